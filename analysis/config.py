@@ -1,0 +1,19 @@
+"""Project paths, computed from this file so that every runner (JupyterLab, nbclient,
+pytest, papermill) finds the same folders whatever its working directory."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS_DIR = ROOT / "seeds"
+NOTEBOOKS_DIR = ROOT / "notebooks"
+FIGURES_DIR = ROOT / "figures"
+DATA_DIR = Path(__file__).resolve().parent / "data"
+# Git-ignored working folder: jieba's dictionary cache, the token cache, executed notebooks.
+CACHE_DIR = Path(os.environ.get("SPEECHES_CACHE_DIR", ROOT / ".cache"))
+BUILD_DIR = ROOT / "build"
+
+USER_DICT = DATA_DIR / "userdict.txt"
+STOPWORDS = DATA_DIR / "stopwords.txt"
+THEMES = DATA_DIR / "themes.tsv"

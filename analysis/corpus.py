@@ -1,0 +1,177 @@
+"""Loading speech files: decoding in any of the encodings such sites use, cleaning, and the
+corpus table every notebook starts from."""
+from __future__ import annotations
+
+import codecs
+import re
+import warnings
+from pathlib import Path
+
+import pandas as pd
+from charset_normalizer import from_bytes
+
+from .cleaning import KINDS, HAN_RE, clean_text
+from .config import SEEDS_DIR
+from .errors import CorpusError
+from .script import to_simplified
+
+SPEECH_SUFFIX = ".txt"
+# Files a speech folder may hold besides speeches, left alone without a word.
+_IGNORED_NAMES = re.compile(r"^(?:README|LICENSE|NOTES)(?:\.\w+)?$|^\.", re.IGNORECASE)
+_BOMS = [
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+]
+# What charset-normalizer may choose from: the encodings Chinese pages come in. Leaving out
+# the single-byte code pages stops it from "decoding" GBK as Latin-1 mojibake.
+_CANDIDATES = ["utf_8", "gb18030", "big5", "cp950", "big5hkscs", "utf_16", "utf_32"]
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
+def decode_bytes(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
+    """Decode a speech file's bytes; returns ``(text, encoding)``.
+
+    UTF-8/16/32 with a BOM, UTF-8 without one, GB18030/GBK and Big5 are recognised.
+    Raises :class:`CorpusError` naming ``name`` for an empty, binary or undecodable file.
+    """
+    if not data.strip():
+        raise CorpusError(f"{name}: empty file")
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return _check(data.decode(encoding).lstrip("\ufeff"), name), encoding
+            except UnicodeDecodeError as exc:
+                raise CorpusError(f"{name}: starts with a {encoding} byte-order mark but is not {encoding} ({exc})") from None
+    if b"\x00" in data:
+        raise CorpusError(f"{name}: binary file (NUL bytes and no UTF-16/32 byte-order mark)")
+    try:
+        return _check(data.decode("utf-8"), name), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data, cp_isolation=_CANDIDATES).best()
+    if best is None:
+        raise CorpusError(f"{name}: cannot be decoded as UTF-8, GB18030/GBK or Big5")
+    encoding = best.encoding
+    if encoding == "big5":
+        # cp950 is Big5 as Windows and the web write it; it decodes a superset.
+        try:
+            return _check(data.decode("cp950"), name), "cp950"
+        except UnicodeDecodeError:
+            pass
+    return _check(str(best), name), encoding
+
+
+def _check(text: str, name: str) -> str:
+    if len(_CONTROL.findall(text)) > max(2, len(text) // 100):
+        raise CorpusError(f"{name}: binary file (control characters in the decoded text)")
+    if not HAN_RE.search(text):
+        raise CorpusError(f"{name}: no Chinese text after decoding")
+    return text
+
+
+def read_speech(path: str | Path) -> tuple[str, str]:
+    """Read and decode one speech file; returns ``(raw_text, encoding)``."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CorpusError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    return decode_bytes(data, str(path))
+
+
+def speech_files(path: str | Path | None = None) -> tuple[list[Path], list[Path]]:
+    """The speech files of a folder (``*.txt``, sorted by name) and the other files in it
+    that are not speeches (wrong extension), also sorted. A file path is its own list."""
+    path = Path(path) if path is not None else SEEDS_DIR
+    if path.is_file():
+        return [path], []
+    if not path.is_dir():
+        raise CorpusError(f"{path}: no such file or folder")
+    files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() == SPEECH_SUFFIX)
+    others = sorted(
+        p for p in path.iterdir()
+        if p.is_file() and p.suffix.lower() != SPEECH_SUFFIX and not _IGNORED_NAMES.match(p.name)
+    )
+    return files, others
+
+
+def speech_record(speech_id: str, raw: str, encoding: str = "utf-8") -> dict:
+    """Clean one decoded speech and return its corpus row as a dict."""
+    cleaned = clean_text(raw)
+    counts = cleaned.counts()
+    record = {
+        "speech_id": speech_id,
+        "title": cleaned.title,
+        "published": cleaned.published,
+        "prev_title": cleaned.prev_title,
+        "next_title": cleaned.next_title,
+        "encoding": encoding,
+        "raw": raw,
+        "text": cleaned.text,
+        "text_simplified": to_simplified(cleaned.text),
+        "n_chars": len(HAN_RE.findall(cleaned.text)),
+    }
+    record.update({f"removed_{kind}": counts[kind] for kind in KINDS})
+    record["removed"] = cleaned.removed
+    return record
+
+
+# Short fields first and last, long texts in the middle: a printed frame then shows the
+# speech, its title and date, and its size.
+CORPUS_COLUMNS = (
+    ["speech_id", "title", "published", "prev_title", "next_title", "encoding", "raw", "text",
+     "text_simplified", "removed"]
+    + [f"removed_{kind}" for kind in KINDS]
+    + ["n_chars"]
+)
+
+
+def load_corpus(path: str | Path | None = None, errors: str = "raise") -> pd.DataFrame:
+    """Load every speech file (``*.txt``, sorted by name) of ``path`` (default ``seeds/``).
+
+    Returns one row per speech: ``speech_id`` (file stem), ``title``, ``published``
+    (Timestamp, NaT without a 時間 line), ``prev_title``, ``next_title``, ``encoding``,
+    ``raw`` (decoded file), ``text`` (cleaned body, original script), ``text_simplified``,
+    ``n_chars`` (Han characters in ``text``), ``removed_<kind>`` (deletions per kind) and
+    ``removed`` (the list of :class:`analysis.cleaning.Removal`).
+
+    Bad files: with ``errors="raise"`` (default) one :class:`CorpusError` names every
+    unreadable ``.txt`` file and its reason, after all were tried; with ``errors="warn"``
+    the good files load, one warning names each bad file, and ``frame.attrs["skipped"]``
+    maps each bad file to its reason. Files without the ``.txt`` extension are never
+    loaded; each is named in a warning (README and dotfiles excepted). A folder with no
+    speech file raises :class:`CorpusError`.
+
+    >>> load_corpus()[["speech_id", "title"]].values.tolist()
+    [['000_8ebf5a98b5b66884', '局長在計生理事專題會講話']]
+    """
+    if errors not in ("raise", "warn"):
+        raise ValueError("errors must be 'raise' or 'warn'")
+    files, others = speech_files(path)
+    if others:
+        warnings.warn(
+            "not loaded (not a .txt speech file): " + ", ".join(str(p) for p in others),
+            stacklevel=2,
+        )
+    if not files:
+        raise CorpusError(f"{path if path is not None else SEEDS_DIR}: no speech files (*.txt)")
+    records, skipped = [], {}
+    for file in files:
+        try:
+            raw, encoding = read_speech(file)
+        except CorpusError as exc:
+            skipped[str(file)] = str(exc).removeprefix(f"{file}: ")
+            continue
+        records.append(speech_record(file.stem, raw, encoding))
+    if skipped:
+        report = "; ".join(f"{name}: {why}" for name, why in skipped.items())
+        if errors == "raise" or not records:
+            raise CorpusError(f"{len(skipped)} of {len(files)} speech files cannot be loaded: {report}")
+        warnings.warn(f"skipped {len(skipped)} of {len(files)} speech files: {report}", stacklevel=2)
+    frame = pd.DataFrame(records, columns=CORPUS_COLUMNS)
+    frame["published"] = pd.to_datetime(frame["published"])
+    frame.attrs["skipped"] = skipped
+    return frame

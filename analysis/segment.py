@@ -1,0 +1,124 @@
+"""Word segmentation with jieba on the Simplified text, mapped back to the original script.
+
+jieba's dictionary is Simplified: on Traditional text 流動人口 comes out as 流動/人/口服 and
+posseg runs about a hundred times slower. So we convert with :func:`analysis.script.to_simplified`
+(one character per character), segment that, and cut the original at the same offsets.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import re
+
+import jieba
+import jieba.posseg
+import pandas as pd
+
+from .config import CACHE_DIR, STOPWORDS, USER_DICT
+from .script import to_simplified
+
+TOKEN_COLUMNS = ["token", "simplified", "start", "end", "pos", "is_stop", "is_punct"]
+_WORDLIKE = re.compile(r"[\w]")
+
+jieba.setLogLevel(logging.WARNING)  # its "Building prefix dict…" lines are noise in notebooks
+
+
+def _read_word_file(path) -> list[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+
+
+@functools.lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """The stopword list (Simplified) from ``analysis/data/stopwords.txt``."""
+    return frozenset(_read_word_file(STOPWORDS))
+
+
+def user_dictionary() -> pd.DataFrame:
+    """The domain user dictionary: columns word (Simplified), freq, pos."""
+    rows = []
+    for line in _read_word_file(USER_DICT):
+        parts = line.split()
+        word = parts[0]
+        freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+        pos = parts[-1] if len(parts) > 1 and not parts[-1].isdigit() else None
+        rows.append((word, freq, pos))
+    return pd.DataFrame(rows, columns=["word", "freq", "pos"])
+
+
+def resources_fingerprint() -> str:
+    """A hash of everything besides the text that changes tokens: the user dictionary,
+    the stopwords and the jieba version. The token cache keys on it."""
+    h = hashlib.sha256()
+    h.update(f"jieba={jieba.__version__}".encode())
+    for path in (USER_DICT, STOPWORDS):
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+@functools.lru_cache(maxsize=1)
+def _tokenizers() -> tuple[jieba.Tokenizer, jieba.posseg.POSTokenizer]:
+    tk = jieba.Tokenizer()
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    tk.tmp_dir = str(CACHE_DIR)  # jieba's prefix-dict cache goes here, not /tmp
+    tk.initialize()
+    # load_userdict would take "word freq pos" lines too, but it chokes on comments.
+    for word, freq, pos in user_dictionary().itertuples(index=False):
+        tk.add_word(word, freq, pos)
+    return tk, jieba.posseg.POSTokenizer(tk)
+
+
+def tokenize(text: str, simplified: str | None = None) -> pd.DataFrame:
+    """Segment ``text`` (Traditional or Simplified) with POS tags.
+
+    Returns one row per token, whitespace left out: ``token`` (original script,
+    ``text[start:end]``), ``simplified``, ``start``, ``end``, ``pos`` (jieba.posseg tag),
+    ``is_stop`` (in the stopword list) and ``is_punct`` (no letter, digit or Han).
+
+    >>> tokenize("計生協會")[["token", "simplified", "pos"]].values.tolist()
+    [['計生協會', '计生协会', 'nt']]
+    """
+    simp = to_simplified(text) if simplified is None else simplified
+    if len(simp) != len(text):
+        raise ValueError("simplified text must have one character per character of text")
+    _, pos_tk = _tokenizers()
+    stops = stopwords()
+    rows = []
+    pos = 0
+    for pair in pos_tk.cut(simp):
+        word, flag = pair.word, pair.flag
+        start, end = pos, pos + len(word)
+        pos = end
+        if word.isspace():
+            continue
+        rows.append(
+            (text[start:end], word, start, end, flag, word in stops, not _WORDLIKE.search(word))
+        )
+    if pos != len(simp):  # jieba's cut covers its input exactly; if not, offsets would lie
+        raise RuntimeError(f"jieba covered {pos} of {len(simp)} characters")
+    frame = pd.DataFrame(rows, columns=TOKEN_COLUMNS)
+    return frame.astype({"start": "int64", "end": "int64", "is_stop": bool, "is_punct": bool})
+
+
+def speech_tokens(text: str, simplified: str | None = None) -> pd.DataFrame:
+    """Tokens of one speech joined to its outline: :func:`tokenize` plus ``part``,
+    ``section`` and ``point``."""
+    from .outline import assign_parts, outline
+
+    return assign_parts(tokenize(text, simplified), outline(text))
+
+
+def corpus_tokens(corpus: pd.DataFrame) -> pd.DataFrame:
+    """Every speech's tokens, with ``speech_id`` first, in corpus order.
+
+    ``corpus`` is the frame of :func:`analysis.load_corpus`.
+    """
+    frames = []
+    for row in corpus.itertuples(index=False):
+        tokens = speech_tokens(row.text, row.text_simplified)
+        tokens.insert(0, "speech_id", row.speech_id)
+        frames.append(tokens)
+    if not frames:
+        return pd.DataFrame(columns=["speech_id", *TOKEN_COLUMNS, "part", "section", "point"])
+    return pd.concat(frames, ignore_index=True)
