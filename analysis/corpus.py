@@ -129,7 +129,27 @@ CORPUS_COLUMNS = (
 )
 
 
-def load_corpus(path: str | Path | None = None, errors: str = "raise") -> pd.DataFrame:
+class Corpus(pd.DataFrame):
+    """The frame :func:`load_corpus` returns. A plain DataFrame, except that printing it
+    shows the columns a reader checks first (id, title, date, size) instead of a row of
+    long texts cut to ``...``; notebooks still render the whole frame."""
+
+    _SUMMARY = ["speech_id", "title", "published", "n_chars"]
+
+    @property
+    def _constructor(self):
+        return Corpus
+
+    def __repr__(self) -> str:
+        if not set(self._SUMMARY) <= set(self.columns):
+            return super().__repr__()
+        rest = [c for c in self.columns if c not in self._SUMMARY]
+        with pd.option_context("display.width", 200, "display.max_colwidth", 40):
+            shown = pd.DataFrame(self[self._SUMMARY]).to_string()
+        return f"{shown}\n[{len(self)} speeches; also: {', '.join(map(str, rest))}]"
+
+
+def load_corpus(path: str | Path | None = None, errors: str = "raise") -> Corpus:
     """Load every speech file (``*.txt``, sorted by name) of ``path`` (default ``seeds/``).
 
     Returns one row per speech: ``speech_id`` (file stem), ``title``, ``published``
@@ -171,7 +191,7 @@ def load_corpus(path: str | Path | None = None, errors: str = "raise") -> pd.Dat
         if errors == "raise" or not records:
             raise CorpusError(f"{len(skipped)} of {len(files)} speech files cannot be loaded: {report}")
         warnings.warn(f"skipped {len(skipped)} of {len(files)} speech files: {report}", stacklevel=2)
-    frame = pd.DataFrame(records, columns=CORPUS_COLUMNS)
+    frame = Corpus(records, columns=CORPUS_COLUMNS)
     frame["published"] = pd.to_datetime(frame["published"])
     frame.attrs["skipped"] = skipped
     return frame
