@@ -142,15 +142,18 @@ class _Doc:
 
 
 def _lines(s: str):
-    """Yield (start, end_without_newline, end_with_newline, line) for each line of ``s``."""
+    """Yield (start, end_without_newline, end_with_newline, line) for each line of ``s``.
+
+    ``line`` leaves out a CR before the LF, so that header and footer lines of a CRLF file
+    are found, and removed with their line end, before line ends are normalised."""
     pos = 0
     n = len(s)
     while pos < n:
         nl = s.find("\n", pos)
         if nl == -1:
-            yield pos, n, n, s[pos:]
+            yield pos, n, n, s[pos:].rstrip("\r")
             return
-        yield pos, nl, nl + 1, s[pos:nl]
+        yield pos, nl, nl + 1, s[pos:nl].rstrip("\r")
         pos = nl + 1
 
 
@@ -292,27 +295,33 @@ def _pass_footer(doc: _Doc, found: dict) -> bool:
 
 # ---------------------------------------------------------------- paywall markers
 _ELL = r"(?:…|⋯|\.{3,}|。{3,}|·{3,})"
-_MARKERS = re.compile(
-    "|".join(
-        [
-            # ……此处隐藏3163个字……  /  (此處隱藏1200字)
-            rf"{_ELL}*[（(]?[^\n（()）…⋯]{{0,12}}?(?:此[处處]|以下)?(?:隐藏|隱藏|省略|刪減|删减|折疊|折叠)了?"
-            rf"\s*\d+\s*[个個]?字[^\n（()）…⋯]{{0,40}}?[）)]?{_ELL}*(?<=[…⋯.。·）)字])",
-            # ……(某某網省略440字,正式會員可完整閱讀)……  and other member/login teasers in brackets
-            rf"{_ELL}*[（(][^\n（()）]{{0,40}}?(?:正式[會会][員员]|VIP|[會会][員员]|登[錄录]|付[費费]|購買|购买)"
-            rf"[^\n（()）]{{0,40}}?(?:閱讀|阅读|查看|下載|下载|全文)[^\n（()）]{{0,20}}?[）)]{_ELL}*",
-            # 試讀結束 tails: the marker and the rest of its line
-            r"(?:試讀|试读)(?:已)?(?:結束|结束)[^\n]*",
-            # (未完待續, 請點擊下一頁) style continuation teasers
-            r"[（(]?(?:未完待續|未完待续|未完，請|未完，请)[^\n（()）]{0,30}[）)]?",
-        ]
-    )
+# Candidates: a bracketed or ellipsis-bounded snippet; kept as a marker only when its content
+# says what such site inserts say (hidden or omitted N characters, members-only reading).
+_MARKER_CANDIDATES = re.compile(
+    rf"{_ELL}*[（(](?P<bracketed>[^\n（()）]{{1,80}})[）)]{_ELL}*"
+    rf"|{_ELL}+(?P<bounded>[^\n…⋯（()）]{{1,60}}?){_ELL}+"
+)
+_HIDDEN = re.compile(r"(?:隐藏|隱藏|省略|刪減|删减|折疊|折叠)了?\s*\d+\s*[个個]?字")
+_MEMBERS = re.compile(
+    r"(?:正式[會会][員员]|VIP|[會会][員员]|登[錄录]|付[費费]|購買|购买)"
+    r".{0,40}?(?:閱讀|阅读|查看|下載|下载|全文)"
+)
+_TAIL_MARKERS = re.compile(
+    # 試讀結束 tails: the marker and the rest of its line.
+    r"(?:試讀|试读)(?:已)?(?:結束|结束)[^\n]*"
+    # (未完待續，請點擊下一頁) continuation teasers.
+    r"|[（(]?(?:未完待續|未完待续)[^\n（()）]{0,30}[）)]?"
 )
 
 
 def _pass_markers(doc: _Doc) -> bool:
-    spans = [(m.start(), m.end()) for m in _MARKERS.finditer(doc.s) if m.end() > m.start()]
-    return doc.delete(spans, "marker")
+    spans = []
+    for m in _MARKER_CANDIDATES.finditer(doc.s):
+        content = m["bracketed"] or m["bounded"] or ""
+        if _HIDDEN.search(content) or _MEMBERS.search(content):
+            spans.append((m.start(), m.end()))
+    spans += [(m.start(), m.end()) for m in _TAIL_MARKERS.finditer(doc.s)]
+    return doc.delete(_merge(spans), "marker")
 
 
 # ---------------------------------------------------------------- inline pinyin
@@ -379,15 +388,19 @@ def _pass_punctuation(doc: _Doc) -> bool:
     def cjk(i: int) -> bool:
         return 0 <= i < n and bool(_CJK_CONTEXT.match(s[i]))
 
-    # A bracket pair whose content holds Han is Chinese text whatever its neighbours.
+    # Brackets go by pairs: a pair holding Han, or standing next to Chinese text, becomes
+    # full width on both sides; a pair that does neither, like (a) in Latin text, stays.
+    paired: set[int] = set()
     for m in re.finditer(r"\(([^()\n]*)\)", s):
-        if HAN_RE.search(m.group(1)):
-            changes[m.start()] = "（"
-            changes[m.end() - 1] = "）"
+        a, b = m.start(), m.end() - 1
+        paired.update((a, b))
+        if HAN_RE.search(m.group(1)) or cjk(a - 1) or cjk(b + 1):
+            changes[a] = "（"
+            changes[b] = "）"
     for m in _HALF.finditer(s):
         i = m.start()
         c = s[i]
-        if i in changes:
+        if i in paired:
             continue
         if c in ",:" and i > 0 and i + 1 < n and s[i - 1].isdigit() and s[i + 1].isdigit():
             continue  # 1,000 and 10:38 stay
@@ -451,10 +464,11 @@ def _run(doc: _Doc, found: dict, page: bool) -> None:
     # Every pass only deletes characters or turns half-width into full-width ones, so the
     # loop ends; running it to a fixed point is what makes cleaning idempotent.
     while True:
-        changed = _pass_newlines(doc)
+        changed = False
         if page:
             changed = _pass_header(doc, found) or changed
             changed = _pass_footer(doc, found) or changed
+        changed = _pass_newlines(doc) or changed
         changed = _pass_markers(doc) or changed
         changed = _pass_pinyin(doc) or changed
         changed = _pass_punctuation(doc) or changed

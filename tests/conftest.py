@@ -1,0 +1,34 @@
+"""Shared fixtures: the seed speech, read once per session."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from analysis.config import SEEDS_DIR
+
+SEED = SEEDS_DIR / "000_8ebf5a98b5b66884.txt"
+PINYIN_IN_PARENS = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")
+
+
+@pytest.fixture(scope="session")
+def seed_raw() -> str:
+    return SEED.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def seed_corpus():
+    from analysis import load_corpus
+
+    return load_corpus()
+
+
+@pytest.fixture(scope="session")
+def seed_text(seed_corpus) -> str:
+    return seed_corpus.text.iloc[0]
+
+
+@pytest.fixture(scope="session")
+def seed_without_pinyin(seed_raw) -> str:
+    """The seed page with its inline pinyin taken out by hand: Big5 cannot encode tone marks."""
+    return PINYIN_IN_PARENS.sub("", seed_raw)

@@ -1,0 +1,43 @@
+"""to_simplified: OpenCC t2s, one character per character."""
+from __future__ import annotations
+
+import analysis.script as script
+from analysis import to_simplified
+from analysis.script import is_traditional
+
+
+def test_converts_and_keeps_positions(seed_text):
+    simp = to_simplified(seed_text)
+    assert len(simp) == len(seed_text)
+    assert simp[:34] == "同志们：\n在全市上下认真学习贯彻全国“两会”精神之际，今天，市计划生"
+    # Every span of the original maps to the same span of the Simplified text.
+    i = seed_text.index("流動人口")
+    assert simp[i:i + 4] == "流动人口"
+
+
+def test_simplified_text_is_left_alone():
+    assert to_simplified("计生协会要做好流动人口服务管理") == "计生协会要做好流动人口服务管理"
+
+
+def test_phrase_rules_that_change_length_fall_back_to_characters(monkeypatch):
+    class LengthChanging:
+        """Stands in for an OpenCC phrase rule that turns one character into two."""
+
+        def convert(self, text):
+            return text.replace("協", "协协").replace("會", "会")
+
+    script._char.cache_clear()
+    monkeypatch.setattr(script, "_converter", lambda config: LengthChanging())
+    try:
+        out = script.to_simplified("第一行\n計生協會")
+        # The first line converts as a whole; on the second, 協 (whose rule gives two
+        # characters) is kept, and 會 still converts.
+        assert out == "第一行\n計生協会"
+    finally:
+        script._char.cache_clear()
+
+
+def test_is_traditional(seed_text):
+    assert is_traditional(seed_text)
+    assert not is_traditional(to_simplified(seed_text))
+    assert not is_traditional("no Han here")
