@@ -109,17 +109,26 @@ class _Doc:
         spans = [(a, b) for a, b in spans if b > a]
         if not spans:
             return False
+        bounds = np.array(spans, dtype=np.int64)
+        lengths = bounds[:, 1] - bounds[:, 0]
+        # Positions deleted, in order, and which span each belongs to.
+        offsets = np.repeat(bounds[:, 0] - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+        positions = np.arange(int(lengths.sum()), dtype=np.int64) + offsets
+        span_of = np.repeat(np.arange(len(spans)), lengths)
+        raw_idx = self.idx[positions]
+        # A span of the current text may straddle earlier deletions: report it as the
+        # contiguous runs of raw it covers, so that raw[start:end] == text always.
+        new_run = np.ones(len(raw_idx), dtype=bool)
+        new_run[1:] = (np.diff(raw_idx) != 1) | (np.diff(span_of) != 0)
+        run_starts = np.flatnonzero(new_run)
+        run_ends = np.append(run_starts[1:], len(raw_idx)) - 1
+        raw = self.raw
+        for start, last in zip(raw_idx[run_starts].tolist(), raw_idx[run_ends].tolist()):
+            self.removed.append(Removal(kind, start, last + 1, raw[start:last + 1]))
         keep = np.ones(len(self.s), dtype=bool)
+        keep[positions] = False
         pieces, last = [], 0
         for a, b in spans:
-            keep[a:b] = False
-            raw_idx = self.idx[a:b]
-            # A span of the current text may straddle earlier deletions: report it as the
-            # contiguous runs of raw it covers, so that raw[start:end] == text always.
-            breaks = np.flatnonzero(np.diff(raw_idx) != 1) + 1
-            for run in np.split(raw_idx, breaks):
-                start, end = int(run[0]), int(run[-1]) + 1
-                self.removed.append(Removal(kind, start, end, self.raw[start:end]))
             pieces.append(self.s[last:a])
             last = b
         pieces.append(self.s[last:])
@@ -316,10 +325,12 @@ _TAIL_MARKERS = re.compile(
 
 def _pass_markers(doc: _Doc) -> bool:
     spans = []
-    for m in _MARKER_CANDIDATES.finditer(doc.s):
-        content = m["bracketed"] or m["bounded"] or ""
-        if _HIDDEN.search(content) or _MEMBERS.search(content):
-            spans.append((m.start(), m.end()))
+    # The candidate scan is slow and most pages hold no marker: look for its words first.
+    if _HIDDEN.search(doc.s) or _MEMBERS.search(doc.s):
+        for m in _MARKER_CANDIDATES.finditer(doc.s):
+            content = m["bracketed"] or m["bounded"] or ""
+            if _HIDDEN.search(content) or _MEMBERS.search(content):
+                spans.append((m.start(), m.end()))
     spans += [(m.start(), m.end()) for m in _TAIL_MARKERS.finditer(doc.s)]
     return doc.delete(_merge(spans), "marker")
 
@@ -330,6 +341,7 @@ _SYLLABLE = rf"[a-zA-Z{_TONED}{_TONED.upper()}:]+[1-5]?"
 _PINYIN = re.compile(rf"[（(]\s*({_SYLLABLE}(?:[\s']+{_SYLLABLE})*)\s*[）)]")
 
 
+@functools.lru_cache(maxsize=4096)
 def _norm_syllable(syllable: str) -> str:
     s = syllable.lower().rstrip("12345")
     s = s.replace("u:", "v")
@@ -352,6 +364,7 @@ def _readings(char: str) -> frozenset[str]:
     return frozenset(out)
 
 
+@functools.lru_cache(maxsize=65536)
 def is_reading(syllables: str, chars: str) -> bool:
     """True when each pinyin syllable is a reading of the character at the same place.
 
@@ -366,6 +379,8 @@ def is_reading(syllables: str, chars: str) -> bool:
 
 def _pass_pinyin(doc: _Doc) -> bool:
     s = doc.s
+    if "(" not in s and "（" not in s:
+        return False
     spans = []
     for m in _PINYIN.finditer(s):
         n = len(re.split(r"[\s']+", m.group(1).strip()))
