@@ -17,3 +17,8 @@ BUILD_DIR = ROOT / "build"
 USER_DICT = DATA_DIR / "userdict.txt"
 STOPWORDS = DATA_DIR / "stopwords.txt"
 THEMES = DATA_DIR / "themes.tsv"
+
+
+def headless() -> bool:
+    """True in runs nobody watches (CI, ``make figures``, the tests): no progress bars."""
+    return bool(os.environ.get("CI")) or os.environ.get("SPEECHES_HEADLESS") == "1"

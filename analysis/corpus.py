@@ -3,17 +3,22 @@ corpus table every notebook starts from."""
 from __future__ import annotations
 
 import codecs
+import json
 import re
 import warnings
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 from charset_normalizer import from_bytes
+from tqdm import tqdm
 
-from .cleaning import KINDS, HAN_RE, clean_text
+from .cache import ParquetStore, digest
+from .cleaning import CLEANER_VERSION, HAN_RE, KINDS, clean_text
 from .config import SEEDS_DIR
 from .errors import CorpusError
-from .script import to_simplified
+from .pipeline import show_progress
+from .script import OPENCC_VERSION, to_simplified
 
 SPEECH_SUFFIX = ".txt"
 # Files a speech folder may hold besides speeches, left alone without a word.
@@ -98,35 +103,80 @@ def speech_files(path: str | Path | None = None) -> tuple[list[Path], list[Path]
     return files, others
 
 
-def speech_record(speech_id: str, raw: str, encoding: str = "utf-8") -> dict:
-    """Clean one decoded speech and return its corpus row as a dict."""
+def speech_record(raw: str) -> dict:
+    """Clean one decoded speech; returns the cleaned columns of its corpus row as a dict."""
     cleaned = clean_text(raw)
     counts = cleaned.counts()
     record = {
-        "speech_id": speech_id,
         "title": cleaned.title,
         "published": cleaned.published,
         "prev_title": cleaned.prev_title,
         "next_title": cleaned.next_title,
-        "encoding": encoding,
-        "raw": raw,
         "text": cleaned.text,
         "text_simplified": to_simplified(cleaned.text),
         "n_chars": len(HAN_RE.findall(cleaned.text)),
     }
     record.update({f"removed_{kind}": counts[kind] for kind in KINDS})
-    record["removed"] = cleaned.removed
+    # The removals as compact JSON [[kind, start, end], …]: their text is raw[start:end];
+    # removals(corpus) expands them into a table.
+    record["removed_spans"] = json.dumps([[r.kind, r.start, r.end] for r in cleaned.removed])
     return record
 
 
 # Short fields first and last, long texts in the middle: a printed frame then shows the
 # speech, its title and date, and its size.
-CORPUS_COLUMNS = (
-    ["speech_id", "title", "published", "prev_title", "next_title", "encoding", "raw", "text",
-     "text_simplified", "removed"]
+CLEAN_COLUMNS = (
+    ["title", "published", "prev_title", "next_title", "text", "text_simplified", "removed_spans"]
     + [f"removed_{kind}" for kind in KINDS]
     + ["n_chars"]
 )
+CORPUS_COLUMNS = ["speech_id", "title", "published", "prev_title", "next_title", "encoding", "raw",
+                  "text", "text_simplified", "removed_spans"] + [f"removed_{kind}" for kind in KINDS] + ["n_chars"]
+
+
+def _clean_key(raw: str) -> str:
+    return digest("clean", CLEANER_VERSION, OPENCC_VERSION, raw)
+
+
+def _records_table(records: list[dict]) -> pa.Table:
+    frame = pd.DataFrame(records, columns=CLEAN_COLUMNS)
+    frame["published"] = pd.to_datetime(frame["published"])
+    return pa.Table.from_pandas(frame, preserve_index=False)
+
+
+def _clean_all(raws: list[str], cache: bool, progress: bool | None) -> pd.DataFrame:
+    """The cleaned columns for each raw text, from the cache where it holds them."""
+    keys = [_clean_key(raw) for raw in raws]
+    entries, bundles = ParquetStore("clean"), ParquetStore("clean-bundles")
+    bundle_key = digest(*keys)
+    if cache:
+        table = bundles.get(bundle_key)
+        if table is not None:
+            return table.to_pandas()
+    records: list[dict | None] = [None] * len(raws)
+    if cache:
+        for i, key in enumerate(keys):
+            table = entries.get(key)
+            if table is not None:
+                records[i] = table.to_pylist()[0]
+    todo = [i for i, record in enumerate(records) if record is None]
+    for i in tqdm(todo, desc="cleaning", unit="speech", disable=not show_progress(len(todo), progress)):
+        records[i] = speech_record(raws[i])
+        if cache:
+            entries.put(keys[i], _records_table([records[i]]))
+    table = _records_table(records)
+    if cache:
+        bundles.put(bundle_key, table)
+    return table.to_pandas()
+
+
+def removals(corpus: pd.DataFrame) -> pd.DataFrame:
+    """Every deletion cleaning made, one row each: speech_id, kind, start, end (positions in
+    ``raw``) and text (``raw[start:end]``), in file order."""
+    rows = []
+    for speech_id, raw, spans in zip(corpus["speech_id"], corpus["raw"], corpus["removed_spans"]):
+        rows.extend((speech_id, kind, a, b, raw[a:b]) for kind, a, b in json.loads(spans))
+    return pd.DataFrame(rows, columns=["speech_id", "kind", "start", "end", "text"])
 
 
 class Corpus(pd.DataFrame):
@@ -149,14 +199,18 @@ class Corpus(pd.DataFrame):
         return f"{shown}\n[{len(self)} speeches; also: {', '.join(map(str, rest))}]"
 
 
-def load_corpus(path: str | Path | None = None, errors: str = "raise") -> Corpus:
+def load_corpus(path: str | Path | None = None, errors: str = "raise", *, cache: bool = True,
+                progress: bool | None = None) -> Corpus:
     """Load every speech file (``*.txt``, sorted by name) of ``path`` (default ``seeds/``).
 
     Returns one row per speech: ``speech_id`` (file stem), ``title``, ``published``
     (Timestamp, NaT without a 時間 line), ``prev_title``, ``next_title``, ``encoding``,
     ``raw`` (decoded file), ``text`` (cleaned body, original script), ``text_simplified``,
     ``n_chars`` (Han characters in ``text``), ``removed_<kind>`` (deletions per kind) and
-    ``removed`` (the list of :class:`analysis.cleaning.Removal`).
+    ``removed_spans`` (JSON; :func:`removals` turns it into a table of every deletion).
+
+    Cleaned rows are cached under ``CACHE_DIR`` keyed by the file's content and the
+    cleaner's version (``cache=False`` recomputes); ``progress`` forces the progress bar.
 
     Bad files: with ``errors="raise"`` (default) one :class:`CorpusError` names every
     unreadable ``.txt`` file and its reason, after all were tried; with ``errors="warn"``
@@ -178,20 +232,25 @@ def load_corpus(path: str | Path | None = None, errors: str = "raise") -> Corpus
         )
     if not files:
         raise CorpusError(f"{path if path is not None else SEEDS_DIR}: no speech files (*.txt)")
-    records, skipped = [], {}
+    speech_ids, raws, encodings, skipped = [], [], [], {}
     for file in files:
         try:
             raw, encoding = read_speech(file)
         except CorpusError as exc:
             skipped[str(file)] = str(exc).removeprefix(f"{file}: ")
             continue
-        records.append(speech_record(file.stem, raw, encoding))
+        speech_ids.append(file.stem)
+        raws.append(raw)
+        encodings.append(encoding)
     if skipped:
         report = "; ".join(f"{name}: {why}" for name, why in skipped.items())
-        if errors == "raise" or not records:
+        if errors == "raise" or not raws:
             raise CorpusError(f"{len(skipped)} of {len(files)} speech files cannot be loaded: {report}")
         warnings.warn(f"skipped {len(skipped)} of {len(files)} speech files: {report}", stacklevel=2)
-    frame = Corpus(records, columns=CORPUS_COLUMNS)
-    frame["published"] = pd.to_datetime(frame["published"])
+    cleaned = _clean_all(raws, cache, progress)
+    cleaned.insert(0, "speech_id", speech_ids)
+    cleaned["encoding"] = encodings
+    cleaned["raw"] = raws
+    frame = Corpus(cleaned[CORPUS_COLUMNS])
     frame.attrs["skipped"] = skipped
     return frame

@@ -19,6 +19,13 @@ from .config import CACHE_DIR, STOPWORDS, USER_DICT
 from .script import to_simplified
 
 TOKEN_COLUMNS = ["token", "simplified", "start", "end", "pos", "is_stop", "is_punct"]
+# Token strings are Arrow-backed: a corpus of millions of tokens reads from the cache without
+# creating a Python object per token, and every path (serial, parallel, cache) agrees.
+STRING = pd.StringDtype("pyarrow")
+TOKEN_DTYPES = {"token": STRING, "simplified": STRING, "start": "int64", "end": "int64",
+                "pos": STRING, "is_stop": bool, "is_punct": bool}
+# Bump when a change to this module can change tokens (the token cache keys on it).
+SEGMENTER_VERSION = "1"
 _WORDLIKE = re.compile(r"[\w]")
 
 jieba.setLogLevel(logging.WARNING)  # its "Building prefix dict…" lines are noise in notebooks
@@ -29,9 +36,13 @@ def _read_word_file(path) -> list[str]:
     return [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
 
 
-@functools.lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
     """The stopword list (Simplified) from ``analysis/data/stopwords.txt``."""
+    return _stopwords_for(STOPWORDS.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=2)
+def _stopwords_for(mtime: int) -> frozenset[str]:
     return frozenset(_read_word_file(STOPWORDS))
 
 
@@ -57,8 +68,14 @@ def resources_fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
-@functools.lru_cache(maxsize=1)
 def _tokenizers() -> tuple[jieba.Tokenizer, jieba.posseg.POSTokenizer]:
+    """jieba with the user dictionary; rebuilt when the dictionary or stopwords change,
+    so an edit is picked up even in a running kernel."""
+    return _tokenizers_for(resources_fingerprint())
+
+
+@functools.lru_cache(maxsize=2)
+def _tokenizers_for(fingerprint: str) -> tuple[jieba.Tokenizer, jieba.posseg.POSTokenizer]:
     tk = jieba.Tokenizer()
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
     tk.tmp_dir = str(CACHE_DIR)  # jieba's prefix-dict cache goes here, not /tmp
@@ -97,28 +114,5 @@ def tokenize(text: str, simplified: str | None = None) -> pd.DataFrame:
         )
     if pos != len(simp):  # jieba's cut covers its input exactly; if not, offsets would lie
         raise RuntimeError(f"jieba covered {pos} of {len(simp)} characters")
-    frame = pd.DataFrame(rows, columns=TOKEN_COLUMNS)
-    return frame.astype({"start": "int64", "end": "int64", "is_stop": bool, "is_punct": bool})
+    return pd.DataFrame(rows, columns=TOKEN_COLUMNS).astype(TOKEN_DTYPES)
 
-
-def speech_tokens(text: str, simplified: str | None = None) -> pd.DataFrame:
-    """Tokens of one speech joined to its outline: :func:`tokenize` plus ``part``,
-    ``section`` and ``point``."""
-    from .outline import assign_parts, outline
-
-    return assign_parts(tokenize(text, simplified), outline(text))
-
-
-def corpus_tokens(corpus: pd.DataFrame) -> pd.DataFrame:
-    """Every speech's tokens, with ``speech_id`` first, in corpus order.
-
-    ``corpus`` is the frame of :func:`analysis.load_corpus`.
-    """
-    frames = []
-    for row in corpus.itertuples(index=False):
-        tokens = speech_tokens(row.text, row.text_simplified)
-        tokens.insert(0, "speech_id", row.speech_id)
-        frames.append(tokens)
-    if not frames:
-        return pd.DataFrame(columns=["speech_id", *TOKEN_COLUMNS, "part", "section", "point"])
-    return pd.concat(frames, ignore_index=True)

@@ -1,7 +1,16 @@
-"""Shared fixtures: the seed speech, read once per session."""
+"""Shared fixtures: the seed speech, read once per session.
+
+The tests use their own cache folder (never the project's .cache) and run headless (no
+progress bars), as CI does.
+"""
 from __future__ import annotations
 
+import os
 import re
+import tempfile
+
+os.environ.setdefault("SPEECHES_CACHE_DIR", tempfile.mkdtemp(prefix="speeches-test-cache-"))
+os.environ["SPEECHES_HEADLESS"] = "1"
 
 import pytest
 

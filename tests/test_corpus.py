@@ -8,7 +8,7 @@ import warnings
 import pandas as pd
 import pytest
 
-from analysis import CorpusError, load_corpus
+from analysis import CorpusError, load_corpus, removals
 from analysis.corpus import decode_bytes
 
 from .conftest import SEED
@@ -29,7 +29,11 @@ def test_seed_row(seed_corpus):
     assert len(row.text_simplified) == len(row.text)
     assert (row.removed_title, row.removed_date, row.removed_lede, row.removed_footer,
             row.removed_pinyin, row.removed_marker) == (1, 1, 1, 1, 132, 0)
-    assert len(row.removed) == 137
+    audit = removals(seed_corpus)
+    assert len(audit) == 137
+    assert audit.kind.value_counts().to_dict() == {"pinyin": 132, "title": 1, "date": 1, "lede": 1,
+                                                   "whitespace": 1, "footer": 1}
+    assert all(row.raw[a:b] == t for a, b, t in zip(audit.start, audit.end, audit.text))
 
 
 def test_printing_shows_title_and_date(seed_corpus):

@@ -7,7 +7,6 @@ import sys
 import pytest
 
 from analysis import corpus_tokens, load_corpus, to_simplified, tokenize
-from analysis.config import CACHE_DIR
 from analysis.segment import TOKEN_COLUMNS, stopwords, user_dictionary
 
 
@@ -64,7 +63,13 @@ def test_jieba_is_quiet_and_caches_in_the_project(tmp_path):
                          check=True)
     assert run.stdout == "ok\n" and run.stderr == ""
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith("jieba")] == ["jieba.cache"]
-    assert CACHE_DIR.name == ".cache"
+
+
+def test_default_cache_folder_is_the_projects():
+    code = "from analysis.config import CACHE_DIR, ROOT; print(CACHE_DIR == ROOT / '.cache')"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={"PATH": "/usr/bin:/bin"}, check=True)
+    assert run.stdout == "True\n"
 
 
 def test_corpus_tokens_have_speech_ids(tmp_path, seed_text):
