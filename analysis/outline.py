@@ -121,21 +121,26 @@ def locate(positions, parts: pd.DataFrame) -> pd.DataFrame:
     """For each character offset, the part, section and point it falls in.
 
     Returns a frame aligned with ``positions``: ``part`` (salutation, preamble, section,
-    closing; a position inside a point says ``section``), ``section`` and ``point``.
+    closing; a position inside a point says ``section``), ``section`` and ``point`` (Int64,
+    NA outside sections and points). Vectorised: one pass per part, not per position.
     """
     positions = np.asarray(positions, dtype=np.int64)
-    out = pd.DataFrame({"part": pd.Series([None] * len(positions), dtype=object),
-                        "section": pd.array([pd.NA] * len(positions), dtype="Int64"),
-                        "point": pd.array([pd.NA] * len(positions), dtype="Int64")})
-    for row in parts.itertuples(index=False):
-        inside = (positions >= row.start) & (positions < max(row.end, row.start + 1))
-        if row.part == "point":
-            out.loc[inside, "point"] = row.point
+    n = len(positions)
+    part = np.full(n, None, dtype=object)
+    section, section_na = np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool)
+    point, point_na = np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool)
+    for kind, sec, pt, a, b in parts[["part", "section", "point", "start", "end"]].itertuples(
+            index=False, name=None):
+        inside = (positions >= a) & (positions < max(b, a + 1))
+        if kind == "point":
+            point[inside], point_na[inside] = pt, False
         else:
-            out.loc[inside, "part"] = row.part
-            if row.part == "section":
-                out.loc[inside, "section"] = row.section
-    return out
+            part[inside] = kind
+            if kind == "section":
+                section[inside], section_na[inside] = sec, False
+    return pd.DataFrame({"part": part,
+                         "section": pd.arrays.IntegerArray(section, section_na),
+                         "point": pd.arrays.IntegerArray(point, point_na)})
 
 
 def assign_parts(tokens: pd.DataFrame, parts: pd.DataFrame) -> pd.DataFrame:

@@ -1,0 +1,245 @@
+"""Themes: how much of a speech, and of each of its sections, talks about what.
+
+A theme is a list of terms in the researcher-editable lexicon ``analysis/data/themes.tsv``
+(``theme<TAB>term[<TAB>label]``; see the comments in the file). Counting is by substring on
+the Simplified text, not by jieba token: jieba cuts the same phrase differently in
+different contexts (聯系群眾 is one token, but 密切聯系群眾 is 密切聯系|群眾, and 服務群眾工作
+is 服務|群眾工作), so token matching would find a term or not depending on its neighbours,
+and a term would have to be in jieba's dictionary to be found at all. Substrings are matched
+leftmost-longest, each character counted once: 群眾工作 counts once for its term and not
+again for 群眾. Passing ``tokens`` additionally refuses a match that starts inside one
+jieba word and ends inside another (少生 in 減少|生育).
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+# _places is outline.locate in numpy; shared with campaigns so both place spans alike.
+from .campaigns import _places
+from .cleaning import HAN_RE
+from .config import THEMES
+from .outline import outline
+from .script import to_simplified
+
+LEXICON_COLUMNS = ["theme", "label", "term", "simplified"]
+HIT_COLUMNS = ["speech_id", "theme", "label", "term", "simplified", "start", "end", "part",
+               "section", "point"]
+SECTION_SHARE_COLUMNS = ["speech_id", "section", "theme", "label", "hits", "share", "per_1000",
+                         "n_chars"]
+SPEECH_SHARE_COLUMNS = ["speech_id", "theme", "label", "hits", "share", "per_1000", "n_chars"]
+_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+def theme_lexicon(path: str | Path | None = None) -> pd.DataFrame:
+    """The theme lexicon, one row per term in file order.
+
+    Returns columns ``theme`` (English key), ``label`` (its Chinese label, the key when
+    the file gives none), ``term`` (as written) and ``simplified``. Raises ``ValueError``
+    naming the line for a malformed line, a bad key, two labels for one theme, or a term
+    (compared in Simplified) listed twice.
+
+    >>> theme_lexicon().query("theme == 'floating'").term.iloc[0]
+    '流動人口'
+    """
+    path = Path(path) if path is not None else THEMES
+    rows, labels, seen = [], {}, {}
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        fields = [f.strip() for f in line.split("\t")]
+        if len(fields) not in (2, 3) or not fields[0] or not fields[1]:
+            raise ValueError(
+                f"{path}:{lineno}: expected theme<TAB>term[<TAB>label], got {line!r}")
+        theme, term = fields[0], fields[1]
+        if not _KEY.match(theme):
+            raise ValueError(
+                f"{path}:{lineno}: theme key {theme!r} must be ASCII letters, digits, _")
+        if len(fields) == 3 and fields[2]:
+            if labels.get(theme, fields[2]) != fields[2]:
+                raise ValueError(f"{path}:{lineno}: theme {theme!r} has two labels")
+            labels[theme] = fields[2]
+        simplified = to_simplified(term)
+        if simplified in seen:
+            raise ValueError(
+                f"{path}:{lineno}: term {term!r} already listed on line {seen[simplified]}")
+        seen[simplified] = lineno
+        rows.append((theme, term, simplified))
+    frame = pd.DataFrame(rows, columns=["theme", "term", "simplified"])
+    frame.insert(1, "label", [labels.get(t, t) for t in frame["theme"]])
+    return frame[LEXICON_COLUMNS]
+
+
+def _matcher(lexicon: pd.DataFrame) -> tuple[re.Pattern, dict[str, list[str]]]:
+    """A regex and a first-character index over the terms, both longest first: Python's
+    alternation takes the first alternative that matches at a position, so the regex
+    matches leftmost-longest; the index lets the token-aware scan try shorter terms."""
+    terms = sorted(lexicon["simplified"], key=lambda t: (-len(t), t))
+    by_first: dict[str, list[str]] = {}
+    for term in terms:
+        by_first.setdefault(term[0], []).append(term)
+    return re.compile("|".join(map(re.escape, terms))), by_first
+
+
+def _speeches(corpus):
+    """(speech_id, text, simplified) for a corpus frame, or for one text given as a str."""
+    if isinstance(corpus, str):
+        yield "text", corpus, to_simplified(corpus)
+        return
+    has_simp = "text_simplified" in corpus.columns
+    for row in corpus.itertuples(index=False):
+        simp = row.text_simplified if has_simp else to_simplified(row.text)
+        yield row.speech_id, row.text, simp
+
+
+def _cuts_both_ends(starts, ends, s: int, e: int) -> bool:
+    """True when the span [s, e) starts inside one token and ends inside another
+    (少生 in 減少|生育). A span that cuts only one end is kept: jieba often attaches a
+    neighbour to a term (服務|群眾工作, 密切聯系|群眾), and those are real hits."""
+    i = np.searchsorted(starts, s, side="right") - 1
+    j = np.searchsorted(starts, e - 1, side="right") - 1
+    return i >= 0 and j >= 0 and starts[i] < s and e < ends[j] and i != j
+
+
+def _spans(simp: str, pattern: re.Pattern, by_first: dict, tokens) -> list[tuple[int, int]]:
+    """Leftmost-longest matches of the lexicon in ``simp``. With ``tokens``, a match that
+    cuts words at both ends is refused and the next shorter term at that position tried."""
+    if tokens is None:
+        return [(m.start(), m.end()) for m in pattern.finditer(simp)]
+    starts, ends = tokens["start"].to_numpy(), tokens["end"].to_numpy()
+    order = np.argsort(starts, kind="stable")
+    starts, ends = starts[order], ends[order]
+    spans, i = [], 0
+    while i < len(simp):
+        for term in by_first.get(simp[i], ()):
+            e = i + len(term)
+            if simp.startswith(term, i) and not _cuts_both_ends(starts, ends, i, e):
+                spans.append((i, e))
+                i = e
+                break
+        else:
+            i += 1
+    return spans
+
+
+def _tokens_by_speech(tokens: pd.DataFrame | None) -> dict:
+    if tokens is None:
+        return {}
+    return {sid: group for sid, group in tokens.groupby("speech_id", sort=False)}
+
+
+def _matched(corpus, tokens, lexicon):
+    """For each speech: (speech_id, text, simp, parts, spans, places of the span starts),
+    the outline computed once for hits and shares alike."""
+    matcher = _matcher(lexicon)
+    by_speech = _tokens_by_speech(tokens)
+    for speech_id, text, simp in _speeches(corpus):
+        toks = None
+        if tokens is not None:
+            toks = by_speech.get(speech_id)
+            if toks is None:
+                raise ValueError(f"tokens has no rows for speech {speech_id!r}")
+        parts = outline(text)
+        spans = _spans(simp, *matcher, toks)
+        yield speech_id, text, simp, parts, spans, _places([s for s, _ in spans], parts)
+
+
+def theme_hits(corpus, tokens: pd.DataFrame | None = None, *,
+               lexicon: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every occurrence of a lexicon term in every speech of ``corpus``.
+
+    ``corpus`` is the frame of :func:`analysis.load_corpus` (or one text as a str, whose
+    speech_id is "text"). ``tokens`` (from :func:`analysis.corpus_tokens`), when given,
+    refuses a match that starts inside one token and ends inside another (少生 in
+    減少|生育) and tries the next shorter term there; without it, matching is plain
+    leftmost-longest substring matching on the Simplified text. ``lexicon`` defaults to
+    :func:`theme_lexicon`.
+
+    Returns one row per hit, in speech and text order: ``speech_id``, ``theme``,
+    ``label``, ``term`` (as written in the speech, ``text[start:end]``), ``simplified``
+    (the lexicon term), ``start``, ``end``, ``part``, ``section``, ``point``.
+
+    >>> theme_hits("加強群眾工作，服務群眾")[["term", "theme"]].values.tolist()
+    [['群眾工作', 'mass_work'], ['服務群眾', 'mass_work']]
+    """
+    lexicon = theme_lexicon() if lexicon is None else lexicon
+    themes = dict(zip(lexicon["simplified"], lexicon["theme"]))
+    labels = dict(zip(lexicon["theme"], lexicon["label"]))
+    columns: dict[str, list] = {c: [] for c in HIT_COLUMNS}
+    for speech_id, text, simp, _, spans, places in _matched(corpus, tokens, lexicon):
+        for i, (s, e) in enumerate(spans):
+            theme = themes[simp[s:e]]
+            for column, value in (("speech_id", speech_id), ("theme", theme),
+                                  ("label", labels[theme]), ("term", text[s:e]),
+                                  ("simplified", simp[s:e]), ("start", s), ("end", e),
+                                  ("part", places["part"][i]), ("section", places["section"][i]),
+                                  ("point", places["point"][i])):
+                columns[column].append(value)
+    frame = pd.DataFrame(columns, columns=HIT_COLUMNS)
+    return frame.astype({"start": "int64", "end": "int64", "section": "Int64", "point": "Int64"})
+
+
+def _section_label(part, section) -> str:
+    # The salutation (同志們：) is the preamble's first line; points belong to their section.
+    if part == "section":
+        return str(int(section))
+    if part == "closing":
+        return "closing"
+    return "preamble"
+
+
+def theme_shares(corpus, by: str = "section", tokens: pd.DataFrame | None = None, *,
+                 lexicon: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Theme hits per speech and section (``by="section"``) or per speech (``by="speech"``).
+
+    Returns every speech × section × theme, zero hits included, in corpus order, sections
+    in reading order (``preamble`` with the salutation, ``1``, ``2``, …, ``closing``: all
+    strings) and themes in lexicon order: ``speech_id``, ``section``, ``theme``, ``label``,
+    ``hits``, ``share`` (hits / all theme hits of that section; NaN when it has none),
+    ``per_1000`` (hits per 1,000 Han characters of the section) and ``n_chars`` (its Han
+    characters). ``by="speech"`` gives the same without ``section``. Arguments as for
+    :func:`theme_hits`.
+
+    >>> shares = theme_shares("流動人口。", by="speech")
+    >>> shares.query("hits > 0")[["theme", "hits", "share"]].values.tolist()
+    [['floating', 1, 1.0]]
+    """
+    if by not in ("section", "speech"):
+        raise ValueError("by must be 'section' or 'speech'")
+    lexicon = theme_lexicon() if lexicon is None else lexicon
+    themes = dict(zip(lexicon["simplified"], lexicon["theme"]))
+    labels = dict(zip(lexicon["theme"], lexicon["label"]))
+    theme_order = list(dict.fromkeys(lexicon["theme"]))
+    rows = []
+    for speech_id, text, simp, parts, spans, places in _matched(corpus, tokens, lexicon):
+        if by == "speech":
+            sizes = {None: len(HAN_RE.findall(text))}
+            keys = [None] * len(spans)
+        else:
+            sizes = {}
+            for part, section, n in parts[["part", "section", "n_chars"]].itertuples(
+                    index=False, name=None):
+                if part != "point":
+                    key = _section_label(part, section)
+                    sizes[key] = sizes.get(key, 0) + int(n)
+            keys = [_section_label(p, sec) for p, sec in zip(places["part"], places["section"])]
+            for key in keys:
+                sizes.setdefault(key, 0)
+        counts = Counter((key, themes[simp[s:e]]) for key, (s, e) in zip(keys, spans))
+        for key, n_chars in sizes.items():
+            total = sum(counts[(key, theme)] for theme in theme_order)
+            for theme in theme_order:
+                n = counts[(key, theme)]
+                rows.append({"speech_id": speech_id, "section": key, "theme": theme,
+                             "label": labels[theme], "hits": n,
+                             "share": n / total if total else np.nan,
+                             "per_1000": 1000 * n / n_chars if n_chars else np.nan,
+                             "n_chars": n_chars})
+    columns = SECTION_SHARE_COLUMNS if by == "section" else SPEECH_SHARE_COLUMNS
+    frame = pd.DataFrame(rows, columns=SECTION_SHARE_COLUMNS)[columns]
+    return frame.astype({"hits": "int64", "n_chars": "int64", "share": "float64",
+                         "per_1000": "float64"})

@@ -1,0 +1,160 @@
+"""themes: the lexicon file, hits (leftmost-longest, both scripts, token-aware option) and
+shares per section and per speech.
+
+Expected counts on the seed were made by reading the seed text and counting by hand.
+"""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from analysis import tokenize
+from analysis.themes import theme_hits, theme_lexicon, theme_shares
+
+THEMES = ["shuangjiang", "mass_work", "floating", "incentives", "propaganda", "organisation"]
+
+
+@pytest.fixture(scope="module")
+def seed_shares(seed_corpus):
+    return theme_shares(seed_corpus)
+
+
+def _hits(frame: pd.DataFrame, section: str) -> dict[str, int]:
+    rows = frame[(frame.section == section) & (frame.hits > 0)]
+    return dict(zip(rows.theme, rows.hits))
+
+
+# --------------------------------------------------------------------------- lexicon
+
+def test_lexicon_themes_labels_and_simplified_terms():
+    lexicon = theme_lexicon()
+    assert lexicon.columns.tolist() == ["theme", "label", "term", "simplified"]
+    assert list(dict.fromkeys(lexicon.theme)) == THEMES
+    labels = dict(zip(lexicon.theme, lexicon.label))
+    assert labels["shuangjiang"] == "雙降與生育控制"
+    assert labels["floating"] == "流動人口"
+    row = lexicon[lexicon.term == "聯系群眾"].iloc[0]
+    assert (row.theme, row.simplified) == ("mass_work", "联系群众")
+    assert lexicon.simplified.is_unique
+
+
+def test_lexicon_file_errors(tmp_path):
+    path = tmp_path / "themes.tsv"
+    path.write_text("# comment\nmass\t群眾\t群眾工作\nmass\t群众\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"themes.tsv:3: term '群众' already listed on line 2"):
+        theme_lexicon(path)
+    path.write_text("mass\t群眾\t群眾工作\nmass\t服務群眾\t群众\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="two labels"):
+        theme_lexicon(path)
+    path.write_text("mass work\t群眾\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="theme key"):
+        theme_lexicon(path)
+    path.write_text("mass\t群眾\n\nfloat\t流動人口\t流動\n", encoding="utf-8")
+    assert theme_lexicon(path).values.tolist() == [
+        ["mass", "mass", "群眾", "群众"], ["float", "流動", "流動人口", "流动人口"]]
+
+
+# --------------------------------------------------------------------------- hits
+
+def test_longest_term_wins_and_is_counted_once():
+    hits = theme_hits("加强群众工作，服务群众，联系群众，依靠群众。")
+    assert hits[["term", "theme", "start", "end"]].values.tolist() == [
+        ["群众工作", "mass_work", 2, 6],
+        ["服务群众", "mass_work", 7, 11],
+        ["联系群众", "mass_work", 12, 16],
+        ["群众", "mass_work", 19, 21],
+    ]
+
+
+def test_traditional_and_simplified_match_the_same_terms():
+    trad = theme_hits("加強群眾工作，關注流動人口。")
+    simp = theme_hits("加强群众工作，关注流动人口。")
+    assert trad.term.tolist() == ["群眾工作", "流動人口"]  # as written
+    assert trad.simplified.tolist() == ["群众工作", "流动人口"]
+    assert simp.simplified.tolist() == ["群众工作", "流动人口"]
+    assert trad.theme.tolist() == simp.theme.tolist() == ["mass_work", "floating"]
+
+
+def test_leftmost_match_takes_the_characters():
+    # 宣傳隊 starts first, so 隊伍 (organisation) is not counted in 宣傳隊伍.
+    hits = theme_hits("有宣传队伍")
+    assert hits[["simplified", "theme"]].values.tolist() == [["宣传队", "propaganda"]]
+
+
+def test_tokens_refuse_a_term_that_cuts_two_words():
+    text = "要减少生育，真正使群众少生、快富。"
+    plain = theme_hits(text)
+    assert plain.simplified.tolist() == ["少生", "群众", "少生"]
+    tokens = tokenize(text)
+    assert tokens.token.tolist()[:3] == ["要", "减少", "生育"]  # the premise: 减少|生育
+    tokens.insert(0, "speech_id", "text")
+    aware = theme_hits(text, tokens)
+    assert aware[["simplified", "start"]].values.tolist() == [["群众", 9], ["少生", 11]]
+    with pytest.raises(ValueError, match="tokens has no rows for speech 'text'"):
+        theme_hits(text, tokens.assign(speech_id="other"))
+
+
+def test_seed_hits_in_section_1(seed_corpus):
+    hits = theme_hits(seed_corpus)
+    first = hits[hits.section == 1]
+    assert first[first.theme == "shuangjiang"].term.tolist() == [
+        "人口問題", "人口計生", "雙降", "人口計生", "雙降", "人口計生", "雙降"]
+    assert first[first.theme == "mass_work"].term.tolist() == [
+        "聯系群眾", "群眾工作", "群眾團體", "群眾工作", "組織群眾", "宣傳群眾", "服務群眾", "群眾", "群眾"]
+    assert set(hits.speech_id) == {"000_8ebf5a98b5b66884"}
+
+
+# --------------------------------------------------------------------------- shares
+
+def test_seed_shares_grid(seed_shares):
+    assert seed_shares.columns.tolist() == [
+        "speech_id", "section", "theme", "label", "hits", "share", "per_1000", "n_chars"]
+    assert list(dict.fromkeys(seed_shares.section)) == ["preamble", "1", "2", "3", "closing"]
+    assert len(seed_shares) == 5 * 6
+    assert seed_shares.theme.tolist()[:6] == THEMES
+
+
+def test_seed_shares_preamble_and_closing(seed_shares):
+    # Preamble: 計劃生育協會 ×3, 計生協會 ×4, 計生協, 理事, 自身建設 (organisation); 民生.
+    assert _hits(seed_shares, "preamble") == {"mass_work": 1, "organisation": 10}
+    # Closing: 計生協會 twice and nothing else.
+    assert _hits(seed_shares, "closing") == {"organisation": 2}
+    closing = seed_shares[(seed_shares.section == "closing") & (seed_shares.theme == "organisation")].iloc[0]
+    assert closing.n_chars == 106
+    assert closing.share == 1.0
+    assert math.isclose(closing.per_1000, 2000 / 106)
+    pre = seed_shares[(seed_shares.section == "preamble") & (seed_shares.theme == "organisation")].iloc[0]
+    assert pre.n_chars == 3 + 242  # salutation 同志們 + preamble
+    assert math.isclose(pre.share, 10 / 11)
+
+
+def test_seed_shares_section_1_and_floating_population(seed_shares):
+    assert _hits(seed_shares, "1")["shuangjiang"] == 7
+    assert _hits(seed_shares, "1")["mass_work"] == 9
+    floating = seed_shares[seed_shares.theme == "floating"]
+    # 流動人口 ×5, 留守兒童, 出租戶: all in section 2, point 3.
+    assert floating.hits.tolist() == [0, 0, 7, 0, 0]
+
+
+def test_section_without_hits_has_no_share():
+    shares = theme_shares("同志們：\n一、加強領導\n狠抓落實。\n二、關注流動人口\n做好工作。")
+    assert list(dict.fromkeys(shares.section)) == ["preamble", "1", "2"]
+    first = shares[shares.section == "1"]
+    assert first.hits.sum() == 0
+    assert first.share.isna().all()
+    assert first.per_1000.tolist() == [0.0] * 6
+    second = shares[(shares.section == "2") & (shares.theme == "floating")].iloc[0]
+    assert (second.hits, second.share) == (1, 1.0)
+
+
+def test_shares_by_speech(seed_corpus):
+    shares = theme_shares(seed_corpus, by="speech")
+    assert shares.columns.tolist() == ["speech_id", "theme", "label", "hits", "share", "per_1000", "n_chars"]
+    assert shares.theme.tolist() == THEMES
+    assert shares.n_chars.unique().tolist() == [2459]
+    assert shares.set_index("theme").loc["floating", "hits"] == 7
+    assert math.isclose(shares.share.sum(), 1.0)
+    with pytest.raises(ValueError, match="by must be"):
+        theme_shares(seed_corpus, by="point")
