@@ -13,7 +13,8 @@ import pytest
 from analysis import tokenize
 from analysis.themes import theme_hits, theme_lexicon, theme_shares
 
-THEMES = ["shuangjiang", "mass_work", "floating", "incentives", "propaganda", "organisation"]
+THEMES = ["shuangjiang", "mass_work", "floating", "incentives", "propaganda", "organisation",
+          "association"]
 
 
 @pytest.fixture(scope="module")
@@ -112,22 +113,23 @@ def test_seed_shares_grid(seed_shares):
     assert seed_shares.columns.tolist() == [
         "speech_id", "section", "theme", "label", "hits", "share", "per_1000", "n_chars"]
     assert list(dict.fromkeys(seed_shares.section)) == ["preamble", "1", "2", "3", "closing"]
-    assert len(seed_shares) == 5 * 6
-    assert seed_shares.theme.tolist()[:6] == THEMES
+    assert len(seed_shares) == 5 * 7
+    assert seed_shares.theme.tolist()[:7] == THEMES
 
 
 def test_seed_shares_preamble_and_closing(seed_shares):
-    # Preamble: 計劃生育協會 ×3, 計生協會 ×4, 計生協, 理事, 自身建設 (organisation); 民生.
-    assert _hits(seed_shares, "preamble") == {"mass_work": 1, "organisation": 10}
+    # Preamble: 計劃生育協會 ×3, 計生協會 ×4, 計生協 (the association naming itself);
+    # 理事, 自身建設 (organisation); 民生 (mass work).
+    assert _hits(seed_shares, "preamble") == {"mass_work": 1, "organisation": 2, "association": 8}
     # Closing: 計生協會 twice and nothing else.
-    assert _hits(seed_shares, "closing") == {"organisation": 2}
-    closing = seed_shares[(seed_shares.section == "closing") & (seed_shares.theme == "organisation")].iloc[0]
+    assert _hits(seed_shares, "closing") == {"association": 2}
+    closing = seed_shares[(seed_shares.section == "closing") & (seed_shares.theme == "association")].iloc[0]
     assert closing.n_chars == 106
     assert closing.share == 1.0
     assert math.isclose(closing.per_1000, 2000 / 106)
-    pre = seed_shares[(seed_shares.section == "preamble") & (seed_shares.theme == "organisation")].iloc[0]
+    pre = seed_shares[(seed_shares.section == "preamble") & (seed_shares.theme == "association")].iloc[0]
     assert pre.n_chars == 3 + 242  # salutation 同志們 + preamble
-    assert math.isclose(pre.share, 10 / 11)
+    assert math.isclose(pre.share, 8 / 11)
 
 
 def test_seed_shares_section_1_and_floating_population(seed_shares):
@@ -144,7 +146,7 @@ def test_section_without_hits_has_no_share():
     first = shares[shares.section == "1"]
     assert first.hits.sum() == 0
     assert first.share.isna().all()
-    assert first.per_1000.tolist() == [0.0] * 6
+    assert first.per_1000.tolist() == [0.0] * 7
     second = shares[(shares.section == "2") & (shares.theme == "floating")].iloc[0]
     assert (second.hits, second.share) == (1, 1.0)
 
