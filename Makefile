@@ -26,8 +26,11 @@ figures: $(STAMP) ## run every notebook headless in one process and regenerate f
 test: $(STAMP) ## run the whole test suite, executing every notebook too
 	$(BIN)/python -m pytest
 
+# Jupyter refuses to run as root without --allow-root (containers and CI run as root).
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: $(STAMP) ## open JupyterLab on notebooks/ with the project's environment as kernel
-	$(BIN)/python -m jupyter lab --notebook-dir=notebooks
+	$(BIN)/python -m jupyter lab --notebook-dir=notebooks $(ALLOW_ROOT)
 
 bench: $(STAMP) ## segmentation benchmark at 1, 5 and 20 MB (prints a table; minutes)
 	$(BIN)/python bench/bench_segmentation.py

@@ -8,6 +8,7 @@ from .campaigns import (
     CATEGORY_LABELS,
     campaign_mentions,
     campaign_rules,
+    corpus_campaign_mentions,
     campaigns,
     corpus_campaigns,
     corpus_formulas,
@@ -16,21 +17,43 @@ from .campaigns import (
 from .cleaning import CleanResult, Removal, clean_text
 from .concordance import dispersion, dispersion_measures, kwic, section_bounds
 from .config import CACHE_DIR, FIGURES_DIR, ROOT, SEEDS_DIR
+from .figures import MissingFontError, cjk_font_path, save_figure, setup_matplotlib, word_cloud
 from .corpus import load_corpus, read_speech, removals
 from .errors import CorpusError
-from .outline import assign_parts, outline
+from .outline import assign_parts, corpus_outline, outline, places
+from .plots import (
+    plot_category_bars,
+    plot_dispersion,
+    plot_heatmap,
+    plot_network,
+    plot_ranked_bars,
+    plot_removals,
+    plot_structure,
+)
 from .pipeline import corpus_tokens, speech_tokens
 from .script import to_simplified
 from .segment import tokenize
 from .themes import theme_hits, theme_lexicon, theme_shares
-from .vocabulary import CONTENT_POS, collocations, content_words, frequencies, keyness, ngrams
+from .vocabulary import (
+    CONTENT_POS,
+    collocations,
+    content_words,
+    frequencies,
+    keyness,
+    keyword_network,
+    ngrams,
+)
 
 __all__ = [
     "CACHE_DIR", "CATEGORY_LABELS", "CONTENT_POS", "FIGURES_DIR", "ROOT", "SEEDS_DIR",
-    "CleanResult", "CorpusError", "Removal",
-    "assign_parts", "campaign_mentions", "campaign_rules", "campaigns", "clean_text",
-    "collocations", "content_words", "corpus_campaigns", "corpus_formulas", "corpus_tokens",
-    "dispersion", "dispersion_measures", "formulas", "frequencies", "keyness", "kwic",
-    "load_corpus", "ngrams", "outline", "read_speech", "removals", "section_bounds",
-    "speech_tokens", "theme_hits", "theme_lexicon", "theme_shares", "to_simplified", "tokenize",
+    "CleanResult", "CorpusError", "MissingFontError", "Removal",
+    "assign_parts", "campaign_mentions", "campaign_rules", "campaigns", "cjk_font_path",
+    "clean_text", "collocations", "content_words", "corpus_campaign_mentions",
+    "corpus_campaigns", "corpus_formulas", "places",
+    "corpus_outline", "corpus_tokens", "dispersion", "dispersion_measures", "formulas",
+    "frequencies", "keyness", "keyword_network", "kwic", "load_corpus", "ngrams", "outline",
+    "plot_category_bars", "plot_dispersion", "plot_heatmap", "plot_network", "plot_ranked_bars",
+    "plot_removals", "plot_structure", "read_speech", "removals", "save_figure",
+    "section_bounds", "setup_matplotlib", "speech_tokens", "theme_hits", "theme_lexicon",
+    "theme_shares", "to_simplified", "tokenize", "word_cloud",
 ]

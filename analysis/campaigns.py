@@ -696,3 +696,18 @@ def corpus_formulas(corpus: pd.DataFrame) -> pd.DataFrame:
     lexicon = _formula_lexicon(campaign_rules())
     rows = _speech_rows(corpus, lambda text, simp, parts: _formula_rows(text, simp, parts, lexicon))
     return _formula_frame(rows, ["speech_id", *FORMULA_COLUMNS])
+
+
+def corpus_campaign_mentions(corpus: pd.DataFrame) -> pd.DataFrame:
+    """:func:`campaign_mentions` of every speech of ``corpus``, ``speech_id`` first: one row
+    per occurrence of a quoted name, with the part, section and point it stands in."""
+    rules = campaign_rules()
+    frames = [
+        campaign_mentions(row.text, simplified=row.text_simplified, rules=rules)
+        .assign(speech_id=row.speech_id)
+        for row in corpus.itertuples(index=False)
+    ]
+    if not frames:
+        return pd.DataFrame(columns=["speech_id", *MENTION_COLUMNS])
+    frame = pd.concat(frames, ignore_index=True)
+    return frame[["speech_id", *[c for c in frame.columns if c != "speech_id"]]]

@@ -107,7 +107,9 @@ class _FontNotFoundHandler(logging.Handler):
         message = record.getMessage()
         if FONT_NOT_FOUND.search(message):
             self.records.append(message)
-            raise MissingFontError(f"{message} (figures use {cjk_font_name()!r}; see analysis.figures)")
+            raise MissingFontError(
+                f"{message} (figures use {cjk_font_name()!r}; see analysis.figures)"
+            )
 
 
 def _font_handler() -> _FontNotFoundHandler:
@@ -129,7 +131,7 @@ def setup_matplotlib() -> str:
     """
     path = cjk_font_path()
     if not any(Path(f.fname) == path for f in font_manager.fontManager.ttflist):
-        font_manager.fontManager.addfont(str(path))  # ~0.9 s for the 16 MB file: once per process
+        font_manager.fontManager.addfont(str(path))  # once per process
     name = cjk_font_name()
     matplotlib.rcParams.update(_RC)
     matplotlib.rcParams["font.family"] = [name]
@@ -146,13 +148,17 @@ def setup_matplotlib() -> str:
 def _enable_notebook_display() -> None:
     """In IPython, show a bare ``Figure`` (what :mod:`analysis.plots` returns) as a PNG when it
     is a cell's last expression; without pyplot nobody has registered that formatter yet."""
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return
-    shell = get_ipython()
+    ipython = sys.modules.get("IPython")  # not imported: not in IPython, nothing to do
+    shell = ipython.get_ipython() if ipython is not None else None
     if shell is None or not hasattr(shell, "display_formatter"):
         return
+    formatters = shell.display_formatter.formatters
+    for mime in ("image/png", "image/svg+xml", "image/jpeg", "application/pdf"):
+        try:
+            formatters[mime].lookup_by_type(Figure)
+            return  # the inline backend (or the user's %config) already shows figures
+        except (KeyError, TypeError):
+            continue
     from IPython.core.pylabtools import select_figure_formats
 
     select_figure_formats(shell, {"png"}, bbox_inches="tight")
@@ -217,7 +223,8 @@ def word_cloud(
     if not frequencies:
         raise ValueError("word_cloud: no word with a positive frequency")
     font = cjk_font_path()
-    missing = sorted({ch for w in frequencies for ch in w if not ch.isspace() and not _has_glyph(ch)})
+    chars = {ch for word in frequencies for ch in word if not ch.isspace()}
+    missing = sorted(ch for ch in chars if not _has_glyph(ch))
     if missing:
         raise MissingFontError(
             f"word_cloud: {font.name} has no glyph for {' '.join(missing)!r} "

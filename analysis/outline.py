@@ -46,6 +46,46 @@ def cn_number(numeral: str) -> int:
     return value
 
 
+_CN_NUMERALS = "〇一二三四五六七八九"
+
+
+def cn_numeral(n: int) -> str:
+    """The Chinese numeral for 0 ≤ n ≤ 99, as section headings write it.
+
+    >>> cn_numeral(3), cn_numeral(10), cn_numeral(12), cn_numeral(20)
+    ('三', '十', '十二', '二十')
+    """
+    n = int(n)
+    if not 0 <= n <= 99:
+        raise ValueError(f"cn_numeral: {n} is outside 0..99")
+    if n < 10:
+        return _CN_NUMERALS[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else _CN_NUMERALS[tens]) + "十" + (_CN_NUMERALS[ones] if ones else "")
+
+
+PREAMBLE_LABEL, CLOSING_LABEL = "前言", "結語"
+
+
+def places(frame: pd.DataFrame, part_col: str = "part", section_col: str = "section") -> pd.Categorical:
+    """Where each row stands in its speech, as an ordered category for charts and tables:
+    前言 (salutation and preamble), 一, 二, … (sections, their points included), 結語 (closing).
+
+    >>> places(pd.DataFrame({"part": ["closing", "section", "preamble"], "section": [None, 2, None]})).tolist()
+    ['結語', '二', '前言']
+    """
+    sections = pd.to_numeric(frame[section_col], errors="coerce")
+    n = int(sections.max()) if sections.notna().any() else 0
+    order = [PREAMBLE_LABEL] + [cn_numeral(k) for k in range(1, n + 1)] + [CLOSING_LABEL]
+    labels = [
+        CLOSING_LABEL if part == "closing"
+        else cn_numeral(int(sec)) if pd.notna(sec)
+        else PREAMBLE_LABEL
+        for part, sec in zip(frame[part_col], sections)
+    ]
+    return pd.Categorical(labels, categories=order, ordered=True)
+
+
 def _paragraphs(text: str):
     pos = 0
     for line in text.split("\n"):
@@ -147,3 +187,13 @@ def assign_parts(tokens: pd.DataFrame, parts: pd.DataFrame) -> pd.DataFrame:
     """``tokens`` with the columns ``part``, ``section`` and ``point`` of :func:`locate` added."""
     where = locate(tokens["start"].to_numpy(), parts)
     return pd.concat([tokens.reset_index(drop=True), where], axis=1)
+
+
+def corpus_outline(corpus: pd.DataFrame) -> pd.DataFrame:
+    """The outlines of every speech of a corpus, ``speech_id`` first."""
+    frames = [outline(text).assign(speech_id=speech_id)
+              for speech_id, text in zip(corpus["speech_id"], corpus["text"])]
+    if not frames:
+        return pd.DataFrame(columns=["speech_id", *OUTLINE_COLUMNS])
+    frame = pd.concat(frames, ignore_index=True)
+    return frame[["speech_id", *OUTLINE_COLUMNS]]

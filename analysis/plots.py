@@ -17,7 +17,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
+from .outline import cn_numeral  # noqa: F401  (re-exported for plots users)
 from .figures import cjk_font_name, setup_matplotlib
 
 SPEECH = "speech_id"
@@ -48,26 +50,14 @@ _AXIS_NAMES = {  # column names the package uses, as axis labels
     "g2": "對數似然 G2 (log-likelihood)",
     "theme": "主題 theme",
     "category": "類別 category",
+    "type": "類別 type",
+    "place": "講話部分 part of the speech",
+    "label": "主題 theme",
 }
 
 
 def _axis_name(column: str) -> str:
     return _AXIS_NAMES.get(column, str(column))
-
-
-def cn_numeral(n: int) -> str:
-    """The Chinese numeral for 0 ≤ n ≤ 99, as section headings write it.
-
-    >>> cn_numeral(3), cn_numeral(10), cn_numeral(12), cn_numeral(20)
-    ('三', '十', '十二', '二十')
-    """
-    n = int(n)
-    if not 0 <= n <= 99:
-        raise ValueError(f"cn_numeral: {n} is outside 0..99")
-    if n < 10:
-        return _CN_DIGITS[n]
-    tens, ones = divmod(n, 10)
-    return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
 
 
 def truncate(text: str, width: int = 14) -> str:
@@ -97,6 +87,11 @@ def _figure(width: float, height: float) -> Figure:
     return Figure(figsize=(width, height), layout="constrained")
 
 
+def _text(value) -> str:
+    """A cell as label text: "" for a missing value (None, NaN, NA)."""
+    return "" if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)) else str(value)
+
+
 def _section_label(value) -> str:
     try:
         if float(value).is_integer():
@@ -106,11 +101,10 @@ def _section_label(value) -> str:
     return str(value)
 
 
-def _outlines(corpus: pd.DataFrame, text_col: str = "text") -> pd.DataFrame:
-    from .outline import outline
+def _outlines(corpus: pd.DataFrame) -> pd.DataFrame:
+    from .outline import corpus_outline
 
-    frames = [outline(text).assign(**{SPEECH: sid}) for sid, text in zip(corpus[SPEECH], corpus[text_col])]
-    return pd.concat(frames, ignore_index=True)
+    return corpus_outline(corpus)
 
 
 def plot_structure(
@@ -149,13 +143,14 @@ def plot_structure(
         labels = []
         for row in rows.itertuples(index=False):
             kind = getattr(row, part_col)
-            text = f"{getattr(row, label_col) or ''}{getattr(row, title_col) or ''}"
+            text = f"{_text(getattr(row, label_col))}{_text(getattr(row, title_col))}"
             if kind == "point":
                 labels.append("　" + truncate(text, width - 1))
             elif kind in ("section",):
                 labels.append(truncate(text, width))
             else:
-                labels.append(truncate(f"（{_PART_NAMES.get(kind, kind).split()[0]}）{text}", width))
+                name = _PART_NAMES.get(kind, kind).split()[0]
+                labels.append(truncate(f"（{name}）{text}", width))
         y = np.arange(len(rows))
         lengths = rows[length_col].to_numpy(dtype=float)
         ax.barh(y, lengths, color=[colors.get(k, "grey") for k in rows[part_col]], height=0.7)
@@ -206,7 +201,8 @@ def plot_removals(
         table = table[list(pd.unique(counts[speech_col]))]
     else:
         table = counts.groupby(kind_col, sort=False)[value_col].sum().to_frame("")
-    order = [k for k in _REMOVAL_NAMES if k in table.index] + [k for k in table.index if k not in _REMOVAL_NAMES]
+    order = ([k for k in _REMOVAL_NAMES if k in table.index]
+             + [k for k in table.index if k not in _REMOVAL_NAMES])
     table = table.loc[order]
     n_kinds, n_speeches = table.shape
     fig = _figure(8, 1.2 + 0.3 * n_kinds * max(1, min(n_speeches, 4) * 0.6))
@@ -220,6 +216,7 @@ def plot_removals(
     ax.set_yticks(y, [_REMOVAL_NAMES.get(k, str(k)) for k in table.index])
     ax.invert_yaxis()
     ax.set_xlabel(xlabel)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if n_speeches > 1:
         ax.legend(fontsize=8, frameon=False)
     fig.suptitle(title or "清理刪除了什麼 What cleaning removed")
@@ -299,14 +296,27 @@ def plot_dispersion(
     for ax, (key, rows) in zip(axes, panels):
         rows = rows[rows[term_col].isin(row_of)]
         y = rows[term_col].map(row_of).to_numpy(dtype=float)
-        ax.vlines(rows[pos_col].to_numpy(dtype=float), y - 0.35, y + 0.35, color=_COLORS[0], linewidth=1)
+        ax.vlines(rows[pos_col].to_numpy(dtype=float), y - 0.35, y + 0.35, color=_COLORS[0],
+                  linewidth=1)
         if bounds is not None:
-            mine = bounds if key is None or speech_col not in bounds.columns else bounds[bounds[speech_col] == key]
+            mine = bounds
+            if key is not None and speech_col in bounds.columns:
+                mine = bounds[bounds[speech_col] == key]
             for b in mine.itertuples(index=False):
+                section = getattr(b, section_col)
+                if pd.isna(section):
+                    # Bounds of section_bounds() also hold the salutation, preamble and
+                    # closing (no section number): only the closing's start is worth a line.
+                    if getattr(b, "part", None) != "closing":
+                        continue
+                    label = "結語"
+                else:
+                    label = _section_label(section)
                 x = float(getattr(b, start_col))
                 ax.axvline(x, color="gray", linewidth=0.8, linestyle="--")
-                ax.text(x, 1.0, " " + _section_label(getattr(b, section_col)), transform=ax.get_xaxis_transform(),
-                        va="bottom", ha="left", fontsize=9, color="dimgray")
+                ax.text(x, 1.0, " " + label,
+                        transform=ax.get_xaxis_transform(), va="bottom", ha="left", fontsize=9,
+                        color="dimgray")
         ax.set_yticks(np.arange(len(terms)), [str(t) for t in terms])
         ax.set_ylim(len(terms) - 0.5, -0.5)
         ax.set_xlim(0, 1)
@@ -346,7 +356,7 @@ def plot_heatmap(
                                  fill_value=0).reindex(index=rows_order, fill_value=0)
         panels.append((key, table.sort_index(axis=1)))
     n_cols = max(t.shape[1] for _, t in panels)
-    fig = _figure(min(2.2 + 0.7 * n_cols * len(panels) + 1.0 * len(panels), 18), 1.4 + 0.4 * len(rows_order))
+    fig = _figure(min(2.2 + (0.7 * n_cols + 1.0) * len(panels), 18), 1.4 + 0.4 * len(rows_order))
     axes = fig.subplots(1, len(panels), squeeze=False, sharey=True)[0]
     vmax = max(float(t.to_numpy().max()) for _, t in panels) or 1.0
     image = None
@@ -447,14 +457,18 @@ def plot_category_bars(
         bottom = np.zeros(len(table))
         for i, cat in enumerate(cats):
             heights = table[cat].to_numpy(dtype=float)
-            ax.bar(x, heights, bottom=bottom, color=_COLORS[i % len(_COLORS)], label=str(cat), width=0.7)
+            ax.bar(x, heights, bottom=bottom, color=_COLORS[i % len(_COLORS)], label=str(cat),
+                   width=0.7)
             bottom += heights
         ax.set_xticks(x, [_section_label(s) for s in table.index])
         ax.set_xlabel(_axis_name(section))
+        if value_col is None:
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         if key is not None:
             ax.set_title(str(key), loc="left")
     axes[0].set_ylabel(ylabel)
-    axes[-1].legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
+    axes[-1].legend(title=_axis_name(category), fontsize=8, title_fontsize=8, frameon=False,
+                    loc="upper left", bbox_to_anchor=(1, 1))
     if title:
         fig.suptitle(title)
     return fig

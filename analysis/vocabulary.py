@@ -492,3 +492,28 @@ def collocations(tokens: pd.DataFrame, node: str | None = None, window: int = 5,
     table = table.sort_values([measure, "f_xy", "_node_key", "_collocate_key"],
                               ascending=[False, False, True, True], kind="stable")
     return table[_COLLOCATION_COLUMNS].reset_index(drop=True)
+
+
+def keyword_network(tokens: pd.DataFrame, top: int = 20, window: int = 5, min_count: int = 2,
+                    reference=None) -> pd.DataFrame:
+    """The co-occurrence network of a corpus's keywords: edges between two of the ``top``
+    keywords (:func:`keyness`) that co-occur at least ``min_count`` times within ``window``
+    words (:func:`collocations`).
+
+    Returns ``source``, ``target`` (original forms), ``weight`` (f_xy), ``logdice``; the
+    keywords without an edge are left out.
+
+    >>> from analysis import corpus_tokens, load_corpus
+    >>> edges = keyword_network(corpus_tokens(load_corpus()), top=10)
+    >>> edges[["source", "target", "weight"]].values.tolist()[:2]
+    [['工作', '計生協會', 7], ['工作', '人口計生', 6]]
+    """
+    keys = keyness(tokens, reference=reference).head(top)
+    pairs = collocations(tokens, window=window, min_count=min_count)
+    wanted = set(keys["simplified"])
+    keep = (pairs["node"].map(to_simplified).isin(wanted)
+            & pairs["collocate"].map(to_simplified).isin(wanted))
+    edges = pairs[keep].rename(columns={"node": "source", "collocate": "target", "f_xy": "weight"})
+    edges = edges.sort_values(["weight", "logdice", "source", "target"],
+                              ascending=[False, False, True, True], kind="mergesort")
+    return edges[["source", "target", "weight", "logdice"]].reset_index(drop=True)

@@ -301,3 +301,18 @@ def test_seed_collocates_of_shuangjiang(tokens, text):
     assert collocations(tokens, node="不存在").empty
     with pytest.raises(ValueError):
         collocations(tokens, measure="t-score")
+
+
+def test_keyword_network_links_only_top_keywords(tokens, seed_keyness):
+    from analysis.vocabulary import keyword_network
+
+    edges = keyword_network(tokens, top=10)
+    top = set(seed_keyness.head(10).token)
+    assert set(edges.source) | set(edges.target) <= top
+    # 計生協會 stands next to 工作 in 計生協會工作 seven times and within five words of it
+    # five more times (…支持計生協會開展工作, …計生協會開展工作創造…).
+    assert edges.iloc[0][["source", "target", "weight"]].tolist() == ["工作", "計生協會", 12]
+    pairs = collocations(tokens).set_index(["node", "collocate"])
+    for source, target, weight in edges[["source", "target", "weight"]].itertuples(index=False):
+        assert pairs.loc[(source, target), "f_xy"] == weight
+    assert edges.weight.is_monotonic_decreasing

@@ -1,0 +1,315 @@
+"""The plotting helpers: each returns a Figure that draws its input, renders without a glyph
+warning, and writes the same bytes twice."""
+from __future__ import annotations
+
+import warnings
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from analysis.figures import save_figure
+from analysis.plots import (
+    cn_numeral, plot_category_bars, plot_dispersion, plot_heatmap, plot_network, plot_ranked_bars,
+    plot_removals, plot_structure, truncate,
+)
+
+
+def render_checked(make, tmp_path) -> Figure:
+    """``make()`` twice: save_figure writes PNG and SVG for both without any warning (a missing
+    glyph raises), and the bytes are identical. Returns the first figure (still drawable)."""
+    fig = make()
+    assert isinstance(fig, Figure)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        first = save_figure(fig, "99-check", tmp_path / "first")
+    assert [str(w.message) for w in caught] == []
+    second = save_figure(make(), "99-check", tmp_path / "second")
+    for a, b in zip(first, second):
+        assert a.read_bytes() == b.read_bytes(), f"{a.name} differs between two renderings"
+    return fig
+
+
+def bars(ax) -> list[Rectangle]:
+    return [p for p in ax.patches if isinstance(p, Rectangle)]
+
+
+def ticks(labels) -> list[str]:
+    return [t.get_text() for t in labels]
+
+
+# --- small helpers -------------------------------------------------------------------------------
+
+def test_cn_numeral():
+    assert [cn_numeral(n) for n in (1, 2, 9, 10, 11, 19, 20, 21, 99)] == [
+        "一", "二", "九", "十", "十一", "十九", "二十", "二十一", "九十九"]
+    with pytest.raises(ValueError):
+        cn_numeral(100)
+
+
+def test_truncate():
+    assert truncate("提高認識", 10) == "提高認識"
+    assert truncate("一、提高認識，進一步增強做好新時期計生協工作", 8) == "一、提高認識，…"
+    assert len(truncate("一二三四五六七八九十", 5)) == 5
+
+
+# --- plot_structure ------------------------------------------------------------------------------
+
+OUTLINE = pd.DataFrame({
+    "part": ["salutation", "preamble", "section", "point", "point", "section", "closing"],
+    "section": [None, None, 1, 1, 1, 2, None],
+    "point": [None, None, None, 1, 2, None, None],
+    "label": ["", "", "一、", "第一，", "第二，", "二、", ""],
+    "title": ["同志們：", "", "提高認識，進一步增強做好新時期計生協工作的責任感",
+              "加強計生協工作", "推進基層", "發揮優勢", "同志們，做好計生協工作"],
+    "n_chars": [3, 240, 515, 114, 183, 1077, 106],
+})
+
+
+def test_plot_structure_one_speech(tmp_path):
+    fig = render_checked(lambda: plot_structure(OUTLINE), tmp_path)
+    (ax,) = fig.axes
+    shown = OUTLINE[OUTLINE["part"] != "salutation"]
+    assert len(bars(ax)) == len(shown)
+    assert [b.get_width() for b in bars(ax)] == shown["n_chars"].tolist()
+    labels = ticks(ax.get_yticklabels())
+    assert labels[0] == "（前言）"
+    assert labels[1] == "一、提高認識，進一步增強做…"  # cut to 14 characters, … included
+    assert labels[2] == "　第一，加強計生協工作"  # points indented
+    assert labels[4] == "二、發揮優勢"
+    assert labels[5].startswith("（結語）同志們")
+    assert "漢字" in ax.get_xlabel() and "Han characters" in ax.get_xlabel()
+
+
+def test_plot_structure_missing_titles_are_blank(tmp_path):
+    frame = OUTLINE.assign(title=[None, np.nan, "提高認識", pd.NA, "推進基層", "發揮優勢", None])
+    labels = ticks(plot_structure(frame).axes[0].get_yticklabels())
+    assert labels[:3] == ["（前言）", "一、提高認識", "　第一，"]
+    assert not any("nan" in label.lower() or "None" in label for label in labels)
+
+
+def test_plot_structure_one_panel_per_speech(tmp_path):
+    two = pd.concat([OUTLINE.assign(speech_id="a"), OUTLINE.head(4).assign(speech_id="b")])
+    fig = render_checked(lambda: plot_structure(two, kinds=("section", "point")), tmp_path)
+    assert [ax.get_title(loc="left") for ax in fig.axes] == ["a", "b"]
+    assert [len(bars(ax)) for ax in fig.axes] == [4, 2]
+
+
+def test_plot_structure_outlines_a_corpus_frame(tmp_path):
+    text = ("同志們：\n今天開會。\n一、提高認識\n第一，要重視。\n第二，要落實。\n"
+            "二、加強領導\n同志們，努力工作。")
+    corpus = pd.DataFrame({"speech_id": ["s1"], "text": [text]})
+    fig = render_checked(lambda: plot_structure(corpus), tmp_path)
+    assert ticks(fig.axes[0].get_yticklabels()) == [
+        "（前言）", "一、提高認識", "　第一，要重視", "　第二，要落實", "二、加強領導",
+        "（結語）同志們，努力工作"]
+
+
+def test_plot_structure_names_a_missing_column():
+    with pytest.raises(KeyError, match="n_chars"):
+        plot_structure(OUTLINE.drop(columns="n_chars"))
+
+
+# --- plot_removals -------------------------------------------------------------------------------
+
+def test_plot_removals_long_form_grouped_by_speech(tmp_path):
+    counts = pd.DataFrame({"speech_id": ["a", "a", "a", "b", "b", "b"],
+                           "kind": ["pinyin", "title", "footer"] * 2, "count": [132, 1, 2, 50, 1, 0]})
+    fig = render_checked(lambda: plot_removals(counts), tmp_path)
+    (ax,) = fig.axes
+    assert ticks(ax.get_yticklabels()) == ["標題 title", "頁腳 footer", "拼音 pinyin"]  # cleaning's order
+    widths = sorted(b.get_width() for b in bars(ax))
+    assert widths == sorted(counts["count"].astype(float))
+    assert ticks(ax.get_legend().get_texts()) == ["a", "b"]
+
+
+def test_plot_removals_from_the_corpus_columns(tmp_path):
+    corpus = pd.DataFrame({"speech_id": ["s1"], "text": ["…"], "removed_title": [1],
+                           "removed_date": [1], "removed_pinyin": [132], "n_chars": [3000]})
+    fig = render_checked(lambda: plot_removals(corpus), tmp_path)
+    (ax,) = fig.axes
+    assert ticks(ax.get_yticklabels()) == ["標題 title", "日期 date", "拼音 pinyin"]
+    assert [b.get_width() for b in bars(ax)] == [1, 1, 132]
+    assert ax.get_legend() is None
+
+
+# --- plot_ranked_bars ----------------------------------------------------------------------------
+
+KEYNESS = pd.DataFrame({"term": ["人口", "計劃生育", "服務", "流動人口", "基層"],
+                        "log_ratio": [-0.3, 2.5, -1.5, 1.2, 0.4]})
+
+
+def test_plot_ranked_bars_largest_on_top(tmp_path):
+    fig = render_checked(lambda: plot_ranked_bars(KEYNESS, "term", "log_ratio", "關鍵詞 keyness"), tmp_path)
+    (ax,) = fig.axes
+    ranked = KEYNESS.sort_values("log_ratio", ascending=False)
+    assert ticks(ax.get_yticklabels()) == ranked["term"].tolist()
+    assert [b.get_width() for b in bars(ax)] == ranked["log_ratio"].tolist()
+    colors = {b.get_width() >= 0: b.get_facecolor() for b in bars(ax)}
+    assert colors[True] != colors[False]  # under-represented terms stand out
+    assert fig.get_suptitle() == "關鍵詞 keyness"
+    assert "log ratio" in ax.get_xlabel()
+
+
+def test_plot_ranked_bars_top_and_facets(tmp_path):
+    frame = pd.concat([KEYNESS.assign(speech_id="a"), KEYNESS.head(2).assign(speech_id="b")])
+    fig = render_checked(lambda: plot_ranked_bars(frame, "term", "log_ratio", top=3), tmp_path)
+    assert [len(bars(ax)) for ax in fig.axes] == [3, 2]
+    assert ticks(fig.axes[0].get_yticklabels()) == ["計劃生育", "流動人口", "基層"]
+    assert ticks(fig.axes[1].get_yticklabels()) == ["計劃生育", "人口"]
+
+
+# --- plot_dispersion -----------------------------------------------------------------------------
+
+HITS = pd.DataFrame({"speech_id": ["a"] * 4 + ["b"] * 3,
+                     "term": ["人口", "計生", "人口", "服務", "人口", "計生", "計生"],
+                     "rel_pos": [0.1, 0.2, 0.5, 0.9, 0.3, 0.6, 0.95]})
+BOUNDS = pd.DataFrame({"speech_id": ["a", "a", "a", "b", "b"], "section": [1, 2, 3, 1, 2],
+                       "rel_start": [0.05, 0.4, 0.7, 0.1, 0.5]})
+
+
+def test_plot_dispersion_rows_ticks_and_section_lines(tmp_path):
+    fig = render_checked(lambda: plot_dispersion(HITS, BOUNDS), tmp_path)
+    assert len(fig.axes) == 2
+    for ax, sid in zip(fig.axes, ["a", "b"]):
+        mine = HITS[HITS["speech_id"] == sid]
+        assert ticks(ax.get_yticklabels()) == ["人口", "計生", "服務"]  # same rows in every panel
+        (ticks_drawn,) = [c for c in ax.collections if isinstance(c, LineCollection)]
+        segments = ticks_drawn.get_segments()
+        assert sorted(s[0][0] for s in segments) == sorted(mine["rel_pos"])
+        rows = {"人口": 0, "計生": 1, "服務": 2}
+        assert sorted((s[0][0], round(s[:, 1].mean())) for s in segments) == sorted(
+            zip(mine["rel_pos"], mine["term"].map(rows)))
+        labels = [t.get_text().strip() for t in ax.texts]
+        assert labels == ["一", "二", "三"][: (BOUNDS["speech_id"] == sid).sum()]
+        assert len(ax.get_lines()) == (BOUNDS["speech_id"] == sid).sum()
+
+
+def test_plot_dispersion_with_section_bounds_of_a_real_speech(tmp_path, seed_corpus):
+    from analysis import dispersion, section_bounds
+
+    hits = dispersion(seed_corpus, ["雙降"])
+    fig = render_checked(lambda: plot_dispersion(hits, section_bounds(seed_corpus),
+                                                 pos_col="position"), tmp_path)
+    (ax,) = fig.axes
+    # Salutation and preamble start at the top and get no line; the closing does.
+    assert [t.get_text().strip() for t in ax.texts] == ["一", "二", "三", "結語"]
+
+
+def test_plot_dispersion_one_speech_chosen_terms(tmp_path):
+    one = HITS[HITS["speech_id"] == "a"].drop(columns="speech_id")
+    fig = render_checked(lambda: plot_dispersion(one, terms=["服務", "人口"]), tmp_path)
+    (ax,) = fig.axes
+    assert ticks(ax.get_yticklabels()) == ["服務", "人口"]
+    assert len(ax.collections[0].get_segments()) == 3  # 計生 is not a row
+    assert len(ax.texts) == 0
+
+
+# --- plot_heatmap --------------------------------------------------------------------------------
+
+THEMES = pd.DataFrame({"theme": ["人口", "人口", "服務", "管理"], "section": [1, 2, 2, 3],
+                       "count": [3, 1, 5, 2]})
+
+
+def test_plot_heatmap_cells_and_annotations(tmp_path):
+    fig = render_checked(lambda: plot_heatmap(THEMES), tmp_path)
+    ax = fig.axes[0]
+    assert ticks(ax.get_yticklabels()) == ["人口", "服務", "管理"]
+    assert ticks(ax.get_xticklabels()) == ["一", "二", "三"]
+    expected = np.array([[3, 1, 0], [0, 5, 0], [0, 0, 2]])
+    assert np.array_equal(ax.get_images()[0].get_array(), expected)
+    assert [t.get_text() for t in ax.texts] == [str(v) for v in expected.ravel()]
+    assert "section" in ax.get_xlabel()
+
+
+def test_plot_heatmap_one_panel_per_speech(tmp_path):
+    frame = pd.concat([THEMES.assign(speech_id="a"), THEMES.head(2).assign(speech_id="b")])
+    fig = render_checked(lambda: plot_heatmap(frame, column_labels={1: "I", 2: "II", 3: "III"}), tmp_path)
+    panels = [ax for ax in fig.axes if ax.get_images()]
+    assert [ax.get_title(loc="left") for ax in panels] == ["a", "b"]
+    assert ticks(panels[1].get_xticklabels()) == ["I", "II"]
+    assert np.array_equal(panels[1].get_images()[0].get_array(), [[3, 1], [0, 0], [0, 0]])
+
+
+# --- plot_network --------------------------------------------------------------------------------
+
+EDGES = pd.DataFrame({"source": ["人口", "人口", "計生", "服務"],
+                      "target": ["計生", "服務", "服務", "管理"], "weight": [3, 1, 2, 1]})
+
+
+def test_plot_network_labels_edges_and_a_fixed_layout(tmp_path):
+    fig = render_checked(lambda: plot_network(EDGES), tmp_path)
+    (ax,) = fig.axes
+    assert sorted(t.get_text() for t in ax.texts) == sorted({"人口", "計生", "服務", "管理"})
+    assert {t.get_fontfamily()[0] for t in ax.texts} == {"Noto Sans CJK TC"}
+    edges = [c for c in ax.collections if isinstance(c, LineCollection)]
+    assert sum(len(c.get_segments()) for c in edges) == len(EDGES)
+    positions = {t.get_text(): t.get_position() for t in ax.texts}
+    again = {t.get_text(): t.get_position() for t in plot_network(EDGES).axes[0].texts}
+    assert positions == again
+    moved = {t.get_text(): t.get_position() for t in plot_network(EDGES, seed=1).axes[0].texts}
+    assert moved != positions  # the seed is what fixes the layout
+
+
+def test_plot_network_node_sizes_and_facets(tmp_path):
+    frame = pd.concat([EDGES.assign(speech_id="a"), EDGES.head(1).assign(speech_id="b")])
+    sizes = {"人口": 10, "計生": 5, "服務": 1, "管理": 1}
+    fig = render_checked(lambda: plot_network(frame, sizes), tmp_path)
+    assert [len(ax.texts) for ax in fig.axes] == [4, 2]
+    nodes = fig.axes[1].collections
+    drawn = [c for c in nodes if not isinstance(c, LineCollection)][0].get_sizes()
+    assert drawn[0] > drawn[1]  # 人口 (10) drawn larger than 計生 (5)
+
+
+# --- plot_category_bars --------------------------------------------------------------------------
+
+CAMPAIGNS = pd.DataFrame({"category": ["工程", "活動", "工程", "行動", "活動"],
+                          "section": [1, 1, 2, 3, 3]})
+
+
+def test_plot_category_bars_stacked_by_type(tmp_path):
+    fig = render_checked(lambda: plot_category_bars(CAMPAIGNS), tmp_path)
+    (ax,) = fig.axes
+    assert ticks(ax.get_xticklabels()) == ["一", "二", "三"]
+    assert len(bars(ax)) == 3 * 3  # sections × categories, zero-height ones included
+    assert ticks(ax.get_legend().get_texts()) == ["工程", "活動", "行動"]
+    tops = {}
+    for b in bars(ax):
+        x = round(b.get_x() + b.get_width() / 2)
+        tops[x] = max(tops.get(x, 0), b.get_y() + b.get_height())
+    assert [tops[x] for x in range(3)] == CAMPAIGNS.groupby("section").size().tolist()
+
+
+def test_plot_category_bars_values_and_facets(tmp_path):
+    frame = CAMPAIGNS.assign(n=[2, 1, 4, 1, 1], speech_id=["a", "a", "b", "b", "b"])
+    fig = render_checked(lambda: plot_category_bars(frame, value_col="n"), tmp_path)
+    assert [ax.get_title(loc="left") for ax in fig.axes] == ["a", "b"]
+    assert ticks(fig.axes[0].get_xticklabels()) == ["一"]
+    assert ticks(fig.axes[1].get_xticklabels()) == ["二", "三"]
+    assert sum(b.get_height() for b in bars(fig.axes[1])) == 6
+
+
+# --- every helper ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("plot, frame", [
+    (plot_structure, OUTLINE), (plot_removals, pd.DataFrame({"kind": ["title"], "count": [1]})),
+    (lambda f: plot_ranked_bars(f, "term", "log_ratio"), KEYNESS), (plot_dispersion, HITS),
+    (plot_heatmap, THEMES), (plot_network, EDGES), (plot_category_bars, CAMPAIGNS),
+])
+def test_an_empty_frame_is_a_clear_error(plot, frame):
+    with pytest.raises(ValueError, match="empty|no part"):
+        plot(frame.iloc[:0])
+
+
+def test_helpers_leave_no_pyplot_figure_open():
+    import matplotlib.pyplot as plt
+
+    before = plt.get_fignums()
+    plot_heatmap(THEMES)
+    plot_network(EDGES)
+    assert plt.get_fignums() == before
+    assert matplotlib.rcParams["font.family"] == ["Noto Sans CJK TC"]

@@ -1,0 +1,267 @@
+"""The headless notebook runner, the committed notebooks, and one run of every notebook."""
+from __future__ import annotations
+
+import re
+import sys
+
+import nbformat
+import numpy as np
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from PIL import Image
+
+from analysis import config
+from analysis.figures import FIGURE_NAME
+from analysis.runner import (
+    INJECTED_TAG, NOTEBOOK_NAME, NotebookError, inject_parameters, main, notebook_paths, parse_param, parse_value,
+    run_all, run_notebook, select, stripped,
+)
+
+NOTEBOOKS = sorted(config.NOTEBOOKS_DIR.glob("*.ipynb"))
+
+
+def write_notebook(folder, name, *sources, parameters=None):
+    """A notebook of code cells (a markdown cell first, so cell positions differ from code
+    cell counts), with a ``parameters`` cell when ``parameters`` is given."""
+    cells = [new_markdown_cell("# test")]
+    if parameters is not None:
+        cells.append(new_code_cell(parameters, metadata={"tags": ["parameters"]}))
+    cells += [new_code_cell(src) for src in sources]
+    path = folder / name
+    folder.mkdir(parents=True, exist_ok=True)
+    kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(new_notebook(cells=cells, metadata={"kernelspec": kernelspec}), path)
+    return path
+
+
+def stdout(nb) -> str:
+    return "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code"
+                   for o in c.outputs if o.output_type == "stream" and o.name == "stdout")
+
+
+# --- the committed notebooks -----------------------------------------------------------------
+
+def test_there_are_notebooks():
+    assert notebook_paths(), "notebooks/ holds no NN-name.ipynb"
+    skipped = [p.name for p in NOTEBOOKS if p not in notebook_paths()]
+    assert skipped == [], "notebooks the runner would never execute (name them NN-name.ipynb)"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_notebook_is_stripped_and_parametrised(path):
+    assert NOTEBOOK_NAME.fullmatch(path.name), "name it NN-kebab-name.ipynb"
+    assert stripped(path), f"{path.name} has outputs or execution counts: strip it before committing"
+    nb = nbformat.read(path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert code and "parameters" in code[0].metadata.get("tags", []), \
+        "the first code cell must be tagged 'parameters'"
+    assert re.search(r"^FIGURES_DIR\s*=\s*None\b", code[0].source, re.MULTILINE), \
+        "the parameters cell must set FIGURES_DIR = None (save_figure(fig, name, FIGURES_DIR))"
+    assert not any(INJECTED_TAG in c.metadata.get("tags", []) for c in nb.cells)
+    assert nb.metadata.get("kernelspec", {}).get("name") == "python3"
+
+
+def test_stripped_detects_outputs_and_counts(tmp_path):
+    path = write_notebook(tmp_path, "00-a.ipynb", "print(1)")
+    assert stripped(path)
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[1].execution_count = 3
+    nbformat.write(nb, path)
+    assert not stripped(path)
+    nb.cells[1].execution_count = None
+    nb.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="1\n")]
+    nbformat.write(nb, path)
+    assert not stripped(path)
+
+
+# --- parameters -------------------------------------------------------------------------------
+
+def test_parse_values_and_params():
+    assert parse_value("3") == 3 and parse_value("None") is None and parse_value("[1, 'a']") == [1, "a"]
+    assert parse_value("/tmp/figs") == "/tmp/figs" and parse_value("'quoted'") == "quoted"
+    assert parse_value("") == ""
+    assert parse_param("FIGURES_DIR=/tmp/x=y") == ("FIGURES_DIR", "/tmp/x=y")
+    for bad in ["FIGURES_DIR", "=3", "1X=2"]:
+        with pytest.raises(ValueError, match="NAME=VALUE"):
+            parse_param(bad)
+
+
+def test_injected_cell_follows_the_parameters_cell(tmp_path):
+    path = write_notebook(tmp_path, "00-a.ipynb", "print(X)", parameters="X = 1\nNAME = 'a'")
+    nb = inject_parameters(nbformat.read(path, as_version=4), {"X": 5, "NAME": tmp_path})
+    assert [c.metadata.get("tags", []) for c in nb.cells[1:3]] == [["parameters"], [INJECTED_TAG]]
+    assert f"X = 5\nNAME = {str(tmp_path)!r}" in nb.cells[2].source
+    again = inject_parameters(nb, {"X": 6})  # a second injection replaces the first
+    assert sum(INJECTED_TAG in c.metadata.get("tags", []) for c in again.cells) == 1
+    assert "X = 6" in again.cells[2].source
+    nbformat.validate(again)
+
+
+def test_injection_refuses_unknown_names_missing_cell_and_non_literals(tmp_path):
+    path = write_notebook(tmp_path, "00-a.ipynb", "print(X)", parameters="X = 1")
+    with pytest.raises(ValueError, match=r"does not define \['Y'\]"):
+        inject_parameters(nbformat.read(path, as_version=4), {"Y": 2})
+    with pytest.raises(TypeError, match="literal"):
+        inject_parameters(nbformat.read(path, as_version=4), {"X": object()})
+    bare = write_notebook(tmp_path, "01-b.ipynb", "X = 1")
+    with pytest.raises(ValueError, match="no code cell tagged 'parameters'"):
+        inject_parameters(nbformat.read(bare, as_version=4), {"X": 2})
+    assert inject_parameters(nbformat.read(bare, as_version=4), {}).cells[1].source == "X = 1"
+
+
+def test_select_by_name_stem_or_prefix(tmp_path):
+    paths = [tmp_path / n for n in ("00-a.ipynb", "01-b.ipynb", "02-c.ipynb")]
+    assert select(paths, None) == paths
+    assert select(paths, ["02", "00-a", "01-b.ipynb"]) == paths
+    with pytest.raises(ValueError, match="no notebook matches '03'"):
+        select(paths, ["03"])
+
+
+# --- running notebooks (a kernel each: ~1-2 s) ----------------------------------------------
+
+def test_run_injects_parameters_in_the_projects_kernel(tmp_path):
+    path = write_notebook(
+        tmp_path / "nbs", "00-params.ipynb",
+        "import os, sys\nprint(X, NAME, FLAG)\nprint(sys.executable)\nprint(os.getcwd())",
+        parameters="X = 1\nNAME = 'default'\nFLAG = None",
+    )
+    run = run_notebook(path, {"X": 42, "NAME": "注入", "FLAG": [1, 2]}, output_dir=tmp_path / "out")
+    lines = stdout(run.notebook).splitlines()
+    assert lines[0] == "42 注入 [1, 2]"
+    assert lines[1] == sys.executable  # the project's interpreter, not some other python3
+    assert lines[2] == str(path.parent)  # cwd: the notebook's folder
+    assert run.output == tmp_path / "out" / "00-params.ipynb" and run.output.is_file()
+    assert run.seconds > 0
+    assert stripped(path)  # the source notebook is never written
+
+
+def test_a_raising_cell_names_notebook_cell_and_error(tmp_path):
+    path = write_notebook(tmp_path, "00-broken.ipynb", "x = 1", "y = x + 1\nz = 1 / 0", "print('never')")
+    with pytest.raises(NotebookError) as info:
+        run_notebook(path, output_dir=tmp_path / "out")
+    err = info.value
+    assert (err.notebook, err.cell_index, err.first_line) == ("00-broken.ipynb", 2, "y = x + 1")
+    assert err.ename == "ZeroDivisionError" and "division by zero" in err.evalue
+    assert str(err).startswith("00-broken.ipynb, cell 2 ('y = x + 1'): ZeroDivisionError: division by zero")
+    executed = nbformat.read(tmp_path / "out" / "00-broken.ipynb", as_version=4)  # kept for a post-mortem
+    assert executed.cells[2].outputs[-1].output_type == "error"
+
+
+def test_cell_index_counts_cells_of_the_file_not_the_injected_one(tmp_path):
+    path = write_notebook(tmp_path, "00-broken.ipynb", "raise KeyError('boom')", parameters="X = 1")
+    with pytest.raises(NotebookError) as info:
+        run_notebook(path, {"X": 2}, output_dir=tmp_path / "out")
+    err = info.value
+    assert (err.cell_index, err.first_line, err.ename) == (2, "raise KeyError('boom')", "KeyError")
+
+
+def test_a_cell_over_the_timeout_names_the_cell(tmp_path):
+    path = write_notebook(tmp_path, "00-slow.ipynb", "import time", "time.sleep(30)")
+    with pytest.raises(NotebookError) as info:
+        run_notebook(path, output_dir=tmp_path / "out", timeout=1)
+    err = info.value
+    assert (err.cell_index, err.first_line, err.ename) == (2, "time.sleep(30)", "CellTimeoutError")
+    assert "within 1 s" in err.evalue
+
+
+GLYPH = "\\N{GRINNING FACE}"
+DRAW = (
+    "import io\nfrom matplotlib.figure import Figure\n"
+    "fig = Figure(); fig.subplots().set_title(TITLE)\nfig.savefig(io.BytesIO(), format='png')"
+)
+
+
+def test_a_missing_glyph_fails_the_notebook(tmp_path):
+    setup = "from analysis.figures import setup_matplotlib\nsetup_matplotlib()"
+    path = write_notebook(tmp_path, "00-glyph.ipynb", setup, f"TITLE = '人口 {GLYPH}'\n" + DRAW)
+    with pytest.raises(NotebookError) as info:
+        run_notebook(path, output_dir=tmp_path / "out")
+    assert info.value.cell_index == 2 and info.value.first_line.startswith("TITLE")
+    assert info.value.ename == "UserWarning" and "missing from font" in info.value.evalue
+
+
+def test_boxes_without_setup_are_caught_in_the_output(tmp_path):
+    # The second line of defence: a notebook that forgot setup_matplotlib draws Chinese with
+    # DejaVu Sans; matplotlib only warns on stderr, and the runner turns that into a failure.
+    path = write_notebook(tmp_path, "00-boxes.ipynb", "x = 1", "TITLE = '人口'\n" + DRAW, "print('after')")
+    with pytest.raises(NotebookError) as info:
+        run_notebook(path, output_dir=tmp_path / "out")
+    err = info.value
+    assert (err.cell_index, err.first_line, err.ename) == (2, "TITLE = '人口'", "MissingGlyph")
+    assert re.search(r"Glyph \d+ .* missing from font", err.evalue)
+
+
+def test_a_font_family_not_found_in_the_output_fails(tmp_path):
+    path = write_notebook(
+        tmp_path, "00-family.ipynb",
+        "import logging, sys\nlogging.basicConfig(stream=sys.stderr)\n"
+        "logging.getLogger('matplotlib.font_manager')"
+        ".warning(\"findfont: Font family 'X' not found.\")",
+    )
+    with pytest.raises(NotebookError, match="findfont: Font family 'X' not found"):
+        run_notebook(path, output_dir=tmp_path / "out")
+
+
+def test_run_all_and_the_command_line(tmp_path, capsys):
+    nbs = tmp_path / "nbs"
+    write_notebook(nbs, "00-first.ipynb", "print('first', X)", parameters="X = 0")
+    write_notebook(nbs, "01-second.ipynb", "print('second', X)", parameters="X = 0")
+    write_notebook(nbs, "notes.ipynb", "raise SystemExit('not a numbered notebook: never run')")
+    runs = run_all({"X": 7}, notebooks_dir=nbs, output_dir=tmp_path / "out")
+    assert [r.path.name for r in runs] == ["00-first.ipynb", "01-second.ipynb"]
+    assert [stdout(r.notebook) for r in runs] == ["first 7\n", "second 7\n"]
+    table = capsys.readouterr().out
+    assert re.search(r"00-first\.ipynb\s+\d+\.\d", table) and re.search(r"total\s+\d+\.\d", table)
+
+    write_notebook(nbs, "02-third.ipynb", "import math", "math.sqrt(-1)", parameters="X = 0")
+    status = main(["--notebooks-dir", str(nbs), "--output-dir", str(tmp_path / "out"),
+                   "-p", "X=1", "01", "02"])
+    captured = capsys.readouterr()
+    assert status == 1
+    assert "01-second.ipynb" in captured.out and "00-first" not in captured.out
+    assert "FAILED: 02-third.ipynb, cell 3 ('math.sqrt(-1)'): ValueError: math domain error" in captured.err
+    with pytest.raises(SystemExit) as usage:
+        main(["--notebooks-dir", str(nbs), "-p", "NOPE=1", "00"])
+    assert usage.value.code == 2 and "does not define ['NOPE']" in capsys.readouterr().err
+    write_notebook(nbs, "03-fourth.ipynb", "print(Y)", parameters="Y = 0")
+    with pytest.raises(ValueError, match=r"00-first.ipynb: its parameters cell does not define \['Y'\]"):
+        run_all({"Y": 1}, notebooks_dir=nbs, output_dir=tmp_path / "out2")
+    assert not (tmp_path / "out2").exists()  # refused before any notebook ran
+
+
+# --- every real notebook ---------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def real_run(tmp_path_factory):
+    """Every notebook in notebooks/, once, through run_all: figures and executed copies go to
+    temporary folders, so the tests never touch figures/ or build/."""
+    figures = tmp_path_factory.mktemp("figures")
+    runs = run_all({"FIGURES_DIR": str(figures)}, output_dir=tmp_path_factory.mktemp("executed"))
+    return runs, figures
+
+
+def test_every_notebook_runs_headless(real_run):
+    runs, figures = real_run
+    assert [r.path for r in runs] == notebook_paths()
+    written = sorted(p.name for p in figures.iterdir())
+    prefixes = {p.name[:2] for p in notebook_paths()}
+    for name in written:
+        stem, _, suffix = name.rpartition(".")
+        assert FIGURE_NAME.fullmatch(stem) and suffix in ("png", "svg"), name
+        assert stem[:2] in prefixes, f"{name}: no notebook numbered {stem[:2]}"
+    assert sorted(n for n in written if n.endswith(".png")) == sorted(
+        n.replace(".svg", ".png") for n in written if n.endswith(".svg"))
+
+
+def test_committed_figures_are_what_the_notebooks_draw(real_run):
+    # "Regenerate, then require a clean tree": a figure in figures/ that a notebook draws must
+    # be what it draws now. SVG bytes compare exactly; PNG pixels (zlib builds differ).
+    _, figures = real_run
+    for fresh in sorted(figures.glob("*.svg")):
+        committed = config.FIGURES_DIR / fresh.name
+        if committed.exists():
+            assert committed.read_bytes() == fresh.read_bytes(), \
+                f"figures/{fresh.name} is stale: run make figures"
+            png = fresh.with_suffix(".png")
+            old = np.asarray(Image.open(committed.with_suffix(".png")))
+            assert np.array_equal(old, np.asarray(Image.open(png))), f"figures/{png.name} is stale"
