@@ -40,6 +40,7 @@ from .vocabulary import (
     content_words,
     frequencies,
     keyness,
+    keyness_by_speech,
     keyword_network,
     ngrams,
 )
@@ -51,7 +52,7 @@ __all__ = [
     "clean_text", "collocations", "content_words", "corpus_campaign_mentions",
     "corpus_campaigns", "corpus_formulas", "places",
     "corpus_outline", "corpus_tokens", "dispersion", "dispersion_measures", "formulas",
-    "frequencies", "keyness", "keyword_network", "kwic", "load_corpus", "ngrams", "outline",
+    "frequencies", "keyness", "keyness_by_speech", "keyword_network", "kwic", "load_corpus", "ngrams", "outline",
     "plot_category_bars", "plot_dispersion", "plot_heatmap", "plot_network", "plot_ranked_bars",
     "plot_removals", "plot_structure", "read_speech", "removals", "save_figure",
     "section_bounds", "setup_matplotlib", "speech_tokens", "theme_hits", "theme_lexicon",

@@ -517,3 +517,20 @@ def keyword_network(tokens: pd.DataFrame, top: int = 20, window: int = 5, min_co
     edges = edges.sort_values(["weight", "logdice", "source", "target"],
                               ascending=[False, False, True, True], kind="mergesort")
     return edges[["source", "target", "weight", "logdice"]].reset_index(drop=True)
+
+
+def keyness_by_speech(tokens: pd.DataFrame, top: int | None = 20, reference=None,
+                      min_count: int = 2) -> pd.DataFrame:
+    """:func:`keyness` of each speech on its own against the same reference, ``speech_id``
+    first and each speech's ``top`` keywords (all when ``top`` is None), in corpus order:
+    how the speeches differ in what they stress."""
+    frames = []
+    for speech_id, rows in tokens.groupby("speech_id", sort=False):
+        found = keyness(rows, reference=reference, min_count=min_count)
+        found = found if top is None else found.head(top)
+        frames.append(found.assign(speech_id=speech_id))
+    if not frames:
+        return pd.DataFrame(columns=["speech_id", "token", "simplified", "count", "ref_count",
+                                     "g2", "log_ratio", "p"])
+    frame = pd.concat(frames, ignore_index=True)
+    return frame[["speech_id", *[c for c in frame.columns if c != "speech_id"]]]

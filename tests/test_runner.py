@@ -1,6 +1,7 @@
 """The headless notebook runner, the committed notebooks, and one run of every notebook."""
 from __future__ import annotations
 
+import json
 import re
 import sys
 
@@ -265,3 +266,29 @@ def test_committed_figures_are_what_the_notebooks_draw(real_run):
             png = fresh.with_suffix(".png")
             old = np.asarray(Image.open(committed.with_suffix(".png")))
             assert np.array_equal(old, np.asarray(Image.open(png))), f"figures/{png.name} is stale"
+
+
+def test_every_notebook_runs_on_a_mixed_corpus(tmp_path, seed_raw, seed_text):
+    """Several speeches, Traditional and Simplified, in different encodings: every notebook
+    runs on them and every chart compares them."""
+    import random
+
+    from analysis import to_simplified
+
+    corpus = tmp_path / "speeches"
+    corpus.mkdir()
+    (corpus / "a_traditional.txt").write_text(seed_raw, encoding="utf-8")
+    (corpus / "b_simplified.txt").write_bytes(to_simplified(seed_raw).encode("utf-8-sig"))
+    paragraphs = seed_text.split("\n")
+    shuffled = paragraphs[:2] + random.Random(3).sample(paragraphs[2:], len(paragraphs) - 2)
+    (corpus / "c_shuffled_gbk.txt").write_bytes("\r\n".join(shuffled).encode("gb18030"))
+    figures = tmp_path / "figures"
+    runs = run_all({"CORPUS_DIR": str(corpus), "FIGURES_DIR": str(figures)},
+                   output_dir=tmp_path / "executed", report=False)
+    assert [r.path for r in runs] == notebook_paths()
+    for run in runs:
+        text = json.dumps(run.notebook)
+        for speech_id in ("a_traditional", "b_simplified", "c_shuffled_gbk"):
+            assert speech_id in text, f"{run.path.name} does not show {speech_id}"
+    committed = sorted(p.name for p in config.FIGURES_DIR.glob("*.png"))
+    assert sorted(p.name for p in figures.glob("*.png")) == committed

@@ -316,3 +316,15 @@ def test_keyword_network_links_only_top_keywords(tokens, seed_keyness):
     for source, target, weight in edges[["source", "target", "weight"]].itertuples(index=False):
         assert pairs.loc[(source, target), "f_xy"] == weight
     assert edges.weight.is_monotonic_decreasing
+
+
+def test_keyness_by_speech_ranks_each_speech_on_its_own(tokens):
+    from analysis.vocabulary import keyness_by_speech
+
+    two = pd.concat([tokens, tokens.assign(speech_id="copy")], ignore_index=True)
+    by_speech = keyness_by_speech(two, top=5)
+    assert by_speech.speech_id.tolist() == ["000_8ebf5a98b5b66884"] * 5 + ["copy"] * 5
+    alone = keyness(tokens).head(5)
+    for _, rows in by_speech.groupby("speech_id"):
+        assert rows.token.tolist() == alone.token.tolist()
+        assert rows.g2.round(6).tolist() == alone.g2.round(6).tolist()
