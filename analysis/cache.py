@@ -9,10 +9,13 @@ Two levels, both content-addressed:
 * one bundle per corpus, keyed by the ordered list of its speeches' keys, so that reading a
   warm corpus of thousands of speeches is one file read instead of thousands.
 
-Entries are Parquet files written with page checksums to a temporary file in the same
-folder and then renamed, so two notebooks running at once never see a partial file. On
-read, a file that does not parse, fails its checksums, or whose recorded key or row count
-differs from what was asked is reported (warning), deleted and rebuilt: never trusted.
+Entries are Parquet files (lz4, page checksums). Bundles, which are only a faster way to
+read entries already on disk, are Arrow IPC files, read without a copy, with their CRC32,
+key and row count in a small JSON file beside them. Every file is written to a temporary
+file in the same folder and then renamed, so two notebooks running at once never see a
+partial file. On read, a file that does not parse, fails its checksum, or whose recorded
+key or row count differs from what was asked is reported (warning), deleted and rebuilt:
+never trusted.
 """
 from __future__ import annotations
 
@@ -21,9 +24,11 @@ import json
 import os
 import tempfile
 import warnings
+import zlib
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
 from . import config
@@ -47,8 +52,15 @@ class ParquetStore:
     def __init__(self, name: str, root: Path | None = None):
         self.root = (root if root is not None else config.CACHE_DIR) / name
 
+    suffix = ".parquet"
+
     def path(self, key: str) -> Path:
-        return self.root / key[:2] / f"{key}.parquet"
+        return self.root / key[:2] / f"{key}{self.suffix}"
+
+    def _damaged(self, key: str, exc: Exception) -> None:
+        warnings.warn(f"cache entry {self.path(key)} is damaged ({type(exc).__name__}: {exc}); "
+                      "rebuilding it", stacklevel=4)
+        self.path(key).unlink(missing_ok=True)
 
     def get(self, key: str) -> pa.Table | None:
         """The table stored under ``key``, or None when absent or damaged (then deleted)."""
@@ -61,9 +73,7 @@ class ParquetStore:
             if meta["key"] != key or meta["rows"] != table.num_rows:
                 raise ValueError(f"records key {meta['key']} with {meta['rows']} rows")
         except Exception as exc:  # any failure to read back what we wrote means damage
-            warnings.warn(f"cache entry {path} is damaged ({type(exc).__name__}: {exc}); rebuilding it",
-                          stacklevel=3)
-            path.unlink(missing_ok=True)
+            self._damaged(key, exc)
             return None
         return table.replace_schema_metadata(None)
 
@@ -73,15 +83,65 @@ class ParquetStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         meta = json.dumps({"key": key, "rows": table.num_rows}).encode()
         table = table.replace_schema_metadata({_META_KEY: meta})
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{key}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                pq.write_table(table, handle, write_page_checksum=True, compression="zstd")
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        _atomic_write(path, lambda handle: pq.write_table(table, handle, write_page_checksum=True,
+                                                          compression="lz4"))
         return path
 
     def __len__(self) -> int:
-        return sum(1 for _ in self.root.glob("*/*.parquet")) if self.root.exists() else 0
+        return sum(1 for _ in self.root.glob(f"*/*{self.suffix}")) if self.root.exists() else 0
+
+
+class ArrowStore(ParquetStore):
+    """Like :class:`ParquetStore`, as Arrow IPC files plus a JSON sidecar holding the key, the
+    row count and the file's CRC32: reading is a checksum and a memory map, no decoding."""
+
+    suffix = ".arrow"
+
+    def _sidecar(self, key: str) -> Path:
+        return self.path(key).with_suffix(".json")
+
+    def _damaged(self, key: str, exc: Exception) -> None:
+        super()._damaged(key, exc)
+        self._sidecar(key).unlink(missing_ok=True)
+
+    def get(self, key: str) -> pa.Table | None:
+        path, sidecar = self.path(key), self._sidecar(key)
+        if not path.exists():
+            return None
+        try:
+            meta = json.loads(sidecar.read_text())
+            data = path.read_bytes()
+            if meta["key"] != key or meta["crc32"] != zlib.crc32(data):
+                raise ValueError("its checksum or key does not match its record")
+            table = ipc.open_file(pa.py_buffer(data)).read_all()
+            if meta["rows"] != table.num_rows:
+                raise ValueError(f"holds {table.num_rows} rows, its record says {meta['rows']}")
+        except Exception as exc:  # any failure to read back what we wrote means damage
+            self._damaged(key, exc)
+            return None
+        return table
+
+    def put(self, key: str, table: pa.Table) -> Path:
+        path = self.path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        sink = pa.BufferOutputStream()
+        with ipc.new_file(sink, table.schema) as writer:
+            writer.write_table(table)
+        data = sink.getvalue().to_pybytes()
+        meta = json.dumps({"key": key, "rows": table.num_rows, "crc32": zlib.crc32(data)})
+        # The record goes first: a reader that finds the data file finds its record too.
+        _atomic_write(self._sidecar(key), lambda handle: handle.write(meta.encode()))
+        _atomic_write(path, lambda handle: handle.write(data))
+        return path
+
+
+def _atomic_write(path: Path, write) -> None:
+    """Write a file through ``write(handle)`` into a temporary file beside it, then rename."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            write(handle)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

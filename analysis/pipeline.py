@@ -12,14 +12,15 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 from tqdm import tqdm
 
 from . import config
-from .cache import ParquetStore, digest
+from .cache import ArrowStore, ParquetStore, digest
 from .cleaning import CLEANER_VERSION
-from .outline import OUTLINE_VERSION, assign_parts, outline
+from .outline import OUTLINE_VERSION, locate, outline
 from .script import OPENCC_VERSION
 from .segment import SEGMENTER_VERSION, STRING, TOKEN_COLUMNS, TOKEN_DTYPES, _tokenizers, resources_fingerprint, tokenize
 
@@ -51,8 +52,12 @@ def default_workers() -> int:
 def speech_tokens(text: str, simplified: str | None = None) -> pd.DataFrame:
     """Tokens of one speech joined to its outline: :func:`analysis.tokenize` plus ``part``,
     ``section`` and ``point``."""
-    frame = assign_parts(tokenize(text, simplified), outline(text))
-    return frame.astype({"part": STRING, "section": "Int64", "point": "Int64"})
+    tokens = tokenize(text, simplified)
+    where = locate(tokens["start"].to_numpy(), outline(text))
+    tokens["part"] = pd.array(where["part"].to_numpy(), dtype=STRING)
+    tokens["section"] = where["section"].array
+    tokens["point"] = where["point"].array
+    return tokens
 
 
 def token_key(text: str, fingerprint: str | None = None) -> str:
@@ -64,35 +69,63 @@ def token_key(text: str, fingerprint: str | None = None) -> str:
 
 
 def _from_table(table: pa.Table, columns: list[str], dtypes: dict) -> pd.DataFrame:
-    frame = table.to_pandas(types_mapper={pa.string(): STRING, pa.large_string(): STRING}.get)
-    return frame[columns].astype(dtypes)
+    """A cached token table as the frame :func:`corpus_tokens` returns, column by column:
+    strings stay in Arrow (no Python object per token), nullable integers are built from
+    values and validity directly (``to_pandas`` would detour through float)."""
+    data = {}
+    for name in columns:
+        column = table.column(name)
+        dtype = dtypes[name]
+        if dtype is STRING:
+            data[name] = pd.array(column, dtype=STRING) if column.num_chunks != 1 else \
+                pd.arrays.ArrowStringArray(column)
+        elif dtype == "Int64":
+            array = column.combine_chunks()
+            # The values buffer as it is: where the mask says NA, its contents do not matter.
+            values = np.frombuffer(array.buffers()[1], dtype=np.int64)[array.offset:array.offset + len(array)]
+            data[name] = pd.arrays.IntegerArray(values.copy(),
+                                                array.is_null().to_numpy(zero_copy_only=False))
+        else:
+            data[name] = column.to_numpy().astype(dtype, copy=False)
+    return pd.DataFrame(data, copy=False)
 
 
-def _segment_one(args: tuple[str, str]) -> pd.DataFrame:
-    text, simplified = args
-    return speech_tokens(text, simplified)
+def _segment_one(args: tuple[str, str, str | None]) -> pd.DataFrame:
+    """Segment one speech and, given a cache key, store its entry (in the worker, so that
+    cache writes run in parallel too)."""
+    text, simplified, key = args
+    frame = speech_tokens(text, simplified)
+    if key is not None:
+        ParquetStore("tokens").put(key, pa.Table.from_pandas(frame, preserve_index=False))
+    return frame
 
 
-def _segment(texts: list[tuple[str, str]], workers: int, progress: bool) -> list[pd.DataFrame]:
-    """Segment (text, simplified) pairs, in parallel when it pays; results in input order."""
-    n_chars = sum(len(t) for t, _ in texts)
-    bar = tqdm(total=len(texts), desc="segmenting", unit="speech", disable=not progress)
-    if workers <= 1 or len(texts) < 2 or n_chars < PARALLEL_MIN_CHARS:
+def parallel_map(func, items: list, *, sizes: list[int], workers: int, progress: bool,
+                 desc: str, warm=None) -> list:
+    """``[func(item) for item in items]``, in order, across ``workers`` processes when the
+    items' total ``sizes`` (characters) reach ``PARALLEL_MIN_CHARS``, with a progress bar.
+
+    ``warm`` runs once before the processes fork, so that they inherit what it loads (jieba's
+    dictionary) instead of each loading it again.
+    """
+    bar = tqdm(total=len(items), desc=desc, unit="speech", disable=not progress)
+    if workers <= 1 or len(items) < 2 or sum(sizes) < PARALLEL_MIN_CHARS:
         out = []
-        for pair in texts:
-            out.append(_segment_one(pair))
+        for item in items:
+            out.append(func(item))
             bar.update()
         bar.close()
         return out
-    _tokenizers()  # load jieba's dictionary once, before forking, so workers inherit it
+    if warm is not None:
+        warm()
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    # Chunks of a few speeches keep both cores busy without pickling one frame at a time.
-    chunksize = max(1, min(16, len(texts) // (workers * 8) or 1))
+    # Chunks of a few speeches keep both cores busy without pickling one result at a time.
+    chunksize = max(1, min(16, len(items) // (workers * 8) or 1))
     out = []
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for frame in pool.map(_segment_one, texts, chunksize=chunksize):
-            out.append(frame)
+        for result in pool.map(func, items, chunksize=chunksize):
+            out.append(result)
             bar.update()
     bar.close()
     return out
@@ -117,7 +150,7 @@ def corpus_tokens(corpus: pd.DataFrame, *, cache: bool = True, workers: int | No
     speech_ids = corpus["speech_id"].tolist()
     texts = list(zip(corpus["text"], corpus["text_simplified"]))
     entries = ParquetStore("tokens")
-    bundles = ParquetStore("token-bundles")
+    bundles = ArrowStore("token-bundles")
     fingerprint = resources_fingerprint()
     keys = [token_key(text, fingerprint) for text, _ in texts]
     bundle_key = digest(*speech_ids, *keys)
@@ -133,11 +166,12 @@ def corpus_tokens(corpus: pd.DataFrame, *, cache: bool = True, workers: int | No
             if table is not None:
                 frames[i] = _from_table(table, CORPUS_TOKEN_COLUMNS[1:], SPEECH_TOKEN_DTYPES)
     todo = [i for i, frame in enumerate(frames) if frame is None]
-    done = _segment([texts[i] for i in todo], workers, show_progress(len(todo), progress))
+    jobs = [(*texts[i], keys[i] if cache else None) for i in todo]
+    done = parallel_map(_segment_one, jobs, sizes=[len(texts[i][0]) for i in todo],
+                        workers=workers, progress=show_progress(len(todo), progress),
+                        desc="segmenting", warm=_tokenizers)
     for i, frame in zip(todo, done):
         frames[i] = frame
-        if cache:
-            entries.put(keys[i], pa.Table.from_pandas(frame, preserve_index=False))
     for speech_id, frame in zip(speech_ids, frames):
         frame.insert(0, "speech_id", speech_id)
     result = pd.concat(frames, ignore_index=True).astype(CORPUS_TOKEN_DTYPES)

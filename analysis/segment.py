@@ -13,6 +13,7 @@ import re
 
 import jieba
 import jieba.posseg
+import numpy as np
 import pandas as pd
 
 from .config import CACHE_DIR, STOPWORDS, USER_DICT
@@ -74,6 +75,30 @@ def _tokenizers() -> tuple[jieba.Tokenizer, jieba.posseg.POSTokenizer]:
     return _tokenizers_for(resources_fingerprint())
 
 
+class _MemoPOSTokenizer(jieba.posseg.POSTokenizer):
+    """jieba.posseg with its unknown-word step memoised: same output, less time.
+
+    posseg spends most of its time in the HMM that tags runs of characters the dictionary
+    does not cover (``__cut_detail``), a pure function of the run. Speeches repeat such runs
+    (set phrases, names, slogans), so each distinct run is tagged once per process.
+    """
+
+    _MEMO_SIZE = 200_000
+
+    def __init__(self, tokenizer=None):
+        super().__init__(tokenizer)
+        self._detail_memo: dict[str, list] = {}
+
+    def _POSTokenizer__cut_detail(self, sentence):  # overrides the name-mangled private method
+        found = self._detail_memo.get(sentence)
+        if found is None:
+            found = list(jieba.posseg.POSTokenizer._POSTokenizer__cut_detail(self, sentence))
+            if len(self._detail_memo) >= self._MEMO_SIZE:
+                self._detail_memo.clear()
+            self._detail_memo[sentence] = found
+        return iter(found)
+
+
 @functools.lru_cache(maxsize=2)
 def _tokenizers_for(fingerprint: str) -> tuple[jieba.Tokenizer, jieba.posseg.POSTokenizer]:
     tk = jieba.Tokenizer()
@@ -83,7 +108,7 @@ def _tokenizers_for(fingerprint: str) -> tuple[jieba.Tokenizer, jieba.posseg.POS
     # load_userdict would take "word freq pos" lines too, but it chokes on comments.
     for word, freq, pos in user_dictionary().itertuples(index=False):
         tk.add_word(word, freq, pos)
-    return tk, jieba.posseg.POSTokenizer(tk)
+    return tk, _MemoPOSTokenizer(tk)
 
 
 def tokenize(text: str, simplified: str | None = None) -> pd.DataFrame:
@@ -101,18 +126,29 @@ def tokenize(text: str, simplified: str | None = None) -> pd.DataFrame:
         raise ValueError("simplified text must have one character per character of text")
     _, pos_tk = _tokenizers()
     stops = stopwords()
-    rows = []
+    tokens, words, starts, ends, flags = [], [], [], [], []
     pos = 0
     for pair in pos_tk.cut(simp):
-        word, flag = pair.word, pair.flag
-        start, end = pos, pos + len(word)
-        pos = end
+        word = pair.word
+        start, pos = pos, pos + len(word)
         if word.isspace():
             continue
-        rows.append(
-            (text[start:end], word, start, end, flag, word in stops, not _WORDLIKE.search(word))
-        )
+        tokens.append(text[start:pos])
+        words.append(word)
+        starts.append(start)
+        ends.append(pos)
+        flags.append(pair.flag)
     if pos != len(simp):  # jieba's cut covers its input exactly; if not, offsets would lie
         raise RuntimeError(f"jieba covered {pos} of {len(simp)} characters")
-    return pd.DataFrame(rows, columns=TOKEN_COLUMNS).astype(TOKEN_DTYPES)
+    # Columns built directly in their final types: this runs once per speech, millions of
+    # tokens on a large corpus, where a frame of tuples plus astype costs as much as tagging.
+    return pd.DataFrame({
+        "token": pd.array(tokens, dtype=STRING),
+        "simplified": pd.array(words, dtype=STRING),
+        "start": np.array(starts, dtype=np.int64),
+        "end": np.array(ends, dtype=np.int64),
+        "pos": pd.array(flags, dtype=STRING),
+        "is_stop": np.array([w in stops for w in words], dtype=bool),
+        "is_punct": np.array([not _WORDLIKE.search(w) for w in words], dtype=bool),
+    })
 

@@ -14,7 +14,7 @@ import analysis.config as config
 import analysis.pipeline as pipeline
 import analysis.segment as segment
 from analysis import corpus_tokens, load_corpus, to_simplified
-from analysis.cache import ParquetStore
+from analysis.cache import ArrowStore, ParquetStore
 
 
 @pytest.fixture()
@@ -58,7 +58,7 @@ def test_second_run_segments_nothing(tmp_path, cache_dir, counted, seed_text):
     again = corpus_tokens(load_corpus(tmp_path / "c"), workers=1)
     assert len(counted) == 4  # all from the cache
     pd.testing.assert_frame_equal(first, again)
-    assert len(ParquetStore("tokens")) == 4 and len(ParquetStore("token-bundles")) == 1
+    assert len(ParquetStore("tokens")) == 4 and len(ArrowStore("token-bundles")) == 1
 
 
 def test_cached_equals_uncached(tmp_path, cache_dir, seed_text):
@@ -96,15 +96,18 @@ def test_damaged_entries_are_rebuilt_not_trusted(tmp_path, cache_dir, counted, s
     corpus = load_corpus(_speeches(tmp_path / "c", seed_text, n=2))
     good = corpus_tokens(corpus, workers=1)
     entries = sorted((cache_dir / "tokens").glob("*/*.parquet"))
-    bundle = next((cache_dir / "token-bundles").glob("*/*.parquet"))
+    bundle = next((cache_dir / "token-bundles").glob("*/*.arrow"))
     data = entries[0].read_bytes()
     entries[0].write_bytes(data[: len(data) // 2])  # a partial file
-    bundle.write_bytes(b"PAR1 not really parquet")
+    flipped = bytearray(bundle.read_bytes())
+    flipped[len(flipped) // 2] ^= 0xFF  # one bit-rotten byte: still a readable Arrow file
+    bundle.write_bytes(bytes(flipped))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         rebuilt = corpus_tokens(corpus, workers=1)
     damaged = sorted(str(w.message).split(" is damaged")[0] for w in caught)
     assert damaged == sorted([f"cache entry {bundle}", f"cache entry {entries[0]}"])
+    assert "checksum or key does not match" in " ".join(str(w.message) for w in caught)
     assert len(counted) == 3  # two cold, then only the damaged one again
     pd.testing.assert_frame_equal(rebuilt, good)
 
@@ -200,3 +203,15 @@ def test_cached_corpus_equals_a_fresh_one(tmp_path, cache_dir, seed_text):
     load_corpus(folder)
     pd.testing.assert_frame_equal(pd.DataFrame(load_corpus(folder)),
                                   pd.DataFrame(load_corpus(folder, cache=False)))
+
+
+def test_bundle_without_its_record_is_rejected(cache_dir):
+    import pyarrow as pa
+
+    store = ArrowStore("token-bundles")
+    path = store.put("dd" * 16, pa.table({"x": [1, 2, 3]}))
+    assert store.get("dd" * 16).column("x").to_pylist() == [1, 2, 3]
+    path.with_suffix(".json").unlink()  # say, a copy of the cache that lost a file
+    with pytest.warns(UserWarning, match="is damaged"):
+        assert store.get("dd" * 16) is None
+    assert not path.exists()
