@@ -32,8 +32,10 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP) ## open JupyterLab on notebooks/ with the project's environment as kernel
 	$(BIN)/python -m jupyter lab --notebook-dir=notebooks $(ALLOW_ROOT)
 
-bench: $(STAMP) ## segmentation benchmark at 1, 5 and 20 MB (prints a table; minutes)
+bench: $(STAMP) ## segmentation benchmark at 1, 5 and 20 MB (prints a table; about 10 minutes)
+	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
 	$(BIN)/python bench/bench_segmentation.py
+	$(BIN)/python bench/rjieba_agreement.py
 
 clean: ## remove caches and executed notebooks (keeps .venv and figures/)
 	rm -rf build .cache .pytest_cache .hypothesis

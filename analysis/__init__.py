@@ -8,8 +8,8 @@ from .campaigns import (
     CATEGORY_LABELS,
     campaign_mentions,
     campaign_rules,
-    corpus_campaign_mentions,
     campaigns,
+    corpus_campaign_mentions,
     corpus_campaigns,
     corpus_formulas,
     formulas,
@@ -17,10 +17,11 @@ from .campaigns import (
 from .cleaning import CleanResult, Removal, clean_text
 from .concordance import dispersion, dispersion_measures, kwic, section_bounds
 from .config import CACHE_DIR, FIGURES_DIR, ROOT, SEEDS_DIR
-from .figures import MissingFontError, cjk_font_path, save_figure, setup_matplotlib, word_cloud
 from .corpus import load_corpus, read_speech, removals
 from .errors import CorpusError
+from .figures import MissingFontError, cjk_font_path, save_figure, setup_matplotlib, word_cloud
 from .outline import assign_parts, corpus_outline, outline, places
+from .pipeline import corpus_tokens, speech_tokens
 from .plots import (
     plot_category_bars,
     plot_dispersion,
@@ -30,7 +31,6 @@ from .plots import (
     plot_removals,
     plot_structure,
 )
-from .pipeline import corpus_tokens, speech_tokens
 from .script import to_simplified
 from .segment import tokenize
 from .themes import theme_hits, theme_lexicon, theme_shares

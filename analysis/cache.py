@@ -124,14 +124,38 @@ class ArrowStore(ParquetStore):
     def put(self, key: str, table: pa.Table) -> Path:
         path = self.path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        sink = pa.BufferOutputStream()
-        with ipc.new_file(sink, table.schema) as writer:
-            writer.write_table(table)
-        data = sink.getvalue().to_pybytes()
-        meta = json.dumps({"key": key, "rows": table.num_rows, "crc32": zlib.crc32(data)})
-        # The record goes first: a reader that finds the data file finds its record too.
-        _atomic_write(self._sidecar(key), lambda handle: handle.write(meta.encode()))
-        _atomic_write(path, lambda handle: handle.write(data))
+        crc = 0
+
+        def write(handle) -> None:
+            # Streamed to the file, the checksum taken as the bytes go by: a corpus bundle
+            # can be hundreds of MB, and a copy of it in memory would be the run's peak.
+            nonlocal crc
+
+            class Checksummed:
+                def write(self, data) -> int:
+                    nonlocal crc
+                    crc = zlib.crc32(data, crc)
+                    return handle.write(data)
+
+                def flush(self) -> None:
+                    handle.flush()
+
+                closed = False
+
+            with ipc.new_file(pa.PythonFile(Checksummed(), mode="w"), table.schema) as writer:
+                writer.write_table(table, max_chunksize=1 << 20)
+
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                write(handle)
+            meta = json.dumps({"key": key, "rows": table.num_rows, "crc32": crc})
+            # The record goes first: a reader that finds the data file finds its record too.
+            _atomic_write(self._sidecar(key), lambda out: out.write(meta.encode()))
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
         return path
 
 

@@ -275,7 +275,7 @@ def _pass_footer(doc: _Doc, found: dict) -> bool:
     """
     spans = []
     lines = list(_lines(doc.s))
-    for k, (a, _, b, line) in enumerate(lines):
+    for a, _, b, line in lines:
         nav = _NAV_LINE.match(line)
         if nav:
             key = "prev_title" if nav["which"].startswith("上") else "next_title"
@@ -350,7 +350,7 @@ def _norm_syllable(syllable: str) -> str:
     return s.replace("v", "u")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _readings(char: str) -> frozenset[str]:
     """Toneless readings of a Han character, of its Simplified form and its Traditional form."""
     from pypinyin import Style, pinyin
@@ -419,9 +419,7 @@ def _pass_punctuation(doc: _Doc) -> bool:
             continue
         if c in ",:" and i > 0 and i + 1 < n and s[i - 1].isdigit() and s[i + 1].isdigit():
             continue  # 1,000 and 10:38 stay
-        if c == "(":
-            chinese = cjk(i - 1) or cjk(i + 1)
-        elif c == ")":
+        if c == "(" or c == ")":
             chinese = cjk(i - 1) or cjk(i + 1)
         else:
             chinese = cjk(i - 1) or (cjk(i + 1) and not (i > 0 and s[i - 1].isascii() and s[i - 1].isalnum()))

@@ -48,7 +48,9 @@ def decode_bytes(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
             try:
                 return _check(data.decode(encoding).lstrip("\ufeff"), name), encoding
             except UnicodeDecodeError as exc:
-                raise CorpusError(f"{name}: starts with a {encoding} byte-order mark but is not {encoding} ({exc})") from None
+                raise CorpusError(
+                    f"{name}: starts with a {encoding} byte-order mark but is not {encoding} ({exc})"
+                ) from None
     if b"\x00" in data:
         raise CorpusError(f"{name}: binary file (NUL bytes and no UTF-16/32 byte-order mark)")
     try:

@@ -22,7 +22,15 @@ from .cache import ArrowStore, ParquetStore, digest
 from .cleaning import CLEANER_VERSION
 from .outline import OUTLINE_VERSION, locate, outline
 from .script import OPENCC_VERSION
-from .segment import SEGMENTER_VERSION, STRING, TOKEN_COLUMNS, TOKEN_DTYPES, _tokenizers, resources_fingerprint, tokenize
+from .segment import (
+    SEGMENTER_VERSION,
+    STRING,
+    TOKEN_COLUMNS,
+    TOKEN_DTYPES,
+    _tokenizers,
+    resources_fingerprint,
+    tokenize,
+)
 
 CORPUS_TOKEN_COLUMNS = ["speech_id", *TOKEN_COLUMNS, "part", "section", "point"]
 CORPUS_TOKEN_DTYPES = {"speech_id": STRING, **TOKEN_DTYPES, "part": STRING,
@@ -174,7 +182,8 @@ def corpus_tokens(corpus: pd.DataFrame, *, cache: bool = True, workers: int | No
         frames[i] = frame
     for speech_id, frame in zip(speech_ids, frames):
         frame.insert(0, "speech_id", speech_id)
-    result = pd.concat(frames, ignore_index=True).astype(CORPUS_TOKEN_DTYPES)
+    result = pd.concat(frames, ignore_index=True).astype(CORPUS_TOKEN_DTYPES, copy=False)
+    del frames, done  # the per-speech frames: at 20 MB of text they are hundreds of MB
     if cache:
         bundles.put(bundle_key, pa.Table.from_pandas(result, preserve_index=False))
     return result

@@ -19,8 +19,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from .outline import cn_numeral  # noqa: F401  (re-exported for plots users)
 from .figures import cjk_font_name, setup_matplotlib
+from .outline import cn_numeral  # noqa: F401  (re-exported for plots users)
 
 SPEECH = "speech_id"
 _COLORS = matplotlib.colormaps["tab10"].colors

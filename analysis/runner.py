@@ -17,8 +17,8 @@ from font(s)" warning or a "findfont: Font family … not found" message.
 from __future__ import annotations
 
 import argparse
-import os
 import ast
+import os
 import re
 import sys
 import time

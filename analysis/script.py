@@ -10,7 +10,7 @@ import opencc
 OPENCC_VERSION = getattr(opencc, "__version__", "unknown")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _converter(config: str) -> opencc.OpenCC:
     return opencc.OpenCC(config)
 

@@ -10,9 +10,8 @@ import functools
 import hashlib
 import logging
 import re
+from importlib.metadata import version
 
-import jieba
-import jieba.posseg
 import numpy as np
 import pandas as pd
 
@@ -29,7 +28,9 @@ TOKEN_DTYPES = {"token": STRING, "simplified": STRING, "start": "int64", "end": 
 SEGMENTER_VERSION = "1"
 _WORDLIKE = re.compile(r"[\w]")
 
-jieba.setLogLevel(logging.WARNING)  # its "Building prefix dict…" lines are noise in notebooks
+# jieba and jieba.posseg are imported when first needed: loading their models costs about
+# half a second, which a notebook whose tokens come from the cache should not pay.
+JIEBA_VERSION = version("jieba")
 
 
 def _read_word_file(path) -> list[str]:
@@ -63,44 +64,55 @@ def resources_fingerprint() -> str:
     """A hash of everything besides the text that changes tokens: the user dictionary,
     the stopwords and the jieba version. The token cache keys on it."""
     h = hashlib.sha256()
-    h.update(f"jieba={jieba.__version__}".encode())
+    h.update(f"jieba={JIEBA_VERSION}".encode())
     for path in (USER_DICT, STOPWORDS):
         h.update(path.read_bytes())
     return h.hexdigest()[:16]
 
 
-def _tokenizers() -> tuple[jieba.Tokenizer, jieba.posseg.POSTokenizer]:
-    """jieba with the user dictionary; rebuilt when the dictionary or stopwords change,
-    so an edit is picked up even in a running kernel."""
+def _tokenizers():
+    """jieba (a ``jieba.Tokenizer`` and its ``POSTokenizer``) with the user dictionary;
+    rebuilt when the dictionary or stopwords change, so an edit is picked up even in a
+    running kernel."""
     return _tokenizers_for(resources_fingerprint())
 
 
-class _MemoPOSTokenizer(jieba.posseg.POSTokenizer):
-    """jieba.posseg with its unknown-word step memoised: same output, less time.
+@functools.lru_cache(maxsize=1)
+def _memo_pos_tokenizer_class():
+    import jieba.posseg
 
-    posseg spends most of its time in the HMM that tags runs of characters the dictionary
-    does not cover (``__cut_detail``), a pure function of the run. Speeches repeat such runs
-    (set phrases, names, slogans), so each distinct run is tagged once per process.
-    """
+    class MemoPOSTokenizer(jieba.posseg.POSTokenizer):
+        """jieba.posseg with its unknown-word step memoised: same output, less time.
 
-    _MEMO_SIZE = 200_000
+        posseg spends most of its time in the HMM that tags runs of characters the
+        dictionary does not cover (``__cut_detail``), a pure function of the run. Speeches
+        repeat such runs (set phrases, names, slogans), so each distinct run is tagged once
+        per process.
+        """
 
-    def __init__(self, tokenizer=None):
-        super().__init__(tokenizer)
-        self._detail_memo: dict[str, list] = {}
+        _MEMO_SIZE = 200_000
 
-    def _POSTokenizer__cut_detail(self, sentence):  # overrides the name-mangled private method
-        found = self._detail_memo.get(sentence)
-        if found is None:
-            found = list(jieba.posseg.POSTokenizer._POSTokenizer__cut_detail(self, sentence))
-            if len(self._detail_memo) >= self._MEMO_SIZE:
-                self._detail_memo.clear()
-            self._detail_memo[sentence] = found
-        return iter(found)
+        def __init__(self, tokenizer=None):
+            super().__init__(tokenizer)
+            self._detail_memo: dict[str, list] = {}
+
+        def _POSTokenizer__cut_detail(self, sentence):  # overrides the name-mangled method
+            found = self._detail_memo.get(sentence)
+            if found is None:
+                found = list(jieba.posseg.POSTokenizer._POSTokenizer__cut_detail(self, sentence))
+                if len(self._detail_memo) >= self._MEMO_SIZE:
+                    self._detail_memo.clear()
+                self._detail_memo[sentence] = found
+            return iter(found)
+
+    return MemoPOSTokenizer
 
 
 @functools.lru_cache(maxsize=2)
-def _tokenizers_for(fingerprint: str) -> tuple[jieba.Tokenizer, jieba.posseg.POSTokenizer]:
+def _tokenizers_for(fingerprint: str):
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)  # its "Building prefix dict…" lines are noise in notebooks
     tk = jieba.Tokenizer()
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
     tk.tmp_dir = str(CACHE_DIR)  # jieba's prefix-dict cache goes here, not /tmp
@@ -108,7 +120,7 @@ def _tokenizers_for(fingerprint: str) -> tuple[jieba.Tokenizer, jieba.posseg.POS
     # load_userdict would take "word freq pos" lines too, but it chokes on comments.
     for word, freq, pos in user_dictionary().itertuples(index=False):
         tk.add_word(word, freq, pos)
-    return tk, _MemoPOSTokenizer(tk)
+    return tk, _memo_pos_tokenizer_class()(tk)
 
 
 def tokenize(text: str, simplified: str | None = None) -> pd.DataFrame:

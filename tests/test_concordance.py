@@ -9,8 +9,15 @@ import pandas as pd
 import pytest
 
 from analysis import corpus_tokens, load_corpus, to_simplified
-from analysis.concordance import (CORPUS_ID, KWIC_COLUMNS, dispersion, dispersion_measures, kwic,
-                                  section_bounds, speech_parts)
+from analysis.concordance import (
+    CORPUS_ID,
+    KWIC_COLUMNS,
+    dispersion,
+    dispersion_measures,
+    kwic,
+    section_bounds,
+    speech_parts,
+)
 
 
 @pytest.fixture(scope="module")

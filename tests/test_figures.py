@@ -16,7 +16,12 @@ from matplotlib.figure import Figure
 
 from analysis import config, figures
 from analysis.figures import (
-    MissingFontError, cjk_font_name, cjk_font_path, save_figure, setup_matplotlib, word_cloud,
+    MissingFontError,
+    cjk_font_name,
+    cjk_font_path,
+    save_figure,
+    setup_matplotlib,
+    word_cloud,
 )
 
 EMOJI = "\N{GRINNING FACE}"  # not in Noto Sans CJK

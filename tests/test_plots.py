@@ -14,8 +14,15 @@ from matplotlib.patches import Rectangle
 
 from analysis.figures import save_figure
 from analysis.plots import (
-    cn_numeral, plot_category_bars, plot_dispersion, plot_heatmap, plot_network, plot_ranked_bars,
-    plot_removals, plot_structure, truncate,
+    cn_numeral,
+    plot_category_bars,
+    plot_dispersion,
+    plot_heatmap,
+    plot_network,
+    plot_ranked_bars,
+    plot_removals,
+    plot_structure,
+    truncate,
 )
 
 

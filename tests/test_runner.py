@@ -14,8 +14,18 @@ from PIL import Image
 from analysis import config
 from analysis.figures import FIGURE_NAME
 from analysis.runner import (
-    INJECTED_TAG, NOTEBOOK_NAME, NotebookError, inject_parameters, main, notebook_paths, parse_param, parse_value,
-    run_all, run_notebook, select, stripped,
+    INJECTED_TAG,
+    NOTEBOOK_NAME,
+    NotebookError,
+    inject_parameters,
+    main,
+    notebook_paths,
+    parse_param,
+    parse_value,
+    run_all,
+    run_notebook,
+    select,
+    stripped,
 )
 
 NOTEBOOKS = sorted(config.NOTEBOOKS_DIR.glob("*.ipynb"))

@@ -9,8 +9,15 @@ import pandas as pd
 import pytest
 
 from analysis import corpus_tokens, load_corpus, to_simplified
-from analysis.vocabulary import (CONTENT_POS, collocations, content_words, frequencies, keyness,
-                                 ngrams, reference_frequencies)
+from analysis.vocabulary import (
+    CONTENT_POS,
+    collocations,
+    content_words,
+    frequencies,
+    keyness,
+    ngrams,
+    reference_frequencies,
+)
 
 # ---------------------------------------------------------------- fixtures and helpers
 
