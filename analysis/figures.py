@@ -164,11 +164,20 @@ def _enable_notebook_display() -> None:
     select_figure_formats(shell, {"png"}, bbox_inches="tight")
 
 
-def save_figure(fig: Figure, name: str, figures_dir: str | Path | None = None) -> tuple[Path, Path]:
+class SavedFigure(tuple):
+    """The ``(png_path, svg_path)`` pair :func:`save_figure` returns. As a notebook cell's last
+    expression it shows the PNG just written, so the figure is not drawn a second time."""
+
+    def _repr_png_(self) -> bytes:
+        return self[0].read_bytes()
+
+
+def save_figure(fig: Figure, name: str, figures_dir: str | Path | None = None) -> SavedFigure:
     """Write ``fig`` as ``<figures_dir>/<name>.png`` and ``.svg`` and close it; returns both
     paths. ``figures_dir`` None means :data:`analysis.config.FIGURES_DIR` (notebooks pass their
     ``FIGURES_DIR`` parameter, so a headless run can write elsewhere). ``name`` is the
     notebook's number and a slug, e.g. ``"01-keyness"``. A rerun writes identical bytes.
+    The returned pair displays as the PNG in a notebook (the figure is not drawn twice).
 
     Raises ``ValueError`` for a badly formed name, and (after :func:`setup_matplotlib`) a
     ``UserWarning`` error or :class:`MissingFontError` if a label cannot be drawn.
@@ -189,7 +198,7 @@ def save_figure(fig: Figure, name: str, figures_dir: str | Path | None = None) -
             paths.append(path)
     finally:
         _close(fig)
-    return paths[0], paths[1]
+    return SavedFigure(paths)
 
 
 def _close(fig: Figure) -> None:
