@@ -33,7 +33,7 @@ from .plots import (
 )
 from .script import to_simplified
 from .segment import tokenize
-from .themes import theme_hits, theme_lexicon, theme_shares
+from .themes import theme_hits, theme_lexicon, theme_shares, top_terms
 from .vocabulary import (
     CONTENT_POS,
     collocations,
@@ -56,5 +56,5 @@ __all__ = [
     "plot_category_bars", "plot_dispersion", "plot_heatmap", "plot_network", "plot_ranked_bars",
     "plot_removals", "plot_structure", "read_speech", "removals", "save_figure",
     "section_bounds", "setup_matplotlib", "speech_tokens", "theme_hits", "theme_lexicon",
-    "theme_shares", "to_simplified", "tokenize", "word_cloud",
+    "theme_shares", "to_simplified", "tokenize", "top_terms", "word_cloud",
 ]

@@ -24,12 +24,13 @@ from .campaigns import _places
 from .cleaning import HAN_RE
 from .config import THEMES
 from .outline import outline
+from .outline import places as place_labels
 from .script import to_simplified
 
 LEXICON_COLUMNS = ["theme", "label", "term", "simplified"]
 HIT_COLUMNS = ["speech_id", "theme", "label", "term", "simplified", "start", "end", "part",
                "section", "point"]
-SECTION_SHARE_COLUMNS = ["speech_id", "section", "theme", "label", "hits", "share", "per_1000",
+SECTION_SHARE_COLUMNS = ["speech_id", "section", "place", "theme", "label", "hits", "share", "per_1000",
                          "n_chars"]
 SPEECH_SHARE_COLUMNS = ["speech_id", "theme", "label", "hits", "share", "per_1000", "n_chars"]
 _KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -199,6 +200,7 @@ def theme_shares(corpus, by: str = "section", tokens: pd.DataFrame | None = None
     Returns every speech × section × theme, zero hits included, in corpus order, sections
     in reading order (``preamble`` with the salutation, ``1``, ``2``, …, ``closing``: all
     strings) and themes in lexicon order: ``speech_id``, ``section``, ``theme``, ``label``,
+    ``place`` (the section as charts label it: 前言, 一, 二, …, 結語, an ordered category),
     ``hits``, ``share`` (hits / all theme hits of that section; NaN when it has none),
     ``per_1000`` (hits per 1,000 Han characters of the section) and ``n_chars`` (its Han
     characters). ``by="speech"`` gives the same without ``section``. Arguments as for
@@ -241,5 +243,25 @@ def theme_shares(corpus, by: str = "section", tokens: pd.DataFrame | None = None
                              "n_chars": n_chars})
     columns = SECTION_SHARE_COLUMNS if by == "section" else SPEECH_SHARE_COLUMNS
     frame = pd.DataFrame(rows, columns=SECTION_SHARE_COLUMNS)[columns]
+    if by == "section":
+        # The same sections as chart labels in reading order: 前言, 一, 二, …, 結語.
+        part = frame["section"].where(frame["section"].isin(["preamble", "closing"]), "section")
+        frame["place"] = place_labels(pd.DataFrame(
+            {"part": part, "section": pd.to_numeric(frame["section"], errors="coerce")}))
     return frame.astype({"hits": "int64", "n_chars": "int64", "share": "float64",
                          "per_1000": "float64"})
+
+
+def top_terms(hits: pd.DataFrame, per_theme: int = 1, lexicon: pd.DataFrame | None = None) -> list[str]:
+    """The ``per_theme`` most frequent terms of each theme in ``hits`` (:func:`theme_hits`),
+    themes in lexicon order, ties in order of first occurrence: the rows of a dispersion plot.
+
+    >>> top_terms(theme_hits("流動人口和群眾，群眾。"))
+    ['群眾', '流動人口']
+    """
+    lexicon = theme_lexicon() if lexicon is None else lexicon
+    order = {theme: i for i, theme in enumerate(dict.fromkeys(lexicon["theme"]))}
+    counts = hits.groupby(["theme", "term"], sort=False).size().rename("n").reset_index()
+    counts["theme_rank"] = counts["theme"].map(order)
+    counts = counts.sort_values(["theme_rank", "n"], ascending=[True, False], kind="mergesort")
+    return counts.groupby("theme", sort=False).head(per_theme)["term"].tolist()

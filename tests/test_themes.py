@@ -111,7 +111,9 @@ def test_seed_hits_in_section_1(seed_corpus):
 
 def test_seed_shares_grid(seed_shares):
     assert seed_shares.columns.tolist() == [
-        "speech_id", "section", "theme", "label", "hits", "share", "per_1000", "n_chars"]
+        "speech_id", "section", "place", "theme", "label", "hits", "share", "per_1000", "n_chars"]
+    assert list(dict.fromkeys(seed_shares.place)) == ["前言", "一", "二", "三", "結語"]
+    assert seed_shares.place.cat.ordered
     assert list(dict.fromkeys(seed_shares.section)) == ["preamble", "1", "2", "3", "closing"]
     assert len(seed_shares) == 5 * 7
     assert seed_shares.theme.tolist()[:7] == THEMES
@@ -160,3 +162,12 @@ def test_shares_by_speech(seed_corpus):
     assert math.isclose(shares.share.sum(), 1.0)
     with pytest.raises(ValueError, match="by must be"):
         theme_shares(seed_corpus, by="point")
+
+
+def test_top_terms_per_theme(seed_corpus):
+    from analysis.themes import top_terms
+
+    hits = theme_hits(seed_corpus)
+    # 人口計生 (10) outnumbers 雙降 (7) in the birth-control theme; 群眾 leads mass work.
+    assert top_terms(hits) == ["人口計生", "群眾", "流動人口", "利益導向", "宣傳", "組織", "計生協會"]
+    assert top_terms(hits, per_theme=2)[:2] == ["人口計生", "雙降"]
