@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 # Bump when a change to this module can change the cleaned text (the token cache keys on it).
-CLEANER_VERSION = "1"
+CLEANER_VERSION = "2"
 
 # Han ideographs: CJK Unified (with Extension A and B-F) and Compatibility Ideographs.
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
@@ -180,6 +180,13 @@ _LEDE_KEYS = r"導語|导语|摘要|內容提要|内容提要|提要"
 _META_KEYS = (
     r"來源|来源|作者|編輯|编辑|責任編輯|责任编辑|瀏覽|浏览|瀏覽次數|浏览次数|閱讀|阅读|閱讀量|阅读量"
     r"|點擊|点击|點擊數|点击数|字數|字数|分類|分类|欄目|栏目|標籤|标签|關鍵詞|关键词|投稿"
+    r"|字號|字号|推薦度|推荐度|發布者|发布者|發布人|发布人|分享到"
+)
+# A breadcrumb trail at the top of a page ("您現在的位置：首頁 > 範文 > 講話稿"): never speech
+# text, so it goes whether or not a title and metadata follow.
+_BREADCRUMB = re.compile(
+    r"^[\s\u3000]*(?:(?:您現在的位置|您现在的位置|當前位置|当前位置|您的位置|你的位置|所在位置)\s*[:：].*"
+    r"|(?:首頁|首页|主頁|主页|網站首頁|网站首页)\s*[>»›＞/].{0,80})$"
 )
 _HEADER_LINE = re.compile(
     rf"^[\s\u3000]*(?:(?P<date>{_DATE_KEYS})|(?P<lede>{_LEDE_KEYS})|(?P<meta>{_META_KEYS}))\s*[:：]"
@@ -215,8 +222,15 @@ def _pass_header(doc: _Doc, found: dict) -> bool:
         first += 1
     if first == len(lines):
         return False
-    spans: list[tuple[int, int, str]] = []
+    crumbs: list[tuple[int, int, str]] = []
     i = first
+    while i < len(lines) and (_BREADCRUMB.match(lines[i][3]) or not lines[i][3].strip()):
+        if lines[i][3].strip():
+            crumbs.append((lines[i][0], lines[i][2], "meta"))
+        i += 1
+    if i == len(lines):
+        return _delete_back_to_front(doc, crumbs)
+    spans: list[tuple[int, int, str]] = []
     title_line = None
     if not _HEADER_LINE.match(lines[i][3]):
         title_line = i
@@ -237,16 +251,20 @@ def _pass_header(doc: _Doc, found: dict) -> bool:
             found["published"] = _parse_published(line[m.end():])
         i += 1
     if not spans or not meta_seen:
-        return False
+        return _delete_back_to_front(doc, crumbs)
     if title_line is not None:
         title = lines[title_line][3].strip()
         if not title or len(title) > _MAX_TITLE_CHARS or "。" in title:
-            return False
+            return _delete_back_to_front(doc, crumbs)
         spans.insert(0, (lines[title_line][0], lines[title_line][2], "title"))
         found.setdefault("title", _clean_inline(title))
+    return _delete_back_to_front(doc, crumbs + spans)
+
+
+def _delete_back_to_front(doc: _Doc, spans: list[tuple[int, int, str]]) -> bool:
+    """Delete (start, end, kind) spans, last first, so that earlier ones keep their positions."""
     changed = False
-    # Delete back to front so that earlier spans keep their positions.
-    for a, b, kind in reversed(spans):
+    for a, b, kind in sorted(spans, reverse=True):
         changed = doc.delete([(a, b)], kind) or changed
     return changed
 
@@ -264,6 +282,7 @@ _FURNITURE_LINE = re.compile(
     r"|(?:返回(?:首頁|首页|列表|頂部|顶部|目錄|目录))\s*$"
     r"|(?:相關|相关|熱門|热门|推薦|推荐|延伸|最新)(?:文章|閱讀|阅读|推薦|推荐|範文|范文)\s*[:：]?\s*$"
     r"|(?:猜你喜歡|猜你喜欢)\s*[:：]?\s*$"
+    r"|(?:分享到|打印本文|打印此文|關閉窗口|关闭窗口|收藏本文|【打印】|【關閉】|【关闭】|【收藏】)"
     r")"
 )
 

@@ -20,7 +20,7 @@ from .pipeline import default_workers, parallel_map, show_progress
 from .script import OPENCC_VERSION, to_simplified
 
 SPEECH_SUFFIX = ".txt"
-# Files a speech folder may hold besides speeches, left alone without a word.
+# Files a speech folder may hold besides speeches (README.txt included), left alone without a word.
 _IGNORED_NAMES = re.compile(r"^(?:README|LICENSE|NOTES)(?:\.\w+)?$|^\.", re.IGNORECASE)
 _BOMS = [
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -96,7 +96,8 @@ def speech_files(path: str | Path | None = None) -> tuple[list[Path], list[Path]
         return [path], []
     if not path.is_dir():
         raise CorpusError(f"{path}: no such file or folder")
-    files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() == SPEECH_SUFFIX)
+    files = sorted(p for p in path.iterdir()
+                   if p.is_file() and p.suffix.lower() == SPEECH_SUFFIX and not _IGNORED_NAMES.match(p.name))
     others = sorted(
         p for p in path.iterdir()
         if p.is_file() and p.suffix.lower() != SPEECH_SUFFIX and not _IGNORED_NAMES.match(p.name)

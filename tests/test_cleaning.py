@@ -175,3 +175,23 @@ def test_line_ends_do_not_change_the_text(seed_raw, newline):
 def test_rejects_non_text():
     with pytest.raises(TypeError):
         clean_text(b"bytes")
+
+
+def test_breadcrumb_and_page_tools_are_site_furniture():
+    raw = ("您現在的位置：首頁 > 範文大全 > 講話稿\n局長講話\n發布時間：2012-03-05 來源：某某網 點擊：1024\n"
+           "字號：大 中 小\n同志們：\n今天我們開會。\n分享到：\n【打印】 【關閉】\n")
+    r = clean_text(raw)
+    assert r.text == "同志們：\n今天我們開會。"
+    assert r.title == "局長講話" and r.published == pd.Timestamp("2012-03-05")
+    assert [(x.kind, x.text) for x in r.removed if x.kind != "whitespace"] == [
+        ("meta", "您現在的位置：首頁 > 範文大全 > 講話稿\n"), ("title", "局長講話\n"),
+        ("date", "發布時間：2012-03-05 來源：某某網 點擊：1024\n"), ("meta", "字號：大 中 小\n"),
+        ("footer", "分享到：\n【打印】 【關閉】\n"),
+    ]
+    assert clean_text(r.text).text == r.text
+
+
+def test_breadcrumb_without_a_header_goes_alone():
+    r = clean_text("首頁 > 講話 > 正文\n同志們：\n一、提高認識\n")
+    assert r.text == "同志們：\n一、提高認識" and r.title is None
+    assert r.counts()["meta"] == 1

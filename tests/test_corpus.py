@@ -146,3 +146,11 @@ def test_single_file_path(tmp_path):
 def test_errors_argument_is_checked():
     with pytest.raises(ValueError):
         load_corpus(errors="ignore")
+
+
+def test_readme_txt_in_a_speech_folder_is_not_a_speech(tmp_path):
+    shutil.copy(SEED, tmp_path / "speech.txt")
+    (tmp_path / "README.txt").write_text("where these came from", encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert load_corpus(tmp_path).speech_id.tolist() == ["speech"]
