@@ -110,10 +110,11 @@ class ArrowStore(ParquetStore):
             return None
         try:
             meta = json.loads(sidecar.read_text())
-            data = path.read_bytes()
-            if meta["key"] != key or meta["crc32"] != zlib.crc32(data):
+            # Memory-mapped: the checksum and the table read the file in place, no copy.
+            data = pa.memory_map(str(path)).read_buffer()
+            if meta["key"] != key or meta["crc32"] != zlib.crc32(memoryview(data)):
                 raise ValueError("its checksum or key does not match its record")
-            table = ipc.open_file(pa.py_buffer(data)).read_all()
+            table = ipc.open_file(data).read_all()
             if meta["rows"] != table.num_rows:
                 raise ValueError(f"holds {table.num_rows} rows, its record says {meta['rows']}")
         except Exception as exc:  # any failure to read back what we wrote means damage

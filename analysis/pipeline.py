@@ -85,8 +85,9 @@ def _from_table(table: pa.Table, columns: list[str], dtypes: dict) -> pd.DataFra
         column = table.column(name)
         dtype = dtypes[name]
         if dtype is STRING:
-            data[name] = pd.array(column, dtype=STRING) if column.num_chunks != 1 else \
-                pd.arrays.ArrowStringArray(column)
+            if not pa.types.is_large_string(column.type):
+                column = column.cast(pa.large_string())
+            data[name] = pd.arrays.ArrowStringArray(column)  # wraps the Arrow data, no copy
         elif dtype == "Int64":
             array = column.combine_chunks()
             # The values buffer as it is: where the mask says NA, its contents do not matter.
