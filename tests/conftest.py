@@ -41,3 +41,21 @@ def seed_text(seed_corpus) -> str:
 def seed_without_pinyin(seed_raw) -> str:
     """The seed page with its inline pinyin taken out by hand: Big5 cannot encode tone marks."""
     return PINYIN_IN_PARENS.sub("", seed_raw)
+
+
+# The seed under the short names the analysis tests use.
+@pytest.fixture(scope="session")
+def corpus(seed_corpus):
+    return seed_corpus
+
+
+@pytest.fixture(scope="session")
+def text(seed_text) -> str:
+    return seed_text
+
+
+@pytest.fixture(scope="session")
+def tokens(seed_corpus):
+    from analysis import corpus_tokens
+
+    return corpus_tokens(seed_corpus)

@@ -8,7 +8,7 @@ import math
 import pandas as pd
 import pytest
 
-from analysis import corpus_tokens, load_corpus, to_simplified
+from analysis import to_simplified
 from analysis.concordance import (
     CORPUS_ID,
     KWIC_COLUMNS,
@@ -18,21 +18,6 @@ from analysis.concordance import (
     section_bounds,
     speech_parts,
 )
-
-
-@pytest.fixture(scope="module")
-def corpus():
-    return load_corpus()
-
-
-@pytest.fixture(scope="module")
-def text(corpus) -> str:
-    return corpus.text.iloc[0]
-
-
-@pytest.fixture(scope="module")
-def tokens(corpus):
-    return corpus_tokens(corpus)
 
 
 def toy_corpus(*texts: str) -> pd.DataFrame:

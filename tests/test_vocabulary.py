@@ -8,7 +8,7 @@ import math
 import pandas as pd
 import pytest
 
-from analysis import corpus_tokens, load_corpus, to_simplified
+from analysis import to_simplified
 from analysis.vocabulary import (
     CONTENT_POS,
     collocations,
@@ -20,21 +20,6 @@ from analysis.vocabulary import (
 )
 
 # ---------------------------------------------------------------- fixtures and helpers
-
-
-@pytest.fixture(scope="module")
-def corpus():
-    return load_corpus()
-
-
-@pytest.fixture(scope="module")
-def text(corpus) -> str:
-    return corpus.text.iloc[0]
-
-
-@pytest.fixture(scope="module")
-def tokens(corpus):
-    return corpus_tokens(corpus)
 
 
 @pytest.fixture(scope="module")
