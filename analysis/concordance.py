@@ -14,7 +14,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from .outline import outline
+from .outline import locate, outline
 from .script import to_simplified
 
 KWIC_COLUMNS = ["speech_id", "start", "end", "left", "keyword", "right", "section", "point", "part"]
@@ -63,37 +63,14 @@ def _outline(text: str) -> pd.DataFrame:
     return outline(text)
 
 
-def _outlines(speech_ids, texts) -> pd.DataFrame:
-    frames = [_outline(text).assign(speech_id=speech_id)
-              for speech_id, text in zip(speech_ids, texts)]
-    frames = [f for f in frames if not f.empty]
-    if not frames:
-        return pd.DataFrame(columns=["speech_id", "part", "section", "point", "start", "end"])
-    return pd.concat(frames, ignore_index=True)
-
-
-def _locate(hits: pd.DataFrame, parts: pd.DataFrame) -> pd.DataFrame:
-    """``section``, ``point`` and ``part`` of each hit (by its start), as
-    :func:`analysis.outline.locate` gives them, for all speeches at once."""
-    where = hits[["speech_id", "start"]].reset_index(names="_hit")
-    where["speech_id"] = where["speech_id"].astype(object)   # merge_asof's by needs one dtype
-    found = {}
-    is_point = parts["part"] == "point"
-    for level, rows in (("part", parts[~is_point]), ("point", parts[is_point])):
-        rows = rows[["speech_id", "start", "end", "part", "section", "point"]].rename(
-            columns={"start": "_start", "end": "_end"}).astype({"speech_id": object})
-        # The last part starting at or before the hit, if the hit is inside it.
-        merged = pd.merge_asof(where.sort_values("start"), rows.sort_values("_start"),
-                               left_on="start", right_on="_start", by="speech_id",
-                               direction="backward").set_index("_hit").sort_index()
-        inside = merged["start"] < np.maximum(merged["_end"], merged["_start"] + 1)
-        found[level] = merged.where(inside)
-    in_part = found["part"]["part"]
-    return pd.DataFrame({
-        "section": found["part"]["section"].where(in_part == "section").astype("Int64"),
-        "point": found["point"]["point"].astype("Int64"),
-        "part": in_part.astype(object).where(in_part.notna(), None),
-    }).reset_index(drop=True)
+def _locate(hits: pd.DataFrame, texts: dict[str, str]) -> pd.DataFrame:
+    """``section``, ``point`` and ``part`` of each hit (by its start): :func:`analysis.outline.locate`
+    on each speech's hits, aligned with ``hits``."""
+    frames = []
+    for speech_id, rows in hits.groupby("speech_id", sort=False):
+        where = locate(rows["start"].to_numpy(), _outline(texts[speech_id]))
+        frames.append(where.set_index(rows.index))
+    return pd.concat(frames).sort_index()[["section", "point", "part"]].reset_index(drop=True)
 
 
 def _hits(corpus: pd.DataFrame, pattern: re.Pattern) -> pd.DataFrame:
@@ -150,7 +127,7 @@ def kwic(corpus: pd.DataFrame, term: str, window: int = 20, tokens: pd.DataFrame
     hits["right"] = [text[b:b + window] for text, _, b in spans]
     for side in ("left", "right"):
         hits[side] = hits[side].str.replace("\n", PARAGRAPH_MARK, regex=False)
-    located = _locate(hits, _outlines(with_hits["speech_id"], with_hits["text"]))
+    located = _locate(hits, texts)
     return pd.concat([hits, located], axis=1)[KWIC_COLUMNS]
 
 

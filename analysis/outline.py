@@ -186,9 +186,14 @@ def locate(positions, parts: pd.DataFrame) -> pd.DataFrame:
 
 
 def assign_parts(tokens: pd.DataFrame, parts: pd.DataFrame) -> pd.DataFrame:
-    """``tokens`` with the columns ``part``, ``section`` and ``point`` of :func:`locate` added."""
+    """``tokens`` with the columns ``part`` (Arrow-backed strings, like the token columns),
+    ``section`` and ``point`` (Int64) of :func:`locate` added."""
     where = locate(tokens["start"].to_numpy(), parts)
-    return pd.concat([tokens.reset_index(drop=True), where], axis=1)
+    out = tokens.reset_index(drop=True)
+    out["part"] = pd.array(where["part"].to_numpy(), dtype=pd.StringDtype("pyarrow"))
+    out["section"] = where["section"].array
+    out["point"] = where["point"].array
+    return out
 
 
 def corpus_outline(corpus: pd.DataFrame) -> pd.DataFrame:

@@ -20,7 +20,7 @@ from tqdm import tqdm
 from . import config
 from .cache import ArrowStore, ParquetStore, digest
 from .cleaning import CLEANER_VERSION
-from .outline import OUTLINE_VERSION, locate, outline
+from .outline import OUTLINE_VERSION, assign_parts, outline
 from .script import OPENCC_VERSION
 from .segment import (
     SEGMENTER_VERSION,
@@ -60,12 +60,7 @@ def default_workers() -> int:
 def speech_tokens(text: str, simplified: str | None = None) -> pd.DataFrame:
     """Tokens of one speech joined to its outline: :func:`analysis.tokenize` plus ``part``,
     ``section`` and ``point``."""
-    tokens = tokenize(text, simplified)
-    where = locate(tokens["start"].to_numpy(), outline(text))
-    tokens["part"] = pd.array(where["part"].to_numpy(), dtype=STRING)
-    tokens["section"] = where["section"].array
-    tokens["point"] = where["point"].array
-    return tokens
+    return assign_parts(tokenize(text, simplified), outline(text))
 
 
 def token_key(text: str, fingerprint: str | None = None) -> str:

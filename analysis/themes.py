@@ -19,11 +19,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-# _places is outline.locate in numpy; shared with campaigns so both place spans alike.
-from .campaigns import _places
 from .cleaning import HAN_RE
 from .config import THEMES
-from .outline import outline
+from .outline import locate, outline
 from .outline import places as place_labels
 from .script import to_simplified
 
@@ -146,7 +144,7 @@ def _matched(corpus, tokens, lexicon):
                 raise ValueError(f"tokens has no rows for speech {speech_id!r}")
         parts = outline(text)
         spans = _spans(simp, *matcher, toks)
-        yield speech_id, text, simp, parts, spans, _places([s for s, _ in spans], parts)
+        yield speech_id, text, simp, parts, spans, locate([s for s, _ in spans], parts)
 
 
 def theme_hits(corpus, tokens: pd.DataFrame | None = None, *,
