@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .cleaning import HAN
+from .chars import HAN
 from .config import DATA_DIR
 from .outline import locate, outline
 from .script import to_simplified

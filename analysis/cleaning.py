@@ -19,12 +19,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .chars import HAN, HAN_RE  # the one definition of a Han character
+
 # Bump when a change to this module can change the cleaned text (the token cache keys on it).
 CLEANER_VERSION = "2"
 
-# Han ideographs: CJK Unified (with Extension A and B-F) and Compatibility Ideographs.
-HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
-HAN_RE = re.compile(f"[{HAN}]")
 # Full-width punctuation and brackets that make a neighbour "Chinese text".
 CJK_PUNCT = "\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2018-\u201f\u2026\u2014\u00b7"
 _CJK_CONTEXT = re.compile(f"[{HAN}{CJK_PUNCT}]")

@@ -14,6 +14,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from .chars import han_before
 from .outline import locate, outline
 from .script import to_simplified
 
@@ -23,12 +24,6 @@ KWIC_COLUMNS = ["speech_id", "start", "end", "left", "keyword", "right", "sectio
 PARAGRAPH_MARK = "¶"
 # speech_id of the rows of dispersion_measures(pooled=True): every speech's parts together.
 CORPUS_ID = "(corpus)"
-
-
-def _is_han(text: str) -> np.ndarray:
-    """Per character, whether it is a Han character (the ranges outline's n_chars counts)."""
-    code = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    return ((code >= 0x3400) & (code <= 0x9FFF)) | ((code >= 0xF900) & (code <= 0xFAFF))
 
 
 def _pattern(term: str, regex: bool) -> re.Pattern:
@@ -218,12 +213,12 @@ def speech_parts(corpus: pd.DataFrame) -> pd.DataFrame:
         starts = [0, *top["start"]]
         labels = ["preamble", *top["part"]]
         sections = [pd.NA, *top["section"]]
-        han_before = np.concatenate([[0], np.cumsum(_is_han(text))])
+        before = han_before(text)
         ends = [*starts[1:], len(text)]
         frame = pd.DataFrame({"speech_id": speech_id, "part": labels,
                               "section": pd.array(sections, dtype="Int64"),
                               "start": starts, "end": ends})
-        frame["size"] = han_before[frame["end"]] - han_before[frame["start"]]
+        frame["size"] = before[frame["end"]] - before[frame["start"]]
         frames.append(frame[frame["size"] > 0])
     columns = ["speech_id", "part", "section", "start", "end", "size"]
     if not frames:

@@ -14,7 +14,8 @@ import pyarrow as pa
 from charset_normalizer import from_bytes
 
 from .cache import ArrowStore, ParquetStore, digest
-from .cleaning import CLEANER_VERSION, HAN_RE, KINDS, clean_text
+from .chars import HAN_RE, count_han
+from .cleaning import CLEANER_VERSION, KINDS, clean_text
 from .config import SEEDS_DIR
 from .errors import CorpusError
 from .pipeline import default_workers, parallel_map, show_progress
@@ -122,7 +123,7 @@ def speech_record(raw: str) -> dict:
         "next_title": cleaned.next_title,
         "text": cleaned.text,
         "text_simplified": to_simplified(cleaned.text),
-        "n_chars": len(HAN_RE.findall(cleaned.text)),
+        "n_chars": count_han(cleaned.text),
     }
     record.update({f"removed_{kind}": counts[kind] for kind in KINDS})
     # The removals as compact JSON [[kind, start, end], …]: their text is raw[start:end];

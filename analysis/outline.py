@@ -12,6 +12,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from .chars import han_before
+
 # Bump when a change to this module can change parts (the token cache keys on it).
 OUTLINE_VERSION = "1"
 
@@ -30,7 +32,6 @@ _CLOSING = re.compile(r"^(?:同志們|同志们|各位|朋友們|朋友们|最�
 _SENTENCE_END = re.compile(r"[。！？；!?;]")
 
 OUTLINE_COLUMNS = ["part", "section", "point", "label", "title", "start", "end", "n_chars"]
-_HAN = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
 
 
 def cn_number(numeral: str) -> int:
@@ -155,7 +156,8 @@ def outline(text: str) -> pd.DataFrame:
     frame = pd.DataFrame(rows).reindex(columns=OUTLINE_COLUMNS)
     frame["section"] = frame["section"].astype("Int64")
     frame["point"] = frame["point"].astype("Int64")
-    frame["n_chars"] = [len(_HAN.findall(text[a:b])) for a, b in zip(frame["start"], frame["end"])]
+    before = han_before(text)
+    frame["n_chars"] = [int(before[b] - before[a]) for a, b in zip(frame["start"], frame["end"])]
     return frame
 
 

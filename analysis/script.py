@@ -7,6 +7,8 @@ import re
 
 import opencc
 
+from .chars import HAN_RE
+
 OPENCC_VERSION = getattr(opencc, "__version__", "unknown")
 
 
@@ -59,7 +61,7 @@ def to_simplified(text: str) -> str:
 
 def is_traditional(text: str) -> bool:
     """True when converting to Simplified changes more than 1% of the Han characters."""
-    han = [c for c in text if "\u4e00" <= c <= "\u9fff"]
+    han = HAN_RE.findall(text)
     if not han:
         return False
     simp = to_simplified("".join(han))

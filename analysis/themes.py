@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .cleaning import HAN_RE
+from .chars import count_han
 from .config import THEMES
 from .outline import locate, outline
 from .outline import places as place_labels
@@ -217,7 +217,7 @@ def theme_shares(corpus, by: str = "section", tokens: pd.DataFrame | None = None
     rows = []
     for speech_id, text, simp, parts, spans, places in _matched(corpus, tokens, lexicon):
         if by == "speech":
-            sizes = {None: len(HAN_RE.findall(text))}
+            sizes = {None: count_han(text)}
             keys = [None] * len(spans)
         else:
             sizes = {}
