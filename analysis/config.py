@@ -14,6 +14,12 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 CACHE_DIR = Path(os.environ.get("SPEECHES_CACHE_DIR", ROOT / ".cache"))
 BUILD_DIR = ROOT / "build"
 
+# The shared development corpus (72 government work reports and NPC resolutions, 1954-2025,
+# with metadata.csv), beside the project in ../shared. Public official text: read from
+# there by tests, notebooks and benchmarks, never copied into the project.
+GWR_DIR = Path(os.environ.get("SPEECHES_GWR_DIR",
+                              ROOT.parent / "shared" / "corpora" / "government-work-reports"))
+
 USER_DICT = DATA_DIR / "userdict.txt"
 STOPWORDS = DATA_DIR / "stopwords.txt"
 THEMES = DATA_DIR / "themes.tsv"

@@ -14,7 +14,7 @@ os.environ["SPEECHES_HEADLESS"] = "1"
 
 import pytest
 
-from analysis.config import SEEDS_DIR
+from analysis.config import GWR_DIR, SEEDS_DIR
 
 SEED = SEEDS_DIR / "000_8ebf5a98b5b66884.txt"
 PINYIN_IN_PARENS = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")
@@ -59,3 +59,16 @@ def tokens(seed_corpus):
     from analysis import corpus_tokens
 
     return corpus_tokens(seed_corpus)
+
+
+# The shared corpus of government work reports, where ../shared is beside the checkout.
+GWR_MISSING = (f"the shared corpus {GWR_DIR} is absent (it lives in ../shared beside the "
+               "project; set SPEECHES_GWR_DIR to point elsewhere)")
+
+
+@pytest.fixture(scope="session")
+def gwr_dir():
+    """The folder of the shared government work reports; skips the test where it is absent."""
+    if not (GWR_DIR / "metadata.csv").is_file():
+        pytest.skip(GWR_MISSING)
+    return GWR_DIR
