@@ -4,6 +4,7 @@ dispersion, campaign names, numbered formulas, themes).
 
 Notebooks import what they need from here; everything else is private to its module.
 """
+from .aliases import alias_table, canonical, variants
 from .campaigns import (
     CATEGORY_LABELS,
     campaign_mentions,
@@ -15,13 +16,14 @@ from .campaigns import (
     formulas,
 )
 from .cleaning import CleanResult, Removal, clean_text
+from .compare import keyness, keyness_by_speech, keyword_network, select
 from .concordance import dispersion, dispersion_measures, kwic, section_bounds
 from .config import CACHE_DIR, FIGURES_DIR, ROOT, SEEDS_DIR
 from .corpus import load_corpus, read_speech, removals
 from .errors import CorpusError
 from .figures import MissingFontError, cjk_font_path, save_figure, setup_matplotlib, word_cloud
-from .outline import assign_parts, corpus_outline, outline, places
-from .pipeline import corpus_tokens, speech_tokens
+from .outline import assign_parts, outline, places
+from .pipeline import corpus_outline, corpus_tokens, speech_tokens
 from .plots import (
     plot_category_bars,
     plot_dispersion,
@@ -31,19 +33,11 @@ from .plots import (
     plot_removals,
     plot_structure,
 )
+from .reference import Reference, reference
 from .script import to_simplified
 from .segment import tokenize
 from .themes import theme_hits, theme_lexicon, theme_shares, top_terms
-from .vocabulary import (
-    CONTENT_POS,
-    collocations,
-    content_words,
-    frequencies,
-    keyness,
-    keyness_by_speech,
-    keyword_network,
-    ngrams,
-)
+from .vocabulary import CONTENT_POS, collocations, content_words, frequencies, ngrams
 
 __all__ = [
     "CACHE_DIR", "CATEGORY_LABELS", "CONTENT_POS", "FIGURES_DIR", "ROOT", "SEEDS_DIR",
@@ -57,4 +51,5 @@ __all__ = [
     "plot_removals", "plot_structure", "read_speech", "removals", "save_figure",
     "section_bounds", "setup_matplotlib", "speech_tokens", "theme_hits", "theme_lexicon",
     "theme_shares", "to_simplified", "tokenize", "top_terms", "word_cloud",
+    "select", "Reference", "reference", "alias_table", "canonical", "variants",
 ]

@@ -27,6 +27,7 @@ import warnings
 import zlib
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
@@ -125,14 +126,15 @@ class ArrowStore(ParquetStore):
     def put(self, key: str, table: pa.Table) -> Path:
         path = self.path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        crc = 0
 
-        def write(handle) -> None:
+        def write(handle) -> int:
             # Streamed to the file, the checksum taken as the bytes go by: a corpus bundle
             # can be hundreds of MB, and a copy of it in memory would be the run's peak.
-            nonlocal crc
+            crc = 0
 
             class Checksummed:
+                closed = False
+
                 def write(self, data) -> int:
                     nonlocal crc
                     crc = zlib.crc32(data, crc)
@@ -141,32 +143,71 @@ class ArrowStore(ParquetStore):
                 def flush(self) -> None:
                     handle.flush()
 
-                closed = False
-
             with ipc.new_file(pa.PythonFile(Checksummed(), mode="w"), table.schema) as writer:
                 writer.write_table(table, max_chunksize=1 << 20)
+            return crc
 
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                write(handle)
-            meta = json.dumps({"key": key, "rows": table.num_rows, "crc32": crc})
+        def record(crc: int) -> None:
             # The record goes first: a reader that finds the data file finds its record too.
+            meta = json.dumps({"key": key, "rows": table.num_rows, "crc32": crc})
             _atomic_write(self._sidecar(key), lambda out: out.write(meta.encode()))
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+
+        _atomic_write(path, write, before_rename=record)
         return path
 
 
-def _atomic_write(path: Path, write) -> None:
-    """Write a file through ``write(handle)`` into a temporary file beside it, then rename."""
+def _atomic_write(path: Path, write, before_rename=None):
+    """Write a file through ``write(handle)`` into a temporary file beside it, then rename it
+    into place, so that no reader ever sees a partial file. ``before_rename(result)`` runs on
+    what ``write`` returned, between the two (ArrowStore writes its record there). Returns
+    what ``write`` returned."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
-            write(handle)
+            result = write(handle)
+        if before_rename is not None:
+            before_rename(result)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return result
+
+
+def cached_map(name: str, keys: list[str], compute, *, cache: bool = True,
+               labels: list[str] | None = None, label_column: str = "speech_id") -> pa.Table:
+    """One Arrow table of per-item results, each item computed at most once ever.
+
+    ``keys`` are the items' content keys (:func:`digest` of everything that decides the
+    result). With ``cache``, the whole list is first looked up as one bundle
+    (``CACHE_DIR/<name>-bundles``, keyed by the labels and keys in order); failing that,
+    each item's entry (``CACHE_DIR/<name>``); ``compute(todo, store)`` then returns the
+    tables of the items at positions ``todo`` that neither held, and stores each under its
+    key in ``ParquetStore(name)`` when ``store`` is true (it runs in the workers, so that
+    cache writes are parallel too). The result is the items' tables in order, concatenated,
+    with ``labels`` (one per item, e.g. speech ids) as a first column ``label_column``; it
+    is stored as the new bundle.
+    """
+    entries, bundles = ParquetStore(name), ArrowStore(f"{name}-bundles")
+    bundle_key = digest(*(labels or []), *keys)
+    if cache:
+        table = bundles.get(bundle_key)
+        if table is not None:
+            return table
+    tables: list[pa.Table | None] = [None] * len(keys)
+    if cache:
+        for i, key in enumerate(keys):
+            tables[i] = entries.get(key)
+    todo = [i for i, table in enumerate(tables) if table is None]
+    for i, table in zip(todo, compute(todo, cache)):
+        tables[i] = table
+    result = pa.concat_tables(tables, promote_options="permissive") if tables else pa.table({})
+    if labels is not None:
+        lengths = [t.num_rows for t in tables]
+        column = pa.DictionaryArray.from_arrays(
+            pa.array(np.repeat(np.arange(len(labels), dtype=np.int32), lengths)),
+            pa.array(labels, type=pa.large_string())).cast(pa.large_string())
+        result = result.add_column(0, label_column, column)
+    if cache:
+        bundles.put(bundle_key, result)
+    return result

@@ -8,14 +8,14 @@ every table shows the original.
 """
 from __future__ import annotations
 
-import functools
 import re
 
 import numpy as np
 import pandas as pd
 
+from .aliases import variants
 from .chars import han_before
-from .outline import locate, outline
+from .pipeline import place
 from .script import to_simplified
 
 KWIC_COLUMNS = ["speech_id", "start", "end", "left", "keyword", "right", "section", "point", "part"]
@@ -26,18 +26,23 @@ PARAGRAPH_MARK = "¶"
 CORPUS_ID = "(corpus)"
 
 
-def _pattern(term: str, regex: bool) -> re.Pattern:
+def _pattern(term: str, regex: bool, aliases: bool = True) -> re.Pattern:
+    """The pattern a term is searched with on the Simplified texts: the term itself, or with
+    ``aliases`` every variant of its alias group, longest first (so 计生协会 is found whole,
+    not as 计生协 plus 会)."""
     if not term:
         raise ValueError("term must not be empty")
-    simplified = to_simplified(term)
-    return re.compile(simplified if regex else re.escape(simplified))
+    if regex:
+        return re.compile(to_simplified(term))
+    forms = variants(term) if aliases else [to_simplified(term)]
+    return re.compile("|".join(re.escape(f) for f in forms))
 
 
 def _token_bounds(corpus: pd.DataFrame, tokens: pd.DataFrame | None,
                   speech_ids) -> tuple[set, set]:
     """The (speech_id, offset) pairs where a token starts and where one ends."""
     if tokens is None:
-        from . import corpus_tokens  # at call time: the package re-exports it
+        from .pipeline import corpus_tokens
 
         tokens = corpus_tokens(corpus[corpus["speech_id"].isin(speech_ids)])
     tokens = tokens[tokens["speech_id"].isin(speech_ids)]
@@ -51,21 +56,14 @@ def _empty_kwic() -> pd.DataFrame:
     return frame.astype({"start": "int64", "end": "int64", "section": "Int64", "point": "Int64"})
 
 
-@functools.lru_cache(maxsize=8192)
-def _outline(text: str) -> pd.DataFrame:
-    """:func:`analysis.outline`, kept per text: a notebook asks for the same speeches'
-    outlines once per term. Callers must not modify the frame."""
-    return outline(text)
+def _parts(corpus: pd.DataFrame, parts: pd.DataFrame | None) -> pd.DataFrame:
+    """The corpus's parts table: ``parts`` when given, else :func:`analysis.corpus_outline`
+    (cached on disk: read, not rebuilt)."""
+    if parts is not None:
+        return parts
+    from .pipeline import corpus_outline
 
-
-def _locate(hits: pd.DataFrame, texts: dict[str, str]) -> pd.DataFrame:
-    """``section``, ``point`` and ``part`` of each hit (by its start): :func:`analysis.outline.locate`
-    on each speech's hits, aligned with ``hits``."""
-    frames = []
-    for speech_id, rows in hits.groupby("speech_id", sort=False):
-        where = locate(rows["start"].to_numpy(), _outline(texts[speech_id]))
-        frames.append(where.set_index(rows.index))
-    return pd.concat(frames).sort_index()[["section", "point", "part"]].reset_index(drop=True)
+    return corpus_outline(corpus)
 
 
 def _hits(corpus: pd.DataFrame, pattern: re.Pattern) -> pd.DataFrame:
@@ -83,28 +81,35 @@ def _hits(corpus: pd.DataFrame, pattern: re.Pattern) -> pd.DataFrame:
 
 
 def kwic(corpus: pd.DataFrame, term: str, window: int = 20, tokens: pd.DataFrame | None = None,
-         whole_token: bool = False, regex: bool = False) -> pd.DataFrame:
+         whole_token: bool = False, regex: bool = False, *, aliases: bool = True,
+         parts: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every occurrence of ``term`` with ``window`` characters of context on each side.
 
     Returns one row per hit, in corpus order then by offset: ``speech_id``, ``start``,
-    ``end`` (``text[start:end]`` is the hit), ``left``, ``keyword``, ``right`` (original
-    script; line breaks shown as ¶), and where the hit is: ``section`` and ``point``
-    (numbers, NA outside them) and ``part`` (salutation, preamble, section, closing).
+    ``end`` (``text[start:end]`` is the hit), ``left``, ``keyword`` (as written: with alias
+    groups, the variant this hit uses), ``right`` (original script; line breaks shown as ¶),
+    and where the hit is: ``section`` and ``point`` (numbers, NA outside them) and ``part``
+    (salutation, preamble, section, closing).
 
-    ``term`` in Traditional or Simplified finds both. ``whole_token=True`` keeps only hits
-    that start and end on token boundaries (計生協 then misses 計生協會); it uses
-    ``tokens`` (from :func:`analysis.corpus_tokens`), or segments the speeches with hits.
+    ``term`` in Traditional or Simplified finds both. With ``aliases`` (default) every variant
+    of the term's alias group is found too (計生協會 finds 計生協 and 計劃生育協會;
+    :mod:`analysis.aliases`). ``whole_token=True`` keeps only hits that start and end on
+    token boundaries (計生協 then misses 計生協會 when aliases are off); it uses ``tokens``
+    (from :func:`analysis.corpus_tokens`), or segments the speeches with hits.
     ``regex=True`` reads ``term`` as a regular expression (its Han characters converted
-    too). Hits do not overlap, as in AntConc.
+    too; no alias groups). Hits do not overlap, as in AntConc. ``parts`` is the corpus's
+    :func:`analysis.corpus_outline` (read from the cache when not given).
 
     >>> from analysis import load_corpus
     >>> corpus = load_corpus()   # the seed
     >>> kwic(corpus, "双降", window=4).iloc[0][["left", "keyword", "right"]].tolist()
     ['要實現“', '雙降', '”目標任']
+    >>> kwic(corpus, "計生協會").keyword.value_counts().to_dict()
+    {'計生協會': 17, '計生協': 14, '計劃生育協會': 4}
     """
     if window < 0:
         raise ValueError("window must not be negative")
-    hits = _hits(corpus, _pattern(term, regex))
+    hits = _hits(corpus, _pattern(term, regex, aliases))
     if hits.empty:
         return _empty_kwic()
     if whole_token:
@@ -122,7 +127,8 @@ def kwic(corpus: pd.DataFrame, term: str, window: int = 20, tokens: pd.DataFrame
     hits["right"] = [text[b:b + window] for text, _, b in spans]
     for side in ("left", "right"):
         hits[side] = hits[side].str.replace("\n", PARAGRAPH_MARK, regex=False)
-    located = _locate(hits, texts)
+    located = place(hits["speech_id"], hits["start"], _parts(corpus, parts))
+    located["part"] = located["part"].astype(object)
     return pd.concat([hits, located], axis=1)[KWIC_COLUMNS]
 
 
@@ -132,14 +138,15 @@ def _as_terms(terms) -> list[str]:
 
 
 def dispersion(corpus: pd.DataFrame, terms, tokens: pd.DataFrame | None = None,
-               whole_token: bool = False) -> pd.DataFrame:
+               whole_token: bool = False, *, aliases: bool = True,
+               parts: pd.DataFrame | None = None) -> pd.DataFrame:
     """Where each term occurs along each speech: the data of a dispersion (barcode) plot.
 
-    Returns one row per hit: ``speech_id``, ``term`` (as given), ``start``, ``position``
-    (``start / len(text)``, 0 at the first character, below 1), ``section`` (NA outside
-    the numbered sections) and ``part``; in corpus order, then term order, then offset.
-    ``tokens`` and ``whole_token`` as in :func:`kwic`. Draw the section starts from
-    :func:`section_bounds`.
+    Returns one row per hit: ``speech_id``, ``term`` (as given), ``keyword`` (as written),
+    ``start``, ``position`` (``start / len(text)``, 0 at the first character, below 1),
+    ``section`` (NA outside the numbered sections) and ``part``; in corpus order, then term
+    order, then offset. ``tokens``, ``whole_token``, ``aliases`` and ``parts`` as in
+    :func:`kwic`. Draw the section starts from :func:`section_bounds`.
 
     >>> from analysis import load_corpus
     >>> corpus = load_corpus()   # the seed
@@ -149,11 +156,13 @@ def dispersion(corpus: pd.DataFrame, terms, tokens: pd.DataFrame | None = None,
     terms = _as_terms(terms)
     if not terms:
         raise ValueError("no terms given")
+    parts = _parts(corpus, parts)
     lengths = dict(zip(corpus["speech_id"], corpus["text"].str.len()))
     order = {speech_id: n for n, speech_id in enumerate(corpus["speech_id"])}
     frames = []
     for n, term in enumerate(terms):
-        hits = kwic(corpus, term, window=0, tokens=tokens, whole_token=whole_token)
+        hits = kwic(corpus, term, window=0, tokens=tokens, whole_token=whole_token,
+                    aliases=aliases, parts=parts)
         hits.insert(1, "term", term)
         hits["_term"] = n
         frames.append(hits)
@@ -161,11 +170,11 @@ def dispersion(corpus: pd.DataFrame, terms, tokens: pd.DataFrame | None = None,
     table["position"] = table["start"] / table["speech_id"].map(lengths).astype(float)
     table["_speech"] = table["speech_id"].map(order)
     table = table.sort_values(["_speech", "_term", "start"], kind="stable")
-    columns = ["speech_id", "term", "start", "position", "section", "part"]
+    columns = ["speech_id", "term", "keyword", "start", "position", "section", "part"]
     return table[columns].reset_index(drop=True)
 
 
-def section_bounds(corpus: pd.DataFrame) -> pd.DataFrame:
+def section_bounds(corpus: pd.DataFrame, parts: pd.DataFrame | None = None) -> pd.DataFrame:
     """The top-level parts of each speech (salutation, preamble, sections, closing; not the
     points) with absolute and relative spans, for marking sections on a dispersion plot.
 
@@ -177,137 +186,175 @@ def section_bounds(corpus: pd.DataFrame) -> pd.DataFrame:
     >>> section_bounds(corpus).query("part == 'section'").rel_start.round(3).tolist()
     [0.105, 0.308, 0.748]
     """
-    frames = []
-    for speech_id, text in zip(corpus["speech_id"], corpus["text"]):
-        parts = _outline(text)
-        parts = parts[parts["part"] != "point"].copy()
-        parts.insert(0, "speech_id", speech_id)
-        parts["rel_start"] = parts["start"] / len(text)
-        parts["rel_end"] = parts["end"] / len(text)
-        frames.append(parts)
     columns = ["speech_id", "part", "section", "label", "title", "start", "end",
                "rel_start", "rel_end"]
-    if not frames:
-        return pd.DataFrame(columns=columns)
-    return pd.concat(frames, ignore_index=True)[columns]
+    table = _parts(corpus, parts)
+    table = table[(table["part"] != "point") & table["speech_id"].isin(corpus["speech_id"])].copy()
+    lengths = table["speech_id"].map(dict(zip(corpus["speech_id"], corpus["text"].str.len())))
+    table["rel_start"] = table["start"] / lengths
+    table["rel_end"] = table["end"] / lengths
+    return table[columns].reset_index(drop=True)
 
 
-def speech_parts(corpus: pd.DataFrame) -> pd.DataFrame:
-    """The parts dispersion is measured over: for each speech, the preamble (everything
-    before the first section, salutation included), each numbered section and the closing,
-    as returned by :func:`analysis.outline`, stretched to tile the text (each part runs to
-    the next one's start, the last to the end) so every hit falls in one.
+# ---------------------------------------------------------------- dispersion measures
+UNITS = ("paragraph", "equal", "section", "speech")
+MIN_HITS = 10
+"""Fewer hits than this and a dispersion measure is flagged (``enough_hits`` False) rather than
+read: with a handful of hits, which part each falls in is chance (Gries 2008 warns that DP is
+unstable at low frequency)."""
 
-    Returns ``speech_id``, ``part`` (preamble, section, closing), ``section``, ``start``,
-    ``end`` and ``size`` (Han characters); parts without a Han character are left out.
+
+def dp(freqs, sizes) -> float:
+    """Gries' deviation of proportions over parts with hit counts ``freqs`` and sizes
+    ``sizes``: ``½ Σ |f_i/Σf − s_i/Σs|`` (Gries 2008, IJCL 13(4)); NaN without hits or with
+    fewer than two parts. 0 when the hits follow the part sizes exactly.
+
+    >>> dp([1, 1], [1, 1]), dp([2, 0], [1, 1]), round(dp([3, 1, 0], [2, 1, 1]), 3)
+    (0.0, 0.5, 0.25)
+    """
+    f, size = np.asarray(freqs, dtype=float), np.asarray(sizes, dtype=float)
+    if len(f) < 2 or f.sum() == 0:
+        return float("nan")
+    return float(0.5 * np.abs(f / f.sum() - size / size.sum()).sum())
+
+
+def dp_norm(freqs, sizes) -> float:
+    """DP over its maximum ``1 − min s_i`` (Lijffijt & Gries 2012, IJCL 17(1)), so that 1 is
+    the most uneven spread whatever the part sizes.
+
+    >>> dp_norm([2, 0], [1, 1]), round(dp_norm([0, 0, 4], [2, 1, 1]), 3)
+    (1.0, 1.0)
+    """
+    size = np.asarray(sizes, dtype=float)
+    value = dp(freqs, sizes)
+    return float(value / (1 - (size / size.sum()).min())) if not np.isnan(value) else value
+
+
+def juilland_d(freqs, sizes) -> float:
+    """Juilland's D on the parts' relative frequencies ``p_i = f_i / size_i`` (the form for
+    unequal parts, Gries 2008): ``1 − V / √(n − 1)``, ``V`` the coefficient of variation of
+    the ``p_i`` (population standard deviation over the mean); 1 even, 0 all in one part.
+
+    >>> juilland_d([1, 1], [1, 1]), juilland_d([2, 0], [1, 1]), round(juilland_d([3, 1], [1, 1]), 3)
+    (1.0, 0.0, 0.5)
+    """
+    f, size = np.asarray(freqs, dtype=float), np.asarray(sizes, dtype=float)
+    if len(f) < 2 or f.sum() == 0:
+        return float("nan")
+    rel = f / size
+    variation = rel.std(ddof=0) / rel.mean()
+    # Rounded off at 12 places: all hits in one part give 1 - √(n-1)/√(n-1), which floating
+    # point leaves a hair off zero.
+    return float(np.clip(round(1 - variation / np.sqrt(len(f) - 1), 12), 0, 1))
+
+
+def dispersion_units(corpus: pd.DataFrame, unit: str = "paragraph", n_parts: int = 10,
+                     parts: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The parts a dispersion measure counts over, tiling each speech: one row per part with
+    ``speech_id``, ``unit``, ``part_no`` (1, 2, … within the speech), ``start``, ``end`` and
+    ``size`` (Han characters; parts without one are left out).
+
+    ``unit``: ``paragraph`` (each line of the cleaned text), ``equal`` (``n_parts`` slices of
+    equal Han-character count), ``section`` (the speech's own preamble, numbered sections and
+    closing, each running to the next one's start), or ``speech`` (one part per speech: the
+    unit for a corpus).
 
     >>> from analysis import load_corpus
     >>> corpus = load_corpus()   # the seed
-    >>> speech_parts(corpus)["size"].tolist()
+    >>> dispersion_units(corpus, "section")["size"].tolist()
     [245, 515, 1077, 516, 106]
+    >>> len(dispersion_units(corpus, "paragraph")), dispersion_units(corpus, "equal", 4)["size"].tolist()
+    (17, [615, 615, 615, 614])
     """
+    if unit not in UNITS:
+        raise ValueError(f"unit must be one of {UNITS}, not {unit!r}")
+    if unit == "equal" and n_parts < 2:
+        raise ValueError("n_parts must be at least 2")
+    table = _parts(corpus, parts) if unit == "section" else None
     frames = []
     for speech_id, text in zip(corpus["speech_id"], corpus["text"]):
-        parts = _outline(text)
-        top = parts[parts["part"].isin(["section", "closing"])]
-        starts = [0, *top["start"]]
-        labels = ["preamble", *top["part"]]
-        sections = [pd.NA, *top["section"]]
-        before = han_before(text)
+        if unit == "paragraph":
+            starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        elif unit == "section":
+            rows = table[(table["speech_id"] == speech_id) & table["part"].isin(["section", "closing"])]
+            starts = [0, *rows["start"]]
+        elif unit == "equal":
+            before = han_before(text)
+            targets = np.ceil(np.arange(n_parts) * before[-1] / n_parts).astype(np.int64)
+            starts = np.searchsorted(before, targets, side="left").tolist()
+        else:
+            starts = [0]
+        starts = sorted(set(int(a) for a in starts))
         ends = [*starts[1:], len(text)]
-        frame = pd.DataFrame({"speech_id": speech_id, "part": labels,
-                              "section": pd.array(sections, dtype="Int64"),
-                              "start": starts, "end": ends})
-        frame["size"] = before[frame["end"]] - before[frame["start"]]
-        frames.append(frame[frame["size"] > 0])
-    columns = ["speech_id", "part", "section", "start", "end", "size"]
+        before = han_before(text)
+        sizes = before[ends] - before[starts]
+        frame = pd.DataFrame({"speech_id": speech_id, "unit": unit, "start": starts, "end": ends,
+                              "size": sizes})
+        frame = frame[frame["size"] > 0]
+        frame.insert(2, "part_no", np.arange(1, len(frame) + 1))
+        frames.append(frame)
+    columns = ["speech_id", "unit", "part_no", "start", "end", "size"]
     if not frames:
         return pd.DataFrame(columns=columns)
-    table = pd.concat(frames, ignore_index=True)[columns]
-    return table.astype({"start": "int64", "end": "int64", "size": "int64"})
+    return pd.concat(frames, ignore_index=True)[columns].astype(
+        {"part_no": "int64", "start": "int64", "end": "int64", "size": "int64"})
 
 
 def dispersion_measures(corpus: pd.DataFrame, terms, tokens: pd.DataFrame | None = None,
-                        whole_token: bool = False, pooled: bool = False) -> pd.DataFrame:
-    """How evenly each term is spread over the parts of each speech.
+                        whole_token: bool = False, *, unit: str | None = None, n_parts: int = 10,
+                        min_hits: int = MIN_HITS, aliases: bool = True,
+                        parts: pd.DataFrame | None = None) -> pd.DataFrame:
+    """How evenly each term is spread: Gries' DP, its normalised form and Juilland's D.
 
-    The parts are the speech's own (:func:`speech_parts`: preamble, each numbered section,
-    closing), sized by their Han characters (the term is matched on characters, so a
-    part's chance of a hit grows with its characters), not equal slices. With ``n`` parts,
-    ``s_i`` part i's share of the speech's size, ``f_i`` the hits in part i,
-    ``v_i = f_i / Σ f``:
+    ``unit`` says what the parts are (:func:`dispersion_units`). By default, for one speech,
+    its paragraphs; for a corpus, its speeches (the whole corpus, one row per term). DP over
+    a speech's own sections changes with how the speech happens to be divided, so
+    ``unit="section"`` is there to compare with, not as a default; ``unit="equal"`` cuts each
+    speech into ``n_parts`` slices of equal Han-character count. Part sizes are Han
+    characters (a term is matched on characters, so a part's chance of a hit grows with its
+    characters).
 
-    * ``dp``, Gries' deviation of proportions (Gries 2008, "Dispersions and adjusted
-      frequencies in corpora", IJCL 13(4)): ``DP = ½ Σ |v_i − s_i|``; 0 when the hits
-      follow the part sizes exactly, ``1 − min s_i`` when all fall in the smallest part.
-    * ``dp_norm`` (Lijffijt & Gries 2012, "Correction to Stefan Th. Gries' 'Dispersions and
-      adjusted frequencies in corpora'", IJCL 17(1)): ``DP / (1 − min s_i)``, so 1 is the
-      most uneven whatever the part sizes.
-    * ``juilland_d``, Juilland's D on the parts' relative frequencies ``p_i = f_i / size_i``
-      (the form for unequal parts in Gries 2008): ``D = 1 − V / √(n − 1)`` with ``V`` the
-      coefficient of variation of the ``p_i`` (population standard deviation over the
-      mean); 1 perfectly even, 0 all in one part.
-
-    Returns one row per speech and term (``pooled=True``: one row per term, speech_id
-    :data:`CORPUS_ID`, all speeches' parts pooled as one corpus): ``speech_id``, ``term``,
-    ``freq``, ``n_parts``, ``dp``, ``dp_norm``, ``juilland_d``. The measures are NaN where
-    undefined: a term that does not occur, or fewer than two parts. ``tokens`` and
-    ``whole_token`` as in :func:`kwic`.
+    Returns one row per term (and per speech, for the units inside a speech): ``speech_id``
+    (:data:`CORPUS_ID` for ``unit="speech"``), ``term``, ``hits``, ``unit``, ``n_parts``,
+    ``parts_with_hits``, ``dp``, ``dp_norm``, ``juilland_d`` (see :func:`dp`,
+    :func:`dp_norm`, :func:`juilland_d`; NaN without hits) and ``enough_hits``: whether
+    ``hits >= min_hits``. A row with too few hits is a count to report, not a spread to
+    interpret. ``tokens``, ``whole_token``, ``aliases`` and ``parts`` as in :func:`kwic`.
 
     >>> from analysis import load_corpus
     >>> corpus = load_corpus()   # the seed
-    >>> dispersion_measures(corpus, "雙降")[["freq", "n_parts"]].values.tolist()
-    [[7, 5]]
+    >>> row = dispersion_measures(corpus, "雙降").iloc[0]
+    >>> row.unit, int(row.n_parts), int(row.hits), round(float(row.dp), 2), bool(row.enough_hits)
+    ('paragraph', 17, 7, 0.77, False)
     """
     terms = _as_terms(terms)
-    order = {speech_id: n for n, speech_id in enumerate(corpus["speech_id"])}
-    parts = speech_parts(corpus).reset_index(drop=True)
-    parts["_part"] = np.arange(len(parts))
-    parts["_speech"] = parts["speech_id"].map(order).astype("int64")
-    hits = dispersion(corpus, terms, tokens=tokens, whole_token=whole_token)
-    hits["_speech"] = hits["speech_id"].map(order).astype("int64")
+    if unit is None:
+        unit = "paragraph" if len(corpus) == 1 else "speech"
+    parts = _parts(corpus, parts) if unit == "section" else parts
+    units = dispersion_units(corpus, unit, n_parts, parts)
+    hits = dispersion(corpus, terms, tokens=tokens, whole_token=whole_token, aliases=aliases,
+                      parts=parts)
+    units["_speech"] = pd.factorize(units["speech_id"])[0]
+    code_of = dict(zip(units["speech_id"], units["_speech"]))
+    hits = hits[hits["speech_id"].isin(code_of)]
     # Each hit's part: the last part of its speech that starts at or before it.
-    part_of_hit = pd.merge_asof(
-        hits[["_speech", "term", "start"]].sort_values("start"),
-        parts[["_speech", "start", "_part"]].sort_values("start"),
-        on="start", by="_speech", direction="backward",
-    )
-    counts = part_of_hit.groupby(["_part", "term"]).size().rename("f").reset_index()
-    grid = parts.merge(pd.DataFrame({"term": terms}), how="cross")
-    grid = grid.merge(counts, on=["_part", "term"], how="left")
-    grid["f"] = grid["f"].fillna(0).astype(float)
-    grid["_group"] = CORPUS_ID if pooled else grid["speech_id"]
-    keys = ["_group", "term"]
-    by_group = grid.groupby(keys, sort=False)
-    grid["_freq"] = by_group["f"].transform("sum")
-    grid["_s"] = grid["size"] / by_group["size"].transform("sum")
-    grid["_v"] = grid["f"] / grid["_freq"].where(grid["_freq"] > 0)
-    grid["_abs"] = (grid["_v"] - grid["_s"]).abs()
-    grid["_p"] = grid["f"] / grid["size"]
-    by_group = grid.groupby(keys, sort=False)
-    table = pd.DataFrame({
-        "freq": by_group["f"].sum().astype("int64"),
-        "n_parts": by_group.size().astype("int64"),
-        "dp": 0.5 * by_group["_abs"].sum(min_count=1),
-        "_min_s": by_group["_s"].min(),
-        "_p_mean": by_group["_p"].mean(),
-        "_p_sd": by_group["_p"].std(ddof=0),
-    }).reset_index()
-    undefined = (table["freq"] == 0) | (table["n_parts"] < 2)
-    table.loc[undefined, "dp"] = np.nan
-    table["dp_norm"] = table["dp"] / (1 - table["_min_s"])
-    variation = table["_p_sd"] / table["_p_mean"]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        # Clipped to its range [0, 1]: all hits in one part give 1 - √(n-1)/√(n-1), which
-        # floating point can leave a hair below zero.
-        table["juilland_d"] = (1 - variation / np.sqrt(table["n_parts"] - 1)).clip(0, 1)
-    table.loc[undefined, ["dp_norm", "juilland_d"]] = np.nan
-    table = table.rename(columns={"_group": "speech_id"})
-    term_order = {term: n for n, term in enumerate(terms)}
-    table = table.sort_values(
-        ["speech_id", "term"],
-        key=lambda col: col.map(order if col.name == "speech_id" else term_order).fillna(-1),
-        kind="stable",
-    )
-    columns = ["speech_id", "term", "freq", "n_parts", "dp", "dp_norm", "juilland_d"]
-    return table[columns].reset_index(drop=True)
+    shift = np.int64(1) << np.int64(40)
+    keys = units["_speech"].to_numpy(dtype=np.int64) * shift + units["start"].to_numpy(dtype=np.int64)
+    at = np.searchsorted(keys, hits["speech_id"].map(code_of).to_numpy(dtype=np.int64) * shift
+                         + hits["start"].to_numpy(dtype=np.int64), side="right") - 1
+    counts = pd.DataFrame({"_part": at, "term": hits["term"].to_numpy()}).value_counts()
+    pooled = unit == "speech"
+    group = pd.Series(CORPUS_ID if pooled else units["speech_id"], index=units.index)
+    rows = []
+    for key, part_rows in units.groupby(group, sort=False):
+        sizes = part_rows["size"].to_numpy()
+        for term in terms:
+            freqs = np.array([counts.get((i, term), 0) for i in part_rows.index])
+            rows.append({"speech_id": key, "term": term, "hits": int(freqs.sum()), "unit": unit,
+                         "n_parts": len(freqs), "parts_with_hits": int((freqs > 0).sum()),
+                         "dp": dp(freqs, sizes), "dp_norm": dp_norm(freqs, sizes),
+                         "juilland_d": juilland_d(freqs, sizes),
+                         "enough_hits": bool(freqs.sum() >= min_hits)})
+    columns = ["speech_id", "term", "hits", "unit", "n_parts", "parts_with_hits", "dp", "dp_norm",
+               "juilland_d", "enough_hits"]
+    return pd.DataFrame(rows, columns=columns)

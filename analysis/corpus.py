@@ -13,17 +13,20 @@ import pandas as pd
 import pyarrow as pa
 from charset_normalizer import from_bytes
 
-from .cache import ArrowStore, ParquetStore, digest
+from .cache import ParquetStore, cached_map, digest
 from .chars import HAN_RE, count_han
 from .cleaning import CLEANER_VERSION, KINDS, clean_text
 from .config import SEEDS_DIR
+from .dates import UNKNOWN, speech_date
 from .errors import CorpusError
-from .pipeline import default_workers, parallel_map, show_progress
+from .metadata import OVERRIDABLE, find_metadata, join_metadata, metadata_dates, read_metadata
+from .metadata import warn as warn_metadata
+from .parallel import default_workers, parallel_map, show_progress
 from .script import OPENCC_VERSION, to_simplified
 
 SPEECH_SUFFIX = ".txt"
 # Files a speech folder may hold besides speeches (README.txt included), left alone without a word.
-_IGNORED_NAMES = re.compile(r"^(?:README|LICENSE|NOTES)(?:\.\w+)?$|^\.", re.IGNORECASE)
+_IGNORED_NAMES = re.compile(r"^(?:README|LICENSE|NOTES)(?:\.\w+)?$|^metadata\.(?:csv|tsv)$|^\.", re.IGNORECASE)
 _BOMS = [
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
@@ -141,15 +144,15 @@ CLEAN_COLUMNS = (
 )
 CORPUS_COLUMNS = ["speech_id", "title", "published", "prev_title", "next_title", "encoding", "raw",
                   "text", "text_simplified", "removed_spans"] + [f"removed_{kind}" for kind in KINDS] + ["n_chars"]
+DATE_COLUMNS = ["date", "year", "date_source", "date_evidence"]
+# Where the date columns and a metadata table's own columns go: after the title, so that a
+# printed corpus shows who, when and what before the long texts.
+_AFTER = "title"
 
 
-def _clean_one(args: tuple[str, str | None]) -> dict:
-    """Clean one speech and, given a cache key, store its entry (in the worker)."""
-    raw, key = args
-    record = speech_record(raw)
-    if key is not None:
-        ParquetStore("clean").put(key, _records_table([record]))
-    return record
+def _clean_one(raw: str) -> pa.Table:
+    """Clean one speech: its cleaned columns as a one-row Arrow table."""
+    return _records_table([speech_record(raw)])
 
 
 def _clean_key(raw: str) -> str:
@@ -175,29 +178,23 @@ def _records_table(records: list[dict]) -> pa.Table:
 def _clean_all(raws: list[str], cache: bool, progress: bool | None, workers: int | None) -> pd.DataFrame:
     """The cleaned columns for each raw text, from the cache where it holds them."""
     keys = [_clean_key(raw) for raw in raws]
-    entries, bundles = ParquetStore("clean"), ArrowStore("clean-bundles")
-    bundle_key = digest(*keys)
-    if cache:
-        table = bundles.get(bundle_key)
-        if table is not None:
-            return table.to_pandas()
-    records: list[dict | None] = [None] * len(raws)
-    if cache:
-        for i, key in enumerate(keys):
-            table = entries.get(key)
-            if table is not None:
-                records[i] = table.to_pylist()[0]
-    todo = [i for i, record in enumerate(records) if record is None]
-    jobs = [(raws[i], keys[i] if cache else None) for i in todo]
-    done = parallel_map(_clean_one, jobs, sizes=[len(raws[i]) for i in todo],
-                        workers=default_workers() if workers is None else max(1, int(workers)),
-                        progress=show_progress(len(todo), progress), desc="cleaning")
-    for i, record in zip(todo, done):
-        records[i] = record
-    table = _records_table(records)
-    if cache:
-        bundles.put(bundle_key, table)
-    return table.to_pandas()
+
+    def compute(todo: list[int], store: bool) -> list[pa.Table]:
+        jobs = [(raws[i], keys[i] if store else None) for i in todo]
+        return parallel_map(_clean_and_store, jobs, sizes=[len(raws[i]) for i in todo],
+                            workers=default_workers() if workers is None else max(1, int(workers)),
+                            progress=show_progress(len(todo), progress), desc="cleaning")
+
+    return cached_map("clean", keys, compute, cache=cache).to_pandas()
+
+
+def _clean_and_store(job: tuple[str, str | None]) -> pa.Table:
+    """Clean one speech and, given a cache key, store its entry (in the worker)."""
+    raw, key = job
+    table = _clean_one(raw)
+    if key is not None:
+        ParquetStore("clean").put(key, table)
+    return table
 
 
 def removals(corpus: pd.DataFrame) -> pd.DataFrame:
@@ -214,30 +211,44 @@ class Corpus(pd.DataFrame):
     shows the columns a reader checks first (id, title, date, size) instead of a row of
     long texts cut to ``...``; notebooks still render the whole frame."""
 
-    _SUMMARY = ["speech_id", "title", "published", "n_chars"]
+    _SUMMARY = ["speech_id", "title", "year", "date_source", "n_chars"]
 
     @property
     def _constructor(self):
         return Corpus
 
     def __repr__(self) -> str:
-        if not set(self._SUMMARY) <= set(self.columns):
+        shown_cols = [c for c in self._SUMMARY if c in self.columns]
+        if "speech_id" not in shown_cols:
             return super().__repr__()
-        rest = [c for c in self.columns if c not in self._SUMMARY]
+        rest = [c for c in self.columns if c not in shown_cols]
         with pd.option_context("display.width", 200, "display.max_colwidth", 40):
-            shown = pd.DataFrame(self[self._SUMMARY]).to_string()
+            shown = pd.DataFrame(self[shown_cols]).to_string()
         return f"{shown}\n[{len(self)} speeches; also: {', '.join(map(str, rest))}]"
 
 
-def load_corpus(path: str | Path | None = None, errors: str = "raise", *, cache: bool = True,
+def load_corpus(path: str | Path | None = None, errors: str = "raise", *,
+                metadata: str | Path | pd.DataFrame | bool | None = None, cache: bool = True,
                 progress: bool | None = None, workers: int | None = None) -> Corpus:
-    """Load every speech file (``*.txt``, sorted by name) of ``path`` (default ``seeds/``).
+    """Load every speech file (``*.txt``, sorted by name) of ``path`` (default ``seeds/``),
+    with its metadata and its date.
 
-    Returns one row per speech: ``speech_id`` (file stem), ``title``, ``published``
-    (Timestamp, NaT without a 時間 line), ``prev_title``, ``next_title``, ``encoding``,
-    ``raw`` (decoded file), ``text`` (cleaned body, original script), ``text_simplified``,
+    Returns one row per speech: ``speech_id`` (file stem), ``title``, ``date`` (Timestamp of
+    the speech itself, NaT when unknown), ``year`` (Int64), ``date_source`` (``metadata``,
+    ``text``, ``filename`` or NA), ``date_evidence`` (the words or field it came from), the
+    metadata table's own columns, ``published`` (the page's posting time, NaT without a 時間
+    line; never the speech's date), ``prev_title``, ``next_title``, ``encoding``, ``raw``
+    (decoded file), ``text`` (cleaned body, original script), ``text_simplified``,
     ``n_chars`` (Han characters in ``text``), ``removed_<kind>`` (deletions per kind) and
     ``removed_spans`` (JSON; :func:`removals` turns it into a table of every deletion).
+
+    ``metadata``: by default a ``metadata.csv`` or ``metadata.tsv`` in the folder is read and
+    joined on ``speech_id`` (see :mod:`analysis.metadata`); a path or a DataFrame gives the
+    table; ``False`` ignores it. Its ``date``/``year`` columns date the speeches first, then
+    the text, then the file name (:mod:`analysis.dates`). A duplicate ``speech_id``, a
+    column that would replace a computed one, or (with ``errors="raise"``) a date that does
+    not parse raises :class:`CorpusError`; files without a row and rows without a file are
+    named in a :class:`analysis.metadata.MetadataWarning`.
 
     Cleaned rows are cached under ``CACHE_DIR`` keyed by the file's content and the
     cleaner's version (``cache=False`` recomputes); uncached speeches are cleaned across
@@ -248,11 +259,11 @@ def load_corpus(path: str | Path | None = None, errors: str = "raise", *, cache:
     unreadable ``.txt`` file and its reason, after all were tried; with ``errors="warn"``
     the good files load, one warning names each bad file, and ``frame.attrs["skipped"]``
     maps each bad file to its reason. Files without the ``.txt`` extension are never
-    loaded; each is named in a warning (README and dotfiles excepted). A folder with no
-    speech file raises :class:`CorpusError`.
+    loaded; each is named in a warning (README, metadata.csv/.tsv and dotfiles excepted). A
+    folder with no speech file raises :class:`CorpusError`.
 
-    >>> load_corpus()[["speech_id", "title"]].values.tolist()
-    [['000_8ebf5a98b5b66884', '局長在計生理事專題會講話']]
+    >>> load_corpus()[["speech_id", "title", "year", "date_source"]].values.tolist()
+    [['000_8ebf5a98b5b66884', '局長在計生理事專題會講話', 2012, 'text']]
     """
     if errors not in ("raise", "warn"):
         raise ValueError("errors must be 'raise' or 'warn'")
@@ -264,6 +275,7 @@ def load_corpus(path: str | Path | None = None, errors: str = "raise", *, cache:
         )
     if not files:
         raise CorpusError(f"{path if path is not None else SEEDS_DIR}: no speech files (*.txt)")
+    table = _metadata_table(path, metadata)
     speech_ids, raws, encodings, skipped = [], [], [], {}
     for file in files:
         try:
@@ -283,6 +295,55 @@ def load_corpus(path: str | Path | None = None, errors: str = "raise", *, cache:
     cleaned.insert(0, "speech_id", speech_ids)
     cleaned["encoding"] = encodings
     cleaned["raw"] = raws
-    frame = Corpus(cleaned[CORPUS_COLUMNS])
+    frame = cleaned[CORPUS_COLUMNS]
+    frame = _with_metadata_and_dates(frame, table, errors)
+    frame = Corpus(frame)
     frame.attrs["skipped"] = skipped
     return frame
+
+
+def _metadata_table(path, metadata) -> pd.DataFrame | None:
+    """The checked metadata table for ``load_corpus`` (None when there is none)."""
+    if metadata is False:
+        return None
+    if metadata is None or metadata is True:
+        folder = Path(path) if path is not None else SEEDS_DIR
+        if not folder.is_dir():
+            return None  # a single file: pass its table as metadata=… to join one
+        found = find_metadata(folder)
+        if found is None:
+            return None
+        metadata = found
+    reserved = set(CORPUS_COLUMNS) - set(OVERRIDABLE) - {"speech_id"} | {"date_source", "date_evidence"}
+    return read_metadata(metadata, reserved)
+
+
+def _with_metadata_and_dates(frame: pd.DataFrame, table: pd.DataFrame | None, errors: str) -> pd.DataFrame:
+    """``frame`` with the metadata columns joined and the date columns added."""
+    speech_ids = frame["speech_id"].tolist()
+    meta_dates: dict = {}
+    columns = pd.DataFrame(index=frame.index)
+    if table is not None:
+        meta_dates, problems = metadata_dates(table, errors)
+        joined, mismatches = join_metadata(speech_ids, table)
+        warn_metadata(problems + mismatches)
+        columns = joined.drop(columns=[c for c in ("date", "year") if c in joined.columns])
+        columns.index = frame.index
+        frame = frame.copy()
+        for name in OVERRIDABLE:
+            if name in columns.columns:
+                given = columns.pop(name)
+                if name == "published":
+                    given = pd.to_datetime(given, errors="coerce")
+                frame[name] = given.where(given.notna(), frame[name])
+    found = [speech_date(text, sid, meta_dates.get(sid, UNKNOWN), simp)
+             for sid, text, simp in zip(speech_ids, frame["text"], frame["text_simplified"])]
+    dates = pd.DataFrame({
+        "date": pd.to_datetime(pd.Series([d.date for d in found], index=frame.index, dtype="object")),
+        "year": pd.array([d.year for d in found], dtype="Int64"),
+        "date_source": pd.array([d.source for d in found], dtype="string"),
+        "date_evidence": pd.array([d.evidence for d in found], dtype="string"),
+    }, index=frame.index)
+    at = list(frame.columns).index(_AFTER) + 1
+    before, after = frame.iloc[:, :at], frame.iloc[:, at:]
+    return pd.concat([before, dates, columns, after], axis=1)

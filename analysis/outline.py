@@ -196,13 +196,3 @@ def assign_parts(tokens: pd.DataFrame, parts: pd.DataFrame) -> pd.DataFrame:
     out["section"] = where["section"].array
     out["point"] = where["point"].array
     return out
-
-
-def corpus_outline(corpus: pd.DataFrame) -> pd.DataFrame:
-    """The outlines of every speech of a corpus, ``speech_id`` first."""
-    frames = [outline(text).assign(speech_id=speech_id)
-              for speech_id, text in zip(corpus["speech_id"], corpus["text"])]
-    if not frames:
-        return pd.DataFrame(columns=["speech_id", *OUTLINE_COLUMNS])
-    frame = pd.concat(frames, ignore_index=True)
-    return frame[["speech_id", *OUTLINE_COLUMNS]]

@@ -1,26 +1,23 @@
-"""Corpus-level segmentation: cached on disk, parallel across processes, with progress.
+"""The corpus-level tables, each computed once: the outline of every speech (the parts) and
+every speech's tokens joined to its parts.
 
-``corpus_tokens(corpus)`` returns every speech's tokens joined to its outline. A speech whose
-text, code versions, user dictionary, stopwords and library versions are unchanged is never
-segmented again (see :mod:`analysis.cache`); the speeches that need segmenting are spread
-over ``workers`` processes when there is enough text to pay for them. The result is the same
-whichever path produced it.
+``corpus_outline(corpus)`` and ``corpus_tokens(corpus)`` are cached on disk (see
+:mod:`analysis.cache`): a speech whose text, code versions, user dictionary, stopwords, alias
+groups and library versions are unchanged is never outlined or segmented again; the speeches
+that need segmenting are spread over ``workers`` processes when there is enough text to pay
+for them. The result is the same whichever path produced it. Analyses take these tables
+(``parts=``, ``tokens=``) instead of rebuilding them.
 """
 from __future__ import annotations
-
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from tqdm import tqdm
 
-from . import config
-from .cache import ArrowStore, ParquetStore, digest
+from .cache import ParquetStore, cached_map, digest
 from .cleaning import CLEANER_VERSION
-from .outline import OUTLINE_VERSION, assign_parts, outline
+from .outline import OUTLINE_COLUMNS, OUTLINE_VERSION, assign_parts, outline
+from .parallel import default_workers, parallel_map, show_progress
 from .script import OPENCC_VERSION
 from .segment import (
     SEGMENTER_VERSION,
@@ -36,45 +33,34 @@ CORPUS_TOKEN_COLUMNS = ["speech_id", *TOKEN_COLUMNS, "part", "section", "point"]
 CORPUS_TOKEN_DTYPES = {"speech_id": STRING, **TOKEN_DTYPES, "part": STRING,
                        "section": "Int64", "point": "Int64"}
 SPEECH_TOKEN_DTYPES = {k: v for k, v in CORPUS_TOKEN_DTYPES.items() if k != "speech_id"}
-# Below this much text to segment, starting processes costs more than it saves.
-PARALLEL_MIN_CHARS = 200_000
-# Progress bars appear on passes over more speeches than this (never in headless runs).
-PROGRESS_MIN_SPEECHES = 5
+PARTS_COLUMNS = ["speech_id", *OUTLINE_COLUMNS]
 
 
-def show_progress(n_items: int, progress: bool | None) -> bool:
-    """Whether a pass over ``n_items`` speeches shows a progress bar."""
-    if progress is not None:
-        return progress
-    return n_items > PROGRESS_MIN_SPEECHES and not config.headless()
-
-
-def default_workers() -> int:
-    """The machine's cores available to this process."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-def speech_tokens(text: str, simplified: str | None = None) -> pd.DataFrame:
+def speech_tokens(text: str, simplified: str | None = None,
+                  parts: pd.DataFrame | None = None) -> pd.DataFrame:
     """Tokens of one speech joined to its outline: :func:`analysis.tokenize` plus ``part``,
-    ``section`` and ``point``."""
-    return assign_parts(tokenize(text, simplified), outline(text))
+    ``section`` and ``point``. ``parts`` is the speech's :func:`analysis.outline` (computed
+    when not given)."""
+    return assign_parts(tokenize(text, simplified), outline(text) if parts is None else parts)
 
 
 def token_key(text: str, fingerprint: str | None = None) -> str:
     """The cache key of a speech's tokens: its text and everything else that changes them
-    (code versions, user dictionary, stopwords, jieba and OpenCC versions)."""
+    (code versions, user dictionary, stopwords, alias groups, jieba and OpenCC versions)."""
     fingerprint = resources_fingerprint() if fingerprint is None else fingerprint
     return digest("tokens", CLEANER_VERSION, SEGMENTER_VERSION, OUTLINE_VERSION, OPENCC_VERSION,
                   fingerprint, text)
 
 
+def parts_key(text: str) -> str:
+    """The cache key of a speech's outline: its text and the outline code's version."""
+    return digest("parts", OUTLINE_VERSION, text)
+
+
 def _from_table(table: pa.Table, columns: list[str], dtypes: dict) -> pd.DataFrame:
-    """A cached token table as the frame :func:`corpus_tokens` returns, column by column:
-    strings stay in Arrow (no Python object per token), nullable integers are built from
-    values and validity directly (``to_pandas`` would detour through float)."""
+    """A cached table as a frame, column by column: strings stay in Arrow (no Python object
+    per token), nullable integers are built from values and validity directly (``to_pandas``
+    would detour through float)."""
     data = {}
     for name in columns:
         column = table.column(name)
@@ -85,8 +71,11 @@ def _from_table(table: pa.Table, columns: list[str], dtypes: dict) -> pd.DataFra
             data[name] = pd.arrays.ArrowStringArray(column)  # wraps the Arrow data, no copy
         elif dtype == "Int64":
             array = column.combine_chunks()
+            if array.type != pa.int64():
+                array = array.cast(pa.int64())
             # The values buffer as it is: where the mask says NA, its contents do not matter.
-            values = np.frombuffer(array.buffers()[1], dtype=np.int64)[array.offset:array.offset + len(array)]
+            values = np.frombuffer(array.buffers()[1], dtype=np.int64)[array.offset:array.offset + len(array)] \
+                if len(array) else np.empty(0, dtype=np.int64)
             data[name] = pd.arrays.IntegerArray(values.copy(),
                                                 array.is_null().to_numpy(zero_copy_only=False))
         else:
@@ -94,54 +83,78 @@ def _from_table(table: pa.Table, columns: list[str], dtypes: dict) -> pd.DataFra
     return pd.DataFrame(data, copy=False)
 
 
-def _segment_one(args: tuple[str, str, str | None]) -> pd.DataFrame:
+# ---------------------------------------------------------------- the parts (outline)
+_PARTS_DTYPES = {"part": STRING, "section": "Int64", "point": "Int64", "label": STRING,
+                 "title": STRING, "start": "int64", "end": "int64", "n_chars": "int64"}
+
+
+_PARTS_SCHEMA = pa.schema([("part", pa.large_string()), ("section", pa.int64()), ("point", pa.int64()),
+                           ("label", pa.large_string()), ("title", pa.large_string()),
+                           ("start", pa.int64()), ("end", pa.int64()), ("n_chars", pa.int64())])
+
+
+def _outline_table(text: str) -> pa.Table:
+    frame = outline(text).reindex(columns=OUTLINE_COLUMNS)
+    frame = frame.astype({"part": object, "section": "Int64", "point": "Int64", "start": "int64",
+                          "end": "int64", "n_chars": "int64"})
+    frame["label"] = frame["label"].fillna("").astype(str)
+    frame["title"] = frame["title"].fillna("").astype(str)
+    return pa.Table.from_pandas(frame, schema=_PARTS_SCHEMA, preserve_index=False)
+
+
+def corpus_outline(corpus: pd.DataFrame, *, cache: bool = True) -> pd.DataFrame:
+    """The parts table: the outline (:func:`analysis.outline`) of every speech, one row per
+    part, ``speech_id`` first, in corpus and reading order. Cached on disk per speech and per
+    corpus, so the analyses that place hits in a speech's sections read it instead of
+    rebuilding it.
+
+    Columns: ``speech_id``, ``part`` (salutation, preamble, section, point, closing),
+    ``section``, ``point`` (Int64), ``label``, ``title``, ``start``, ``end`` (offsets in
+    ``text``) and ``n_chars`` (Han characters).
+    """
+    if corpus.empty:
+        return pd.DataFrame(columns=PARTS_COLUMNS)
+    texts = corpus["text"].tolist()
+
+    def compute(todo: list[int], store: bool) -> list[pa.Table]:
+        tables = []
+        for i in todo:
+            table = _outline_table(texts[i])
+            if store:
+                ParquetStore("parts").put(keys[i], table)
+            tables.append(table)
+        return tables
+
+    keys = [parts_key(text) for text in texts]
+    table = cached_map("parts", keys, compute, cache=cache, labels=corpus["speech_id"].tolist())
+    return _from_table(table, PARTS_COLUMNS, {"speech_id": STRING, **_PARTS_DTYPES})
+
+
+def parts_of(parts: pd.DataFrame, speech_id: str) -> pd.DataFrame:
+    """One speech's rows of a parts table, as :func:`analysis.outline` returns them."""
+    rows = parts[parts["speech_id"] == speech_id]
+    return rows.drop(columns="speech_id").reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- the tokens
+def _segment_one(args: tuple[str, str, pd.DataFrame, str | None]) -> pa.Table:
     """Segment one speech and, given a cache key, store its entry (in the worker, so that
     cache writes run in parallel too)."""
-    text, simplified, key = args
-    frame = speech_tokens(text, simplified)
+    text, simplified, parts, key = args
+    table = pa.Table.from_pandas(speech_tokens(text, simplified, parts), preserve_index=False)
     if key is not None:
-        ParquetStore("tokens").put(key, pa.Table.from_pandas(frame, preserve_index=False))
-    return frame
-
-
-def parallel_map(func, items: list, *, sizes: list[int], workers: int, progress: bool,
-                 desc: str, warm=None) -> list:
-    """``[func(item) for item in items]``, in order, across ``workers`` processes when the
-    items' total ``sizes`` (characters) reach ``PARALLEL_MIN_CHARS``, with a progress bar.
-
-    ``warm`` runs once before the processes fork, so that they inherit what it loads (jieba's
-    dictionary) instead of each loading it again.
-    """
-    bar = tqdm(total=len(items), desc=desc, unit="speech", disable=not progress)
-    if workers <= 1 or len(items) < 2 or sum(sizes) < PARALLEL_MIN_CHARS:
-        out = []
-        for item in items:
-            out.append(func(item))
-            bar.update()
-        bar.close()
-        return out
-    if warm is not None:
-        warm()
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    # Chunks of a few speeches keep both cores busy without pickling one result at a time.
-    chunksize = max(1, min(16, len(items) // (workers * 8) or 1))
-    out = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for result in pool.map(func, items, chunksize=chunksize):
-            out.append(result)
-            bar.update()
-    bar.close()
-    return out
+        ParquetStore("tokens").put(key, table)
+    return table
 
 
 def corpus_tokens(corpus: pd.DataFrame, *, cache: bool = True, workers: int | None = None,
-                  progress: bool | None = None) -> pd.DataFrame:
+                  progress: bool | None = None, parts: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every speech's tokens, ``speech_id`` first, in corpus order.
 
-    Columns: ``speech_id``, the :func:`analysis.tokenize` columns (token, simplified, start,
-    end, pos, is_stop, is_punct) and the speech part each token falls in (part, section,
-    point). ``corpus`` is the frame of :func:`analysis.load_corpus`.
+    Columns: ``speech_id``, the :func:`analysis.tokenize` columns (token, simplified, term,
+    start, end, pos, is_stop, is_punct) and the speech part each token falls in (part,
+    section, point). ``corpus`` is the frame of :func:`analysis.load_corpus`; ``parts`` its
+    :func:`corpus_outline` (read from the cache when not given).
 
     ``cache`` reads and writes the token cache under ``CACHE_DIR``; ``workers`` (default:
     the machine's cores) is how many processes segment uncached speeches when there are
@@ -153,33 +166,61 @@ def corpus_tokens(corpus: pd.DataFrame, *, cache: bool = True, workers: int | No
     workers = default_workers() if workers is None else max(1, int(workers))
     speech_ids = corpus["speech_id"].tolist()
     texts = list(zip(corpus["text"], corpus["text_simplified"]))
-    entries = ParquetStore("tokens")
-    bundles = ArrowStore("token-bundles")
     fingerprint = resources_fingerprint()
     keys = [token_key(text, fingerprint) for text, _ in texts]
-    bundle_key = digest(*speech_ids, *keys)
-    if cache:
-        table = bundles.get(bundle_key)
-        if table is not None:
-            return _from_table(table, CORPUS_TOKEN_COLUMNS, CORPUS_TOKEN_DTYPES)
 
-    frames: list[pd.DataFrame | None] = [None] * len(texts)
-    if cache:
-        for i, key in enumerate(keys):
-            table = entries.get(key)
-            if table is not None:
-                frames[i] = _from_table(table, CORPUS_TOKEN_COLUMNS[1:], SPEECH_TOKEN_DTYPES)
-    todo = [i for i, frame in enumerate(frames) if frame is None]
-    jobs = [(*texts[i], keys[i] if cache else None) for i in todo]
-    done = parallel_map(_segment_one, jobs, sizes=[len(texts[i][0]) for i in todo],
-                        workers=workers, progress=show_progress(len(todo), progress),
-                        desc="segmenting", warm=_tokenizers)
-    for i, frame in zip(todo, done):
-        frames[i] = frame
-    for speech_id, frame in zip(speech_ids, frames):
-        frame.insert(0, "speech_id", speech_id)
-    result = pd.concat(frames, ignore_index=True).astype(CORPUS_TOKEN_DTYPES, copy=False)
-    del frames, done  # the per-speech frames: at 20 MB of text they are hundreds of MB
-    if cache:
-        bundles.put(bundle_key, pa.Table.from_pandas(result, preserve_index=False))
-    return result
+    def compute(todo: list[int], store: bool) -> list[pa.Table]:
+        table = corpus_outline(corpus, cache=cache) if parts is None else parts
+        by_speech = {sid: rows.drop(columns="speech_id").reset_index(drop=True)
+                     for sid, rows in table.groupby("speech_id", sort=False)}
+        empty = table.iloc[:0].drop(columns="speech_id")
+        jobs = [(*texts[i], by_speech.get(speech_ids[i], empty), keys[i] if store else None)
+                for i in todo]
+        return parallel_map(_segment_one, jobs, sizes=[len(texts[i][0]) for i in todo],
+                            workers=workers, progress=show_progress(len(todo), progress),
+                            desc="segmenting", warm=_tokenizers)
+
+    table = cached_map("tokens", keys, compute, cache=cache, labels=speech_ids)
+    return _from_table(table, CORPUS_TOKEN_COLUMNS, CORPUS_TOKEN_DTYPES)
+
+
+def place(speech_ids, positions, parts: pd.DataFrame) -> pd.DataFrame:
+    """For each (speech, character offset), the part, section and point it falls in, read
+    from a parts table (:func:`corpus_outline`) for the whole corpus at once.
+
+    Returns a frame aligned with the inputs: ``part`` (salutation, preamble, section,
+    closing; inside a point it says ``section``), ``section`` and ``point`` (Int64, NA
+    outside them); all NA for an offset in no part (a line break between paragraphs).
+    Vectorised (two sorted searches), so placing a million hits over ten thousand speeches
+    costs no Python loop: the corpus-wide form of :func:`analysis.outline.locate`.
+    """
+    speech_ids = pd.Series(speech_ids, dtype=object).reset_index(drop=True)
+    positions = np.asarray(positions, dtype=np.int64)
+    categories = pd.unique(pd.concat([parts["speech_id"].astype(object), speech_ids], ignore_index=True))
+    code_of = {sid: i for i, sid in enumerate(categories)}
+    shift = np.int64(1) << np.int64(40)  # offsets stay far below 2**40
+    query = speech_ids.map(code_of).to_numpy(dtype=np.int64) * shift + positions
+    n = len(positions)
+    part = np.full(n, None, dtype=object)
+    section = pd.array([pd.NA] * n, dtype="Int64")
+    point = pd.array([pd.NA] * n, dtype="Int64")
+    for points in (False, True):
+        rows = parts[(parts["part"] == "point") == points]
+        if rows.empty:
+            continue
+        codes = rows["speech_id"].map(code_of).to_numpy(dtype=np.int64)
+        starts = rows["start"].to_numpy(dtype=np.int64)
+        ends = rows["end"].to_numpy(dtype=np.int64)
+        keys = codes * shift + starts
+        order = np.argsort(keys, kind="stable")
+        keys, codes, starts, ends = keys[order], codes[order], starts[order], ends[order]
+        at = np.searchsorted(keys, query, side="right") - 1
+        ok = at >= 0
+        at = np.where(ok, at, 0)
+        ok &= (codes[at] * shift == query - positions) & (positions < np.maximum(ends[at], starts[at] + 1))
+        if points:
+            point[ok] = rows["point"].astype("Int64").array[order][at][ok]
+        else:
+            part[ok] = rows["part"].to_numpy(dtype=object)[order][at][ok]
+            section[ok] = rows["section"].astype("Int64").array[order][at][ok]
+    return pd.DataFrame({"part": pd.array(part, dtype=STRING), "section": section, "point": point})

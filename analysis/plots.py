@@ -102,7 +102,7 @@ def _section_label(value) -> str:
 
 
 def _outlines(corpus: pd.DataFrame) -> pd.DataFrame:
-    from .outline import corpus_outline
+    from .pipeline import corpus_outline
 
     return corpus_outline(corpus)
 

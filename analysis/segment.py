@@ -15,14 +15,15 @@ from importlib.metadata import version
 import numpy as np
 import pandas as pd
 
+from .aliases import ALIASES, alias_words, term_keys
 from .config import CACHE_DIR, STOPWORDS, USER_DICT
 from .script import to_simplified
 
-TOKEN_COLUMNS = ["token", "simplified", "start", "end", "pos", "is_stop", "is_punct"]
+TOKEN_COLUMNS = ["token", "simplified", "term", "start", "end", "pos", "is_stop", "is_punct"]
 # Token strings are Arrow-backed: a corpus of millions of tokens reads from the cache without
 # creating a Python object per token, and every path (serial, parallel, cache) agrees.
 STRING = pd.StringDtype("pyarrow")
-TOKEN_DTYPES = {"token": STRING, "simplified": STRING, "start": "int64", "end": "int64",
+TOKEN_DTYPES = {"token": STRING, "simplified": STRING, "term": STRING, "start": "int64", "end": "int64",
                 "pos": STRING, "is_stop": bool, "is_punct": bool}
 # Bump when a change to this module can change tokens (the token cache keys on it).
 SEGMENTER_VERSION = "1"
@@ -62,10 +63,10 @@ def user_dictionary() -> pd.DataFrame:
 
 def resources_fingerprint() -> str:
     """A hash of everything besides the text that changes tokens: the user dictionary,
-    the stopwords and the jieba version. The token cache keys on it."""
+    the stopwords, the alias groups and the jieba version. The token cache keys on it."""
     h = hashlib.sha256()
     h.update(f"jieba={JIEBA_VERSION}".encode())
-    for path in (USER_DICT, STOPWORDS):
+    for path in (USER_DICT, STOPWORDS, ALIASES):
         h.update(path.read_bytes())
     return h.hexdigest()[:16]
 
@@ -120,6 +121,12 @@ def _tokenizers_for(fingerprint: str):
     # load_userdict would take "word freq pos" lines too, but it chokes on comments.
     for word, freq, pos in user_dictionary().itertuples(index=False):
         tk.add_word(word, freq, pos)
+    # Every term of an alias group is one word (计划生育协会 would be cut 计划生育 + 协会, and
+    # its count would be lost to the group): a term jieba does not know gets the frequency
+    # that keeps it whole.
+    for word in alias_words():
+        if word not in tk.FREQ or not tk.FREQ[word]:
+            tk.add_word(word, tk.suggest_freq(word, tune=False), "nz")
     return tk, _memo_pos_tokenizer_class()(tk)
 
 
@@ -127,7 +134,9 @@ def tokenize(text: str, simplified: str | None = None) -> pd.DataFrame:
     """Segment ``text`` (Traditional or Simplified) with POS tags.
 
     Returns one row per token, whitespace left out: ``token`` (original script,
-    ``text[start:end]``), ``simplified``, ``start``, ``end``, ``pos`` (jieba.posseg tag),
+    ``text[start:end]``), ``simplified``, ``term`` (the canonical term of its alias group,
+    :mod:`analysis.aliases`; ``simplified`` when in none), ``start``, ``end``, ``pos``
+    (jieba.posseg tag),
     ``is_stop`` (in the stopword list) and ``is_punct`` (no letter, digit or Han).
 
     >>> tokenize("計生協會")[["token", "simplified", "pos"]].values.tolist()
@@ -157,6 +166,7 @@ def tokenize(text: str, simplified: str | None = None) -> pd.DataFrame:
     return pd.DataFrame({
         "token": pd.array(tokens, dtype=STRING),
         "simplified": pd.array(words, dtype=STRING),
+        "term": pd.array(term_keys(words), dtype=STRING),
         "start": np.array(starts, dtype=np.int64),
         "end": np.array(ends, dtype=np.int64),
         "pos": pd.array(flags, dtype=STRING),

@@ -131,24 +131,58 @@ def _tokens_by_speech(tokens: pd.DataFrame | None) -> dict:
     return {sid: group for sid, group in tokens.groupby("speech_id", sort=False)}
 
 
-def _matched(corpus, tokens, lexicon):
-    """For each speech: (speech_id, text, simp, parts, spans, places of the span starts),
-    the outline computed once for hits and shares alike."""
+def _matched(corpus, tokens, lexicon, parts=None):
+    """For each speech: (speech_id, text, simp, its parts, spans, places of the span starts).
+    The parts come from the corpus's parts table (cached), read once for hits and shares."""
     matcher = _matcher(lexicon)
     by_speech = _tokens_by_speech(tokens)
+    if isinstance(corpus, str):
+        table = outline(corpus).assign(speech_id="text")
+    else:
+        from .pipeline import corpus_outline
+
+        table = corpus_outline(corpus) if parts is None else parts
+    parts_by_speech = {sid: rows for sid, rows in table.groupby("speech_id", sort=False)}
+    empty = table.iloc[:0]
     for speech_id, text, simp in _speeches(corpus):
         toks = None
         if tokens is not None:
             toks = by_speech.get(speech_id)
             if toks is None:
                 raise ValueError(f"tokens has no rows for speech {speech_id!r}")
-        parts = outline(text)
+        speech_parts = parts_by_speech.get(speech_id, empty)
         spans = _spans(simp, *matcher, toks)
-        yield speech_id, text, simp, parts, spans, locate([s for s, _ in spans], parts)
+        yield speech_id, text, simp, speech_parts, spans, locate([s for s, _ in spans], speech_parts)
+
+
+def with_aliases(lexicon: pd.DataFrame) -> pd.DataFrame:
+    """The lexicon with every variant of a term's alias group added to the term's theme
+    (:mod:`analysis.aliases`): listing 计生协会 finds 计生协 and 计划生育协会 too. A variant the
+    lexicon already lists keeps its own theme."""
+    from .aliases import alias_table
+
+    groups = alias_table()
+    listed = set(lexicon["simplified"])
+    extra = []
+    for row in lexicon.itertuples(index=False):
+        mine = groups[groups["canonical_simplified"] == canonical_of(row.simplified, groups)]
+        for variant in mine["variant_simplified"]:
+            if variant not in listed:
+                listed.add(variant)
+                extra.append({"theme": row.theme, "label": row.label, "term": variant,
+                              "simplified": variant})
+    return pd.concat([lexicon, pd.DataFrame(extra, columns=LEXICON_COLUMNS)], ignore_index=True) \
+        if extra else lexicon
+
+
+def canonical_of(simplified: str, groups: pd.DataFrame) -> str:
+    found = groups.loc[groups["variant_simplified"] == simplified, "canonical_simplified"]
+    return found.iloc[0] if len(found) else simplified
 
 
 def theme_hits(corpus, tokens: pd.DataFrame | None = None, *,
-               lexicon: pd.DataFrame | None = None) -> pd.DataFrame:
+               lexicon: pd.DataFrame | None = None, aliases: bool = True,
+               parts: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every occurrence of a lexicon term in every speech of ``corpus``.
 
     ``corpus`` is the frame of :func:`analysis.load_corpus` (or one text as a str, whose
@@ -166,10 +200,11 @@ def theme_hits(corpus, tokens: pd.DataFrame | None = None, *,
     [['群眾工作', 'mass_work'], ['服務群眾', 'mass_work']]
     """
     lexicon = theme_lexicon() if lexicon is None else lexicon
+    lexicon = with_aliases(lexicon) if aliases else lexicon
     themes = dict(zip(lexicon["simplified"], lexicon["theme"]))
     labels = dict(zip(lexicon["theme"], lexicon["label"]))
     columns: dict[str, list] = {c: [] for c in HIT_COLUMNS}
-    for speech_id, text, simp, _, spans, places in _matched(corpus, tokens, lexicon):
+    for speech_id, text, simp, _, spans, places in _matched(corpus, tokens, lexicon, parts):
         for i, (s, e) in enumerate(spans):
             theme = themes[simp[s:e]]
             for column, value in (("speech_id", speech_id), ("theme", theme),
@@ -192,7 +227,8 @@ def _section_label(part, section) -> str:
 
 
 def theme_shares(corpus, by: str = "section", tokens: pd.DataFrame | None = None, *,
-                 lexicon: pd.DataFrame | None = None) -> pd.DataFrame:
+                 lexicon: pd.DataFrame | None = None, aliases: bool = True,
+                 parts: pd.DataFrame | None = None) -> pd.DataFrame:
     """Theme hits per speech and section (``by="section"``) or per speech (``by="speech"``).
 
     Returns every speech × section × theme, zero hits included, in corpus order, sections
@@ -211,17 +247,18 @@ def theme_shares(corpus, by: str = "section", tokens: pd.DataFrame | None = None
     if by not in ("section", "speech"):
         raise ValueError("by must be 'section' or 'speech'")
     lexicon = theme_lexicon() if lexicon is None else lexicon
+    lexicon = with_aliases(lexicon) if aliases else lexicon
     themes = dict(zip(lexicon["simplified"], lexicon["theme"]))
     labels = dict(zip(lexicon["theme"], lexicon["label"]))
     theme_order = list(dict.fromkeys(lexicon["theme"]))
     rows = []
-    for speech_id, text, simp, parts, spans, places in _matched(corpus, tokens, lexicon):
+    for speech_id, text, simp, speech_parts, spans, places in _matched(corpus, tokens, lexicon, parts):
         if by == "speech":
             sizes = {None: count_han(text)}
             keys = [None] * len(spans)
         else:
             sizes = {}
-            for part, section, n in parts[["part", "section", "n_chars"]].itertuples(
+            for part, section, n in speech_parts[["part", "section", "n_chars"]].itertuples(
                     index=False, name=None):
                 if part != "point":
                     key = _section_label(part, section)

@@ -3,9 +3,12 @@ and collocates: the Word List, N-Grams, Keyword List and Collocates tools of Ant
 quanteda's ``textstat_frequency`` / ``textstat_keyness``.
 
 Every function takes the token frame of :func:`analysis.corpus_tokens` (or of
-:func:`analysis.tokenize` for one text) and counts words on their **Simplified** form, so
-that 計生協會 and 计生协会 in a mixed Traditional/Simplified corpus are one word; the table
-shows the word in its most common original form.
+:func:`analysis.tokenize` for one text) and counts words by their ``term``: the
+**Simplified** form, with the alias groups of ``analysis/data/aliases.tsv`` counted as their
+canonical term (``aliases=False`` counts each Simplified word as written). So 計生協會 and
+计生协会 in a mixed Traditional/Simplified corpus are one word, and so are 計生協會, 計生協 and
+計劃生育協會; the table shows the term in its most common original form (``token``) and, for
+an alias group, how often each variant was written (``variants``).
 
 Sizes and relative frequencies are always in *word tokens*: every token that is not
 punctuation, stopwords included (as AntConc counts "tokens"), whatever filter picks the
@@ -16,11 +19,9 @@ from __future__ import annotations
 
 import functools
 import importlib.util
-import math
 from pathlib import Path
 
 import numpy as np
-import opencc
 import pandas as pd
 import pyarrow as pa
 
@@ -76,6 +77,18 @@ def _word_tokens(tokens: pd.DataFrame) -> pd.DataFrame:
     return tokens[~tokens["is_punct"]]
 
 
+def term_of(tokens: pd.DataFrame, aliases: bool = True) -> pd.Series:
+    """The word each token counts as, aligned with ``tokens``: its ``term`` (alias groups
+    applied) or, with ``aliases=False``, its ``simplified`` form."""
+    if not aliases:
+        return tokens["simplified"]
+    if "term" in tokens.columns:
+        return tokens["term"]
+    from .aliases import term_keys
+
+    return pd.Series(term_keys(tokens["simplified"]), index=tokens.index, dtype=object)
+
+
 def _select(tokens: pd.DataFrame, words: str) -> pd.DataFrame:
     if words not in WORD_SETS:
         raise ValueError(f"words must be one of {WORD_SETS}, not {words!r}")
@@ -88,66 +101,106 @@ def _by_columns(by) -> list[str]:
     return [by] if isinstance(by, str) else list(by)
 
 
-def _mode_by(frame: pd.DataFrame, key: str, column: str) -> pd.Series:
-    """For each value of ``key``, the most common value of ``column`` (ties: the smallest)."""
-    counts = frame.groupby([key, column], sort=False).size().reset_index(name="_n")
-    counts = counts.sort_values([key, "_n", column], ascending=[True, False, True], kind="stable")
-    return counts.drop_duplicates(key).set_index(key)[column]
+def _mode_by(keys: pd.Series, values: pd.Series) -> pd.Series:
+    """For each key, the most common value (ties: the smallest), indexed by key."""
+    frame = pd.DataFrame({"_k": keys.to_numpy(dtype=object), "_v": values.to_numpy(dtype=object)})
+    counts = frame.groupby(["_k", "_v"], sort=False).size().reset_index(name="_n")
+    counts = counts.sort_values(["_k", "_n", "_v"], ascending=[True, False, True], kind="stable")
+    return counts.drop_duplicates("_k").set_index("_k")["_v"].rename_axis(None)
 
 
-def _display_forms(tokens: pd.DataFrame) -> pd.DataFrame:
-    """One row per Simplified word of ``tokens`` (the index): ``token``, its most common
-    original form, and ``pos``, its most common tag (ties broken by code point).
+def _display_forms(tokens: pd.DataFrame, keys: pd.Series | None = None) -> pd.DataFrame:
+    """One row per term of ``tokens`` (``keys``, default the Simplified word; the index):
+    ``token``, its most common original form, ``pos``, its most common tag (ties broken
+    by code point), and ``variants``: for a term written in more than one way (an alias
+    group), each written form with its count, most frequent first (NA otherwise).
 
     >>> from analysis import tokenize
     >>> _display_forms(tokenize("雙降，双降，雙降")).loc["双降"].tolist()
-    ['雙降', 'j']
+    ['雙降', 'j', <NA>]
     """
-    return pd.DataFrame({"token": _mode_by(tokens, "simplified", "token"),
-                         "pos": _mode_by(tokens, "simplified", "pos")})
+    keys = tokens["simplified"] if keys is None else keys
+    forms = pd.DataFrame({"token": _mode_by(keys, tokens["token"]), "pos": _mode_by(keys, tokens["pos"])})
+    written = pd.DataFrame({"_k": keys.to_numpy(dtype=object),
+                            "_s": tokens["simplified"].to_numpy(dtype=object),
+                            "_t": tokens["token"].to_numpy(dtype=object)})
+    per_word = written.groupby(["_k", "_s"], sort=False).agg(n=("_t", "size"), form=("_t", _first_mode))
+    several = per_word.groupby(level=0).size()
+    several = several[several > 1].index
+    variants = pd.Series(pd.NA, index=forms.index, dtype=object)
+    if len(several):
+        rows = per_word.loc[several].reset_index().sort_values(["_k", "n", "form"], ascending=[True, False, True])
+        joined = rows.groupby("_k", sort=False).apply(
+            lambda g: " · ".join(f"{f} {n}" for f, n in zip(g["form"], g["n"])), include_groups=False)
+        variants.loc[joined.index] = joined
+    forms["variants"] = variants
+    return forms
+
+
+def _joined_key(columns: list[pd.Series]) -> pd.Series:
+    """One string key per row from several columns (group values and term)."""
+    out = columns[0].astype(str).str.cat([c.astype(str) for c in columns[1:]], sep="\x1f")
+    return pd.Series(out.to_numpy(dtype=object), index=columns[0].index)
+
+
+def _first_mode(values: pd.Series) -> str:
+    counts = values.value_counts()
+    return min(counts.index[counts == counts.max()])
 
 
 # ---------------------------------------------------------------- frequency list
 
 
-def frequencies(tokens: pd.DataFrame, by=None, words: str = "content") -> pd.DataFrame:
-    """The word list: how often each word occurs, ranked.
+def frequencies(tokens: pd.DataFrame, by=None, words: str = "content", *,
+                aliases: bool = True) -> pd.DataFrame:
+    """The word list: how often each term occurs, ranked.
 
-    Returns one row per word (grouped on the Simplified form): ``rank`` (1 = most frequent;
-    ties share the best rank, as in AntConc), ``token`` (most common original form),
-    ``simplified``, ``pos`` (most common tag), ``count`` and ``per_10k`` (per 10,000 word
-    tokens, punctuation excluded and stopwords included). Sorted by count, then code point.
+    Returns one row per term: ``rank`` (1 = most frequent; ties share the best rank, as in
+    AntConc), ``token`` (most common original form), ``term`` (the Simplified key counted:
+    with ``aliases`` the canonical term of an alias group), ``pos`` (most common tag),
+    ``count``, ``per_10k`` (per 10,000 word tokens, punctuation excluded and stopwords
+    included) and ``variants`` (for an alias group, each form written and its count; NA
+    for a term written one way). Sorted by count, then code point.
 
     ``words="content"`` lists :func:`content_words`; ``"all"`` every word token.
     ``by`` (a column such as ``"speech_id"`` or ``"section"``, or a list of columns) gives
-    the long format: one row per group and word, ``rank`` and ``per_10k`` within the group,
-    plus ``corpus_count``, the word's count over all groups.
+    the long format: one row per group and term, ``rank`` and ``per_10k`` within the group,
+    plus ``corpus_count``, the term's count over all groups.
 
     >>> from analysis import corpus_tokens, load_corpus
     >>> tokens = corpus_tokens(load_corpus())   # the seed
-    >>> frequencies(tokens).head(2)[["token", "count"]].values.tolist()
-    [['工作', 32], ['計生協會', 17]]
+    >>> frequencies(tokens).head(2)[["token", "count", "variants"]].values.tolist()
+    [['計生協會', 35, '計生協會 17 · 計生協 14 · 計劃生育協會 4'], ['工作', 32, <NA>]]
     """
     by_cols = _by_columns(by)
     word_tokens = _word_tokens(tokens)
     listed = _select(tokens, words)
-    forms = _display_forms(listed)
-    keys = [*by_cols, "simplified"]
-    table = listed.groupby(keys, dropna=False, sort=False).size().rename("count").reset_index()
+    keys = term_of(listed, aliases)
+    forms = _display_forms(listed, keys)
+    grouping = [listed[c] for c in by_cols] + [keys.rename("term")]
+    table = listed.groupby(grouping, dropna=False, sort=False).size().rename("count").reset_index()
     if by_cols:
         sizes = word_tokens.groupby(by_cols, dropna=False).size().rename("_size").reset_index()
         table = table.merge(sizes, on=by_cols, how="left")
-        table["corpus_count"] = table.groupby("simplified")["count"].transform("sum")
+        table["corpus_count"] = table.groupby("term")["count"].transform("sum")
     else:
         table["_size"] = len(word_tokens)
     table["per_10k"] = table["count"] / table["_size"] * 10_000
-    table["token"] = table["simplified"].map(forms["token"])
-    table["pos"] = table["simplified"].map(forms["pos"])
-    table = table.sort_values([*by_cols, "count", "simplified"],
+    table["token"] = table["term"].map(forms["token"])
+    table["pos"] = table["term"].map(forms["pos"])
+    if by_cols:
+        # The variants written in each group, not over the corpus.
+        group_key = _joined_key([listed[c] for c in by_cols] + [keys])
+        group_forms = _display_forms(listed, group_key)
+        table["variants"] = _joined_key([table[c] for c in by_cols] + [table["term"]]).map(
+            group_forms["variants"]).to_numpy()
+    else:
+        table["variants"] = table["term"].map(forms["variants"])
+    table = table.sort_values([*by_cols, "count", "term"],
                               ascending=[True] * len(by_cols) + [False, True], kind="stable")
     ranked = table.groupby(by_cols, dropna=False)["count"] if by_cols else table["count"]
     table["rank"] = ranked.rank(method="min", ascending=False).astype("int64")
-    columns = [*by_cols, "rank", "token", "simplified", "pos", "count", "per_10k"]
+    columns = [*by_cols, "rank", "token", "term", "pos", "count", "per_10k", "variants"]
     if by_cols:
         columns.append("corpus_count")
     return table[columns].reset_index(drop=True)
@@ -185,12 +238,13 @@ def _run_ids(ordered: pd.DataFrame, kept: pd.Series) -> np.ndarray:
 
 
 def ngrams(tokens: pd.DataFrame, n: int = 2, words: str = "content",
-           min_count: int = 1) -> pd.DataFrame:
+           min_count: int = 1, *, aliases: bool = True) -> pd.DataFrame:
     """Sequences of ``n`` adjacent words and how often each occurs.
 
     Returns ``ngram`` (the words in their most common original form, joined by spaces),
-    ``simplified`` (the key they are grouped on), ``count``; only n-grams seen at least
-    ``min_count`` times, sorted by count, then code point.
+    ``term`` (the terms they are grouped on, alias groups applied unless ``aliases=False``),
+    ``count``; only n-grams seen at least ``min_count`` times, sorted by count, then code
+    point.
 
     An n-gram never crosses a speech, a paragraph or a punctuation token (a comma, 、 or a
     quotation mark ends it). With ``words="all"`` it runs over every word token; with
@@ -209,12 +263,12 @@ def ngrams(tokens: pd.DataFrame, n: int = 2, words: str = "content",
     selected = ordered.index.isin(_select(ordered, words).index)
     kept = pd.Series(selected, index=ordered.index)
     runs = _run_ids(ordered, kept)[selected]
-    simplified = ordered["simplified"].to_numpy()[selected]
-    original = ordered["token"].to_numpy()[selected]
+    simplified = term_of(ordered, aliases).to_numpy(dtype=object)[selected]
+    original = ordered["token"].to_numpy(dtype=object)[selected]
     n_grams = len(simplified) - n + 1
     if n_grams <= 0:
         return pd.DataFrame({"ngram": pd.Series(dtype=object),
-                             "simplified": pd.Series(dtype=object),
+                             "term": pd.Series(dtype=object),
                              "count": pd.Series(dtype="int64")})
     # Start i makes an n-gram when the word n-1 places on is still in the same run.
     starts = np.flatnonzero(runs[: n_grams] == runs[n - 1:])
@@ -223,13 +277,13 @@ def ngrams(tokens: pd.DataFrame, n: int = 2, words: str = "content",
         parts = [pd.Series(values[starts + k]) for k in range(n)]
         return parts[0].str.cat(parts[1:], sep=" ") if n > 1 else parts[0]
 
-    grams = pd.DataFrame({"simplified": joined(simplified), "token": joined(original)})
-    counts = grams.groupby("simplified").size().rename("count")
-    table = pd.DataFrame({"ngram": _mode_by(grams, "simplified", "token"), "count": counts})
-    table = table.rename_axis("simplified").reset_index()
+    grams = pd.DataFrame({"term": joined(simplified), "token": joined(original)})
+    counts = grams.groupby("term").size().rename("count")
+    table = pd.DataFrame({"ngram": _mode_by(grams["term"], grams["token"]), "count": counts})
+    table = table.rename_axis("term").reset_index()
     table = table[table["count"] >= min_count]
-    table = table.sort_values(["count", "simplified"], ascending=[False, True], kind="stable")
-    return table[["ngram", "simplified", "count"]].reset_index(drop=True)
+    table = table.sort_values(["count", "term"], ascending=[False, True], kind="stable")
+    return table[["ngram", "term", "count"]].reset_index(drop=True)
 
 
 # ---------------------------------------------------------------- keyness
@@ -284,121 +338,11 @@ def _read_reference() -> pd.Series:
     return pd.concat([counts[~repeated], folded]).rename("count")
 
 
-@functools.lru_cache(maxsize=65536)
-def _taiwan_simplified(word: str) -> str:
-    return _tw2s().convert(word)
-
-
-@functools.lru_cache(maxsize=1)
-def _tw2s() -> opencc.OpenCC:
-    return opencc.OpenCC("tw2s")
-
-
-def _reference_counts(reference) -> tuple[pd.Series, int, bool]:
-    """(counts by Simplified word, total, whether it is jieba's dictionary)."""
-    if reference is None:
-        counts = reference_frequencies()
-        return counts, int(counts.sum()), True
-    if isinstance(reference, pd.Series):
-        counts = reference.groupby(reference.index.map(to_simplified)).sum()
-        return counts, int(counts.sum()), False
-    if isinstance(reference, pd.DataFrame):
-        word_tokens = _word_tokens(reference)
-        return word_tokens.groupby("simplified").size(), len(word_tokens), False
-    raise TypeError("reference must be None, a token frame or a Series of counts by word")
-
-
-def _g2_4term(a, b, c, d) -> np.ndarray:
-    """Log-likelihood G² over the full 2×2 table (word / other words × target / reference),
-    ``2 Σ O ln(O/E)``, with 0·ln 0 = 0."""
-    n = c + d
-    observed = [a, b, c - a, d - b]
-    expected = [c * (a + b) / n, d * (a + b) / n, c * (n - a - b) / n, d * (n - a - b) / n]
-    total = np.zeros(len(a))
-    for o, e in zip(observed, expected):
-        o = np.asarray(o, dtype=float)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            total += np.where(o > 0, o * np.log(o / e), 0.0)
-    return 2 * total
-
-
-def keyness(tokens: pd.DataFrame, reference=None, min_count: int = 2,
-            words: str = "content", positive_only: bool = True) -> pd.DataFrame:
-    """Keywords: words used more (or less) in ``tokens`` than in a reference corpus.
-
-    Returns ``token`` (most common original form), ``simplified``, ``count`` (in ``tokens``),
-    ``ref_count``, ``g2``, ``log_ratio`` and ``p``, sorted by ``g2`` (then log ratio, count,
-    code point). Candidates are the ``words`` (content words by default) seen at least
-    ``min_count`` times; the corpus sizes are all word tokens on both sides.
-
-    ``reference``: ``None`` for general Chinese (:func:`reference_frequencies`, jieba's
-    dictionary), or a token frame of another corpus (say, the other speeches), or a Series
-    of counts indexed by word.
-
-    * ``g2``: log-likelihood G² (Dunning 1993; Rayson & Garside 2000) over the full 2×2
-      table, as AntConc 4's default "Log-Likelihood (4-term)" and quanteda's
-      ``textstat_keyness(measure = "lr", correction = "none")``; Rayson's online calculator
-      uses two of the four terms and gives values a little higher. Signed: negative when
-      the word is rarer in ``tokens`` than in the reference.
-    * ``log_ratio``: Hardie's (2014) effect size, ``log2((count / size) / (ref_count /
-      ref_size))``; a zero count is taken as 0.5, so a word the reference lacks gets a
-      finite, large value. +1 means twice as frequent; it does not grow with frequency, G²
-      does.
-    * ``p``: the chi-square (1 df) tail of G², ``erfc(sqrt(|g2| / 2))``; with thousands of
-      candidates, correct for multiple tests before calling a word significant.
-
-    Words absent from the reference: with jieba's dictionary, a word is looked up by its
-    Simplified form, then (when absent) by the Taiwan-standard conversion of its original
-    form, because OpenCC's t2s keeps characters such as 著 that are also Simplified (著力
-    is 着力 in the dictionary). A word still absent gets ``ref_count`` 0: general Chinese
-    really lacks domain terms such as 双降 or the user dictionary's 计生协会, and G² is
-    finite at zero; no floor is added, which would invent usage the reference does not
-    attest.
-
-    ``positive_only=False`` adds the candidates used less than in the reference (words
-    that never occur in ``tokens`` are not listed).
-
-    >>> from analysis import corpus_tokens, load_corpus
-    >>> tokens = corpus_tokens(load_corpus())   # the seed
-    >>> keyness(tokens).head(3)[["token", "count", "ref_count"]].values.tolist()
-    [['計生協會', 17, 0], ['計生協', 14, 0], ['人口計生', 10, 0]]
-    """
-    if min_count < 1:
-        raise ValueError("min_count must be at least 1")
-    ref_counts, ref_size, is_jieba = _reference_counts(reference)
-    size = len(_word_tokens(tokens))
-    candidates = _select(tokens, words)
-    forms = _display_forms(candidates)
-    table = candidates.groupby("simplified").size().rename("count").reset_index()
-    table = table[table["count"] >= min_count].reset_index(drop=True)
-    table["token"] = table["simplified"].map(forms["token"])
-    table["ref_count"] = table["simplified"].map(ref_counts)
-    if is_jieba:
-        missing = table["ref_count"].isna()
-        table.loc[missing, "ref_count"] = (
-            table.loc[missing, "token"].map(_taiwan_simplified).map(ref_counts))
-    table["ref_count"] = table["ref_count"].fillna(0).astype("int64")
-
-    a = table["count"].to_numpy(dtype=float)
-    b = table["ref_count"].to_numpy(dtype=float)
-    overused = a / size >= b / ref_size
-    g2 = _g2_4term(a, b, float(size), float(ref_size))
-    table["g2"] = np.where(overused, g2, -g2)
-    table["log_ratio"] = np.log2((np.where(a > 0, a, 0.5) / size)
-                                 / (np.where(b > 0, b, 0.5) / ref_size))
-    table["p"] = [math.erfc(math.sqrt(abs(g) / 2)) for g in table["g2"]]
-    if positive_only:
-        table = table[table["g2"] > 0]
-    table = table.sort_values(["g2", "log_ratio", "count", "simplified"],
-                              ascending=[False, False, False, True], kind="stable")
-    columns = ["token", "simplified", "count", "ref_count", "g2", "log_ratio", "p"]
-    return table[columns].reset_index(drop=True)
-
-
 # ---------------------------------------------------------------- collocations
 
 MEASURES = ("logdice", "pmi")
 _COLLOCATION_COLUMNS = ["node", "collocate", "f_xy", "f_node", "f_collocate", "logdice", "pmi"]
+"""Also returned: ``node_term`` and ``collocate_term``, the terms (Simplified keys) counted."""
 
 
 def _window_pairs(codes: np.ndarray, para: np.ndarray, wpos: np.ndarray, window: int):
@@ -418,28 +362,73 @@ def _window_pairs(codes: np.ndarray, para: np.ndarray, wpos: np.ndarray, window:
     return np.concatenate(firsts), np.concatenate(seconds)
 
 
+def logdice(f_xy, f_x, f_y) -> np.ndarray:
+    """logDice (Rychlý 2008, Sketch Engine): ``14 + log2(2 f_xy / (f_x + f_y))``; at most 14,
+    independent of corpus size.
+
+    >>> logdice(5, 5, 5).item(), round(logdice(1, 4, 4).item(), 3)
+    (14.0, 12.0)
+    """
+    f_xy, f_x, f_y = (np.asarray(v, dtype=float) for v in (f_xy, f_x, f_y))
+    return 14 + np.log2(2 * f_xy / (f_x + f_y))
+
+
+def pmi(f_xy, f_x, f_y, n) -> np.ndarray:
+    """Pointwise mutual information ``log2(f_xy · N / (f_x · f_y))`` (Church & Hanks 1990;
+    Sketch Engine's and AntConc's MI, without a window-size term): it favours rare pairs.
+
+    >>> pmi(2, 4, 4, 64).item()
+    3.0
+    """
+    f_xy, f_x, f_y = (np.asarray(v, dtype=float) for v in (f_xy, f_x, f_y))
+    return np.log2(f_xy * n / (f_x * f_y))
+
+
+def pair_counts(codes: np.ndarray, first: np.ndarray, second: np.ndarray,
+                n_vocab: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """From co-occurring occurrence pairs ``(first[k], second[k])`` of words ``codes``, the
+    co-occurrence frequency of each ordered word pair (x, y): the occurrences of x with a y
+    in reach or of y with an x in reach, whichever is smaller (so it never exceeds either
+    word's frequency). Returns ``(x, y, f_xy)``, every pair both ways round.
+
+    >>> pair_counts(np.array([0, 1, 0]), np.array([0, 1]), np.array([1, 2]), 2)
+    (array([0, 1]), array([1, 0]), array([1, 1]))
+    """
+    # Each pair seen from both ends: occurrence a_occ of word a has word b in reach.
+    a_occ = np.concatenate([first, second]).astype(np.int64)
+    b = codes[np.concatenate([second, first])].astype(np.int64)
+    seen = np.unique(a_occ * n_vocab + b)
+    keys, counts = np.unique(codes[seen // n_vocab].astype(np.int64) * n_vocab + seen % n_vocab,
+                             return_counts=True)
+    directed = pd.Series(counts, index=keys)
+    x, y = keys // n_vocab, keys % n_vocab
+    return x, y, np.minimum(counts, directed.reindex(y * n_vocab + x).to_numpy())
+
+
+def _collocation_frame(content: pd.DataFrame, keys: pd.Series, window: int) -> tuple:
+    """Codes, vocabulary, frequencies and the co-occurring occurrence pairs of the content words."""
+    codes, vocabulary = pd.factorize(keys)
+    freq = np.bincount(codes, minlength=len(vocabulary))
+    first, second = _window_pairs(codes, content["_para"].to_numpy(), content["_wpos"].to_numpy(), window)
+    return codes, vocabulary, freq, first, second
+
+
 def collocations(tokens: pd.DataFrame, node: str | None = None, window: int = 5,
-                 min_count: int = 2, measure: str = "logdice") -> pd.DataFrame:
+                 min_count: int = 2, measure: str = "logdice", *, aliases: bool = True) -> pd.DataFrame:
     """Content words that occur near each other more than their frequencies predict.
 
     Two content words co-occur when at most ``window`` word tokens apart (L5–R5 by
     default, as AntConc; function words count towards the distance, punctuation does not)
     in the same paragraph of the same speech. ``f_node`` and ``f_collocate`` are the
-    words' frequencies (as content words) and ``f_xy`` how often they co-occur: the number
-    of occurrences of x with a y in reach or of y with an x in reach, whichever is
-    smaller. Where neither word repeats within the window this is the number of pairs, as
-    AntConc counts; in parallel clauses (向工业集中区延伸，向非公有制企业延伸，向物业管理延伸)
-    AntConc would count 物业管理 three times with 延伸 although it occurs once, so its
-    f_xy could exceed a word's own frequency and logDice its maximum of 14.
+    words' frequencies (as content words) and ``f_xy`` how often they co-occur
+    (:func:`pair_counts`). Where neither word repeats within the window this is the number
+    of pairs, as AntConc counts; in parallel clauses (向工业集中区延伸，向非公有制企业延伸，
+    向物业管理延伸) AntConc would count 物业管理 three times with 延伸 although it occurs
+    once, so its f_xy could exceed a word's own frequency and logDice its maximum of 14.
 
-    * ``logdice`` = 14 + log2(2 f_xy / (f_node + f_collocate)) (Rychlý 2008, Sketch
-      Engine): at most 14, independent of corpus size.
-    * ``pmi`` = log2(f_xy · N / (f_node · f_collocate)), N the number of word tokens (Church
-      & Hanks 1990; Sketch Engine's and AntConc's MI, without a window-size term): it
-      favours rare pairs.
-
-    With ``node`` (Traditional or Simplified), the collocates of that word; with
-    ``node=None`` every pair once, the more frequent word (ties: code point) as ``node``.
+    ``measure``: :func:`logdice` or :func:`pmi`. With ``node`` (Traditional or Simplified),
+    the collocates of that word; with ``node=None`` every pair once, the more frequent word
+    (ties: code point) as ``node``. Alias groups count as one word unless ``aliases=False``.
     Returns ``node``, ``collocate`` (most common original forms), ``f_xy``, ``f_node``,
     ``f_collocate``, ``logdice``, ``pmi``: pairs with f_xy at least ``min_count``, sorted
     by ``measure``, then f_xy, then code point. A word is never its own collocate.
@@ -455,36 +444,27 @@ def collocations(tokens: pd.DataFrame, node: str | None = None, window: int = 5,
         raise ValueError("window must be at least 1")
     empty = pd.DataFrame({c: pd.Series(dtype=object) for c in ("node", "collocate")}
                          | {c: pd.Series(dtype="int64") for c in ("f_xy", "f_node", "f_collocate")}
-                         | {c: pd.Series(dtype=float) for c in ("logdice", "pmi")})
+                         | {c: pd.Series(dtype=float) for c in ("logdice", "pmi")}
+                         | {c: pd.Series(dtype=object) for c in ("node_term", "collocate_term")})
     ordered = _reading_order(tokens)
     words_only = ordered[~ordered["is_punct"]].copy()
     n_words = len(words_only)
     # Position among the speech's word tokens: the unit the window is measured in.
     words_only["_wpos"] = words_only.groupby("_speech").cumcount()
     content = content_words(words_only)
-    codes, vocabulary = pd.factorize(content["simplified"])
+    keys = term_of(content, aliases)
+    codes, vocabulary, freq, first, second = _collocation_frame(content, keys, window)
     n_vocab = len(vocabulary)
-    freq = np.bincount(codes, minlength=n_vocab)
-    first, second = _window_pairs(codes, content["_para"].to_numpy(),
-                                  content["_wpos"].to_numpy(), window)
-    # Each pair seen from both ends: occurrence a_occ of word a has word b in reach.
-    a_occ = np.concatenate([first, second])
-    b = codes[np.concatenate([second, first])]
-    a = codes[a_occ]
     if node is not None:
-        matches = np.flatnonzero(np.asarray(vocabulary) == to_simplified(node))
+        from .aliases import canonical
+
+        wanted = canonical(node) if aliases else to_simplified(node)
+        matches = np.flatnonzero(np.asarray(vocabulary) == wanted)
         if not len(matches):
             return empty
-        keep = (a == matches[0]) | (b == matches[0])
-        a_occ, a, b = a_occ[keep], a[keep], b[keep]
-    # Occurrences of a with some b in reach, per (a, b).
-    seen = np.unique(a_occ.astype(np.int64) * n_vocab + b)
-    directed_keys, directed_counts = np.unique(
-        codes[seen // n_vocab].astype(np.int64) * n_vocab + seen % n_vocab, return_counts=True)
-    directed = pd.Series(directed_counts, index=directed_keys)
-    x, y = directed_keys // n_vocab, directed_keys % n_vocab
-    f_xy = np.minimum(directed_counts, directed.reindex(y * n_vocab + x).to_numpy())
-
+        keep = (codes[first] == matches[0]) | (codes[second] == matches[0])
+        first, second = first[keep], second[keep]
+    x, y, f_xy = pair_counts(codes, first, second, n_vocab)
     if node is not None:
         rows = (x == matches[0]) & (f_xy >= min_count)
     else:
@@ -496,7 +476,7 @@ def collocations(tokens: pd.DataFrame, node: str | None = None, window: int = 5,
     x, y, f_xy = x[rows], y[rows], f_xy[rows]
     if not len(f_xy):
         return empty
-    forms = _display_forms(content)["token"]
+    forms = _display_forms(content, keys)["token"]
     f_node, f_coll = freq[x], freq[y]
     table = pd.DataFrame({
         "node": forms.reindex(vocabulary[x]).to_numpy(),
@@ -504,53 +484,12 @@ def collocations(tokens: pd.DataFrame, node: str | None = None, window: int = 5,
         "f_xy": f_xy.astype("int64"),
         "f_node": f_node.astype("int64"),
         "f_collocate": f_coll.astype("int64"),
-        "logdice": 14 + np.log2(2 * f_xy / (f_node + f_coll)),
-        "pmi": np.log2(f_xy * n_words / (f_node * f_coll)),
+        "logdice": logdice(f_xy, f_node, f_coll),
+        "pmi": pmi(f_xy, f_node, f_coll, n_words),
         "_node_key": vocabulary[x],
         "_collocate_key": vocabulary[y],
     })
     table = table.sort_values([measure, "f_xy", "_node_key", "_collocate_key"],
                               ascending=[False, False, True, True], kind="stable")
-    return table[_COLLOCATION_COLUMNS].reset_index(drop=True)
-
-
-def keyword_network(tokens: pd.DataFrame, top: int = 20, window: int = 5, min_count: int = 2,
-                    reference=None) -> pd.DataFrame:
-    """The co-occurrence network of a corpus's keywords: edges between two of the ``top``
-    keywords (:func:`keyness`) that co-occur at least ``min_count`` times within ``window``
-    words (:func:`collocations`).
-
-    Returns ``source``, ``target`` (original forms), ``weight`` (f_xy), ``logdice``; the
-    keywords without an edge are left out.
-
-    >>> from analysis import corpus_tokens, load_corpus
-    >>> edges = keyword_network(corpus_tokens(load_corpus()), top=10)
-    >>> edges[["source", "target", "weight"]].values.tolist()[:2]
-    [['工作', '計生協會', 7], ['工作', '人口計生', 6]]
-    """
-    keys = keyness(tokens, reference=reference).head(top)
-    pairs = collocations(tokens, window=window, min_count=min_count)
-    wanted = set(keys["simplified"])
-    keep = (pairs["node"].map(to_simplified).isin(wanted)
-            & pairs["collocate"].map(to_simplified).isin(wanted))
-    edges = pairs[keep].rename(columns={"node": "source", "collocate": "target", "f_xy": "weight"})
-    edges = edges.sort_values(["weight", "logdice", "source", "target"],
-                              ascending=[False, False, True, True], kind="mergesort")
-    return edges[["source", "target", "weight", "logdice"]].reset_index(drop=True)
-
-
-def keyness_by_speech(tokens: pd.DataFrame, top: int | None = 20, reference=None,
-                      min_count: int = 2) -> pd.DataFrame:
-    """:func:`keyness` of each speech on its own against the same reference, ``speech_id``
-    first and each speech's ``top`` keywords (all when ``top`` is None), in corpus order:
-    how the speeches differ in what they stress."""
-    frames = []
-    for speech_id, rows in tokens.groupby("speech_id", sort=False):
-        found = keyness(rows, reference=reference, min_count=min_count)
-        found = found if top is None else found.head(top)
-        frames.append(found.assign(speech_id=speech_id))
-    if not frames:
-        return pd.DataFrame(columns=["speech_id", "token", "simplified", "count", "ref_count",
-                                     "g2", "log_ratio", "p"])
-    frame = pd.concat(frames, ignore_index=True)
-    return frame[["speech_id", *[c for c in frame.columns if c != "speech_id"]]]
+    return table[_COLLOCATION_COLUMNS + ["_node_key", "_collocate_key"]].rename(
+        columns={"_node_key": "node_term", "_collocate_key": "collocate_term"}).reset_index(drop=True)

@@ -1,0 +1,170 @@
+"""The metadata table of a corpus: one row per speech, joined on ``speech_id`` (the file stem),
+every column kept as a corpus column (quanteda's docvars).
+
+A folder of speeches may hold ``metadata.csv`` (or ``metadata.tsv``) beside the files, or the
+table is given to :func:`analysis.load_corpus` as ``metadata=path`` (or as a DataFrame). It
+needs a ``speech_id`` column; ``date`` (``2012-03-05``, ``2012年3月5日``, or a year alone) and
+``year`` are read as the speech's date (the first rule of :mod:`analysis.dates`); every other
+column is kept as it is read (pandas' own typing: numbers become numbers, blanks NA). ``title``
+and ``published`` replace what the page header said; the page's own title line is still in
+:func:`analysis.removals`.
+
+Problems are named, never hidden as NaN: a duplicate ``speech_id``, a ``date`` or ``year`` that
+does not parse, a column that would overwrite one the loader computes, a row without a file
+and a file without a row. See :func:`read_metadata` and :func:`join_metadata`.
+"""
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+from .dates import UNKNOWN, SpeechDate, parse_date_value, parse_year_value
+from .errors import CorpusError
+
+METADATA_NAMES = ("metadata.csv", "metadata.tsv")
+# Columns a metadata table may set although the loader also fills them.
+OVERRIDABLE = ("title", "published")
+# The file's own line number of a data row: the header is line 1.
+_FIRST_DATA_LINE = 2
+
+
+class MetadataWarning(UserWarning):
+    """A metadata table that loads, but with rows or files that do not match."""
+
+
+def find_metadata(folder: Path) -> Path | None:
+    """``metadata.csv`` or ``metadata.tsv`` in ``folder``; None when neither exists.
+    Raises :class:`CorpusError` when both do (which one is meant is not for us to guess)."""
+    found = [folder / name for name in METADATA_NAMES if (folder / name).is_file()]
+    if len(found) > 1:
+        raise CorpusError(f"{folder}: both metadata.csv and metadata.tsv; keep one, or pass "
+                          "load_corpus(..., metadata=path)")
+    return found[0] if found else None
+
+
+def read_metadata(source: str | Path | pd.DataFrame, reserved: set[str] = frozenset()) -> pd.DataFrame:
+    """The metadata table, checked: one row per ``speech_id``, with a ``_line`` column (the
+    row's line in the file, for messages).
+
+    ``source`` is a ``.csv``/``.tsv`` file (UTF-8, with or without BOM) or a DataFrame.
+    Raises :class:`CorpusError` naming the file, the rows and the column for: a missing
+    ``speech_id`` column, an empty or duplicate ``speech_id``, or a column in ``reserved``
+    (one the loader computes, e.g. ``text``).
+    """
+    if isinstance(source, pd.DataFrame):
+        name, table = "metadata (DataFrame)", source.copy()
+        table.columns = [str(c) for c in table.columns]
+        line_offset = 1  # a frame has no header line: call its first row "row 1"
+        table["speech_id"] = table["speech_id"].astype("string") if "speech_id" in table else None
+    else:
+        path = Path(source)
+        name = str(path)
+        if not path.is_file():
+            raise CorpusError(f"{path}: metadata file not found")
+        sep = "\t" if path.suffix.lower() == ".tsv" else ","
+        try:
+            table = pd.read_csv(path, sep=sep, dtype={"speech_id": "string"}, encoding="utf-8-sig",
+                                skipinitialspace=True)
+        except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+            raise CorpusError(f"{path}: cannot be read as a {'TSV' if sep == chr(9) else 'CSV'} "
+                              f"table ({exc})") from None
+        table.columns = [str(c).strip() for c in table.columns]
+        line_offset = _FIRST_DATA_LINE
+    if "speech_id" not in table.columns:
+        raise CorpusError(f"{name}: no speech_id column (it has {list(table.columns)}); "
+                          "speech_id is the speech file's name without .txt")
+    table = table.reset_index(drop=True)
+    table["_line"] = range(line_offset, line_offset + len(table))
+    table["speech_id"] = table["speech_id"].str.strip()
+    blank = table["speech_id"].isna() | (table["speech_id"] == "")
+    if blank.any():
+        raise CorpusError(f"{name}: rows {_lines(table[blank])} have no speech_id")
+    dupes = table[table["speech_id"].duplicated(keep=False)]
+    if not dupes.empty:
+        listed = "; ".join(f"{sid!r} on rows {_lines(rows)}"
+                           for sid, rows in dupes.groupby("speech_id", sort=False))
+        raise CorpusError(f"{name}: duplicate speech_id: {listed}")
+    clash = sorted(set(table.columns) & set(reserved))
+    if clash:
+        raise CorpusError(f"{name}: column(s) {clash} would replace what the loader computes; "
+                          "rename them")
+    table.attrs["name"] = name
+    return table
+
+
+def _lines(rows: pd.DataFrame) -> str:
+    return ", ".join(str(n) for n in rows["_line"])
+
+
+def metadata_dates(table: pd.DataFrame, errors: str = "raise") -> tuple[dict[str, SpeechDate], list[str]]:
+    """Rule (a) of :mod:`analysis.dates` for every row: ``{speech_id: SpeechDate}`` (rows
+    with neither ``date`` nor ``year`` are left out) and the problems found, one message
+    each naming the row, the column and the value.
+
+    A ``date`` that does not parse, or a ``year`` that is not a year, is an error
+    (``errors="raise"``: :class:`CorpusError` listing all of them) or, with ``errors="warn"``,
+    a message and no date for that row. A ``date`` whose year differs from ``year`` is a
+    message: the date wins.
+    """
+    name = table.attrs.get("name", "metadata")
+    found: dict[str, SpeechDate] = {}
+    bad, notes = [], []
+    has_date, has_year = "date" in table.columns, "year" in table.columns
+    for fields in table.to_dict("records"):
+        sid, line = fields["speech_id"], fields["_line"]
+        date, year, evidence = pd.NaT, None, None
+        if has_date and not _blank(fields["date"]):
+            try:
+                date, year = parse_date_value(fields["date"])
+                evidence = f"{Path(name).name} date={fields['date']}"
+            except ValueError as exc:
+                bad.append(f"{name}, row {line} ({sid}), column date: {exc}")
+        if has_year and not _blank(fields["year"]):
+            try:
+                stated = parse_year_value(fields["year"])
+            except ValueError as exc:
+                bad.append(f"{name}, row {line} ({sid}), column year: {exc}")
+            else:
+                if year is None:
+                    year, evidence = stated, f"{Path(name).name} year={stated}"
+                elif stated != year:
+                    notes.append(f"{name}, row {line} ({sid}): date {fields['date']} and year "
+                                 f"{stated} disagree; the date wins")
+        if year is not None:
+            found[sid] = SpeechDate(date, year, "metadata", evidence)
+    if bad and errors == "raise":
+        raise CorpusError(f"{len(bad)} metadata value(s) cannot be read: " + "; ".join(bad))
+    return found, bad + notes
+
+
+def _blank(value) -> bool:
+    return value is None or (not isinstance(value, str) and pd.isna(value)) or str(value).strip() == ""
+
+
+def join_metadata(speech_ids: list[str], table: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The metadata columns in the order of ``speech_ids`` (NA for a speech without a row)
+    and the mismatches, one message each: files without a row, rows without a file."""
+    name = table.attrs.get("name", "metadata")
+    messages = []
+    have = set(speech_ids)
+    orphans = table[~table["speech_id"].isin(have)]
+    if not orphans.empty:
+        listed = ", ".join(f"row {line} ({sid})" for sid, line in zip(orphans["speech_id"], orphans["_line"]))
+        messages.append(f"{name}: {len(orphans)} row(s) name no speech file: {listed}")
+    missing = [sid for sid in speech_ids if sid not in set(table["speech_id"])]
+    if missing:
+        messages.append(f"{name}: {len(missing)} speech file(s) have no row: {', '.join(missing)}")
+    joined = table.drop(columns="_line").set_index("speech_id").reindex(pd.Index(speech_ids, name="speech_id"))
+    return joined.reset_index(drop=True), messages
+
+
+def warn(messages: list[str]) -> None:
+    """Each message as one :class:`MetadataWarning`."""
+    for message in messages:
+        warnings.warn(message, MetadataWarning, stacklevel=3)
+
+
+__all__ = ["METADATA_NAMES", "MetadataWarning", "UNKNOWN", "find_metadata", "join_metadata",
+           "metadata_dates", "read_metadata"]

@@ -1,0 +1,283 @@
+"""Change over time: how often terms are used per year (or any grouping of the speeches), and
+the life cycle of numbered formulas and campaign names.
+
+``term_trends(tokens, terms, by="year", corpus=corpus)`` counts terms per group of speeches;
+``reference_trends(terms)`` does the same on the shipped counts of the government work
+reports (no text needed), so a single speech can be placed in national official language
+over time; ``lifecycle(corpus)`` lists each formula and campaign name with its first and
+last attestation, its speeches and its peak period.
+
+Rates are per 10,000 word tokens (punctuation left out, stopwords in), with a 95% Wilson
+score interval (Wilson 1927; Newcombe 1998) on the proportion ``count / n_words``. The
+interval treats each word as an independent draw: speeches cluster their use of a term, so
+it understates the uncertainty between speeches. Read it with ``docs`` (speeches using the
+term) and ``n_docs`` (speeches in the group): a rate carried by one speech of ten is a
+fact about that speech.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from .script import to_simplified
+from .vocabulary import _word_tokens, term_of
+
+TREND_COLUMNS = ["term", "count", "per_10k", "ci_low", "ci_high", "docs", "n_docs", "n_words"]
+CI_METHOD = "95% Wilson score interval on count / n_words (words as independent draws)"
+Z95 = 1.959963984540054
+
+
+def wilson(count, n, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
+    """The Wilson score interval of the proportion ``count / n`` (default 95%): ``(low, high)``,
+    both 0 where ``n`` is 0.
+
+    >>> low, high = wilson([0, 5], [100, 100])
+    >>> [round(float(x), 4) for x in low], [round(float(x), 4) for x in high]
+    ([0.0, 0.0215], [0.037, 0.1118])
+    """
+    count, n = np.asarray(count, dtype=float), np.asarray(n, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.where(n > 0, count / n, 0.0)
+        denominator = 1 + z * z / n
+        centre = (p + z * z / (2 * n)) / denominator
+        half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+        # With no hit the lower bound is 0 exactly (floating point leaves a hair above it).
+        low = np.where((n > 0) & (count > 0), np.clip(centre - half, 0, 1), 0.0)
+        high = np.where(n > 0, np.clip(centre + half, 0, 1), 0.0)
+    return low, high
+
+
+def _groups(speech_ids: pd.Series, by, corpus: pd.DataFrame | None, bins) -> tuple[str, pd.Series]:
+    """(name, group of each speech id) for the ``by`` of :func:`term_trends`."""
+    if isinstance(by, pd.Series):
+        name = by.name or "group"
+        mapping = by
+    else:
+        if corpus is None:
+            raise ValueError(f"by={by!r} is a corpus column: pass corpus= (the frame of load_corpus)")
+        name = by
+        if by == "decade" and "decade" not in corpus.columns:
+            years = corpus["year"].astype("Int64")
+            values = (years // 10 * 10).astype("Int64")
+        elif by not in corpus.columns:
+            raise ValueError(f"by={by!r}: no such corpus column (have {list(corpus.columns)[:15]}…)")
+        else:
+            values = corpus[by]
+        mapping = pd.Series(values.to_numpy(), index=corpus["speech_id"])
+    if bins is not None:
+        mapping = bin_values(mapping, bins)
+    return name, speech_ids.map(mapping)
+
+
+def bin_values(values: pd.Series, bins) -> pd.Series:
+    """Numbers (years) binned: ``bins`` an int width (``5`` → 2010–2014, 2015–2019, …,
+    aligned on multiples of the width) or a list of edges (each bin from an edge up to the
+    next one, exclusive). Labels are ordered categories such as ``"2010–2014"``.
+
+    >>> bin_values(pd.Series([2009, 2012, 2016]), 5).tolist()
+    ['2005–2009', '2010–2014', '2015–2019']
+    """
+    numbers = pd.to_numeric(values, errors="coerce")
+    if isinstance(bins, int):
+        if bins < 1:
+            raise ValueError("bins must be a positive width")
+        low = numbers // bins * bins
+        labels = [f"{int(a)}–{int(a) + bins - 1}" for a in sorted(low.dropna().unique())]
+        binned = [f"{int(a)}–{int(a) + bins - 1}" if pd.notna(a) else None for a in low]
+    else:
+        edges = sorted(bins)
+        labels = [f"{a}–{b - 1}" for a, b in zip(edges, edges[1:])]
+        idx = np.searchsorted(edges, numbers.to_numpy(dtype=float), side="right") - 1
+        binned = [labels[i] if 0 <= i < len(labels) and pd.notna(x) else None for i, x in zip(idx, numbers)]
+    return pd.Series(pd.Categorical(binned, categories=labels, ordered=True), index=values.index)
+
+
+def _keys(terms, aliases: bool) -> list[tuple[str, str]]:
+    terms = [terms] if isinstance(terms, str) else list(terms)
+    if not terms:
+        raise ValueError("no terms given")
+    if aliases:
+        from .aliases import canonical
+
+        return [(t, canonical(t)) for t in dict.fromkeys(terms)]
+    return [(t, to_simplified(t)) for t in dict.fromkeys(terms)]
+
+
+def term_trends(tokens: pd.DataFrame, terms, by="year", *, corpus: pd.DataFrame | None = None,
+                bins=None, aliases: bool = True) -> pd.DataFrame:
+    """How often each term is used in each group of speeches.
+
+    ``terms`` in either script (alias groups apply unless ``aliases=False``); ``by`` a corpus
+    column (``year``, ``genre``, a place or speaker column, …; ``"decade"`` is derived from
+    ``year``) or a Series mapping speech_id to a group; ``bins`` bins a numeric column
+    (:func:`bin_values`: ``5`` for five-year periods, or a list of edges). Speeches without a
+    group value are left out.
+
+    Returns one row per term and group, zero counts included, in the order of ``terms`` then
+    groups: ``term`` (as given), the group column, ``count``, ``per_10k`` (per 10,000 word
+    tokens), ``ci_low``/``ci_high`` (:data:`CI_METHOD`, per 10,000), ``docs`` (speeches
+    using it), ``n_docs`` (speeches in the group) and ``n_words``. ``attrs["ci"]`` names the
+    interval's method.
+
+    A term that never occurs as a word but does occur inside the texts (the segmenter cuts it
+    into parts) is warned about: add it to ``userdict.txt``.
+    """
+    keys = _keys(terms, aliases)
+    name, group = _groups(tokens["speech_id"], by, corpus, bins)
+    words = _word_tokens(tokens)
+    word_group = group.loc[words.index]
+    keep = word_group.notna()
+    words, word_group = words[keep], word_group[keep]
+    n_words = word_group.value_counts(sort=False)
+    speeches = pd.DataFrame({"speech_id": tokens["speech_id"].to_numpy(), "group": group.to_numpy()})
+    n_docs = speeches.dropna().drop_duplicates().groupby("group", observed=True).size()
+    order = _group_order(word_group)
+    key_of_word = term_of(words, aliases)
+    rows = []
+    for given, key in keys:
+        hit = key_of_word == key
+        counts = word_group[hit].value_counts(sort=False)
+        docs = pd.DataFrame({"speech_id": words.loc[hit, "speech_id"].to_numpy(),
+                             "group": word_group[hit].to_numpy()}).drop_duplicates() \
+            .groupby("group", observed=True).size()
+        if not hit.any() and corpus is not None and _occurs_in_text(corpus, key):
+            warnings.warn(f"{given!r} occurs in the texts but never as a word: the segmenter cuts "
+                          "it; add it to analysis/data/userdict.txt to count it", stacklevel=2)
+        for value in order:
+            rows.append({"term": given, name: value, "count": int(counts.get(value, 0)),
+                         "docs": int(docs.get(value, 0)), "n_docs": int(n_docs.get(value, 0)),
+                         "n_words": int(n_words.get(value, 0))})
+    return _with_rates(pd.DataFrame(rows, columns=["term", name, "count", "docs", "n_docs", "n_words"]), name)
+
+
+def _group_order(groups: pd.Series) -> list:
+    if isinstance(groups.dtype, pd.CategoricalDtype):
+        present = set(groups.dropna().unique())
+        return [c for c in groups.cat.categories if c in present]
+    return sorted(groups.dropna().unique().tolist())
+
+
+def _occurs_in_text(corpus: pd.DataFrame, key: str) -> bool:
+    return any(key in text for text in corpus["text_simplified"])
+
+
+def _with_rates(table: pd.DataFrame, name: str) -> pd.DataFrame:
+    table["per_10k"] = np.where(table["n_words"] > 0, table["count"] / table["n_words"].clip(lower=1) * 10_000,
+                                np.nan)
+    low, high = wilson(table["count"], table["n_words"])
+    table["ci_low"], table["ci_high"] = low * 10_000, high * 10_000
+    table = table[["term", name, "count", "per_10k", "ci_low", "ci_high", "docs", "n_docs", "n_words"]]
+    table.attrs["ci"] = CI_METHOD
+    return table
+
+
+def reference_trends(terms, *, aliases: bool = True, years: tuple[int, int] | None = None,
+                     bins=None) -> pd.DataFrame:
+    """:func:`term_trends` of ``terms`` in the government work reports, by year (or ``bins``),
+    from the counts shipped with the package (``analysis/data/reference/``): no text and no
+    shared corpus needed. Same columns, with ``year`` as the group."""
+    from .reference import _tw2s, gwr_counts
+
+    counts, year_rows, _ = gwr_counts()
+    if years is not None:
+        counts = counts[counts["year"].between(*years)]
+        year_rows = year_rows[year_rows["year"].between(*years)]
+    group = pd.Series(year_rows["year"].to_numpy(), index=year_rows["year"].to_numpy())
+    if bins is not None:
+        group = bin_values(group, bins)
+    n_words = year_rows.groupby(group.to_numpy(), observed=True)["n_words"].sum()
+    n_docs = year_rows.groupby(group.to_numpy(), observed=True)["n_speeches"].sum()
+    word_group = counts["year"].map(group)
+    order = _group_order(group)
+    rows = []
+    for given, key in _keys(terms, aliases):
+        from .aliases import variants
+
+        forms = set(variants(key) if aliases else [key])
+        forms |= {_tw2s(f) for f in forms}
+        hit = counts["word"].isin(forms)
+        per = counts[hit].groupby(word_group[hit].to_numpy(), observed=True)[["count", "docs"]].sum()
+        for value in order:
+            rows.append({"term": given, "year": value,
+                         "count": int(per["count"].get(value, 0)),
+                         "docs": int(min(per["docs"].get(value, 0), n_docs.get(value, 0))),
+                         "n_docs": int(n_docs.get(value, 0)), "n_words": int(n_words.get(value, 0))})
+    return _with_rates(pd.DataFrame(rows, columns=["term", "year", "count", "docs", "n_docs", "n_words"]), "year")
+
+
+def speech_rates(tokens: pd.DataFrame, terms, *, aliases: bool = True) -> pd.DataFrame:
+    """Each speech's own rate of each term: ``speech_id``, ``term`` (as given), ``count``,
+    ``per_10k``, ``ci_low``, ``ci_high``, ``docs`` (1 or 0), ``n_docs`` (1) and ``n_words``:
+    the points to set against a trend."""
+    table = term_trends(tokens, terms, by=pd.Series(pd.unique(tokens["speech_id"]),
+                                                    index=pd.unique(tokens["speech_id"]), name="speech_id"),
+                        aliases=aliases)
+    return table[["speech_id", *[c for c in table.columns if c != "speech_id"]]]
+
+
+# ---------------------------------------------------------------- life cycle
+LIFECYCLE_COLUMNS = ["name", "kind", "first", "last", "span_years", "n_speeches", "mentions",
+                     "peak", "peak_per_10k_chars"]
+
+
+def lifecycle(corpus: pd.DataFrame, *, formulas: pd.DataFrame | None = None,
+              campaigns: pd.DataFrame | None = None, by: str = "year", min_speeches: int = 1) -> pd.DataFrame:
+    """The life cycle of every numbered formula and campaign name of a dated corpus.
+
+    ``formulas`` and ``campaigns`` default to :func:`analysis.corpus_formulas` and
+    :func:`analysis.corpus_campaigns` of ``corpus``. Returns one row per name (its
+    Simplified form; the first written form shown as ``name``), ``kind`` (formula or
+    campaign), ``first`` and ``last`` (the earliest and latest ``year`` attesting it),
+    ``span_years``, ``n_speeches``, ``mentions`` (all occurrences), ``peak`` (the ``by``
+    group with the most mentions per 10,000 Han characters of its speeches; ties: the
+    earliest) and ``peak_per_10k_chars``; names in fewer than ``min_speeches`` speeches are
+    left out. Speeches without a year are left out (say how many with ``attrs["undated"]``).
+    Sorted by first attestation, then mentions.
+    """
+    if "year" not in corpus.columns:
+        raise ValueError("lifecycle needs a dated corpus (a year column: see load_corpus)")
+    from .campaigns import corpus_campaigns, corpus_formulas
+
+    dated = corpus[corpus["year"].notna()]
+    formulas = corpus_formulas(dated) if formulas is None else formulas
+    campaigns = corpus_campaigns(dated) if campaigns is None else campaigns
+    frames = []
+    for kind, table, name_col in (("formula", formulas, "formula"), ("campaign", campaigns, "name")):
+        if table is None or table.empty:
+            continue
+        if kind == "campaign" and "category" in table.columns:
+            table = table[table["category"] != "formula"]  # a formula is listed once, as a formula
+        frames.append(pd.DataFrame({"speech_id": table["speech_id"].to_numpy(), "key": table["simplified"].to_numpy(),
+                                    "written": table[name_col].to_numpy(), "kind": kind,
+                                    "mentions": table["count"].to_numpy(dtype=np.int64)}))
+    if not frames:
+        out = pd.DataFrame(columns=LIFECYCLE_COLUMNS)
+        out.attrs["undated"] = int(corpus["year"].isna().sum())
+        return out
+    rows = pd.concat(frames, ignore_index=True)
+    rows = rows[rows["speech_id"].isin(set(dated["speech_id"]))]
+    year = dict(zip(dated["speech_id"], dated["year"].astype(int)))
+    group = dict(zip(dated["speech_id"], dated[by])) if by != "year" else year
+    size = dated.assign(_g=dated["speech_id"].map(group)).groupby("_g")["n_chars"].sum()
+    rows["year"] = rows["speech_id"].map(year)
+    rows["group"] = rows["speech_id"].map(group)
+    out = []
+    for (key, kind), found in rows.groupby(["key", "kind"], sort=False):
+        per_group = found.groupby("group")["mentions"].sum()
+        rates = per_group / size.reindex(per_group.index) * 10_000
+        best = rates.max()
+        peak = min(g for g, r in rates.items() if math.isclose(r, best))
+        out.append({"name": found["written"].iloc[0], "kind": kind, "first": int(found["year"].min()),
+                    "last": int(found["year"].max()),
+                    "span_years": int(found["year"].max() - found["year"].min() + 1),
+                    "n_speeches": int(found["speech_id"].nunique()), "mentions": int(found["mentions"].sum()),
+                    "peak": peak, "peak_per_10k_chars": float(best), "_key": key})
+    table = pd.DataFrame(out)
+    table = table[table["n_speeches"] >= min_speeches]
+    table = table.sort_values(["first", "mentions", "_key"], ascending=[True, False, True], kind="stable")
+    table = table[LIFECYCLE_COLUMNS].reset_index(drop=True)
+    table.attrs["undated"] = int(corpus["year"].isna().sum())
+    return table
