@@ -4,6 +4,7 @@ dispersion, campaign names, numbered formulas, themes).
 
 Notebooks import what they need from here; everything else is private to its module.
 """
+from . import findings
 from .aliases import alias_table, canonical, variants
 from .campaigns import (
     CATEGORY_LABELS,
@@ -16,8 +17,8 @@ from .campaigns import (
     formulas,
 )
 from .cleaning import CleanResult, Removal, clean_text
-from .compare import keyness, keyness_by_speech, keyword_network, select
-from .concordance import dispersion, dispersion_measures, kwic, section_bounds
+from .compare import keyness, keyness_by_speech, keyword_network, period_contrast, select
+from .concordance import dispersion, dispersion_measures, dispersion_units, kwic, section_bounds
 from .config import CACHE_DIR, FIGURES_DIR, ROOT, SEEDS_DIR
 from .corpus import load_corpus, read_speech, removals
 from .errors import CorpusError
@@ -25,18 +26,25 @@ from .figures import MissingFontError, cjk_font_path, save_figure, setup_matplot
 from .outline import assign_parts, outline, places
 from .pipeline import corpus_outline, corpus_tokens, speech_tokens
 from .plots import (
+    SMALL_MULTIPLES,
+    many,
     plot_category_bars,
+    plot_corpus_overview,
     plot_dispersion,
     plot_heatmap,
+    plot_lifecycle,
     plot_network,
+    plot_positions,
     plot_ranked_bars,
     plot_removals,
     plot_structure,
+    plot_trends,
 )
-from .reference import Reference, reference
+from .reference import Reference, reference, reference_data
 from .script import to_simplified
 from .segment import tokenize
-from .themes import theme_hits, theme_lexicon, theme_shares, top_terms
+from .themes import theme_density, theme_hits, theme_lexicon, theme_shares, top_terms
+from .trends import enough_for_trends, lifecycle, reference_trends, speech_rates, term_trends
 from .vocabulary import CONTENT_POS, collocations, content_words, frequencies, ngrams
 
 __all__ = [
@@ -52,4 +60,7 @@ __all__ = [
     "section_bounds", "setup_matplotlib", "speech_tokens", "theme_hits", "theme_lexicon",
     "theme_shares", "to_simplified", "tokenize", "top_terms", "word_cloud",
     "select", "Reference", "reference", "alias_table", "canonical", "variants",
+    "SMALL_MULTIPLES", "many", "plot_corpus_overview", "plot_lifecycle", "plot_positions", "plot_trends",
+    "theme_density", "lifecycle", "reference_trends", "speech_rates", "term_trends", "findings",
+    "dispersion_units", "enough_for_trends", "period_contrast", "reference_data",
 ]

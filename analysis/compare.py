@@ -351,3 +351,11 @@ def keyword_network(tokens: pd.DataFrame, top: int = 20, window: int = 5, min_co
     edges = edges.sort_values(["weight", "logdice", "source", "target"],
                               ascending=[False, False, True, True], kind="mergesort")
     return edges[["source", "target", "weight", "logdice"]].reset_index(drop=True)
+
+
+def period_contrast(later: pd.DataFrame, earlier: pd.DataFrame, split: int, top: int = 20) -> pd.DataFrame:
+    """The ``top`` keywords of each side of a split (two :func:`keyness` tables, each period
+    against the other), with a ``period`` column (``"≥ 2013"``, ``"< 2013"``): one frame to
+    draw as two panels."""
+    return pd.concat([later.head(top).assign(period=f"≥ {split}"),
+                      earlier.head(top).assign(period=f"< {split}")], ignore_index=True)

@@ -284,7 +284,8 @@ def _simplified(text: str, simplified: str | None) -> str:
 
 
 # ---------------------------------------------------------------- (c) the file name
-_NAME_DATE = re.compile(r"(?<![0-9A-Za-z])((?:19|20)\d\d)[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])(?![0-9A-Za-z])")
+_NAME_DATE = re.compile(
+    r"(?<![0-9A-Za-z])((?:19|20)\d\d)[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])(?![0-9A-Za-z])")
 _NAME_YEAR = re.compile(r"(?<![0-9A-Za-z])((?:19|20)\d\d)(?![0-9A-Za-z])")
 
 
@@ -329,10 +330,7 @@ def own_year(text: str) -> SpeechDate:
     years: Counter[int] = Counter()
     words: dict[int, str] = {}
     for m in _OWN_YEAR.finditer(unicodedata.normalize("NFKC", text) if not text.isascii() else text):
-        if m["c"]:
-            year = cn_year(m["c"])
-        else:
-            year = int(m["a"] or m["b"] or m["e"])
+        year = cn_year(m["c"]) if m["c"] else int(m["a"] or m["b"] or m["e"])
         if MIN_YEAR <= year <= MAX_YEAR:
             years[year] += 1
             words.setdefault(year, m.group())

@@ -25,6 +25,7 @@ import warnings
 from pathlib import Path
 
 import matplotlib
+import pandas as pd
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 
@@ -50,6 +51,8 @@ _SAVE_METADATA = {
     "png": {"Software": None},                # no "Matplotlib version x" line
     "svg": {"Date": None, "Creator": None},   # no timestamp, no version
 }
+MAX_SIDE_PX = 4000
+"""No figure side may exceed this (at ``savefig.dpi``): a bigger chart is one nobody can read."""
 # matplotlib's words (matplotlib/_text_helpers.py and font_manager.py).
 GLYPH_WARNING = r"Glyph \d+ \(.*\) missing from font\(s\)"
 FONT_NOT_FOUND = re.compile(r"findfont: (?:Font|Generic) family .* not found")
@@ -172,9 +175,15 @@ class SavedFigure(tuple):
         return self[0].read_bytes()
 
 
-def save_figure(fig: Figure, name: str, figures_dir: str | Path | None = None) -> SavedFigure:
-    """Write ``fig`` as ``<figures_dir>/<name>.png`` and ``.svg`` and close it; returns both
-    paths. ``figures_dir`` None means :data:`analysis.config.FIGURES_DIR` (notebooks pass their
+def save_figure(fig: Figure, name: str, figures_dir: str | Path | None = None, *,
+                data: pd.DataFrame | None = None) -> SavedFigure:
+    """Write ``fig`` as ``<figures_dir>/<name>.png`` and ``.svg``, and the numbers behind it as
+    ``<name>.csv``, then close it; returns the PNG and SVG paths. The CSV holds ``data``, or
+    the frame the chart was drawn from (``fig.plotted_data``, which every chart of
+    :mod:`analysis.plots` and :func:`word_cloud` keeps); a figure with neither is an error,
+    since data portals and journals expect the numbers behind a chart.
+
+    ``figures_dir`` None means :data:`analysis.config.FIGURES_DIR` (notebooks pass their
     ``FIGURES_DIR`` parameter, so a headless run can write elsewhere). ``name`` is the
     notebook's number and a slug, e.g. ``"01-keyness"``. A rerun writes identical bytes.
     The returned pair displays as the PNG in a notebook (the figure is not drawn twice).
@@ -188,6 +197,16 @@ def save_figure(fig: Figure, name: str, figures_dir: str | Path | None = None) -
             f"like '01-keyness' (pattern {FIGURE_NAME.pattern})"
         )
     setup_matplotlib()
+    data = data if data is not None else getattr(fig, "plotted_data", None)
+    if data is None:
+        _close(fig)
+        raise ValueError(f"figure {name!r}: no data behind it; pass save_figure(..., data=frame)")
+    dpi = _RC["savefig.dpi"]
+    width, height = (float(v) * dpi for v in fig.get_size_inches())
+    if max(width, height) > MAX_SIDE_PX:
+        _close(fig)
+        raise ValueError(f"figure {name!r} would be {width:.0f} × {height:.0f} px; at most {MAX_SIDE_PX} px a "
+                         "side stays readable: draw a grouped view or fewer panels")
     folder = Path(figures_dir) if figures_dir is not None else config.FIGURES_DIR
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -196,9 +215,20 @@ def save_figure(fig: Figure, name: str, figures_dir: str | Path | None = None) -
             path = folder / f"{name}.{fmt}"
             fig.savefig(path, format=fmt, metadata=metadata, dpi=_RC["savefig.dpi"])
             paths.append(path)
+        _write_csv(data, folder / f"{name}.csv")
     finally:
         _close(fig)
     return SavedFigure(paths)
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """The figure's data as UTF-8 CSV, identical bytes on every rerun (LF line ends, floats
+    to 6 significant digits, no index)."""
+    frame = frame.copy()
+    for column in frame.columns:
+        if isinstance(frame[column].dtype, pd.CategoricalDtype):
+            frame[column] = frame[column].astype(object)
+    frame.to_csv(path, index=False, lineterminator="\n", float_format="%.6g", encoding="utf-8")
 
 
 def _close(fig: Figure) -> None:
@@ -251,6 +281,7 @@ def word_cloud(
     ax.set_axis_off()
     if title:
         ax.set_title(title)
+    fig.plotted_data = pd.DataFrame({"word": list(frequencies), "weight": list(frequencies.values())})
     return fig
 
 

@@ -66,12 +66,24 @@ def truncate(text: str, width: int = 14) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+MAX_PANELS = 8
+"""A chart draws at most this many panels: beyond it, panels shrink below reading size."""
+SMALL_MULTIPLES = 6
+"""Up to this many speeches, charts draw one panel (or one group of bars) per speech; beyond it
+they draw grouped views (by year, period or another column) or the top N with the rest summed."""
+
+
 def _facets(frame: pd.DataFrame, facet_col: str | None) -> list[tuple[object, pd.DataFrame]]:
     """``[(key, rows)]`` per value of ``facet_col`` in order of first appearance, or one
-    ``(None, frame)`` when the column is absent or None."""
+    ``(None, frame)`` when the column is absent or None. More than :data:`MAX_PANELS` is an
+    error that says what to do (group the speeches, or draw one panel)."""
     if facet_col is None or facet_col not in frame.columns:
         return [(None, frame)]
-    return [(key, frame[frame[facet_col] == key]) for key in pd.unique(frame[facet_col])]
+    keys = pd.unique(frame[facet_col])
+    if len(keys) > MAX_PANELS:
+        raise ValueError(f"{len(keys)} panels (one per {facet_col}); at most {MAX_PANELS} are readable: "
+                         f"group the rows first (by year, period or another column) or pass facet_col=None")
+    return [(key, frame[frame[facet_col] == key]) for key in keys]
 
 
 def _require(frame: pd.DataFrame, *columns: str, where: str) -> None:
@@ -80,6 +92,24 @@ def _require(frame: pd.DataFrame, *columns: str, where: str) -> None:
         raise KeyError(f"{where}: the frame has no column {missing} (it has {list(frame.columns)})")
     if frame.empty:
         raise ValueError(f"{where}: the frame is empty, nothing to draw")
+
+
+def _with_data(fig: Figure, frame: pd.DataFrame) -> Figure:
+    """Keep the frame a chart drew on the figure (``fig.plotted_data``): :func:`save_figure`
+    writes it beside the image as CSV, the numbers behind every figure."""
+    fig.plotted_data = frame.reset_index(drop=True)
+    return fig
+
+
+def _long(panels: list, value_name: str, facet_col: str | None) -> pd.DataFrame:
+    """The tables of a paneled chart as one long frame (the panel's key as ``facet_col``)."""
+    frames = []
+    for key, table in panels:
+        long = table.stack().rename(value_name).reset_index()
+        if key is not None:
+            long.insert(0, facet_col, key)
+        frames.append(long)
+    return pd.concat(frames, ignore_index=True)
 
 
 def _figure(width: float, height: float) -> Figure:
@@ -167,7 +197,7 @@ def plot_structure(
     axes[0].legend(handles=[Patch(color=colors[k], label=_PART_NAMES[k]) for k in shown],
                    loc="lower right", fontsize=8, frameon=False)
     fig.suptitle(title or "講話結構 Structure of the speech")
-    return fig
+    return _with_data(fig, pd.concat([rows for _, rows in panels], ignore_index=True))
 
 
 def plot_removals(
@@ -195,6 +225,10 @@ def plot_removals(
         counts = counts[ids + wide].melt(id_vars=ids, var_name=kind_col, value_name=value_col)
         counts[kind_col] = counts[kind_col].str.removeprefix(prefix)
     _require(counts, kind_col, value_col, where="plot_removals")
+    n_all = counts[speech_col].nunique() if speech_col in counts.columns else 1
+    if n_all > SMALL_MULTIPLES:  # too many speeches for a bar each: their sums
+        counts = counts.drop(columns=speech_col)
+        xlabel = f"{xlabel} (all {n_all:,} speeches)"
     if speech_col in counts.columns:
         table = counts.pivot_table(index=kind_col, columns=speech_col, values=value_col,
                                    aggfunc="sum", fill_value=0, sort=False)
@@ -220,7 +254,8 @@ def plot_removals(
     if n_speeches > 1:
         ax.legend(fontsize=8, frameon=False)
     fig.suptitle(title or "清理刪除了什麼 What cleaning removed")
-    return fig
+    drawn = table.reset_index().melt(id_vars=kind_col, var_name=speech_col, value_name=value_col)
+    return _with_data(fig, drawn if n_speeches > 1 else drawn.drop(columns=speech_col))
 
 
 def plot_ranked_bars(
@@ -245,7 +280,7 @@ def plot_ranked_bars(
             rows = rows.head(top)
         panels.append((key, rows))
     n = max(len(rows) for _, rows in panels)
-    fig = _figure(min(4.2 * len(panels), 16), 1.2 + 0.27 * n)
+    fig = _figure(min(max(6.5, 4.2 * len(panels)), 16), 1.2 + 0.27 * n)
     axes = fig.subplots(1, len(panels), squeeze=False)[0]
     for ax, (key, rows) in zip(axes, panels):
         values = rows[value_col].to_numpy(dtype=float)
@@ -260,7 +295,7 @@ def plot_ranked_bars(
             ax.set_title(str(key), loc="left")
     if title:
         fig.suptitle(title)
-    return fig
+    return _with_data(fig, pd.concat([rows for _, rows in panels], ignore_index=True))
 
 
 def plot_dispersion(
@@ -324,7 +359,7 @@ def plot_dispersion(
             ax.set_title(str(key), loc="left", pad=14)
     axes[-1].set_xlabel("在講話中的位置 position in the speech (0 = start, 1 = end)")
     fig.suptitle(title or "詞語分布 Where the terms occur")
-    return fig
+    return _with_data(fig, hits[hits[term_col].isin(row_of)])
 
 
 def plot_heatmap(
@@ -353,7 +388,7 @@ def plot_heatmap(
     panels = []
     for key, rows in _facets(frame, facet_col):
         table = rows.pivot_table(index=index, columns=columns, values=values, aggfunc=aggfunc,
-                                 fill_value=0).reindex(index=rows_order, fill_value=0)
+                                 fill_value=0, observed=True).reindex(index=rows_order, fill_value=0)
         panels.append((key, table.sort_index(axis=1)))
     n_cols = max(t.shape[1] for _, t in panels)
     fig = _figure(min(2.2 + (0.7 * n_cols + 1.0) * len(panels), 18), 1.4 + 0.4 * len(rows_order))
@@ -374,7 +409,7 @@ def plot_heatmap(
     fig.colorbar(image, ax=list(axes), shrink=0.8, label=_axis_name(values))
     if title:
         fig.suptitle(title)
-    return fig
+    return _with_data(fig, _long(panels, values, facet_col))
 
 
 def plot_network(
@@ -422,7 +457,7 @@ def plot_network(
         if key is not None:
             ax.set_title(str(key), loc="left")
     fig.suptitle(title or "共現網絡 Co-occurrence network")
-    return fig
+    return _with_data(fig, edges)
 
 
 def plot_category_bars(
@@ -471,4 +506,224 @@ def plot_category_bars(
                     loc="upper left", bbox_to_anchor=(1, 1))
     if title:
         fig.suptitle(title)
-    return fig
+    return _with_data(fig, _long(panels, value_col or "count", facet_col))
+
+
+# ---------------------------------------------------------------- views that scale with the corpus
+MAX_TERMS = 8
+
+
+def many(corpus: pd.DataFrame) -> bool:
+    """Whether ``corpus`` has too many speeches for one panel each (> :data:`SMALL_MULTIPLES`)."""
+    return len(corpus) > SMALL_MULTIPLES
+
+
+def _is_numeric(values) -> bool:
+    return pd.api.types.is_numeric_dtype(pd.Series(list(values)).infer_objects())
+
+
+def plot_trends(
+    trends: pd.DataFrame,
+    group_col: str = "year",
+    *,
+    term_col: str = "term",
+    value_col: str = "per_10k",
+    low_col: str = "ci_low",
+    high_col: str = "ci_high",
+    marks: pd.DataFrame | None = None,
+    mark_label: str = "this corpus",
+    line_label: str = "reference",
+    title: str | None = None,
+) -> Figure:
+    """Rates over time as small multiples, one panel per term (at most :data:`MAX_TERMS`):
+    a line of ``value_col`` by ``group_col`` with its interval (``low_col``–``high_col``)
+    shaded, and ``marks`` (same columns: e.g. a speech's own rate in its year) drawn as red
+    points with their interval and value. Numeric groups (years) are placed on a numeric axis,
+    others in their order.
+    """
+    _require(trends, term_col, group_col, value_col, where="plot_trends")
+    terms = list(pd.unique(trends[term_col]))
+    if len(terms) > MAX_TERMS:
+        raise ValueError(f"plot_trends: {len(terms)} terms; at most {MAX_TERMS} panels (pass fewer terms)")
+    groups = list(pd.unique(trends[group_col]))
+    numeric = _is_numeric(groups)
+    position = (lambda v: float(v)) if numeric else {g: i for i, g in enumerate(groups)}.get
+    cols = min(len(terms), 2)
+    rows = -(-len(terms) // cols)
+    fig = _figure(6.2 * cols, 0.8 + 2.6 * rows)
+    axes = fig.subplots(rows, cols, squeeze=False, sharex=True)
+    for ax in axes.flat[len(terms):]:
+        ax.set_visible(False)
+    for ax, term in zip(axes.flat, terms):
+        mine = trends[trends[term_col] == term]
+        x = np.array([position(g) for g in mine[group_col]], dtype=float)
+        y = mine[value_col].to_numpy(dtype=float)
+        ax.plot(x, y, color=_COLORS[0], linewidth=1.2, marker="o", markersize=2.5, label=line_label)
+        if low_col in mine.columns and high_col in mine.columns:
+            ax.fill_between(x, mine[low_col].to_numpy(dtype=float), mine[high_col].to_numpy(dtype=float),
+                            color=_COLORS[0], alpha=0.18, linewidth=0)
+        if marks is not None and len(marks):
+            own = marks[marks[term_col] == term]
+            own = own[own[group_col].notna()]
+            if len(own):
+                mx = np.array([position(g) for g in own[group_col]], dtype=float)
+                my = own[value_col].to_numpy(dtype=float)
+                if low_col in own.columns and high_col in own.columns:
+                    ax.vlines(mx, own[low_col].to_numpy(dtype=float), own[high_col].to_numpy(dtype=float),
+                              color=_COLORS[3], linewidth=1)
+                ax.scatter(mx, my, color=_COLORS[3], zorder=3, s=22, label=mark_label)
+                if len(own) <= 3:
+                    for xi, yi in zip(mx, my):
+                        ax.annotate(f"{yi:.1f}", (xi, yi), xytext=(4, 4), textcoords="offset points",
+                                    fontsize=8, color=_COLORS[3])
+        ax.set_title(str(term), loc="left")
+        ax.set_ylabel("每萬詞 per 10,000 words")
+        ax.set_ylim(bottom=0)
+        if not numeric:
+            ax.set_xticks(range(len(groups)), [str(g) for g in groups])
+        else:
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=8, integer=True))
+    for ax in axes[-1]:
+        ax.set_xlabel(_axis_name(group_col))
+        if not numeric:
+            for label in ax.get_xticklabels():
+                label.set_rotation(45)
+                label.set_ha("right")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    if handles:
+        fig.legend(handles, labels, loc="upper right", fontsize=8, frameon=False)
+    fig.suptitle(title or "用詞趨勢 Term rates over time")
+    drawn = [trends.assign(series=line_label)]
+    if marks is not None and len(marks):
+        drawn.append(marks.assign(series=mark_label))
+    return _with_data(fig, pd.concat(drawn, ignore_index=True))
+
+
+def plot_corpus_overview(
+    corpus: pd.DataFrame,
+    parts: pd.DataFrame | None = None,
+    *,
+    by: str = "year",
+    title: str | None = None,
+) -> Figure:
+    """A corpus of many speeches at a glance, by ``by`` (default year): how many speeches,
+    how long they are (Han characters: each speech a dot, the median a line) and the share
+    whose outline found numbered sections (``parts``, :func:`analysis.corpus_outline`).
+    Readable from a dozen speeches to tens of thousands: the axes are groups, not speeches.
+    """
+    _require(corpus, "speech_id", "n_chars", where="plot_corpus_overview")
+    frame = corpus[["speech_id", "n_chars"]].copy()
+    frame["_group"] = corpus[by] if by in corpus.columns else pd.NA
+    frame = frame[frame["_group"].notna()]
+    if frame.empty:
+        frame = corpus[["speech_id", "n_chars"]].assign(_group="全部 all")
+    groups = sorted(pd.unique(frame["_group"]), key=lambda g: (str(type(g)), g))
+    numeric = _is_numeric(groups)
+    x_of = (lambda g: float(g)) if numeric else {g: i for i, g in enumerate(groups)}.get
+    frame["_x"] = [x_of(g) for g in frame["_group"]]
+    n_panels = 3 if parts is not None else 2
+    fig = _figure(10, 1.2 + 2.2 * n_panels)
+    axes = fig.subplots(n_panels, 1, sharex=True)
+    counts = frame.groupby("_x").size()
+    axes[0].bar(counts.index, counts.to_numpy(), color=_COLORS[0], width=0.8)
+    axes[0].set_ylabel("講話數 speeches")
+    axes[0].yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes[1].scatter(frame["_x"], frame["n_chars"], s=8, alpha=0.35 if len(frame) > 200 else 0.7,
+                    color=_COLORS[0], linewidths=0)
+    median = frame.groupby("_x")["n_chars"].median()
+    axes[1].plot(median.index, median.to_numpy(), color=_COLORS[3], linewidth=1.2, label="中位數 median")
+    axes[1].set_ylabel("漢字數 Han characters")
+    axes[1].legend(fontsize=8, frameon=False, loc="upper left")
+    if parts is not None:
+        sectioned = set(parts.loc[parts["part"] == "section", "speech_id"])
+        share = frame.assign(_s=frame["speech_id"].isin(sectioned)).groupby("_x")["_s"].mean()
+        axes[2].bar(share.index, share.to_numpy() * 100, color=_COLORS[2], width=0.8)
+        axes[2].set_ylabel("有編號章節 % with\nnumbered sections")
+        axes[2].set_ylim(0, 100)
+    if numeric:
+        axes[-1].xaxis.set_major_locator(MaxNLocator(nbins=10, integer=True))
+    else:
+        axes[-1].set_xticks(range(len(groups)), [truncate(str(g), 10) for g in groups], rotation=45, ha="right")
+    axes[-1].set_xlabel(_axis_name(by))
+    fig.suptitle(title or f"語料概覽 The corpus: {len(corpus):,} speeches")
+    drawn = frame.drop(columns="_x").rename(columns={"_group": by})
+    if parts is not None:
+        drawn["with_sections"] = drawn["speech_id"].isin(set(parts.loc[parts["part"] == "section", "speech_id"]))
+    return _with_data(fig, drawn)
+
+
+def plot_positions(
+    hits: pd.DataFrame,
+    *,
+    term_col: str = "term",
+    pos_col: str = "position",
+    bins: int = 10,
+    terms: Iterable[str] | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Where in their speeches terms occur, pooled over many speeches: one row per term, the
+    share of its hits in each tenth (``bins``) of the speech, as a heatmap annotated with the
+    shares and each row's number of hits. The many-speech form of :func:`plot_dispersion`.
+    """
+    _require(hits, term_col, pos_col, where="plot_positions")
+    terms = list(terms) if terms is not None else list(pd.unique(hits[term_col]))
+    edges = np.linspace(0, 1, bins + 1)
+    shares, totals = [], []
+    for term in terms:
+        pos = hits.loc[hits[term_col] == term, pos_col].to_numpy(dtype=float)
+        counts, _ = np.histogram(np.clip(pos, 0, 1 - 1e-12), bins=edges)
+        totals.append(int(counts.sum()))
+        shares.append(counts / counts.sum() if counts.sum() else counts.astype(float))
+    data = np.array(shares, dtype=float)
+    fig = _figure(9, 1.3 + 0.42 * len(terms))
+    ax = fig.subplots()
+    image = ax.imshow(data, cmap="Blues", vmin=0, vmax=max(float(data.max()), 1e-9), aspect="auto")
+    ax.set_xticks(np.arange(bins), [f"{int(a * 100)}–{int(b * 100)}%" for a, b in zip(edges, edges[1:])],
+                  fontsize=7, rotation=45, ha="right")
+    ax.set_yticks(np.arange(len(terms)), [f"{t} (n={n:,})" for t, n in zip(terms, totals)])
+    for (r, c), v in np.ndenumerate(data):
+        if v > 0:
+            ax.text(c, r, f"{v:.0%}", ha="center", va="center", fontsize=7,
+                    color="white" if v > data.max() / 2 else "black")
+    ax.set_xlabel("在講話中的位置 position in the speech")
+    fig.colorbar(image, ax=ax, shrink=0.8, label="命中比例 share of hits")
+    fig.suptitle(title or "詞語位置 Where in the speeches the terms occur")
+    drawn = [{"term": t, "from": float(a), "to": float(b), "share": float(v), "hits": n}
+             for t, n, row in zip(terms, totals, data) for a, b, v in zip(edges, edges[1:], row)]
+    return _with_data(fig, pd.DataFrame(drawn))
+
+
+def plot_lifecycle(
+    table: pd.DataFrame,
+    *,
+    top: int = 25,
+    name_col: str = "name",
+    title: str | None = None,
+) -> Figure:
+    """The life cycles of the ``top`` most mentioned formulas and campaign names
+    (:func:`analysis.lifecycle`): a line from first to last attestation, a dot at the peak,
+    labelled with the number of speeches."""
+    _require(table, name_col, "first", "last", "peak", "mentions", where="plot_lifecycle")
+    rows = table.sort_values(["mentions", "first"], ascending=[False, True], kind="stable").head(top)
+    rows = rows.sort_values(["first", "last"], kind="stable")
+    fig = _figure(10, 1.2 + 0.3 * len(rows))
+    ax = fig.subplots()
+    y = np.arange(len(rows))
+    kinds = list(pd.unique(table["kind"])) if "kind" in table.columns else [None]
+    color = {k: _COLORS[i] for i, k in enumerate(kinds)}
+    for yi, row in zip(y, rows.itertuples(index=False)):
+        c = color.get(getattr(row, "kind", None), _COLORS[0])
+        ax.plot([row.first, row.last], [yi, yi], color=c, linewidth=2.5, solid_capstyle="round")
+        if _is_numeric([row.peak]):
+            ax.scatter([float(row.peak)], [yi], color="black", s=14, zorder=3)
+        ax.annotate(f"{row.n_speeches}", (row.last, yi), xytext=(5, 0), textcoords="offset points",
+                    va="center", fontsize=7, color="dimgray")
+    ax.set_yticks(y, [truncate(str(n), 14) for n in rows[name_col]])
+    ax.invert_yaxis()
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=10, integer=True))
+    ax.set_xlabel("年份 year (dot: peak; number: speeches)")
+    if kinds != [None]:
+        ax.legend(handles=[Patch(color=color[k], label=str(k)) for k in kinds], fontsize=8, frameon=False,
+                  loc="lower right")
+    fig.suptitle(title or "提法的生命週期 First and last attestation")
+    return _with_data(fig, rows)

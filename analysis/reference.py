@@ -186,6 +186,13 @@ def gwr_counts() -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     return _gwr_table(GWR_COUNTS.stat().st_mtime_ns if GWR_COUNTS.exists() else 0)
 
 
+def reference_data(name: str = "gwr") -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """The shipped counts of a named reference: for ``"gwr"``, :func:`gwr_counts`."""
+    if name != "gwr":
+        raise ValueError(f"only the government work reports ('gwr') ship as counts, not {name!r}")
+    return gwr_counts()
+
+
 def gwr_reference(years: tuple[int, int] | None = None) -> Reference:
     """The government work reports of ``years`` (inclusive range; default all) as a
     :class:`Reference` of counts. Warns (:class:`ReferenceWarning`) when our dictionary or

@@ -6,6 +6,7 @@ import functools
 import re
 
 import opencc
+import pandas as pd
 
 from .chars import HAN_RE
 
@@ -67,3 +68,36 @@ def is_traditional(text: str) -> bool:
     simp = to_simplified("".join(han))
     changed = sum(a != b for a, b in zip(han, simp))
     return changed / len(han) > 0.01
+
+
+def surviving_simplified(text: str, context: int = 2) -> pd.DataFrame:
+    """Simplified-only characters in a text written in Traditional characters: the trace of a
+    machine conversion from a Simplified original (今后 for 今後, 并 for 並, 干部 for 幹部,
+    关于/關于 for 關於), which converters leave where a character has several Traditional
+    forms. Empty for a text that is not mostly Traditional (:func:`is_traditional`).
+
+    Returns one row per character: ``char``, ``traditional`` (its Taiwan-standard form,
+    OpenCC s2tw, so that mere variants such as 群/羣 do not count), ``count`` and
+    ``example`` (the first occurrence with ``context`` characters either side).
+
+    >>> surviving_simplified("各縣計生協會今后要並且加強幹部隊伍").values.tolist()
+    [['后', '後', 1, '會今后要並']]
+    """
+    columns = ["char", "traditional", "count", "example"]
+    if not is_traditional(text):
+        return pd.DataFrame(columns=columns)
+    found: dict[str, list] = {}
+    for i, ch in enumerate(text):
+        if not HAN_RE.match(ch):
+            continue
+        if ch not in found:
+            tw = _char(ch, "s2tw")
+            if tw == ch:
+                found[ch] = None
+                continue
+            found[ch] = [ch, tw, 0, text[max(0, i - context):i + context + 1]]
+        if found[ch] is not None:
+            found[ch][2] += 1
+    rows = [row for row in found.values() if row is not None]
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.sort_values(["count", "char"], ascending=[False, True], kind="stable").reset_index(drop=True)

@@ -300,3 +300,45 @@ def top_terms(hits: pd.DataFrame, per_theme: int = 1, lexicon: pd.DataFrame | No
     counts["theme_rank"] = counts["theme"].map(order)
     counts = counts.sort_values(["theme_rank", "n"], ascending=[True, False], kind="mergesort")
     return counts.groupby("theme", sort=False).head(per_theme)["term"].tolist()
+
+
+def theme_density(corpus: pd.DataFrame, by: str = "year", tokens: pd.DataFrame | None = None, *,
+                  lexicon: pd.DataFrame | None = None, aliases: bool = True) -> pd.DataFrame:
+    """Theme density per group of speeches (a corpus column, e.g. ``year``; ``"decade"`` is
+    derived from ``year``): ``by``, ``theme``, ``label``, ``hits``, ``n_chars`` (Han
+    characters of the group's speeches), ``per_1000`` (hits per 1,000 of them) and
+    ``speeches``. The many-speech form of :func:`theme_shares`; speeches without a value of
+    ``by`` are left out.
+
+    >>> import pandas as pd
+    >>> corpus = pd.DataFrame({"speech_id": ["a", "b"], "year": [2010, 2011],
+    ...                        "text": ["流動人口。", "群眾。"], "text_simplified": ["流动人口。", "群众。"]})
+    >>> theme_density(corpus).query("hits > 0")[["year", "theme", "per_1000"]].values.tolist()
+    [[2010, 'floating', 250.0], [2011, 'mass_work', 500.0]]
+    """
+    if by == "decade" and "decade" not in corpus.columns:
+        groups = (corpus["year"].astype("Int64") // 10 * 10)
+    elif by in corpus.columns:
+        groups = corpus[by]
+    else:
+        raise ValueError(f"by={by!r}: no such corpus column")
+    per_speech = theme_shares(corpus, by="speech", tokens=tokens, lexicon=lexicon, aliases=aliases,
+                              parts=_empty_parts())
+    group_of = dict(zip(corpus["speech_id"], groups))
+    per_speech[by] = per_speech["speech_id"].map(group_of)
+    per_speech = per_speech[per_speech[by].notna()]
+    table = per_speech.groupby([by, "theme", "label"], sort=False).agg(
+        hits=("hits", "sum"), n_chars=("n_chars", "sum"), speeches=("speech_id", "nunique")).reset_index()
+    table["per_1000"] = 1000 * table["hits"] / table["n_chars"].where(table["n_chars"] > 0)
+    order = {t: i for i, t in enumerate(dict.fromkeys(table["theme"]))}
+    table = table.sort_values([by, "theme"], key=lambda c: c.map(order) if c.name == "theme" else c,
+                              kind="stable")
+    return table[[by, "theme", "label", "hits", "n_chars", "per_1000", "speeches"]].reset_index(drop=True)
+
+
+def _empty_parts() -> pd.DataFrame:
+    """A parts table with no rows: per-speech shares need no outline."""
+    return pd.DataFrame({"speech_id": pd.Series(dtype=object), "part": pd.Series(dtype=object),
+                         "section": pd.Series(dtype="Int64"), "point": pd.Series(dtype="Int64"),
+                         "start": pd.Series(dtype="int64"), "end": pd.Series(dtype="int64"),
+                         "n_chars": pd.Series(dtype="int64")})

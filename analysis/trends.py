@@ -281,3 +281,42 @@ def lifecycle(corpus: pd.DataFrame, *, formulas: pd.DataFrame | None = None,
     table = table[LIFECYCLE_COLUMNS].reset_index(drop=True)
     table.attrs["undated"] = int(corpus["year"].isna().sum())
     return table
+
+
+class Enough:
+    """Whether a corpus can show change within itself; false with the reason as its text."""
+
+    def __init__(self, ok: bool, message: str):
+        self.ok, self.message = ok, message
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def __repr__(self) -> str:
+        return self.message
+
+
+MIN_DATED, MIN_GROUPS = 3, 2
+
+
+def enough_for_trends(corpus: pd.DataFrame, by: str = "year") -> Enough:
+    """Whether ``corpus`` has enough dated speeches (:data:`MIN_DATED`) in enough groups of
+    ``by`` (:data:`MIN_GROUPS`) to compare within itself; the object's text says what it has
+    and, when it is not enough, what it needs.
+
+    >>> found = enough_for_trends(pd.DataFrame({"speech_id": ["a"], "year": pd.array([2012], dtype="Int64")}))
+    >>> bool(found), repr(found).split(";")[0]
+    (False, 'not enough to compare within the corpus: 1 dated speech in 1 year group')
+    """
+    column = corpus["year"] // 10 * 10 if by == "decade" and "decade" not in corpus.columns else \
+        corpus[by] if by in corpus.columns else None
+    if column is None:
+        return Enough(False, f"no corpus column {by!r} to group by")
+    dated = int(corpus["year"].notna().sum()) if "year" in corpus.columns else 0
+    groups = int(column.dropna().nunique())
+    said = f"{dated} dated speech{'es' if dated != 1 else ''} in {groups} {by} group{'s' if groups != 1 else ''}"
+    if dated >= MIN_DATED and groups >= MIN_GROUPS:
+        return Enough(True, f"enough to compare within the corpus: {said}")
+    return Enough(False, f"not enough to compare within the corpus: {said}; trends, period keyness and "
+                         f"life cycles need at least {MIN_DATED} dated speeches in at least {MIN_GROUPS} groups "
+                         "(add speeches, or give dates in metadata.csv)")

@@ -1,0 +1,310 @@
+"""Findings stated from the data: each notebook ends with one of these, so that a run on
+another corpus states that corpus's numbers, never the seed's.
+
+Every function takes the tables the notebook already computed and returns a
+:class:`Finding`: Markdown text that a notebook shows as its last output, and a plain
+``str`` for tests. The sentences say what the method supports and no more: counts with their
+denominators, which reference a comparison used, and "too few hits" where a measure would be
+read into noise.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from .concordance import MIN_HITS
+from .outline import PREAMBLE_LABEL, cn_numeral
+from .plots import SMALL_MULTIPLES
+
+
+class Finding(str):
+    """Markdown text; shown rendered as a notebook cell's output."""
+
+    def _repr_markdown_(self) -> str:
+        return str(self)
+
+
+def _finding(lines: list[str]) -> Finding:
+    return Finding("\n".join(f"- {line}" for line in lines if line))
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n:,} {word if n == 1 else (plural or word + 's')}"
+
+
+def _list(items: list[str], limit: int = 5) -> str:
+    items = list(items)
+    shown = ", ".join(items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+def _section_name(section) -> str:
+    return cn_numeral(int(section)) if pd.notna(section) else PREAMBLE_LABEL
+
+
+# ---------------------------------------------------------------- 00: the corpus
+_KIND_WORDS = {"title": "title line", "date": "posting-time line", "lede": "lede (導語) line",
+               "meta": "page-information line", "footer": "footer line", "marker": "paywall marker",
+               "pinyin": "inline pinyin reading", "whitespace": "run of whitespace"}
+
+
+def overview(corpus: pd.DataFrame, parts: pd.DataFrame, audit: pd.DataFrame) -> Finding:
+    """What was loaded, how it is dated, what cleaning removed and how the speeches are built."""
+    from .script import is_traditional
+
+    n = len(corpus)
+    traditional = sum(is_traditional(t) for t in corpus["text"])
+    lines = [f"**{_plural(n, 'speech', 'speeches')}**, {int(corpus['n_chars'].sum()):,} Han characters "
+             f"({traditional} in Traditional characters, {n - traditional} in Simplified)."]
+    lines.append(_dating(corpus))
+    lines.append(_cleaning(corpus, audit))
+    lines.append(_structure(corpus, parts))
+    return _finding(lines)
+
+
+def _dating(corpus: pd.DataFrame) -> str:
+    if len(corpus) == 1:
+        row = corpus.iloc[0]
+        if pd.isna(row["year"]):
+            said = "Nothing dates the speech (no metadata, no dateline, no year in its name or text)."
+        else:
+            when = row["date"].strftime("%Y-%m-%d") if pd.notna(row["date"]) else str(int(row["year"]))
+            said = f"Dated **{when}** from its {row['date_source']} (`{row['date_evidence']}`)"
+            said += "; year only" if pd.isna(row["date"]) else ""
+            said += "."
+        if pd.notna(row.get("published", pd.NaT)):
+            said += (f" The page's posting time, {row['published']:%Y-%m-%d}, stays in `published`: "
+                     "it says when the page went up, not when the speech was given.")
+        return said
+    sources = corpus["date_source"].fillna("undated").value_counts()
+    parts = [f"{int(sources[s]):,} from {s if s != 'text' else 'their text'}"
+             for s in ("metadata", "text", "filename") if s in sources]
+    undated = int(sources.get("undated", 0))
+    years = corpus["year"].dropna()
+    span = f", {int(years.min())}–{int(years.max())}" if len(years) else ""
+    return f"Dated: {', '.join(parts) or 'none'}; {undated:,} undated{span}."
+
+
+def _cleaning(corpus: pd.DataFrame, audit: pd.DataFrame) -> str:
+    if audit.empty:
+        return "Cleaning removed nothing."
+    counts = audit["kind"].value_counts()
+    if len(corpus) <= SMALL_MULTIPLES:
+        pieces = []
+        for kind in _KIND_WORDS:
+            if kind in counts and kind != "whitespace":
+                pieces.append(_plural(int(counts[kind]), _KIND_WORDS[kind]))
+        pinyin = audit[audit["kind"] == "pinyin"]
+        if len(pinyin):
+            before = [corpus.set_index("speech_id").loc[s, "raw"][a - 1] for s, a in zip(pinyin["speech_id"],
+                                                                                           pinyin["start"])]
+            top = pd.Series(before).value_counts()
+            pieces[-1] += f" ({int(top.iloc[0])} after {top.index[0]})"
+        return "Cleaning removed " + _list(pieces, 10) + " and nothing else (every deletion is in the audit table)."
+    per_speech = audit.groupby("kind")["speech_id"].nunique()
+    pieces = [f"{_plural(int(counts[k]), _KIND_WORDS.get(k, k))} in {int(per_speech[k]):,} speeches"
+              for k in counts.index if k != "whitespace"]
+    return "Cleaning removed " + _list(pieces, 10) + "."
+
+
+def _structure(corpus: pd.DataFrame, parts: pd.DataFrame) -> str:
+    sections = parts[parts["part"] == "section"]
+    if len(corpus) > SMALL_MULTIPLES:
+        with_sections = sections["speech_id"].nunique()
+        return (f"{with_sections:,} of {len(corpus):,} speeches ({with_sections / len(corpus):.0%}) have numbered "
+                f"sections; the median speech has {int(corpus['n_chars'].median()):,} Han characters.")
+    said = []
+    for sid, n_chars in zip(corpus["speech_id"], corpus["n_chars"]):
+        mine = parts[parts["speech_id"] == sid]
+        secs = mine[mine["part"] == "section"]
+        if secs.empty:
+            said.append(f"{sid}: no numbered sections found")
+            continue
+        points = mine[mine["part"] == "point"].groupby("section").size()
+        listing = ", ".join(f"{cn_numeral(int(s))} ({int(points.get(s, 0))} points)" for s in secs["section"])
+        longest = secs.loc[secs["n_chars"].idxmax()]
+        share = int(longest["n_chars"]) / max(int(n_chars), 1)
+        closing = " and a closing (結語)" if (mine["part"] == "closing").any() else ""
+        said.append(f"{sid}: {_plural(len(secs), 'numbered section')}: {listing}{closing}; the longest, "
+                    f"{cn_numeral(int(longest['section']))}, has {int(longest['n_chars']):,} of "
+                    f"{int(n_chars):,} Han characters ({share:.0%})")
+    return "Structure: " + "; ".join(said) + "."
+
+
+def provenance(corpus: pd.DataFrame) -> Finding:
+    """Where the texts' own words say something about their source: Simplified-only
+    characters surviving in a Traditional text (a machine conversion), and titles that come
+    from the page rather than from metadata."""
+    from .script import surviving_simplified
+
+    lines = []
+    for sid, text in zip(corpus["speech_id"], corpus["text"]):
+        found = surviving_simplified(text)
+        if len(found):
+            shown = ", ".join(f"{c} ×{n} ({ex})" for c, n, ex in zip(found["char"], found["count"], found["example"]))
+            n = _plural(int(found["count"].sum()), "Simplified-only character")
+            lines.append(f"{sid}: written in Traditional characters, but {n} survive ({shown}): most likely "
+                         "machine-converted from a Simplified original.")
+        if len(lines) >= SMALL_MULTIPLES:
+            lines.append("(more speeches show the same; see `analysis.script.surviving_simplified`)")
+            break
+    if "date_source" in corpus.columns and not (corpus["date_source"] == "metadata").any():
+        lines.append("No metadata table: titles are the pages' own headings, and any speaker or place they "
+                     "name is the site's label, not a verified fact.")
+    return _finding(lines or ["Nothing in the texts questions their provenance."])
+
+
+# ---------------------------------------------------------------- 01: vocabulary
+def vocabulary(freq: pd.DataFrame, key: pd.DataFrame, apart: pd.DataFrame, node: str,
+               colloc: pd.DataFrame, n_candidates: int | None = None) -> Finding:
+    """The most frequent content words, the keywords against a named reference (with the
+    terms that reference lacks, counted apart), and the collocates of ``node``."""
+    lines = []
+    if len(freq):
+        top = freq.head(3)
+        first = top.iloc[0]
+        variants = f"; written {first['variants']}" if isinstance(first.get("variants"), str) else ""
+        lines.append(f"Most frequent content word: **{first['token']}** ({int(first['count'])}{variants}), then "
+                     + ", ".join(f"{t} ({int(c)})" for t, c in zip(top["token"][1:], top["count"][1:])) + ".")
+    reference = key.attrs.get("reference", "the reference")
+    if len(key):
+        shown = ", ".join(f"{t} (×{int(c)}, Log Ratio {r:.1f})" for t, c, r in
+                          zip(key["token"].head(5), key["count"].head(5), key["log_ratio"].head(5)))
+        lines.append(f"Keywords against {reference}: {shown}.")
+    if len(apart):
+        shown = ", ".join(f"{t} (×{int(c)})" for t, c in zip(apart["token"].head(6), apart["count"].head(6)))
+        lines.append(f"Absent from that reference, or cut differently there, and so counted apart rather than "
+                     f"ranked: {shown}.")
+    if len(colloc):
+        shown = ", ".join(f"{c} ({int(f)} times, logDice {d:.1f})" for c, f, d in
+                          zip(colloc["collocate"].head(3), colloc["f_xy"].head(3), colloc["logdice"].head(3)))
+        lines.append(f"{node} co-occurs most with {shown} (within the window, same paragraph).")
+    elif node:
+        lines.append(f"{node}: no collocate reaches the minimum count.")
+    candidates = f" over {n_candidates:,} candidates" if n_candidates else ""
+    lines.append(f"G² grows with frequency and its p-values are uncorrected{candidates}: read Log Ratio for the "
+                 "size of a difference, and treat significance as a ranking aid.")
+    return _finding(lines)
+
+
+# ---------------------------------------------------------------- 03: one term, dispersion, themes
+def term_spread(hits: pd.DataFrame, term: str, corpus: pd.DataFrame) -> Finding:
+    """Where ``term``'s hits (:func:`analysis.kwic`) fall: speeches, sections, points, and how
+    many stand inside a 《》 document title or a quoted name."""
+    if hits.empty:
+        return _finding([f"{term} does not occur."])
+    n, speeches = len(hits), hits["speech_id"].nunique()
+    lines = [f"**{term}** occurs {_plural(n, 'time')} in {_plural(speeches, 'speech', 'speeches')}."]
+    if speeches <= SMALL_MULTIPLES:
+        for sid, rows in hits.groupby("speech_id", sort=False):
+            in_sections = rows[rows["section"].notna()]
+            by_section = in_sections.groupby("section").size()
+            where = ", ".join(f"{cn_numeral(int(s))} {int(c)}" for s, c in by_section.items())
+            outside = len(rows) - len(in_sections)
+            said = f"{sid}: in sections {where}" if where else f"{sid}: in no numbered section"
+            if outside:
+                said += f", {outside} outside the sections"
+            in_points = rows[rows["point"].notna()]
+            if len(in_points):
+                per_point = in_points.groupby(["section", "point"]).size().sort_values(ascending=False)
+                top = per_point.head(2)
+                said += (f"; {len(in_points)} of {len(rows)} in points, "
+                         + ", ".join(f"{cn_numeral(int(s))}.{int(p)}: {int(c)}" for (s, p), c in top.items()))
+            text = corpus.set_index("speech_id").loc[sid, "text"]
+            titled = sum(_inside_marks(text, a, b, "《", "》") for a, b in zip(rows["start"], rows["end"]))
+            quoted = sum(_inside_marks(text, a, b, "“", "”") and not _exact_quote(text, a, b)
+                         for a, b in zip(rows["start"], rows["end"]))
+            if titled:
+                said += f"; {titled} inside a document title 《…》"
+            if quoted:
+                said += f"; {quoted} inside a longer quoted name"
+            lines.append(said + ".")
+    else:
+        per_speech = hits.groupby("speech_id").size()
+        lines.append(f"Median {per_speech.median():g} hits per speech using it; the most, {int(per_speech.max())}, "
+                     f"in {per_speech.idxmax()}.")
+    return _finding(lines)
+
+
+def _inside_marks(text: str, a: int, b: int, opening: str, closing: str) -> bool:
+    left = text.rfind(opening, 0, a)
+    if left < 0 or "\n" in text[left:a] or text.rfind(closing, left, a) >= 0:
+        return False
+    right = text.find(closing, b)
+    return right >= 0 and "\n" not in text[b:right]
+
+
+def _exact_quote(text: str, a: int, b: int) -> bool:
+    return text[a - 1:a] == "“" and text[b:b + 1] == "”"
+
+
+def dispersion(measures: pd.DataFrame) -> Finding:
+    """Each term's spread, with the unit and the number of parts, and "too few hits" where
+    the measure would be read into noise."""
+    lines = []
+    for row in measures.itertuples(index=False):
+        several = measures["speech_id"].nunique() > 1
+        where = f" ({row.speech_id})" if several and row.speech_id != "(corpus)" else ""
+        base = (f"{row.term}{where}: {_plural(int(row.hits), 'hit')} in {int(row.parts_with_hits)} of "
+                f"{_plural(int(row.n_parts), row.unit)}")
+        if row.hits == 0:
+            lines.append(base + ".")
+        elif not row.enough_hits:
+            lines.append(base + f"; DP {row.dp:.2f}, but fewer than {MIN_HITS} hits are too few to read as a spread.")
+        else:
+            evenness = "fairly even" if row.dp < 0.3 else "uneven" if row.dp < 0.6 else "concentrated"
+            lines.append(base + f"; DP {row.dp:.2f} ({evenness}; 0 = spread as the text is, 1 = all in one part).")
+    return _finding(lines)
+
+
+def themes(shares: pd.DataFrame, group: str = "place") -> Finding:
+    """The densest theme in each part of the speech (or group of speeches), in hits per 1,000
+    Han characters, with the hits behind it."""
+    lines = []
+    keys = ["speech_id", group] if "speech_id" in shares.columns and shares["speech_id"].nunique() > 1 else [group]
+    for key, rows in shares.groupby(keys, sort=False, observed=True):
+        rows = rows[rows["hits"] > 0]
+        if rows.empty:
+            continue
+        best = rows.sort_values(["per_1000", "hits"], ascending=False).iloc[0]
+        label = " ".join(str(k) for k in (key if isinstance(key, tuple) else (key,)))
+        lines.append(f"{label}: {best['label']} ({best['per_1000']:.1f} per 1,000 characters, "
+                     f"{int(best['hits'])} hits)")
+    if not lines:
+        return _finding(["No theme term occurs."])
+    return _finding(["Densest theme by part: " + "; ".join(lines) + ".",
+                     "Theme hits are lexicon matches (leftmost-longest): a density compares parts of unequal "
+                     "length, not the speaker's intent."])
+
+
+# ---------------------------------------------------------------- 04: change over time
+def national(trends: pd.DataFrame, marks: pd.DataFrame | None, reference_span: str) -> Finding:
+    """For each term: its course in the government work reports and, where the corpus has its
+    own rate, how that compares with the reports of the same year."""
+    lines = []
+    for term, rows in trends.groupby("term", sort=False):
+        total = int(rows["count"].sum())
+        if total == 0:
+            lines.append(f"**{term}** never occurs in the government work reports ({reference_span}).")
+        else:
+            peak = rows.loc[rows["per_10k"].idxmax()]
+            years = rows.loc[rows["count"] > 0, "year"]
+            lines.append(f"**{term}**: {total} times in the reports, {int(years.min())}–{int(years.max())}; "
+                         f"peak {peak['year']} ({peak['per_10k']:.1f} per 10,000 words).")
+        if marks is not None:
+            own = marks[(marks["term"] == term) & marks["year"].notna()]
+            for mark in own.head(SMALL_MULTIPLES).itertuples(index=False):
+                same = rows[rows["year"] == mark.year]
+                if same.empty:
+                    lines[-1] += f" This corpus, {mark.year}: {mark.per_10k:.1f} per 10,000 (no report that year)."
+                    continue
+                ref = same.iloc[0]
+                overlap = not (mark.ci_low > ref["ci_high"] or mark.ci_high < ref["ci_low"])
+                higher = mark.per_10k > ref["per_10k"]
+                verdict = ("intervals overlap: no clear difference" if overlap
+                           else "higher than the reports" if higher else "lower than the reports")
+                lines[-1] += (f" This corpus, {mark.year}: {mark.per_10k:.1f} per 10,000 "
+                              f"(95% CI {mark.ci_low:.1f}–{mark.ci_high:.1f}) against the report's "
+                              f"{ref['per_10k']:.1f} ({ref['ci_low']:.1f}–{ref['ci_high']:.1f}): {verdict}.")
+    lines.append("Intervals are Wilson intervals on words as independent draws; a speech's repeated set phrases "
+                 "make its real uncertainty larger.")
+    return _finding(lines)
