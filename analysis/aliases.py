@@ -57,8 +57,22 @@ def _alias_table(path: str, _mtime: int) -> pd.DataFrame:
 
 def alias_map() -> dict[str, str]:
     """Simplified variant → Simplified canonical term, for every variant of every group."""
-    table = alias_table()
-    return dict(zip(table["variant_simplified"], table["canonical_simplified"]))
+    return _maps()[0]
+
+
+def _maps() -> tuple[dict[str, str], dict[str, list[str]]]:
+    """(variant → canonical, canonical → variants longest first), read once per edit of the file."""
+    return _maps_for(str(ALIASES), ALIASES.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4)
+def _maps_for(path: str, mtime: int) -> tuple[dict[str, str], dict[str, list[str]]]:
+    table = _alias_table(path, mtime)
+    to_canonical = dict(zip(table["variant_simplified"], table["canonical_simplified"]))
+    groups: dict[str, list[str]] = {}
+    for variant, key in to_canonical.items():
+        groups.setdefault(key, []).append(variant)
+    return to_canonical, {k: sorted(v, key=lambda f: (-len(f), f)) for k, v in groups.items()}
 
 
 def alias_words() -> list[str]:
@@ -85,9 +99,7 @@ def variants(term: str) -> list[str]:
     ['计划生育协会', '计生协会', '计生协']
     """
     key = canonical(term)
-    table = alias_table()
-    found = table.loc[table["canonical_simplified"] == key, "variant_simplified"].tolist() or [key]
-    return sorted(found, key=lambda v: (-len(v), v))
+    return list(_maps()[1].get(key, [key]))
 
 
 def term_keys(simplified: pd.Series | np.ndarray | list) -> np.ndarray:

@@ -28,7 +28,6 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
@@ -298,7 +297,7 @@ def filename_date(name: str) -> SpeechDate:
     >>> filename_date("000_8ebf5a98b5b66884").source is None
     True
     """
-    stem = Path(name).stem if "." in name else name
+    stem = name[:-4] if name.lower().endswith(".txt") else name
     for m in _NAME_DATE.finditer(stem):
         try:
             stamp = pd.Timestamp(int(m[1]), int(m[2]), int(m[3]))

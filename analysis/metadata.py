@@ -65,8 +65,9 @@ def read_metadata(source: str | Path | pd.DataFrame, reserved: set[str] = frozen
             raise CorpusError(f"{path}: metadata file not found")
         sep = "\t" if path.suffix.lower() == ".tsv" else ","
         try:
-            table = pd.read_csv(path, sep=sep, dtype={"speech_id": "string"}, encoding="utf-8-sig",
-                                skipinitialspace=True)
+            # speech_id, date and year are read as written, so a message quotes the cell itself.
+            table = pd.read_csv(path, sep=sep, dtype={"speech_id": "string", "date": "string", "year": "string"},
+                                encoding="utf-8-sig", skipinitialspace=True)
         except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
             raise CorpusError(f"{path}: cannot be read as a {'TSV' if sep == chr(9) else 'CSV'} "
                               f"table ({exc})") from None

@@ -53,18 +53,20 @@ WORD_SETS = ("content", "all")
 
 
 def _is_content(tokens: pd.DataFrame) -> pd.Series:
+    from .aliases import alias_words
+
     simplified = tokens["simplified"]
-    in_user_dict = simplified.isin(frozenset(user_dictionary()["word"]))
-    # User-dictionary words count whatever their tag: the researcher listed them as domain
-    # vocabulary, and some carry the numeral tag m (五有, 三进, 双建双汇).
+    in_user_dict = simplified.isin(frozenset(user_dictionary()["word"]) | frozenset(alias_words()))
+    # User-dictionary and alias-group words count whatever their tag: the researcher listed
+    # them as domain vocabulary, and some carry the numeral tag m (五有, 三进, 双建双汇, 二胎).
     by_pos = tokens["pos"].isin(CONTENT_POS) & (simplified.str.len() >= 2)
     return ~tokens["is_punct"] & ~tokens["is_stop"] & (by_pos | in_user_dict)
 
 
 def content_words(tokens: pd.DataFrame) -> pd.DataFrame:
     """The rows of ``tokens`` that are content words: a tag in :data:`CONTENT_POS` and at
-    least two characters, or a word of the user dictionary (any tag, any length); never a
-    stopword or punctuation. The index is kept, so the rows align with ``tokens``.
+    least two characters, or a word of the user dictionary or of an alias group (any tag, any
+    length); never a stopword or punctuation. The index is kept, so the rows align with ``tokens``.
 
     >>> from analysis import tokenize
     >>> content_words(tokenize("要緊緊圍繞雙降目標")).token.tolist()
@@ -101,12 +103,31 @@ def _by_columns(by) -> list[str]:
     return [by] if isinstance(by, str) else list(by)
 
 
+def _codes(values) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes and the sorted uniques of ``values`` (code order is code-point order, so
+    ties can be broken by the smaller code). Arrow strings are encoded by Arrow, not Python."""
+    codes, uniques = pd.factorize(values, sort=True)
+    return codes.astype(np.int64), np.asarray(uniques, dtype=object)
+
+
+def _mode_codes(key_codes: np.ndarray, value_codes: np.ndarray, n_values: int) -> tuple[np.ndarray, np.ndarray]:
+    """For each key code present, the commonest value code (ties: the smallest) and its count:
+    ``(keys, values, counts)`` sorted by key. Vectorised: no Python loop over groups."""
+    pairs, counts = np.unique(key_codes * n_values + value_codes, return_counts=True)
+    keys, values = pairs // n_values, pairs % n_values
+    order = np.lexsort((values, -counts, keys))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = keys[order][1:] != keys[order][:-1]
+    chosen = order[first]
+    return keys[chosen], values[chosen], counts[chosen]
+
+
 def _mode_by(keys: pd.Series, values: pd.Series) -> pd.Series:
     """For each key, the most common value (ties: the smallest), indexed by key."""
-    frame = pd.DataFrame({"_k": keys.to_numpy(dtype=object), "_v": values.to_numpy(dtype=object)})
-    counts = frame.groupby(["_k", "_v"], sort=False).size().reset_index(name="_n")
-    counts = counts.sort_values(["_k", "_n", "_v"], ascending=[True, False, True], kind="stable")
-    return counts.drop_duplicates("_k").set_index("_k")["_v"].rename_axis(None)
+    key_codes, key_uniques = _codes(keys)
+    value_codes, value_uniques = _codes(values)
+    k, v, _ = _mode_codes(key_codes, value_codes, max(len(value_uniques), 1))
+    return pd.Series(value_uniques[v], index=pd.Index(key_uniques[k], dtype=object))
 
 
 def _display_forms(tokens: pd.DataFrame, keys: pd.Series | None = None) -> pd.DataFrame:
@@ -120,19 +141,32 @@ def _display_forms(tokens: pd.DataFrame, keys: pd.Series | None = None) -> pd.Da
     ['雙降', 'j', <NA>]
     """
     keys = tokens["simplified"] if keys is None else keys
-    forms = pd.DataFrame({"token": _mode_by(keys, tokens["token"]), "pos": _mode_by(keys, tokens["pos"])})
-    written = pd.DataFrame({"_k": keys.to_numpy(dtype=object),
-                            "_s": tokens["simplified"].to_numpy(dtype=object),
-                            "_t": tokens["token"].to_numpy(dtype=object)})
-    per_word = written.groupby(["_k", "_s"], sort=False).agg(n=("_t", "size"), form=("_t", _first_mode))
-    several = per_word.groupby(level=0).size()
-    several = several[several > 1].index
-    variants = pd.Series(pd.NA, index=forms.index, dtype=object)
-    if len(several):
-        rows = per_word.loc[several].reset_index().sort_values(["_k", "n", "form"], ascending=[True, False, True])
-        joined = rows.groupby("_k", sort=False).apply(
-            lambda g: " · ".join(f"{f} {n}" for f, n in zip(g["form"], g["n"])), include_groups=False)
-        variants.loc[joined.index] = joined
+    key_codes, key_uniques = _codes(keys)
+    token_codes, token_uniques = _codes(tokens["token"])
+    pos_codes, pos_uniques = _codes(tokens["pos"])
+    n_tokens = max(len(token_uniques), 1)
+    k, t, _ = _mode_codes(key_codes, token_codes, n_tokens)
+    _, p, _ = _mode_codes(key_codes, pos_codes, max(len(pos_uniques), 1))
+    index = pd.Index(key_uniques[k], dtype=object)
+    forms = pd.DataFrame({"token": token_uniques[t], "pos": pos_uniques[p]}, index=index)
+    # Variants: the Simplified words of a term, each with its count and commonest written form.
+    simp_codes, simp_uniques = _codes(tokens["simplified"])
+    n_simp = max(len(simp_uniques), 1)
+    words, word_counts = np.unique(key_codes * n_simp + simp_codes, return_counts=True)
+    word_keys = words // n_simp
+    several = np.bincount(word_keys, minlength=len(key_uniques)) > 1
+    variants = pd.Series(pd.NA, index=index, dtype=object)
+    if several.any():
+        chosen = several[key_codes]
+        pair = (key_codes[chosen] * n_simp + simp_codes[chosen])
+        pair_codes, pair_uniques = _codes(pair)
+        _, written, _ = _mode_codes(pair_codes, token_codes[chosen], n_tokens)
+        written_of = dict(zip(pair_uniques.tolist(), token_uniques[written]))
+        rows = [(key, -n, written_of[w]) for w, key, n in zip(words, word_keys, word_counts) if several[key]]
+        joined: dict[int, list] = {}
+        for key, neg, form in sorted(rows):
+            joined.setdefault(key, []).append(f"{form} {-neg}")
+        variants.loc[[key_uniques[key] for key in joined]] = [" · ".join(v) for v in joined.values()]
     forms["variants"] = variants
     return forms
 
@@ -141,11 +175,6 @@ def _joined_key(columns: list[pd.Series]) -> pd.Series:
     """One string key per row from several columns (group values and term)."""
     out = columns[0].astype(str).str.cat([c.astype(str) for c in columns[1:]], sep="\x1f")
     return pd.Series(out.to_numpy(dtype=object), index=columns[0].index)
-
-
-def _first_mode(values: pd.Series) -> str:
-    counts = values.value_counts()
-    return min(counts.index[counts == counts.max()])
 
 
 # ---------------------------------------------------------------- frequency list

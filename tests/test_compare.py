@@ -1,0 +1,235 @@
+"""Keyness with a target and a reference (quanteda's textstat_keyness): selections, the two
+statistics worked out by hand, references that hold up, and the keyword network."""
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import keyness, keyness_by_speech, keyword_network, period_contrast, select
+from analysis.compare import g2_against_rate, g2_two_samples
+from analysis.reference import Reference, ReferenceWarning, _changed_words, gwr_counts, gwr_reference
+from analysis.vocabulary import collocations
+
+from .test_vocabulary import toy_tokens
+
+# ---------------------------------------------------------------- selecting speeches
+
+CORPUS = pd.DataFrame({"speech_id": ["a", "b", "c", "d"], "year": [2010, 2012, 2013, 2015],
+                       "genre": ["report", "speech", "speech", "report"]})
+
+
+def test_select_by_id_list_mask_array_function_and_query():
+    assert select(CORPUS, "b") == ["b"]
+    assert select(CORPUS, ["d", "a"]) == ["a", "d"]                     # corpus order
+    assert select(CORPUS, CORPUS.year >= 2013) == ["c", "d"]           # aligned with the rows
+    assert select(CORPUS, pd.Series({"b": True, "c": False})) == ["b"]  # indexed by speech_id
+    assert select(CORPUS, np.array([True, False, False, True])) == ["a", "d"]
+    assert select(CORPUS, lambda c: c.genre == "report") == ["a", "d"]
+    assert select(CORPUS, "year >= 2013 and genre == 'speech'") == ["c"]
+    assert select(None, ["b"], ids=["a", "b"]) == ["b"]
+
+
+@pytest.mark.parametrize("spec, message", [
+    (["a", "zz"], "unknown speech id"),
+    ("year > 2100", "selects no speech"),
+    ("colour == 'red'", "not a query on the corpus columns"),
+    (np.array([True]), "one value per speech"),
+])
+def test_bad_selections_say_what_is_wrong(spec, message):
+    with pytest.raises(ValueError, match=message):
+        select(CORPUS, spec)
+
+
+def test_a_query_needs_the_corpus():
+    with pytest.raises(ValueError, match="pass corpus="):
+        select(None, "year >= 2013", ids=["a", "b"])
+
+
+# ---------------------------------------------------------------- statistics by hand
+
+
+def test_two_sample_g2_by_hand():
+    # Target 100 words, 10 of them the word; reference 1,000 words, 10 of them. N = 1100;
+    # expected 100·20/1100 and 1000·20/1100, for the other words 100·1080/1100 and 1000·1080/1100:
+    # G² = 2(10 ln 5.5 + 10 ln 0.55 + 90 ln(90/98.18) + 990 ln(990/981.8)) = 22.90780.
+    assert g2_two_samples(10, 10, 100, 1000)[0] == pytest.approx(22.907804, abs=1e-6)
+    # Equal rates give 0.
+    assert g2_two_samples(5, 50, 100, 1000)[0] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_goodness_of_fit_g2_by_hand():
+    # 20 of 1,000 words where the list says 1%: expected 10.
+    # G² = 2(20 ln(20/10) + 980 ln(980/990)) = 2(13.862944 - 9.949324) = 7.827239.
+    assert g2_against_rate(20, 1000, 0.01)[0] == pytest.approx(7.827239, abs=1e-6)
+    assert g2_against_rate(10, 1000, 0.01)[0] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_keyness_against_counts_worked_out_by_hand():
+    target = toy_tokens(" ".join(["甲甲/n"] * 10 + ["乙乙/n"] * 4 + ["的/uj"] * 86))
+    reference = pd.Series({"甲甲": 10, "丙丙": 990})
+    table = keyness(target, reference=reference).set_index("token")
+    row = table.loc["甲甲"]
+    assert (row["count"], row["ref_count"]) == (10, 10)
+    assert row["g2"] == pytest.approx(22.907804, abs=1e-6)
+    assert row["log_ratio"] == pytest.approx(math.log2(10))   # 10% against 1%
+    assert row["p"] == pytest.approx(1.6996e-06, rel=1e-4)   # chi² 1 df tail
+    assert row["per_10k"] == 1000.0 and row["ref_per_10k"] == 100.0
+    # 乙乙 is absent from the reference: reported apart, not ranked.
+    assert table.index.tolist() == ["甲甲"]
+    apart = keyness(target, reference=reference, absent="only").set_index("token")
+    assert apart.index.tolist() == ["乙乙"] and not apart.loc["乙乙", "in_reference"]
+    # Included on request, with b = 0: G² = 2(4 ln 11 + 96 ln(96·1100/109600) + 1000 ln(1100/1096))
+    # = 19.33078, and Log Ratio takes the zero as 0.5: log2(0.04 / 0.0005).
+    row = keyness(target, reference=reference, absent="include").set_index("token").loc["乙乙"]
+    assert row["g2"] == pytest.approx(19.330776, abs=1e-6)
+    assert row["log_ratio"] == pytest.approx(math.log2(0.04 / 0.0005))
+
+
+def test_negative_keywords_are_signed_and_only_shown_on_request():
+    target = toy_tokens(" ".join(["甲甲/n"] * 2 + ["乙乙/n"] * 98))
+    reference = pd.Series({"甲甲": 100, "乙乙": 900})
+    assert keyness(target, reference=reference)["token"].tolist() == ["乙乙"]
+    both = keyness(target, reference=reference, positive_only=False).set_index("token")
+    assert both.loc["甲甲", "g2"] < 0 and both.loc["甲甲", "log_ratio"] == pytest.approx(math.log2(0.2))
+    assert both.loc["乙乙", "g2"] > 0
+
+
+# ---------------------------------------------------------------- target and reference
+
+
+@pytest.fixture(scope="module")
+def four_speeches():
+    """Four speeches: 甲甲 is frequent from 2013 on, 乙乙 before; 的 pads them."""
+    tokens = pd.concat([
+        toy_tokens("甲甲/n 乙乙/n 乙乙/n 乙乙/n 的/uj 的/uj", "a"),   # 2010: 6 words
+        toy_tokens("乙乙/n 乙乙/n 甲甲/n 的/uj", "b"),              # 2012: 4 words
+        toy_tokens("甲甲/n 甲甲/n 甲甲/n 乙乙/n 的/uj", "c"),        # 2013: 5 words
+        toy_tokens("甲甲/n 甲甲/n 甲甲/n 甲甲/n 的/uj ，", "d"),     # 2015: 5 words
+    ], ignore_index=True)
+    return tokens
+
+
+def test_a_period_against_the_rest_of_the_corpus(four_speeches):
+    table = keyness(four_speeches, target="year >= 2013", corpus=CORPUS)
+    assert table.attrs["target"] == "target 'year >= 2013': 2 speeches, 10 words"
+    assert table.attrs["reference"] == "reference: the rest of the corpus: 2 speeches, 10 words"
+    row = table.set_index("token").loc["甲甲"]
+    # 7 of 10 against 2 of 10.
+    assert (row["count"], row["ref_count"]) == (7, 2)
+    assert row["g2"] == pytest.approx(g2_two_samples(7, 2, 10, 10)[0])
+    assert row["log_ratio"] == pytest.approx(math.log2(7 / 2))
+    assert table.index.size == 1   # 乙乙 is rarer after 2013: not listed with positive_only
+
+
+def test_target_and_reference_as_two_selections_and_their_overlap(four_speeches):
+    table = keyness(four_speeches, target=["d"], reference=["a"], corpus=CORPUS)
+    assert table.set_index("token").loc["甲甲", ["count", "ref_count"]].tolist() == [4, 1]
+    with pytest.raises(ValueError, match="share 1 speech"):
+        keyness(four_speeches, target=["a", "b"], reference=["b", "c"], corpus=CORPUS)
+    with pytest.raises(ValueError, match="give a reference"):
+        keyness(four_speeches, target=["a", "b", "c", "d"], corpus=CORPUS)
+
+
+def test_period_contrast_puts_both_sides_in_one_frame(four_speeches):
+    later = keyness(four_speeches, target="year >= 2013", corpus=CORPUS)
+    earlier = keyness(four_speeches, target="year < 2013", corpus=CORPUS)
+    both = period_contrast(later, earlier, 2013)
+    assert both[["period", "token"]].values.tolist() == [["≥ 2013", "甲甲"], ["< 2013", "乙乙"]]
+
+
+# ---------------------------------------------------------------- references
+
+
+def test_the_seed_against_general_chinese(tokens):
+    import wordfreq
+
+    freqs = wordfreq.get_frequency_dict("zh", wordlist="large")
+    table = keyness(tokens)
+    assert table.attrs["reference"].startswith("general Chinese: wordfreq")
+    row = table.set_index("token").loc["工作"]
+    q, a, c = freqs["工作"], 32, 1147
+    assert row["count"] == a and row["ref_per_10k"] == pytest.approx(q * 10_000)
+    assert row["g2"] == pytest.approx(2 * (a * math.log(a / (c * q)) + (c - a) * math.log((c - a) / (c * (1 - q)))))
+    assert row["log_ratio"] == pytest.approx(math.log2((a / c) / q))
+    assert pd.isna(row["ref_count"])   # a frequency list has no counts
+    # t2s keeps 著, Simplified texts write 着力: the word is looked up under both forms.
+    assert table.set_index("token").loc["著力", "ref_per_10k"] == pytest.approx(freqs["着力"] * 10_000)
+    assert (table["in_reference"] & ~table["cut_differs"]).all()
+    assert table["g2"].is_monotonic_decreasing
+
+
+def test_terms_general_chinese_lacks_are_reported_apart(tokens):
+    apart = keyness(tokens, absent="only").set_index("token")
+    # The association's names and the local target never top the ranking: they are apart.
+    assert {"計生協會", "雙降", "人口計生"} <= set(apart.index)
+    assert apart.loc["計生協會", "count"] == 35 and not apart.loc["計生協會", "in_reference"]
+    assert apart.loc["計生協會", "variants"] == "計生協會 17 · 計生協 14 · 計劃生育協會 4"
+    assert not {"計生協會", "雙降"} & set(keyness(tokens).token)
+
+
+def test_the_seed_against_the_reports_of_its_period(tokens):
+    table = keyness(tokens, reference="gwr:2008-2016")
+    counts, years, _ = gwr_counts()
+    period = counts[counts.year.between(2008, 2016)]
+    size = int(years[years.year.between(2008, 2016)].n_words.sum())
+    assert table.attrs["reference"] == (f"government work reports 2008–2016 (9 reports, {size:,} words; "
+                                        "project pipeline)")
+    row = table.set_index("term").loc["工作"]
+    assert row["ref_count"] == period.loc[period.word == "工作", "count"].sum()
+    assert row["g2"] == pytest.approx(g2_two_samples(32, row["ref_count"], 1147, size)[0])
+    apart = keyness(tokens, reference="gwr:2008-2016", absent="only")
+    assert {"雙降", "計生協會"} <= set(apart.token)   # the reports never use them
+
+
+def test_a_named_reference_for_years_without_reports():
+    with pytest.raises(ValueError, match="no government work report in 1970–1974"):
+        gwr_reference((1970, 1974))
+
+
+def test_cut_differences_are_flagged_in_the_direction_that_inflates_a_count():
+    ref = Reference(name="t", description="t", counts=pd.Series({"计划生育": 5, "协会": 5, "人口": 3}), size=100,
+                    merged_here=frozenset({"计划生育协会"}), merged_there=frozenset({"人口计生"}))
+    # Merged here only: the merged word (and anything containing it) has no counterpart there.
+    assert ref.cut_differs("计划生育协会") and ref.cut_differs("市计划生育协会")
+    # Its parts are only undercounted here: a conservative bias, not flagged.
+    assert not ref.cut_differs("协会")
+    # Merged there only: our parts of it are inflated against the reference.
+    assert ref.cut_differs("人口") and not ref.cut_differs("人口计生")
+
+
+def test_a_changed_dictionary_warns_and_names_the_words(monkeypatch):
+    _, _, record = gwr_counts()
+    stale = dict(record, dictionary_words=sorted(set(record["dictionary_words"]) - {"雙降", "双降"} | {"旧词"}))
+    with pytest.warns(ReferenceWarning, match="make reference"):
+        added, removed = _changed_words(stale)
+    assert "双降" in added and removed == frozenset({"旧词"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert _changed_words(record) == (frozenset(), frozenset())   # as built: silent
+
+
+# ---------------------------------------------------------------- network and per speech
+
+
+def test_keyword_network_links_only_top_keywords(tokens):
+    edges = keyword_network(tokens, top=10)
+    top = set(keyness(tokens).head(10).token)
+    assert set(edges.source) | set(edges.target) <= top
+    pairs = collocations(tokens).set_index(["node", "collocate"])
+    for source, target, weight in edges[["source", "target", "weight"]].itertuples(index=False):
+        assert pairs.loc[(source, target), "f_xy"] == weight
+    assert edges.weight.is_monotonic_decreasing
+
+
+def test_keyness_by_speech_ranks_each_speech_on_its_own(tokens):
+    two = pd.concat([tokens, tokens.assign(speech_id="copy")], ignore_index=True)
+    by_speech = keyness_by_speech(two, top=5)
+    assert by_speech.speech_id.tolist() == ["000_8ebf5a98b5b66884"] * 5 + ["copy"] * 5
+    alone = keyness(tokens).head(5)
+    for _, rows in by_speech.groupby("speech_id"):
+        assert rows.token.tolist() == alone.token.tolist()
+        assert rows.g2.round(6).tolist() == alone.g2.round(6).tolist()

@@ -1,0 +1,149 @@
+"""Change over time: Wilson intervals worked out by hand, term trends on a synthetic multi-year
+corpus, the shipped government-work-report counts, and the life cycle of 提法."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from analysis import enough_for_trends, lifecycle, reference_trends, term_trends
+from analysis.reference import gwr_counts
+from analysis.trends import bin_values, wilson
+
+from .test_vocabulary import toy_tokens
+
+Z = 1.959963984540054
+
+
+def test_wilson_interval_by_hand():
+    # 5 of 100: p = .05, z² = 3.841459; centre = (.05 + 3.841459/200) / (1 + 3.841459/100) = 0.066647,
+    # half = z·sqrt(.05·.95/100 + 3.841459/40000) / 1.038415 = 0.045103: (0.021544, 0.111750),
+    # the 0.0215–0.1118 of published tables.
+    low, high = wilson([5], [100])
+    assert low[0] == pytest.approx(0.021544, abs=1e-6) and high[0] == pytest.approx(0.111750, abs=1e-6)
+    # 0 of 100: the lower bound is 0 and the upper (z²/100) / (1 + z²/100) = 0.036994.
+    low, high = wilson([0], [100])
+    assert low[0] == 0.0 and high[0] == pytest.approx((Z * Z / 100) / (1 + Z * Z / 100))
+    # n = 0: no interval.
+    assert [x[0] for x in wilson([0], [0])] == [0.0, 0.0]
+
+
+@pytest.fixture(scope="module")
+def corpus_and_tokens():
+    """Four speeches over three years: 甲甲 rises, 乙乙 falls; 的 is a word too."""
+    corpus = pd.DataFrame({"speech_id": ["a", "b", "c", "d"],
+                           "year": pd.array([2010, 2010, 2011, 2019], dtype="Int64"),
+                           "genre": ["report", "speech", "speech", "report"]})
+    tokens = pd.concat([
+        toy_tokens("甲甲/n 乙乙/n 乙乙/n 的/uj", "a"),          # 4 words
+        toy_tokens("乙乙/n 的/uj 的/uj 的/uj 的/uj ，", "b"),   # 5 words (，is not one)
+        toy_tokens("甲甲/n 甲甲/n 乙乙/n 的/uj", "c"),          # 4 words
+        toy_tokens("甲甲/n 甲甲/n 甲甲/n 的/uj", "d"),          # 4 words
+    ], ignore_index=True)
+    return corpus, tokens
+
+
+def test_term_trends_by_year(corpus_and_tokens):
+    corpus, tokens = corpus_and_tokens
+    table = term_trends(tokens, ["甲甲", "乙乙"], by="year", corpus=corpus)
+    assert table.columns.tolist() == ["term", "year", "count", "per_10k", "ci_low", "ci_high", "docs", "n_docs",
+                                      "n_words"]
+    assert table[["term", "year", "count", "docs", "n_docs", "n_words"]].values.tolist() == [
+        ["甲甲", 2010, 1, 1, 2, 9], ["甲甲", 2011, 2, 1, 1, 4], ["甲甲", 2019, 3, 1, 1, 4],
+        ["乙乙", 2010, 3, 2, 2, 9], ["乙乙", 2011, 1, 1, 1, 4], ["乙乙", 2019, 0, 0, 1, 4]]
+    row = table.iloc[0]
+    assert row["per_10k"] == pytest.approx(10_000 / 9)
+    low, high = wilson([1], [9])
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((low[0] * 10_000, high[0] * 10_000))
+    assert table.attrs["ci"].startswith("95% Wilson score interval")
+
+
+def test_term_trends_by_any_column_decades_and_bins(corpus_and_tokens):
+    corpus, tokens = corpus_and_tokens
+    by_genre = term_trends(tokens, "甲甲", by="genre", corpus=corpus)
+    assert by_genre[["genre", "count", "n_words"]].values.tolist() == [["report", 4, 8], ["speech", 2, 9]]
+    by_decade = term_trends(tokens, "甲甲", by="decade", corpus=corpus)
+    assert by_decade[["decade", "count", "n_words"]].values.tolist() == [[2010, 6, 17]]
+    binned = term_trends(tokens, "甲甲", by="year", corpus=corpus, bins=5)
+    assert binned[["year", "count", "n_docs"]].values.tolist() == [["2010–2014", 3, 3], ["2015–2019", 3, 1]]
+    assert bin_values(pd.Series([2009, 2012, 2016]), [2000, 2010, 2020]).tolist() == ["2000–2009", "2010–2019",
+                                                                                      "2010–2019"]
+    with pytest.raises(ValueError, match="pass corpus="):
+        term_trends(tokens, "甲甲", by="year")
+    with pytest.raises(ValueError, match="no such corpus column"):
+        term_trends(tokens, "甲甲", by="province", corpus=corpus)
+
+
+def test_terms_in_either_script_and_alias_groups():
+    corpus = pd.DataFrame({"speech_id": ["a", "b"], "year": pd.array([2015, 2021], dtype="Int64")})
+    tokens = pd.concat([toy_tokens("計生協/nt 計生協會/nt 的/uj", "a"), toy_tokens("计生协会/nt 三孩/n 三胎/n", "b")],
+                       ignore_index=True)
+    table = term_trends(tokens, ["计生协会", "三胎"], by="year", corpus=corpus)
+    assert table[["term", "year", "count"]].values.tolist() == [
+        ["计生协会", 2015, 2], ["计生协会", 2021, 1], ["三胎", 2015, 0], ["三胎", 2021, 2]]
+    apart = term_trends(tokens, "計生協會", by="year", corpus=corpus, aliases=False)
+    assert apart["count"].tolist() == [1, 1]
+
+
+def test_a_term_cut_by_the_segmenter_is_warned_about(corpus_and_tokens):
+    corpus, tokens = corpus_and_tokens
+    texts = corpus.assign(text_simplified=["甲甲乙乙", "乙乙", "甲甲甲甲乙乙", "甲甲甲甲甲甲"])
+    with pytest.warns(UserWarning, match="never as a word"):
+        table = term_trends(tokens, "甲乙", by="year", corpus=texts)
+    assert table["count"].sum() == 0
+
+
+def test_reference_trends_come_from_the_shipped_counts():
+    counts, years, _ = gwr_counts()
+    table = reference_trends(["計劃生育", "雙降"])
+    plan = table[table.term == "計劃生育"].set_index("year")
+    by_year = counts[counts.word == "计划生育"].set_index("year")["count"]
+    assert plan["count"].sum() == by_year.sum() > 0
+    for year, n in by_year.items():
+        assert plan.loc[year, "count"] == n
+    assert plan["n_words"].tolist() == years["n_words"].tolist()
+    assert table.loc[table.term == "雙降", "count"].sum() == 0   # a local target, never national
+    decades = reference_trends("计划生育", bins=10)
+    assert decades["count"].sum() == by_year.sum()
+    assert decades["year"].iloc[0] == "1950–1959"
+
+
+def test_enough_for_trends(corpus_and_tokens):
+    corpus, _ = corpus_and_tokens
+    assert enough_for_trends(corpus)
+    one = corpus.iloc[:1]
+    found = enough_for_trends(one)
+    assert not found and "need at least 3 dated speeches in at least 2 groups" in repr(found)
+
+
+def test_lifecycle_by_hand():
+    corpus = pd.DataFrame({"speech_id": ["a", "b", "c", "d"], "year": pd.array([2010, 2012, 2012, None], dtype="Int64"),
+                           "n_chars": [1000, 2000, 1000, 500]})
+    formulas = pd.DataFrame({"speech_id": ["a", "b", "c", "d"], "formula": ["雙降", "双降", "雙降", "雙降"],
+                             "simplified": ["双降"] * 4, "count": [1, 2, 3, 9]})
+    campaigns = pd.DataFrame({"speech_id": ["b"], "name": ["幸福工程"], "simplified": ["幸福工程"],
+                              "category": ["campaign"], "count": [1]})
+    table = lifecycle(corpus, formulas=formulas, campaigns=campaigns)
+    assert table.attrs["undated"] == 1   # speech d has no year: left out
+    row = table.set_index("name").loc["雙降"]
+    # 2010: 1 mention in 1,000 characters (10 per 10k); 2012: 5 in 3,000 (16.7 per 10k): the peak.
+    assert (row["kind"], row["first"], row["last"], row["span_years"], row["n_speeches"], row["mentions"]) == (
+        "formula", 2010, 2012, 3, 3, 6)
+    assert row["peak"] == 2012 and row["peak_per_10k_chars"] == pytest.approx(5 / 3000 * 10_000)
+    assert table.set_index("name").loc["幸福工程", ["first", "last", "n_speeches"]].tolist() == [2012, 2012, 1]
+    assert table["name"].tolist() == ["雙降", "幸福工程"]   # by first attestation
+
+
+def test_national_trend_matches_the_shared_corpus(gwr_dir):
+    # The shipped counts were computed from the shared reports by this pipeline: counting them
+    # again from the texts gives the same numbers.
+    from analysis import corpus_tokens, load_corpus
+
+    corpus = load_corpus(gwr_dir)
+    reports = corpus[corpus.genre == "report"].reset_index(drop=True)
+    again = term_trends(corpus_tokens(reports), "计划生育", by="year", corpus=reports)
+    shipped = reference_trends("计划生育")
+    assert again["count"].tolist() == shipped["count"].tolist()
+    assert again["n_words"].tolist() == shipped["n_words"].tolist()
+    assert math.isclose(again["per_10k"].max(), shipped["per_10k"].max())
