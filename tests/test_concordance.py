@@ -14,9 +14,12 @@ from analysis.concordance import (
     KWIC_COLUMNS,
     dispersion,
     dispersion_measures,
+    dispersion_units,
+    dp,
+    dp_norm,
+    juilland_d,
     kwic,
     section_bounds,
-    speech_parts,
 )
 
 
@@ -55,11 +58,14 @@ def test_kwic_on_the_seed(corpus, text):
 
 
 def test_kwic_finds_either_script_and_shows_the_original(corpus):
-    traditional = kwic(corpus, "計生協會")
-    simplified = kwic(corpus, "计生协会")
+    traditional = kwic(corpus, "計生協會", aliases=False)
+    simplified = kwic(corpus, "计生协会", aliases=False)
     assert len(traditional) == 17
     pd.testing.assert_frame_equal(traditional, simplified)
     assert set(simplified["keyword"]) == {"計生協會"}
+    # With its alias group (the default) every variant is found, each shown as written.
+    grouped = kwic(corpus, "计生协会")
+    assert len(grouped) == 35 and set(grouped["keyword"]) == {"計生協會", "計生協", "計劃生育協會"}
 
 
 def test_kwic_parts_and_line_breaks(corpus, text):
@@ -76,10 +82,10 @@ def test_kwic_whole_tokens_only(corpus, tokens, text):
     # 計生協 occurs 31 times as characters, 14 times as a word of its own (the rest is
     # inside 計生協會).
     assert text.count("計生協") == 31 and text.count("計生協會") == 17
-    assert len(kwic(corpus, "計生協")) == 31
-    whole = kwic(corpus, "計生協", tokens=tokens, whole_token=True)
+    assert len(kwic(corpus, "計生協", aliases=False)) == 31
+    whole = kwic(corpus, "計生協", tokens=tokens, whole_token=True, aliases=False)
     assert len(whole) == (tokens.token == "計生協").sum() == 14
-    assert len(kwic(corpus, "計生協", whole_token=True)) == 14   # segments on its own
+    assert len(kwic(corpus, "計生協", whole_token=True, aliases=False)) == 14   # segments on its own
 
 
 def test_kwic_no_hit_regex_and_errors(corpus):
@@ -96,7 +102,7 @@ def test_kwic_no_hit_regex_and_errors(corpus):
 
 def test_dispersion_rows_and_positions(corpus, text):
     table = dispersion(corpus, ["流動人口", "雙降"])
-    assert table.columns.tolist() == ["speech_id", "term", "start", "position", "section", "part"]
+    assert table.columns.tolist() == ["speech_id", "term", "keyword", "start", "position", "section", "part"]
     assert table["term"].tolist() == ["流動人口"] * 5 + ["雙降"] * 7   # term order as given
     first = table.iloc[5]
     assert first["start"] == 502 and first["position"] == pytest.approx(502 / len(text))
@@ -115,30 +121,53 @@ def test_section_bounds_of_the_seed(corpus, text):
     assert sections["rel_start"].tolist() == pytest.approx([292 / 2783, 857 / 2783, 2082 / 2783])
 
 
-def test_speech_parts_tile_the_seed(corpus):
-    parts = speech_parts(corpus)
-    assert parts["part"].tolist() == ["preamble", "section", "section", "section", "closing"]
+def test_dispersion_units_tile_each_speech(corpus, text):
+    sections = dispersion_units(corpus, "section")
     # Han characters: salutation 同志們 (3) + preamble 242; sections as outline counts them.
-    assert parts["size"].tolist() == [245, 515, 1077, 516, 106]
-    assert parts["size"].sum() == corpus.n_chars.iloc[0] == 2459
-    assert parts["start"].iloc[0] == 0 and parts["end"].iloc[-1] == 2783
-    assert (parts["start"].iloc[1:].to_numpy() == parts["end"].iloc[:-1].to_numpy()).all()
+    assert sections["size"].tolist() == [245, 515, 1077, 516, 106]
+    paragraphs = dispersion_units(corpus, "paragraph")
+    lines = text.split("\n")
+    assert len(paragraphs) == len(lines) == 17
+    assert paragraphs["size"].tolist() == [len([c for c in line if "\u4e00" <= c <= "\u9fff"]) for line in lines]
+    equal = dispersion_units(corpus, "equal", 4)
+    assert equal["size"].tolist() == [615, 615, 615, 614]
+    for units in (sections, paragraphs, equal):
+        assert units["size"].sum() == corpus.n_chars.iloc[0] == 2459
+        assert units["start"].iloc[0] == 0 and units["end"].iloc[-1] == len(text) == 2783
+        assert (units["start"].iloc[1:].to_numpy() == units["end"].iloc[:-1].to_numpy()).all()
+    assert dispersion_units(corpus, "speech")["size"].tolist() == [2459]
+    with pytest.raises(ValueError):
+        dispersion_units(corpus, "chapter")
 
 
 # ---------------------------------------------------------------- dispersion measures
 
 
+def test_the_three_measures_by_hand():
+    # Parts of sizes (1, 1): even hits give DP 0 and D 1; all in one part DP .5, DP_norm 1, D 0.
+    assert (dp([1, 1], [1, 1]), dp_norm([1, 1], [1, 1]), juilland_d([1, 1], [1, 1])) == (0.0, 0.0, 1.0)
+    assert (dp([2, 0], [1, 1]), dp_norm([2, 0], [1, 1]), juilland_d([2, 0], [1, 1])) == (0.5, 1.0, 0.0)
+    # Sizes (2, 1, 1), hits (3, 1, 0): v = (.75, .25, 0), s = (.5, .25, .25):
+    # DP = ½(.25 + 0 + .25) = .25; DP_norm = .25 / .75 = 1/3; p = (1.5, 1, 0), mean 5/6,
+    # population sd .623610, V = .748331, D = 1 - V/√2 = .470850.
+    assert dp([3, 1, 0], [2, 1, 1]) == pytest.approx(0.25)
+    assert dp_norm([3, 1, 0], [2, 1, 1]) == pytest.approx(1 / 3)
+    assert juilland_d([3, 1, 0], [2, 1, 1]) == pytest.approx(0.470850, abs=1e-6)
+    assert math.isnan(dp([0, 0], [1, 1])) and math.isnan(juilland_d([3], [1]))
+
+
 def test_toy_part_sizes():
-    assert speech_parts(toy_corpus(TOY))["size"].tolist() == [10, 20, 20, 30, 20]
+    assert dispersion_units(toy_corpus(TOY), "section")["size"].tolist() == [10, 20, 20, 30, 20]
+    assert dispersion_units(toy_corpus(TOY), "paragraph")["size"].tolist() == [3, 7, 20, 20, 30, 20]
 
 
-def test_dp_and_juilland_by_hand():
-    table = dispersion_measures(toy_corpus(TOY), ["雙降", "丙", "丁", "同志們", "乙"])
-    assert table.columns.tolist() == ["speech_id", "term", "freq", "n_parts", "dp", "dp_norm",
-                                      "juilland_d"]
+def test_dp_and_juilland_over_sections_by_hand():
+    table = dispersion_measures(toy_corpus(TOY), ["雙降", "丙", "丁", "同志們", "乙"], unit="section")
+    assert table.columns.tolist() == ["speech_id", "term", "hits", "unit", "n_parts", "parts_with_hits", "dp",
+                                      "dp_norm", "juilland_d", "enough_hits"]
     rows = table.set_index("term")
-    assert rows["freq"].tolist() == [4, 10, 1, 2, 0]
-    assert set(rows["n_parts"]) == {5}
+    assert rows["hits"].tolist() == [4, 10, 1, 2, 0]
+    assert set(rows["n_parts"]) == {5} and set(rows["unit"]) == {"section"}
     # 雙降: f = (0, 0, 2, 2, 0), v = (0, 0, .5, .5, 0).
     # DP = ½(.1 + .2 + .3 + .2 + .2) = .5; DP_norm = .5 / (1 - .1) = .5556.
     # p = f/size = (0, 0, .1, .0667, 0): mean .03333, population sd .042164, V = 1.264911,
@@ -146,6 +175,7 @@ def test_dp_and_juilland_by_hand():
     assert rows.loc["雙降", "dp"] == pytest.approx(0.5)
     assert rows.loc["雙降", "dp_norm"] == pytest.approx(0.5 / 0.9)
     assert rows.loc["雙降", "juilland_d"] == pytest.approx(0.367544, abs=1e-6)
+    assert rows.loc["雙降", "parts_with_hits"] == 2
     # 丙: f = (1, 2, 2, 3, 2), proportional to the sizes: DP 0, D 1.
     assert rows.loc["丙", "dp"] == pytest.approx(0.0, abs=1e-12)
     assert rows.loc["丙", "juilland_d"] == pytest.approx(1.0)
@@ -154,48 +184,55 @@ def test_dp_and_juilland_by_hand():
     # 同志們: salutation (counted in the preamble) and closing, v = (.5, 0, 0, 0, .5):
     # DP = ½(.4 + .2 + .2 + .3 + .3) = .7.
     assert rows.loc["同志們", "dp"] == pytest.approx(0.7)
-    # 乙 never occurs: undefined.
+    # 乙 never occurs: undefined; 丙's 10 hits are enough to read, the others are not.
     assert rows.loc["乙", ["dp", "dp_norm", "juilland_d"]].isna().all()
+    assert rows["enough_hits"].tolist() == [False, True, False, False, False]
 
 
-def test_pooled_dp_over_two_copies_equals_the_speech_dp():
-    corpus = toy_corpus(TOY, TOY)
-    per_speech = dispersion_measures(corpus, "雙降")
-    assert per_speech["speech_id"].tolist() == ["toy0", "toy1"]
-    assert per_speech["dp"].tolist() == pytest.approx([0.5, 0.5])
-    pooled = dispersion_measures(corpus, "雙降", pooled=True).iloc[0]
-    assert pooled["speech_id"] == CORPUS_ID
-    assert (pooled["freq"], pooled["n_parts"]) == (8, 10)
-    # Ten parts with shares (.05, .1, .1, .15, .1) twice and v = (0, 0, .25, .25, 0) twice:
-    # DP = ½ · 2 · (.05 + .1 + .15 + .1 + .1) = .5; min share .05, DP_norm = .5/.95.
-    assert pooled["dp"] == pytest.approx(0.5)
-    assert pooled["dp_norm"] == pytest.approx(0.5 / 0.95)
-    # p as before, twice: the same mean and sd, V = 1.264911, D = 1 - V/3 = .578363.
-    assert pooled["juilland_d"] == pytest.approx(1 - 1.264911 / 3, abs=1e-6)
+def test_dp_over_paragraphs_by_hand():
+    # Paragraph sizes (3, 7, 20, 20, 30, 20); 雙降 twice in the 4th and twice in the 5th:
+    # DP = ½(.03 + .07 + .2 + |.5 - .2| + |.5 - .3| + .2) = .5.
+    row = dispersion_measures(toy_corpus(TOY), "雙降").iloc[0]
+    assert (row["unit"], row["n_parts"], row["hits"]) == ("paragraph", 6, 4)
+    assert row["dp"] == pytest.approx(0.5)
+
+
+def test_a_corpus_is_measured_over_its_speeches():
+    # Speech A: 100 Han characters, 4 hits; speech B: 50, none. s = (2/3, 1/3), v = (1, 0):
+    # DP = ½(1/3 + 1/3) = 1/3, DP_norm = (1/3) / (2/3) = .5; p = (.04, 0): V = 1, D = 0.
+    a = "雙降" * 2 + "甲" * 96
+    corpus = toy_corpus(a, "甲" * 50)
+    row = dispersion_measures(corpus, "雙降").iloc[0]
+    assert (row["speech_id"], row["unit"], row["n_parts"], row["hits"]) == (CORPUS_ID, "speech", 2, 2)
+    assert row["dp"] == pytest.approx(1 / 3) and row["dp_norm"] == pytest.approx(0.5)
+    assert row["juilland_d"] == pytest.approx(0.0)
+    # Equal parts inside each speech instead: one row per speech.
+    per_speech = dispersion_measures(corpus, "雙降", unit="equal", n_parts=2)
+    assert per_speech["speech_id"].tolist() == ["toy0", "toy1"] and per_speech["n_parts"].tolist() == [2, 2]
+    assert per_speech["hits"].tolist() == [2, 0]
 
 
 def test_one_part_leaves_dispersion_undefined():
     table = dispersion_measures(toy_corpus("雙降甲甲雙降"), "雙降").iloc[0]
-    assert (table["freq"], table["n_parts"]) == (2, 1)
+    assert (table["hits"], table["n_parts"]) == (2, 1)
     assert math.isnan(table["dp"]) and math.isnan(table["juilland_d"])
 
 
-def test_seed_dispersion_measures(corpus, text):
+def test_seed_dispersion_over_paragraphs(corpus, text):
     table = dispersion_measures(corpus, ["雙降", "群眾", "流動人口"]).set_index("term")
-    sizes = [245, 515, 1077, 516, 106]
-    shares = [size / 2459 for size in sizes]
-    # Hits per part from the text itself: the parts start at 0, 292, 857, 2082, 2664.
-    bounds = [0, 292, 857, 2082, 2664, 2783]
-    for term, expected in [("雙降", [0, 3, 3, 1, 0]), ("群眾", [0, 9, 12, 3, 0]),
-                           ("流動人口", [0, 0, 5, 0, 0])]:
-        counts = [text[a:b].count(term) for a, b in zip(bounds, bounds[1:])]
-        assert counts == expected
-        freq = sum(counts)
-        dp = 0.5 * sum(abs(f / freq - s) for f, s in zip(counts, shares))
-        assert table.loc[term, "freq"] == freq
-        assert table.loc[term, "dp"] == pytest.approx(dp)
-    assert table["dp"].tolist() == pytest.approx([0.219137, 0.227582, 0.562017], abs=1e-6)
-    assert table["dp_norm"].tolist() == pytest.approx([0.229009, 0.237835, 0.587335], abs=1e-6)
-    # 流動人口 is all in section 2: DP = 1 - 1077/2459, D = 0.
-    assert table.loc["流動人口", "dp"] == pytest.approx(1 - 1077 / 2459)
-    assert table["juilland_d"].tolist() == pytest.approx([0.489572, 0.511595, 0.0], abs=1e-6)
+    lines = text.split("\n")
+    sizes = [sum("\u4e00" <= c <= "\u9fff" for c in line) for line in lines]
+    for term in ["雙降", "群眾", "流動人口"]:
+        counts = [line.count(term) for line in lines]
+        hits = sum(counts)
+        expected = 0.5 * sum(abs(f / hits - s / sum(sizes)) for f, s in zip(counts, sizes))
+        assert table.loc[term, "hits"] == hits
+        assert table.loc[term, "parts_with_hits"] == sum(c > 0 for c in counts)
+        assert table.loc[term, "dp"] == pytest.approx(expected)
+    # 雙降: 7 hits in 3 of 17 paragraphs, DP .77, flagged as too few to read; over the five
+    # sections the same hits give DP .22: the division, not the speech, made the difference.
+    assert table.loc["雙降", ["hits", "parts_with_hits"]].tolist() == [7, 3]
+    assert table.loc["雙降", "dp"] == pytest.approx(0.771858, abs=1e-6)
+    assert not table.loc["雙降", "enough_hits"] and table.loc["群眾", "enough_hits"]
+    by_section = dispersion_measures(corpus, "雙降", unit="section").iloc[0]
+    assert by_section["dp"] == pytest.approx(0.219137, abs=1e-6)

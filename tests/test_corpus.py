@@ -36,9 +36,10 @@ def test_seed_row(seed_corpus):
     assert all(row.raw[a:b] == t for a, b, t in zip(audit.start, audit.end, audit.text))
 
 
-def test_printing_shows_title_and_date(seed_corpus):
+def test_printing_shows_title_year_and_where_the_date_came_from(seed_corpus):
     printed = repr(seed_corpus)
-    assert "局長在計生理事專題會講話" in printed and "2022-05-17 10:38:00" in printed
+    assert "局長在計生理事專題會講話" in printed and "2012" in printed and " text " in printed
+    assert printed.splitlines()[0].split() == ["speech_id", "title", "year", "date_source", "n_chars"]
 
 
 def test_seed_file_is_byte_for_byte_the_original():

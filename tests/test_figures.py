@@ -10,6 +10,7 @@ from pathlib import Path
 
 import matplotlib
 import numpy as np
+import pandas as pd
 import pytest
 from matplotlib import font_manager
 from matplotlib.figure import Figure
@@ -27,12 +28,16 @@ from analysis.figures import (
 EMOJI = "\N{GRINNING FACE}"  # not in Noto Sans CJK
 
 
-def small_figure(title: str = "一、提高認識 -1") -> Figure:
+DRAWN = pd.DataFrame({"label": ["人口", "計生"], "value": [3, -1]})
+
+
+def small_figure(title: str = "一、提高認識 -1", size=(3, 2)) -> Figure:
     setup_matplotlib()
-    fig = Figure(figsize=(3, 2))
+    fig = Figure(figsize=size)
     ax = fig.subplots()
-    ax.bar(["人口", "計生"], [3, -1])
+    ax.bar(DRAWN["label"], DRAWN["value"])
     ax.set_title(title)
+    fig.plotted_data = DRAWN
     return fig
 
 
@@ -140,6 +145,7 @@ def test_save_figure_writes_png_and_svg_byte_identical(tmp_path):
     assert [p.name for p in first] == ["01-keyness.png", "01-keyness.svg"]
     for a, b in zip(first, second):
         assert a.read_bytes() == b.read_bytes(), a.name
+    assert (tmp_path / "a" / "01-keyness.csv").read_bytes() == (tmp_path / "b" / "01-keyness.csv").read_bytes()
     png, svg = (p.read_bytes() for p in first)
     assert png_text_keys(png) == []  # no Software, no timestamp
     assert b"<dc:date>" not in svg and b"Matplotlib v" not in svg
@@ -160,6 +166,26 @@ def test_save_figure_rejects_badly_formed_names(name, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_the_numbers_behind_a_figure_are_written_beside_it(tmp_path):
+    save_figure(small_figure(), "01-bars", tmp_path)
+    assert (tmp_path / "01-bars.csv").read_text(encoding="utf-8") == "label,value\n人口,3\n計生,-1\n"
+    # Data given explicitly wins over what the chart kept.
+    save_figure(small_figure(), "01-bars", tmp_path, data=pd.DataFrame({"x": [0.5]}))
+    assert (tmp_path / "01-bars.csv").read_text(encoding="utf-8") == "x\n0.5\n"
+    # A figure with no data behind it is refused, and nothing is written.
+    bare = small_figure()
+    del bare.plotted_data
+    with pytest.raises(ValueError, match="no data behind it"):
+        save_figure(bare, "01-bare", tmp_path)
+    assert not list(tmp_path.glob("01-bare.*"))
+
+
+def test_a_figure_too_big_to_read_is_refused(tmp_path):
+    with pytest.raises(ValueError, match=r"at most 4000 px"):
+        save_figure(small_figure(size=(8, 30)), "01-tall", tmp_path)   # 30 in × 150 dpi = 4500 px
+    assert not list(tmp_path.glob("01-tall.*"))
+
+
 def test_save_figure_closes_a_pyplot_figure(tmp_path):
     import matplotlib.pyplot as plt
 
@@ -167,7 +193,7 @@ def test_save_figure_closes_a_pyplot_figure(tmp_path):
     fig, ax = plt.subplots()
     ax.plot([1, 2], [1, 2])
     assert plt.fignum_exists(fig.number)
-    save_figure(fig, "03-line", tmp_path)
+    save_figure(fig, "03-line", tmp_path, data=pd.DataFrame({"x": [1, 2], "y": [1, 2]}))
     assert not plt.fignum_exists(fig.number)
 
 
@@ -193,6 +219,8 @@ def test_word_cloud_is_a_figure_drawn_the_same_each_time(tmp_path):
     assert (pixels < 200).any()  # words were drawn on the white background
     a = save_figure(fig, "05-cloud", tmp_path / "a")
     b = save_figure(word_cloud(FREQS), "05-cloud", tmp_path / "b")
+    assert (tmp_path / "a" / "05-cloud.csv").read_text(encoding="utf-8").splitlines()[:2] == ["word,weight",
+                                                                                            "計劃生育,30"]
     assert a[0].read_bytes() == b[0].read_bytes() and a[1].read_bytes() == b[1].read_bytes()
     other = np.asarray(cloud_pixels(word_cloud(FREQS, random_state=7)))
     assert not np.array_equal(pixels, other)  # random_state is what fixes the layout

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 import analysis.config as config
+import analysis.parallel as parallel
 import analysis.pipeline as pipeline
 import analysis.segment as segment
 from analysis import corpus_tokens, load_corpus, to_simplified
@@ -58,7 +59,7 @@ def test_second_run_segments_nothing(tmp_path, cache_dir, counted, seed_text):
     again = corpus_tokens(load_corpus(tmp_path / "c"), workers=1)
     assert len(counted) == 4  # all from the cache
     pd.testing.assert_frame_equal(first, again)
-    assert len(ParquetStore("tokens")) == 4 and len(ArrowStore("token-bundles")) == 1
+    assert len(ParquetStore("tokens")) == 4 and len(ArrowStore("tokens-bundles")) == 1
 
 
 def test_cached_equals_uncached(tmp_path, cache_dir, seed_text):
@@ -96,7 +97,7 @@ def test_damaged_entries_are_rebuilt_not_trusted(tmp_path, cache_dir, counted, s
     corpus = load_corpus(_speeches(tmp_path / "c", seed_text, n=2))
     good = corpus_tokens(corpus, workers=1)
     entries = sorted((cache_dir / "tokens").glob("*/*.parquet"))
-    bundle = next((cache_dir / "token-bundles").glob("*/*.arrow"))
+    bundle = next((cache_dir / "tokens-bundles").glob("*/*.arrow"))
     data = entries[0].read_bytes()
     entries[0].write_bytes(data[: len(data) // 2])  # a partial file
     flipped = bytearray(bundle.read_bytes())
@@ -164,14 +165,22 @@ def test_two_runs_at_once_leave_a_sound_cache(tmp_path, cache_dir, seed_text, co
 def test_parallel_equals_serial(tmp_path, cache_dir, seed_text, monkeypatch):
     corpus = load_corpus(_speeches(tmp_path / "c", seed_text, n=6))
     serial = corpus_tokens(corpus, workers=1, cache=False)
-    monkeypatch.setattr(pipeline, "PARALLEL_MIN_CHARS", 0)
-    parallel = corpus_tokens(corpus, workers=2, cache=False)
-    pd.testing.assert_frame_equal(serial, parallel)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_CHARS", 0)
+    in_parallel = corpus_tokens(corpus, workers=2, cache=False)
+    pd.testing.assert_frame_equal(serial, in_parallel)
     assert serial.speech_id.unique().tolist() == [f"s{i}" for i in range(6)]
 
 
-def test_workers_default_to_the_machines_cores():
-    assert pipeline.default_workers() == len(__import__("os").sched_getaffinity(0))
+def test_workers_follow_the_cores_this_process_may_use(monkeypatch):
+    # A container or taskset narrows the affinity: one core allowed, one worker.
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda pid: {3}, raising=False)
+    assert parallel.default_workers() == 1
+    # Where affinity is unknown (not Linux), the machine's count.
+    def unknown(pid):
+        raise AttributeError
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", unknown, raising=False)
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 6)
+    assert parallel.default_workers() == 6
 
 
 def test_progress_bar_only_when_watched(tmp_path, cache_dir, seed_text, capsys, monkeypatch):
@@ -182,7 +191,7 @@ def test_progress_bar_only_when_watched(tmp_path, cache_dir, seed_text, capsys, 
     assert "segmenting: 100%" in capsys.readouterr().err
     monkeypatch.delenv("SPEECHES_HEADLESS")
     monkeypatch.delenv("CI", raising=False)
-    assert pipeline.show_progress(6, None) and not pipeline.show_progress(5, None)
+    assert parallel.show_progress(6, None) and not parallel.show_progress(5, None)
 
 
 def test_cleaning_is_cached_too(tmp_path, cache_dir, seed_text, monkeypatch):
@@ -208,7 +217,7 @@ def test_cached_corpus_equals_a_fresh_one(tmp_path, cache_dir, seed_text):
 def test_bundle_without_its_record_is_rejected(cache_dir):
     import pyarrow as pa
 
-    store = ArrowStore("token-bundles")
+    store = ArrowStore("tokens-bundles")
     path = store.put("dd" * 16, pa.table({"x": [1, 2, 3]}))
     assert store.get("dd" * 16).column("x").to_pylist() == [1, 2, 3]
     path.with_suffix(".json").unlink()  # say, a copy of the cache that lost a file

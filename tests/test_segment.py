@@ -26,10 +26,13 @@ def test_columns_and_spans(seed_text, seed_tokens):
     assert gaps.count("\n") == 16
 
 
+# 計劃生育 occurs 9 times, 5 of them inside the alias-group words 計劃生育協會 (4) and
+# 人口和計劃生育 (1), which are words of their own.
 @pytest.mark.parametrize("term, count", [("計生協會", 17), ("雙降", 7), ("流動人口", 5),
-                                         ("計劃生育", 9), ("優生優育", 2)])
+                                         ("計劃生育", 9 - 4 - 1), ("計劃生育協會", 4), ("優生優育", 2)])
 def test_domain_terms_are_one_token_at_every_occurrence(seed_text, seed_tokens, term, count):
-    assert seed_text.count(term) == count
+    inside = seed_text.count("計劃生育協會") + seed_text.count("人口和計劃生育") if term == "計劃生育" else 0
+    assert seed_text.count(term) - inside == count
     assert (seed_tokens.token == term).sum() == count
 
 

@@ -13,8 +13,8 @@ import pytest
 from analysis import tokenize
 from analysis.themes import theme_hits, theme_lexicon, theme_shares
 
-THEMES = ["shuangjiang", "mass_work", "floating", "incentives", "propaganda", "organisation",
-          "association"]
+THEMES = ["control", "service", "sector", "mass_work", "floating", "incentives", "propaganda",
+          "organisation", "association"]
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +34,8 @@ def test_lexicon_themes_labels_and_simplified_terms():
     assert lexicon.columns.tolist() == ["theme", "label", "term", "simplified"]
     assert list(dict.fromkeys(lexicon.theme)) == THEMES
     labels = dict(zip(lexicon.theme, lexicon.label))
-    assert labels["shuangjiang"] == "雙降與生育控制"
+    assert labels["control"] == "生育控制" and labels["service"] == "服務與健康"
+    assert labels["sector"] == "部門名稱"
     assert labels["floating"] == "流動人口"
     row = lexicon[lexicon.term == "聯系群眾"].iloc[0]
     assert (row.theme, row.simplified) == ("mass_work", "联系群众")
@@ -97,11 +98,24 @@ def test_tokens_refuse_a_term_that_cuts_two_words():
         theme_hits(text, tokens.assign(speech_id="other"))
 
 
+def test_control_service_and_the_sectors_name_are_apart():
+    # The shift from birth control to services is what the field follows: 雙降 and 避孕節育
+    # are control, 生殖健康 and 服務 service, 人口計生 the sector naming itself; 服務群眾 is
+    # mass work because the longer term wins.
+    hits = theme_hits("落實避孕節育，實現雙降；開展生殖健康服務，服務群眾，做好人口計生工作。")
+    assert hits[["term", "theme"]].values.tolist() == [
+        ["避孕節育", "control"], ["雙降", "control"], ["生殖健康", "service"], ["服務", "service"],
+        ["服務群眾", "mass_work"], ["人口計生", "sector"]]
+
+
 def test_seed_hits_in_section_1(seed_corpus):
     hits = theme_hits(seed_corpus)
     first = hits[hits.section == 1]
-    assert first[first.theme == "shuangjiang"].term.tolist() == [
-        "人口問題", "人口計生", "雙降", "人口計生", "雙降", "人口計生", "雙降"]
+    # Section 一, point 2 (read by hand): 統籌解決人口問題, 人口計生工作 three times, “雙降” three times;
+    # point 3: 公共服務.
+    assert first[first.theme == "control"].term.tolist() == ["人口問題", "雙降", "雙降", "雙降"]
+    assert first[first.theme == "sector"].term.tolist() == ["人口計生"] * 3
+    assert first[first.theme == "service"].term.tolist() == ["服務"]
     assert first[first.theme == "mass_work"].term.tolist() == [
         "聯系群眾", "群眾工作", "群眾團體", "群眾工作", "組織群眾", "宣傳群眾", "服務群眾", "群眾", "群眾"]
     assert set(hits.speech_id) == {"000_8ebf5a98b5b66884"}
@@ -115,14 +129,14 @@ def test_seed_shares_grid(seed_shares):
     assert list(dict.fromkeys(seed_shares.place)) == ["前言", "一", "二", "三", "結語"]
     assert seed_shares.place.cat.ordered
     assert list(dict.fromkeys(seed_shares.section)) == ["preamble", "1", "2", "3", "closing"]
-    assert len(seed_shares) == 5 * 7
-    assert seed_shares.theme.tolist()[:7] == THEMES
+    assert len(seed_shares) == 5 * 9
+    assert seed_shares.theme.tolist()[:9] == THEMES
 
 
 def test_seed_shares_preamble_and_closing(seed_shares):
     # Preamble: 計劃生育協會 ×3, 計生協會 ×4, 計生協 (the association naming itself);
-    # 理事, 自身建設 (organisation); 民生 (mass work).
-    assert _hits(seed_shares, "preamble") == {"mass_work": 1, "organisation": 2, "association": 8}
+    # 理事, 自身建設 (organisation); 民生 (mass work); 服務大局, 服務民生 (service).
+    assert _hits(seed_shares, "preamble") == {"service": 2, "mass_work": 1, "organisation": 2, "association": 8}
     # Closing: 計生協會 twice and nothing else.
     assert _hits(seed_shares, "closing") == {"association": 2}
     closing = seed_shares[(seed_shares.section == "closing") & (seed_shares.theme == "association")].iloc[0]
@@ -131,11 +145,11 @@ def test_seed_shares_preamble_and_closing(seed_shares):
     assert math.isclose(closing.per_1000, 2000 / 106)
     pre = seed_shares[(seed_shares.section == "preamble") & (seed_shares.theme == "association")].iloc[0]
     assert pre.n_chars == 3 + 242  # salutation 同志們 + preamble
-    assert math.isclose(pre.share, 8 / 11)
+    assert math.isclose(pre.share, 8 / 13)
 
 
 def test_seed_shares_section_1_and_floating_population(seed_shares):
-    assert _hits(seed_shares, "1")["shuangjiang"] == 7
+    assert _hits(seed_shares, "1")["control"] == 4 and _hits(seed_shares, "1")["sector"] == 3
     assert _hits(seed_shares, "1")["mass_work"] == 9
     floating = seed_shares[seed_shares.theme == "floating"]
     # 流動人口 ×5, 留守兒童, 出租戶: all in section 2, point 3.
@@ -148,7 +162,7 @@ def test_section_without_hits_has_no_share():
     first = shares[shares.section == "1"]
     assert first.hits.sum() == 0
     assert first.share.isna().all()
-    assert first.per_1000.tolist() == [0.0] * 7
+    assert first.per_1000.tolist() == [0.0] * 9
     second = shares[(shares.section == "2") & (shares.theme == "floating")].iloc[0]
     assert (second.hits, second.share) == (1, 1.0)
 
@@ -168,6 +182,6 @@ def test_top_terms_per_theme(seed_corpus):
     from analysis.themes import top_terms
 
     hits = theme_hits(seed_corpus)
-    # 人口計生 (10) outnumbers 雙降 (7) in the birth-control theme; 群眾 leads mass work.
-    assert top_terms(hits) == ["人口計生", "群眾", "流動人口", "利益導向", "宣傳", "組織", "計生協會"]
-    assert top_terms(hits, per_theme=2)[:2] == ["人口計生", "雙降"]
+    # 雙降 (7) leads birth control, 服務 (14) services, 人口計生 the sector's name; 群眾 mass work.
+    assert top_terms(hits) == ["雙降", "服務", "人口計生", "群眾", "流動人口", "利益導向", "宣傳", "組織", "計生協會"]
+    assert top_terms(hits, per_theme=2)[:2] == ["雙降", "人口問題"]
