@@ -224,3 +224,44 @@ def test_bundle_without_its_record_is_rejected(cache_dir):
     with pytest.warns(UserWarning, match="is damaged"):
         assert store.get("dd" * 16) is None
     assert not path.exists()
+
+
+def test_the_parts_table_is_computed_once_and_read_after(tmp_path, cache_dir, seed_text, monkeypatch):
+    from analysis import corpus_outline, outline
+
+    corpus = load_corpus(_speeches(tmp_path / "c", seed_text, n=3))
+    calls = []
+    original = pipeline.outline
+    monkeypatch.setattr(pipeline, "outline", lambda text: calls.append(1) or original(text))
+    first = corpus_outline(corpus)
+    assert len(calls) == 3
+    again = corpus_outline(corpus)
+    assert len(calls) == 3   # read from the corpus bundle
+    pd.testing.assert_frame_equal(first, again)
+    for sid, text in zip(corpus.speech_id, corpus.text):
+        mine = first[first.speech_id == sid].drop(columns="speech_id").reset_index(drop=True)
+        expected = outline(text)
+        assert mine["part"].tolist() == expected["part"].tolist()
+        assert mine[["start", "end", "n_chars"]].values.tolist() == expected[["start", "end", "n_chars"]].values.tolist()
+    # Tokens take their parts from that table: no outline is computed for them.
+    corpus_tokens(corpus, workers=1)
+    assert len(calls) == 3
+
+
+def test_place_agrees_with_locate_across_speeches(tmp_path, cache_dir, seed_text):
+    from analysis import corpus_outline, outline
+    from analysis.outline import locate
+    from analysis.pipeline import place
+
+    corpus = load_corpus(_speeches(tmp_path / "c", seed_text, n=3))
+    parts = corpus_outline(corpus)
+    rng = random.Random(3)
+    queries = [(sid, rng.randrange(len(text))) for sid, text in zip(corpus.speech_id, corpus.text) for _ in range(200)]
+    rng.shuffle(queries)   # speeches interleaved, offsets unsorted
+    found = place([q[0] for q in queries], [q[1] for q in queries], parts)
+    texts = dict(zip(corpus.speech_id, corpus.text))
+    for (sid, pos), row in zip(queries, found.itertuples(index=False)):
+        expected = locate([pos], outline(texts[sid])).iloc[0]
+        assert (row.part if pd.notna(row.part) else None) == expected["part"]
+        assert pd.isna(row.section) if pd.isna(expected["section"]) else row.section == expected["section"]
+        assert pd.isna(row.point) if pd.isna(expected["point"]) else row.point == expected["point"]

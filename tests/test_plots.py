@@ -16,12 +16,16 @@ from analysis.figures import save_figure
 from analysis.plots import (
     cn_numeral,
     plot_category_bars,
+    plot_corpus_overview,
     plot_dispersion,
     plot_heatmap,
+    plot_lifecycle,
     plot_network,
+    plot_positions,
     plot_ranked_bars,
     plot_removals,
     plot_structure,
+    plot_trends,
     truncate,
 )
 
@@ -320,3 +324,71 @@ def test_helpers_leave_no_pyplot_figure_open():
     plot_network(EDGES)
     assert plt.get_fignums() == before
     assert matplotlib.rcParams["font.family"] == ["Noto Sans CJK TC"]
+
+
+# --- views that scale with the corpus ------------------------------------------------------------
+
+def test_more_panels_than_can_be_read_is_an_error_that_says_what_to_do():
+    many_speeches = pd.DataFrame({"speech_id": [f"s{i}" for i in range(9)], "term": ["甲"] * 9,
+                                  "count": range(9)})
+    with pytest.raises(ValueError, match="9 panels .* group the rows first"):
+        plot_ranked_bars(many_speeches, "term", "count")
+    fig = plot_ranked_bars(many_speeches, "term", "count", facet_col=None)
+    assert len(fig.axes) == 1
+
+
+def test_removals_of_many_speeches_are_summed():
+    counts = pd.DataFrame({"speech_id": [f"s{i}" for i in range(10)], "removed_title": [1] * 10,
+                           "removed_pinyin": range(10)})
+    fig = plot_removals(counts)
+    heights = sorted(b.get_width() for b in bars(fig.axes[0]))
+    assert heights == [10, 45] and fig.axes[0].get_legend() is None
+    assert "all 10 speeches" in fig.axes[0].get_xlabel()
+    assert fig.plotted_data.set_index("kind")["count"].to_dict() == {"title": 10, "pinyin": 45}
+
+
+TRENDS = pd.DataFrame({"term": ["計劃生育"] * 3 + ["雙降"] * 3, "year": [2000, 2001, 2003] * 2,
+                       "count": [4, 2, 0, 0, 0, 1], "per_10k": [4.0, 2.0, 0.0, 0.0, 0.0, 1.0],
+                       "ci_low": [1.0, 0.5, 0.0, 0.0, 0.0, 0.1], "ci_high": [9.0, 6.0, 3.0, 3.0, 3.0, 5.0]})
+
+
+def test_plot_trends_one_panel_per_term_with_marks(tmp_path):
+    marks = pd.DataFrame({"term": ["雙降"], "year": [2002], "per_10k": [20.0], "ci_low": [10.0], "ci_high": [40.0]})
+    fig = render_checked(lambda: plot_trends(TRENDS, marks=marks), tmp_path)
+    shown = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title(loc="left") for ax in shown] == ["計劃生育", "雙降"]
+    line = shown[0].get_lines()[0]
+    assert line.get_xdata().tolist() == [2000, 2001, 2003] and line.get_ydata().tolist() == [4.0, 2.0, 0.0]
+    points = shown[1].collections[-1].get_offsets().tolist()
+    assert points == [[2002.0, 20.0]]
+    assert fig.plotted_data["series"].tolist().count("this corpus") == 1
+    with pytest.raises(ValueError, match="at most 8 panels"):
+        plot_trends(pd.concat([TRENDS.assign(term=f"t{i}") for i in range(9)]))
+
+
+def test_plot_corpus_overview_groups_speeches_by_year(tmp_path):
+    corpus = pd.DataFrame({"speech_id": [f"s{i}" for i in range(12)], "year": [2000] * 5 + [2001] * 7,
+                           "n_chars": list(range(100, 112))})
+    parts = pd.DataFrame({"speech_id": ["s0", "s1", "s5"], "part": ["section"] * 3})
+    fig = render_checked(lambda: plot_corpus_overview(corpus, parts), tmp_path)
+    assert sorted(b.get_height() for b in bars(fig.axes[0])) == [5, 7]
+    shares = sorted(round(b.get_height(), 3) for b in bars(fig.axes[2]))
+    assert shares == [round(100 / 7, 3), 40.0]   # 2 of 5 in 2000, 1 of 7 in 2001
+    assert fig.plotted_data["with_sections"].sum() == 3
+
+
+def test_plot_positions_pools_hits_by_tenths(tmp_path):
+    hits = pd.DataFrame({"term": ["甲"] * 4 + ["乙"], "position": [0.01, 0.05, 0.95, 0.5, 0.99]})
+    fig = render_checked(lambda: plot_positions(hits), tmp_path)
+    data = fig.axes[0].get_images()[0].get_array()
+    assert np.asarray(data)[0].tolist() == [0.5, 0, 0, 0, 0, 0.25, 0, 0, 0, 0.25]
+    assert ticks(fig.axes[0].get_yticklabels()) == ["甲 (n=4)", "乙 (n=1)"]
+
+
+def test_plot_lifecycle_lines_from_first_to_last(tmp_path):
+    table = pd.DataFrame({"name": ["雙降", "三個代表"], "kind": ["formula", "formula"], "first": [2005, 2001],
+                          "last": [2012, 2018], "peak": [2010, 2003], "mentions": [9, 30], "n_speeches": [4, 12]})
+    fig = render_checked(lambda: plot_lifecycle(table), tmp_path)
+    ax = fig.axes[0]
+    assert ticks(ax.get_yticklabels()) == ["三個代表", "雙降"]   # by first attestation
+    assert [line.get_xdata().tolist() for line in ax.get_lines()] == [[2001, 2018], [2005, 2012]]
