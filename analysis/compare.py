@@ -27,7 +27,7 @@ import pandas as pd
 from .reference import Reference, is_reference_name
 from .reference import reference as named_reference
 from .script import to_simplified
-from .vocabulary import _display_forms, _select, _word_tokens, collocations, term_of
+from .vocabulary import _display_forms, _select, _word_tokens, collocations, n_words, term_of
 
 ABSENT = ("apart", "include", "only")
 KEYNESS_COLUMNS = ["token", "term", "count", "per_10k", "ref_count", "ref_per_10k", "g2", "log_ratio",
@@ -166,12 +166,14 @@ def _describe_side(label: str, tokens: pd.DataFrame, n_words: int) -> str:
     return f"{label}: {n} speech{'es' if n != 1 else ''}, {n_words:,} words"
 
 
-def _variants_of(term: str, aliases: bool) -> list[str]:
+def _variants_of(terms, aliases: bool) -> dict[str, list[str]]:
+    """Each term key with the Simplified forms that count as it (its alias group's variants)."""
     if not aliases:
-        return [term]
-    from .aliases import variants
+        return {t: [t] for t in terms}
+    from .aliases import _maps
 
-    return variants(term)
+    groups = _maps()[1]
+    return {t: groups.get(t, [t]) for t in terms}
 
 
 def keyness(tokens: pd.DataFrame, target=None, reference=None, *, corpus: pd.DataFrame | None = None,
@@ -225,7 +227,7 @@ def keyness(tokens: pd.DataFrame, target=None, reference=None, *, corpus: pd.Dat
         target_ids = select(corpus, target, ids=ids, what="target")
         target_tokens = tokens[tokens["speech_id"].isin(target_ids)]
         target_label = f"target {_describe_spec(target)}"
-    size = len(_word_tokens(target_tokens))
+    size = n_words(target_tokens)
     if size == 0:
         raise ValueError("the target has no words")
     ref = _resolve_reference(tokens, reference, target, target_ids, ids, corpus)
@@ -238,10 +240,12 @@ def keyness(tokens: pd.DataFrame, target=None, reference=None, *, corpus: pd.Dat
     table["token"] = table["term"].map(forms["token"])
     table["variants"] = table["term"].map(forms["variants"])
     table["per_10k"] = table["count"] / size * 10_000
-    forms_of = {t: _variants_of(t, aliases) for t in table["term"]}
+    forms_of = _variants_of(table["term"], aliases)
 
     if isinstance(ref, Reference):
-        values = np.array([sum(ref.lookup(v) for v in forms_of[t]) for t in table["term"]], dtype=float)
+        flat = [v for t in table["term"] for v in forms_of[t]]
+        found = dict(zip(flat, ref.lookup_many(flat)))
+        values = np.array([sum(found[v] for v in forms_of[t]) for t in table["term"]], dtype=float)
         description = ref.description
     else:
         ref_tokens, description = ref
@@ -297,12 +301,11 @@ def _resolve_reference(tokens, reference, target, target_ids, ids, corpus):
                              "'general' or 'gwr:YYYY-YYYY')")
         ref_tokens = tokens[tokens["speech_id"].isin(rest)]
         return ref_tokens, _describe_side("reference: the rest of the corpus", ref_tokens,
-                                          len(_word_tokens(ref_tokens)))
+                                          n_words(ref_tokens))
     if is_reference_name(reference):
         return named_reference(reference)
     if isinstance(reference, pd.DataFrame) and "simplified" in reference.columns:
-        return reference, _describe_side("reference: another corpus", reference,
-                                         len(_word_tokens(reference)))
+        return reference, _describe_side("reference: another corpus", reference, n_words(reference))
     if isinstance(reference, pd.Series) and reference.dtype != bool:
         counts = reference.groupby(reference.index.map(to_simplified)).sum()
         return Reference(name="counts", description=f"reference: counts of {len(counts):,} words",
@@ -313,8 +316,7 @@ def _resolve_reference(tokens, reference, target, target_ids, ids, corpus):
         raise ValueError(f"target and reference share {len(overlap)} speech(es) "
                          f"({sorted(overlap)[:5]}): keyness compares disjoint sets")
     ref_tokens = tokens[tokens["speech_id"].isin(ref_ids)]
-    return ref_tokens, _describe_side(f"reference {_describe_spec(reference)}", ref_tokens,
-                                      len(_word_tokens(ref_tokens)))
+    return ref_tokens, _describe_side(f"reference {_describe_spec(reference)}", ref_tokens, n_words(ref_tokens))
 
 
 def keyness_by_speech(tokens: pd.DataFrame, top: int | None = 20, reference="general",
@@ -344,8 +346,8 @@ def keyword_network(tokens: pd.DataFrame, top: int = 20, window: int = 5, min_co
     keywords without an edge are left out.
     """
     keys = keyness(tokens, reference=reference, aliases=aliases, **options).head(top)
-    pairs = collocations(tokens, window=window, min_count=min_count, aliases=aliases)
     wanted = set(keys["term"])
+    pairs = collocations(tokens, window=window, min_count=min_count, aliases=aliases, among=wanted)
     keep = pairs["node_term"].isin(wanted) & pairs["collocate_term"].isin(wanted)
     edges = pairs[keep].rename(columns={"node": "source", "collocate": "target", "f_xy": "weight"})
     edges = edges.sort_values(["weight", "logdice", "source", "target"],

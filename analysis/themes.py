@@ -112,17 +112,22 @@ def _spans(simp: str, pattern: re.Pattern, by_first: dict, tokens) -> list[tuple
     starts, ends = tokens["start"].to_numpy(), tokens["end"].to_numpy()
     order = np.argsort(starts, kind="stable")
     starts, ends = starts[order], ends[order]
+    # The regex finds the next leftmost-longest candidate in C; only a refused match (rare)
+    # tries the shorter terms at its position in Python.
     spans, i = [], 0
-    while i < len(simp):
-        for term in by_first.get(simp[i], ()):
-            e = i + len(term)
-            if simp.startswith(term, i) and not _cuts_both_ends(starts, ends, i, e):
-                spans.append((i, e))
+    while True:
+        m = pattern.search(simp, i)
+        if m is None:
+            return spans
+        s = m.start()
+        for term in by_first.get(simp[s], ()):
+            e = s + len(term)
+            if simp.startswith(term, s) and not _cuts_both_ends(starts, ends, s, e):
+                spans.append((s, e))
                 i = e
                 break
         else:
-            i += 1
-    return spans
+            i = s + 1
 
 
 def _tokens_by_speech(tokens: pd.DataFrame | None) -> dict:

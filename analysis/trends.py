@@ -16,7 +16,6 @@ fact about that speech.
 """
 from __future__ import annotations
 
-import math
 import warnings
 
 import numpy as np
@@ -264,21 +263,23 @@ def lifecycle(corpus: pd.DataFrame, *, formulas: pd.DataFrame | None = None,
     size = dated.assign(_g=dated["speech_id"].map(group)).groupby("_g")["n_chars"].sum()
     rows["year"] = rows["speech_id"].map(year)
     rows["group"] = rows["speech_id"].map(group)
-    out = []
-    for (key, kind), found in rows.groupby(["key", "kind"], sort=False):
-        per_group = found.groupby("group")["mentions"].sum()
-        rates = per_group / size.reindex(per_group.index) * 10_000
-        best = rates.max()
-        peak = min(g for g, r in rates.items() if math.isclose(r, best))
-        out.append({"name": found["written"].iloc[0], "kind": kind, "first": int(found["year"].min()),
-                    "last": int(found["year"].max()),
-                    "span_years": int(found["year"].max() - found["year"].min() + 1),
-                    "n_speeches": int(found["speech_id"].nunique()), "mentions": int(found["mentions"].sum()),
-                    "peak": peak, "peak_per_10k_chars": float(best), "_key": key})
-    table = pd.DataFrame(out)
+    # All per name at once (a corpus holds thousands of names): spans, speeches, mentions…
+    by_name = rows.groupby(["key", "kind"], sort=False)
+    table = by_name.agg(name=("written", "first"), first=("year", "min"), last=("year", "max"),
+                        n_speeches=("speech_id", "nunique"), mentions=("mentions", "sum")).reset_index()
+    # … and the peak: the group with the highest rate, ties to the earliest group.
+    per_group = rows.groupby(["key", "kind", "group"], sort=False)["mentions"].sum().reset_index()
+    per_group["rate"] = per_group["mentions"] / per_group["group"].map(size).to_numpy() * 10_000
+    per_group["_rounded"] = per_group["rate"].round(9)
+    peaks = per_group.sort_values(["key", "kind", "_rounded", "group"], ascending=[True, True, False, True],
+                                  kind="stable").drop_duplicates(["key", "kind"])
+    table = table.merge(peaks[["key", "kind", "group", "rate"]], on=["key", "kind"], how="left")
+    table = table.rename(columns={"group": "peak", "rate": "peak_per_10k_chars"})
+    table["span_years"] = table["last"] - table["first"] + 1
     table = table[table["n_speeches"] >= min_speeches]
-    table = table.sort_values(["first", "mentions", "_key"], ascending=[True, False, True], kind="stable")
-    table = table[LIFECYCLE_COLUMNS].reset_index(drop=True)
+    table = table.sort_values(["first", "mentions", "key"], ascending=[True, False, True], kind="stable")
+    table = table[LIFECYCLE_COLUMNS].astype({"first": "int64", "last": "int64", "span_years": "int64",
+                                             "n_speeches": "int64", "mentions": "int64"}).reset_index(drop=True)
     table.attrs["undated"] = int(corpus["year"].isna().sum())
     return table
 

@@ -75,8 +75,22 @@ def content_words(tokens: pd.DataFrame) -> pd.DataFrame:
     return tokens[_is_content(tokens)]
 
 
+# The columns the counting functions read: a boolean selection copies every column it keeps,
+# and on a corpus of millions of tokens the part columns are dead weight.
+_COUNTED = ["speech_id", "token", "simplified", "term", "start", "end", "pos", "is_stop", "is_punct"]
+
+
+def _lean(tokens: pd.DataFrame) -> pd.DataFrame:
+    return tokens[[c for c in _COUNTED if c in tokens.columns]]
+
+
 def _word_tokens(tokens: pd.DataFrame) -> pd.DataFrame:
-    return tokens[~tokens["is_punct"]]
+    return _lean(tokens)[~tokens["is_punct"].to_numpy()]
+
+
+def n_words(tokens: pd.DataFrame) -> int:
+    """Word tokens: every token that is not punctuation (stopwords included)."""
+    return int((~tokens["is_punct"].to_numpy()).sum())
 
 
 def term_of(tokens: pd.DataFrame, aliases: bool = True) -> pd.Series:
@@ -94,7 +108,9 @@ def term_of(tokens: pd.DataFrame, aliases: bool = True) -> pd.Series:
 def _select(tokens: pd.DataFrame, words: str) -> pd.DataFrame:
     if words not in WORD_SETS:
         raise ValueError(f"words must be one of {WORD_SETS}, not {words!r}")
-    return content_words(tokens) if words == "content" else _word_tokens(tokens)
+    if words == "content":
+        return _lean(tokens)[_is_content(tokens).to_numpy()]
+    return _word_tokens(tokens)
 
 
 def _by_columns(by) -> list[str]:
@@ -241,7 +257,7 @@ def frequencies(tokens: pd.DataFrame, by=None, words: str = "content", *,
 def _reading_order(tokens: pd.DataFrame) -> pd.DataFrame:
     """Tokens sorted by speech, then offset, with ``_speech`` (a code per speech) and
     ``_para``, a number per paragraph that is unique across the corpus."""
-    ordered = tokens.copy()
+    ordered = _lean(tokens).copy()
     if "speech_id" in ordered.columns:
         ordered["_speech"] = pd.factorize(ordered["speech_id"])[0]
     else:  # one text from tokenize()
@@ -443,7 +459,8 @@ def _collocation_frame(content: pd.DataFrame, keys: pd.Series, window: int) -> t
 
 
 def collocations(tokens: pd.DataFrame, node: str | None = None, window: int = 5,
-                 min_count: int = 2, measure: str = "logdice", *, aliases: bool = True) -> pd.DataFrame:
+                 min_count: int = 2, measure: str = "logdice", *, aliases: bool = True,
+                 among=None) -> pd.DataFrame:
     """Content words that occur near each other more than their frequencies predict.
 
     Two content words co-occur when at most ``window`` word tokens apart (L5–R5 by
@@ -458,6 +475,8 @@ def collocations(tokens: pd.DataFrame, node: str | None = None, window: int = 5,
     ``measure``: :func:`logdice` or :func:`pmi`. With ``node`` (Traditional or Simplified),
     the collocates of that word; with ``node=None`` every pair once, the more frequent word
     (ties: code point) as ``node``. Alias groups count as one word unless ``aliases=False``.
+    ``among`` (terms, Simplified keys) keeps only pairs of those terms: the same counts,
+    computed without pairing every word of a large corpus.
     Returns ``node``, ``collocate`` (most common original forms), ``f_xy``, ``f_node``,
     ``f_collocate``, ``logdice``, ``pmi``: pairs with f_xy at least ``min_count``, sorted
     by ``measure``, then f_xy, then code point. A word is never its own collocate.
@@ -482,6 +501,11 @@ def collocations(tokens: pd.DataFrame, node: str | None = None, window: int = 5,
     words_only["_wpos"] = words_only.groupby("_speech").cumcount()
     content = content_words(words_only)
     keys = term_of(content, aliases)
+    if among is not None:
+        # Distances were measured on all word tokens above, so dropping the other words here
+        # changes no pair and no frequency of the words kept.
+        kept = keys.isin(set(among)).to_numpy()
+        content, keys = content[kept], keys[kept]
     codes, vocabulary, freq, first, second = _collocation_frame(content, keys, window)
     n_vocab = len(vocabulary)
     if node is not None:
