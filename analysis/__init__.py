@@ -5,14 +5,15 @@ dispersion, campaign names, numbered formulas, themes).
 Notebooks import what they need from here; everything else is private to its module.
 """
 from .campaigns import (
-    CATEGORY_LABELS,
+    FORM_LABELS,
+    FUNCTION_LABELS,
+    agreement,
     campaign_mentions,
     campaign_rules,
     campaigns,
     corpus_campaign_mentions,
     corpus_campaigns,
-    corpus_formulas,
-    formulas,
+    validation_labels,
 )
 from .cleaning import CleanResult, Removal, clean_text
 from .concordance import dispersion, dispersion_measures, kwic, section_bounds
@@ -20,6 +21,7 @@ from .config import CACHE_DIR, FIGURES_DIR, ROOT, SEEDS_DIR
 from .corpus import load_corpus, read_speech, removals
 from .errors import CorpusError
 from .figures import MissingFontError, cjk_font_path, save_figure, setup_matplotlib, word_cloud
+from .formulas import corpus_formulas, formulas, gazetteer, not_formulas
 from .outline import assign_parts, corpus_outline, outline, places
 from .pipeline import corpus_tokens, speech_tokens
 from .plots import (
@@ -46,15 +48,16 @@ from .vocabulary import (
 )
 
 __all__ = [
-    "CACHE_DIR", "CATEGORY_LABELS", "CONTENT_POS", "FIGURES_DIR", "ROOT", "SEEDS_DIR",
+    "CACHE_DIR", "CONTENT_POS", "FIGURES_DIR", "FORM_LABELS", "FUNCTION_LABELS", "ROOT", "SEEDS_DIR",
     "CleanResult", "CorpusError", "MissingFontError", "Removal",
-    "assign_parts", "campaign_mentions", "campaign_rules", "campaigns", "cjk_font_path",
+    "agreement", "assign_parts", "campaign_mentions", "campaign_rules", "campaigns", "cjk_font_path",
     "clean_text", "collocations", "content_words", "corpus_campaign_mentions",
     "corpus_campaigns", "corpus_formulas", "places",
     "corpus_outline", "corpus_tokens", "dispersion", "dispersion_measures", "formulas",
-    "frequencies", "keyness", "keyness_by_speech", "keyword_network", "kwic", "load_corpus", "ngrams", "outline",
+    "frequencies", "gazetteer", "keyness", "keyness_by_speech", "keyword_network", "kwic", "load_corpus", "ngrams",
+    "not_formulas", "outline",
     "plot_category_bars", "plot_dispersion", "plot_heatmap", "plot_network", "plot_ranked_bars",
     "plot_removals", "plot_structure", "read_speech", "removals", "save_figure",
     "section_bounds", "setup_matplotlib", "speech_tokens", "theme_hits", "theme_lexicon",
-    "theme_shares", "to_simplified", "tokenize", "top_terms", "word_cloud",
+    "theme_shares", "to_simplified", "tokenize", "top_terms", "validation_labels", "word_cloud",
 ]
