@@ -197,10 +197,15 @@ def _before(simp: str, m: dict) -> int:
     return at
 
 
-def _followed_by(simp: str, m: dict, term: str) -> bool:
-    run = han_run_after(simp, _after(simp, m), _FOLLOW_GAP + len(term))
-    i = run.find(term)
-    return 0 <= i <= _FOLLOW_GAP
+def _followed_at(simp: str, context: list[dict], term: str) -> int | None:
+    """The smallest offset (in Han characters, at most _FOLLOW_GAP) at which ``term``
+    follows any of the mentions, or None."""
+    best = None
+    for m in context:
+        i = han_run_after(simp, _after(simp, m), _FOLLOW_GAP + len(term)).find(term)
+        if 0 <= i <= _FOLLOW_GAP and (best is None or i < best):
+            best = i
+    return best
 
 
 def _preceded_by(simp: str, m: dict, term: str) -> bool:
@@ -209,7 +214,13 @@ def _preceded_by(simp: str, m: dict, term: str) -> bool:
 
 def _classify(simp_name: str, canonical: str, form: str, context: list[dict], simp: str,
               rules: list[tuple[str, str, str, str]], lex: Lexicon) -> tuple[str, str]:
-    """(function, rule that decided it) for one name; ("other", "") when no rule matches."""
+    """(function, rule that decided it) for one name; ("other", "") when no rule matches.
+
+    Of the followed_by rules, only those whose term stands nearest the name can match: the
+    noun right after a name is its own (“包乾制”改革試點: 改革, not 試點)."""
+    offsets = {term: _followed_at(simp, context, term) for _, test, _, term in rules
+               if test == "followed_by"} if context else {}
+    nearest = min((o for o in offsets.values() if o is not None), default=None)
     for function, test, written, term in rules:
         if test == "form":
             hit = form == term
@@ -222,7 +233,7 @@ def _classify(simp_name: str, canonical: str, form: str, context: list[dict], si
         elif test == "preceded_by":
             hit = any(_preceded_by(simp, m, term) for m in context)
         elif test == "followed_by":
-            hit = any(_followed_by(simp, m, term) for m in context)
+            hit = nearest is not None and offsets[term] == nearest
         elif test == "listed":
             listed = lex.functions.get(canonical)
             if listed is not None:
@@ -248,6 +259,21 @@ CAMPAIGN_COLUMNS = ["name", "simplified", "canonical", "form", "function", "rule
 _MIN_BARE = 3
 
 
+def _nest(text: str, mentions: list[dict]) -> list[dict]:
+    """Sort mentions in text order (an outer one before those inside it) and set each one's
+    ``nested_in``: the outermost mention covering it owns it. Sorted by start and longest
+    first, a mention is inside the last top-level mention when it ends before that one does."""
+    mentions.sort(key=lambda m: (m["start"], -m["end"]))
+    top = None
+    for m in mentions:
+        if top is not None and m["end"] <= top["end"]:
+            m["nested_in"] = text[top["start"]:top["end"]]
+        else:
+            m["nested_in"] = None
+            top = m
+    return mentions
+
+
 def _speech_mentions(text: str, simp: str, lex: Lexicon, rules: list) -> list[dict]:
     """One dict per mention (see :func:`campaign_mentions`), in text order, each with the
     name-level ``form``, ``function`` and ``rule``."""
@@ -256,35 +282,24 @@ def _speech_mentions(text: str, simp: str, lex: Lexicon, rules: list) -> list[di
     formulas = formula_candidates(marked, simp, lex, hits)
     by_span: dict[tuple[int, int], dict] = {}
 
-    def add(key: str, canonical: str, start: int, end: int, written: str) -> None:
+    def add(key: str, start: int, end: int, written: str, canonical: str | None = None) -> None:
         if (start, end) not in by_span:
-            by_span[(start, end)] = {"key": key, "canonical": canonical, "start": start,
-                                     "end": end, "written": written}
+            by_span[(start, end)] = {"key": key, "canonical": canonical or lex.canonical.get(key, key),
+                                     "start": start, "end": end, "written": written}
 
     for q in marked:
-        add(q.simplified, lex.canonical.get(q.simplified, q.simplified), q.start, q.end, q.kind)
+        add(q.simplified, q.start, q.end, q.kind)
     for h in hits:
-        add(h.spelling, h.canonical, h.start, h.end, "split" if h.split else "bare")
-    bare_names = {q.simplified for q in marked if len(q.simplified) >= _MIN_BARE} | set(formulas)
-    for key in bare_names:
-        canonical = lex.canonical.get(key, key)
+        add(h.spelling, h.start, h.end, "split" if h.split else "bare", h.canonical)
+    for key in formulas:
         for s in occurrences(simp, key):
-            add(key, canonical, s, s + len(key), "bare")
-
-    mentions = sorted(by_span.values(), key=lambda m: (m["start"], -m["end"]))
-    # Nesting: the outermost mention covering a mention owns it. Sorted by start and longest
-    # first, a mention is inside the last top-level mention when it ends before that one does.
-    top = None
-    for m in mentions:
-        if top is not None and m["end"] <= top["end"]:
-            m["nested_in"] = text[top["start"]:top["end"]]
-        else:
-            m["nested_in"] = None
-            top = m
+            add(key, s, s + len(key), "bare")
+    mentions = _nest(text, list(by_span.values()))
 
     groups: dict[str, list[dict]] = {}
     for m in mentions:
         groups.setdefault(m["key"], []).append(m)
+    labels = {}
     for key, group in groups.items():
         written = {m["written"] for m in group}
         form = ("title" if "title" in written else "formula" if key in formulas
@@ -293,10 +308,21 @@ def _speech_mentions(text: str, simp: str, lex: Lexicon, rules: list) -> list[di
         # own: around a bare mention the words are about something else as often as not
         # (反對四項基本原則的人, 實現四個現代化的舊習慣勢力).
         context = [m for m in group if m["nested_in"] is None and m["written"] in ("quote", "title")]
-        function, rule = _classify(key, group[0]["canonical"], form, context, simp, rules, lex)
-        for m in group:
-            m.update(form=form, function=function, rule=rule)
+        labels[key] = (form, *_classify(key, group[0]["canonical"], form, context, simp, rules, lex))
+    # Bare repeats of a quoted name are mentions too (做好…幸福工程 after “幸福工程”), but only
+    # of a name the rules recognise: a quoted word left `other` is a scare quote or a
+    # quotation (“社會主義”), and its bare occurrences are ordinary words.
+    added = False
+    for key, (_, function, _) in labels.items():
+        if len(key) >= _MIN_BARE and function != "other":
+            for s in occurrences(simp, key):
+                if (s, s + len(key)) not in by_span:
+                    add(key, s, s + len(key), "bare")
+                    added = True
+    if added:
+        mentions = _nest(text, list(by_span.values()))
     for m in mentions:
+        m["form"], m["function"], m["rule"] = labels[m["key"]]
         m["name"] = text[m["start"]:m["end"]]
         m["simplified"] = m.pop("key")
         m["quoted"] = m["written"] in ("quote", "title")
@@ -434,7 +460,7 @@ def corpus_campaign_mentions(corpus: pd.DataFrame, *, attested: bool = True) -> 
 
 # --------------------------------------------------------------------------- validation
 
-LABEL_COLUMNS = ["speech_id", "paragraph", "paragraph_sha1", "name", "form", "function", "note"]
+LABEL_COLUMNS = ["sample", "speech_id", "paragraph", "paragraph_sha1", "name", "form", "function", "note"]
 MISSED = "(missed)"
 """The prediction of a coded name the classifier did not report."""
 NOT_A_NAME = "none"
@@ -444,12 +470,15 @@ NOT_A_NAME = "none"
 def validation_labels(path: str | Path | None = None) -> pd.DataFrame:
     """The hand-coded validation table (``analysis/data/validation/labels.tsv``).
 
-    One row per name coded in a paragraph: ``speech_id``, ``paragraph`` (its number among
+    One row per name coded in a paragraph: ``sample`` (``dev`` for text the rules were
+    written on, ``heldout`` for text coded without looking at the classifier's output),
+    ``speech_id``, ``paragraph`` (its number among
     the speech's non-empty lines, from 0), ``paragraph_sha1`` (the first 12 hex digits of
     the SHA-1 of that line's Simplified text, to check that the paragraph is still the
-    one coded), ``name`` (as the speech writes it), ``form``, ``function`` (``none`` for
-    something that is not a name) and ``note``. Raises ``ValueError`` naming the line for
-    an unknown form or function.
+    one coded), ``name`` (as the speech writes it; empty on a row that only says the
+    paragraph was coded and holds no name), ``form``, ``function`` (``none`` with an empty
+    name) and ``note``. Raises ``ValueError`` naming the row for an unknown form or
+    function.
     """
     path = Path(path) if path is not None else VALIDATION_LABELS
     frame = pd.read_csv(path, sep="\t", comment="#", dtype=str, keep_default_na=False)
@@ -462,8 +491,10 @@ def validation_labels(path: str | Path | None = None) -> pd.DataFrame:
             raise ValueError(f"{where}: unknown form {row.form!r}")
         if row.function not in (*FUNCTIONS, NOT_A_NAME):
             raise ValueError(f"{where}: unknown function {row.function!r}")
-        if (row.form == NOT_A_NAME) != (row.function == NOT_A_NAME):
-            raise ValueError(f"{where}: form and function are both {NOT_A_NAME!r} or neither")
+        if (row.form == NOT_A_NAME) != (row.function == NOT_A_NAME) or (
+                (row.form == NOT_A_NAME) != (row.name == "")):
+            raise ValueError(f"{where}: an empty name has form and function {NOT_A_NAME!r}, "
+                             "a name has neither")
     frame["paragraph"] = frame["paragraph"].astype(int)
     frame["simplified"] = [to_simplified(n) for n in frame["name"]]
     return frame[[*LABEL_COLUMNS, "simplified"]]
@@ -499,11 +530,13 @@ class Agreement:
     ``accuracy``: share of rows whose predicted label equals the coded one, per column.
     ``scores``: per column and class, precision, recall, F1 and support (coded rows).
     ``confusion``: per column, a table of coded (rows) against predicted (columns) labels.
+    ``samples``: the same measures for each ``sample`` of the table (``dev``, ``heldout``).
     """
     rows: pd.DataFrame
     accuracy: dict[str, float] = field(default_factory=dict)
     scores: pd.DataFrame | None = None
     confusion: dict[str, pd.DataFrame] = field(default_factory=dict)
+    samples: dict[str, Agreement] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         acc = ", ".join(f"{k} {v:.1%}" for k, v in self.accuracy.items())
@@ -572,20 +605,32 @@ def agreement(labels: pd.DataFrame | None = None, corpus: pd.DataFrame | None = 
 
     rows = []
     coded_keys = set()
+    sample_of = dict(zip(labels["speech_id"], labels["sample"]))
     for r in labels.itertuples(index=False):
+        if not r.name:
+            continue
         key = (r.speech_id, r.paragraph, r.simplified)
         coded_keys.add(key)
         form, function = predicted.get(key, (MISSED, MISSED))
-        rows.append({"speech_id": r.speech_id, "paragraph": r.paragraph, "name": r.name,
+        rows.append({"sample": r.sample, "speech_id": r.speech_id, "paragraph": r.paragraph, "name": r.name,
                      "form": r.form, "predicted_form": form, "function": r.function,
                      "predicted_function": function, "note": r.note})
     for key, (form, function) in predicted.items():
         if key not in coded_keys:
             sid, para, simp_name = key
-            rows.append({"speech_id": sid, "paragraph": para, "name": simp_name,
+            rows.append({"sample": sample_of[sid], "speech_id": sid, "paragraph": para, "name": simp_name,
                          "form": NOT_A_NAME, "predicted_form": form, "function": NOT_A_NAME,
                          "predicted_function": function, "note": "reported, not coded"})
-    frame = pd.DataFrame(rows)
+    frame = pd.DataFrame(rows, columns=["sample", "speech_id", "paragraph", "name", "form",
+                                        "predicted_form", "function", "predicted_function", "note"])
+    result = _scored(frame)
+    result.samples = {name: _scored(part.reset_index(drop=True))
+                      for name, part in frame.groupby("sample", sort=True)}
+    return result
+
+
+def _scored(frame: pd.DataFrame) -> Agreement:
+    """Accuracy, per-class scores and confusion tables of coded against predicted labels."""
     result = Agreement(frame)
     score_rows = []
     for column in ("form", "function"):

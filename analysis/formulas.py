@@ -129,7 +129,7 @@ _NUMERAL_RUN = re.compile(f"^[{NUMERAL_CHARS}]+")
 _DIGIT_RUN = re.compile("[〇零一二两三四五六七八九]{2,}")
 # Counting words: a numeral followed by one of these, written bare, is a count (三点意见,
 # 一个时期, 第一届), not a formula, unless the speech quotes it or the gazetteer lists it.
-_MEASURE_WORDS = set("个点条次种类名位年月日天周届批些级件轮方步项大部处份倍")
+_MEASURE_WORDS = set("个点条次种类名位年月日天周届批些级件轮方步项大部处份倍道")
 _TIME_UNITS = set("年月日天周")
 # After a numeral, these make a number, not a name: decimals (一点八), ranges (五到十, 三至五,
 # 三或四), approximations (十多, 五余, 十来), ordinal sessions (三届, 三中全会), streaks (九连增).
@@ -440,10 +440,11 @@ def listed_hits(simp: str, lex: Lexicon) -> list[Hit]:
 
 def _is_formula(simp: str, lex: Lexicon) -> bool:
     """A string of formula shape that is no number, date, ordinal or listed idiom; a
-    numeral-headed gazetteer name is a formula whatever its shape."""
+    numeral-headed gazetteer name is a formula whatever its shape, unless the stoplist
+    says otherwise (百花齊放、百家爭鳴: a policy, but 百 counts nothing)."""
     listed = lex.canonical.get(simp)
     if listed is not None and listed not in lex.attested:
-        return simp[0] in _HEADS
+        return simp[0] in _HEADS and simp not in lex.stop
     return formula_shape(simp) and simp not in lex.stop and not _not_a_count(simp)
 
 
