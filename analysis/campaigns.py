@@ -342,7 +342,7 @@ def _mention_frame(rows: list[dict], columns: list[str] = MENTION_COLUMNS) -> pd
                          "point": "Int64"})
 
 
-def _placed(rows: list[dict], parts: pd.DataFrame) -> list[dict]:
+def _placed(rows: list[dict], parts: pd.DataFrame | None) -> list[dict]:
     places = places_of([m["start"] for m in rows], parts)
     for i, m in enumerate(rows):
         m.update(part=places["part"][i], section=places["section"][i], point=places["point"][i])
@@ -425,36 +425,40 @@ def campaigns(text: str, parts: pd.DataFrame | None = None, *, simplified: str |
 
 # --------------------------------------------------------------------------- corpus level
 
-def _corpus_mentions(corpus: pd.DataFrame, attested: bool):
+def _corpus_mentions(corpus: pd.DataFrame, attested: bool, places: bool = True):
     """(speech_id, placed mentions) for every speech, with one lexicon for the corpus."""
     lex = corpus_lexicon(corpus, attested)
     rules = _rule_list(campaign_rules())
     for speech_id, text, simp in speech_texts(corpus):
-        yield speech_id, _placed(_speech_mentions(text, simp, lex, rules), outline(text))
+        parts = outline(text) if places else None
+        yield speech_id, _placed(_speech_mentions(text, simp, lex, rules), parts)
 
 
-def corpus_campaigns(corpus: pd.DataFrame, *, attested: bool = True) -> pd.DataFrame:
+def corpus_campaigns(corpus: pd.DataFrame, *, attested: bool = True, places: bool = True) -> pd.DataFrame:
     """:func:`campaigns` of every speech of ``corpus`` (the frame of
     :func:`analysis.load_corpus`), with ``speech_id`` first, in corpus order: one row per
     speech and name. With ``attested`` (the default), a formula quoted in one speech is
-    also found bare in the others (see :func:`analysis.formulas.corpus_formulas`).
+    also found bare in the others (see :func:`analysis.formulas.corpus_formulas`);
+    ``places=False`` skips the outline (``part``, ``section``, ``point``, ``sections``
+    missing or empty), most of the time on a large corpus.
 
     >>> from analysis import load_corpus
     >>> corpus_campaigns(load_corpus()).query("function == 'mechanism'").name.tolist()
     ['雙誠信、雙承諾']
     """
     rows = [{"speech_id": speech_id, **row}
-            for speech_id, mentions in _corpus_mentions(corpus, attested)
+            for speech_id, mentions in _corpus_mentions(corpus, attested, places)
             for row in _campaign_rows(mentions)]
     return _campaign_frame(rows, ["speech_id", *CAMPAIGN_COLUMNS])
 
 
-def corpus_campaign_mentions(corpus: pd.DataFrame, *, attested: bool = True) -> pd.DataFrame:
+def corpus_campaign_mentions(corpus: pd.DataFrame, *, attested: bool = True, places: bool = True) -> pd.DataFrame:
     """:func:`campaign_mentions` of every speech of ``corpus``, ``speech_id`` first: one row
-    per mention, with the part, section and point it stands in. Keep the rows whose
-    ``nested_in`` is None to count each stretch of text once."""
+    per mention, with the part, section and point it stands in (missing with
+    ``places=False``). Keep the rows whose ``nested_in`` is None to count each stretch of
+    text once."""
     rows = [{"speech_id": speech_id, **{c: m[c] for c in MENTION_COLUMNS}}
-            for speech_id, mentions in _corpus_mentions(corpus, attested)
+            for speech_id, mentions in _corpus_mentions(corpus, attested, places)
             for m in mentions]
     return _mention_frame(rows, ["speech_id", *MENTION_COLUMNS])
 
@@ -596,7 +600,7 @@ def agreement(labels: pd.DataFrame | None = None, corpus: pd.DataFrame | None = 
 
     predicted: dict[tuple[str, int, str], tuple[str, str]] = {}
     coded_corpus = corpus[corpus["speech_id"].isin(labels["speech_id"])]
-    for sid, mentions in _corpus_mentions(coded_corpus, attested):
+    for sid, mentions in _corpus_mentions(coded_corpus, attested, places=False):
         names = {}
         for m in mentions:
             names.setdefault(m["simplified"], (m["form"], m["function"]))

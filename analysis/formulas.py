@@ -36,7 +36,7 @@ import pandas as pd
 
 from .chars import HAN
 from .config import DATA_DIR
-from .outline import locate, outline
+from .outline import outline
 from .script import to_simplified
 
 GAZETTEER = DATA_DIR / "gazetteer.tsv"
@@ -686,10 +686,32 @@ def _prepare(text: str, parts: pd.DataFrame | None, simplified: str | None):
     return simp, (outline(text) if parts is None else parts)
 
 
-def places_of(positions, parts: pd.DataFrame) -> dict[str, object]:
-    """``part``, ``section``, ``point`` arrays for character offsets (:func:`analysis.outline.locate`)."""
-    where = locate(positions, parts)
-    return {column: where[column].array for column in ("part", "section", "point")}
+def places_of(positions, parts: pd.DataFrame | None) -> dict[str, list]:
+    """``part``, ``section``, ``point`` lists for character offsets: what
+    :func:`analysis.outline.locate` gives, in plain Python (a speech has a few dozen parts
+    and names, and a pandas frame per speech would cost more than the search). With
+    ``parts`` None every place is missing (None, NA, NA).
+
+    >>> parts = pd.DataFrame({"part": ["preamble", "section", "point"], "section": [pd.NA, 1, 1],
+    ...                       "point": [pd.NA, pd.NA, 2], "start": [0, 10, 15], "end": [9, 30, 30]})
+    >>> places_of([3, 12, 20], parts)
+    {'part': ['preamble', 'section', 'section'], 'section': [<NA>, 1, 1], 'point': [<NA>, <NA>, 2]}
+    """
+    n = len(positions)
+    part, section, point = [None] * n, [pd.NA] * n, [pd.NA] * n
+    if parts is None or not n:
+        return {"part": part, "section": section, "point": point}
+    rows = list(parts[["part", "section", "point", "start", "end"]].itertuples(index=False, name=None))
+    for i, pos in enumerate(positions):
+        for kind, sec, pt, a, b in rows:
+            if a <= pos < max(b, a + 1):
+                if kind == "point":
+                    point[i] = int(pt)
+                else:
+                    part[i] = kind
+                    if kind == "section":
+                        section[i] = int(sec)
+    return {"part": part, "section": section, "point": point}
 
 
 def formulas(text: str, parts: pd.DataFrame | None = None, *, simplified: str | None = None,
@@ -731,7 +753,7 @@ def formulas(text: str, parts: pd.DataFrame | None = None, *, simplified: str | 
 
 def formula_rows(text: str, simp: str, parts: pd.DataFrame | None, lex: Lexicon,
                  marked: list[Marked] | None = None, hits: list[Hit] | None = None) -> list[dict]:
-    """The rows of :func:`formulas` as dicts, in order of first occurrence (places left out
+    """The rows of :func:`formulas` as dicts, in order of first occurrence (places missing
     when ``parts`` is None)."""
     marked = marked_names(text, simp) if marked is None else marked
     quoted_at = {(q.simplified, q.start) for q in marked if q.kind == "quote"}
@@ -771,11 +793,9 @@ def formula_rows(text: str, simp: str, parts: pd.DataFrame | None, lex: Lexicon,
             "matches": matches,
         })
     rows.sort(key=lambda r: (r["start"], r["end"]))
-    if parts is not None:
-        places = places_of([r["start"] for r in rows], parts)
-        for i, row in enumerate(rows):
-            row.update(part=places["part"][i], section=places["section"][i],
-                       point=places["point"][i])
+    places = places_of([r["start"] for r in rows], parts)
+    for i, row in enumerate(rows):
+        row.update(part=places["part"][i], section=places["section"][i], point=places["point"][i])
     return rows
 
 
@@ -816,11 +836,13 @@ def corpus_lexicon(corpus: pd.DataFrame, attested: bool = True, lex: Lexicon | N
     return lex.with_attested(attested_formulas(corpus, lex)) if attested else lex
 
 
-def corpus_formulas(corpus: pd.DataFrame, *, attested: bool = True) -> pd.DataFrame:
+def corpus_formulas(corpus: pd.DataFrame, *, attested: bool = True, places: bool = True) -> pd.DataFrame:
     """:func:`formulas` of every speech of ``corpus`` (the frame of
     :func:`analysis.load_corpus`), ``speech_id`` first, in corpus order: one row per speech
     and formula. With ``attested`` (the default), a formula quoted in one speech is also
-    found bare in the others (evidence ``attested``).
+    found bare in the others (evidence ``attested``). ``places=False`` leaves ``part``,
+    ``section`` and ``point`` missing and skips outlining each speech, most of the time on
+    a large corpus (a table of first and last attestations needs no places).
 
     >>> from analysis import load_corpus
     >>> corpus_formulas(load_corpus()).formula.tolist()[:3]
@@ -829,6 +851,6 @@ def corpus_formulas(corpus: pd.DataFrame, *, attested: bool = True) -> pd.DataFr
     lex = corpus_lexicon(corpus, attested)
     rows = []
     for speech_id, text, simp in speech_texts(corpus):
-        for found in formula_rows(text, simp, outline(text), lex):
+        for found in formula_rows(text, simp, outline(text) if places else None, lex):
             rows.append({"speech_id": speech_id, **found})
     return _formula_frame(rows, ["speech_id", *FORMULA_COLUMNS])

@@ -256,3 +256,17 @@ def test_shared_reports_have_no_years_idioms_or_counts(gwr_formulas):
 def test_shared_reports_one_row_per_speech_and_formula(gwr_formulas):
     assert not gwr_formulas.duplicated(["speech_id", "simplified"]).any()
     assert (gwr_formulas["count"] >= gwr_formulas["quoted"]).all()
+
+
+def test_places_agree_with_outline_locate(seed_text):
+    from analysis.formulas import places_of
+    from analysis.outline import locate, outline
+
+    parts = outline(seed_text)
+    positions = list(range(0, len(seed_text), 7))
+    expect = locate(positions, parts)
+    got = places_of(positions, parts)
+    assert got["part"] == expect["part"].tolist()
+    assert got["section"] == expect["section"].tolist()
+    assert got["point"] == expect["point"].tolist()
+    assert places_of(positions[:2], None) == {"part": [None, None], "section": [NA, NA], "point": [NA, NA]}
