@@ -164,8 +164,16 @@ def _clause_heads(clause: str) -> list[int]:
     """The numerals heading the parts of a clause: 五有 → [5]; a compound alternating
     numerals and other characters gives one per numeral (雙建雙匯 → [2, 2], 三去一降一補 →
     [3, 1, 1]); [] when the clause is not numeral-headed."""
-    return [numeral_value(m.group()) for m in re.finditer(f"[{NUMERAL_CHARS}]+", clause)
+    return [numeral_value(_head_run(m.group())) for m in re.finditer(f"[{NUMERAL_CHARS}]+", clause)
             if m.start() == 0 or _is_compound(clause)]
+
+
+def _head_run(run: str) -> str:
+    """The numeral of a run that heads a formula: 雙/兩 followed by a digit stand alone
+    (雙一流 is two first-class things, not 一), unless a unit follows (兩萬, 兩百)."""
+    if len(run) > 1 and run[0] in "双两" and run[1] not in _UNITS:
+        return run[0]
+    return run
 
 
 _COMPOUND_SHAPE = re.compile(f"^(?:[{_HEADS}][^{NUMERAL_CHARS}]{{1,2}}){{2,3}}$")
@@ -188,6 +196,8 @@ def numeral_claim(simp: str, count: str = "") -> tuple[list[int], int | None, st
 
     >>> numeral_claim("双建双汇")
     ([2, 2], 4, 'count')
+    >>> numeral_claim("双一流")
+    ([2], 2, 'count')
     >>> numeral_claim("两年明显变化、五年大见成效、十年实现跨越")
     ([2, 5, 10], None, 'timeline')
     >>> numeral_claim("双诚信、双承诺", "both")

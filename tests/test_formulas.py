@@ -150,6 +150,7 @@ def test_numeral_claims():
     assert numeral_value("一百零五") == 105
     assert numeral_claim("三去一降一补") == ([3, 1, 1], 5, "count")
     assert numeral_claim("两个一百年") == ([2], 2, "count")
+    assert numeral_claim("双一流") == ([2], 2, "count")  # 双 then 一流, not the number 一
     assert numeral_claim("百县千乡") == ([100, 1000], None, "magnitude")  # a compound: both heads
     assert numeral_claim("五有", "6") == ([5], 6, "count")
     assert formula_shape("双诚信、双承诺") and not formula_shape("十三五")
