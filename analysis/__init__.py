@@ -7,14 +7,15 @@ Notebooks import what they need from here; everything else is private to its mod
 from . import findings
 from .aliases import alias_table, canonical, variants
 from .campaigns import (
-    CATEGORY_LABELS,
+    FORM_LABELS,
+    FUNCTION_LABELS,
+    agreement,
     campaign_mentions,
     campaign_rules,
     campaigns,
     corpus_campaign_mentions,
     corpus_campaigns,
-    corpus_formulas,
-    formulas,
+    validation_labels,
 )
 from .cleaning import CleanResult, Removal, clean_text
 from .compare import keyness, keyness_by_speech, keyword_network, period_contrast, select
@@ -23,6 +24,7 @@ from .config import CACHE_DIR, FIGURES_DIR, ROOT, SEEDS_DIR
 from .corpus import load_corpus, read_speech, removals
 from .errors import CorpusError
 from .figures import MissingFontError, cjk_font_path, save_figure, setup_matplotlib, word_cloud
+from .formulas import corpus_formulas, formulas, gazetteer, not_formulas
 from .outline import assign_parts, outline, places
 from .pipeline import corpus_outline, corpus_tokens, speech_tokens
 from .plots import (
@@ -48,17 +50,18 @@ from .trends import enough_for_trends, lifecycle, reference_trends, speech_rates
 from .vocabulary import CONTENT_POS, collocations, content_words, frequencies, ngrams
 
 __all__ = [
-    "CACHE_DIR", "CATEGORY_LABELS", "CONTENT_POS", "FIGURES_DIR", "ROOT", "SEEDS_DIR",
+    "CACHE_DIR", "CONTENT_POS", "FIGURES_DIR", "FORM_LABELS", "FUNCTION_LABELS", "ROOT", "SEEDS_DIR",
     "CleanResult", "CorpusError", "MissingFontError", "Removal",
-    "assign_parts", "campaign_mentions", "campaign_rules", "campaigns", "cjk_font_path",
+    "agreement", "assign_parts", "campaign_mentions", "campaign_rules", "campaigns", "cjk_font_path",
     "clean_text", "collocations", "content_words", "corpus_campaign_mentions",
     "corpus_campaigns", "corpus_formulas", "places",
     "corpus_outline", "corpus_tokens", "dispersion", "dispersion_measures", "formulas",
-    "frequencies", "keyness", "keyness_by_speech", "keyword_network", "kwic", "load_corpus", "ngrams", "outline",
+    "frequencies", "gazetteer", "keyness", "keyness_by_speech", "keyword_network", "kwic", "load_corpus", "ngrams",
+    "not_formulas", "outline",
     "plot_category_bars", "plot_dispersion", "plot_heatmap", "plot_network", "plot_ranked_bars",
     "plot_removals", "plot_structure", "read_speech", "removals", "save_figure",
     "section_bounds", "setup_matplotlib", "speech_tokens", "theme_hits", "theme_lexicon",
-    "theme_shares", "to_simplified", "tokenize", "top_terms", "word_cloud",
+    "theme_shares", "to_simplified", "tokenize", "top_terms", "validation_labels", "word_cloud",
     "select", "Reference", "reference", "alias_table", "canonical", "variants",
     "SMALL_MULTIPLES", "many", "plot_corpus_overview", "plot_lifecycle", "plot_positions", "plot_trends",
     "theme_density", "lifecycle", "reference_trends", "speech_rates", "term_trends", "findings",

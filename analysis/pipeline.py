@@ -224,3 +224,17 @@ def place(speech_ids, positions, parts: pd.DataFrame) -> pd.DataFrame:
             part[ok] = rows["part"].to_numpy(dtype=object)[order][at][ok]
             section[ok] = rows["section"].astype("Int64").array[order][at][ok]
     return pd.DataFrame({"part": pd.array(part, dtype=STRING), "section": section, "point": point})
+
+
+def parts_by_speech(corpus: pd.DataFrame, parts: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+    """Each speech's rows of the parts table (:func:`corpus_outline`, read from the cache when
+    not given), as :func:`analysis.outline` returns them: for code that walks the speeches
+    one by one. The table's rows are contiguous per speech, so this slices, not groups."""
+    table = corpus_outline(corpus) if parts is None else parts
+    ids = table["speech_id"].to_numpy(dtype=object)
+    if not len(ids):
+        return {}
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+    ends = np.r_[starts[1:], len(ids)]
+    body = table.drop(columns="speech_id")
+    return {ids[a]: body.iloc[a:b].reset_index(drop=True) for a, b in zip(starts, ends)}

@@ -228,8 +228,9 @@ def lifecycle(corpus: pd.DataFrame, *, formulas: pd.DataFrame | None = None,
 
     ``formulas`` and ``campaigns`` default to :func:`analysis.corpus_formulas` and
     :func:`analysis.corpus_campaigns` of ``corpus``. Returns one row per name (its
-    Simplified form; the first written form shown as ``name``), ``kind`` (formula or
-    campaign), ``first`` and ``last`` (the earliest and latest ``year`` attesting it),
+    Simplified form, or its gazetteer name; the first written form shown as ``name``),
+    ``kind`` (``formula``, or for another name its function: campaign, period, slogan, …),
+    ``first`` and ``last`` (the earliest and latest ``year`` attesting it),
     ``span_years``, ``n_speeches``, ``mentions`` (all occurrences), ``peak`` (the ``by``
     group with the most mentions per 10,000 Han characters of its speeches; ties: the
     earliest) and ``peak_per_10k_chars``; names in fewer than ``min_speeches`` speeches are
@@ -238,19 +239,24 @@ def lifecycle(corpus: pd.DataFrame, *, formulas: pd.DataFrame | None = None,
     """
     if "year" not in corpus.columns:
         raise ValueError("lifecycle needs a dated corpus (a year column: see load_corpus)")
-    from .campaigns import corpus_campaigns, corpus_formulas
+    from .campaigns import corpus_campaigns
+    from .formulas import corpus_formulas
 
     dated = corpus[corpus["year"].notna()]
-    formulas = corpus_formulas(dated) if formulas is None else formulas
-    campaigns = corpus_campaigns(dated) if campaigns is None else campaigns
+    # First and last attestations need no places in the speech: skip them.
+    formulas = corpus_formulas(dated, places=False) if formulas is None else formulas
+    campaigns = corpus_campaigns(dated, places=False) if campaigns is None else campaigns
     frames = []
     for kind, table, name_col in (("formula", formulas, "formula"), ("campaign", campaigns, "name")):
         if table is None or table.empty:
             continue
-        if kind == "campaign" and "category" in table.columns:
-            table = table[table["category"] != "formula"]  # a formula is listed once, as a formula
-        frames.append(pd.DataFrame({"speech_id": table["speech_id"].to_numpy(), "key": table["simplified"].to_numpy(),
-                                    "written": table[name_col].to_numpy(), "kind": kind,
+        if kind == "campaign" and "form" in table.columns:
+            table = table[table["form"] != "formula"]  # a formula is listed once, as a formula
+        key = table["canonical"].fillna(table["simplified"]) if "canonical" in table.columns else table["simplified"]
+        # A formula is a formula; another name says what it names (campaign, period, slogan, …).
+        label = table["function"].to_numpy() if kind == "campaign" and "function" in table.columns else kind
+        frames.append(pd.DataFrame({"speech_id": table["speech_id"].to_numpy(), "key": key.to_numpy(),
+                                    "written": table[name_col].to_numpy(), "kind": label,
                                     "mentions": table["count"].to_numpy(dtype=np.int64)}))
     if not frames:
         out = pd.DataFrame(columns=LIFECYCLE_COLUMNS)

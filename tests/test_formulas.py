@@ -1,0 +1,273 @@
+"""formulas, corpus_formulas and the researcher's lists behind them (gazetteer, stoplist).
+
+Every expected value was worked out by hand from the texts below (hand-written, in the
+project's own words) or read off the seed (print ``analysis.load_corpus().text[0]``); none
+was produced by the functions under test. The shared reports are used only where the
+``gwr_dir`` fixture finds them, and no text of theirs is copied here.
+"""
+from __future__ import annotations
+
+import warnings
+
+import pandas as pd
+import pytest
+
+from analysis.formulas import (
+    corpus_formulas,
+    formula_shape,
+    formulas,
+    gazetteer,
+    lexicon,
+    not_formulas,
+    numeral_claim,
+    numeral_value,
+)
+
+NA = pd.NA
+
+
+def _plain(v):
+    return None if v is pd.NA else v
+
+
+# --------------------------------------------------------------------------- the seed
+
+@pytest.fixture(scope="module")
+def seed_formulas(seed_text):
+    return formulas(seed_text)
+
+
+def test_seed_formulas_table(seed_formulas):
+    rows = [(r.formula, r.evidence, r.numerals, _plain(r.numeral), r.numeral_kind, int(r.quoted),
+             int(r.count), r.expansion, r.expansion_source, _plain(r.matches))
+            for r in seed_formulas.itertuples(index=False)]
+    assert rows == [
+        ("兩會", "quoted", [2], 2, "count", 1, 1, [], "none", None),
+        # 雙降: quoted five times in the text and once inside the 《》 title, bare once in
+        # “…帶頭少生促雙降”; defined by the sentence after 2.1's heading, whose shared head
+        # 降低人口 goes to both coordinated rates.
+        ("雙降", "quoted", [2], 2, "count", 6, 7, ["降低人口出生率", "降低人口自然增長率"],
+         "defining sentence", True),
+        ("兩年明顯變化、五年大見成效、十年實現跨越", "quoted", [2, 5, 10], None, "timeline", 1, 1,
+         [], "none", None),
+        # 雙 = both sides pledge: no count of two (the gazetteer says `both`).
+        ("雙誠信、雙承諾", "quoted", [2, 2], None, "both", 1, 1, [], "none", None),
+        ("兩委", "gazetteer", [2], 2, "count", 0, 1, [], "none", None),  # 村(居)兩委, bare
+        ("五項工程", "quoted", [5], 5, "count", 1, 1, [], "none", None),
+        ("五有", "quoted", [5], 5, "count", 1, 1,
+         ["有活動場所", "有活動制度", "有宣傳隊伍", "有文體器材", "有服務計劃和記錄"], "parenthesis", True),
+        ("雙建雙匯", "quoted", [2, 2], 4, "count", 1, 1,
+         ["建會員之家", "建文藝宣傳隊", "匯編人口文化作品", "開展文藝匯演"], "parenthesis", True),
+        ("三進", "quoted", [3], 3, "count", 1, 1, ["進校園", "進企業", "進社區"], "parenthesis", True),
+    ]
+
+
+def test_seed_formula_places(seed_text, seed_formulas):
+    by = seed_formulas.set_index("formula")
+    assert by.loc["五有", ["section", "point", "quoted"]].tolist() == [2, 5, 1]
+    assert by.loc["雙降", ["start", "end", "n_items"]].tolist() == [502, 504, 2]
+    at = by.loc["雙降", "expansion_start"]
+    assert seed_text[at:at + 14] == "降低人口出生率和自然增長率是"
+    assert seed_text[by.loc["五有", "expansion_start"]] == "（"
+    assert by.loc["兩會", "part"] == "preamble"
+    assert by.loc["兩會", "section"] is NA
+
+
+# --------------------------------------------------------------------------- what is no formula
+
+def test_numbers_dates_ordinals_and_counts_are_not_formulas():
+    assert formulas("一是加强领导。二是部门支持。三是自身建设。第一，讲三点意见。").empty
+    assert formulas("第一届一次会议，一些同志，一个时期，2012年，十分艰巨，十分严峻。").empty
+    assert formulas("抓好三个方面（思想、组织、作风）。").empty  # a count, though expanded
+    # Years and numbers in numerals, decimals, ranges, plenums, congresses, streaks.
+    text = ("一九七七年和一九七八年，一九七七年以来，一五六项工程，增长一点八倍，用五到十年，"
+            "十一届三中全会，党的“十八大”，粮食“九连增”，“十二五”规划，第一个五年计划，第二个五年计划。")
+    assert formulas(text).empty
+
+
+def test_idioms_and_words_whose_numeral_counts_nothing_are_not_formulas():
+    text = ("要“四两拨千斤”，不能“三心二意”，千方百计，“五湖四海”，“一刀切”要不得，反对“一切向钱看”，"
+            "实现“双赢”，“百花齐放、百家争鸣”。五湖四海，五湖四海。一心一意，一心一意。")
+    assert formulas(text).empty
+
+
+def test_an_enumeration_is_no_count():
+    assert formulas("坚持“一要吃饭、二要建设”。").empty
+    assert formulas("坚持“两手抓、两手都要硬”。").numeral.tolist() == [2]  # the gazetteer's count
+
+
+def test_a_gloss_in_parentheses_is_not_an_expansion():
+    frame = formulas("开展“三进”活动，各县（区）要抓好落实。")
+    assert frame.formula.tolist() == ["三进"]
+    assert frame.expansion_source.tolist() == ["none"]
+    assert frame.matches.isna().all()
+
+
+# --------------------------------------------------------------------------- evidence
+
+def test_known_formulas_are_found_bare_from_the_gazetteer():
+    frame = formulas("坚持一国两制，贯彻三个代表重要思想，协调推进四个全面，落实中央八项规定。")
+    assert frame[["formula", "evidence", "numeral_kind"]].values.tolist() == [
+        ["一国两制", "gazetteer", "none"],  # one country, two systems: a structure, no list
+        ["三个代表", "gazetteer", "count"],
+        ["四个全面", "gazetteer", "count"],
+        ["八项规定", "gazetteer", "count"],
+    ]
+    assert frame.numeral.tolist()[1:] == [3, 4, 8]
+
+
+def test_a_variant_reports_its_canonical_name():
+    frame = formulas("根据“一个国家、两种制度”的构想。")
+    assert frame[["formula", "canonical", "evidence"]].values.tolist() == [
+        ["一个国家、两种制度", "一国两制", "quoted"]]
+
+
+def test_bare_formula_counts_only_when_the_parenthesis_matches_its_numeral():
+    frame = formulas("开展三进（进校园、进企业、进社区）活动。")
+    assert frame[["formula", "evidence", "n_items"]].values.tolist() == [["三进", "expanded", 3]]
+    assert frame.matches.tolist() == [True]
+    assert formulas("开展三进（进校园、进企业）活动。").empty
+
+
+def test_repeated_compound_is_a_formula_but_once_is_not():
+    frame = formulas("推行四联四帮工作法，四联四帮要落实。")
+    assert frame[["formula", "evidence", "count"]].values.tolist() == [["四联四帮", "repeated", 2]]
+    assert formulas("推行四联四帮工作法。").empty
+
+
+def test_corpus_formulas_attested_elsewhere_in_the_corpus():
+    corpus = pd.DataFrame({"speech_id": ["a", "b"],
+                           "text": ["落实“五缓四减”政策。", "继续落实五缓四减，办好实事。"]})
+    frame = corpus_formulas(corpus)
+    assert frame[["speech_id", "formula", "evidence"]].values.tolist() == [
+        ["a", "五缓四减", "quoted"], ["b", "五缓四减", "attested"]]
+    assert corpus_formulas(corpus, attested=False).speech_id.tolist() == ["a"]
+
+
+# --------------------------------------------------------------------------- numerals and expansions
+
+def test_numeral_claims():
+    assert numeral_value("一百零五") == 105
+    assert numeral_claim("三去一降一补") == ([3, 1, 1], 5, "count")
+    assert numeral_claim("两个一百年") == ([2], 2, "count")
+    assert numeral_claim("双一流") == ([2], 2, "count")  # 双 then 一流, not the number 一
+    assert numeral_claim("百县千乡") == ([100, 1000], None, "magnitude")  # a compound: both heads
+    assert numeral_claim("五有", "6") == ([5], 6, "count")
+    assert formula_shape("双诚信、双承诺") and not formula_shape("十三五")
+
+
+def test_both_parties_is_not_a_count_of_two():
+    frame = formulas("以村为主的“双诚信、双承诺”工作。")
+    assert frame[["numerals", "numeral_kind"]].values.tolist() == [[[2, 2], "both"]]
+    assert frame.numeral.isna().all() and frame.matches.isna().all()
+
+
+def test_expansion_after_ji_and_with_he():
+    frame = formulas("实现“双降”，即降低出生率、降低自然增长率。")
+    assert frame[["expansion", "expansion_source"]].values.tolist() == [[["降低出生率", "降低自然增长率"], "即"]]
+    frame = formulas("发挥“两委”（村党支部和村委会）作用。")
+    assert frame.expansion.tolist() == [["村党支部", "村委会"]]
+
+
+def test_a_shared_head_is_distributed_over_coordinated_items():
+    found = formulas("要实现“双降”目标。降低人口出生率和自然增长率是当前的重中之重。")
+    assert found.expansion.tolist() == [["降低人口出生率", "降低人口自然增长率"]]
+    assert found.matches.tolist() == [True]
+    # Items that do not end alike share only the verb.
+    found = formulas("实现“双提高”，即提高农业综合生产能力和农民收入。")
+    assert found.expansion.tolist() == [["提高农业综合生产能力", "提高农民收入"]]
+
+
+def test_defining_sentence_needs_same_paragraph_and_a_shared_character():
+    other_paragraph = formulas("要实现“双降”目标。\n降低人口出生率和自然增长率是当前的重中之重。")
+    assert other_paragraph.expansion_source.tolist() == ["none"]
+    unrelated = formulas("要实现“双降”目标。提高服务水平和工作质量是当前的重中之重。")
+    assert unrelated.expansion_source.tolist() == ["none"]
+
+
+def test_compound_formula_sums_its_numerals_and_splits_on_both_commas():
+    frame = formulas("落实“双建双汇”（建会员之家、建文艺宣传队，汇编人口文化作品、开展文艺汇演）。")
+    assert frame[["numeral", "n_items"]].values.tolist() == [[4, 4]]
+    assert frame.matches.tolist() == [True]
+
+
+def test_timeline_claims_no_count():
+    frame = formulas("实现“两年明显变化、五年大见成效、十年实现跨越”的要求。")
+    assert frame.numerals.tolist() == [[2, 5, 10]]
+    assert frame.numeral.isna().all() and frame.matches.isna().all()
+
+
+# --------------------------------------------------------------------------- the researcher's files
+
+def test_gazetteer_file_errors(tmp_path):
+    bad = tmp_path / "gaz.tsv"
+    bad.write_text("# c\n双降\ttarget\n三进\tparade\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"gaz.tsv:3: unknown function 'parade'"):
+        gazetteer(bad)
+    bad.write_text("雙降\ttarget\n双降\ttarget\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"gaz.tsv:2: '双降' is already listed on line 1"):
+        gazetteer(bad)
+    bad.write_text("双降\ttarget\t\tmany\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="count must be empty, a number, both or none"):
+        gazetteer(bad)
+    good = tmp_path / "good.tsv"
+    good.write_text("雙誠信、雙承諾\tmechanism\t雙誠信雙承諾\tboth\tboth sides\n", encoding="utf-8")
+    assert gazetteer(good).values.tolist() == [
+        ["雙誠信、雙承諾", "双诚信、双承诺", "mechanism", ["双诚信双承诺"], "both", "both sides"]]
+
+
+def test_stoplist_prefixes_and_clauses(tmp_path):
+    path = tmp_path / "stop.txt"
+    path.write_text("# idioms\n五湖四海  # a comment\n一切*\n", encoding="utf-8")
+    stop = not_formulas(path)
+    assert "五湖四海" in stop and "一切向钱看" in stop and "三个代表" not in stop
+    assert "五湖四海、四面八方" in stop  # a clause is listed
+    lex = lexicon(gazetteer(), stop)
+    assert formulas("走遍“五湖四海”，落实“三个代表”。", lex=lex).formula.tolist() == ["三个代表"]
+    path.write_text("五湖 四海\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="stop.txt:1: one string a line"):
+        not_formulas(path)
+
+
+# --------------------------------------------------------------------------- the shared reports
+
+@pytest.fixture(scope="module")
+def gwr_formulas(gwr_dir):
+    from analysis import load_corpus
+
+    with warnings.catch_warnings():  # metadata.csv sits beside the reports
+        warnings.filterwarnings("ignore", message="not loaded", category=UserWarning)
+        return corpus_formulas(load_corpus(gwr_dir))
+
+
+def test_shared_reports_find_the_known_formulas(gwr_formulas):
+    found = set(gwr_formulas.simplified)
+    assert {"一国两制", "三个代表", "四个全面", "八项规定", "两个一百年", "三去一降一补", "四个现代化"} <= found
+
+
+def test_shared_reports_have_no_years_idioms_or_counts(gwr_formulas):
+    found = set(gwr_formulas.simplified)
+    assert not found & {"一九七七", "一九五七", "四两拨千斤", "三心二意", "千方百计", "一心一意",
+                        "五湖四海", "三个方面", "一个五年", "一点八倍"}
+    # No formula is a run of digits (a year), a plenum or a congress.
+    assert not gwr_formulas.simplified.str.match("^[〇零一二三四五六七八九]{3}").any()
+    assert not gwr_formulas.simplified.str.contains("中全会|届").any()
+
+
+def test_shared_reports_one_row_per_speech_and_formula(gwr_formulas):
+    assert not gwr_formulas.duplicated(["speech_id", "simplified"]).any()
+    assert (gwr_formulas["count"] >= gwr_formulas["quoted"]).all()
+
+
+def test_places_agree_with_outline_locate(seed_text):
+    from analysis.formulas import places_of
+    from analysis.outline import locate, outline
+
+    parts = outline(seed_text)
+    positions = list(range(0, len(seed_text), 7))
+    expect = locate(positions, parts)
+    got = places_of(positions, parts)
+    assert got["part"] == expect["part"].tolist()
+    assert got["section"] == expect["section"].tolist()
+    assert got["point"] == expect["point"].tolist()
+    assert places_of(positions[:2], None) == {"part": [None, None], "section": [NA, NA], "point": [NA, NA]}
