@@ -10,11 +10,13 @@ from .campaigns import (
     FORM_LABELS,
     FUNCTION_LABELS,
     agreement,
+    agreement_summary,
     campaign_mentions,
     campaign_rules,
     campaigns,
     corpus_campaign_mentions,
     corpus_campaigns,
+    name_summary,
     validation_labels,
 )
 from .cleaning import CleanResult, Removal, clean_text
@@ -66,4 +68,5 @@ __all__ = [
     "SMALL_MULTIPLES", "many", "plot_corpus_overview", "plot_lifecycle", "plot_positions", "plot_trends",
     "theme_density", "lifecycle", "reference_trends", "speech_rates", "term_trends", "findings",
     "dispersion_units", "enough_for_trends", "period_contrast", "reference_data",
+    "agreement_summary", "name_summary",
 ]

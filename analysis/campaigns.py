@@ -660,3 +660,42 @@ def _scored(frame: pd.DataFrame) -> Agreement:
     result.scores = pd.DataFrame(score_rows, columns=["column", "label", "precision", "recall", "f1",
                                                       "support", "predicted"])
     return result
+
+
+SAMPLE_NOTES = {"seed": "the rules were written on it: fit, not generalisation",
+                "gwr-tuning": "its disagreements led to rule changes",
+                "gwr-heldout": "never used to change anything: the figure to quote"}
+
+
+def agreement_summary(labels: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`agreement` on the validation samples whose speeches can be loaded here (the
+    shared reports only where ``../shared`` is present), one row per sample: ``sample``,
+    ``names``, ``form`` and ``function`` (accuracy) and ``note`` (what the sample can show).
+    Empty when no sample can be loaded."""
+    labels = validation_labels() if labels is None else labels
+    have = {s for s in labels["speech_id"] if (SEEDS_DIR / f"{s}.txt").is_file()
+            or (GWR_DIR / f"{s}.txt").is_file()}
+    labels = labels[labels["speech_id"].isin(have)]
+    columns = ["sample", "names", "form", "function", "note"]
+    if labels.empty:
+        return pd.DataFrame(columns=columns)
+    found = agreement(labels)
+    rows = [{"sample": name, "names": len(sample.rows), "form": sample.accuracy.get("form"),
+             "function": sample.accuracy.get("function"), "note": SAMPLE_NOTES.get(name, "")}
+            for name, sample in found.samples.items()]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def name_summary(names: pd.DataFrame, top: int | None = None) -> pd.DataFrame:
+    """The names of a corpus (:func:`corpus_campaigns`) over all its speeches: one row per
+    name (its gazetteer name, else its Simplified form) with ``name`` (as first written),
+    ``form``, ``function`` (the most common), ``speeches`` and ``mentions`` (own mentions);
+    the ``top`` most mentioned, by mentions then speeches."""
+    key = names["canonical"].fillna(names["simplified"]) if "canonical" in names else names["simplified"]
+    frame = names.assign(_key=key)
+    table = frame.groupby("_key", sort=False).agg(
+        name=("name", "first"), form=("form", lambda v: v.mode().iloc[0]),
+        function=("function", lambda v: v.mode().iloc[0]), speeches=("speech_id", "nunique"),
+        mentions=("count", "sum")).reset_index(drop=True)
+    table = table.sort_values(["mentions", "speeches", "name"], ascending=[False, False, True], kind="stable")
+    return (table if top is None else table.head(top)).reset_index(drop=True)

@@ -308,3 +308,61 @@ def national(trends: pd.DataFrame, marks: pd.DataFrame | None, reference_span: s
     lines.append("Intervals are Wilson intervals on words as independent draws; a speech's repeated set phrases "
                  "make its real uncertainty larger.")
     return _finding(lines)
+
+
+# ---------------------------------------------------------------- 02: names and formulas
+def names(names: pd.DataFrame, mentions: pd.DataFrame, formulas: pd.DataFrame,
+          agreement: pd.DataFrame | None = None) -> Finding:
+    """What names the speeches invoke, where the campaigns stand, how the formulas are spelled
+    out, and how far the labels can be trusted (the validation table's agreement)."""
+    from .campaigns import FUNCTION_LABELS
+
+    lines = []
+    own = mentions[mentions["nested_in"].isna()]
+    n_speeches = names["speech_id"].nunique() if len(names) else 0
+    if n_speeches <= SMALL_MULTIPLES:
+        for sid, rows in names.groupby("speech_id", sort=False):
+            functions = rows["function"].value_counts()
+            listing = ", ".join(f"{int(n)} {FUNCTION_LABELS.get(f, f)} ({f})" for f, n in functions.items())
+            lines.append(f"{sid}: {_plural(len(rows), 'name')}: {listing}.")
+            campaigns = own[(own["speech_id"] == sid) & (own["function"] == "campaign")]
+            sections = campaigns["section"].dropna().astype(int)
+            if len(campaigns):
+                per_section = sections.value_counts().sort_index()
+                if sections.nunique() == 1 and len(sections) == len(campaigns):
+                    where = f"all stand in section {cn_numeral(sections.iloc[0])}"
+                else:
+                    where = "stand in sections " + ", ".join(f"{cn_numeral(s)} ({n})" for s, n in per_section.items())
+                shown = _list(list(dict.fromkeys(campaigns["name"])), 12)
+                what = _plural(campaigns["name"].nunique(), "campaign or activity", "campaigns and activities")
+                lines.append(f"Its {what} {where}: {shown}.")
+            mine = formulas[formulas["speech_id"] == sid]
+            expanded = mine[mine["n_items"].notna()]
+            if len(expanded):
+                off = ", not the number its numeral says"
+                said = [f"{f} into {int(n)} items ({src}{'' if m is pd.NA or m else off})"
+                        for f, n, src, m in zip(expanded["formula"], expanded["n_items"],
+                                                expanded["expansion_source"], expanded["matches"])]
+                lines.append("Formulas spelled out: " + "; ".join(said) + ".")
+            bare = mine[mine["n_items"].isna()]["formula"].tolist()
+            if bare:
+                lines.append(f"Formulas used without an expansion (assumed known): {_list(bare, 8)}.")
+            both = mine[mine["numeral_kind"] == "both"]["formula"].tolist()
+            if both:
+                lines.append(f"{_list(both)}: 雙 here means both parties, not a count of two.")
+    else:
+        summary = names.assign(_k=names["canonical"].fillna(names["simplified"])).groupby("_k").agg(
+            name=("name", "first"), speeches=("speech_id", "nunique")).sort_values("speeches", ascending=False)
+        top = ", ".join(f"{n} ({int(k)} speeches)" for n, k in zip(summary["name"].head(5),
+                                                                    summary["speeches"].head(5)))
+        lines.append(f"{len(summary):,} distinct names over {n_speeches:,} speeches; the most widespread: {top}.")
+        expanded = formulas["n_items"].notna()
+        lines.append(f"{formulas['simplified'].nunique():,} distinct formulas; {int(expanded.sum()):,} of "
+                     f"{len(formulas):,} speech-formula pairs are spelled out in the speech.")
+    if agreement is not None and len(agreement):
+        best = agreement[agreement["sample"] == "gwr-heldout"]
+        row = (best if len(best) else agreement).iloc[0]
+        lines.append(f"Labels measured against the hand-coded validation table ({row['sample']}, {int(row['names'])} "
+                     f"names): form {row['form']:.0%}, function {row['function']:.0%} agree. Read the function "
+                     "column as a first sort, to be checked, not as coding.")
+    return _finding(lines)

@@ -123,7 +123,7 @@ def test_lifecycle_by_hand():
     formulas = pd.DataFrame({"speech_id": ["a", "b", "c", "d"], "formula": ["雙降", "双降", "雙降", "雙降"],
                              "simplified": ["双降"] * 4, "count": [1, 2, 3, 9]})
     campaigns = pd.DataFrame({"speech_id": ["b"], "name": ["幸福工程"], "simplified": ["幸福工程"],
-                              "category": ["campaign"], "count": [1]})
+                              "canonical": [None], "form": ["quoted"], "function": ["campaign"], "count": [1]})
     table = lifecycle(corpus, formulas=formulas, campaigns=campaigns)
     assert table.attrs["undated"] == 1   # speech d has no year: left out
     row = table.set_index("name").loc["雙降"]
@@ -131,7 +131,8 @@ def test_lifecycle_by_hand():
     assert (row["kind"], row["first"], row["last"], row["span_years"], row["n_speeches"], row["mentions"]) == (
         "formula", 2010, 2012, 3, 3, 6)
     assert row["peak"] == 2012 and row["peak_per_10k_chars"] == pytest.approx(5 / 3000 * 10_000)
-    assert table.set_index("name").loc["幸福工程", ["first", "last", "n_speeches"]].tolist() == [2012, 2012, 1]
+    assert table.set_index("name").loc["幸福工程", ["kind", "first", "last", "n_speeches"]].tolist() == [
+        "campaign", 2012, 2012, 1]
     assert table["name"].tolist() == ["雙降", "幸福工程"]   # by first attestation
 
 
