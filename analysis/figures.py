@@ -207,6 +207,12 @@ def save_figure(fig: Figure, name: str, figures_dir: str | Path | None = None, *
         _close(fig)
         raise ValueError(f"figure {name!r} would be {width:.0f} × {height:.0f} px; at most {MAX_SIDE_PX} px a "
                          "side stays readable: draw a grouped view or fewer panels")
+    clashes = overprinted_labels(fig)
+    if clashes:
+        _close(fig)
+        shown = "; ".join(f"{a!r} and {b!r}" for a, b in clashes[:5])
+        raise ValueError(f"figure {name!r}: {len(clashes)} tick labels overprint each other ({shown}): "
+                         "draw fewer categories, group them, or make the figure larger")
     folder = Path(figures_dir) if figures_dir is not None else config.FIGURES_DIR
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -219,6 +225,30 @@ def save_figure(fig: Figure, name: str, figures_dir: str | Path | None = None, *
     finally:
         _close(fig)
     return SavedFigure(paths)
+
+
+def overprinted_labels(fig: Figure) -> list[tuple[str, str]]:
+    """Pairs of tick labels of one axis that overlap once the figure is drawn (a chart with
+    more categories than its axis can hold): ``[(label, next_label), …]``, empty when every
+    label has room."""
+    renderer = fig.canvas.get_renderer() if hasattr(fig.canvas, "get_renderer") else None
+    if renderer is None:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw_without_rendering()
+    clashes = []
+    for ax in fig.axes:
+        if not ax.get_visible():
+            continue
+        for labels, lo, hi in ((ax.get_xticklabels(), "x0", "x1"), (ax.get_yticklabels(), "y0", "y1")):
+            boxes = sorted(((getattr(b, lo), getattr(b, hi), t.get_text()) for t in labels
+                            if t.get_visible() and t.get_text().strip()
+                            for b in [t.get_window_extent(renderer)]), key=lambda x: x[0])
+            for (_, a1, a), (b0, _, b) in zip(boxes, boxes[1:]):
+                if b0 < a1 - 0.5:   # half a pixel of antialiasing is not an overlap
+                    clashes.append((a, b))
+    return clashes
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:

@@ -476,6 +476,7 @@ def plot_category_bars(
     """
     _require(frame, category, section, where="plot_category_bars")
     cats = list(pd.unique(frame[category]))
+    palette = _COLORS if len(cats) <= len(_COLORS) else matplotlib.colormaps["tab20"].colors
     panels = []
     for key, rows in _facets(frame, facet_col):
         if value_col is None:
@@ -492,7 +493,7 @@ def plot_category_bars(
         bottom = np.zeros(len(table))
         for i, cat in enumerate(cats):
             heights = table[cat].to_numpy(dtype=float)
-            ax.bar(x, heights, bottom=bottom, color=_COLORS[i % len(_COLORS)], label=str(cat),
+            ax.bar(x, heights, bottom=bottom, color=palette[i % len(palette)], label=str(cat),
                    width=0.7)
             bottom += heights
         ax.set_xticks(x, [_section_label(s) for s in table.index])
@@ -709,8 +710,8 @@ def plot_lifecycle(
     fig = _figure(10, 1.2 + 0.3 * len(rows))
     ax = fig.subplots()
     y = np.arange(len(rows))
-    kinds = list(pd.unique(table["kind"])) if "kind" in table.columns else [None]
-    color = {k: _COLORS[i] for i, k in enumerate(kinds)}
+    kinds = list(pd.unique(rows["kind"])) if "kind" in rows.columns else [None]
+    color = {k: _COLORS[i % len(_COLORS)] for i, k in enumerate(kinds)}
     for yi, row in zip(y, rows.itertuples(index=False)):
         c = color.get(getattr(row, "kind", None), _COLORS[0])
         ax.plot([row.first, row.last], [yi, yi], color=c, linewidth=2.5, solid_capstyle="round")
@@ -724,6 +725,6 @@ def plot_lifecycle(
     ax.set_xlabel("年份 year (dot: peak; number: speeches)")
     if kinds != [None]:
         ax.legend(handles=[Patch(color=color[k], label=str(k)) for k in kinds], fontsize=8, frameon=False,
-                  loc="lower right")
+                  loc="upper left", bbox_to_anchor=(1.01, 1))
     fig.suptitle(title or "提法的生命週期 First and last attestation")
     return _with_data(fig, rows)
