@@ -602,14 +602,17 @@ def _wrap_width(lines: list[_Line]) -> float | None:
 
 
 def _soft_break(a: str, b: str, c: str | None, *, nblank: int, b_indented: bool, a_para_indented: bool,
-                indent_doc: bool, a_full: bool, a_joined: bool = False) -> bool:
-    """Whether the line break between lines ``a`` and ``b`` (stripped; ``c`` follows ``b``)
-    falls inside a paragraph and is to be joined.
+                indent_doc: bool, a_full: bool, a_joined: bool = False, blank_doc: bool = False,
+                a_head: str | None = None) -> bool:
+    """Whether the line break between lines ``a`` and ``b`` (stripped; ``c`` follows ``b``;
+    ``a_head`` is the first line of the paragraph ``a`` ends) falls inside a paragraph and is
+    to be joined.
 
     Blank lines between ``a`` and ``b`` (``nblank``) do not count for the rules read from the
     text itself: cleaning deletes blank lines, and the text it returns must read the same
-    when cleaned again. Only the rules read from the page's layout (indents, a PDF's hard
-    wraps), which see that layout once, take a blank line as a paragraph break."""
+    when cleaned again. Only the rules read from the page's layout (blank lines between
+    paragraphs, indents, a PDF's hard wraps), which see that layout once, take a blank line
+    as a paragraph break."""
     fa, lb = a[-1], b[0]
     if lb in _CONT_START:
         return True  # link text or a quotation split off: "…所作的\n政府工作报告\n。"
@@ -627,27 +630,37 @@ def _soft_break(a: str, b: str, c: str | None, *, nblank: int, b_indented: bool,
     if (_tiny(b) and (HAN_RE.match(fa) or fa.isalnum()) and not _label_only(a) and not _is_salutation(a)
             and not _BARE_NUMERAL.fullmatch(a)):
         return True  # "政府工作报\n告"
-    if a_joined and len(a) <= 12 and not _ANY_PUNCT.search(a) and not b_heading:
+    # A numbered heading ends at its line break, unless a PDF wrapped it (a full line).
+    heading = _starts_label(a_head or a) and not a_full
+    if a_joined and len(a) <= 12 and not _ANY_PUNCT.search(a) and not b_heading and not heading:
         return True  # link text joined to the sentence before runs on: "…，\n不总是\n具有…"
-    if nblank:
+    if nblank or b_indented or _is_salutation(b):
         return False
-    if indent_doc and a_para_indented and not b_indented and not ends and not b_heading and not _starts_label(a):
+    if blank_doc and not ends and not b_heading and not heading:
+        return True  # paragraphs marked by blank lines: a single line break is inside one
+    if indent_doc and a_para_indented and not ends and (a_full or not (heading or b_heading)):
         return True  # paragraphs marked by indents: an unindented line continues the one before
-    return a_full and not b_indented and not b_heading and not (ends and _heading_shaped(b))
+    if not a_full:
+        return False
+    # A PDF's hard wrap: a full line runs on into the next, unless a sentence ends there and a
+    # heading follows (or, in a page without indents, a numbered line follows).
+    if ends:
+        return not (b_heading or _heading_shaped(b))
+    return indent_doc or not b_heading
 
 
-def _lines_doc_stats(lines: list[_Line], furniture: set[int]) -> tuple[bool, float | None]:
-    body = [ln for i, ln in enumerate(lines) if not ln.blank and i not in furniture]
-    long = [ln for ln in body if len(ln.t) >= 10]
-    indented = 0
-    for i, ln in enumerate(lines):
-        if ln.blank or i in furniture or len(ln.t) < 10:
-            continue
-        if ln.indented or (i > 0 and lines[i - 1].blank and lines[i - 1].text.strip(" \t") != lines[i - 1].text
-                           and lines[i - 1].text):
-            indented += 1
+def _lines_doc_stats(lines: list[_Line], furniture: set[int]) -> tuple[bool, bool, float | None]:
+    """How the page marks its paragraphs: by indents (most long lines start indented, or
+    after a line of spaces), by blank lines (paragraph ends are followed by one), and the
+    width of a PDF's hard wraps (None when not hard-wrapped)."""
+    body = [i for i, ln in enumerate(lines) if not ln.blank and i not in furniture]
+    long = [i for i in body if len(lines[i].t) >= 10]
+    indented = sum(1 for i in long if lines[i].indented or (i > 0 and lines[i - 1].blank and lines[i - 1].text))
     indent_doc = len(long) >= 3 and indented >= 0.5 * len(long)
-    return indent_doc, _wrap_width(body)
+    ends = [(i, j) for i, j in zip(body, body[1:]) if _ends_sentence(lines[i].t) and len(lines[i].t) >= 10]
+    blank_after = sum(1 for i, j in ends if j > i + 1)
+    blank_doc = len(ends) >= 3 and blank_after >= 0.8 * len(ends)
+    return indent_doc, blank_doc, _wrap_width([lines[i] for i in body])
 
 
 def _page_lines(lines: list[_Line], nonblank: list[int], furniture: dict[int, str]) -> None:
@@ -669,16 +682,20 @@ def _page_lines(lines: list[_Line], nonblank: list[int], furniture: dict[int, st
         for k in bare:
             furniture[nonblank[k]] = "page"
         has_pages = True
-    seen: dict[str, list[int]] = {}
+    # A short line seen again and again, mostly not as link text inside a sentence (the
+    # title of a law linked four times stays; a running header that once falls before a
+    # comma goes).
+    seen: dict[str, list[tuple[int, bool]]] = {}
     for k, i in enumerate(nonblank):
         t = lines[i].t
         if (i in furniture or len(t) > 40 or len(t) < 2 or _ANY_PUNCT.search(t) or _starts_label(t)
-                or _is_salutation(t) or t in _HEADING_WORDS or link_context(k)):
+                or _is_salutation(t) or t in _HEADING_WORDS):
             continue
-        seen.setdefault(re.sub(r"\d+", "#", re.sub(r"\s+", "", t)), []).append(i)
+        seen.setdefault(re.sub(r"\d+", "#", re.sub(r"\s+", "", t)), []).append((i, bool(link_context(k))))
     for found in seen.values():
-        if len(found) >= 3 or (len(found) == 2 and has_pages):
-            for i in found:
+        alone = sum(not linked for _, linked in found)
+        if alone > len(found) / 2 and (alone >= 3 or (alone == 2 and has_pages)):
+            for i, _ in found:
                 furniture[i] = "page"
 
 
@@ -694,7 +711,7 @@ def _pass_lines(doc: _Doc, found: dict) -> bool:
         if kind:
             furniture[i] = kind
     _page_lines(lines, nonblank, furniture)
-    indent_doc, wrap = _lines_doc_stats(lines, set(furniture))
+    indent_doc, blank_doc, wrap = _lines_doc_stats(lines, set(furniture))
 
     # Paragraphs: runs of the remaining lines joined by soft breaks (furniture in between is
     # skipped: it goes, and the lines on either side may belong together).
@@ -714,7 +731,8 @@ def _pass_lines(doc: _Doc, found: dict) -> bool:
             a_full = wrap is not None and _display_width(lines[j].text.rstrip()) >= wrap
             if _soft_break(lines[j].t, lines[i].t, c, nblank=nblank, b_indented=b_indented,
                            a_para_indented=a_para_indented, indent_doc=indent_doc,
-                           a_full=a_full, a_joined=len(groups[-1]) > 1):
+                           a_full=a_full, a_joined=len(groups[-1]) > 1, blank_doc=blank_doc,
+                           a_head=lines[first].t):
                 groups[-1].append(i)
                 continue
         groups.append([i])

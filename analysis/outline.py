@@ -22,7 +22,7 @@ _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "兩": 2, "两": 2, "三":
 _NUM = "[一二三四五六七八九十]{1,3}"
 
 _SALUTATION = re.compile(
-    r"^(?:同志們|同志们|各位[^，,。：:\n]{0,20}|朋友們|朋友们|女士們[^：:\n]{0,12}|女士们[^：:\n]{0,12})[：:]\s*$"
+    r"^(?:同志們|同志们|各位[^，,。：:！!\n]{0,20}|朋友們|朋友们|女士們[^：:！!\n]{0,12}|女士们[^：:！!\n]{0,12})[：:！!]\s*$"
 )
 # The same at the start of a line that runs on (a page flattened into one line).
 _SALUTATION_HEAD = re.compile(
@@ -105,6 +105,9 @@ def places(frame: pd.DataFrame, part_col: str = "part", section_col: str = "sect
 
 _INLINE_SECTION = re.compile(rf"(?P<num>{_NUM})、")
 _SECTION_AFTER = frozenset("。！？!?”」』")
+_INLINE_CLOSING = re.compile(
+    r"(?:同志們|同志们|各位(?:代表|委員|委员|來賓|来宾|領導|领导|同志)?|朋友們|朋友们|最後|最后)[，,！!]"
+)
 _INLINE_POINT = re.compile(rf"第(?P<n1>{_NUM})[，,、：:]|[（(](?P<n3>{_NUM})[）)]|(?P<n2>{_NUM})是")
 # 一是 after these is a word (之一是, 統一是, 唯一是), not a point.
 _NOT_BEFORE_SHI = frozenset("之統统唯第其另只單单同均萬万劃划")
@@ -142,7 +145,13 @@ def inline_breaks(line: str) -> list[int]:
     salutation = _SALUTATION_HEAD.match(line)
     if salutation and salutation.end() < sections[0][0]:
         cuts.add(salutation.end())
-    bounds = [pos for pos, _ in sections] + [len(line)]
+    # The closing: the last sentence after the last section that addresses the audience again.
+    closing = [m.start() for m in _INLINE_CLOSING.finditer(line, sections[-1][0])
+               if line[m.start() - 1] in _SECTION_AFTER]
+    end = closing[-1] if closing else len(line)
+    if closing:
+        cuts.add(end)
+    bounds = [pos for pos, _ in sections] + [end]
     for (pos, num), nxt in zip(sections, bounds[1:]):
         start = pos + len(cn_numeral(num)) + 1
         by_form: dict[str, list[tuple[int, int]]] = {}
@@ -181,9 +190,14 @@ def _first_sentence(s: str) -> str:
     return (s[: m.start()] if m else s).strip()
 
 
+def _ends_sentence(t: str) -> bool:
+    core = t.strip().rstrip("”’」』）)")
+    return bool(core) and core[-1] in "。！？；!?;：:…"
+
+
 def _heading_shaped(t: str) -> bool:
-    """A heading stands alone: short, with no sentence inside it."""
-    return len(t) <= 60 and not _SENTENCE_END.search(t.rstrip("。"))
+    """A heading stands alone: short, and no sentence ends in it."""
+    return len(t) <= 60 and not _SENTENCE_END.search(t)
 
 
 def _unnumbered_heading(t: str) -> bool:
@@ -223,9 +237,10 @@ def _section_chain(cands: list[tuple[int, int, bool]]) -> list[tuple[int, int, b
 
 def _sections(units: list[tuple[int, int, str]], k: int, end: int):
     """The section headings among ``units[k:end]``: (unit, number, label, title) and the
-    numbering form used, read from the speech's own numbering. In order of preference:
-    ``一、`` headings; bare numerals on a line of their own; unnumbered headings when they
-    stand above ``（一）`` ones; ``（一）`` headings; unnumbered headings."""
+    numbering form used, read from the speech's own numbering: ``一、`` headings, bare
+    numerals on a line of their own, ``（一）`` headings, or unnumbered headings. Of the forms
+    that give two or more sections, the one whose first heading comes first is the top level
+    (an unnumbered heading above ``一、`` ones makes those points)."""
 
     def numbered(pattern, strong_only=False):
         cands = []
@@ -236,20 +251,18 @@ def _sections(units: list[tuple[int, int, str]], k: int, end: int):
                 if strong or not strong_only:
                     cands.append((i, cn_number(m["num"]), strong))
         chain = _section_chain(cands)
-        return [(i, num, pattern.match(units[i][2])) for i, num, _ in chain]
+        return [(i, num, m["label"], m.groupdict().get("title") or "")
+                for i, num, _ in chain for m in [pattern.match(units[i][2])]]
 
-    for pattern, form in ((_SECTION, "、"), (_BARE, "bare")):
-        chain = numbered(pattern)
-        if len(chain) >= 2:
-            return [(i, num, m["label"], m.groupdict().get("title") or "") for i, num, m in chain], form
-    plain = [i for i in range(k + 1, end - 1)
-             if _unnumbered_heading(units[i][2].strip()) and len(units[i + 1][2]) > len(units[i][2])]
-    paren = numbered(_PAREN, strong_only=True)
-    if len(plain) >= 2 and (len(paren) < 2 or plain[0] < paren[0][0]):
-        return [(i, n + 1, "", units[i][2].strip()) for n, i in enumerate(plain)], "plain"
-    if len(paren) >= 2:
-        return [(i, num, m["label"], m["title"]) for i, num, m in paren], "（）"
-    return [], None
+    levels = [(numbered(_SECTION), "、"), (numbered(_BARE), "bare"), (numbered(_PAREN, strong_only=True), "（）")]
+    plain = [i for i in range(max(k, 1), end - 1)
+             if _unnumbered_heading(units[i][2].strip()) and len(units[i + 1][2]) > len(units[i][2])
+             and _ends_sentence(units[i - 1][2])]
+    levels.append(([(i, n + 1, "", units[i][2].strip()) for n, i in enumerate(plain)], "plain"))
+    usable = [(found, form) for found, form in levels if len(found) >= 2]
+    if not usable:
+        return [], None
+    return min(usable, key=lambda level: level[0][0][0])
 
 
 def _points(units: list[tuple[int, int, str]], first: int, last: int, section_form: str | None):
@@ -311,7 +324,7 @@ def outline(text: str) -> pd.DataFrame:
     heading_idx = [i for i, *_ in sections]
     # The closing: after the last section heading (or the preamble's first paragraph, when
     # there is none), a 結束語 heading, else the last paragraph that addresses the audience again.
-    search_from = heading_idx[-1] + 1 if heading_idx else k + 1
+    search_from = heading_idx[-1] + 2 if heading_idx else k + 1
     closing_idx = next((i for i in range(search_from, len(units)) if _CLOSING_HEADING.match(units[i][2].strip())),
                        None)
     if closing_idx is None:
