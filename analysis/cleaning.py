@@ -278,6 +278,8 @@ _NUM = f"[{_NUMERAL}]{{1,3}}"
 _LABEL_START = re.compile(
     rf"(?:{_NUM}、|[（(]{_NUM}[）)]|第{_NUM}[，,、：:]|{_NUM}是|第{_NUM}(?:章|部分|節|节|篇)|{_NUM}$)"
 )
+# The labels of headings (sections), as against points, which open a sentence.
+_HEADING_LABEL = re.compile(rf"(?:{_NUM}、|[（(]{_NUM}[）)]|第{_NUM}(?:章|部分|節|节|篇)|{_NUM}$)")
 _LABEL_ONLY = re.compile(
     rf"(?:{_NUM}[、是要]|第{_NUM}[，,、：:]?|[（(]{_NUM}[）)]|\d{{1,2}}[.、．]|[（(]\d{{1,2}}[）)])"
 )
@@ -530,6 +532,8 @@ def _pattern_kind(t: str) -> str | None:
     kind = _line_kind(t)
     if kind:
         return kind
+    if _nav_like(t) and re.search("[|｜]", t):
+        return "furniture"  # a site menu: 網站地圖 | 聯繫我們 | 使用幫助
     if _seo_like(t):
         return "seo"
     if _RELATED_HEAD.match(t):
@@ -603,10 +607,11 @@ def _wrap_width(lines: list[_Line]) -> float | None:
 
 def _soft_break(a: str, b: str, c: str | None, *, nblank: int, b_indented: bool, a_para_indented: bool,
                 indent_doc: bool, a_full: bool, a_joined: bool = False, blank_doc: bool = False,
-                a_head: str | None = None) -> bool:
+                a_head: str | None = None, b_full: bool = False, worded: bool = False) -> bool:
     """Whether the line break between lines ``a`` and ``b`` (stripped; ``c`` follows ``b``;
     ``a_head`` is the first line of the paragraph ``a`` ends) falls inside a paragraph and is
-    to be joined.
+    to be joined. ``worded``: one of the two lines is furniture by its words (a 來源: or 時間:
+    line, a breadcrumb); it is joined only to link text split off it.
 
     Blank lines between ``a`` and ``b`` (``nblank``) do not count for the rules read from the
     text itself: cleaning deletes blank lines, and the text it returns must read the same
@@ -618,6 +623,8 @@ def _soft_break(a: str, b: str, c: str | None, *, nblank: int, b_indented: bool,
         return True  # link text or a quotation split off: "…所作的\n政府工作报告\n。"
     if fa in _OPEN_END:
         return True  # "根据《\n中华人民共和国著作权法\n》"
+    if worded:
+        return False
     if _label_only(a):
         return True  # "一、\n我国人民…" / "第一，\n…"
     b_heading = _starts_label(b) or _is_salutation(b)
@@ -631,12 +638,12 @@ def _soft_break(a: str, b: str, c: str | None, *, nblank: int, b_indented: bool,
             and not _BARE_NUMERAL.fullmatch(a)):
         return True  # "政府工作报\n告"
     # A numbered heading ends at its line break, unless a PDF wrapped it (a full line).
-    heading = _starts_label(a_head or a) and not a_full
+    heading = _HEADING_LABEL.match(a_head or a) is not None and not a_full
     if a_joined and len(a) <= 12 and not _ANY_PUNCT.search(a) and not b_heading and not heading:
         return True  # link text joined to the sentence before runs on: "…，\n不总是\n具有…"
     if nblank or b_indented or _is_salutation(b):
         return False
-    if blank_doc and not ends and not b_heading and not heading:
+    if blank_doc and not ends and not b_heading:
         return True  # paragraphs marked by blank lines: a single line break is inside one
     if indent_doc and a_para_indented and not ends and (a_full or not (heading or b_heading)):
         return True  # paragraphs marked by indents: an unindented line continues the one before
@@ -645,7 +652,7 @@ def _soft_break(a: str, b: str, c: str | None, *, nblank: int, b_indented: bool,
     # A PDF's hard wrap: a full line runs on into the next, unless a sentence ends there and a
     # heading follows (or, in a page without indents, a numbered line follows).
     if ends:
-        return not (b_heading or _heading_shaped(b))
+        return not (b_heading or (_heading_shaped(b) and not b_full))
     return indent_doc or not b_heading
 
 
@@ -716,12 +723,15 @@ def _pass_lines(doc: _Doc, found: dict) -> bool:
     # Paragraphs: runs of the remaining lines joined by soft breaks (furniture in between is
     # skipped: it goes, and the lines on either side may belong together).
     kept = [i for i in nonblank if i not in furniture]
+    # Lines that are furniture by their words are joined to nothing but link text.
+    worded = {i for i in kept if _pattern_kind(lines[i].t)}
     groups: list[list[int]] = []
     for k, i in enumerate(kept):
         if groups:
             j = groups[-1][-1]
             gap = range(j + 1, i)
-            nblank = sum(1 for g in gap if lines[g].blank)
+            # Blank lines around furniture (a page break's header and number) belong to it.
+            nblank = 0 if any(g in furniture for g in gap) else sum(1 for g in gap if lines[g].blank)
             b_indented = lines[i].indented or (i - 1 > j and lines[i - 1].blank and lines[i - 1].text != "")
             nxt = kept[k + 1] if k + 1 < len(kept) else None
             c = lines[nxt].t if nxt is not None else None
@@ -729,10 +739,11 @@ def _pass_lines(doc: _Doc, found: dict) -> bool:
             a_para_indented = lines[first].indented or (first > 0 and lines[first - 1].blank
                                                         and lines[first - 1].text != "")
             a_full = wrap is not None and _display_width(lines[j].text.rstrip()) >= wrap
+            b_full = wrap is not None and _display_width(lines[i].text.rstrip()) >= wrap
             if _soft_break(lines[j].t, lines[i].t, c, nblank=nblank, b_indented=b_indented,
                            a_para_indented=a_para_indented, indent_doc=indent_doc,
                            a_full=a_full, a_joined=len(groups[-1]) > 1, blank_doc=blank_doc,
-                           a_head=lines[first].t):
+                           a_head=lines[first].t, b_full=b_full, worded=i in worded or j in worded):
                 groups[-1].append(i)
                 continue
         groups.append([i])
@@ -740,7 +751,7 @@ def _pass_lines(doc: _Doc, found: dict) -> bool:
     kinds: list[str | None] = [_pattern_kind(text) for text in texts]
     # Disclaimers, copyright and licences: short lines anywhere, longer ones near either end.
     for n, text in enumerate(texts):
-        if (kinds[n] is None and len(text) <= 200 and (len(text) <= 60 or n < 10 or n >= len(texts) - 40)
+        if (kinds[n] in (None, "meta") and len(text) <= 200 and (len(text) <= 60 or n < 10 or n >= len(texts) - 40)
                 and _legal_like(text)):
             kinds[n] = "legal"
 
@@ -818,7 +829,8 @@ def _pass_lines(doc: _Doc, found: dict) -> bool:
         elif kind == "date" and pd.isna(found.get("published", pd.NaT)):
             m = _HEADER_LINE.match(t)
             found["published"] = _parse_published(t[m.end():] if m else t)
-        elif kind == "seo" and not _SEO_KEYS.match(t):
+        elif kind == "seo" and not _SEO_KEYS.match(t) and (not body or groups[n][0] < groups[body[0]][0]):
+            # An SEO title above the speech names it (its first segment), when no title line does.
             parts = [p for p in _SEO_SEPARATORS.split(t) if p]
             if parts:
                 found.setdefault("seo_title", _clean_inline(parts[0]))
@@ -1090,7 +1102,7 @@ def _pass_punctuation(doc: _Doc) -> bool:
 
 # ---------------------------------------------------------------- whitespace
 _HSPACE = "[ \t\u3000\u00a0\u2002-\u200a\u202f\u205f]"
-_SPACED_DIGITS = re.compile(r"\d(?:[ \u00a0]\d)+")
+_SPACED_DIGITS = re.compile(r"\d(?:[ \u00a0][\d.%])+")
 _BLANK_LINES = re.compile(f"\n(?:{_HSPACE}*\n)+")
 
 

@@ -324,7 +324,7 @@ def outline(text: str) -> pd.DataFrame:
     heading_idx = [i for i, *_ in sections]
     # The closing: after the last section heading (or the preamble's first paragraph, when
     # there is none), a 結束語 heading, else the last paragraph that addresses the audience again.
-    search_from = heading_idx[-1] + 2 if heading_idx else k + 1
+    search_from = heading_idx[-1] + 1 if heading_idx else k + 1
     closing_idx = next((i for i in range(search_from, len(units)) if _CLOSING_HEADING.match(units[i][2].strip())),
                        None)
     if closing_idx is None:
