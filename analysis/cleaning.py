@@ -639,8 +639,9 @@ def _soft_break(a: str, b: str, c: str | None, *, nblank: int, b_indented: bool,
         return True  # "政府工作报\n告"
     # A numbered heading ends at its line break, unless a PDF wrapped it (a full line).
     heading = _HEADING_LABEL.match(a_head or a) is not None and not a_full
-    if a_joined and len(a) <= 12 and not _ANY_PUNCT.search(a) and not b_heading and not heading:
-        return True  # link text joined to the sentence before runs on: "…，\n不总是\n具有…"
+    if (a_joined and len(a) <= 12 and not _ANY_PUNCT.search(a) and not b_heading and not heading
+            and re.search("[，、；,;]", a_head or "")):
+        return True  # link text joined to a sentence in progress runs on: "…，\n不总是\n具有…"
     if nblank or b_indented or _is_salutation(b):
         return False
     if blank_doc and not ends and not b_heading:
@@ -664,7 +665,7 @@ def _lines_doc_stats(lines: list[_Line], furniture: set[int]) -> tuple[bool, boo
     long = [i for i in body if len(lines[i].t) >= 10]
     indented = sum(1 for i in long if lines[i].indented or (i > 0 and lines[i - 1].blank and lines[i - 1].text))
     indent_doc = len(long) >= 3 and indented >= 0.5 * len(long)
-    ends = [(i, j) for i, j in zip(body, body[1:]) if _ends_sentence(lines[i].t) and len(lines[i].t) >= 10]
+    ends = [(i, j) for i, j in zip(body, body[1:]) if _ends_sentence(lines[i].t)]
     blank_after = sum(1 for i, j in ends if j > i + 1)
     blank_doc = len(ends) >= 3 and blank_after >= 0.8 * len(ends)
     return indent_doc, blank_doc, _wrap_width([lines[i] for i in body])
@@ -765,19 +766,48 @@ def _pass_lines(doc: _Doc, found: dict) -> bool:
     # Everything else: groups and the furniture lines between them, in reading order.
     items = sorted([(groups[n][0], "g", n) for n in range(len(groups))]
                    + [(i, "f", i) for i in furniture])
+    # A related-articles heading takes the short lines under it.
+    for pos, what, n in items:
+        kind = furniture.get(n) if what == "f" else kinds[n]
+        if kind != "related":
+            continue
+        for _, what2, n2 in items:
+            if what2 != "g" or groups[n2][0] <= pos:
+                continue
+            t = texts[n2]
+            if kinds[n2] is not None or len(t) > 60 or _is_prose(t) or _starts_label(t) or _is_salutation(t):
+                break
+            kinds[n2] = "related"
+
     if body:
         first, last = body[0], body[-1]
-        title_taken = False
-        for pos, what, n in items:
-            if pos >= groups[first][0]:
-                break
+        # Above the speech: the title is the title-like line that the speech, a date line or
+        # a 時間:/來源: line follows (a site's name above it, over its menu, is not), else the
+        # first title-like line.
+        header = [(what, n) for pos, what, n in items if pos < groups[first][0]]
+        candidates = [n for what, n in header if what == "g" and not kinds[n] and _title_like(texts[n])
+                      and not _date_line(texts[n])]
+
+        def introduces(k: int) -> bool:
+            following = header[k + 1:]
+            if not following:
+                return True  # the speech comes next
+            what, n = following[0]
+            if what == "f":
+                return False
+            t = texts[n]
+            return kinds[n] in ("date", "lede", "meta") or _date_line(t) or t.startswith(("——", "—", "--"))
+
+        positions = {n: k for k, (what, n) in enumerate(header) if what == "g"}
+        title = next((n for n in candidates if introduces(positions[n])), candidates[0] if candidates else None)
+        for what, n in header:
             if what == "f":
                 continue
             t = texts[n]
             if kinds[n]:
                 continue
-            if not title_taken and _title_like(t) and not _date_line(t):
-                kinds[n], title_taken = "title", True
+            if n == title:
+                kinds[n] = "title"
                 found.setdefault("title", _clean_inline(t))
             elif _date_line(t):
                 kinds[n] = "date"
@@ -802,23 +832,10 @@ def _pass_lines(doc: _Doc, found: dict) -> bool:
                 kinds[n] = kinds[n] or ("date" if _date_line(t) else "furniture")
                 sweeping = True
             elif sweeping:
-                kinds[n] = "related" if _n_han(t) and len(t) <= 60 and not _is_prose(t) else "furniture"
+                kinds[n] = "furniture"
     # A lede (導語:, 摘要:) counts only above the speech.
     start = groups[body[0]][0] if body else -1
     kinds = [None if k == "lede" and groups[n][0] > start else k for n, k in enumerate(kinds)]
-    # A related-articles heading takes the short lines under it.
-    for pos, what, n in items:
-        kind = furniture.get(n) if what == "f" else kinds[n]
-        if kind != "related":
-            continue
-        for _, what2, n2 in items:
-            if what2 != "g" or groups[n2][0] <= pos:
-                continue
-            t = texts[n2]
-            if kinds[n2] is not None or len(t) > 60 or _is_prose(t) or _starts_label(t) or _is_salutation(t):
-                break
-            kinds[n2] = "related"
-
     # Fields found in the furniture.
     for n, kind in enumerate(kinds):
         t = texts[n]
