@@ -586,28 +586,35 @@ def _display_width(t: str) -> int:
 
 def _wrap_width(lines: list[_Line]) -> float | None:
     """The width at which a PDF's text layer wrapped its lines, or None when the text is not
-    hard-wrapped (most lines end near one width, mid-sentence)."""
+    hard-wrapped: most of its lines (eight at least) end within a character of the commonest
+    width, of 24 columns or more, and most of those end mid-sentence."""
     texts = [ln.text.rstrip() for ln in lines if len(ln.t) >= 4]
     if len(texts) < 6:
         return None
     lengths = sorted(len(t) for t in texts)
     if lengths[len(texts) // 2] > 120 or lengths[int(0.9 * (len(texts) - 1))] > 200:
         return None
-    widths = sorted(_display_width(t) for t in texts)
-    width = widths[int(0.9 * (len(widths) - 1))]
-    if not 16 <= width <= 200:
+    # The most common width: a full line (lines with quotes or Latin letters may measure a
+    # column or two more or less than the PDF drew them).
+    counts: dict[int, int] = {}
+    for t in texts:
+        w = _display_width(t)
+        counts[w] = counts.get(w, 0) + 1
+    width = max(counts, key=lambda w: (counts[w], w))
+    if not 24 <= width <= 200:
         return None
-    full = [t for t in texts if _display_width(t) >= width - 4]
-    if len(full) < 3 or len(full) < 0.5 * len(texts):
+    full = [t for t in texts if _display_width(t) >= width - 2]
+    if len(full) < 8 or len(full) < 0.6 * len(texts):
         return None
-    if sum(not _ends_sentence(t.strip()) for t in full) < 0.5 * len(full):
+    if sum(not _ends_sentence(t.strip()) for t in full) < 0.6 * len(full):
         return None
-    return width - 4
+    return width - 2
 
 
 def _soft_break(a: str, b: str, c: str | None, *, nblank: int, b_indented: bool, a_para_indented: bool,
                 indent_doc: bool, a_full: bool, a_joined: bool = False, blank_doc: bool = False,
-                a_head: str | None = None, b_full: bool = False, worded: bool = False) -> bool:
+                a_head: str | None = None, b_full: bool = False, worded: bool = False,
+                page_break: bool = False) -> bool:
     """Whether the line break between lines ``a`` and ``b`` (stripped; ``c`` follows ``b``;
     ``a_head`` is the first line of the paragraph ``a`` ends) falls inside a paragraph and is
     to be joined. ``worded``: one of the two lines is furniture by its words (a 來源: or 時間:
@@ -642,10 +649,12 @@ def _soft_break(a: str, b: str, c: str | None, *, nblank: int, b_indented: bool,
     if (a_joined and len(a) <= 12 and not _ANY_PUNCT.search(a) and not b_heading and not heading
             and re.search("[，、；,;]", a_head or "")):
         return True  # link text joined to a sentence in progress runs on: "…，\n不总是\n具有…"
-    if nblank or b_indented or _is_salutation(b):
+    if b_indented or _is_salutation(b):
         return False
-    if blank_doc and not ends and not b_heading:
+    if blank_doc and not nblank and not ends and not b_heading:
         return True  # paragraphs marked by blank lines: a single line break is inside one
+    if nblank and not page_break:
+        return False
     if indent_doc and a_para_indented and not ends and (a_full or not (heading or b_heading)):
         return True  # paragraphs marked by indents: an unindented line continues the one before
     if not a_full:
@@ -731,8 +740,9 @@ def _pass_lines(doc: _Doc, found: dict) -> bool:
         if groups:
             j = groups[-1][-1]
             gap = range(j + 1, i)
-            # Blank lines around furniture (a page break's header and number) belong to it.
-            nblank = 0 if any(g in furniture for g in gap) else sum(1 for g in gap if lines[g].blank)
+            nblank = sum(1 for g in gap if lines[g].blank)
+            # In a PDF, blank lines around a page break's header and number belong to the page.
+            page_break = any(g in furniture for g in gap)
             b_indented = lines[i].indented or (i - 1 > j and lines[i - 1].blank and lines[i - 1].text != "")
             nxt = kept[k + 1] if k + 1 < len(kept) else None
             c = lines[nxt].t if nxt is not None else None
@@ -744,7 +754,8 @@ def _pass_lines(doc: _Doc, found: dict) -> bool:
             if _soft_break(lines[j].t, lines[i].t, c, nblank=nblank, b_indented=b_indented,
                            a_para_indented=a_para_indented, indent_doc=indent_doc,
                            a_full=a_full, a_joined=len(groups[-1]) > 1, blank_doc=blank_doc,
-                           a_head=lines[first].t, b_full=b_full, worded=i in worded or j in worded):
+                           a_head=lines[first].t, b_full=b_full, worded=i in worded or j in worded,
+                           page_break=page_break):
                 groups[-1].append(i)
                 continue
         groups.append([i])
