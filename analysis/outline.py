@@ -164,7 +164,9 @@ def inline_breaks(line: str) -> list[int]:
                 order.append(form)
             by_form.setdefault(form, []).append((m.start(), cn_number(m["n1"] or m["n2"] or m["n3"])))
         if order:
-            points = _ascending(by_form[order[0]])
+            # The first point may follow the heading's words; the next ones start sentences.
+            found = [(p, n) for p, n in by_form[order[0]] if n == 1 or line[p - 1] in _SECTION_AFTER]
+            points = _ascending(found)
             if len(points) >= 2:
                 cuts.update(p for p, _ in points)
     return sorted(cuts)
@@ -257,7 +259,7 @@ def _sections(units: list[tuple[int, int, str]], k: int, end: int):
     levels = [(numbered(_SECTION), "、"), (numbered(_BARE), "bare"), (numbered(_PAREN, strong_only=True), "（）")]
     plain = [i for i in range(max(k, 1), end - 1)
              if _unnumbered_heading(units[i][2].strip()) and len(units[i + 1][2]) > len(units[i][2])
-             and _ends_sentence(units[i - 1][2])]
+             and _ends_sentence(units[i - 1][2]) and _SENTENCE_END.search(units[i + 1][2])]
     levels.append(([(i, n + 1, "", units[i][2].strip()) for n, i in enumerate(plain)], "plain"))
     usable = [(found, form) for found, form in levels if len(found) >= 2]
     if not usable:
@@ -303,7 +305,7 @@ def outline(text: str) -> pd.DataFrame:
     form met inside a section (``第一，``, ``一是``, ``（一）``), counting up. A speech flattened
     into one line is read the same way (see :func:`inline_breaks`).
 
-    >>> outline("同志們：\n今天開會。\n一、學習\n第一，讀書。\n第二，討論。\n二、落實\n同志們，加油！")[
+    >>> outline("同志們：\\n今天開會。\\n一、學習\\n第一，讀書。\\n第二，討論。\\n二、落實\\n同志們，加油！")[
     ...     ["part", "section", "point", "label"]].astype(str).values.tolist()  # doctest: +NORMALIZE_WHITESPACE
     [['salutation', '<NA>', '<NA>', ''], ['preamble', '<NA>', '<NA>', ''],
      ['section', '1', '<NA>', '一、'], ['point', '1', '1', '第一，'], ['point', '1', '2', '第二，'],
