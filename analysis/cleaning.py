@@ -451,7 +451,10 @@ def _parse_published(line: str) -> pd.Timestamp:
 def _code_like(t: str) -> bool:
     """Leaked CSS, JavaScript or HTML: nearly all ASCII, written in the signs of code (braces,
     tags, ``property: value;``, ``x = y;``, ``f();``)."""
-    sample = re.sub(r"\s+", "", t[:300])
+    sample = t[:300]
+    if len(sample.encode("ascii", "ignore")) < 0.6 * len(sample):
+        return False  # mostly Chinese: no code (checked before the slower count below)
+    sample = re.sub(r"\s+", "", sample)
     if not sample:
         return False
     ascii_share = len(sample.encode("ascii", "ignore")) / len(sample)
@@ -630,8 +633,8 @@ def _soft_break(a: str, b: str, c: str | None, *, nblank: int, b_indented: bool,
         return True  # link text or a quotation split off: "…所作的\n政府工作报告\n。"
     if fa in _OPEN_END:
         return True  # "根据《\n中华人民共和国著作权法\n》"
-    if worded:
-        return False
+    if worded or (fa in "。！？!?" and not a_full):
+        return False  # (a sentence ends: only a PDF's full line runs on past it)
     if _label_only(a):
         return True  # "一、\n我国人民…" / "第一，\n…"
     b_heading = _starts_label(b) or _is_salutation(b)
@@ -929,6 +932,9 @@ def _trim_overlaps(spans: list[tuple[int, int, str]], keep: dict[int, str]) -> l
 _INDENT_RUN = re.compile(r"[ \t\u3000\u00a0\u2002-\u200a\u202f\u205f]{2,}(?=\S)")
 
 
+_FLAT_HINT = re.compile(f"[。！？!?”」』]{_NUM}、")
+
+
 def _pass_split(doc: _Doc) -> bool:
     """An indent inside a line marks a paragraph: it becomes a line break. A page flattened
     into one line is broken before its numbered sections and points."""
@@ -959,6 +965,8 @@ def _pass_split(doc: _Doc) -> bool:
     changed = doc.delete(spans, "split") or changed
     # Flattened pages: numbered parts run on after a sentence's end.
     s = doc.s
+    if not _FLAT_HINT.search(s):
+        return changed
     cuts: list[int] = []
     pos = 0
     for line in s.split("\n"):
@@ -997,6 +1005,8 @@ def _pass_width(doc: _Doc) -> bool:
     between digits (８．８ → 8.8). Full-width Chinese punctuation stays."""
     changes = {m.start(): unicodedata.normalize("NFKC", m.group()) for m in _FULL_ALNUM.finditer(doc.s)}
     changed = doc.substitute(changes, "width")
+    if "．" not in doc.s:
+        return changed
     points = {m.start(): "." for m in _FULL_POINT.finditer(doc.s)}
     return doc.substitute(points, "width") or changed
 
@@ -1030,7 +1040,7 @@ def _pass_markers(doc: _Doc) -> bool:
             content = m["bracketed"] or m["bounded"] or ""
             if _HIDDEN.search(content) or _MEMBERS.search(content):
                 spans.append((m.start(), m.end()))
-    if "讀" in doc.s or "读" in doc.s or "未完待" in doc.s:
+    if "試讀" in doc.s or "试读" in doc.s or "未完待" in doc.s:
         spans += [(m.start(), m.end()) for m in _TAIL_MARKERS.finditer(doc.s)]
     return doc.delete(_merge(spans), "marker")
 
