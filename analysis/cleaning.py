@@ -678,7 +678,7 @@ def _lines_doc_stats(lines: list[_Line], furniture: set[int]) -> tuple[bool, boo
     indented = sum(1 for i in long if lines[i].indented or (i > 0 and lines[i - 1].blank and lines[i - 1].text))
     indent_doc = len(long) >= 3 and indented >= 0.5 * len(long)
     ends = [(i, j) for i, j in zip(body, body[1:]) if _ends_sentence(lines[i].t)]
-    blank_after = sum(1 for i, j in ends if j > i + 1)
+    blank_after = sum(1 for i, j in ends if any(lines[g].blank for g in range(i + 1, j)))
     blank_doc = len(ends) >= 3 and blank_after >= 0.8 * len(ends)
     return indent_doc, blank_doc, _wrap_width([lines[i] for i in body])
 
