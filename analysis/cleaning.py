@@ -508,11 +508,18 @@ def _title_like(t: str) -> bool:
             and not _nav_like(t))
 
 
+# What a wiki's edit toolbar leaves when a button is pressed on nothing (bold, italic, link,
+# heading, unformatted text), in either script.
+_WIKI_PLACEHOLDER = re.compile(
+    r"'*(?:粗[体體]文字|斜[体體]文字|[链鏈]接[标標][题題]|[内內]部[链鏈]接|[标標][题題]文字|在此插入非格式文本|[这這][里裡]插入非格式文本)'*"
+)
+
+
 @functools.lru_cache(maxsize=65536)
 def _line_kind(t: str) -> str | None:
-    """The kind of a furniture line that cannot be part of a paragraph: code, a toolbar, a
-    page number."""
-    if _code_like(t):
+    """The kind of a furniture line that cannot be part of a paragraph: code (or markup), a
+    toolbar, a page number."""
+    if _code_like(t) or _WIKI_PLACEHOLDER.fullmatch(t):
         return "code"
     if _toolbar_like(t):
         return "toolbar"
