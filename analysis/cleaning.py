@@ -597,7 +597,7 @@ def _display_width(t: str) -> int:
 def _wrap_width(lines: list[_Line]) -> float | None:
     """The width at which a PDF's text layer wrapped its lines, or None when the text is not
     hard-wrapped: most of its lines (eight at least) end within a character of the commonest
-    width, of 24 columns or more, and most of those end mid-sentence."""
+    width, of 24 columns or more, hardly any is much wider, and most end mid-sentence."""
     texts = [ln.text.rstrip() for ln in lines if len(ln.t) >= 4]
     if len(texts) < 6:
         return None
@@ -613,9 +613,11 @@ def _wrap_width(lines: list[_Line]) -> float | None:
     width = max(counts, key=lambda w: (counts[w], w))
     if not 24 <= width <= 200:
         return None
-    full = [t for t in texts if _display_width(t) >= width - 2]
+    full = [t for t in texts if width - 2 <= _display_width(t) <= width + 4]
     if len(full) < 8 or len(full) < 0.6 * len(texts):
         return None
+    if sum(_display_width(t) > width + 4 for t in texts) > 0.1 * len(texts):
+        return None  # a wrapped page has no line much wider than its wrap
     if sum(not _ends_sentence(t.strip()) for t in full) < 0.6 * len(full):
         return None
     return width - 2
