@@ -129,21 +129,25 @@ def speech_record(raw: str) -> dict:
         "n_chars": count_han(cleaned.text),
     }
     record.update({f"removed_{kind}": counts[kind] for kind in KINDS})
-    # The removals as compact JSON [[kind, start, end], …]: their text is raw[start:end];
-    # removals(corpus) expands them into a table.
+    # The changes as compact JSON: deletions [kind, start, end] (their text is raw[start:end])
+    # and substitutions [kind, start, end, new]; removals(corpus) expands them into a table.
     record["removed_spans"] = json.dumps([[r.kind, r.start, r.end] for r in cleaned.removed])
+    record["substituted_spans"] = json.dumps(
+        [[s.kind, s.position, s.end, s.new] for s in cleaned.substitutions], ensure_ascii=False)
     return record
 
 
 # Short fields first and last, long texts in the middle: a printed frame then shows the
 # speech, its title and date, and its size.
 CLEAN_COLUMNS = (
-    ["title", "published", "prev_title", "next_title", "text", "text_simplified", "removed_spans"]
+    ["title", "published", "prev_title", "next_title", "text", "text_simplified", "removed_spans",
+     "substituted_spans"]
     + [f"removed_{kind}" for kind in KINDS]
     + ["n_chars"]
 )
 CORPUS_COLUMNS = ["speech_id", "title", "published", "prev_title", "next_title", "encoding", "raw",
-                  "text", "text_simplified", "removed_spans"] + [f"removed_{kind}" for kind in KINDS] + ["n_chars"]
+                  "text", "text_simplified", "removed_spans", "substituted_spans"] + [
+                      f"removed_{kind}" for kind in KINDS] + ["n_chars"]
 DATE_COLUMNS = ["date", "year", "date_source", "date_evidence"]
 # Where the date columns and a metadata table's own columns go: after the title, so that a
 # printed corpus shows who, when and what before the long texts.
@@ -162,7 +166,7 @@ def _clean_key(raw: str) -> str:
 _CLEAN_SCHEMA = pa.schema(
     [("title", pa.string()), ("published", pa.timestamp("ns")), ("prev_title", pa.string()),
      ("next_title", pa.string()), ("text", pa.string()), ("text_simplified", pa.string()),
-     ("removed_spans", pa.string())]
+     ("removed_spans", pa.string()), ("substituted_spans", pa.string())]
     + [(f"removed_{kind}", pa.int64()) for kind in KINDS]
     + [("n_chars", pa.int64())]
 )
@@ -197,13 +201,25 @@ def _clean_and_store(job: tuple[str, str | None]) -> pa.Table:
     return table
 
 
-def removals(corpus: pd.DataFrame) -> pd.DataFrame:
-    """Every deletion cleaning made, one row each: speech_id, kind, start, end (positions in
-    ``raw``) and text (``raw[start:end]``), in file order."""
+def removals(corpus: pd.DataFrame, substitutions: bool = True) -> pd.DataFrame:
+    """Every change cleaning made, one row each in file order: speech_id, kind, start, end
+    (positions in ``raw``), text (``raw[start:end]``) and new (what it became: empty for a
+    deletion; a line break for an indent turned into a paragraph break or inserted where a
+    flattened page ran two parts together, ``start == end`` for an insertion).
+
+    Deletions (title, footer, join, …: ``analysis.cleaning.KINDS``) and substitutions
+    (width, punctuation, split, …: ``analysis.cleaning.SUBSTITUTION_KINDS``) share the table;
+    ``substitutions=False`` keeps the deletions only."""
     rows = []
-    for speech_id, raw, spans in zip(corpus["speech_id"], corpus["raw"], corpus["removed_spans"]):
-        rows.extend((speech_id, kind, a, b, raw[a:b]) for kind, a, b in json.loads(spans))
-    return pd.DataFrame(rows, columns=["speech_id", "kind", "start", "end", "text"])
+    columns = ["substituted_spans"] if substitutions and "substituted_spans" in corpus.columns else []
+    for speech_id, raw, spans, *subs in zip(corpus["speech_id"], corpus["raw"], corpus["removed_spans"],
+                                            *(corpus[c] for c in columns)):
+        changes = [(kind, a, b, raw[a:b], "") for kind, a, b in json.loads(spans)]
+        for found in subs:
+            changes += [(kind, a, b, raw[a:b], new) for kind, a, b, new in json.loads(found)]
+        changes.sort(key=lambda change: (change[1], change[2]))
+        rows.extend((speech_id, *change) for change in changes)
+    return pd.DataFrame(rows, columns=["speech_id", "kind", "start", "end", "text", "new"])
 
 
 class Corpus(pd.DataFrame):

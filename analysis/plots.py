@@ -36,9 +36,20 @@ _REMOVAL_NAMES = {  # analysis.cleaning.KINDS
     "date": "日期 date",
     "lede": "導語 lede",
     "meta": "頁面信息 page info",
+    "seo": "SEO 關鍵詞 SEO",
+    "toolbar": "工具欄 toolbar",
+    "code": "代碼 code",
+    "legal": "版權聲明 legal",
+    "related": "相關文章 related",
+    "page": "頁眉頁碼 page",
     "footer": "頁腳 footer",
+    "furniture": "其他頁面元素 furniture",
     "marker": "標記 marker",
     "pinyin": "拼音 pinyin",
+    "invisible": "不可見字符 invisible",
+    "join": "斷行合併 join",
+    "split": "分段 split",
+    "spacing": "字間空格 spacing",
     "whitespace": "空白 whitespace",
 }
 _CN_DIGITS = "零一二三四五六七八九"
@@ -221,6 +232,8 @@ def plot_removals(
                 and pd.api.types.is_numeric_dtype(counts[c])]
         if not wide:
             raise KeyError(f"plot_removals: no {kind_col!r} column and no {prefix}<kind> columns")
+        # Kinds that never occurred in these speeches stay out of the chart.
+        wide = [c for c in wide if counts[c].sum() > 0] or wide
         ids = [speech_col] if speech_col in counts.columns else []
         counts = counts[ids + wide].melt(id_vars=ids, var_name=kind_col, value_name=value_col)
         counts[kind_col] = counts[kind_col].str.removeprefix(prefix)

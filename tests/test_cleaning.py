@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from pypinyin import Style, pinyin
 
-from analysis.cleaning import clean_text
+from analysis.cleaning import KINDS, clean_text
 
 
 # ------------------------------------------------------------------ the seed
@@ -21,8 +21,9 @@ def test_seed_header_and_footer_fields(seed_raw):
 
 def test_seed_removals_by_kind(seed_raw):
     r = clean_text(seed_raw)
-    assert r.counts() == {"title": 1, "date": 1, "lede": 1, "meta": 0, "footer": 1,
-                          "marker": 0, "pinyin": 132, "whitespace": 1}
+    assert {k: v for k, v in r.counts().items() if v} == {"title": 1, "date": 1, "lede": 1, "footer": 1,
+                                                           "pinyin": 132, "whitespace": 1}
+    assert list(r.counts()) == list(KINDS)
     by_kind = {x.kind: x for x in r.removed if x.kind != "pinyin"}
     assert by_kind["title"].text == "局長在計生理事專題會講話\n"
     assert by_kind["date"].text == "時間:2022-05-17 10:38:00\n"
@@ -129,7 +130,10 @@ def test_header_with_several_metadata_lines():
     assert r.text == "正文第一段。"
     assert r.title == "標題一則"
     assert r.published == pd.Timestamp("2012-03-05")
-    assert r.counts()["meta"] == 2 and r.counts()["lede"] == 1
+    # Lines of one kind that follow each other go as one block.
+    assert [(x.kind, x.text) for x in r.removed if x.kind != "whitespace"] == [
+        ("title", "標題一則\n"), ("meta", "來源:某某網\n作者:張三\n"), ("date", "時間:2012年3月5日\n"),
+        ("lede", "導語:僅供參考。\n")]
 
 
 def test_plain_speech_keeps_its_first_line():
@@ -144,7 +148,8 @@ def test_site_furniture_after_the_speech_goes():
     r = clean_text(raw)
     assert r.text == "正文。"
     assert r.prev_title == "甲" and r.next_title == "乙"
-    assert {x.kind for x in r.removed} == {"footer", "whitespace"} or {x.kind for x in r.removed} == {"footer"}
+    assert [(x.kind, x.text) for x in r.removed] == [
+        ("whitespace", "\n"), ("footer", "上一篇：甲\n下一篇：乙\n"), ("related", "相關文章\n某某講話\n另一篇講話\n")]
 
 
 # ------------------------------------------------------------------ punctuation and whitespace
@@ -185,8 +190,8 @@ def test_breadcrumb_and_page_tools_are_site_furniture():
     assert r.title == "局長講話" and r.published == pd.Timestamp("2012-03-05")
     assert [(x.kind, x.text) for x in r.removed if x.kind != "whitespace"] == [
         ("meta", "您現在的位置：首頁 > 範文大全 > 講話稿\n"), ("title", "局長講話\n"),
-        ("date", "發布時間：2012-03-05 來源：某某網 點擊：1024\n"), ("meta", "字號：大 中 小\n"),
-        ("footer", "分享到：\n【打印】 【關閉】\n"),
+        ("date", "發布時間：2012-03-05 來源：某某網 點擊：1024\n"), ("toolbar", "字號：大 中 小\n"),
+        ("toolbar", "分享到：\n【打印】 【關閉】\n"),
     ]
     assert clean_text(r.text).text == r.text
 

@@ -30,9 +30,12 @@ def test_seed_row(seed_corpus):
     assert (row.removed_title, row.removed_date, row.removed_lede, row.removed_footer,
             row.removed_pinyin, row.removed_marker) == (1, 1, 1, 1, 132, 0)
     audit = removals(seed_corpus)
-    assert len(audit) == 137
-    assert audit.kind.value_counts().to_dict() == {"pinyin": 132, "title": 1, "date": 1, "lede": 1,
-                                                   "whitespace": 1, "footer": 1}
+    deleted = audit[audit.new == ""]
+    assert len(deleted) == 137
+    assert deleted.kind.value_counts().to_dict() == {"pinyin": 132, "title": 1, "date": 1, "lede": 1,
+                                                     "whitespace": 1, "footer": 1}
+    # The other changes: 130 half-width marks made full width, each one character.
+    assert audit[audit.new != ""].kind.value_counts().to_dict() == {"punctuation": 130}
     assert all(row.raw[a:b] == t for a, b, t in zip(audit.start, audit.end, audit.text))
 
 

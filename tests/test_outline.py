@@ -77,3 +77,93 @@ def test_bracketed_points_and_empty_text():
                                             ("二十三", 23), ("兩", 2)])
 def test_cn_number(numeral, value):
     assert cn_number(numeral) == value
+
+
+# ------------------------------------------------------------------ the formats of this field (issue 9)
+SPEECH = ("同志們：\n今天開會，我講三點意見。\n一、提高認識\n第一，要學習文件。\n第二，要統一思想。\n"
+          "二、突出重點\n一是要抓好改造。\n二是要抓好管護。\n三、加強領導\n（一）成立工作小組。\n（二）加大資金投入。\n"
+          "四、嚴格考核\n要把工作納入年度考核。\n同志們，讓我們一起努力！")
+STRUCTURE = [["salutation", "<NA>", "<NA>", ""], ["preamble", "<NA>", "<NA>", ""],
+             ["section", "1", "<NA>", "一、"], ["point", "1", "1", "第一，"], ["point", "1", "2", "第二，"],
+             ["section", "2", "<NA>", "二、"], ["point", "2", "1", "一是"], ["point", "2", "2", "二是"],
+             ["section", "3", "<NA>", "三、"], ["point", "3", "1", "（一）"], ["point", "3", "2", "（二）"],
+             ["section", "4", "<NA>", "四、"], ["closing", "<NA>", "<NA>", ""]]
+
+
+def structure(text: str) -> list[list[str]]:
+    return outline(text)[["part", "section", "point", "label"]].astype(str).values.tolist()
+
+
+def test_speech_numbered_one_to_four():
+    assert structure(SPEECH) == STRUCTURE
+
+
+def test_speech_flattened_into_one_line_has_the_same_outline():
+    flat = SPEECH.replace("\n", "")
+    assert structure(flat) == STRUCTURE
+    parts = outline(flat)
+    sections = parts[parts.part == "section"]
+    assert [flat[a:a + 2] for a in sections.start] == ["一、", "二、", "三、", "四、"]
+    # A heading followed by points ends where they start; one without, at its first sentence's end.
+    assert sections.title.tolist() == ["提高認識", "突出重點", "加強領導", "嚴格考核要把工作納入年度考核"]
+    # Each part runs to the start of the next: nothing of the line is left out.
+    assert parts[parts.part != "point"].start.tolist()[1:] == parts[parts.part != "point"].end.tolist()[:-1]
+
+
+def test_numbers_inside_sentences_make_no_parts():
+    text = ("同志們：\n我們要把發展作為第一要務，統一是前提，團結是保證。\n其中一是指本地，二是指外地。\n"
+            "一、提高認識\n我們第一，要學習；第二，要落實。\n二、加強領導\n這是唯一是我們的出路。")
+    parts = outline(text)
+    assert parts.part.tolist() == ["salutation", "preamble", "section", "section"]
+    # A flattened version: the 一是 of 統一是 / 唯一是 and a 第一 inside a sentence stay inside.
+    flat = text.replace("\n", "")
+    assert outline(flat).part.tolist() == ["salutation", "preamble", "section", "section"]
+
+
+def test_a_list_that_starts_again_inside_a_section_is_not_sections():
+    text = ("各位代表：\n開場。\n一、總的任務\n內容。\n二、具體措施\n第一，基本建設問題。\n"
+            "一、提高設計工作，避免差錯；\n二、加強施工指導；\n三、保證材料供應；\n四、加強質量檢查。\n"
+            "第二，生產問題。\n三、為完成計劃而奮鬥\n內容。")
+    parts = outline(text)
+    sections = parts[parts.part == "section"]
+    assert sections.label.tolist() == ["一、", "二、", "三、"]
+    assert sections.title.tolist() == ["總的任務", "具體措施", "為完成計劃而奮鬥"]
+    points = parts[parts.part == "point"]
+    assert points.label.tolist() == ["第一，", "第二，"]
+
+
+def test_bare_numerals_on_their_own_lines_are_sections():
+    text = "各位代表：\n開場白。\n一\n第一部分的內容。\n二\n第二部分的內容。\n三\n第三部分的內容，最後一段。"
+    parts = outline(text)
+    assert parts[parts.part == "section"].label.tolist() == ["一", "二", "三"]
+
+
+def test_bracketed_headings_are_sections_when_nothing_is_numbered_above_them():
+    text = ("各位代表：\n開場白。\n（一）去年的工作\n內容。\n（二）今年的任務\n第一，要發展。\n第二，要穩定。\n"
+            "（三）加強自身建設\n內容。")
+    parts = outline(text)
+    assert parts[parts.part == "section"].label.tolist() == ["（一）", "（二）", "（三）"]
+    assert parts[parts.part == "point"].label.tolist() == ["第一，", "第二，"]
+
+
+def test_unnumbered_headings_are_sections_and_numbered_ones_below_them_points():
+    text = ("各位代表：\n現在我作報告，請審議。\n過去五年的回顧\n五年來，我們做了大量工作。\n今後五年的主要任務\n"
+            "今後五年，任務很重。\n一、關於經濟建設\n內容。\n二、關於對外開放\n內容。\n結束語\n各位代表，讓我們努力奮鬥！")
+    parts = outline(text)
+    assert parts.part.tolist() == ["salutation", "preamble", "section", "section", "point", "point", "closing"]
+    assert parts[parts.part == "section"].title.tolist() == ["過去五年的回顧", "今後五年的主要任務"]
+    assert parts[parts.part == "section"].label.tolist() == ["", ""]
+    assert parts[parts.part == "point"].label.tolist() == ["一、", "二、"]
+    assert parts.iloc[-1].title == "結束語"
+
+
+def test_a_short_line_inside_a_sentence_is_no_heading():
+    # Link text left on a line of its own (the sentence before it has not ended) is no heading.
+    text = ("各位代表：\n我們在聽了\n關於憲法草案的報告\n並進行了討論以後，通過了決議。\n"
+            "我們還要\n繼續努力工作\n把事情辦好。")
+    assert outline(text).part.tolist() == ["salutation", "preamble"]
+
+
+def test_salutation_with_an_exclamation_mark():
+    parts = outline("各位代表！\n我代表國務院作報告。\n一、回顧\n內容。\n二、任務\n內容。")
+    assert parts.part.tolist() == ["salutation", "preamble", "section", "section"]
