@@ -597,10 +597,16 @@ def agreement(labels: pd.DataFrame | None = None, corpus: pd.DataFrame | None = 
             raise ValueError(f"validation: speech {sid!r} is not in the corpus given")
         _, simp = texts[sid]
         found = paragraphs(simp)
-        if para >= len(found) or paragraph_sha1(simp[slice(*found[para])]) != sha:
+        if para < len(found) and paragraph_sha1(simp[slice(*found[para])]) == sha:
+            spans[(sid, para)] = found[para]
+            continue
+        # The paragraph may have moved (cleaning joined or split lines before it): the
+        # fingerprint, not the number, identifies it.
+        moved = [span for span in found if paragraph_sha1(simp[slice(*span)]) == sha]
+        if not moved:
             raise ValueError(f"validation: paragraph {para} of {sid!r} no longer matches its "
                              f"fingerprint {sha}: the text changed, recode it")
-        spans[(sid, para)] = found[para]
+        spans[(sid, para)] = moved[0]
 
     predicted: dict[tuple[str, int, str], tuple[str, str]] = {}
     coded_corpus = corpus[corpus["speech_id"].isin(labels["speech_id"])]
