@@ -442,8 +442,10 @@ def segmentation_audit(tokens: pd.DataFrame, reference: pd.Series | None = None,
     >>> from analysis import tokenize
     >>> text = "一是要在甲方面有新作为。二是要在乙方面有新作为。三是要在丙方面有新作为。"
     >>> audit = segmentation_audit(tokenize(text))
-    >>> audit[["simplified", "reason", "detail"]].values.tolist()[:1]
-    [['方面', 'frame', 'all 3 in the same context: … [方面] 有 新']]
+    >>> audit.simplified.tolist()
+    ['作为', '在', '新', '方面', '是', '有']
+    >>> audit.set_index("simplified").loc["方面", "detail"]
+    'all 3 in the same context: … [方面] 有 新'
     """
     if context < 1:
         raise ValueError("context must be at least 1")
