@@ -3,6 +3,11 @@
 jieba's dictionary is Simplified: on Traditional text 流動人口 comes out as 流動/人/口服 and
 posseg runs about a hundred times slower. So we convert with :func:`analysis.script.to_simplified`
 (one character per character), segment that, and cut the original at the same offsets.
+
+Two rules correct jieba where it was measured wrong (``analysis/data/gold``,
+:mod:`analysis.segquality`): its dictionary's floor-count frames and verb phrases are not
+used (:data:`FLOOR_COUNT`), and posseg's unknown-word HMM may not rebuild a word the
+dictionary turned down (:func:`_memo_pos_tokenizer_class`; 上有 in 目标上有新作为).
 """
 from __future__ import annotations
 
