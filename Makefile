@@ -35,7 +35,7 @@ lab: $(STAMP) ## open JupyterLab on notebooks/ with the project's environment as
 bench: $(STAMP) ## segmentation benchmark at 1, 5 and 20 MB (prints a table; about 10 minutes)
 	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
 	$(BIN)/python bench/bench_segmentation.py
-	$(BIN)/python bench/rjieba_agreement.py
+	$(BIN)/python bench/segmenter_accuracy.py
 
 clean: ## remove caches and executed notebooks (keeps .venv and figures/)
 	rm -rf build .cache .pytest_cache .hypothesis

@@ -70,7 +70,7 @@ def content_words(tokens: pd.DataFrame) -> pd.DataFrame:
 
     >>> from analysis import tokenize
     >>> content_words(tokenize("要緊緊圍繞雙降目標")).token.tolist()
-    ['緊緊圍繞', '雙降', '目標']
+    ['圍繞', '雙降', '目標']
     """
     return tokens[_is_content(tokens)]
 

@@ -82,15 +82,15 @@ def test_editing_the_dictionary_resegments_everything(tmp_path, cache_dir, count
                                                       monkeypatch):
     folder = _speeches(tmp_path / "c", seed_text, n=2)
     before = corpus_tokens(load_corpus(folder), workers=1)
-    assert "隆重召開" in before.token.tolist()
+    assert "隆重召開" not in before.token.tolist() and "隆重" in before.token.tolist()
     userdict = tmp_path / "userdict.txt"
     shutil.copy(segment.USER_DICT, userdict)
     with userdict.open("a", encoding="utf-8") as f:
-        f.write("隆重 50000 a\n")  # a researcher's edit: 隆重 on its own
+        f.write("隆重召开 50000 l\n")  # a researcher's edit: keep 隆重召開 whole
     monkeypatch.setattr(segment, "USER_DICT", userdict)
     after = corpus_tokens(load_corpus(folder), workers=1)
     assert len(counted) == 4
-    assert "隆重召開" not in after.token.tolist() and "隆重" in after.token.tolist()
+    assert "隆重召開" in after.token.tolist() and "隆重" not in after.token.tolist()
 
 
 def test_damaged_entries_are_rebuilt_not_trusted(tmp_path, cache_dir, counted, seed_text):
