@@ -17,7 +17,7 @@ from .cache import ParquetStore, cached_map, digest
 from .chars import HAN_RE, count_han
 from .cleaning import CLEANER_VERSION, KINDS, clean_text
 from .config import SEEDS_DIR
-from .dates import UNKNOWN, speech_date
+from .dates import UNKNOWN, header_lines, speech_date
 from .errors import CorpusError
 from .metadata import OVERRIDABLE, find_metadata, join_metadata, metadata_dates, read_metadata
 from .metadata import warn as warn_metadata
@@ -352,8 +352,9 @@ def _with_metadata_and_dates(frame: pd.DataFrame, table: pd.DataFrame | None, er
                 if name == "published":
                     given = pd.to_datetime(given, errors="coerce")
                 frame[name] = given.where(given.notna(), frame[name])
-    found = [speech_date(text, sid, meta_dates.get(sid, UNKNOWN), simp)
-             for sid, text, simp in zip(speech_ids, frame["text"], frame["text_simplified"])]
+    found = [speech_date(text, sid, meta_dates.get(sid, UNKNOWN), simp, header_lines(raw, spans))
+             for sid, text, simp, raw, spans in zip(speech_ids, frame["text"], frame["text_simplified"],
+                                                    frame["raw"], frame["removed_spans"])]
     dates = pd.DataFrame({
         "date": pd.to_datetime(pd.Series([d.date for d in found], index=frame.index, dtype="object")),
         "year": pd.array([d.year for d in found], dtype="Int64"),

@@ -169,6 +169,32 @@ def _head_lines(text: str) -> list[str]:
     return lines
 
 
+# A posting time says when the page went up: `時間: 2022-05-17`, `发布日期：…`. A line like
+# that is never a speech's dateline, wherever it stands.
+_POSTING_TIME = re.compile(r"^[\s\u3000]*[^\s:：]{1,8}[:：]")
+
+
+def header_lines(raw: str, removed_spans: str) -> str:
+    """The lines cleaning removed above the speech as its title or a date line, in raw order,
+    posting-time lines (``時間:…``) left out: where a page's dateline
+    (``——2024年3月5日在…會議上``, ``（2020年5月28日…通過）``) ends up once the text is clean.
+    ``removed_spans`` is the corpus's JSON column ``[[kind, start, end], …]``.
+
+    >>> header_lines("政府工作报告\\n——2024年3月5日在会议上\\n時間:2022-05-17\\n各位代表：",
+    ...              '[["title", 0, 7], ["date", 7, 23], ["date", 23, 39]]')
+    '政府工作报告\\n——2024年3月5日在会议上'
+    """
+    import json
+
+    lines = []
+    for kind, start, end in json.loads(removed_spans or "[]"):
+        if kind in ("title", "date"):
+            line = raw[start:end].strip()
+            if line and not _POSTING_TIME.match(line):
+                lines.append(line)
+    return "\n".join(lines)
+
+
 def dateline(text: str) -> SpeechDate:
     """A date written as a dateline among the first lines of ``text``: a short line that,
     stripped of dashes, brackets and spaces, starts with a full date and holds no full
@@ -341,18 +367,21 @@ def own_year(text: str) -> SpeechDate:
 
 
 def speech_date(text: str, name: str = "", meta: SpeechDate = UNKNOWN,
-                simplified: str | None = None) -> SpeechDate:
+                simplified: str | None = None, header: str = "") -> SpeechDate:
     """The first rule that dates a speech, in order of trust: ``meta`` (what the metadata
     table said, see :mod:`analysis.metadata`), a dateline or a named session in the head of
     ``text``, the file ``name``, then the year the text speaks of as its own. ``simplified``
-    is ``text`` in Simplified (one character per character), when the caller has it.
+    is ``text`` in Simplified (one character per character), when the caller has it;
+    ``header`` the lines cleaning took off the top (:func:`header_lines`), read as the head's
+    first lines for a dateline.
 
     >>> speech_date("同志們：\\n部署了全市2012年度工作。", "000_8ebf5a98b5b66884")
     SpeechDate(date=NaT, year=2012, source='text', evidence='2012年度 (1 time)')
     """
     if meta.source is not None:
         return meta
-    for found in (dateline(text), session_year(text, simplified), filename_date(name), own_year(text)):
+    head = f"{header}\n{text}" if header else text
+    for found in (dateline(head), session_year(text, simplified), filename_date(name), own_year(text)):
         if found.source is not None:
             return found
     return UNKNOWN

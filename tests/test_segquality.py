@@ -36,7 +36,7 @@ def frame_of(*paragraphs: list[str]) -> pd.DataFrame:
     rows, pos = [], 0
     for words in paragraphs:
         for word in words:
-            rows.append((word, word, pos, pos + len(word), "n", False,
+            rows.append((word, word, word, pos, pos + len(word), "n", False,
                          not re.search(r"\w", word)))
             pos += len(word)
         pos += 1
