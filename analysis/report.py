@@ -19,8 +19,8 @@ What the report changes in the ``lab`` template: it leaves out require.js, MathJ
 mermaid, which the template loads from a CDN and no cell here needs (markdown math or a
 mermaid diagram would show as typed); it falls back to the CJK font beside the pages; it adds
 links to the index and the neighbouring pages; and it marks an error output
-``data-mime-type="application/vnd.jupyter.error"``, as JupyterLab does, where nbconvert gives
-errors the same mark as stderr text, so that a browser can tell an error from a warning.
+``data-output-type="error"``: nbconvert, like JupyterLab, renders an error exactly as stderr
+text, and a browser must tell an error from a warning.
 
 A report is only made from a clean run: an executed copy that is missing, older than its
 notebook (its cells differ) or shows an error stops the build, naming the notebook.
@@ -37,7 +37,8 @@ from pathlib import Path
 from . import config
 from .runner import INJECTED_TAG, _skip_rfc3987_grammar, notebook_paths
 
-ERROR_MIME = "application/vnd.jupyter.error"
+ERROR_SELECTOR = '[data-output-type="error"]'
+"""CSS selector of the error outputs on a report page."""
 _PAPERMILL_BANNER_TAG = "papermill-error-cell-tag"
 _TEMPLATE_NAME = "speeches-report.html.j2"
 _TEMPLATE = """\
@@ -75,7 +76,8 @@ nav.report-nav a { margin-right: 1.5em; }
 </nav>
 {%- endblock body_header -%}
 {% block error -%}
-<div class="jp-RenderedText jp-OutputArea-output" data-mime-type="application/vnd.jupyter.error">
+<div class="jp-RenderedText jp-OutputArea-output" data-output-type="error"
+     data-mime-type="application/vnd.jupyter.stderr">
 <pre>
 {%- for line in output.traceback %}
 {{ line | ansi2html }}
