@@ -19,6 +19,8 @@ NB_PARAMS := $(if $(CORPUS_DIR),--param CORPUS_DIR=$(abspath $(CORPUS_DIR))) \
 # Tests `make test-fast` leaves out (browser, notebook runs, lab server): see pyproject.toml.
 FAST := -m "not slow"
 UV := uv>=0.9,<1
+# `make lock` keeps the pins it can; LOCK_ARGS=--upgrade (or --upgrade-package NAME) moves them.
+LOCK_ARGS ?=
 
 .PHONY: help install lock figures report test test-fast lint lab bench bench-figures clean
 
@@ -40,7 +42,7 @@ lock: ## regenerate requirements.lock from pyproject.toml (all extras, every pla
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet "$(UV)"
 	$(BIN)/uv pip compile pyproject.toml --all-extras --universal --python-version 3.11 \
-		--generate-hashes --quiet --output-file $(LOCK)
+		--generate-hashes --quiet --output-file $(LOCK) $(LOCK_ARGS)
 
 figures: $(STAMP) ## run every notebook headless with papermill (in parallel) and regenerate figures/
 	$(BIN)/python -m analysis.runner $(NB_PARAMS)
