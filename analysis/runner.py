@@ -33,7 +33,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterable, Mapping
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -378,7 +378,8 @@ def run_all(
     order.
 
     On a failure no further notebook starts; those already running finish, and the failure
-    of the first notebook (in sorted order) that failed is raised (:class:`NotebookError`).
+    of the first notebook (in sorted order) that failed is raised (:class:`NotebookError`);
+    any other exception (a kernel that cannot start, say) also stops the queue and propagates.
     Prints one line per notebook as it finishes and a table of wall times through ``report``
     (a function taking one string; default: print to stdout; ``False``: silent).
     """
@@ -393,27 +394,32 @@ def run_all(
     os.environ.setdefault("SPEECHES_HEADLESS", "1")
     started = time.perf_counter()
     say(f"running {len(paths)} notebooks, {workers} at a time")
+    stop = threading.Event()  # set by the first failure: no notebook starts after it
+
+    def run(path: Path) -> NotebookRun | None:
+        if stop.is_set():
+            return None
+        try:
+            return run_notebook(path, parameters, output_dir, timeout)
+        except BaseException:
+            stop.set()  # before this worker takes the next notebook off the queue
+            raise
+
     runs: dict[Path, NotebookRun] = {}
     failures: dict[Path, NotebookError] = {}
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="notebook") as pool:
-        futures = {pool.submit(run_notebook, path, parameters, output_dir, timeout): path
-                   for path in paths}
-        pending = set(futures)
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_EXCEPTION)
-            for future in done:
-                path = futures[future]
-                if future.cancelled():
-                    continue
-                try:
-                    runs[path] = future.result()
-                    say(f"  {path.name} done in {runs[path].seconds:.1f} s")
-                except NotebookError as exc:
-                    failures[path] = exc
-                    say(f"  {path.name} FAILED")
-            if failures:
-                for future in pending:
-                    future.cancel()  # not started yet: never starts
+        futures = {pool.submit(run, path): path for path in paths}
+        for future in as_completed(futures):
+            path = futures[future]
+            try:
+                result = future.result()
+            except NotebookError as exc:
+                failures[path] = exc
+                say(f"  {path.name} FAILED")
+                continue
+            if result is not None:
+                runs[path] = result
+                say(f"  {path.name} done in {result.seconds:.1f} s")
     wall = time.perf_counter() - started
     ordered = [runs[p] for p in paths if p in runs]
     if ordered:
