@@ -53,7 +53,7 @@ report: figures ## run the notebooks, then render them as HTML: build/report/ind
 test: $(STAMP) ## run the whole test suite: doctests, notebooks, report and JupyterLab in Chromium
 	$(BIN)/python -m pytest
 
-test-fast: $(STAMP) ## the tests not marked slow (no notebook runs, no browser): about a minute
+test-fast: $(STAMP) ## the tests not marked slow (no real notebook run, no server, no browser): about 2 minutes
 	$(BIN)/python -m pytest $(FAST)
 
 lint: $(STAMP) ## ruff on the package, the tests and the benchmarks
