@@ -2,8 +2,8 @@
 
 Each ``notebooks/NN-*.ipynb`` runs through :func:`papermill.execute_notebook` in a fresh
 ``python3`` kernel (the project's own interpreter), with the notebook's folder as working
-directory; up to ``workers`` notebooks run at once (default: two per core, see
-:func:`default_workers`), each from its own thread with its own kernel. Executed copies go to ``build/notebooks/``; the
+directory; up to ``workers`` notebooks run at once (default: one per core), the longest
+first (by their last run), each from its own thread with its own kernel. Executed copies go to ``build/notebooks/``; the
 notebooks themselves are never written.
 
 Parameters are papermill's: the first code cell tagged ``parameters`` holds UPPER_CASE
@@ -346,20 +346,39 @@ def select(paths: Iterable[Path], only: Iterable[str] | None) -> list[Path]:
 
 
 def default_workers(n_notebooks: int) -> int:
-    """How many notebooks run at once: two per core available to this process, no more than
-    there are notebooks, at least one.
-
-    Two per core because a notebook's kernel is not busy all the time (it starts, waits for
-    replies, writes files) and because notebooks differ in length: with one per core, the
-    last long notebook runs alone on one core while the other idles. Warm, on 2 cores, the
-    four notebooks took 14.8 s with four at once and 17.2 s with two (bench/README.md).
+    """How many notebooks run at once: one per core available to this process, no more than
+    there are notebooks, at least one. With :func:`longest_first` ordering this beat running
+    every notebook at once (bench/README.md).
 
     >>> default_workers(0), default_workers(1)
     (1, 1)
     """
     from .pipeline import default_workers as cores
 
-    return max(1, min(2 * cores(), n_notebooks))
+    return max(1, min(cores(), n_notebooks))
+
+
+def _last_seconds(path: Path, output_dir: str | Path | None) -> float | None:
+    """How long the notebook at ``path`` took last time, from papermill's record in its
+    executed copy (None if there is none)."""
+    import json
+
+    out_dir = Path(output_dir) if output_dir is not None else config.BUILD_DIR / "notebooks"
+    try:
+        with open(out_dir / path.name, encoding="utf-8") as f:
+            seconds = json.load(f)["metadata"]["papermill"]["duration"]
+        return float(seconds) if seconds is not None else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def longest_first(paths: list[Path], output_dir: str | Path | None = None) -> list[Path]:
+    """``paths`` in the order to start them: those never run before first (they may be long),
+    then by how long they took last time, longest first. Starting the longest notebooks
+    first keeps the last minutes from running one notebook on one core while the others idle.
+    """
+    last = {path: _last_seconds(path, output_dir) for path in paths}
+    return sorted(paths, key=lambda p: (last[p] is not None, -(last[p] or 0.0), p))
 
 
 def run_all(
@@ -373,9 +392,9 @@ def run_all(
     report=None,
 ) -> list[NotebookRun]:
     """Run the notebooks of ``notebooks_dir`` (default notebooks/), up to ``workers`` at once
-    (default :func:`default_workers`), each with the same ``parameters`` (checked against
-    every notebook's parameters cell before the first runs), and return their runs in sorted
-    order.
+    (default :func:`default_workers`), the longest first (:func:`longest_first`), each with
+    the same ``parameters`` (checked against every notebook's parameters cell before the first
+    runs), and return their runs in sorted order.
 
     On a failure no further notebook starts; those already running finish, and the failure
     of the first notebook (in sorted order) that failed is raised (:class:`NotebookError`);
@@ -408,7 +427,7 @@ def run_all(
     runs: dict[Path, NotebookRun] = {}
     failures: dict[Path, NotebookError] = {}
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="notebook") as pool:
-        futures = {pool.submit(run, path): path for path in paths}
+        futures = {pool.submit(run, path): path for path in longest_first(paths, output_dir)}
         for future in as_completed(futures):
             path = futures[future]
             try:
@@ -457,7 +476,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="set a parameter (repeatable); VALUE is a Python literal or a string")
     parser.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT, help="seconds per cell")
     parser.add_argument("--workers", "-j", type=int, default=None,
-                        help="notebooks run at once (default: two per core, at most one per notebook)")
+                        help="notebooks run at once (default: one per core, at most one per notebook)")
     parser.add_argument("--output-dir", type=Path, default=None,
                         help="where executed copies go (default build/notebooks/)")
     parser.add_argument("--notebooks-dir", type=Path, default=None,

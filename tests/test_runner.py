@@ -24,6 +24,7 @@ from analysis.runner import (
     NotebookRun,
     check_parameters,
     default_workers,
+    longest_first,
     main,
     notebook_paths,
     parse_param,
@@ -121,7 +122,7 @@ def test_default_workers_is_bounded_by_the_notebooks(monkeypatch):
     from analysis import pipeline
 
     monkeypatch.setattr(pipeline, "default_workers", lambda: 2)  # a 2-core machine
-    assert [default_workers(n) for n in (0, 1, 3, 4, 5, 40)] == [1, 1, 3, 4, 4, 4]
+    assert [default_workers(n) for n in (0, 1, 2, 3, 40)] == [1, 1, 2, 2, 2]
 
 
 def test_select_by_name_stem_or_prefix(tmp_path):
@@ -308,6 +309,19 @@ def test_of_two_failures_the_first_notebook_is_named(tmp_path):
     with pytest.raises(NotebookError) as info:
         run_all(notebooks_dir=nbs, output_dir=tmp_path / "out", workers=2, report=False)
     assert (info.value.notebook, info.value.evalue) == ("00-a.ipynb", "'first'")
+
+
+def test_longest_first_uses_the_last_runs_durations(tmp_path):
+    nbs, out = tmp_path / "nbs", tmp_path / "out"
+    paths = [write_notebook(nbs, f"0{i}-n.ipynb", "x = 1") for i in range(5)]
+    out.mkdir()
+    for path, seconds in zip(paths, [3.0, 9.5, None, 1.0]):  # 04 never ran
+        nb = nbformat.read(path, as_version=4)
+        nb.metadata["papermill"] = {"duration": seconds}
+        nbformat.write(nb, out / path.name)
+    (out / "00-n.ipynb").write_text("{ not json")  # a damaged copy counts as never run
+    order = [p.name[:2] for p in longest_first(paths, out)]
+    assert order == ["00", "02", "04", "01", "03"]
 
 
 def test_timing_table():
