@@ -4,27 +4,60 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+LOCK := requirements.lock
 STAMP := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install figures test lab bench clean
+# Notebook parameters for `make figures` and `make report`, e.g.
+#   make figures CORPUS_DIR=~/speeches FIGURES_DIR=/tmp/figs
+# Unset, the notebooks' own defaults hold (seeds/ and figures/). Relative paths are taken
+# from this folder, not from notebooks/ where the kernels run.
+CORPUS_DIR ?=
+FIGURES_DIR ?=
+NB_PARAMS := $(if $(CORPUS_DIR),--param CORPUS_DIR=$(abspath $(CORPUS_DIR))) \
+             $(if $(FIGURES_DIR),--param FIGURES_DIR=$(abspath $(FIGURES_DIR)))
+# Tests `make test-fast` leaves out (browser, notebook runs, lab server): see pyproject.toml.
+FAST := -m "not slow"
+UV := uv>=0.9,<1
+# `make lock` keeps the pins it can; LOCK_ARGS=--upgrade (or --upgrade-package NAME) moves them.
+LOCK_ARGS ?=
+
+.PHONY: help install lock figures report test test-fast lint lab bench bench-figures clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-13s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+# The exact versions of requirements.lock (hash-checked), then the project itself without
+# resolving anything again: every machine gets the same libraries, hence the same figures.
+$(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=23.1"
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $@
 
-install: $(STAMP) ## create .venv and install the project with its test tools
+install: $(STAMP) ## create .venv and install the locked dependencies and the project
 
-figures: $(STAMP) ## run every notebook headless in one process and regenerate figures/
-	$(BIN)/python -m analysis.runner
+lock: ## regenerate requirements.lock from pyproject.toml (all extras, every platform; needs PyPI)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet "$(UV)"
+	$(BIN)/uv pip compile pyproject.toml --all-extras --universal --python-version 3.11 \
+		--generate-hashes --quiet --output-file $(LOCK) $(LOCK_ARGS)
 
-test: $(STAMP) ## run the whole test suite, executing every notebook too
+figures: $(STAMP) ## run every notebook headless with papermill (in parallel) and regenerate figures/
+	$(BIN)/python -m analysis.runner $(NB_PARAMS)
+
+report: figures ## run the notebooks, then render them as HTML: build/report/index.html
+	$(BIN)/python -m analysis.report
+
+test: $(STAMP) ## run the whole test suite: doctests, notebooks, report and JupyterLab in Chromium
 	$(BIN)/python -m pytest
+
+test-fast: $(STAMP) ## the tests not marked slow (no real notebook run, no server, no browser): about 2 minutes
+	$(BIN)/python -m pytest $(FAST)
+
+lint: $(STAMP) ## ruff on the package, the tests and the benchmarks
+	$(BIN)/ruff check analysis tests bench
 
 # Jupyter refuses to run as root without --allow-root (containers and CI run as root).
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -32,10 +65,13 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP) ## open JupyterLab on notebooks/ with the project's environment as kernel
 	$(BIN)/python -m jupyter lab --notebook-dir=notebooks $(ALLOW_ROOT)
 
-bench: $(STAMP) ## segmentation benchmark at 1, 5 and 20 MB (prints a table; about 10 minutes)
-	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+bench: $(STAMP) ## benchmarks: segmentation at 1, 5 and 20 MB, rjieba, warm make figures (about 12 minutes)
 	$(BIN)/python bench/bench_segmentation.py
 	$(BIN)/python bench/segmenter_accuracy.py
+	$(BIN)/python bench/bench_figures.py
 
-clean: ## remove caches and executed notebooks (keeps .venv and figures/)
+bench-figures: $(STAMP) ## only the warm `make figures` case against its floor (about 2 minutes)
+	$(BIN)/python bench/bench_figures.py
+
+clean: ## remove caches, executed notebooks and the report (keeps .venv and figures/)
 	rm -rf build .cache .pytest_cache .hypothesis

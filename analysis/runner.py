@@ -1,18 +1,27 @@
-"""Run every notebook headless, in one Python process: ``python -m analysis.runner``.
+"""Run every notebook headless with papermill: ``python -m analysis.runner``.
 
-Each ``notebooks/NN-*.ipynb`` runs in sorted order in a fresh ``python3`` kernel (the
-project's own interpreter), with the notebook's folder as working directory. Executed copies
-go to ``build/notebooks/``; the notebooks themselves are never written.
+Each ``notebooks/NN-*.ipynb`` runs through :func:`papermill.execute_notebook` in a fresh
+``python3`` kernel (the project's own interpreter), with the notebook's folder as working
+directory; up to ``workers`` notebooks run at once (default: one per core), the longest
+first (by their last run), each from its own thread with its own kernel. Executed copies go to ``build/notebooks/``; the
+notebooks themselves are never written.
 
-Parameters, papermill-style: the first code cell tagged ``parameters`` holds UPPER_CASE
-settings; ``--param NAME=VALUE`` (``VALUE`` a Python literal, else a string) adds a cell
-tagged ``injected-parameters`` right after it that assigns the new values::
+Parameters are papermill's: the first code cell tagged ``parameters`` holds UPPER_CASE
+settings, and ``--param NAME=VALUE`` (``VALUE`` a Python literal, else a string) makes
+papermill add a cell tagged ``injected-parameters`` right after it::
 
     python -m analysis.runner --param FIGURES_DIR=/tmp/figs 01 02
 
-A run fails (exit status 1) on the first cell that raises, naming the notebook, the cell and
-the error, and also when a cell's output shows matplotlib drawing boxes: a "Glyph … missing
-from font(s)" warning or a "findfont: Font family … not found" message.
+What this module adds on top of papermill, and nothing more:
+
+- a name it does not know (a typo in ``--param``) fails before any notebook runs, where
+  papermill only logs a warning;
+- a failure names the notebook, the cell (its position in the notebook *file*, the injected
+  cell not counted) and the cell's first line: a cell that raises, a cell over the timeout,
+  a kernel that dies;
+- a cell whose output shows matplotlib drawing boxes (a "Glyph … missing from font(s)"
+  warning or a "findfont: Font family … not found" message) fails the notebook too;
+- a table of seconds per notebook.
 """
 from __future__ import annotations
 
@@ -21,34 +30,41 @@ import ast
 import os
 import re
 import sys
+import threading
 import time
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
-
-import nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
-from nbformat import NotebookNode
 
 from . import config
 
 KERNEL_NAME = "python3"
 NOTEBOOK_NAME = re.compile(r"\d\d-[a-z0-9]+(?:-[a-z0-9]+)*\.ipynb")
 PARAMETERS_TAG = "parameters"
-INJECTED_TAG = "injected-parameters"
+INJECTED_TAG = "injected-parameters"  # papermill's tag for the cell it adds
 DEFAULT_TIMEOUT = 600  # seconds per cell
 # Text matplotlib writes when it is about to draw boxes (see analysis.figures).
 _FONT_TROUBLE = re.compile(
     r"Glyph \d+ \(.*?\) missing from font\(s\)|findfont: (?:Font|Generic) family .*? not found"
 )
-
-
 # The kernel's own log (not the cells' output) at ERROR: ipykernel 7 warns on every start that
-# its localhost TCP sockets are unencrypted. Asking for CurveZMQ keys instead
-# (KernelManager.transport_encryption) silences it too, but then one kernel in four took
-# 2.5 s more to shut down.
+# its localhost TCP sockets are unencrypted.
 _KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]
+_ENGINE = "analysis"  # the papermill engine registered below
+
+
+def _skip_rfc3987_grammar() -> None:
+    """Keep jsonschema from importing ``rfc3987_syntax`` in this process.
+
+    nbformat imports jsonschema, which imports ``rfc3987_syntax`` when it is installed
+    (jupyter-events pulls it in) to check the "iri" string format; that package compiles a
+    Lark grammar at import, 2.4 s of this machine's CPU, as long as a warm notebook takes.
+    The notebook schema has no such format, so nothing here ever checks one. Only the command
+    line calls this: a library should not hide modules from the process that imports it.
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # None: "import rfc3987_syntax" fails
 
 
 class NotebookError(RuntimeError):
@@ -72,7 +88,7 @@ class NotebookRun:
 
     path: Path
     output: Path
-    notebook: NotebookNode
+    notebook: object  # nbformat.NotebookNode
     seconds: float
 
 
@@ -85,19 +101,13 @@ def notebook_paths(folder: str | Path | None = None) -> list[Path]:
 def stripped(nb_path: str | Path) -> bool:
     """True when the notebook at ``nb_path`` has no outputs and no execution counts (what we
     commit: reviewable diffs, no stale results)."""
+    import nbformat
+
     nb = nbformat.read(str(nb_path), as_version=4)
     return all(
         not cell.get("outputs") and cell.get("execution_count") is None
         for cell in nb.cells if cell.cell_type == "code"
     )
-
-
-def parameters_cell(nb: NotebookNode) -> int | None:
-    """Index of the first code cell tagged ``parameters``, or None."""
-    for i, cell in enumerate(nb.cells):
-        if cell.cell_type == "code" and PARAMETERS_TAG in cell.metadata.get("tags", []):
-            return i
-    return None
 
 
 def parse_value(text: str):
@@ -114,7 +124,11 @@ def parse_value(text: str):
 
 
 def parse_param(item: str) -> tuple[str, object]:
-    """``"NAME=VALUE"`` → ``(NAME, parse_value(VALUE))``."""
+    """``"NAME=VALUE"`` → ``(NAME, parse_value(VALUE))``.
+
+    >>> parse_param("FIGURES_DIR=/tmp/figs")
+    ('FIGURES_DIR', '/tmp/figs')
+    """
     name, sep, value = item.partition("=")
     name = name.strip()
     if not sep or not name.isidentifier():
@@ -122,109 +136,75 @@ def parse_param(item: str) -> tuple[str, object]:
     return name, parse_value(value)
 
 
-def _literal(name: str, value) -> str:
+def _literal(name: str, value):
+    """``value`` as papermill should write it: paths as strings; anything that is not a Python
+    literal is refused (papermill would write its ``str()``, which the kernel cannot read back)."""
     if isinstance(value, Path):
-        value = str(value)
-    text = repr(value)
+        return str(value)
     try:
-        same = ast.literal_eval(text) == value
+        same = ast.literal_eval(repr(value)) == value
     except (ValueError, SyntaxError):
         same = False
     if not same:
         raise TypeError(f"parameter {name}={value!r}: only Python literals can be injected")
-    return text
+    return value
 
 
-def _assigned_names(source: str) -> set[str]:
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return set(re.findall(r"^([A-Za-z_]\w*)\s*(?::[^=]*)?=", source, flags=re.MULTILINE))
-    names = set()
-    for node in tree.body:
-        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
-        for target in targets:
-            for sub in ast.walk(target) if target is not None else []:
-                if isinstance(sub, ast.Name):
-                    names.add(sub.id)
-    return names
+def check_parameters(path: str | Path, parameters: Mapping[str, object]) -> dict[str, object]:
+    """``parameters`` ready for papermill, after checking them against the notebook at ``path``
+    (papermill's own :func:`papermill.inspect_notebook` reads its ``parameters`` cell).
 
-
-def inject_parameters(
-    nb: NotebookNode, parameters: Mapping[str, object], name: str = "notebook"
-) -> NotebookNode:
-    """Insert a cell tagged ``injected-parameters`` assigning ``parameters`` right after the
-    ``parameters`` cell of ``nb`` (in place; an earlier injected cell is replaced) and return
-    ``nb``. Raises ``ValueError`` when the notebook has no ``parameters`` cell or does not
-    define a given name there (a typo would otherwise be silently ignored)."""
-    nb.cells = [c for c in nb.cells if INJECTED_TAG not in c.metadata.get("tags", [])]
+    Raises ``ValueError`` when the notebook has no ``parameters`` cell or does not define a
+    given name there (papermill would only log a warning and the value would go unused), and
+    ``TypeError`` for a value that is not a Python literal.
+    """
+    parameters = {name: _literal(name, value) for name, value in dict(parameters or {}).items()}
     if not parameters:
-        return nb
-    index = parameters_cell(nb)
-    if index is None:
+        return parameters
+    import papermill
+
+    name = Path(path).name
+    defined = papermill.inspect_notebook(str(path))
+    if not defined and not _has_parameters_cell(path):
         raise ValueError(
             f"{name}: no code cell tagged {PARAMETERS_TAG!r} to inject {sorted(parameters)} after"
         )
-    unknown = sorted(set(parameters) - _assigned_names(nb.cells[index].source))
+    unknown = sorted(set(parameters) - set(defined))
     if unknown:
         raise ValueError(f"{name}: its parameters cell does not define {unknown}")
-    lines = ["# Parameters injected by analysis.runner"]
-    lines += [f"{key} = {_literal(key, value)}" for key, value in parameters.items()]
-    cell = nbformat.v4.new_code_cell("\n".join(lines), metadata={"tags": [INJECTED_TAG]})
-    cell["id"] = INJECTED_TAG  # a fixed id rather than a random one: executed copies diff cleanly
-    nb.cells.insert(index + 1, cell)
-    return nb
+    return parameters
 
 
-def font_trouble(nb: NotebookNode) -> tuple[int, str] | None:
+def _has_parameters_cell(path: str | Path) -> bool:
+    import nbformat
+
+    nb = nbformat.read(str(path), as_version=4)
+    return any(PARAMETERS_TAG in c.metadata.get("tags", []) for c in nb.cells if c.cell_type == "code")
+
+
+def font_trouble(nb) -> tuple[int, str] | None:
     """The first ``(cell position, line)`` whose output reports a glyph missing from the font
     or a font family not found, or None."""
     for i, cell in enumerate(nb.cells):
         for output in cell.get("outputs", []):
-            texts = []
             if output.get("output_type") == "stream":
-                texts.append(output.get("text", ""))
+                text = output.get("text", "")
             elif output.get("output_type") == "error":
-                texts.append(f"{output.get('ename')}: {output.get('evalue')}")
+                text = f"{output.get('ename')}: {output.get('evalue')}"
             else:
-                texts.append(output.get("data", {}).get("text/plain", ""))
-            for text in texts:
-                match = _FONT_TROUBLE.search("".join(text) if isinstance(text, list) else text)
-                if match:
-                    line = next(ln for ln in match.string.splitlines() if match.group(0) in ln)
-                    return i, line.strip()
+                text = output.get("data", {}).get("text/plain", "")
+            text = "".join(text) if isinstance(text, list) else text
+            match = _FONT_TROUBLE.search(text)
+            if match:
+                line = next(ln for ln in text.splitlines() if match.group(0) in ln)
+                return i, line.strip()
     return None
 
 
-class _Client(NotebookClient):
-    """NotebookClient that remembers the cell it is running and stops at font trouble."""
-
-    def __init__(self, nb: NotebookNode, **kwargs) -> None:
-        super().__init__(nb, **kwargs)
-        self.current: int | None = None
-        self.on_cell_start = self._started
-        self.on_cell_executed = self._executed
-
-    def _started(self, cell, cell_index) -> None:
-        self.current = cell_index
-
-    def _executed(self, cell, cell_index, execute_reply) -> None:
-        if execute_reply and execute_reply.get("content", {}).get("status") == "error":
-            return  # nbclient raises CellExecutionError next, with the real error name
-        trouble = font_trouble(nbformat.v4.new_notebook(cells=[cell]))
-        if trouble is not None:
-            raise _FontTrouble(cell_index, trouble[1])
-
-
-class _FontTrouble(Exception):
-    def __init__(self, cell_index: int, line: str) -> None:
-        super().__init__(line)
-        self.cell_index, self.line = cell_index, line
-
-
-def _where(nb: NotebookNode, executed_index: int | None) -> tuple[int | None, str]:
-    """Position in the notebook *file* (the injected cell not counted) and first source line."""
-    if executed_index is None or executed_index >= len(nb.cells):
+def _where(nb, executed_index: int | None) -> tuple[int | None, str]:
+    """Position in the notebook *file* (the injected cell not counted) and first source line
+    of the cell at ``executed_index`` of the executed notebook ``nb``."""
+    if executed_index is None or not 0 <= executed_index < len(nb.cells):
         return None, ""
     cell = nb.cells[executed_index]
     first = next((ln for ln in cell.source.splitlines() if ln.strip()), "")
@@ -234,52 +214,105 @@ def _where(nb: NotebookNode, executed_index: int | None) -> tuple[int | None, st
     return executed_index - before, first
 
 
+class _Stopped(Exception):
+    """A run that nbclient ended without a cell error (timeout, dead kernel): papermill writes
+    nothing then, so the engine hands the partial notebook up to be written here."""
+
+    def __init__(self, nb, cell_index: int | None, cause: Exception) -> None:
+        super().__init__(str(cause))
+        self.nb, self.cell_index, self.cause = nb, cell_index, cause
+
+
+_engine_lock = threading.Lock()
+
+
+def _register_engine() -> None:
+    """Register, once, papermill's nbclient engine with two changes: the injected cell gets a
+    fixed id (papermill draws a random one, so executed copies and the HTML report would
+    differ on every run), and a timeout or a dead kernel keeps the partial notebook."""
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    with _engine_lock:
+        if _ENGINE in papermill_engines._engines:
+            return
+
+        class Engine(NBClientEngine):
+            @classmethod
+            def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
+                for cell in nb_man.nb.cells:
+                    if INJECTED_TAG in cell.metadata.get("tags", []):
+                        cell["id"] = INJECTED_TAG
+                try:
+                    return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+                except (CellTimeoutError, DeadKernelError) as exc:
+                    started = [i for i, c in enumerate(nb_man.nb.cells)
+                               if c.metadata.get("papermill", {}).get("start_time")]
+                    raise _Stopped(nb_man.nb, started[-1] if started else None, exc) from exc
+
+        papermill_engines.register(_ENGINE, Engine)
+
+
 def run_notebook(
     path: str | Path,
     parameters: Mapping[str, object] | None = None,
     output_dir: str | Path | None = None,
     timeout: int = DEFAULT_TIMEOUT,
 ) -> NotebookRun:
-    """Execute the notebook at ``path`` in a fresh kernel (working directory: its folder),
-    with ``parameters`` injected after its ``parameters`` cell, and write the executed copy
-    to ``output_dir`` (default ``build/notebooks/``), also when it fails.
+    """Execute the notebook at ``path`` with papermill in a fresh kernel (working directory:
+    its folder), with ``parameters`` injected after its ``parameters`` cell, and write the
+    executed copy to ``output_dir`` (default ``build/notebooks/``), also when it fails.
 
     Returns a :class:`NotebookRun`. Raises :class:`NotebookError` naming the notebook, the
     cell and the error when a cell raises, when a cell's output shows a missing glyph or
-    font, or when the kernel dies. ``timeout`` is per cell, in seconds.
+    font, when a cell runs over ``timeout`` seconds, or when the kernel dies.
     """
+    import nbformat
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
     path = Path(path).resolve()
+    parameters = check_parameters(path, parameters or {})
     out_dir = Path(output_dir) if output_dir is not None else config.BUILD_DIR / "notebooks"
-    nb = nbformat.read(str(path), as_version=4)
-    inject_parameters(nb, dict(parameters or {}), path.name)
-    client = _Client(nb, timeout=timeout, kernel_name=KERNEL_NAME, extra_arguments=_KERNEL_ARGS,
-                     resources={"metadata": {"path": str(path.parent)}})
-    started = time.perf_counter()
-    failure: NotebookError | None = None
-    try:
-        client.execute()
-    except CellExecutionError as exc:
-        index, first = _where(nb, client.current)
-        failure = NotebookError(path.name, index, first, exc.ename, exc.evalue,
-                                _plain(exc.traceback))
-    except _FontTrouble as exc:
-        index, first = _where(nb, exc.cell_index)
-        failure = NotebookError(path.name, index, first, "MissingGlyph", exc.line,
-                                "matplotlib drew boxes: call analysis.figures.setup_matplotlib() "
-                                "before plotting and use no font family but the CJK font")
-    except CellTimeoutError as exc:
-        index, first = _where(nb, client.current)
-        failure = NotebookError(path.name, index, first, "CellTimeoutError",
-                                f"no reply within {timeout} s ({str(exc).splitlines()[0]})")
-    except DeadKernelError as exc:
-        index, first = _where(nb, client.current)
-        failure = NotebookError(path.name, index, first, "DeadKernelError", str(exc))
-    seconds = time.perf_counter() - started
     out_dir.mkdir(parents=True, exist_ok=True)
-    output = out_dir / path.name
-    nbformat.write(nb, str(output))
-    if failure is not None:
-        raise failure
+    output = out_dir.resolve() / path.name
+    _register_engine()
+    started = time.perf_counter()
+    try:
+        nb = papermill.execute_notebook(
+            path, output, parameters=parameters, engine_name=_ENGINE, kernel_name=KERNEL_NAME,
+            request_save_on_cell_execute=False, progress_bar=False, log_output=False,
+            execution_timeout=timeout, extra_arguments=_KERNEL_ARGS,
+            # The kernel's working directory. papermill's own ``cwd`` changes this process's
+            # directory, which threads running side by side must not do.
+            resources={"metadata": {"path": str(path.parent)}},
+            # The last cell has returned, so every figure is on disk: no need to wait for the
+            # kernel to wind down.
+            shutdown_kernel="immediate",
+        )
+    except PapermillExecutionError as exc:
+        # papermill wrote the executed copy, with a banner cell at the top, before raising.
+        nb = nbformat.read(str(output), as_version=4)
+        executed = [c for c in nb.cells if "papermill-error-cell-tag" not in c.metadata.get("tags", [])]
+        index, first = _where(nbformat.v4.new_notebook(cells=executed), exc.cell_index)
+        raise NotebookError(path.name, index, first, exc.ename, exc.evalue,
+                            _plain("\n".join(exc.traceback))) from None
+    except _Stopped as stop:
+        nbformat.write(stop.nb, str(output))
+        index, first = _where(stop.nb, stop.cell_index)
+        cause = stop.cause
+        if type(cause).__name__ == "CellTimeoutError":
+            evalue = f"no reply within {timeout} s ({str(cause).splitlines()[0]})"
+        else:
+            evalue = str(cause)
+        raise NotebookError(path.name, index, first, type(cause).__name__, evalue) from None
+    seconds = time.perf_counter() - started
+    trouble = font_trouble(nb)
+    if trouble is not None:
+        index, first = _where(nb, trouble[0])
+        raise NotebookError(path.name, index, first, "MissingGlyph", trouble[1],
+                            "matplotlib drew boxes: call analysis.figures.setup_matplotlib() "
+                            "before plotting and use no font family but the CJK font")
     return NotebookRun(path, output, nb, seconds)
 
 
@@ -293,7 +326,11 @@ def _plain(traceback: str) -> str:
 def select(paths: Iterable[Path], only: Iterable[str] | None) -> list[Path]:
     """The notebooks of ``paths`` named by ``only`` (a file name, a stem or a prefix such as
     ``"02"``), all of them when ``only`` is None. Raises ``ValueError`` for a name that
-    matches no notebook."""
+    matches no notebook.
+
+    >>> [p.name for p in select([Path("00-a.ipynb"), Path("01-b.ipynb")], ["01"])]
+    ['01-b.ipynb']
+    """
     paths = list(paths)
     if only is None:
         return paths
@@ -308,6 +345,42 @@ def select(paths: Iterable[Path], only: Iterable[str] | None) -> list[Path]:
     return sorted(chosen)
 
 
+def default_workers(n_notebooks: int) -> int:
+    """How many notebooks run at once: one per core available to this process, no more than
+    there are notebooks, at least one. With :func:`longest_first` ordering this beat running
+    every notebook at once (bench/README.md).
+
+    >>> default_workers(0), default_workers(1)
+    (1, 1)
+    """
+    from .pipeline import default_workers as cores
+
+    return max(1, min(cores(), n_notebooks))
+
+
+def _last_seconds(path: Path, output_dir: str | Path | None) -> float | None:
+    """How long the notebook at ``path`` took last time, from papermill's record in its
+    executed copy (None if there is none)."""
+    import json
+
+    out_dir = Path(output_dir) if output_dir is not None else config.BUILD_DIR / "notebooks"
+    try:
+        with open(out_dir / path.name, encoding="utf-8") as f:
+            seconds = json.load(f)["metadata"]["papermill"]["duration"]
+        return float(seconds) if seconds is not None else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def longest_first(paths: list[Path], output_dir: str | Path | None = None) -> list[Path]:
+    """``paths`` in the order to start them: those never run before first (they may be long),
+    then by how long they took last time, longest first. Starting the longest notebooks
+    first keeps the last minutes from running one notebook on one core while the others idle.
+    """
+    last = {path: _last_seconds(path, output_dir) for path in paths}
+    return sorted(paths, key=lambda p: (last[p] is not None, -(last[p] or 0.0), p))
+
+
 def run_all(
     parameters: Mapping[str, object] | None = None,
     only: Iterable[str] | None = None,
@@ -315,68 +388,105 @@ def run_all(
     notebooks_dir: str | Path | None = None,
     output_dir: str | Path | None = None,
     timeout: int = DEFAULT_TIMEOUT,
+    workers: int | None = None,
     report=None,
 ) -> list[NotebookRun]:
-    """Run the notebooks of ``notebooks_dir`` (default notebooks/) in sorted order, each with
+    """Run the notebooks of ``notebooks_dir`` (default notebooks/), up to ``workers`` at once
+    (default :func:`default_workers`), the longest first (:func:`longest_first`), each with
     the same ``parameters`` (checked against every notebook's parameters cell before the first
-    runs); stop at the first failure (:class:`NotebookError`). Prints one
-    line per notebook as it finishes and a table of wall times through ``report`` (a function
-    taking one string; default: print to stdout; ``False``: silent)."""
+    runs), and return their runs in sorted order.
+
+    On a failure no further notebook starts; those already running finish, and the failure
+    of the first notebook (in sorted order) that failed is raised (:class:`NotebookError`);
+    any other exception (a kernel that cannot start, say) also stops the queue and propagates.
+    Prints one line per notebook as it finishes and a table of wall times through ``report``
+    (a function taking one string; default: print to stdout; ``False``: silent).
+    """
     paths = select(notebook_paths(notebooks_dir), only)
     if not paths:
         raise ValueError(f"no notebook (NN-name.ipynb) in {notebooks_dir or config.NOTEBOOKS_DIR}")
-    for path in paths:  # a misspelt --param fails now, not after an hour of notebooks
-        inject_parameters(nbformat.read(str(path), as_version=4), dict(parameters or {}), path.name)
+    checked = [check_parameters(path, parameters or {}) for path in paths]  # a misspelt --param
+    parameters = checked[0]  # fails now, not after an hour of notebooks
     say = _print if report is None else (report or (lambda _text: None))
+    workers = default_workers(len(paths)) if workers is None else max(1, int(workers))
     # Kernels inherit this process's environment: nobody watches their progress bars.
     os.environ.setdefault("SPEECHES_HEADLESS", "1")
-    runs = []
-    for path in paths:
-        say(f"running {path.name}")
+    started = time.perf_counter()
+    say(f"running {len(paths)} notebooks, {workers} at a time")
+    stop = threading.Event()  # set by the first failure: no notebook starts after it
+
+    def run(path: Path) -> NotebookRun | None:
+        if stop.is_set():
+            return None
         try:
-            runs.append(run_notebook(path, parameters, output_dir, timeout))
-        except NotebookError:
-            if runs:
-                say(timing_table(runs))
+            return run_notebook(path, parameters, output_dir, timeout)
+        except BaseException:
+            stop.set()  # before this worker takes the next notebook off the queue
             raise
-        say(f"  done in {runs[-1].seconds:.1f} s")
-    say(timing_table(runs))
-    return runs
+
+    runs: dict[Path, NotebookRun] = {}
+    failures: dict[Path, NotebookError] = {}
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="notebook") as pool:
+        futures = {pool.submit(run, path): path for path in longest_first(paths, output_dir)}
+        for future in as_completed(futures):
+            path = futures[future]
+            try:
+                result = future.result()
+            except NotebookError as exc:
+                failures[path] = exc
+                say(f"  {path.name} FAILED")
+                continue
+            if result is not None:
+                runs[path] = result
+                say(f"  {path.name} done in {result.seconds:.1f} s")
+    wall = time.perf_counter() - started
+    ordered = [runs[p] for p in paths if p in runs]
+    if ordered:
+        say(timing_table(ordered, wall))
+    if failures:
+        raise failures[min(failures)]
+    return ordered
 
 
 def _print(text: str) -> None:
     print(text, flush=True)
 
 
-def timing_table(runs: list[NotebookRun]) -> str:
-    """Wall time per notebook and in total, as a small text table."""
-    width = max([len(r.path.name) for r in runs] + [len("total")])
+def timing_table(runs: list[NotebookRun], wall: float | None = None) -> str:
+    """Wall time per notebook, their sum and (given ``wall``) the run's own wall time, which
+    is shorter when notebooks run side by side."""
+    width = max([len(r.path.name) for r in runs] + [len("sum of notebooks")])
     lines = [f"{'notebook':<{width}}  {'seconds':>8}"]
     lines += [f"{r.path.name:<{width}}  {r.seconds:>8.1f}" for r in runs]
-    lines.append(f"{'total':<{width}}  {sum(r.seconds for r in runs):>8.1f}")
+    lines.append(f"{'sum of notebooks':<{width}}  {sum(r.seconds for r in runs):>8.1f}")
+    if wall is not None:
+        lines.append(f"{'wall':<{width}}  {wall:>8.1f}")
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m analysis.runner",
-        description="Execute every notebooks/NN-*.ipynb headless (fresh kernel each, one process); "
-                    "executed copies go to build/notebooks/.",
+        description="Execute every notebooks/NN-*.ipynb headless with papermill (a fresh kernel "
+                    "each, several at once); executed copies go to build/notebooks/.",
     )
     parser.add_argument("only", nargs="*", metavar="NOTEBOOK",
                         help="run only these notebooks (file name, stem or prefix such as 02)")
     parser.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE",
                         help="set a parameter (repeatable); VALUE is a Python literal or a string")
     parser.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT, help="seconds per cell")
+    parser.add_argument("--workers", "-j", type=int, default=None,
+                        help="notebooks run at once (default: one per core, at most one per notebook)")
     parser.add_argument("--output-dir", type=Path, default=None,
                         help="where executed copies go (default build/notebooks/)")
     parser.add_argument("--notebooks-dir", type=Path, default=None,
                         help="folder of the notebooks (default notebooks/)")
     args = parser.parse_args(argv)
+    _skip_rfc3987_grammar()
     try:
         parameters = dict(parse_param(item) for item in args.param)
         run_all(parameters, args.only or None, notebooks_dir=args.notebooks_dir,
-                output_dir=args.output_dir, timeout=args.timeout)
+                output_dir=args.output_dir, timeout=args.timeout, workers=args.workers)
     except ValueError as exc:
         parser.error(str(exc))
     except NotebookError as exc:

@@ -72,3 +72,69 @@ def gwr_dir():
     if not (GWR_DIR / "metadata.csv").is_file():
         pytest.skip(GWR_MISSING)
     return GWR_DIR
+
+
+# --- every real notebook, run once per session ------------------------------------------------
+
+@pytest.fixture(scope="session")
+def executed_notebooks(tmp_path_factory):
+    """Every notebook in notebooks/, run once through analysis.runner.run_all, with figures and
+    executed copies in temporary folders (the tests never touch figures/ or build/). Returns
+    ``(runs, figures_dir, executed_dir)``."""
+    from analysis.runner import run_all
+
+    figures = tmp_path_factory.mktemp("figures")
+    executed = tmp_path_factory.mktemp("executed")
+    runs = run_all({"FIGURES_DIR": str(figures)}, output_dir=executed, report=False)
+    return runs, figures, executed
+
+
+# --- a real browser: Debian's chromium driven by Playwright ----------------------------------
+
+CHROMIUM_ENV = "SPEECHES_CHROMIUM"
+# Without these, Chromium phones home (updates, sync, QUIC probes, field trials) on start.
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def chromium_executable() -> str | None:
+    """``$SPEECHES_CHROMIUM``, else Debian's ``chromium`` (or ``chromium-browser``) on PATH."""
+    import shutil
+
+    override = os.environ.get(CHROMIUM_ENV)
+    if override:
+        return override if os.access(override, os.X_OK) else None
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """``launch(profile_dir)``: a headless Chromium (Playwright driving the system's binary,
+    never a browser of Playwright's own) with a fresh profile in ``profile_dir``, as a
+    Playwright ``BrowserContext``. Skips, saying why, where Chromium or Playwright is missing."""
+    executable = chromium_executable()
+    if executable is None:
+        where = os.environ.get(CHROMIUM_ENV) or "chromium on PATH"
+        pytest.skip(f"no Chromium ({where}): install Debian's package (apt-get install chromium; "
+                    f".ci/run does) or set {CHROMIUM_ENV}=/path/to/chromium")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="playwright is not installed (make install puts it in .venv)")
+    with sync_api.sync_playwright() as playwright:
+        def launch(profile_dir):
+            return playwright.chromium.launch_persistent_context(
+                str(profile_dir), executable_path=executable, headless=True, args=CHROMIUM_ARGS,
+                viewport={"width": 1280, "height": 900})
+
+        yield launch
+
+
+@pytest.fixture
+def browser(chromium, tmp_path):
+    """A headless Chromium with a fresh profile (its own --user-data-dir), closed after the test."""
+    context = chromium(tmp_path / "chromium-profile")
+    try:
+        yield context
+    finally:
+        context.close()

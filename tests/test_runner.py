@@ -1,9 +1,13 @@
-"""The headless notebook runner, the committed notebooks, and one run of every notebook."""
+"""The headless notebook runner (papermill underneath), the committed notebooks, and one run
+of every notebook."""
 from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 import sys
+from pathlib import Path
 
 import nbformat
 import numpy as np
@@ -17,7 +21,10 @@ from analysis.runner import (
     INJECTED_TAG,
     NOTEBOOK_NAME,
     NotebookError,
-    inject_parameters,
+    NotebookRun,
+    check_parameters,
+    default_workers,
+    longest_first,
     main,
     notebook_paths,
     parse_param,
@@ -26,6 +33,7 @@ from analysis.runner import (
     run_notebook,
     select,
     stripped,
+    timing_table,
 )
 
 NOTEBOOKS = sorted(config.NOTEBOOKS_DIR.glob("*.ipynb"))
@@ -97,27 +105,24 @@ def test_parse_values_and_params():
             parse_param(bad)
 
 
-def test_injected_cell_follows_the_parameters_cell(tmp_path):
+def test_parameters_are_checked_against_the_parameters_cell(tmp_path):
     path = write_notebook(tmp_path, "00-a.ipynb", "print(X)", parameters="X = 1\nNAME = 'a'")
-    nb = inject_parameters(nbformat.read(path, as_version=4), {"X": 5, "NAME": tmp_path})
-    assert [c.metadata.get("tags", []) for c in nb.cells[1:3]] == [["parameters"], [INJECTED_TAG]]
-    assert f"X = 5\nNAME = {str(tmp_path)!r}" in nb.cells[2].source
-    again = inject_parameters(nb, {"X": 6})  # a second injection replaces the first
-    assert sum(INJECTED_TAG in c.metadata.get("tags", []) for c in again.cells) == 1
-    assert "X = 6" in again.cells[2].source
-    nbformat.validate(again)
-
-
-def test_injection_refuses_unknown_names_missing_cell_and_non_literals(tmp_path):
-    path = write_notebook(tmp_path, "00-a.ipynb", "print(X)", parameters="X = 1")
-    with pytest.raises(ValueError, match=r"does not define \['Y'\]"):
-        inject_parameters(nbformat.read(path, as_version=4), {"Y": 2})
-    with pytest.raises(TypeError, match="literal"):
-        inject_parameters(nbformat.read(path, as_version=4), {"X": object()})
+    assert check_parameters(path, {"X": 5, "NAME": tmp_path}) == {"X": 5, "NAME": str(tmp_path)}
+    assert check_parameters(path, {}) == {}
+    with pytest.raises(ValueError, match=r"00-a.ipynb: its parameters cell does not define \['Y'\]"):
+        check_parameters(path, {"Y": 2, "X": 3})
+    with pytest.raises(TypeError, match="only Python literals"):
+        check_parameters(path, {"X": object()})
     bare = write_notebook(tmp_path, "01-b.ipynb", "X = 1")
-    with pytest.raises(ValueError, match="no code cell tagged 'parameters'"):
-        inject_parameters(nbformat.read(bare, as_version=4), {"X": 2})
-    assert inject_parameters(nbformat.read(bare, as_version=4), {}).cells[1].source == "X = 1"
+    with pytest.raises(ValueError, match=r"01-b.ipynb: no code cell tagged 'parameters' to inject \['X'\]"):
+        check_parameters(bare, {"X": 2})
+
+
+def test_default_workers_is_bounded_by_the_notebooks(monkeypatch):
+    from analysis import pipeline
+
+    monkeypatch.setattr(pipeline, "default_workers", lambda: 2)  # a 2-core machine
+    assert [default_workers(n) for n in (0, 1, 2, 3, 40)] == [1, 1, 2, 2, 2]
 
 
 def test_select_by_name_stem_or_prefix(tmp_path):
@@ -136,14 +141,21 @@ def test_run_injects_parameters_in_the_projects_kernel(tmp_path):
         "import os, sys\nprint(X, NAME, FLAG)\nprint(sys.executable)\nprint(os.getcwd())",
         parameters="X = 1\nNAME = 'default'\nFLAG = None",
     )
+    before = path.read_bytes()
     run = run_notebook(path, {"X": 42, "NAME": "注入", "FLAG": [1, 2]}, output_dir=tmp_path / "out")
     lines = stdout(run.notebook).splitlines()
     assert lines[0] == "42 注入 [1, 2]"
     assert lines[1] == sys.executable  # the project's interpreter, not some other python3
     assert lines[2] == str(path.parent)  # cwd: the notebook's folder
-    assert run.output == tmp_path / "out" / "00-params.ipynb" and run.output.is_file()
-    assert run.seconds > 0
-    assert stripped(path)  # the source notebook is never written
+    assert run.output == (tmp_path / "out" / "00-params.ipynb").resolve() and run.output.is_file()
+    assert path.read_bytes() == before  # the source notebook is never written
+    # papermill's cell, right after the parameters cell, under a fixed id: executed copies
+    # (and report pages) of the same run are the same bytes.
+    executed = nbformat.read(run.output, as_version=4)
+    assert [c.metadata.get("tags") for c in executed.cells[1:3]] == [["parameters"], [INJECTED_TAG]]
+    assert executed.cells[2].id == INJECTED_TAG
+    assert "X = 42\n" in executed.cells[2].source and "FLAG = [1, 2]\n" in executed.cells[2].source
+    assert executed.metadata.papermill["parameters"] == {"X": 42, "NAME": "注入", "FLAG": [1, 2]}
 
 
 def test_a_raising_cell_names_notebook_cell_and_error(tmp_path):
@@ -155,7 +167,9 @@ def test_a_raising_cell_names_notebook_cell_and_error(tmp_path):
     assert err.ename == "ZeroDivisionError" and "division by zero" in err.evalue
     assert str(err).startswith("00-broken.ipynb, cell 2 ('y = x + 1'): ZeroDivisionError: division by zero")
     executed = nbformat.read(tmp_path / "out" / "00-broken.ipynb", as_version=4)  # kept for a post-mortem
-    assert executed.cells[2].outputs[-1].output_type == "error"
+    (failed,) = [c for c in executed.cells if c.source == "y = x + 1\nz = 1 / 0"]
+    assert [o.output_type for o in failed.outputs] == ["error"]
+    assert "An Exception was encountered" in executed.cells[0].source  # papermill's banner
 
 
 def test_cell_index_counts_cells_of_the_file_not_the_injected_one(tmp_path):
@@ -173,6 +187,18 @@ def test_a_cell_over_the_timeout_names_the_cell(tmp_path):
     err = info.value
     assert (err.cell_index, err.first_line, err.ename) == (2, "time.sleep(30)", "CellTimeoutError")
     assert "within 1 s" in err.evalue
+    executed = nbformat.read(tmp_path / "out" / "00-slow.ipynb", as_version=4)  # kept, as far as it got
+    assert executed.cells[1].execution_count == 1 and executed.cells[2].outputs == []
+
+
+def test_a_dying_kernel_names_the_cell(tmp_path):
+    path = write_notebook(tmp_path, "00-dead.ipynb", "x = 1", "import os\nos._exit(3)", "print('never')")
+    with pytest.raises(NotebookError) as info:
+        run_notebook(path, output_dir=tmp_path / "out")
+    err = info.value
+    assert (err.notebook, err.cell_index, err.first_line, err.ename) == \
+        ("00-dead.ipynb", 2, "import os", "DeadKernelError")
+    assert (tmp_path / "out" / "00-dead.ipynb").is_file()
 
 
 GLYPH = "\\N{GRINNING FACE}"
@@ -221,15 +247,17 @@ def test_run_all_and_the_command_line(tmp_path, capsys):
     runs = run_all({"X": 7}, notebooks_dir=nbs, output_dir=tmp_path / "out")
     assert [r.path.name for r in runs] == ["00-first.ipynb", "01-second.ipynb"]
     assert [stdout(r.notebook) for r in runs] == ["first 7\n", "second 7\n"]
-    table = capsys.readouterr().out
-    assert re.search(r"00-first\.ipynb\s+\d+\.\d", table) and re.search(r"total\s+\d+\.\d", table)
+    printed = capsys.readouterr().out
+    assert "running 2 notebooks" in printed
+    assert re.search(r"^00-first\.ipynb +\d+\.\d$", printed, re.MULTILINE)
+    assert re.search(r"^wall +\d+\.\d$", printed, re.MULTILINE)
 
     write_notebook(nbs, "02-third.ipynb", "import math", "math.sqrt(-1)", parameters="X = 0")
     status = main(["--notebooks-dir", str(nbs), "--output-dir", str(tmp_path / "out"),
                    "-p", "X=1", "01", "02"])
     captured = capsys.readouterr()
     assert status == 1
-    assert "01-second.ipynb" in captured.out and "00-first" not in captured.out
+    assert "01-second.ipynb done" in captured.out and "00-first" not in captured.out
     assert "FAILED: 02-third.ipynb, cell 3 ('math.sqrt(-1)'): ValueError: math domain error" in captured.err
     with pytest.raises(SystemExit) as usage:
         main(["--notebooks-dir", str(nbs), "-p", "NOPE=1", "00"])
@@ -240,17 +268,99 @@ def test_run_all_and_the_command_line(tmp_path, capsys):
     assert not (tmp_path / "out2").exists()  # refused before any notebook ran
 
 
+def test_notebooks_run_side_by_side(tmp_path):
+    # Each notebook waits for a file the other one writes: with two workers both finish; one
+    # after the other, the first would wait out its deadline and fail.
+    nbs, flags = tmp_path / "nbs", tmp_path / "flags"
+    flags.mkdir()
+    wait_for = ("import pathlib, time\n"
+                "flags = pathlib.Path({flags!r})\n"
+                "(flags / {mine!r}).touch()\n"
+                "deadline = time.monotonic() + 60\n"
+                "while not (flags / {other!r}).exists():\n"
+                "    assert time.monotonic() < deadline, 'the other notebook never started'\n"
+                "    time.sleep(0.05)\n"
+                "print('met')")
+    write_notebook(nbs, "00-a.ipynb", wait_for.format(flags=str(flags), mine="a", other="b"))
+    write_notebook(nbs, "01-b.ipynb", wait_for.format(flags=str(flags), mine="b", other="a"))
+    runs = run_all(notebooks_dir=nbs, output_dir=tmp_path / "out", workers=2, report=False)
+    assert [stdout(r.notebook) for r in runs] == ["met\n", "met\n"]
+
+
+def test_one_worker_runs_them_in_order_and_a_failure_stops_the_queue(tmp_path):
+    nbs = tmp_path / "nbs"
+    log = tmp_path / "order.txt"
+    append = "with open({log!r}, 'a') as f:\n    f.write({name!r})"
+    write_notebook(nbs, "00-a.ipynb", append.format(log=str(log), name="a"))
+    write_notebook(nbs, "01-b.ipynb", append.format(log=str(log), name="b"), "1 / 0")
+    write_notebook(nbs, "02-c.ipynb", append.format(log=str(log), name="c"))
+    with pytest.raises(NotebookError) as info:
+        run_all(notebooks_dir=nbs, output_dir=tmp_path / "out", workers=1, report=False)
+    assert (info.value.notebook, info.value.cell_index, info.value.ename) == \
+        ("01-b.ipynb", 2, "ZeroDivisionError")
+    assert log.read_text() == "ab"  # 02 never started
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["00-a.ipynb", "01-b.ipynb"]
+
+
+def test_of_two_failures_the_first_notebook_is_named(tmp_path):
+    nbs = tmp_path / "nbs"
+    write_notebook(nbs, "00-a.ipynb", "raise KeyError('first')")
+    write_notebook(nbs, "01-b.ipynb", "raise KeyError('second')")
+    with pytest.raises(NotebookError) as info:
+        run_all(notebooks_dir=nbs, output_dir=tmp_path / "out", workers=2, report=False)
+    assert (info.value.notebook, info.value.evalue) == ("00-a.ipynb", "'first'")
+
+
+def test_longest_first_uses_the_last_runs_durations(tmp_path):
+    nbs, out = tmp_path / "nbs", tmp_path / "out"
+    paths = [write_notebook(nbs, f"0{i}-n.ipynb", "x = 1") for i in range(5)]
+    out.mkdir()
+    for path, seconds in zip(paths, [3.0, 9.5, None, 1.0]):  # 04 never ran
+        nb = nbformat.read(path, as_version=4)
+        nb.metadata["papermill"] = {"duration": seconds}
+        nbformat.write(nb, out / path.name)
+    (out / "00-n.ipynb").write_text("{ not json")  # a damaged copy counts as never run
+    order = [p.name[:2] for p in longest_first(paths, out)]
+    assert order == ["00", "02", "04", "01", "03"]
+
+
+def test_timing_table():
+    runs = [NotebookRun(Path("00-a.ipynb"), Path("out/00-a.ipynb"), None, 2.25),
+            NotebookRun(Path("01-long-name.ipynb"), Path("out/01-long-name.ipynb"), None, 10.0)]
+    assert timing_table(runs, wall=10.4).splitlines() == [
+        "notebook             seconds",
+        "00-a.ipynb               2.2",
+        "01-long-name.ipynb      10.0",
+        "sum of notebooks        12.2",
+        "wall                    10.4",
+    ]
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_figures_passes_corpus_and_figures_dir_as_absolute_parameters():
+    def runner_command(*variables):
+        printed = subprocess.run(["make", "-n", "-o", ".venv/.installed", "figures", *variables],
+                                 cwd=config.ROOT, capture_output=True, text=True, check=True).stdout
+        (line,) = [ln for ln in printed.splitlines() if "analysis.runner" in ln]
+        return line.split()[1:]
+
+    assert runner_command() == ["-m", "analysis.runner"]  # the notebooks' defaults: seeds/, figures/
+    assert runner_command("CORPUS_DIR=speeches/new", "FIGURES_DIR=/tmp/figs") == [
+        "-m", "analysis.runner",
+        "--param", f"CORPUS_DIR={config.ROOT / 'speeches' / 'new'}",  # relative to the project,
+        "--param", "FIGURES_DIR=/tmp/figs",                         # not to notebooks/
+    ]
+
+
 # --- every real notebook ---------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def real_run(tmp_path_factory):
-    """Every notebook in notebooks/, once, through run_all: figures and executed copies go to
-    temporary folders, so the tests never touch figures/ or build/."""
-    figures = tmp_path_factory.mktemp("figures")
-    runs = run_all({"FIGURES_DIR": str(figures)}, output_dir=tmp_path_factory.mktemp("executed"))
+def real_run(executed_notebooks):
+    runs, figures, _ = executed_notebooks
     return runs, figures
 
 
+@pytest.mark.slow
 def test_every_notebook_runs_headless(real_run):
     runs, figures = real_run
     assert [r.path for r in runs] == notebook_paths()
@@ -264,6 +374,7 @@ def test_every_notebook_runs_headless(real_run):
         n.replace(".svg", ".png") for n in written if n.endswith(".svg"))
 
 
+@pytest.mark.slow
 def test_committed_figures_are_what_the_notebooks_draw(real_run):
     # "Regenerate, then require a clean tree": a figure in figures/ that a notebook draws must
     # be what it draws now. SVG bytes compare exactly; PNG pixels (zlib builds differ).
@@ -278,6 +389,7 @@ def test_committed_figures_are_what_the_notebooks_draw(real_run):
             assert np.array_equal(old, np.asarray(Image.open(png))), f"figures/{png.name} is stale"
 
 
+@pytest.mark.slow
 def test_every_notebook_runs_on_a_mixed_corpus(tmp_path, seed_raw, seed_text):
     """Several speeches, Traditional and Simplified, in different encodings: every notebook
     runs on them and every chart compares them."""
