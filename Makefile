@@ -22,7 +22,7 @@ UV := uv>=0.9,<1
 # `make lock` keeps the pins it can; LOCK_ARGS=--upgrade (or --upgrade-package NAME) moves them.
 LOCK_ARGS ?=
 
-.PHONY: help install lock figures report test test-fast lint lab bench bench-figures clean
+.PHONY: help install lock figures report reference test test-fast lint lab bench bench-figures clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-13s %s\n", $$1, $$2}'
@@ -47,6 +47,10 @@ lock: ## regenerate requirements.lock from pyproject.toml (all extras, every pla
 figures: $(STAMP) ## run every notebook headless with papermill (in parallel) and regenerate figures/
 	$(BIN)/python -m analysis.runner $(NB_PARAMS)
 
+reference: $(STAMP) ## rebuild the shipped government-work-report counts: make reference CORPUS_DIR=../shared/corpora/government-work-reports
+	@test -n "$(CORPUS_DIR)" || (echo "make reference needs CORPUS_DIR=<folder of the reports with metadata.csv>"; exit 2)
+	$(BIN)/python -c 'import sys; from analysis.reference import main; sys.exit(main(sys.argv[1:]))' build $(abspath $(CORPUS_DIR))
+
 report: figures ## run the notebooks, then render them as HTML: build/report/index.html
 	$(BIN)/python -m analysis.report
 
@@ -65,10 +69,11 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP) ## open JupyterLab on notebooks/ with the project's environment as kernel
 	$(BIN)/python -m jupyter lab --notebook-dir=notebooks $(ALLOW_ROOT)
 
-bench: $(STAMP) ## benchmarks: segmentation at 1, 5 and 20 MB, rjieba, warm make figures (about 12 minutes)
+bench: $(STAMP) ## benchmarks: segmentation at 1, 5 and 20 MB, segmenter accuracy, warm make figures, notebooks on the shared corpus (about 20 minutes)
 	$(BIN)/python bench/bench_segmentation.py
 	$(BIN)/python bench/segmenter_accuracy.py
 	$(BIN)/python bench/bench_figures.py
+	$(BIN)/python bench/bench_corpus_figures.py
 
 bench-figures: $(STAMP) ## only the warm `make figures` case against its floor (about 2 minutes)
 	$(BIN)/python bench/bench_figures.py

@@ -168,11 +168,26 @@ def _enable_notebook_display() -> None:
 
 
 class SavedFigure(tuple):
-    """The ``(png_path, svg_path)`` pair :func:`save_figure` returns. As a notebook cell's last
-    expression it shows the PNG just written, so the figure is not drawn a second time."""
+    """The ``(png_path, svg_path)`` pair :func:`save_figure` returns. In a notebook,
+    :func:`save_figure` has already shown the PNG it wrote (wherever in the cell it was called,
+    inside an ``if`` too), so as a cell's last expression the pair shows nothing more; outside
+    IPython it is a plain pair of paths."""
 
     def _repr_png_(self) -> bytes:
         return self[0].read_bytes()
+
+    def _ipython_display_(self) -> None:
+        """Shown already by :func:`save_figure`: nothing to add."""
+
+
+def _show(png: Path) -> None:
+    """Show the PNG just written as the cell's output, when running in IPython."""
+    ipython = sys.modules.get("IPython")
+    if ipython is None or ipython.get_ipython() is None:
+        return
+    from IPython.display import Image, display
+
+    display(Image(data=png.read_bytes(), format="png"))
 
 
 def save_figure(fig: Figure, name: str, figures_dir: str | Path | None = None, *,
@@ -186,7 +201,8 @@ def save_figure(fig: Figure, name: str, figures_dir: str | Path | None = None, *
     ``figures_dir`` None means :data:`analysis.config.FIGURES_DIR` (notebooks pass their
     ``FIGURES_DIR`` parameter, so a headless run can write elsewhere). ``name`` is the
     notebook's number and a slug, e.g. ``"01-keyness"``. A rerun writes identical bytes.
-    The returned pair displays as the PNG in a notebook (the figure is not drawn twice).
+    In a notebook the PNG just written is shown as the cell's output (the figure is not drawn
+    a second time), wherever in the cell ``save_figure`` is called.
 
     Raises ``ValueError`` for a badly formed name, and (after :func:`setup_matplotlib`) a
     ``UserWarning`` error or :class:`MissingFontError` if a label cannot be drawn.
@@ -224,6 +240,7 @@ def save_figure(fig: Figure, name: str, figures_dir: str | Path | None = None, *
         _write_csv(data, folder / f"{name}.csv")
     finally:
         _close(fig)
+    _show(paths[0])
     return SavedFigure(paths)
 
 

@@ -222,6 +222,13 @@ def _rjieba(user_dict: bool, rules: bool):
     if user_dict:
         for word, freq, pos in user_dictionary().itertuples(index=False):
             engine.add_word(word, freq, pos)
+        # The alias groups' terms, with the frequency the jieba side gave them.
+        from .aliases import alias_words
+
+        freqs = jieba_tokenizer(user_dict=True, rules=rules).FREQ
+        for word in alias_words():
+            if freqs.get(word):
+                engine.add_word(word, freqs[word], None)
     return engine
 
 

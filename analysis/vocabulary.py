@@ -300,7 +300,7 @@ def ngrams(tokens: pd.DataFrame, n: int = 2, words: str = "content",
     >>> from analysis import corpus_tokens, load_corpus
     >>> tokens = corpus_tokens(load_corpus())   # the seed
     >>> ngrams(tokens).head(1).values.tolist()
-    [['計生協會 工作', '计生协会 工作', 7]]
+    [['計生協會 工作', '计生协会 工作', 14]]
     """
     if n < 1:
         raise ValueError("n must be at least 1")
@@ -484,7 +484,7 @@ def collocations(tokens: pd.DataFrame, node: str | None = None, window: int = 5,
     >>> from analysis import corpus_tokens, load_corpus
     >>> tokens = corpus_tokens(load_corpus())   # the seed
     >>> collocations(tokens, "雙降")[["collocate", "f_xy"]].values.tolist()
-    [['實現', 5], ['目標', 6], ['全市', 2]]
+    [['實現', 5], ['目標', 6], ['全市', 2], ['人口計生', 2]]
     """
     if measure not in MEASURES:
         raise ValueError(f"measure must be one of {MEASURES}, not {measure!r}")
