@@ -273,7 +273,7 @@ def plot_removals(
 
 def plot_ranked_bars(
     frame: pd.DataFrame,
-    label_col: str = "term",
+    label_col: str = "token",
     value_col: str = "count",
     title: str | None = None,
     *,
@@ -316,7 +316,7 @@ def plot_dispersion(
     bounds: pd.DataFrame | None = None,
     *,
     term_col: str = "term",
-    pos_col: str = "rel_pos",
+    pos_col: str = "position",
     speech_col: str = SPEECH,
     section_col: str = "section",
     start_col: str = "rel_start",
@@ -377,9 +377,9 @@ def plot_dispersion(
 
 def plot_heatmap(
     frame: pd.DataFrame,
-    index: str = "theme",
-    columns: str = "section",
-    values: str = "count",
+    index: str = "label",
+    columns: str = "place",
+    values: str = "per_1000",
     *,
     facet_col: str | None = SPEECH,
     aggfunc: str = "sum",

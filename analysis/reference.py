@@ -73,11 +73,12 @@ class Reference:
     merged_here: frozenset = field(default_factory=frozenset)
     merged_there: frozenset = field(default_factory=frozenset)
     floor: float | None = None
+    table: dict | None = field(default=None, repr=False)
 
     @functools.cached_property
     def _values(self) -> dict:
         # A dict lookup costs a tenth of Series.get, and keyness looks up every candidate.
-        return self.counts.to_dict()
+        return self.table if self.table is not None else self.counts.to_dict()
 
     def lookup(self, word: str) -> float:
         """The count (or frequency) of one Simplified word; 0 when absent. OpenCC's t2s keeps
@@ -176,7 +177,7 @@ def general_reference() -> Reference:
                      f"({len(counts):,} words; Wikipedia, subtitles, news, books, web, Twitter, "
                      "jieba's list; frozen 2021)"),
         counts=counts, kind="frequencies", key=simplify_chinese, merged_here=merged_here,
-        floor=float(counts.min()))
+        floor=float(counts.min()), table=freqs)
 
 
 # ---------------------------------------------------------------- jieba's dictionary

@@ -176,9 +176,10 @@ def test_plot_ranked_bars_top_and_facets(tmp_path):
 
 # --- plot_dispersion -----------------------------------------------------------------------------
 
+# Column names as analysis.dispersion returns them: the plot's defaults.
 HITS = pd.DataFrame({"speech_id": ["a"] * 4 + ["b"] * 3,
                      "term": ["人口", "計生", "人口", "服務", "人口", "計生", "計生"],
-                     "rel_pos": [0.1, 0.2, 0.5, 0.9, 0.3, 0.6, 0.95]})
+                     "position": [0.1, 0.2, 0.5, 0.9, 0.3, 0.6, 0.95]})
 BOUNDS = pd.DataFrame({"speech_id": ["a", "a", "a", "b", "b"], "section": [1, 2, 3, 1, 2],
                        "rel_start": [0.05, 0.4, 0.7, 0.1, 0.5]})
 
@@ -191,10 +192,10 @@ def test_plot_dispersion_rows_ticks_and_section_lines(tmp_path):
         assert ticks(ax.get_yticklabels()) == ["人口", "計生", "服務"]  # same rows in every panel
         (ticks_drawn,) = [c for c in ax.collections if isinstance(c, LineCollection)]
         segments = ticks_drawn.get_segments()
-        assert sorted(s[0][0] for s in segments) == sorted(mine["rel_pos"])
+        assert sorted(s[0][0] for s in segments) == sorted(mine["position"])
         rows = {"人口": 0, "計生": 1, "服務": 2}
         assert sorted((s[0][0], round(s[:, 1].mean())) for s in segments) == sorted(
-            zip(mine["rel_pos"], mine["term"].map(rows)))
+            zip(mine["position"], mine["term"].map(rows)))
         labels = [t.get_text().strip() for t in ax.texts]
         assert labels == ["一", "二", "三"][: (BOUNDS["speech_id"] == sid).sum()]
         assert len(ax.get_lines()) == (BOUNDS["speech_id"] == sid).sum()
@@ -222,8 +223,11 @@ def test_plot_dispersion_one_speech_chosen_terms(tmp_path):
 
 # --- plot_heatmap --------------------------------------------------------------------------------
 
-THEMES = pd.DataFrame({"theme": ["人口", "人口", "服務", "管理"], "section": [1, 2, 2, 3],
-                       "count": [3, 1, 5, 2]})
+# Column names as analysis.theme_shares returns them (label, place, per_1000): the defaults.
+THEMES = pd.DataFrame({"label": ["人口", "人口", "服務", "管理"],
+                       "place": pd.Categorical(["一", "二", "二", "三"], categories=["前言", "一", "二", "三"],
+                                               ordered=True),
+                       "per_1000": [3, 1, 5, 2]})
 
 
 def test_plot_heatmap_cells_and_annotations(tmp_path):
@@ -234,12 +238,14 @@ def test_plot_heatmap_cells_and_annotations(tmp_path):
     expected = np.array([[3, 1, 0], [0, 5, 0], [0, 0, 2]])
     assert np.array_equal(ax.get_images()[0].get_array(), expected)
     assert [t.get_text() for t in ax.texts] == [str(v) for v in expected.ravel()]
-    assert "section" in ax.get_xlabel()
+    assert "part of the speech" in ax.get_xlabel()
 
 
 def test_plot_heatmap_one_panel_per_speech(tmp_path):
-    frame = pd.concat([THEMES.assign(speech_id="a"), THEMES.head(2).assign(speech_id="b")])
-    fig = render_checked(lambda: plot_heatmap(frame, column_labels={1: "I", 2: "II", 3: "III"}), tmp_path)
+    frame = pd.DataFrame({"speech_id": ["a"] * 4 + ["b"] * 2, "theme": ["人口", "人口", "服務", "管理", "人口", "人口"],
+                          "section": [1, 2, 2, 3, 1, 2], "count": [3, 1, 5, 2, 3, 1]})
+    fig = render_checked(lambda: plot_heatmap(frame, "theme", "section", "count",
+                                              column_labels={1: "I", 2: "II", 3: "III"}), tmp_path)
     panels = [ax for ax in fig.axes if ax.get_images()]
     assert [ax.get_title(loc="left") for ax in panels] == ["a", "b"]
     assert ticks(panels[1].get_xticklabels()) == ["I", "II"]
