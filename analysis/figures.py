@@ -223,12 +223,6 @@ def save_figure(fig: Figure, name: str, figures_dir: str | Path | None = None, *
         _close(fig)
         raise ValueError(f"figure {name!r} would be {width:.0f} × {height:.0f} px; at most {MAX_SIDE_PX} px a "
                          "side stays readable: draw a grouped view or fewer panels")
-    clashes = overprinted_labels(fig)
-    if clashes:
-        _close(fig)
-        shown = "; ".join(f"{a!r} and {b!r}" for a, b in clashes[:5])
-        raise ValueError(f"figure {name!r}: {len(clashes)} tick labels overprint each other ({shown}): "
-                         "draw fewer categories, group them, or make the figure larger")
     folder = Path(figures_dir) if figures_dir is not None else config.FIGURES_DIR
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -237,6 +231,15 @@ def save_figure(fig: Figure, name: str, figures_dir: str | Path | None = None, *
             path = folder / f"{name}.{fmt}"
             fig.savefig(path, format=fmt, metadata=metadata, dpi=_RC["savefig.dpi"])
             paths.append(path)
+            if fmt == "png":
+                # Checked on the layout the PNG was drawn with (drawing it again costs as
+                # much as the save): refused, the PNG goes too.
+                clashes = overprinted_labels(fig, drawn=True)
+                if clashes:
+                    path.unlink()
+                    shown = "; ".join(f"{a!r} and {b!r}" for a, b in clashes[:5])
+                    raise ValueError(f"figure {name!r}: {len(clashes)} tick labels overprint each other "
+                                     f"({shown}): draw fewer categories, group them, or make the figure larger")
         _write_csv(data, folder / f"{name}.csv")
     finally:
         _close(fig)
@@ -244,16 +247,18 @@ def save_figure(fig: Figure, name: str, figures_dir: str | Path | None = None, *
     return SavedFigure(paths)
 
 
-def overprinted_labels(fig: Figure) -> list[tuple[str, str]]:
+def overprinted_labels(fig: Figure, drawn: bool = False) -> list[tuple[str, str]]:
     """Pairs of tick labels of one axis that overlap once the figure is drawn (a chart with
     more categories than its axis can hold): ``[(label, next_label), …]``, empty when every
-    label has room."""
+    label has room. ``drawn``: the figure has just been drawn (saved), so its layout is
+    final and need not be computed again."""
     renderer = fig.canvas.get_renderer() if hasattr(fig.canvas, "get_renderer") else None
     if renderer is None:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
         renderer = FigureCanvasAgg(fig).get_renderer()
-    fig.draw_without_rendering()
+    if not drawn:
+        fig.draw_without_rendering()
     clashes = []
     for ax in fig.axes:
         if not ax.get_visible():

@@ -63,6 +63,11 @@ _AXIS_NAMES = {  # column names the package uses, as axis labels
     "category": "類別 category",
     "type": "類別 type",
     "place": "講話部分 part of the speech",
+    "per_1000": "每千字 per 1,000 Han characters",
+    "per_10k": "每萬詞 per 10,000 words",
+    "hits": "命中 hits",
+    "decade": "年代 decade",
+    "year": "年份 year",
     "label": "主題 theme",
 }
 

@@ -236,3 +236,21 @@ def test_word_cloud_needs_a_positive_frequency():
         word_cloud({})
     with pytest.raises(ValueError, match="positive frequency"):
         word_cloud({"人口": 0})
+
+
+def test_overprinted_tick_labels_are_refused(tmp_path):
+    setup_matplotlib()
+    crowded = Figure(figsize=(3, 2))
+    ax = crowded.subplots()
+    labels = [f"第{i}個很長的類別" for i in range(40)]
+    ax.bar(labels, range(40))
+    crowded.plotted_data = pd.DataFrame({"label": labels})
+    with pytest.raises(ValueError, match=r"tick labels overprint each other \('第0個很長的類別' and '第1個很長的類別'"):
+        save_figure(crowded, "01-crowded", tmp_path)
+    assert not list(tmp_path.glob("01-crowded.*"))   # nothing is left behind
+    roomy = Figure(figsize=(8, 2))
+    ax = roomy.subplots()
+    ax.bar(["人口", "計生", "服務"], [1, 2, 3])
+    roomy.plotted_data = pd.DataFrame({"x": [1]})
+    save_figure(roomy, "01-roomy", tmp_path)
+    assert (tmp_path / "01-roomy.png").is_file()
