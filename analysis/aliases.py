@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .config import DATA_DIR
+from .datafiles import data_lines
 from .script import to_simplified
 
 ALIASES = DATA_DIR / "aliases.tsv"
@@ -38,12 +39,11 @@ def alias_table(path: str | Path | None = None) -> pd.DataFrame:
 @functools.lru_cache(maxsize=4)
 def _alias_table(path: str, _mtime: int) -> pd.DataFrame:
     rows, seen = [], {}
-    for lineno, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        fields = [f.strip() for f in line.split("\t") if f.strip()]
+    for lineno, fields in data_lines(path):
+        fields = [f for f in fields if f]
         if len(fields) < 2:
-            raise ValueError(f"{path}:{lineno}: expected canonical<TAB>variant[<TAB>variant…], got {line!r}")
+            raise ValueError(f"{path}:{lineno}: expected canonical<TAB>variant[<TAB>variant…], "
+                             f"got {chr(9).join(fields)!r}")
         canonical = fields[0]
         canonical_simplified = to_simplified(canonical)
         for variant in fields:

@@ -38,6 +38,7 @@ from pathlib import Path
 import pandas as pd
 
 from .config import DATA_DIR, GWR_DIR, SEEDS_DIR
+from .datafiles import data_lines
 from .formulas import (
     NUMERAL_CHARS,
     Lexicon,
@@ -92,30 +93,26 @@ def campaign_rules(path: str | Path | None = None) -> pd.DataFrame:
     """
     path = Path(path) if path is not None else CAMPAIGN_RULES
     rows = []
-    with open(path, encoding="utf-8", newline="") as handle:
-        for lineno, line in enumerate(handle, 1):
-            line = line.rstrip("\r\n")
-            if not line.strip() or line.lstrip().startswith("#"):
-                continue
-            fields = [f.strip() for f in line.split("\t")]
-            if len(fields) != 3 or not all(fields):
-                raise ValueError(
-                    f"{path}:{lineno}: expected function<TAB>test<TAB>term, got {line!r}")
-            function, test, term = fields
-            if test not in _TESTS:
-                raise ValueError(f"{path}:{lineno}: unknown test {test!r} (one of {_TESTS})")
-            if test == "listed":
-                if function != "*" or term != "gazetteer":
-                    raise ValueError(f"{path}:{lineno}: write the listed rule as *<TAB>listed<TAB>gazetteer")
-            elif function not in FUNCTIONS:
-                raise ValueError(
-                    f"{path}:{lineno}: unknown function {function!r} (one of {FUNCTIONS})")
-            if test == "shape" and term not in _SHAPES:
-                raise ValueError(f"{path}:{lineno}: unknown shape {term!r} (one of {_SHAPES})")
-            if test == "form" and term not in FORMS:
-                raise ValueError(f"{path}:{lineno}: unknown form {term!r} (one of {FORMS})")
-            simplified = term if test in ("form", "shape", "listed") else to_simplified(term)
-            rows.append((function, test, term, simplified))
+    for lineno, fields in data_lines(path):
+        line = "\t".join(fields)
+        if len(fields) != 3 or not all(fields):
+            raise ValueError(
+                f"{path}:{lineno}: expected function<TAB>test<TAB>term, got {line!r}")
+        function, test, term = fields
+        if test not in _TESTS:
+            raise ValueError(f"{path}:{lineno}: unknown test {test!r} (one of {_TESTS})")
+        if test == "listed":
+            if function != "*" or term != "gazetteer":
+                raise ValueError(f"{path}:{lineno}: write the listed rule as *<TAB>listed<TAB>gazetteer")
+        elif function not in FUNCTIONS:
+            raise ValueError(
+                f"{path}:{lineno}: unknown function {function!r} (one of {FUNCTIONS})")
+        if test == "shape" and term not in _SHAPES:
+            raise ValueError(f"{path}:{lineno}: unknown shape {term!r} (one of {_SHAPES})")
+        if test == "form" and term not in FORMS:
+            raise ValueError(f"{path}:{lineno}: unknown form {term!r} (one of {FORMS})")
+        simplified = term if test in ("form", "shape", "listed") else to_simplified(term)
+        rows.append((function, test, term, simplified))
     return pd.DataFrame(rows, columns=["function", "test", "term", "simplified"])
 
 

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .config import DATA_DIR
+from .datafiles import data_lines
 
 SESSIONS = DATA_DIR / "sessions.tsv"
 SOURCES = ("metadata", "text", "filename")
@@ -233,13 +234,10 @@ def sessions() -> pd.DataFrame:
     """The session table ``analysis/data/sessions.tsv``: ``body`` (npc or cppcc), ``term``,
     ``session`` and ``year`` (when that session met), one row per session."""
     rows = []
-    for lineno, line in enumerate(SESSIONS.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        fields = line.split("\t")
+    for lineno, fields in data_lines(SESSIONS):
         if len(fields) != 4:
             raise ValueError(f"{SESSIONS}:{lineno}: expected body<TAB>term<TAB>session<TAB>year")
-        body, term, session, year = (f.strip() for f in fields)
+        body, term, session, year = fields
         rows.append((body, int(term), int(session), parse_year_value(year)))
     return pd.DataFrame(rows, columns=["body", "term", "session", "year"])
 

@@ -36,6 +36,7 @@ import pandas as pd
 
 from .chars import HAN
 from .config import DATA_DIR
+from .datafiles import data_lines
 from .outline import outline
 from .script import to_simplified
 
@@ -329,29 +330,25 @@ def _gazetteer_for(path: str, mtime: int) -> pd.DataFrame:
     from .campaigns import FUNCTIONS  # the vocabulary of functions lives with the classifier
 
     rows, seen = [], {}
-    with open(path, encoding="utf-8", newline="") as handle:
-        for lineno, line in enumerate(handle, 1):
-            line = line.rstrip("\r\n")
-            if not line.strip() or line.lstrip().startswith("#"):
-                continue
-            fields = [f.strip() for f in line.split("\t")]
-            fields += [""] * (5 - len(fields))
-            if len(fields) > 5 or not fields[0] or not fields[1]:
-                raise ValueError(f"{path}:{lineno}: expected name<TAB>function[<TAB>variants"
-                                 f"<TAB>count<TAB>note], got {line!r}")
-            name, function, variants, count, note = fields
-            if function not in FUNCTIONS:
-                raise ValueError(f"{path}:{lineno}: unknown function {function!r} (one of {FUNCTIONS})")
-            if not _COUNTS.match(count):
-                raise ValueError(f"{path}:{lineno}: count must be empty, a number, both or none; "
-                                 f"got {count!r}")
-            simp = to_simplified(name)
-            spellings = [to_simplified(v.strip()) for v in variants.split("|") if v.strip()]
-            for s in [simp, *spellings]:
-                if s in seen:
-                    raise ValueError(f"{path}:{lineno}: {s!r} is already listed on line {seen[s]}")
-                seen[s] = lineno
-            rows.append((name, simp, function, spellings, count, note))
+    for lineno, fields in data_lines(path):
+        line = "\t".join(fields)
+        fields += [""] * (5 - len(fields))
+        if len(fields) > 5 or not fields[0] or not fields[1]:
+            raise ValueError(f"{path}:{lineno}: expected name<TAB>function[<TAB>variants"
+                             f"<TAB>count<TAB>note], got {line!r}")
+        name, function, variants, count, note = fields
+        if function not in FUNCTIONS:
+            raise ValueError(f"{path}:{lineno}: unknown function {function!r} (one of {FUNCTIONS})")
+        if not _COUNTS.match(count):
+            raise ValueError(f"{path}:{lineno}: count must be empty, a number, both or none; "
+                             f"got {count!r}")
+        simp = to_simplified(name)
+        spellings = [to_simplified(v.strip()) for v in variants.split("|") if v.strip()]
+        for s in [simp, *spellings]:
+            if s in seen:
+                raise ValueError(f"{path}:{lineno}: {s!r} is already listed on line {seen[s]}")
+            seen[s] = lineno
+        rows.append((name, simp, function, spellings, count, note))
     return pd.DataFrame(rows, columns=GAZETTEER_COLUMNS)
 
 

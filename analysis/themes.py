@@ -21,6 +21,7 @@ import pandas as pd
 
 from .chars import count_han
 from .config import THEMES
+from .datafiles import data_lines
 from .outline import locate, outline
 from .outline import places as place_labels
 from .script import to_simplified
@@ -47,10 +48,8 @@ def theme_lexicon(path: str | Path | None = None) -> pd.DataFrame:
     """
     path = Path(path) if path is not None else THEMES
     rows, labels, seen = [], {}, {}
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        fields = [f.strip() for f in line.split("\t")]
+    for lineno, fields in data_lines(path):
+        line = "\t".join(fields)
         if len(fields) not in (2, 3) or not fields[0] or not fields[1]:
             raise ValueError(
                 f"{path}:{lineno}: expected theme<TAB>term[<TAB>label], got {line!r}")
