@@ -336,11 +336,30 @@ def filename_date(name: str) -> SpeechDate:
 
 # ---------------------------------------------------------------- (d) the year the text speaks of
 _OWN_YEAR = re.compile(
-    r"(?P<a>(?:19|20)\d\d)\s*年度"
+    r"(?<!\d)(?P<a>\d{4})\s*年度"
     rf"|(?P<c>[{_CN_DIGITS}]{{4}})年度"
-    r"|今年\s*[（(]\s*(?P<b>(?:19|20)\d\d)\s*年?\s*[）)]"
-    r"|(?P<e>(?:19|20)\d\d)\s*年\s*[，,]?\s*(?:也就是|即)\s*今年"
+    r"|今年\s*[（(]\s*(?P<b>\d{4})\s*年?\s*[）)]"
+    r"|(?<!\d)(?P<e>\d{4})\s*年\s*[，,]?\s*(?:也就是|即)\s*今年"
 )
+
+
+_ANCHOR = re.compile("年度|今年")
+_REACH = 24  # characters a match can run on either side of its 年度 or 今年
+
+
+def _own_year_matches(text: str):
+    """The matches of :data:`_OWN_YEAR`, searched only around each 年度 and 今年 (a search
+    of the whole text cost more than reading the corpus from the cache). No NFKC pass: \\d
+    matches full-width digits, int() reads them, and the brackets allow （ as well as (."""
+    windows: list[list[int]] = []
+    for m in _ANCHOR.finditer(text):
+        a, b = max(0, m.start() - _REACH), m.end() + _REACH
+        if windows and a <= windows[-1][1]:
+            windows[-1][1] = b
+        else:
+            windows.append([a, b])
+    for a, b in windows:
+        yield from _OWN_YEAR.finditer(text, a, min(b, len(text)))
 
 
 def own_year(text: str) -> SpeechDate:
@@ -352,7 +371,7 @@ def own_year(text: str) -> SpeechDate:
     """
     years: Counter[int] = Counter()
     words: dict[int, str] = {}
-    for m in _OWN_YEAR.finditer(unicodedata.normalize("NFKC", text) if not text.isascii() else text):
+    for m in _own_year_matches(text):
         year = cn_year(m["c"]) if m["c"] else int(m["a"] or m["b"] or m["e"])
         if MIN_YEAR <= year <= MAX_YEAR:
             years[year] += 1

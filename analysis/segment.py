@@ -178,15 +178,24 @@ def _floor_phrase_list() -> tuple[str, ...]:
     cached = store.get(key)
     if cached is not None:
         return tuple(cached.column("word").to_pylist())
-    import jieba.posseg
 
     tk = _new_jieba()
-    words = _floor_phrases(tk.FREQ, jieba.posseg.POSTokenizer(tk).word_tag_tab)
+    words = _floor_phrases(tk.FREQ, _jieba_word_tags())
     store.put(key, pa.table({"word": pa.array(words, type=pa.string())}))
     return tuple(words)
 
 
 # ---------------------------------------------------------------- rule 2: the HMM
+
+@functools.lru_cache(maxsize=1)
+def _jieba_word_tags() -> dict[str, str]:
+    """jieba's dictionary word -> POS tag. Importing ``jieba.posseg`` reads them once (its
+    default tokenizer); a new ``POSTokenizer`` would re-read the 349,046-line file (about
+    1.2 s each), so the project's tokenizers copy this table instead."""
+    import jieba.posseg
+
+    return jieba.posseg.dt.word_tag_tab
+
 
 @functools.lru_cache(maxsize=1)
 def _memo_pos_tokenizer_class():
@@ -212,8 +221,9 @@ def _memo_pos_tokenizer_class():
 
         _MEMO_SIZE = 200_000
 
-        def __init__(self, tokenizer=None):
-            super().__init__(tokenizer)
+        def __init__(self, tokenizer):
+            self.tokenizer = tokenizer
+            self.word_tag_tab = dict(_jieba_word_tags())  # posseg adds the user words' tags
             self._detail_memo: dict[str, list] = {}
 
         def _POSTokenizer__cut_detail(self, sentence):  # overrides the name-mangled method

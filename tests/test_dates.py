@@ -95,6 +95,9 @@ def test_the_year_a_text_speaks_of_as_its_own():
     # A tie goes to the later year: a speech looks ahead.
     assert own_year("2011年度總結，2012年度計劃。").year == 2012
     assert own_year("2011年，我們做了很多工作。").source is None
+    # Full-width digits as written (the evidence quotes the text); no year inside a longer number.
+    assert own_year("今年（２０１６年）").evidence == "今年（２０１６年） (1 time)"
+    assert own_year("編號12012年度").source is None
 
 
 def test_order_of_trust():
