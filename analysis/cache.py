@@ -211,3 +211,33 @@ def cached_map(name: str, keys: list[str], compute, *, cache: bool = True,
     if cache:
         bundles.put(bundle_key, result)
     return result
+
+
+def code_digest() -> str:
+    """:func:`digest` of the package's own code and data files (``analysis/**/*.py`` and
+    ``analysis/data/**``): the key part for a cached result that any change of the code, the
+    rules or the gazetteer must invalidate. Computed once per process."""
+    global _CODE_DIGEST
+    if _CODE_DIGEST is None:
+        package = Path(__file__).resolve().parent
+        files = sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+                       and (p.suffix == ".py" or "data" in p.relative_to(package).parts[:1]))
+        _CODE_DIGEST = digest(*(part for p in files
+                                for part in (p.relative_to(package).as_posix(), p.read_bytes())))
+    return _CODE_DIGEST
+
+
+_CODE_DIGEST: str | None = None
+
+
+def cached_frame(name: str, key: str, compute):
+    """A small pandas DataFrame computed at most once for ``key`` (``ArrowStore(name)``):
+    for a result that is costly to compute and cheap to keep, e.g. a measured agreement.
+    ``key`` must be a :func:`digest` of everything that decides the result."""
+    store = ArrowStore(name)
+    table = store.get(key)
+    if table is not None:
+        return table.to_pandas()
+    frame = compute()
+    store.put(key, pa.Table.from_pandas(frame, preserve_index=False))
+    return frame

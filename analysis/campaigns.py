@@ -37,6 +37,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .cache import cached_frame, code_digest, digest
 from .config import DATA_DIR, GWR_DIR, SEEDS_DIR
 from .datafiles import data_lines
 from .formulas import (
@@ -682,11 +683,19 @@ def agreement_summary(labels: pd.DataFrame | None = None) -> pd.DataFrame:
     columns = ["sample", "names", "form", "function", "note"]
     if labels.empty:
         return pd.DataFrame(columns=columns)
-    found = agreement(labels)
-    rows = [{"sample": name, "names": len(sample.rows), "form": sample.accuracy.get("form"),
-             "function": sample.accuracy.get("function"), "note": SAMPLE_NOTES.get(name, "")}
-            for name, sample in found.samples.items()]
-    return pd.DataFrame(rows, columns=columns)
+    corpus = _validation_corpus(labels["speech_id"])
+
+    def compute() -> pd.DataFrame:
+        found = agreement(labels, corpus)
+        rows = [{"sample": name, "names": len(sample.rows), "form": sample.accuracy.get("form"),
+                 "function": sample.accuracy.get("function"), "note": SAMPLE_NOTES.get(name, "")}
+                for name, sample in found.samples.items()]
+        return pd.DataFrame(rows, columns=columns)
+
+    # Measured once for these labels, these texts and this code (rules, gazetteer included).
+    key = digest(code_digest(), labels.to_csv(index=False),
+                 *(part for sid, text in sorted(zip(corpus["speech_id"], corpus["text"])) for part in (sid, text)))
+    return cached_frame("agreement-summary", key, compute)
 
 
 def name_summary(names: pd.DataFrame, top: int | None = None) -> pd.DataFrame:

@@ -240,6 +240,10 @@ def save_figure(fig: Figure, name: str, figures_dir: str | Path | None = None, *
                     shown = "; ".join(f"{a!r} and {b!r}" for a, b in clashes[:5])
                     raise ValueError(f"figure {name!r}: {len(clashes)} tick labels overprint each other "
                                      f"({shown}): draw fewer categories, group them, or make the figure larger")
+                # The layout is final: the SVG reuses it instead of running the layout
+                # engine twice more (constrained layout measures every label again).
+                if fig.get_layout_engine() is not None:
+                    fig.set_layout_engine("none")
         _write_csv(data, folder / f"{name}.csv")
     finally:
         _close(fig)

@@ -161,13 +161,50 @@ def build_fingerprint() -> dict:
 
 
 # ---------------------------------------------------------------- general Chinese (wordfreq)
+class _Simplifier:
+    """wordfreq's ``simplify_chinese`` (its character map, then casefold) without importing
+    wordfreq: a picklable callable over the map read back from the cache."""
+
+    def __init__(self, mapping: dict[int, str]):
+        self.mapping = mapping
+
+    def __call__(self, text: str) -> str:
+        return text.translate(self.mapping).casefold()
+
+
+def _wordfreq_tables() -> tuple[dict[str, float], dict[int, str]]:
+    """wordfreq's ``large`` zh list and its Traditional→Simplified character map. Importing
+    wordfreq costs about a second (its tokenizer regexes, and ``locate`` walking the stack to
+    find its data), so both are kept in the cache (``CACHE_DIR/reference-general``), keyed
+    by wordfreq's version, and read back in a few milliseconds."""
+    import pyarrow as pa
+
+    from .cache import ArrowStore, digest
+
+    store = ArrowStore("reference-general")
+    key = digest("wordfreq", version("wordfreq"), "zh", "large")
+    words, chars = store.get(key), store.get(key[::-1])
+    if words is None or chars is None:
+        import wordfreq
+        from wordfreq.chinese import SIMPLIFIED_MAP
+
+        freqs = wordfreq.get_frequency_dict("zh", wordlist="large")
+        mapping = {int(k): str(v) for k, v in SIMPLIFIED_MAP.items()}
+        store.put(key, pa.table({"word": list(freqs), "freq": pa.array(list(freqs.values()), pa.float64())}))
+        store.put(key[::-1], pa.table({"code": pa.array(list(mapping), pa.int64()),
+                                       "to": list(mapping.values())}))
+        return freqs, mapping
+    freqs = dict(zip(words.column("word").to_pylist(), words.column("freq").to_pylist()))
+    mapping = dict(zip(chars.column("code").to_pylist(), chars.column("to").to_pylist()))
+    return freqs, mapping
+
+
 @functools.lru_cache(maxsize=1)
 def general_reference() -> Reference:
-    """wordfreq's Chinese list (``large``) as a :class:`Reference` of relative frequencies."""
-    import wordfreq
-    from wordfreq.chinese import simplify_chinese
-
-    freqs = wordfreq.get_frequency_dict("zh", wordlist="large")
+    """wordfreq's Chinese list (``large``) as a :class:`Reference` of relative frequencies.
+    Our words are looked up through wordfreq's own ``simplify_chinese``."""
+    freqs, mapping = _wordfreq_tables()
+    simplify_chinese = _Simplifier(mapping)
     counts = pd.Series(freqs, dtype=float)
     ours = dictionary_words()
     merged_here = frozenset(w for w in ours if simplify_chinese(w) not in freqs)

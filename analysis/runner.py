@@ -51,6 +51,12 @@ _FONT_TROUBLE = re.compile(
 # The kernel's own log (not the cells' output) at ERROR: ipykernel 7 warns on every start that
 # its localhost TCP sockets are unencrypted.
 _KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]
+# Each kernel imports the package while it starts (IPython's ``exec_lines`` run before the
+# kernel answers its first request). The runner starts the kernel before it imports
+# papermill, so that this work is done on another core while papermill loads, not after it.
+# ``del`` unbinds the name again: a notebook without ``import analysis`` still fails, as it
+# would in JupyterLab; its own ``import analysis`` finds the module loaded.
+_PRELOAD = "--IPKernelApp.exec_lines=import analysis; del analysis"
 _ENGINE = "analysis"  # the papermill engine registered below
 
 
@@ -267,28 +273,53 @@ def run_notebook(
     cell and the error when a cell raises, when a cell's output shows a missing glyph or
     font, when a cell runs over ``timeout`` seconds, or when the kernel dies.
     """
-    import nbformat
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-
     path = Path(path).resolve()
     parameters = check_parameters(path, parameters or {})
     out_dir = Path(output_dir) if output_dir is not None else config.BUILD_DIR / "notebooks"
     out_dir.mkdir(parents=True, exist_ok=True)
     output = out_dir.resolve() / path.name
-    _register_engine()
     started = time.perf_counter()
+    # Started first (see _PRELOAD); the notebook's working directory is its folder.
+    km = _start_kernel(path.parent)
+    try:
+        return _execute(path, output, parameters, timeout, km, started)
+    finally:
+        _stop_kernel(km)  # the last cell has returned: every figure is on disk
+
+
+def _start_kernel(cwd: Path):
+    """A ``python3`` kernel started in ``cwd`` that imports the package as it starts."""
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
+    km = AsyncKernelManager(kernel_name=KERNEL_NAME)
+    run_sync(km.start_kernel)(extra_arguments=[*_KERNEL_ARGS, _PRELOAD], cwd=str(cwd))
+    return km
+
+
+def _stop_kernel(km) -> None:
+    from jupyter_core.utils import run_sync
+
+    if run_sync(km.is_alive)():
+        run_sync(km.shutdown_kernel)(now=True)
+    else:
+        run_sync(km.cleanup_resources)()
+
+
+def _execute(path: Path, output: Path, parameters: dict, timeout: int, km, started: float) -> NotebookRun:
+    import nbformat
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    _register_engine()
     try:
         nb = papermill.execute_notebook(
             path, output, parameters=parameters, engine_name=_ENGINE, kernel_name=KERNEL_NAME,
             request_save_on_cell_execute=False, progress_bar=False, log_output=False,
-            execution_timeout=timeout, extra_arguments=_KERNEL_ARGS,
-            # The kernel's working directory. papermill's own ``cwd`` changes this process's
-            # directory, which threads running side by side must not do.
+            execution_timeout=timeout, km=km,
+            # papermill's own ``cwd`` changes this process's directory, which threads running
+            # side by side must not do; the kernel was started in the notebook's folder.
             resources={"metadata": {"path": str(path.parent)}},
-            # The last cell has returned, so every figure is on disk: no need to wait for the
-            # kernel to wind down.
-            shutdown_kernel="immediate",
         )
     except PapermillExecutionError as exc:
         # papermill wrote the executed copy, with a banner cell at the top, before raising.

@@ -276,3 +276,24 @@ def test_shared_reports_agreement_with_the_validation_table(gwr_dir):
     assert result.samples["gwr-tuning"].accuracy["function"] >= 0.7
     assert result.samples["gwr-heldout"].accuracy["form"] >= 0.8
     assert result.samples["gwr-heldout"].accuracy["function"] >= 0.5
+
+
+def test_agreement_summary_is_measured_once_for_the_same_labels_texts_and_code(monkeypatch, tmp_path):
+    import importlib
+
+    import analysis.config as config
+
+    campaigns = importlib.import_module("analysis.campaigns")   # the module, not the function
+
+    monkeypatch.setattr(config, "CACHE_DIR", tmp_path)
+    labels = validation_labels()
+    labels = labels[labels["sample"] == "seed"]
+    calls = []
+    real = campaigns.agreement
+    monkeypatch.setattr(campaigns, "agreement", lambda *a, **k: calls.append(1) or real(*a, **k))
+    first = campaigns.agreement_summary(labels)
+    again = campaigns.agreement_summary(labels)
+    fewer = campaigns.agreement_summary(labels.iloc[:-1])   # other labels: measured again
+    assert len(calls) == 2 and again.equals(first)
+    assert first[["sample", "names"]].values.tolist() == [["seed", len(labels[labels["name"] != ""])]]
+    assert first.loc[0, "form"] == real(labels).accuracy["form"] and len(fewer) == 1

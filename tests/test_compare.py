@@ -162,6 +162,25 @@ def test_the_seed_against_general_chinese(tokens):
     assert table["g2"].is_monotonic_decreasing
 
 
+def test_the_general_reference_is_read_back_from_the_cache_without_wordfreq(tmp_path):
+    """The cached list and character map are wordfreq's own; a second process reads them
+    back without importing wordfreq (a second's import in every notebook that ranks keywords)."""
+    import subprocess
+    import sys
+
+    import wordfreq
+    from wordfreq.chinese import simplify_chinese
+
+    code = ("import sys; from analysis.reference import general_reference as g; r = g(); "
+            "print('wordfreq' in sys.modules, len(r.table), r.key('計劃生育協會'), r.lookup('著力'))")
+    env = {"SPEECHES_CACHE_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    first, second = (subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                    env=env, check=True).stdout.split() for _ in range(2))
+    freqs = wordfreq.get_frequency_dict("zh", wordlist="large")
+    assert first[0] == "True" and second[0] == "False"
+    assert first[1:] == second[1:] == [str(len(freqs)), simplify_chinese("計劃生育協會"), str(freqs["着力"])]
+
+
 def test_terms_general_chinese_lacks_are_reported_apart(tokens):
     apart = keyness(tokens, absent="only").set_index("token")
     # The association's names and the local target never top the ranking: they are apart.

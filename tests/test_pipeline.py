@@ -266,3 +266,21 @@ def test_place_agrees_with_locate_across_speeches(tmp_path, cache_dir, seed_text
         assert (row.part if pd.notna(row.part) else None) == expected["part"]
         assert pd.isna(row.section) if pd.isna(expected["section"]) else row.section == expected["section"]
         assert pd.isna(row.point) if pd.isna(expected["point"]) else row.point == expected["point"]
+
+
+def test_a_cached_frame_is_computed_once_per_key(cache_dir):
+    from analysis.cache import cached_frame, code_digest, digest
+
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return pd.DataFrame({"sample": ["a", "b"], "form": [0.5, float("nan")], "names": [3, 4]})
+
+    first = cached_frame("t", digest("k1"), compute)
+    again = cached_frame("t", digest("k1"), compute)
+    other = cached_frame("t", digest("k2"), compute)
+    assert len(calls) == 2 and again.equals(first) and other.equals(first)
+    assert again.dtypes.tolist() == first.dtypes.tolist()
+    # The code part of such keys covers the package's modules and its data files.
+    assert len(code_digest()) == 32 and code_digest() == code_digest()
