@@ -227,9 +227,16 @@ def save_figure(fig: Figure, name: str, figures_dir: str | Path | None = None, *
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     try:
+        if fig.get_layout_engine() is not None:
+            # Laid out once, at the PNG's resolution, and kept for both files: savefig would
+            # otherwise run the layout engine (which measures every label) for each.
+            shown_dpi, fig.dpi = fig.dpi, dpi
+            fig.draw_without_rendering()
+            fig.dpi = shown_dpi
+            fig.set_layout_engine(None)
         for fmt, metadata in _SAVE_METADATA.items():
             path = folder / f"{name}.{fmt}"
-            fig.savefig(path, format=fmt, metadata=metadata, dpi=_RC["savefig.dpi"])
+            fig.savefig(path, format=fmt, metadata=metadata, dpi=dpi)
             paths.append(path)
             if fmt == "png":
                 # Checked on the layout the PNG was drawn with (drawing it again costs as
@@ -240,10 +247,6 @@ def save_figure(fig: Figure, name: str, figures_dir: str | Path | None = None, *
                     shown = "; ".join(f"{a!r} and {b!r}" for a, b in clashes[:5])
                     raise ValueError(f"figure {name!r}: {len(clashes)} tick labels overprint each other "
                                      f"({shown}): draw fewer categories, group them, or make the figure larger")
-                # The layout is final: the SVG reuses it instead of running the layout
-                # engine twice more (constrained layout measures every label again).
-                if fig.get_layout_engine() is not None:
-                    fig.set_layout_engine("none")
         _write_csv(data, folder / f"{name}.csv")
     finally:
         _close(fig)

@@ -56,7 +56,7 @@ _KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]
 # papermill, so that this work is done on another core while papermill loads, not after it.
 # ``del`` unbinds the name again: a notebook without ``import analysis`` still fails, as it
 # would in JupyterLab; its own ``import analysis`` finds the module loaded.
-_PRELOAD = "--IPKernelApp.exec_lines=import analysis; del analysis"
+_PRELOAD = "--IPKernelApp.exec_lines=import analysis; analysis.preload(); del analysis"
 _ENGINE = "analysis"  # the papermill engine registered below
 
 
@@ -377,16 +377,18 @@ def select(paths: Iterable[Path], only: Iterable[str] | None) -> list[Path]:
 
 
 def default_workers(n_notebooks: int) -> int:
-    """How many notebooks run at once: one per core available to this process, no more than
-    there are notebooks, at least one. With :func:`longest_first` ordering this beat running
-    every notebook at once (bench/README.md).
+    """How many notebooks run at once: one more than the cores available to this process (a
+    notebook waits part of its time, for its kernel's start and for messages, and the extra
+    one keeps the cores busy then and in the last minutes, when the others have finished), no
+    more than there are notebooks, at least one. On two cores, three at once beat two and
+    four (bench/README.md).
 
     >>> default_workers(0), default_workers(1)
     (1, 1)
     """
-    from .pipeline import default_workers as cores
+    from .parallel import default_workers as cores  # not .pipeline: no pandas for a core count
 
-    return max(1, min(cores(), n_notebooks))
+    return max(1, min(cores() + 1, n_notebooks))
 
 
 def _last_seconds(path: Path, output_dir: str | Path | None) -> float | None:

@@ -119,10 +119,10 @@ def test_parameters_are_checked_against_the_parameters_cell(tmp_path):
 
 
 def test_default_workers_is_bounded_by_the_notebooks(monkeypatch):
-    from analysis import pipeline
+    from analysis import parallel
 
-    monkeypatch.setattr(pipeline, "default_workers", lambda: 2)  # a 2-core machine
-    assert [default_workers(n) for n in (0, 1, 2, 3, 40)] == [1, 1, 2, 2, 2]
+    monkeypatch.setattr(parallel, "default_workers", lambda: 2)  # a 2-core machine
+    assert [default_workers(n) for n in (0, 1, 2, 3, 40)] == [1, 1, 2, 3, 3]
 
 
 def test_select_by_name_stem_or_prefix(tmp_path):
@@ -156,6 +156,20 @@ def test_run_injects_parameters_in_the_projects_kernel(tmp_path):
     assert executed.cells[2].id == INJECTED_TAG
     assert "X = 42\n" in executed.cells[2].source and "FLAG = [1, 2]\n" in executed.cells[2].source
     assert executed.metadata.papermill["parameters"] == {"X": 42, "NAME": "注入", "FLAG": [1, 2]}
+
+
+def test_the_kernel_has_the_package_loaded_but_no_name_bound(tmp_path):
+    """The runner's kernels import every module of the package as they start (while the
+    runner loads papermill); the notebook's namespace stays as fresh as JupyterLab's."""
+    path = write_notebook(
+        tmp_path, "00-preload.ipynb",
+        "import sys\nprint(sorted(m for m in ('analysis.plots', 'analysis.compare', 'pandas') if m in sys.modules))",
+        "print('analysis' in dir())",
+        "import analysis\nprint(analysis.outline.__module__, analysis.findings.__name__)",
+    )
+    run = run_notebook(path, output_dir=tmp_path / "out")
+    assert stdout(run.notebook).splitlines() == [
+        "['analysis.compare', 'analysis.plots', 'pandas']", "False", "analysis.outline analysis.findings"]
 
 
 def test_a_raising_cell_names_notebook_cell_and_error(tmp_path):
