@@ -292,7 +292,14 @@ def _start_kernel(cwd: Path):
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.utils import run_sync
 
-    km = AsyncKernelManager(kernel_name=KERNEL_NAME)
+    class Manager(AsyncKernelManager):
+        # nbclient leaves the clients of a kernel it did not start open: remember them.
+        def client(self, **kwargs):
+            kc = super().client(**kwargs)
+            self.__dict__.setdefault("opened", []).append(kc)
+            return kc
+
+    km = Manager(kernel_name=KERNEL_NAME)
     run_sync(km.start_kernel)(extra_arguments=[*_KERNEL_ARGS, _PRELOAD], cwd=str(cwd))
     return km
 
@@ -300,6 +307,8 @@ def _start_kernel(cwd: Path):
 def _stop_kernel(km) -> None:
     from jupyter_core.utils import run_sync
 
+    for kc in km.__dict__.get("opened", []):
+        kc.stop_channels()
     if run_sync(km.is_alive)():
         run_sync(km.shutdown_kernel)(now=True)
     else:
