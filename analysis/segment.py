@@ -167,8 +167,15 @@ def floor_phrases() -> frozenset[str]:
     return frozenset(_floor_phrase_list())
 
 
-@functools.lru_cache(maxsize=1)
-def _floor_phrase_list() -> tuple[str, ...]:
+_FLOOR_PHRASES: tuple[str, ...] | None = None
+
+
+def _floor_phrase_list(tk=None) -> tuple[str, ...]:
+    """The floor phrases, from the cache or computed from ``tk`` (a fresh ``jieba.Tokenizer``
+    whose FREQ is still jieba's own; one is made when None). Kept for the process."""
+    global _FLOOR_PHRASES
+    if _FLOOR_PHRASES is not None:
+        return _FLOOR_PHRASES
     import pyarrow as pa
 
     from .cache import ParquetStore, digest
@@ -177,12 +184,14 @@ def _floor_phrase_list() -> tuple[str, ...]:
     key = digest("floor-phrases", JIEBA_VERSION, SEGMENTER_VERSION, str(FLOOR_COUNT))
     cached = store.get(key)
     if cached is not None:
-        return tuple(cached.column("word").to_pylist())
+        _FLOOR_PHRASES = tuple(cached.column("word").to_pylist())
+        return _FLOOR_PHRASES
 
-    tk = _new_jieba()
+    tk = tk if tk is not None else _new_jieba()
     words = _floor_phrases(tk.FREQ, _jieba_word_tags())
     store.put(key, pa.table({"word": pa.array(words, type=pa.string())}))
-    return tuple(words)
+    _FLOOR_PHRASES = tuple(words)
+    return _FLOOR_PHRASES
 
 
 # ---------------------------------------------------------------- rule 2: the HMM
@@ -269,7 +278,8 @@ def _new_jieba():
 def _build(user_dict: bool, rules: bool):
     tk = _new_jieba()
     if rules:
-        for word in _floor_phrase_list():
+        # Read from this tokenizer before it changes (a second jieba start costs a second).
+        for word in _floor_phrase_list(tk):
             tk.FREQ[word] = 0  # no longer a route through the DAG; its prefixes stay
     if user_dict:
         # load_userdict would take "word freq pos" lines too, but it chokes on comments.
