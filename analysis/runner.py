@@ -2,7 +2,7 @@
 
 Each ``notebooks/NN-*.ipynb`` runs through :func:`papermill.execute_notebook` in a fresh
 ``python3`` kernel (the project's own interpreter), with the notebook's folder as working
-directory; up to ``workers`` notebooks run at once (default: one per core), the longest
+directory; up to ``workers`` notebooks run at once (default: one more than the cores), the longest
 first (by their last run), each from its own thread with its own kernel. Executed copies go to ``build/notebooks/``; the
 notebooks themselves are never written.
 
@@ -518,7 +518,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="set a parameter (repeatable); VALUE is a Python literal or a string")
     parser.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT, help="seconds per cell")
     parser.add_argument("--workers", "-j", type=int, default=None,
-                        help="notebooks run at once (default: one per core, at most one per notebook)")
+                        help="notebooks run at once (default: one more than the cores, at most one per notebook)")
     parser.add_argument("--output-dir", type=Path, default=None,
                         help="where executed copies go (default build/notebooks/)")
     parser.add_argument("--notebooks-dir", type=Path, default=None,
