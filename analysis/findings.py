@@ -142,8 +142,9 @@ def provenance(corpus: pd.DataFrame) -> Finding:
         if len(found):
             shown = ", ".join(f"{c} ×{n} ({ex})" for c, n, ex in zip(found["char"], found["count"], found["example"]))
             n = _plural(int(found["count"].sum()), "Simplified-only character")
-            lines.append(f"{sid}: written in Traditional characters, but {n} survive ({shown}): most likely "
-                         "machine-converted from a Simplified original.")
+            lines.append(f"{sid}: written in Traditional characters, but {n} survive ({shown}): consistent "
+                         "with a machine conversion from a Simplified original (older prints' variant forms, "
+                         "such as 决 and 况, can explain some).")
         if len(lines) >= SMALL_MULTIPLES:
             lines.append("(more speeches show the same; see `analysis.script.surviving_simplified`)")
             break

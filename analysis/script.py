@@ -77,7 +77,8 @@ def surviving_simplified(text: str, context: int = 2) -> pd.DataFrame:
     forms. Empty for a text that is not mostly Traditional (:func:`is_traditional`).
 
     Returns one row per character: ``char``, ``traditional`` (its Taiwan-standard form,
-    OpenCC s2tw, so that mere variants such as 群/羣 do not count), ``count`` and
+    OpenCC s2tw; a character OpenCC t2s would simplify, such as the variants 羣 and 爲, is
+    Traditional and does not count), ``count`` and
     ``example`` (the first occurrence with ``context`` characters either side).
 
     >>> surviving_simplified("各縣計生協會今后要並且加強幹部隊伍").values.tolist()
@@ -86,18 +87,29 @@ def surviving_simplified(text: str, context: int = 2) -> pd.DataFrame:
     columns = ["char", "traditional", "count", "example"]
     if not is_traditional(text):
         return pd.DataFrame(columns=columns)
+    # Read in context as well: OpenCC's phrase tables keep 若干 and 里程 as they are in
+    # Traditional text too. (Character by character where the conversion changes the length.)
+    tw_text = _converter("s2tw").convert(text)
+    aligned = len(tw_text) == len(text)
+    simplified_form: dict[str, bool] = {}
     found: dict[str, list] = {}
     for i, ch in enumerate(text):
         if not HAN_RE.match(ch):
             continue
+        tw = _char(ch, "s2tw")
+        # Both readings must change it: the phrase tables alone also rewrite characters
+        # that are right in Traditional (了 of 超過了解放, read as 了解 → 瞭解).
+        if tw == ch or (aligned and tw_text[i] == ch):
+            continue
+        # A Traditional variant (爲, 衆, 羣, 裏, 麽) is normalised by s2tw too, but t2s
+        # simplifies it: it is no trace of a Simplified original.
+        if ch not in simplified_form:
+            simplified_form[ch] = _char(ch, "t2s") == ch
+        if not simplified_form[ch]:
+            continue
         if ch not in found:
-            tw = _char(ch, "s2tw")
-            if tw == ch:
-                found[ch] = None
-                continue
             found[ch] = [ch, tw, 0, text[max(0, i - context):i + context + 1]]
-        if found[ch] is not None:
-            found[ch][2] += 1
-    rows = [row for row in found.values() if row is not None]
+        found[ch][2] += 1
+    rows = list(found.values())
     frame = pd.DataFrame(rows, columns=columns)
     return frame.sort_values(["count", "char"], ascending=[False, True], kind="stable").reset_index(drop=True)

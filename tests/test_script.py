@@ -41,3 +41,22 @@ def test_is_traditional(seed_text):
     assert is_traditional(seed_text)
     assert not is_traditional(to_simplified(seed_text))
     assert not is_traditional("no Han here")
+
+
+def test_traditional_variants_are_no_trace_of_a_simplified_original():
+    from analysis.script import surviving_simplified
+
+    # 爲 衆 羣 裏 麽 are Traditional variant forms (older prints, Wikisource transcriptions):
+    # Taiwan's standard writes them otherwise, but they are not Simplified. 并 and 后 are.
+    text = "我們爲人民服務，羣衆在這裏做甚麽。各縣今后要並且加強幹部隊伍，并且團結一致。"
+    found = surviving_simplified(text)
+    assert found[["char", "traditional", "count"]].values.tolist() == [["后", "後", 1], ["并", "並", 1]]
+
+
+def test_the_seeds_provenance_finding_names_its_surviving_simplified_characters(seed_corpus):
+    from analysis.findings import provenance
+
+    text = str(provenance(seed_corpus))
+    assert "000_8ebf5a98b5b66884: written in Traditional characters, but 11 Simplified-only characters" in text
+    assert "干 ×3 (協會干部隊), 于 ×2 (《關于持續), 后 ×2 (設市后市第), 并 ×2 (作，并與各)" in text
+    assert "托" not in text.split("survive")[1].split(":")[0]   # 依托 is right in Traditional too
