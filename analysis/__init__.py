@@ -38,7 +38,7 @@ _EXPORTS: dict[str, list[str]] = {
     "script": ["to_simplified"],
     "segment": ["tokenize"],
     "themes": ["theme_density", "theme_hits", "theme_lexicon", "theme_shares", "top_terms"],
-    "trends": ["enough_for_trends", "lifecycle", "reference_trends", "speech_rates", "term_trends"],
+    "trends": ["corpus_terms", "enough_for_trends", "lifecycle", "reference_trends", "speech_rates", "term_trends"],
     "vocabulary": ["CONTENT_POS", "collocations", "content_words", "frequencies", "ngrams"],
 }
 # Submodules the notebooks use by their module name (analysis.findings.overview(…)).

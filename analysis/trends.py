@@ -163,6 +163,53 @@ def _occurs_in_text(corpus: pd.DataFrame, key: str) -> bool:
     return any(key in text for text in corpus["text_simplified"])
 
 
+class ChosenTerms(list):
+    """The terms :func:`corpus_terms` chose (a list), with ``note`` saying why."""
+
+    def __init__(self, terms, note: str):
+        super().__init__(terms)
+        self.note = note
+
+    def __str__(self) -> str:
+        return self.note
+
+
+def corpus_terms(tokens: pd.DataFrame, terms, *, n: int | None = None, reference="general",
+                 aliases: bool = True) -> ChosenTerms:
+    """The ``terms`` this corpus uses as words (either script; alias groups apply), in the
+    order given; when it uses none of them, its own top ``n`` keywords against ``reference``
+    (default: as many as ``terms``) instead. A notebook's default terms are the seed's (雙降,
+    計生協會): on another corpus they would draw empty panels and say "does not occur", so
+    the notebook follows that corpus's own words and says so (``str()`` of the result).
+
+    >>> from analysis import corpus_tokens, load_corpus
+    >>> tokens = corpus_tokens(load_corpus())
+    >>> chosen = corpus_terms(tokens, ["雙降", "乡村振兴"])
+    >>> list(chosen), str(chosen)
+    (['雙降'], 'following 雙降; not used as a word in this corpus: 乡村振兴')
+    """
+    keys = _keys(terms, aliases)
+    present = set(term_of(_word_tokens(tokens), aliases))
+    used = [given for given, key in keys if key in present]
+    missing = [given for given, key in keys if key not in present]
+    if used:
+        note = f"following {', '.join(used)}"
+        return ChosenTerms(used, note + (f"; not used as a word in this corpus: {', '.join(missing)}"
+                                         if missing else ""))
+    from .compare import keyness
+
+    n = len(keys) if n is None else n
+    ranked = keyness(tokens, reference=reference) if len(tokens) else pd.DataFrame(columns=["token"])
+    own = ranked["token"].head(n).tolist()
+    if not own:
+        return ChosenTerms([given for given, _ in keys], f"{', '.join(missing)}: not in this corpus, and no "
+                           "keyword to follow instead")
+    what = "keyword" if n == 1 else f"{n} keywords"
+    against = str(ranked.attrs.get("reference", reference)).split(":")[0]
+    return ChosenTerms(own, f"{', '.join(missing)}: not used as a word in this corpus; following its own top "
+                       f"{what} instead (against {against}): {', '.join(own)}")
+
+
 def _with_rates(table: pd.DataFrame, name: str) -> pd.DataFrame:
     table["per_10k"] = np.where(table["n_words"] > 0, table["count"] / table["n_words"].clip(lower=1) * 10_000,
                                 np.nan)

@@ -7,6 +7,7 @@ import math
 import pandas as pd
 import pytest
 
+import analysis
 from analysis import enough_for_trends, lifecycle, reference_trends, term_trends
 from analysis.reference import gwr_counts
 from analysis.trends import bin_values, wilson
@@ -148,3 +149,16 @@ def test_national_trend_matches_the_shared_corpus(gwr_dir):
     assert again["count"].tolist() == shipped["count"].tolist()
     assert again["n_words"].tolist() == shipped["n_words"].tolist()
     assert math.isclose(again["per_10k"].max(), shipped["per_10k"].max())
+
+
+def test_corpus_terms_follows_the_corpus_own_keywords_when_the_given_terms_are_absent(tokens):
+    from analysis import corpus_terms
+
+    kept = corpus_terms(tokens, ["計生協會", "乡村振兴", "計劃生育"])
+    assert list(kept) == ["計生協會", "計劃生育"]
+    assert str(kept) == "following 計生協會, 計劃生育; not used as a word in this corpus: 乡村振兴"
+    instead = corpus_terms(tokens, ["乡村振兴", "放管服"])
+    top = analysis.keyness(tokens).token.head(2).tolist()
+    assert list(instead) == top and str(instead).startswith(
+        "乡村振兴, 放管服: not used as a word in this corpus; following its own top 2 keywords instead "
+        f"(against general Chinese): {', '.join(top)}")
