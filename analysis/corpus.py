@@ -19,7 +19,7 @@ from .cleaning import CLEANER_VERSION, KINDS, clean_text
 from .config import SEEDS_DIR
 from .dates import UNKNOWN, header_lines, speech_date
 from .errors import CorpusError
-from .metadata import OVERRIDABLE, find_metadata, join_metadata, metadata_dates, read_metadata
+from .metadata import OVERRIDABLE, date_conflicts, find_metadata, join_metadata, metadata_dates, read_metadata
 from .metadata import warn as warn_metadata
 from .parallel import default_workers, parallel_map, show_progress
 from .script import OPENCC_VERSION, to_simplified
@@ -263,8 +263,9 @@ def load_corpus(path: str | Path | None = None, errors: str = "raise", *,
     table; ``False`` ignores it. Its ``date``/``year`` columns date the speeches first, then
     the text, then the file name (:mod:`analysis.dates`). A duplicate ``speech_id``, a
     column that would replace a computed one, or (with ``errors="raise"``) a date that does
-    not parse raises :class:`CorpusError`; files without a row and rows without a file are
-    named in a :class:`analysis.metadata.MetadataWarning`.
+    not parse raises :class:`CorpusError`; files without a row, rows without a file, and a
+    metadata date the text's dateline or the file name contradicts are named in a
+    :class:`analysis.metadata.MetadataWarning`.
 
     Cleaned rows are cached under ``CACHE_DIR`` keyed by the file's content and the
     cleaner's version (``cache=False`` recomputes); uncached speeches are cleaned across
@@ -352,9 +353,13 @@ def _with_metadata_and_dates(frame: pd.DataFrame, table: pd.DataFrame | None, er
                 if name == "published":
                     given = pd.to_datetime(given, errors="coerce")
                 frame[name] = given.where(given.notna(), frame[name])
-    found = [speech_date(text, sid, meta_dates.get(sid, UNKNOWN), simp, header_lines(raw, spans))
-             for sid, text, simp, raw, spans in zip(speech_ids, frame["text"], frame["text_simplified"],
-                                                    frame["raw"], frame["removed_spans"])]
+    found, conflicts = [], []
+    for sid, text, simp, raw, spans in zip(speech_ids, frame["text"], frame["text_simplified"],
+                                           frame["raw"], frame["removed_spans"]):
+        meta, header = meta_dates.get(sid, UNKNOWN), header_lines(raw, spans)
+        found.append(speech_date(text, sid, meta, simp, header))
+        conflicts += date_conflicts(sid, meta, f"{header}\n{text}" if header else text, sid)
+    warn_metadata(conflicts)
     dates = pd.DataFrame({
         "date": pd.to_datetime(pd.Series([d.date for d in found], index=frame.index, dtype="object")),
         "year": pd.array([d.year for d in found], dtype="Int64"),

@@ -23,6 +23,7 @@ dates the speech) and ``evidence`` (the words or the field it came from).
 """
 from __future__ import annotations
 
+import datetime
 import functools
 import re
 import unicodedata
@@ -108,32 +109,81 @@ def _timestamp(m: re.Match) -> pd.Timestamp | None:
 
 
 # ---------------------------------------------------------------- (a) metadata
-def parse_date_value(value) -> tuple[pd.Timestamp, int | None]:
-    """A metadata ``date`` cell as ``(date, year)``: a full date gives both; a year alone
-    (``2012``) or a year and month (``2012-03``) give the year and NaT, since a day would be
-    invented. Raises ``ValueError`` for anything else.
+ACCEPTED_DATES = ("2018-03-05, 2018/03/05, 2018.03.05, 20180305, 2018年3月5日 (or 二〇一八年三月五日); "
+                  "or the year and month (2018-03, 2018/03, 2018年3月) or the year alone (2018, 2018年), "
+                  "which date the year only")
+_Y = r"(?P<y>\d{4})"
+_FULL_FORMS = (
+    re.compile(rf"{_Y}(?P<sep>[-/.])(?P<m>\d{{1,2}})(?P=sep)(?P<d>\d{{1,2}})"),
+    re.compile(rf"{_Y}(?P<m>\d\d)(?P<d>\d\d)"),
+    re.compile(rf"{_Y}\s*年\s*(?P<m>\d{{1,2}})\s*月\s*(?P<d>\d{{1,2}})\s*日"),
+    re.compile(rf"(?P<cy>[{_CN_DIGITS}]{{4}})\s*年\s*(?P<cm>[一二三四五六七八九十]{{1,3}})\s*月"
+               r"\s*(?P<cd>[一二三四五六七八九十廿]{1,3})\s*日"),
+)
+_PARTIAL_FORMS = (
+    re.compile(rf"{_Y}(?:\.0)?年?"),                     # 2018, 2018年 (2018.0: a number in a DataFrame)
+    re.compile(rf"{_Y}[-/](?P<m>\d{{1,2}})"),
+    re.compile(rf"{_Y}\s*年\s*(?P<m>\d{{1,2}})\s*月"),
+    re.compile(rf"(?P<cy>[{_CN_DIGITS}]{{4}})\s*年(?:\s*(?P<cm>[一二三四五六七八九十]{{1,3}})\s*月)?"),
+)
+# Forms that could be read more than one way: which number is the year, or the day and the month.
+_AMBIGUOUS = (
+    (re.compile(r"\d{1,2}[-/.]\d{1,2}[-/.]\d{4}"), "day and month order cannot be told apart "
+                                                  "(3/5/2018 is 3 May in one country, 5 March in another)"),
+    (re.compile(r"\d{1,2}[-/.]\d{1,2}[-/.]\d{1,2}|\d{6}"), "a two-digit year (18/3/5 could be 2018, 2005 "
+                                                          "or 2003)"),
+)
 
-    >>> parse_date_value("2012-03-05"), parse_date_value("2012年3月5日"), parse_date_value("2012")
+
+def _check_year(value, year: int) -> int:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValueError(f"{value!r} is not a date between {MIN_YEAR} and {MAX_YEAR}")
+    return year
+
+
+def parse_date_value(value) -> tuple[pd.Timestamp, int | None]:
+    """A metadata ``date`` cell as ``(date, year)``, accepting only forms that cannot be misread
+    (:data:`ACCEPTED_DATES`) or a datetime value. A full date gives both; a year and month
+    (``2012-03``, ``2012年3月``) or a year alone (``2012``, ``2012年``) give the year and NaT,
+    since a day would be invented. Raises ``ValueError`` naming the value, why it is refused
+    (ambiguous, unsupported, not a real date) and the accepted forms.
+
+    >>> parse_date_value("2012-03-05"), parse_date_value("2012年3月5日"), parse_date_value("2012-03")
     ((Timestamp('2012-03-05 00:00:00'), 2012), (Timestamp('2012-03-05 00:00:00'), 2012), (NaT, 2012))
     """
+    if isinstance(value, (pd.Timestamp, datetime.date)) and not pd.isna(value):
+        stamp = pd.Timestamp(value)
+        return stamp, _check_year(value, stamp.year)
     text = unicodedata.normalize("NFKC", str(value)).strip()
-    if re.fullmatch(r"(?:19|20)\d\d(?:\.0)?", text):
-        return pd.NaT, int(float(text))
-    if re.fullmatch(r"(?:19|20)\d\d\s*(?:[-./]\s*\d{1,2}|年\s*\d{1,2}\s*月)", text):
-        return pd.NaT, int(text[:4])
-    m = DATE_RE.fullmatch(text)
-    if m:
-        stamp = _timestamp(m)
-        if stamp is not None:
-            return stamp, stamp.year
-        raise ValueError(f"{value!r} is not a real date")
-    try:
-        stamp = pd.Timestamp(text)
-    except (ValueError, TypeError):
-        raise ValueError(f"{value!r} is not a date (write it as 2012-03-05)") from None
-    if pd.isna(stamp) or not MIN_YEAR <= stamp.year <= MAX_YEAR:
-        raise ValueError(f"{value!r} is not a date between {MIN_YEAR} and {MAX_YEAR}")
-    return stamp.normalize() if stamp == stamp.normalize() else stamp, stamp.year
+    for form in _FULL_FORMS:
+        m = form.fullmatch(text)
+        if m:
+            groups = m.groupdict()
+            if groups.get("cy"):
+                year, month, day = cn_year(m["cy"]), cn_small(m["cm"]), cn_small(m["cd"])
+            else:
+                year, month, day = int(m["y"]), int(m["m"]), int(m["d"])
+            _check_year(value, year)
+            try:
+                stamp = pd.Timestamp(year, month, day)
+            except ValueError:
+                raise ValueError(f"{value!r} is not a real date (month {month}, day {day})") from None
+            return stamp, year
+    for form in _PARTIAL_FORMS:
+        m = form.fullmatch(text)
+        if m:
+            groups = m.groupdict()
+            if groups.get("cy"):
+                year, month = cn_year(m["cy"]), cn_small(m["cm"]) if m["cm"] else None
+            else:
+                year, month = int(m["y"]), int(m["m"]) if groups.get("m") else None
+            if month is not None and not 1 <= month <= 12:
+                raise ValueError(f"{value!r} is not a real date (month {month})")
+            return pd.NaT, _check_year(value, year)
+    for form, why in _AMBIGUOUS:
+        if form.fullmatch(text):
+            raise ValueError(f"{value!r} is ambiguous: {why}; write it as one of {ACCEPTED_DATES}")
+    raise ValueError(f"{value!r} is not a date in a supported form; write it as one of {ACCEPTED_DATES}")
 
 
 def parse_year_value(value) -> int:

@@ -3,7 +3,8 @@ every column kept as a corpus column (quanteda's docvars).
 
 A folder of speeches may hold ``metadata.csv`` (or ``metadata.tsv``) beside the files, or the
 table is given to :func:`analysis.load_corpus` as ``metadata=path`` (or as a DataFrame). It
-needs a ``speech_id`` column; ``date`` (``2012-03-05``, ``2012年3月5日``, or a year alone) and
+needs a ``speech_id`` column; ``date`` (``2012-03-05``, ``2012年3月5日``, a year and month or a year
+alone; see :func:`analysis.dates.parse_date_value` for the accepted forms) and
 ``year`` are read as the speech's date (the first rule of :mod:`analysis.dates`); every other
 column is kept as it is read (pandas' own typing: numbers become numbers, blanks NA). ``title``
 and ``published`` replace what the page header said; the page's own title line is still in
@@ -11,7 +12,8 @@ and ``published`` replace what the page header said; the page's own title line i
 
 Problems are named, never hidden as NaN: a duplicate ``speech_id``, a ``date`` or ``year`` that
 does not parse, a column that would overwrite one the loader computes, a row without a file
-and a file without a row. See :func:`read_metadata` and :func:`join_metadata`.
+and a file without a row; a metadata date the text's dateline or the file name contradicts
+(:func:`date_conflicts`). See :func:`read_metadata` and :func:`join_metadata`.
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .dates import UNKNOWN, SpeechDate, parse_date_value, parse_year_value
+from .dates import UNKNOWN, SpeechDate, dateline, filename_date, parse_date_value, parse_year_value
 from .errors import CorpusError
 
 METADATA_NAMES = ("metadata.csv", "metadata.tsv")
@@ -144,6 +146,35 @@ def _blank(value) -> bool:
     return value is None or (not isinstance(value, str) and pd.isna(value)) or str(value).strip() == ""
 
 
+def _shown(found: SpeechDate) -> str:
+    return found.date.strftime("%Y-%m-%d") if not pd.isna(found.date) else str(found.year)
+
+
+def _disagree(a: SpeechDate, b: SpeechDate) -> bool:
+    """A different year, or a different day when both are full dates; a side that is missing
+    or only a year (when the years match) disagrees with nothing."""
+    if a.year is None or b.year is None:
+        return False
+    if a.year != b.year:
+        return True
+    return not pd.isna(a.date) and not pd.isna(b.date) and a.date.normalize() != b.date.normalize()
+
+
+def date_conflicts(speech_id: str, meta: SpeechDate, head: str, name: str) -> list[str]:
+    """A message for each date the text's dateline (in ``head``, see
+    :func:`analysis.dates.dateline`) or the file ``name`` gives that disagrees with the
+    metadata date ``meta`` (a typo in the table would otherwise go unnoticed); the metadata
+    date wins all the same. Nothing when ``meta`` is not a metadata date."""
+    if meta.source != "metadata":
+        return []
+    messages = []
+    for found, where in ((dateline(head), "the text's dateline"), (filename_date(name), "the file name")):
+        if _disagree(meta, found):
+            messages.append(f"{speech_id}: the metadata date {_shown(meta)} ({meta.evidence}) and {where} "
+                            f"{_shown(found)} ({found.evidence}) disagree; the metadata date is used")
+    return messages
+
+
 def join_metadata(speech_ids: list[str], table: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """The metadata columns in the order of ``speech_ids`` (NA for a speech without a row)
     and the mismatches, one message each: files without a row, rows without a file."""
@@ -167,5 +198,5 @@ def warn(messages: list[str]) -> None:
         warnings.warn(message, MetadataWarning, stacklevel=3)
 
 
-__all__ = ["METADATA_NAMES", "MetadataWarning", "UNKNOWN", "find_metadata", "join_metadata",
+__all__ = ["METADATA_NAMES", "MetadataWarning", "UNKNOWN", "date_conflicts", "find_metadata", "join_metadata",
            "metadata_dates", "read_metadata"]

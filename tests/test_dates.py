@@ -1,6 +1,8 @@
 """Speech dates: each rule on its own, their order of trust, and the seed and shared corpus."""
 from __future__ import annotations
 
+import datetime
+
 import pandas as pd
 import pytest
 
@@ -110,16 +112,64 @@ def test_order_of_trust():
     assert speech_date("沒有年份。", "x") == SpeechDate()
 
 
-def test_metadata_values():
-    assert parse_date_value("2012-03-05") == (pd.Timestamp("2012-03-05"), 2012)
-    assert parse_date_value("2012年3月5日") == (pd.Timestamp("2012-03-05"), 2012)
-    assert parse_date_value("2012/3/5") == (pd.Timestamp("2012-03-05"), 2012)
-    date, year = parse_date_value("2012-03")   # a month would invent a day
-    assert pd.isna(date) and year == 2012
+@pytest.mark.parametrize("value, expected", [
+    ("2012-03-05", ("2012-03-05", 2012)),
+    ("2012/3/5", ("2012-03-05", 2012)),
+    ("2012/03/05", ("2012-03-05", 2012)),
+    ("2012.03.05", ("2012-03-05", 2012)),
+    ("20120305", ("2012-03-05", 2012)),
+    ("2012年3月5日", ("2012-03-05", 2012)),
+    ("２０１２年３月５日", ("2012-03-05", 2012)),        # full-width digits
+    ("二〇一二年三月五日", ("2012-03-05", 2012)),
+    (" 2012-03-05 ", ("2012-03-05", 2012)),
+    (pd.Timestamp("2012-03-05"), ("2012-03-05", 2012)),
+    (datetime.date(2012, 3, 5), ("2012-03-05", 2012)),
+    # Partial dates: the year, and no invented day.
+    ("2012-03", (None, 2012)),
+    ("2012/3", (None, 2012)),
+    ("2012年3月", (None, 2012)),
+    ("二〇一二年三月", (None, 2012)),
+    ("2012", (None, 2012)),
+    ("2012年", (None, 2012)),
+    (2012.0, (None, 2012)),                           # a year read as a number from a DataFrame
+])
+def test_metadata_date_forms_accepted(value, expected):
+    date, year = parse_date_value(value)
+    if expected[0] is None:
+        assert pd.isna(date)
+    else:
+        assert date == pd.Timestamp(expected[0])
+    assert year == expected[1]
+
+
+@pytest.mark.parametrize("value, why", [
+    ("18/3/5", r"'18/3/5' is ambiguous: a two-digit year"),
+    ("120305", r"'120305' is ambiguous: a two-digit year"),
+    ("3/5/2018", r"'3/5/2018' is ambiguous: day and month order cannot be told apart"),
+    ("5/3/2018", r"'5/3/2018' is ambiguous: day and month order cannot be told apart"),
+    ("05.03.2018", r"'05.03.2018' is ambiguous: day and month order"),
+    ("March 2018", r"'March 2018' is not a date in a supported form"),
+    ("5 March 2018", r"'5 March 2018' is not a date in a supported form"),
+    ("next spring", r"'next spring' is not a date in a supported form"),
+    ("2018-03/05", r"'2018-03/05' is not a date in a supported form"),
+    ("2012-13-40", r"'2012-13-40' is not a real date"),
+    ("2012-02-30", r"'2012-02-30' is not a real date \(month 2, day 30\)"),
+    ("2012-13", r"'2012-13' is not a real date \(month 13\)"),
+    ("1850-01-01", r"'1850-01-01' is not a date between 1900 and 2100"),
+])
+def test_metadata_date_forms_refused(value, why):
+    with pytest.raises(ValueError, match=why):
+        parse_date_value(value)
+
+
+def test_a_refused_date_says_which_forms_are_accepted():
+    with pytest.raises(ValueError, match=r"write it as one of 2018-03-05, 2018/03/05, 2018\.03\.05, 20180305, "
+                                         r"2018年3月5日 .*\(2018-03, 2018/03, 2018年3月\) or the year alone"):
+        parse_date_value("3/5/2018")
+
+
+def test_metadata_years():
     assert parse_year_value("2012") == parse_year_value(2012.0) == parse_year_value("2012年") == 2012
-    for bad in ("next spring", "2012-13-40", "1850-01-01"):
-        with pytest.raises(ValueError):
-            parse_date_value(bad)
     for bad in ("12", "1850", "two thousand"):
         with pytest.raises(ValueError):
             parse_year_value(bad)

@@ -108,6 +108,77 @@ def test_a_date_and_year_that_disagree_are_named(folder):
     assert corpus["year"].iloc[0] == 2012
 
 
+def test_an_ambiguous_date_is_an_error_naming_file_row_and_value(folder):
+    write(folder / "metadata.csv", "speech_id,date\na,2012-03-05\nb,3/5/2018\nc,18/3/5\n")
+    with pytest.raises(CorpusError) as raised:
+        load_corpus(folder)
+    message = str(raised.value)
+    assert "2 metadata value(s) cannot be read" in message
+    assert "metadata.csv, row 3 (b), column date: '3/5/2018' is ambiguous: day and month order" in message
+    assert "metadata.csv, row 4 (c), column date: '18/3/5' is ambiguous: a two-digit year" in message
+    assert "write it as one of 2018-03-05" in message
+    with pytest.warns(MetadataWarning) as caught:
+        corpus = load_corpus(folder, errors="warn")
+    said = " ".join(str(w.message) for w in caught)
+    assert "row 3 (b), column date: '3/5/2018' is ambiguous" in said and "row 4 (c), column date: '18/3/5'" in said
+    assert corpus["year"].tolist()[0] == 2012 and corpus["year"].isna().tolist()[1:] == [True, True]
+
+
+def test_partial_dates_keep_the_year_and_invent_no_day(folder):
+    write(folder / "metadata.csv", "speech_id,date\na,2018-03\nb,2018年3月\nc,2018年\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        corpus = load_corpus(folder)
+    assert corpus["date"].isna().all()
+    assert corpus["year"].tolist() == [2018, 2018, 2018]
+    assert corpus["date_source"].tolist() == ["metadata"] * 3
+    assert corpus["date_evidence"].tolist() == ["metadata.csv date=2018-03", "metadata.csv date=2018年3月",
+                                                "metadata.csv date=2018年"]
+
+
+def test_a_metadata_date_that_the_text_or_file_name_contradicts_is_named(tmp_path):
+    (tmp_path / "2021-02-20_c.txt").write_text("講話\n（2021年2月20日）\n同志們：\n今天開會。", encoding="utf-8")
+    write(tmp_path / "metadata.csv", "speech_id,date\n2021-02-20_c,2019-02-20\n")
+    with pytest.warns(MetadataWarning) as caught:
+        corpus = load_corpus(tmp_path)
+    messages = sorted(str(w.message) for w in caught if issubclass(w.category, MetadataWarning))
+    assert messages == [
+        "2021-02-20_c: the metadata date 2019-02-20 (metadata.csv date=2019-02-20) and the file name "
+        "2021-02-20 (2021-02-20_c) disagree; the metadata date is used",
+        "2021-02-20_c: the metadata date 2019-02-20 (metadata.csv date=2019-02-20) and the text's dateline "
+        "2021-02-20 (（2021年2月20日）) disagree; the metadata date is used",
+    ]
+    assert corpus["date"].iloc[0] == pd.Timestamp("2019-02-20") and corpus["date_source"].iloc[0] == "metadata"
+
+
+def test_a_different_day_is_named_a_year_alone_only_by_its_year(tmp_path):
+    (tmp_path / "2021-02-20_a.txt").write_text(SPEECH, encoding="utf-8")
+    (tmp_path / "2021-02-20_b.txt").write_text(SPEECH, encoding="utf-8")
+    (tmp_path / "gwr-2020.txt").write_text(SPEECH, encoding="utf-8")
+    write(tmp_path / "metadata.csv", "speech_id,date\n2021-02-20_a,2021-02-21\n2021-02-20_b,2021\ngwr-2020,2021\n")
+    with pytest.warns(MetadataWarning) as caught:
+        load_corpus(tmp_path)
+    messages = sorted(str(w.message) for w in caught if issubclass(w.category, MetadataWarning))
+    assert messages == [
+        "2021-02-20_a: the metadata date 2021-02-21 (metadata.csv date=2021-02-21) and the file name "
+        "2021-02-20 (2021-02-20_a) disagree; the metadata date is used",
+        "gwr-2020: the metadata date 2021 (metadata.csv date=2021) and the file name 2020 (gwr-2020) disagree; "
+        "the metadata date is used",
+    ]
+
+
+def test_no_warning_when_the_metadata_text_and_file_name_agree(tmp_path):
+    (tmp_path / "2021-02-20_c.txt").write_text("講話\n（2021年2月20日）\n同志們：\n今天開會。", encoding="utf-8")
+    (tmp_path / "2021-03-01_d.txt").write_text(SPEECH, encoding="utf-8")   # year only in the table: agrees
+    (tmp_path / "e.txt").write_text(SPEECH, encoding="utf-8")              # nothing else dates it
+    write(tmp_path / "metadata.csv", "speech_id,date\n2021-02-20_c,2021年2月20日\n2021-03-01_d,2021-03\n"
+                                     "e,1999-01-01\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        corpus = load_corpus(tmp_path)
+    assert corpus["year"].tolist() == [2021, 2021, 1999]
+
+
 @pytest.mark.parametrize("table, message", [
     ("id,year\na,2001\n", "no speech_id column"),
     ("speech_id,text\na,hello\n", r"column\(s\) \['text'\] would replace what the loader computes"),
