@@ -109,12 +109,16 @@ def _timestamp(m: re.Match) -> pd.Timestamp | None:
 
 
 # ---------------------------------------------------------------- (a) metadata
-ACCEPTED_DATES = ("2018-03-05, 2018/03/05, 2018.03.05, 20180305, 2018年3月5日 (or 二〇一八年三月五日); "
+ACCEPTED_DATES = ("2018-03-05 (a time after it is ignored), 2018/03/05, 2018.03.05, 20180305, 2018年3月5日 "
+                  "(or 二〇一八年三月五日); "
                   "or the year and month (2018-03, 2018/03, 2018年3月) or the year alone (2018, 2018年), "
                   "which date the year only")
 _Y = r"(?P<y>\d{4})"
 _FULL_FORMS = (
-    re.compile(rf"{_Y}(?P<sep>[-/.])(?P<m>\d{{1,2}})(?P=sep)(?P<d>\d{{1,2}})"),
+    # A time after the day (2018-03-05 10:00, 2018-03-05T10:00:00+08:00, as scrapers export
+    # it) is read past: a speech is dated to the day.
+    re.compile(rf"{_Y}(?P<sep>[-/.])(?P<m>\d{{1,2}})(?P=sep)(?P<d>\d{{1,2}})"
+               r"(?:[ T]\d{1,2}:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?"),
     re.compile(rf"{_Y}(?P<m>\d\d)(?P<d>\d\d)"),
     re.compile(rf"{_Y}\s*年\s*(?P<m>\d{{1,2}})\s*月\s*(?P<d>\d{{1,2}})\s*日"),
     re.compile(rf"(?P<cy>[{_CN_DIGITS}]{{4}})\s*年\s*(?P<cm>[一二三四五六七八九十]{{1,3}})\s*月"

@@ -122,6 +122,9 @@ def test_order_of_trust():
     ("２０１２年３月５日", ("2012-03-05", 2012)),        # full-width digits
     ("二〇一二年三月五日", ("2012-03-05", 2012)),
     (" 2012-03-05 ", ("2012-03-05", 2012)),
+    ("2012-03-05 10:00", ("2012-03-05", 2012)),        # a scraper's timestamp: dated to the day
+    ("2012-03-05T10:00:00+08:00", ("2012-03-05", 2012)),
+    ("2012/3/5 9:05:01", ("2012-03-05", 2012)),
     (pd.Timestamp("2012-03-05"), ("2012-03-05", 2012)),
     (datetime.date(2012, 3, 5), ("2012-03-05", 2012)),
     # Partial dates: the year, and no invented day.
@@ -155,6 +158,7 @@ def test_metadata_date_forms_accepted(value, expected):
     ("2012-13-40", r"'2012-13-40' is not a real date"),
     ("2012-02-30", r"'2012-02-30' is not a real date \(month 2, day 30\)"),
     ("2012-13", r"'2012-13' is not a real date \(month 13\)"),
+    ("2012-03-05 noon", r"'2012-03-05 noon' is not a date in a supported form"),
     ("1850-01-01", r"'1850-01-01' is not a date between 1900 and 2100"),
 ])
 def test_metadata_date_forms_refused(value, why):
@@ -163,7 +167,8 @@ def test_metadata_date_forms_refused(value, why):
 
 
 def test_a_refused_date_says_which_forms_are_accepted():
-    with pytest.raises(ValueError, match=r"write it as one of 2018-03-05, 2018/03/05, 2018\.03\.05, 20180305, "
+    with pytest.raises(ValueError, match=r"write it as one of 2018-03-05 \(a time after it is ignored\), "
+                                         r"2018/03/05, 2018\.03\.05, 20180305, "
                                          r"2018年3月5日 .*\(2018-03, 2018/03, 2018年3月\) or the year alone"):
         parse_date_value("3/5/2018")
 
