@@ -93,7 +93,7 @@ def _facets(frame: pd.DataFrame, facet_col: str | None) -> list[tuple[object, pd
     """``[(key, rows)]`` per value of ``facet_col`` in order of first appearance, or one
     ``(None, frame)`` when the column is absent or None. More than :data:`MAX_PANELS` is an
     error that says what to do (group the speeches, or draw one panel)."""
-    if facet_col is None or facet_col not in frame.columns or frame.empty:
+    if facet_col is None or facet_col not in frame.columns:
         return [(None, frame)]
     keys = pd.unique(frame[facet_col])
     if len(keys) > MAX_PANELS:
