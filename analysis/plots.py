@@ -21,6 +21,7 @@ from matplotlib.ticker import MaxNLocator
 
 from .figures import cjk_font_name, setup_matplotlib
 from .outline import cn_numeral  # noqa: F401  (re-exported for plots users)
+from .wording import counted
 
 SPEECH = "speech_id"
 _COLORS = matplotlib.colormaps["tab10"].colors
@@ -541,6 +542,22 @@ def _is_numeric(values) -> bool:
     return pd.api.types.is_numeric_dtype(pd.Series(list(values)).infer_objects())
 
 
+def _rate_top(frames: list[pd.DataFrame], value_col: str, high_col: str, min_words: int) -> float | None:
+    """The top of a trend panel's y-axis: 10% above the largest rate, or above the largest
+    interval of a group with at least ``min_words`` words (all groups without ``n_words``);
+    None when everything is zero (leave it to matplotlib)."""
+    highest = 0.0
+    for frame in frames:
+        values = frame[value_col].to_numpy(dtype=float)
+        highest = max(highest, float(np.nanmax(values)) if len(values) else 0.0)
+        if high_col in frame.columns:
+            enough = frame if "n_words" not in frame.columns else frame[frame["n_words"] >= min_words]
+            highs = enough[high_col].to_numpy(dtype=float)
+            if len(highs) and not np.isnan(highs).all():
+                highest = max(highest, float(np.nanmax(highs)))
+    return highest * 1.1 if highest > 0 else None
+
+
 def plot_trends(
     trends: pd.DataFrame,
     group_col: str = "year",
@@ -553,12 +570,19 @@ def plot_trends(
     mark_label: str = "this corpus",
     line_label: str = "reference",
     title: str | None = None,
+    min_words: int = 1000,
 ) -> Figure:
     """Rates over time as small multiples, one panel per term (at most :data:`MAX_TERMS`):
     a line of ``value_col`` by ``group_col`` with its interval (``low_col``–``high_col``)
     shaded, and ``marks`` (same columns: e.g. a speech's own rate in its year) drawn as red
     points with their interval and value. Numeric groups (years) are placed on a numeric axis,
     others in their order.
+
+    The y-axis fits the rates: its top is 10% above the largest rate or the largest interval
+    of a group with at least ``min_words`` words (an ``n_words`` column; without one every
+    group counts), whichever is higher. Longer intervals (groups of a few hundred words) are
+    clipped there and marked with a grey ``^`` at the top; the panel says how many
+    (``fig.clipped_intervals``: term → count).
     """
     _require(trends, term_col, group_col, value_col, where="plot_trends")
     terms = list(pd.unique(trends[term_col]))
@@ -573,31 +597,46 @@ def plot_trends(
     axes = fig.subplots(rows, cols, squeeze=False, sharex=True)
     for ax in axes.flat[len(terms):]:
         ax.set_visible(False)
+    fig.clipped_intervals = {}
     for ax, term in zip(axes.flat, terms):
         mine = trends[trends[term_col] == term]
+        own = None
+        if marks is not None and len(marks):
+            own = marks[marks[term_col] == term]
+            own = own[own[group_col].notna()]
         x = np.array([position(g) for g in mine[group_col]], dtype=float)
         y = mine[value_col].to_numpy(dtype=float)
         ax.plot(x, y, color=_COLORS[0], linewidth=1.2, marker="o", markersize=2.5, label=line_label)
         if low_col in mine.columns and high_col in mine.columns:
             ax.fill_between(x, mine[low_col].to_numpy(dtype=float), mine[high_col].to_numpy(dtype=float),
                             color=_COLORS[0], alpha=0.18, linewidth=0)
-        if marks is not None and len(marks):
-            own = marks[marks[term_col] == term]
-            own = own[own[group_col].notna()]
-            if len(own):
-                mx = np.array([position(g) for g in own[group_col]], dtype=float)
-                my = own[value_col].to_numpy(dtype=float)
-                if low_col in own.columns and high_col in own.columns:
-                    ax.vlines(mx, own[low_col].to_numpy(dtype=float), own[high_col].to_numpy(dtype=float),
-                              color=_COLORS[3], linewidth=1)
-                ax.scatter(mx, my, color=_COLORS[3], zorder=3, s=22, label=mark_label)
-                if len(own) <= 3:
-                    for xi, yi in zip(mx, my):
-                        ax.annotate(f"{yi:.1f}", (xi, yi), xytext=(4, 4), textcoords="offset points",
-                                    fontsize=8, color=_COLORS[3])
+        if own is not None and len(own):
+            mx = np.array([position(g) for g in own[group_col]], dtype=float)
+            my = own[value_col].to_numpy(dtype=float)
+            if low_col in own.columns and high_col in own.columns:
+                ax.vlines(mx, own[low_col].to_numpy(dtype=float), own[high_col].to_numpy(dtype=float),
+                          color=_COLORS[3], linewidth=1)
+            ax.scatter(mx, my, color=_COLORS[3], zorder=3, s=22, label=mark_label)
+            if len(own) <= 3:
+                for xi, yi in zip(mx, my):
+                    ax.annotate(f"{yi:.1f}", (xi, yi), xytext=(4, 4), textcoords="offset points",
+                                fontsize=8, color=_COLORS[3])
         ax.set_title(str(term), loc="left")
         ax.set_ylabel("每萬詞 per 10,000 words")
-        ax.set_ylim(bottom=0)
+        shown = [mine] + ([own] if own is not None and len(own) else [])
+        top = _rate_top(shown, value_col, high_col, min_words)
+        if top is None:
+            ax.set_ylim(bottom=0)
+        else:
+            ax.set_ylim(0, top)
+            over = [(position(g), h) for frame in shown if high_col in frame.columns
+                    for g, h in zip(frame[group_col], frame[high_col].to_numpy(dtype=float)) if h > top]
+            if over:
+                ax.scatter([x for x, _ in over], [top] * len(over), marker="^", s=16, color="0.45",
+                           clip_on=False, zorder=4)
+                ax.set_title(f"^ {counted(len(over), 'interval')} clipped (groups under {min_words:,} words)",
+                             loc="right", fontsize=7, color="0.35")
+            fig.clipped_intervals[term] = len(over)
         if not numeric:
             ax.set_xticks(range(len(groups)), [str(g) for g in groups])
         else:

@@ -372,6 +372,25 @@ def test_plot_trends_one_panel_per_term_with_marks(tmp_path):
         plot_trends(pd.concat([TRENDS.assign(term=f"t{i}") for i in range(9)]))
 
 
+def test_plot_trends_fits_the_rates_and_clips_the_intervals_of_tiny_groups(tmp_path):
+    # 1962 and 2020 are ~100-word resolutions: intervals up to 200 per 10,000; real rates ≤ 8.
+    trends = pd.DataFrame({"term": ["低保"] * 4, "year": [1960, 1962, 2019, 2020],
+                           "per_10k": [4.0, 0.0, 8.0, 0.0], "ci_low": [2.0, 0.0, 5.0, 0.0],
+                           "ci_high": [7.0, 200.0, 10.0, 150.0], "n_words": [20_000, 100, 15_000, 120]})
+    fig = render_checked(lambda: plot_trends(trends), tmp_path)
+    ax = fig.axes[0]
+    # The top: 10% above the largest interval of a group with enough words (10 in 2019).
+    assert ax.get_ylim() == pytest.approx((0, 11.0))
+    assert fig.clipped_intervals == {"低保": 2}
+    assert ax.get_title(loc="right") == "^ 2 intervals clipped (groups under 1,000 words)"
+    # Without n_words every group counts: nothing clipped, the top follows the largest interval.
+    fig = plot_trends(trends.drop(columns="n_words"))
+    assert fig.axes[0].get_ylim() == pytest.approx((0, 220.0)) and fig.clipped_intervals == {"低保": 0}
+    # A rate above every trusted interval sets the top itself.
+    fig = plot_trends(trends.assign(per_10k=[4.0, 30.0, 8.0, 0.0]))
+    assert fig.axes[0].get_ylim() == pytest.approx((0, 33.0)) and fig.clipped_intervals == {"低保": 2}
+
+
 def test_plot_corpus_overview_groups_speeches_by_year(tmp_path):
     corpus = pd.DataFrame({"speech_id": [f"s{i}" for i in range(12)], "year": [2000] * 5 + [2001] * 7,
                            "n_chars": list(range(100, 112))})
