@@ -28,6 +28,7 @@ from .reference import Reference, is_reference_name
 from .reference import reference as named_reference
 from .script import to_simplified
 from .vocabulary import _display_forms, _select, _word_tokens, collocations, n_words, term_of
+from .wording import counted
 
 ABSENT = ("apart", "include", "only")
 KEYNESS_COLUMNS = ["token", "term", "count", "per_10k", "ref_count", "ref_per_10k", "g2", "log_ratio",
@@ -163,7 +164,7 @@ def _side_ids(tokens: pd.DataFrame) -> list[str]:
 
 def _describe_side(label: str, tokens: pd.DataFrame, n_words: int) -> str:
     n = tokens["speech_id"].nunique() if "speech_id" in tokens.columns else 1
-    return f"{label}: {n} speech{'es' if n != 1 else ''}, {n_words:,} words"
+    return f"{label}: {counted(n, 'speech')}, {n_words:,} words"
 
 
 def _variants_of(terms, aliases: bool) -> dict[str, list[str]]:

@@ -23,6 +23,7 @@ import pandas as pd
 
 from .script import to_simplified
 from .vocabulary import _word_tokens, term_of
+from .wording import counted
 
 TREND_COLUMNS = ["term", "count", "per_10k", "ci_low", "ci_high", "docs", "n_docs", "n_words"]
 CI_METHOD = "95% Wilson score interval on count / n_words (words as independent draws)"
@@ -325,7 +326,7 @@ def enough_for_trends(corpus: pd.DataFrame, by: str = "year") -> Enough:
         return Enough(False, f"no corpus column {by!r} to group by")
     dated = int(corpus["year"].notna().sum()) if "year" in corpus.columns else 0
     groups = int(column.dropna().nunique())
-    said = f"{dated} dated speech{'es' if dated != 1 else ''} in {groups} {by} group{'s' if groups != 1 else ''}"
+    said = f"{counted(dated, 'dated speech')} in {counted(groups, f'{by} group')}"
     if dated >= MIN_DATED and groups >= MIN_GROUPS:
         return Enough(True, f"enough to compare within the corpus: {said}")
     return Enough(False, f"not enough to compare within the corpus: {said}; trends, period keyness and "

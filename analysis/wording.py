@@ -5,13 +5,16 @@ from __future__ import annotations
 
 _IRREGULAR = {"person": "people", "child": "children", "analysis": "analyses", "index": "indices"}
 # Mass nouns take no plural of their own: counted by a countable head ("9 furniture lines").
-_MASS = {"furniture", "legal", "information", "equipment", "whitespace", "metadata", "boilerplate"}
+_MASS = {"furniture", "legal", "information", "equipment", "metadata", "boilerplate"}
 
 
 def plural(noun: str) -> str:
     """The plural of a count noun (or of a phrase's last word): speech → speeches, city →
     cities, hit → hits, point → points; a mass noun gets a countable head: furniture →
     furniture lines."""
+    if " of " in noun:   # run of whitespace → runs of whitespace
+        first, _, rest = noun.partition(" of ")
+        return f"{plural(first)} of {rest}"
     head, _, last = noun.rpartition(" ")
     prefix = f"{head} " if head else ""
     lower = last.lower()
