@@ -657,6 +657,10 @@ def plot_trends(
     return _with_data(fig, pd.concat(drawn, ignore_index=True))
 
 
+MAX_GENRE_LINES = 4
+"""More genres than this and :func:`plot_corpus_overview` draws the median of the most common only."""
+
+
 def plot_corpus_overview(
     corpus: pd.DataFrame,
     parts: pd.DataFrame | None = None,
@@ -665,11 +669,14 @@ def plot_corpus_overview(
     title: str | None = None,
 ) -> Figure:
     """A corpus of many speeches at a glance, by ``by`` (default year): how many speeches,
-    how long they are (Han characters: each speech a dot, the median a line) and the share
+    how long they are (Han characters: each speech a dot, the median a line; with a ``genre``
+    column of several values, one median line per genre, or only the most common genre's
+    when there are more than :data:`MAX_GENRE_LINES`, as the legend says) and the share
     whose outline found numbered sections (``parts``, :func:`analysis.corpus_outline`).
     Readable from a dozen speeches to tens of thousands: the axes are groups, not speeches.
     """
     _require(corpus, "speech_id", "n_chars", where="plot_corpus_overview")
+    corpus = corpus.reset_index(drop=True)
     frame = corpus[["speech_id", "n_chars"]].copy()
     frame["_group"] = corpus[by] if by in corpus.columns else pd.NA
     frame = frame[frame["_group"].notna()]
@@ -688,8 +695,23 @@ def plot_corpus_overview(
     axes[0].yaxis.set_major_locator(MaxNLocator(integer=True))
     axes[1].scatter(frame["_x"], frame["n_chars"], s=8, alpha=0.35 if len(frame) > 200 else 0.7,
                     color=_COLORS[0], linewidths=0)
-    median = frame.groupby("_x")["n_chars"].median()
-    axes[1].plot(median.index, median.to_numpy(), color=_COLORS[3], linewidth=1.2, label="中位數 median")
+    # A median over genres of very different lengths (a report and a short resolution of the
+    # same year) says nothing about either: one median per genre, or the most common genre's.
+    genres = corpus.loc[frame.index, "genre"] if "genre" in corpus.columns else None
+    kinds = genres.dropna().value_counts() if genres is not None else pd.Series(dtype=int)
+    if len(kinds) > 1:
+        frame["_genre"] = genres
+        order = sorted(kinds.index, key=lambda g: (-int(kinds[g]), str(g)))
+        if len(order) > MAX_GENRE_LINES:
+            order = order[:1]
+        for i, genre in enumerate(order):
+            median = frame[frame["_genre"] == genre].groupby("_x")["n_chars"].median()
+            label = f"中位數 median: {genre}" + (" only" if len(order) < len(kinds) else "")
+            axes[1].plot(median.index, median.to_numpy(), color=_COLORS[(3 + i) % len(_COLORS)], linewidth=1.2,
+                         marker="." if len(median) < 3 else None, label=label)
+    else:
+        median = frame.groupby("_x")["n_chars"].median()
+        axes[1].plot(median.index, median.to_numpy(), color=_COLORS[3], linewidth=1.2, label="中位數 median")
     axes[1].set_ylabel("漢字數 Han characters")
     axes[1].legend(fontsize=8, frameon=False, loc="upper left")
     if parts is not None:
@@ -704,7 +726,7 @@ def plot_corpus_overview(
         axes[-1].set_xticks(range(len(groups)), [truncate(str(g), 10) for g in groups], rotation=45, ha="right")
     axes[-1].set_xlabel(_axis_name(by))
     fig.suptitle(title or f"語料概覽 The corpus: {len(corpus):,} speeches")
-    drawn = frame.drop(columns="_x").rename(columns={"_group": by})
+    drawn = frame.drop(columns="_x").rename(columns={"_group": by, "_genre": "genre"})
     if parts is not None:
         drawn["with_sections"] = drawn["speech_id"].isin(set(parts.loc[parts["part"] == "section", "speech_id"]))
     return _with_data(fig, drawn)

@@ -402,6 +402,28 @@ def test_plot_corpus_overview_groups_speeches_by_year(tmp_path):
     assert fig.plotted_data["with_sections"].sum() == 3
 
 
+def test_plot_corpus_overview_draws_one_median_per_genre(tmp_path):
+    # Each year a ~17k-character report and a ~500-character resolution: one median of both
+    # would halve the reports; one line per genre keeps each at its own length.
+    corpus = pd.DataFrame({"speech_id": [f"s{i}" for i in range(6)], "year": [2000, 2000, 2001, 2001, 2002, 2002],
+                           "genre": ["report", "resolution"] * 3,
+                           "n_chars": [17_000, 500, 18_000, 520, 16_000, 480]})
+    fig = render_checked(lambda: plot_corpus_overview(corpus), tmp_path)
+    lines = {line.get_label(): line.get_ydata().tolist() for line in fig.axes[1].get_lines()}
+    assert lines == {"中位數 median: report": [17_000, 18_000, 16_000],
+                     "中位數 median: resolution": [500, 520, 480]}
+    assert fig.plotted_data["genre"].tolist() == ["report", "resolution"] * 3
+    # More genres than MAX_GENRE_LINES: the most common genre's median, said in the legend.
+    many = pd.concat([corpus.assign(genre=["report", "a", "report", "b", "report", "c"]),
+                      corpus.assign(speech_id=corpus.speech_id + "x",
+                                    genre=["report", "d", "report", "e", "report", "f"])])
+    labels = [line.get_label() for line in plot_corpus_overview(many).axes[1].get_lines()]
+    assert labels == ["中位數 median: report only"]
+    # One genre (or none): one median, as before.
+    labels = [line.get_label() for line in plot_corpus_overview(corpus.assign(genre="report")).axes[1].get_lines()]
+    assert labels == ["中位數 median"]
+
+
 def test_plot_positions_pools_hits_by_tenths(tmp_path):
     hits = pd.DataFrame({"term": ["甲"] * 4 + ["乙"], "position": [0.01, 0.05, 0.95, 0.5, 0.99]})
     fig = render_checked(lambda: plot_positions(hits), tmp_path)
