@@ -28,6 +28,7 @@ from .reference import Reference, is_reference_name
 from .reference import reference as named_reference
 from .script import to_simplified
 from .vocabulary import _display_forms, _select, _word_tokens, collocations, n_words, term_of
+from .wording import counted
 
 ABSENT = ("apart", "include", "only")
 KEYNESS_COLUMNS = ["token", "term", "count", "per_10k", "ref_count", "ref_per_10k", "g2", "log_ratio",
@@ -163,7 +164,7 @@ def _side_ids(tokens: pd.DataFrame) -> list[str]:
 
 def _describe_side(label: str, tokens: pd.DataFrame, n_words: int) -> str:
     n = tokens["speech_id"].nunique() if "speech_id" in tokens.columns else 1
-    return f"{label}: {n} speech{'es' if n != 1 else ''}, {n_words:,} words"
+    return f"{label}: {counted(n, 'speech')}, {n_words:,} words"
 
 
 def _variants_of(terms, aliases: bool) -> dict[str, list[str]]:
@@ -355,9 +356,36 @@ def keyword_network(tokens: pd.DataFrame, top: int = 20, window: int = 5, min_co
     return edges[["source", "target", "weight", "logdice"]].reset_index(drop=True)
 
 
-def period_contrast(later: pd.DataFrame, earlier: pd.DataFrame, split: int, top: int = 20) -> pd.DataFrame:
+def period_contrast(later: pd.DataFrame, earlier: pd.DataFrame, split: int, top: int = 20, *,
+                    max_p: float | None = 0.05) -> pd.DataFrame:
     """The ``top`` keywords of each side of a split (two :func:`keyness` tables, each period
     against the other), with a ``period`` column (``"≥ 2013"``, ``"< 2013"``): one frame to
-    draw as two panels."""
-    return pd.concat([later.head(top).assign(period=f"≥ {split}"),
-                      earlier.head(top).assign(period=f"< {split}")], ignore_index=True)
+    draw as two panels.
+
+    Only keywords significant at ``p < max_p`` (keyness's ``p`` column; the default 0.05 is
+    G² ≥ 3.84 at 1 df) are kept, uncorrected for multiple tests; ``max_p=None`` keeps all.
+    ``attrs["threshold"]`` says which rule was used (show it in the chart's title or
+    caption) and ``attrs["left_out"]`` how many of the top rows it dropped.
+    """
+    def keep(table: pd.DataFrame) -> pd.DataFrame:
+        return table if max_p is None else table[table["p"] < max_p]
+
+    kept = [keep(later).head(top), keep(earlier).head(top)]
+    both = pd.concat([kept[0].assign(period=f"≥ {split}"), kept[1].assign(period=f"< {split}")],
+                     ignore_index=True)
+    if max_p is None:
+        both.attrs["threshold"] = "all keywords, significant or not"
+    else:
+        critical = _critical_g2(max_p)
+        both.attrs["threshold"] = f"p < {max_p:g} (G² ≥ {critical:.2f}), not corrected for multiple tests"
+    both.attrs["left_out"] = int(min(top, len(later)) + min(top, len(earlier)) - len(both))
+    return both
+
+
+def _critical_g2(max_p: float) -> float:
+    """The G² (chi-square, 1 df) whose upper tail is ``max_p``: :func:`chi2_p` inverted by bisection."""
+    low, high = 0.0, 100.0
+    for _ in range(100):
+        mid = (low + high) / 2
+        low, high = (mid, high) if chi2_p(mid)[0] > max_p else (low, mid)
+    return (low + high) / 2

@@ -34,6 +34,7 @@ import pandas as pd
 
 from .config import DATA_DIR
 from .datafiles import data_lines
+from .wording import counted
 
 SESSIONS = DATA_DIR / "sessions.tsv"
 SOURCES = ("metadata", "text", "filename")
@@ -434,7 +435,7 @@ def own_year(text: str) -> SpeechDate:
         return UNKNOWN
     year = max(years, key=lambda y: (years[y], y))
     n = years[year]
-    return SpeechDate(pd.NaT, year, "text", f"{words[year]} ({n} time{'s' if n > 1 else ''})")
+    return SpeechDate(pd.NaT, year, "text", f"{words[year]} ({counted(n, 'time')})")
 
 
 def speech_date(text: str, name: str = "", meta: SpeechDate = UNKNOWN,

@@ -14,6 +14,7 @@ import pandas as pd
 from .concordance import MIN_HITS
 from .outline import PREAMBLE_LABEL, cn_numeral
 from .plots import SMALL_MULTIPLES
+from .wording import counted
 
 
 class Finding(str):
@@ -25,10 +26,6 @@ class Finding(str):
 
 def _finding(lines: list[str]) -> Finding:
     return Finding("\n".join(f"- {line}" for line in lines if line))
-
-
-def _plural(n: int, word: str, plural: str | None = None) -> str:
-    return f"{n:,} {word if n == 1 else (plural or word + 's')}"
 
 
 def _list(items: list[str], limit: int = 5) -> str:
@@ -53,7 +50,7 @@ def overview(corpus: pd.DataFrame, parts: pd.DataFrame, audit: pd.DataFrame) -> 
 
     n = len(corpus)
     traditional = sum(is_traditional(t) for t in corpus["text"])
-    lines = [f"**{_plural(n, 'speech', 'speeches')}**, {int(corpus['n_chars'].sum()):,} Han characters "
+    lines = [f"**{counted(n, 'speech')}**, {int(corpus['n_chars'].sum()):,} Han characters "
              f"({traditional} in Traditional characters, {n - traditional} in Simplified)."]
     lines.append(_dating(corpus))
     lines.append(_cleaning(corpus, audit))
@@ -92,7 +89,7 @@ def _cleaning(corpus: pd.DataFrame, audit: pd.DataFrame) -> str:
         pieces = []
         for kind in _KIND_WORDS:
             if kind in counts and kind != "whitespace":
-                pieces.append(_plural(int(counts[kind]), _KIND_WORDS[kind]))
+                pieces.append(counted(int(counts[kind]), _KIND_WORDS[kind]))
         pinyin = audit[audit["kind"] == "pinyin"]
         if len(pinyin):
             before = [corpus.set_index("speech_id").loc[s, "raw"][a - 1] for s, a in zip(pinyin["speech_id"],
@@ -101,7 +98,7 @@ def _cleaning(corpus: pd.DataFrame, audit: pd.DataFrame) -> str:
             pieces[-1] += f" ({int(top.iloc[0])} after {top.index[0]})"
         return "Cleaning removed " + _list(pieces, 10) + " and nothing else (every deletion is in the audit table)."
     per_speech = audit.groupby("kind")["speech_id"].nunique()
-    pieces = [f"{_plural(int(counts[k]), _KIND_WORDS.get(k, k))} in {int(per_speech[k]):,} speeches"
+    pieces = [f"{counted(int(counts[k]), _KIND_WORDS.get(k, f'{k} line'))} in {counted(int(per_speech[k]), 'speech')}"
               for k in counts.index if k != "whitespace"]
     return "Cleaning removed " + _list(pieces, 10) + "."
 
@@ -120,11 +117,12 @@ def _structure(corpus: pd.DataFrame, parts: pd.DataFrame) -> str:
             said.append(f"{sid}: no numbered sections found")
             continue
         points = mine[mine["part"] == "point"].groupby("section").size()
-        listing = ", ".join(f"{cn_numeral(int(s))} ({int(points.get(s, 0))} points)" for s in secs["section"])
+        listing = ", ".join(f"{cn_numeral(int(s))} ({counted(int(points.get(s, 0)), 'point')})"
+                            for s in secs["section"])
         longest = secs.loc[secs["n_chars"].idxmax()]
         share = int(longest["n_chars"]) / max(int(n_chars), 1)
         closing = " and a closing (結語)" if (mine["part"] == "closing").any() else ""
-        said.append(f"{sid}: {_plural(len(secs), 'numbered section')}: {listing}{closing}; the longest, "
+        said.append(f"{sid}: {counted(len(secs), 'numbered section')}: {listing}{closing}; the longest, "
                     f"{cn_numeral(int(longest['section']))}, has {int(longest['n_chars']):,} of "
                     f"{int(n_chars):,} Han characters ({share:.0%})")
     return "Structure: " + "; ".join(said) + "."
@@ -141,7 +139,7 @@ def provenance(corpus: pd.DataFrame) -> Finding:
         found = surviving_simplified(text)
         if len(found):
             shown = ", ".join(f"{c} ×{n} ({ex})" for c, n, ex in zip(found["char"], found["count"], found["example"]))
-            n = _plural(int(found["count"].sum()), "Simplified-only character")
+            n = counted(int(found["count"].sum()), "Simplified-only character")
             lines.append(f"{sid}: written in Traditional characters, but {n} survive ({shown}): consistent "
                          "with a machine conversion from a Simplified original (older prints' variant forms, "
                          "such as 决 and 况, can explain some).")
@@ -194,7 +192,7 @@ def term_spread(hits: pd.DataFrame, term: str, corpus: pd.DataFrame) -> Finding:
     if hits.empty:
         return _finding([f"{term} does not occur."])
     n, speeches = len(hits), hits["speech_id"].nunique()
-    lines = [f"**{term}** occurs {_plural(n, 'time')} in {_plural(speeches, 'speech', 'speeches')}."]
+    lines = [f"**{term}** occurs {counted(n, 'time')} in {counted(speeches, 'speech')}."]
     if speeches <= SMALL_MULTIPLES:
         for sid, rows in hits.groupby("speech_id", sort=False):
             in_sections = rows[rows["section"].notna()]
@@ -245,8 +243,8 @@ def dispersion(measures: pd.DataFrame) -> Finding:
     for row in measures.itertuples(index=False):
         several = measures["speech_id"].nunique() > 1
         where = f" ({row.speech_id})" if several and row.speech_id != "(corpus)" else ""
-        base = (f"{row.term}{where}: {_plural(int(row.hits), 'hit')} in {int(row.parts_with_hits)} of "
-                f"{_plural(int(row.n_parts), row.unit)}")
+        base = (f"{row.term}{where}: {counted(int(row.hits), 'hit')} in {int(row.parts_with_hits)} of "
+                f"{counted(int(row.n_parts), row.unit)}")
         if row.hits == 0:
             lines.append(base + ".")
         elif not row.enough_hits:
@@ -269,7 +267,7 @@ def themes(shares: pd.DataFrame, group: str = "place") -> Finding:
         best = rows.sort_values(["per_1000", "hits"], ascending=False).iloc[0]
         label = " ".join(str(k) for k in (key if isinstance(key, tuple) else (key,)))
         lines.append(f"{label}: {best['label']} ({best['per_1000']:.1f} per 1,000 characters, "
-                     f"{int(best['hits'])} hits)")
+                     f"{counted(int(best['hits']), 'hit')})")
     if not lines:
         return _finding(["No theme term occurs."])
     return _finding(["Densest theme by part: " + "; ".join(lines) + ".",
@@ -278,10 +276,27 @@ def themes(shares: pd.DataFrame, group: str = "place") -> Finding:
 
 
 # ---------------------------------------------------------------- 04: change over time
-def national(trends: pd.DataFrame, marks: pd.DataFrame | None, reference_span: str) -> Finding:
+def own_reports(corpus: pd.DataFrame | None) -> list[str]:
+    """The speeches of ``corpus`` that are themselves government work reports of the shipped
+    reference (their ids are the reference's files): compared with the reports, such a corpus
+    is compared with itself. Notebook 04 skips its keyness against the reports then too."""
+    if corpus is None or "speech_id" not in corpus.columns:
+        return []
+    from .reference import reference_data
+
+    files = set(reference_data("gwr")[2]["files"])
+    return [sid for sid in corpus["speech_id"] if sid in files]
+
+
+def national(trends: pd.DataFrame, marks: pd.DataFrame | None, reference_span: str, *,
+             corpus: pd.DataFrame | None = None) -> Finding:
     """For each term: its course in the government work reports and, where the corpus has its
-    own rate, how that compares with the reports of the same year."""
+    own rate, how that compares with the reports of the same year: the years where the corpus
+    uses the term most (at most :data:`SMALL_MULTIPLES`, saying how many years there are).
+    When ``corpus`` contains the reports themselves (:func:`own_reports`), its rates are not
+    compared with the reports: it would be compared with itself."""
     lines = []
+    mine = own_reports(corpus)
     for term, rows in trends.groupby("term", sort=False):
         total = int(rows["count"].sum())
         if total == 0:
@@ -289,23 +304,41 @@ def national(trends: pd.DataFrame, marks: pd.DataFrame | None, reference_span: s
         else:
             peak = rows.loc[rows["per_10k"].idxmax()]
             years = rows.loc[rows["count"] > 0, "year"]
-            lines.append(f"**{term}**: {total} times in the reports, {int(years.min())}–{int(years.max())}; "
+            lines.append(f"**{term}**: {counted(total, 'time')} in the reports, {int(years.min())}–{int(years.max())}; "
                          f"peak {peak['year']} ({peak['per_10k']:.1f} per 10,000 words).")
-        if marks is not None:
-            own = marks[(marks["term"] == term) & marks["year"].notna()]
-            for mark in own.head(SMALL_MULTIPLES).itertuples(index=False):
-                same = rows[rows["year"] == mark.year]
-                if same.empty:
-                    lines[-1] += f" This corpus, {mark.year}: {mark.per_10k:.1f} per 10,000 (no report that year)."
-                    continue
-                ref = same.iloc[0]
-                overlap = not (mark.ci_low > ref["ci_high"] or mark.ci_high < ref["ci_low"])
-                higher = mark.per_10k > ref["per_10k"]
-                verdict = ("intervals overlap: no clear difference" if overlap
-                           else "higher than the reports" if higher else "lower than the reports")
-                lines[-1] += (f" This corpus, {mark.year}: {mark.per_10k:.1f} per 10,000 "
-                              f"(95% CI {mark.ci_low:.1f}–{mark.ci_high:.1f}) against the report's "
-                              f"{ref['per_10k']:.1f} ({ref['ci_low']:.1f}–{ref['ci_high']:.1f}): {verdict}.")
+        if marks is None:
+            continue
+        own = marks[(marks["term"] == term) & marks["year"].notna()]
+        if own.empty:
+            continue
+        used = own[own["count"] > 0] if "count" in own.columns else own[own["per_10k"] > 0]
+        n_years = own["year"].nunique()
+        if used.empty:
+            lines[-1] += f" This corpus never uses it ({counted(n_years, 'year')} with speeches)."
+            continue
+        shown = used.sort_values(["per_10k", "year"], ascending=[False, True], kind="stable").head(SMALL_MULTIPLES)
+        if mine:
+            listing = ", ".join(f"{m.year} {m.per_10k:.1f}" for m in shown.itertuples(index=False))
+            lines[-1] += (f" This corpus uses it in {len(used)} of its {counted(n_years, 'year')} (highest: "
+                          f"{listing} per 10,000); not compared with the reports, because "
+                          f"{counted(len(mine), 'speech')} of the corpus {'is' if len(mine) == 1 else 'are'} "
+                          "the reports themselves.")
+            continue
+        lines[-1] += (f" This corpus uses it in {len(used)} of its {counted(n_years, 'year')}"
+                      + (f"; the {len(shown)} highest:" if len(used) > len(shown) else ":"))
+        for mark in shown.itertuples(index=False):
+            same = rows[rows["year"] == mark.year]
+            if same.empty:
+                lines[-1] += f" {mark.year}: {mark.per_10k:.1f} per 10,000 (no report that year)."
+                continue
+            ref = same.iloc[0]
+            overlap = not (mark.ci_low > ref["ci_high"] or mark.ci_high < ref["ci_low"])
+            higher = mark.per_10k > ref["per_10k"]
+            verdict = ("intervals overlap: no clear difference" if overlap
+                       else "higher than the reports" if higher else "lower than the reports")
+            lines[-1] += (f" {mark.year}: {mark.per_10k:.1f} per 10,000 "
+                          f"(95% CI {mark.ci_low:.1f}–{mark.ci_high:.1f}) against the report's "
+                          f"{ref['per_10k']:.1f} ({ref['ci_low']:.1f}–{ref['ci_high']:.1f}): {verdict}.")
     lines.append("Intervals are Wilson intervals on words as independent draws; a speech's repeated set phrases "
                  "make its real uncertainty larger.")
     return _finding(lines)
@@ -325,7 +358,7 @@ def names(names: pd.DataFrame, mentions: pd.DataFrame, formulas: pd.DataFrame,
         for sid, rows in names.groupby("speech_id", sort=False):
             functions = rows["function"].value_counts()
             listing = ", ".join(f"{int(n)} {FUNCTION_LABELS.get(f, f)} ({f})" for f, n in functions.items())
-            lines.append(f"{sid}: {_plural(len(rows), 'name')}: {listing}.")
+            lines.append(f"{sid}: {counted(len(rows), 'name')}: {listing}.")
             campaigns = own[(own["speech_id"] == sid) & (own["function"] == "campaign")]
             sections = campaigns["section"].dropna().astype(int)
             if len(campaigns):
@@ -335,7 +368,7 @@ def names(names: pd.DataFrame, mentions: pd.DataFrame, formulas: pd.DataFrame,
                 else:
                     where = "stand in sections " + ", ".join(f"{cn_numeral(s)} ({n})" for s, n in per_section.items())
                 shown = _list(list(dict.fromkeys(campaigns["name"])), 12)
-                what = _plural(campaigns["name"].nunique(), "campaign or activity", "campaigns and activities")
+                what = counted(campaigns["name"].nunique(), "campaign or activity", "campaigns and activities")
                 lines.append(f"Its {what} {where}: {shown}.")
             mine = formulas[formulas["speech_id"] == sid]
             expanded = mine[mine["n_items"].notna()]

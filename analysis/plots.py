@@ -21,6 +21,7 @@ from matplotlib.ticker import MaxNLocator
 
 from .figures import cjk_font_name, setup_matplotlib
 from .outline import cn_numeral  # noqa: F401  (re-exported for plots users)
+from .wording import counted
 
 SPEECH = "speech_id"
 _COLORS = matplotlib.colormaps["tab10"].colors
@@ -541,6 +542,22 @@ def _is_numeric(values) -> bool:
     return pd.api.types.is_numeric_dtype(pd.Series(list(values)).infer_objects())
 
 
+def _rate_top(frames: list[pd.DataFrame], value_col: str, high_col: str, min_words: int) -> float | None:
+    """The top of a trend panel's y-axis: 10% above the largest rate, or above the largest
+    interval of a group with at least ``min_words`` words (all groups without ``n_words``);
+    None when everything is zero (leave it to matplotlib)."""
+    highest = 0.0
+    for frame in frames:
+        values = frame[value_col].to_numpy(dtype=float)
+        highest = max(highest, float(np.nanmax(values)) if len(values) else 0.0)
+        if high_col in frame.columns:
+            enough = frame if "n_words" not in frame.columns else frame[frame["n_words"] >= min_words]
+            highs = enough[high_col].to_numpy(dtype=float)
+            if len(highs) and not np.isnan(highs).all():
+                highest = max(highest, float(np.nanmax(highs)))
+    return highest * 1.1 if highest > 0 else None
+
+
 def plot_trends(
     trends: pd.DataFrame,
     group_col: str = "year",
@@ -553,12 +570,19 @@ def plot_trends(
     mark_label: str = "this corpus",
     line_label: str = "reference",
     title: str | None = None,
+    min_words: int = 1000,
 ) -> Figure:
     """Rates over time as small multiples, one panel per term (at most :data:`MAX_TERMS`):
     a line of ``value_col`` by ``group_col`` with its interval (``low_col``–``high_col``)
     shaded, and ``marks`` (same columns: e.g. a speech's own rate in its year) drawn as red
     points with their interval and value. Numeric groups (years) are placed on a numeric axis,
     others in their order.
+
+    The y-axis fits the rates: its top is 10% above the largest rate or the largest interval
+    of a group with at least ``min_words`` words (an ``n_words`` column; without one every
+    group counts), whichever is higher. Longer intervals (groups of a few hundred words) are
+    clipped there and marked with a grey ``^`` at the top; the panel says how many
+    (``fig.clipped_intervals``: term → count).
     """
     _require(trends, term_col, group_col, value_col, where="plot_trends")
     terms = list(pd.unique(trends[term_col]))
@@ -573,31 +597,46 @@ def plot_trends(
     axes = fig.subplots(rows, cols, squeeze=False, sharex=True)
     for ax in axes.flat[len(terms):]:
         ax.set_visible(False)
+    fig.clipped_intervals = {}
     for ax, term in zip(axes.flat, terms):
         mine = trends[trends[term_col] == term]
+        own = None
+        if marks is not None and len(marks):
+            own = marks[marks[term_col] == term]
+            own = own[own[group_col].notna()]
         x = np.array([position(g) for g in mine[group_col]], dtype=float)
         y = mine[value_col].to_numpy(dtype=float)
         ax.plot(x, y, color=_COLORS[0], linewidth=1.2, marker="o", markersize=2.5, label=line_label)
         if low_col in mine.columns and high_col in mine.columns:
             ax.fill_between(x, mine[low_col].to_numpy(dtype=float), mine[high_col].to_numpy(dtype=float),
                             color=_COLORS[0], alpha=0.18, linewidth=0)
-        if marks is not None and len(marks):
-            own = marks[marks[term_col] == term]
-            own = own[own[group_col].notna()]
-            if len(own):
-                mx = np.array([position(g) for g in own[group_col]], dtype=float)
-                my = own[value_col].to_numpy(dtype=float)
-                if low_col in own.columns and high_col in own.columns:
-                    ax.vlines(mx, own[low_col].to_numpy(dtype=float), own[high_col].to_numpy(dtype=float),
-                              color=_COLORS[3], linewidth=1)
-                ax.scatter(mx, my, color=_COLORS[3], zorder=3, s=22, label=mark_label)
-                if len(own) <= 3:
-                    for xi, yi in zip(mx, my):
-                        ax.annotate(f"{yi:.1f}", (xi, yi), xytext=(4, 4), textcoords="offset points",
-                                    fontsize=8, color=_COLORS[3])
+        if own is not None and len(own):
+            mx = np.array([position(g) for g in own[group_col]], dtype=float)
+            my = own[value_col].to_numpy(dtype=float)
+            if low_col in own.columns and high_col in own.columns:
+                ax.vlines(mx, own[low_col].to_numpy(dtype=float), own[high_col].to_numpy(dtype=float),
+                          color=_COLORS[3], linewidth=1)
+            ax.scatter(mx, my, color=_COLORS[3], zorder=3, s=22, label=mark_label)
+            if len(own) <= 3:
+                for xi, yi in zip(mx, my):
+                    ax.annotate(f"{yi:.1f}", (xi, yi), xytext=(4, 4), textcoords="offset points",
+                                fontsize=8, color=_COLORS[3])
         ax.set_title(str(term), loc="left")
         ax.set_ylabel("每萬詞 per 10,000 words")
-        ax.set_ylim(bottom=0)
+        shown = [mine] + ([own] if own is not None and len(own) else [])
+        top = _rate_top(shown, value_col, high_col, min_words)
+        if top is None:
+            ax.set_ylim(bottom=0)
+        else:
+            ax.set_ylim(0, top)
+            over = [(position(g), h) for frame in shown if high_col in frame.columns
+                    for g, h in zip(frame[group_col], frame[high_col].to_numpy(dtype=float)) if h > top]
+            if over:
+                ax.scatter([x for x, _ in over], [top] * len(over), marker="^", s=16, color="0.45",
+                           clip_on=False, zorder=4)
+                ax.set_title(f"^ {counted(len(over), 'interval')} clipped (groups under {min_words:,} words)",
+                             loc="right", fontsize=7, color="0.35")
+            fig.clipped_intervals[term] = len(over)
         if not numeric:
             ax.set_xticks(range(len(groups)), [str(g) for g in groups])
         else:
@@ -618,6 +657,10 @@ def plot_trends(
     return _with_data(fig, pd.concat(drawn, ignore_index=True))
 
 
+MAX_GENRE_LINES = 4
+"""More genres than this and :func:`plot_corpus_overview` draws the median of the most common only."""
+
+
 def plot_corpus_overview(
     corpus: pd.DataFrame,
     parts: pd.DataFrame | None = None,
@@ -626,11 +669,14 @@ def plot_corpus_overview(
     title: str | None = None,
 ) -> Figure:
     """A corpus of many speeches at a glance, by ``by`` (default year): how many speeches,
-    how long they are (Han characters: each speech a dot, the median a line) and the share
+    how long they are (Han characters: each speech a dot, the median a line; with a ``genre``
+    column of several values, one median line per genre, or only the most common genre's
+    when there are more than :data:`MAX_GENRE_LINES`, as the legend says) and the share
     whose outline found numbered sections (``parts``, :func:`analysis.corpus_outline`).
     Readable from a dozen speeches to tens of thousands: the axes are groups, not speeches.
     """
     _require(corpus, "speech_id", "n_chars", where="plot_corpus_overview")
+    corpus = corpus.reset_index(drop=True)
     frame = corpus[["speech_id", "n_chars"]].copy()
     frame["_group"] = corpus[by] if by in corpus.columns else pd.NA
     frame = frame[frame["_group"].notna()]
@@ -649,8 +695,23 @@ def plot_corpus_overview(
     axes[0].yaxis.set_major_locator(MaxNLocator(integer=True))
     axes[1].scatter(frame["_x"], frame["n_chars"], s=8, alpha=0.35 if len(frame) > 200 else 0.7,
                     color=_COLORS[0], linewidths=0)
-    median = frame.groupby("_x")["n_chars"].median()
-    axes[1].plot(median.index, median.to_numpy(), color=_COLORS[3], linewidth=1.2, label="中位數 median")
+    # A median over genres of very different lengths (a report and a short resolution of the
+    # same year) says nothing about either: one median per genre, or the most common genre's.
+    genres = corpus.loc[frame.index, "genre"] if "genre" in corpus.columns else None
+    kinds = genres.dropna().value_counts() if genres is not None else pd.Series(dtype=int)
+    if len(kinds) > 1:
+        frame["_genre"] = genres
+        order = sorted(kinds.index, key=lambda g: (-int(kinds[g]), str(g)))
+        if len(order) > MAX_GENRE_LINES:
+            order = order[:1]
+        for i, genre in enumerate(order):
+            median = frame[frame["_genre"] == genre].groupby("_x")["n_chars"].median()
+            label = f"中位數 median: {genre}" + (" only" if len(order) < len(kinds) else "")
+            axes[1].plot(median.index, median.to_numpy(), color=_COLORS[(3 + i) % len(_COLORS)], linewidth=1.2,
+                         marker="." if len(median) < 3 else None, label=label)
+    else:
+        median = frame.groupby("_x")["n_chars"].median()
+        axes[1].plot(median.index, median.to_numpy(), color=_COLORS[3], linewidth=1.2, label="中位數 median")
     axes[1].set_ylabel("漢字數 Han characters")
     axes[1].legend(fontsize=8, frameon=False, loc="upper left")
     if parts is not None:
@@ -665,7 +726,7 @@ def plot_corpus_overview(
         axes[-1].set_xticks(range(len(groups)), [truncate(str(g), 10) for g in groups], rotation=45, ha="right")
     axes[-1].set_xlabel(_axis_name(by))
     fig.suptitle(title or f"語料概覽 The corpus: {len(corpus):,} speeches")
-    drawn = frame.drop(columns="_x").rename(columns={"_group": by})
+    drawn = frame.drop(columns="_x").rename(columns={"_group": by, "_genre": "genre"})
     if parts is not None:
         drawn["with_sections"] = drawn["speech_id"].isin(set(parts.loc[parts["part"] == "section", "speech_id"]))
     return _with_data(fig, drawn)

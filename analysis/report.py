@@ -36,6 +36,7 @@ from pathlib import Path
 
 from . import config
 from .runner import INJECTED_TAG, _skip_rfc3987_grammar, notebook_paths
+from .wording import counted
 
 ERROR_SELECTOR = '[data-output-type="error"]'
 """CSS selector of the error outputs on a report page."""
@@ -215,7 +216,7 @@ def _index_html(pages: list[Page], heading: str, font: str) -> str:
         if page.parameters:
             shown = ", ".join(f"{k} = {v!r}" for k, v in page.parameters.items())
             params = f'<p class="params">Parameters: <code>{html.escape(shown)}</code></p>'
-        figures = f"{page.figures} figure{'s' if page.figures != 1 else ''}"
+        figures = counted(page.figures, "figure")
         items.append(
             f'<li><h2><a href="{html.escape(page.href)}">{html.escape(page.title or page.source.stem)}</a></h2>\n'
             f'<div class="summary">{markdown2html(page.summary) if page.summary else ""}</div>\n'

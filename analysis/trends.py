@@ -23,6 +23,7 @@ import pandas as pd
 
 from .script import to_simplified
 from .vocabulary import _word_tokens, term_of
+from .wording import counted
 
 TREND_COLUMNS = ["term", "count", "per_10k", "ci_low", "ci_high", "docs", "n_docs", "n_words"]
 CI_METHOD = "95% Wilson score interval on count / n_words (words as independent draws)"
@@ -276,7 +277,9 @@ def lifecycle(corpus: pd.DataFrame, *, formulas: pd.DataFrame | None = None,
     ``formulas`` and ``campaigns`` default to :func:`analysis.corpus_formulas` and
     :func:`analysis.corpus_campaigns` of ``corpus``. Returns one row per name (its
     Simplified form, or its gazetteer name; the first written form shown as ``name``),
-    ``kind`` (``formula``, or for another name its function: campaign, period, slogan, …),
+    ``kind`` (``formula``, or for another name its function: campaign, period, slogan, …; a
+    name labelled differently in different speeches gets one row, with its most common label
+    among its entries (one per speech and written form), ties to the alphabetically first),
     ``first`` and ``last`` (the earliest and latest ``year`` attesting it),
     ``span_years``, ``n_speeches``, ``mentions`` (all occurrences), ``peak`` (the ``by``
     group with the most mentions per 10,000 Han characters of its speeches; ties: the
@@ -317,16 +320,18 @@ def lifecycle(corpus: pd.DataFrame, *, formulas: pd.DataFrame | None = None,
     rows["year"] = rows["speech_id"].map(year)
     rows["group"] = rows["speech_id"].map(group)
     # All per name at once (a corpus holds thousands of names): spans, speeches, mentions…
-    by_name = rows.groupby(["key", "kind"], sort=False)
-    table = by_name.agg(name=("written", "first"), first=("year", "min"), last=("year", "max"),
+    # One row per name, whatever its function in each speech: the label is the most common.
+    by_name = rows.groupby("key", sort=False)
+    table = by_name.agg(name=("written", "first"), kind=("kind", lambda v: v.mode().iloc[0]),
+                        first=("year", "min"), last=("year", "max"),
                         n_speeches=("speech_id", "nunique"), mentions=("mentions", "sum")).reset_index()
     # … and the peak: the group with the highest rate, ties to the earliest group.
-    per_group = rows.groupby(["key", "kind", "group"], sort=False)["mentions"].sum().reset_index()
+    per_group = rows.groupby(["key", "group"], sort=False)["mentions"].sum().reset_index()
     per_group["rate"] = per_group["mentions"] / per_group["group"].map(size).to_numpy() * 10_000
     per_group["_rounded"] = per_group["rate"].round(9)
-    peaks = per_group.sort_values(["key", "kind", "_rounded", "group"], ascending=[True, True, False, True],
-                                  kind="stable").drop_duplicates(["key", "kind"])
-    table = table.merge(peaks[["key", "kind", "group", "rate"]], on=["key", "kind"], how="left")
+    peaks = per_group.sort_values(["key", "_rounded", "group"], ascending=[True, False, True],
+                                  kind="stable").drop_duplicates(["key"])
+    table = table.merge(peaks[["key", "group", "rate"]], on="key", how="left")
     table = table.rename(columns={"group": "peak", "rate": "peak_per_10k_chars"})
     table["span_years"] = table["last"] - table["first"] + 1
     table = table[table["n_speeches"] >= min_speeches]
@@ -368,7 +373,7 @@ def enough_for_trends(corpus: pd.DataFrame, by: str = "year") -> Enough:
         return Enough(False, f"no corpus column {by!r} to group by")
     dated = int(corpus["year"].notna().sum()) if "year" in corpus.columns else 0
     groups = int(column.dropna().nunique())
-    said = f"{dated} dated speech{'es' if dated != 1 else ''} in {groups} {by} group{'s' if groups != 1 else ''}"
+    said = f"{counted(dated, 'dated speech')} in {counted(groups, f'{by} group')}"
     if dated >= MIN_DATED and groups >= MIN_GROUPS:
         return Enough(True, f"enough to compare within the corpus: {said}")
     return Enough(False, f"not enough to compare within the corpus: {said}; trends, period keyness and "

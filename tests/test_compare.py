@@ -141,6 +141,24 @@ def test_period_contrast_puts_both_sides_in_one_frame(four_speeches):
     assert both[["period", "token"]].values.tolist() == [["≥ 2013", "甲甲"], ["< 2013", "乙乙"]]
 
 
+def test_period_contrast_keeps_the_significant_keywords_and_says_so():
+    # 振興 with G² 0.00002 (p 0.997) is not a keyword of either period: left out by default.
+    from analysis.compare import chi2_p
+
+    later = pd.DataFrame({"token": ["甲甲", "振興"], "g2": [12.0, 0.00002]})
+    earlier = pd.DataFrame({"token": ["乙乙", "丙丙"], "g2": [3.9, 3.8]})
+    for table in (later, earlier):
+        table["p"] = chi2_p(table["g2"])
+    both = period_contrast(later, earlier, 2013)
+    assert both[["period", "token"]].values.tolist() == [["≥ 2013", "甲甲"], ["< 2013", "乙乙"]]
+    assert both.attrs["threshold"] == "p < 0.05 (G² ≥ 3.84), not corrected for multiple tests"
+    assert both.attrs["left_out"] == 2
+    assert period_contrast(later, earlier, 2013, max_p=0.01)["token"].tolist() == ["甲甲"]
+    everything = period_contrast(later, earlier, 2013, max_p=None)
+    assert everything["token"].tolist() == ["甲甲", "振興", "乙乙", "丙丙"]
+    assert everything.attrs["left_out"] == 0 and "significant or not" in everything.attrs["threshold"]
+
+
 # ---------------------------------------------------------------- references
 
 

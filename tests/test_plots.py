@@ -372,6 +372,25 @@ def test_plot_trends_one_panel_per_term_with_marks(tmp_path):
         plot_trends(pd.concat([TRENDS.assign(term=f"t{i}") for i in range(9)]))
 
 
+def test_plot_trends_fits_the_rates_and_clips_the_intervals_of_tiny_groups(tmp_path):
+    # 1962 and 2020 are ~100-word resolutions: intervals up to 200 per 10,000; real rates ≤ 8.
+    trends = pd.DataFrame({"term": ["低保"] * 4, "year": [1960, 1962, 2019, 2020],
+                           "per_10k": [4.0, 0.0, 8.0, 0.0], "ci_low": [2.0, 0.0, 5.0, 0.0],
+                           "ci_high": [7.0, 200.0, 10.0, 150.0], "n_words": [20_000, 100, 15_000, 120]})
+    fig = render_checked(lambda: plot_trends(trends), tmp_path)
+    ax = fig.axes[0]
+    # The top: 10% above the largest interval of a group with enough words (10 in 2019).
+    assert ax.get_ylim() == pytest.approx((0, 11.0))
+    assert fig.clipped_intervals == {"低保": 2}
+    assert ax.get_title(loc="right") == "^ 2 intervals clipped (groups under 1,000 words)"
+    # Without n_words every group counts: nothing clipped, the top follows the largest interval.
+    fig = plot_trends(trends.drop(columns="n_words"))
+    assert fig.axes[0].get_ylim() == pytest.approx((0, 220.0)) and fig.clipped_intervals == {"低保": 0}
+    # A rate above every trusted interval sets the top itself.
+    fig = plot_trends(trends.assign(per_10k=[4.0, 30.0, 8.0, 0.0]))
+    assert fig.axes[0].get_ylim() == pytest.approx((0, 33.0)) and fig.clipped_intervals == {"低保": 2}
+
+
 def test_plot_corpus_overview_groups_speeches_by_year(tmp_path):
     corpus = pd.DataFrame({"speech_id": [f"s{i}" for i in range(12)], "year": [2000] * 5 + [2001] * 7,
                            "n_chars": list(range(100, 112))})
@@ -381,6 +400,28 @@ def test_plot_corpus_overview_groups_speeches_by_year(tmp_path):
     shares = sorted(round(b.get_height(), 3) for b in bars(fig.axes[2]))
     assert shares == [round(100 / 7, 3), 40.0]   # 2 of 5 in 2000, 1 of 7 in 2001
     assert fig.plotted_data["with_sections"].sum() == 3
+
+
+def test_plot_corpus_overview_draws_one_median_per_genre(tmp_path):
+    # Each year a ~17k-character report and a ~500-character resolution: one median of both
+    # would halve the reports; one line per genre keeps each at its own length.
+    corpus = pd.DataFrame({"speech_id": [f"s{i}" for i in range(6)], "year": [2000, 2000, 2001, 2001, 2002, 2002],
+                           "genre": ["report", "resolution"] * 3,
+                           "n_chars": [17_000, 500, 18_000, 520, 16_000, 480]})
+    fig = render_checked(lambda: plot_corpus_overview(corpus), tmp_path)
+    lines = {line.get_label(): line.get_ydata().tolist() for line in fig.axes[1].get_lines()}
+    assert lines == {"中位數 median: report": [17_000, 18_000, 16_000],
+                     "中位數 median: resolution": [500, 520, 480]}
+    assert fig.plotted_data["genre"].tolist() == ["report", "resolution"] * 3
+    # More genres than MAX_GENRE_LINES: the most common genre's median, said in the legend.
+    many = pd.concat([corpus.assign(genre=["report", "a", "report", "b", "report", "c"]),
+                      corpus.assign(speech_id=corpus.speech_id + "x",
+                                    genre=["report", "d", "report", "e", "report", "f"])])
+    labels = [line.get_label() for line in plot_corpus_overview(many).axes[1].get_lines()]
+    assert labels == ["中位數 median: report only"]
+    # One genre (or none): one median, as before.
+    labels = [line.get_label() for line in plot_corpus_overview(corpus.assign(genre="report")).axes[1].get_lines()]
+    assert labels == ["中位數 median"]
 
 
 def test_plot_positions_pools_hits_by_tenths(tmp_path):

@@ -137,6 +137,22 @@ def test_lifecycle_by_hand():
     assert table["name"].tolist() == ["雙降", "幸福工程"]   # by first attestation
 
 
+def test_lifecycle_one_row_per_name_whatever_its_function():
+    # 低保 read as a campaign in three speeches and as a slogan in one: one row, over all four.
+    corpus = pd.DataFrame({"speech_id": ["a", "b", "c", "d"], "year": pd.array([2002, 2003, 2005, 2025], dtype="Int64"),
+                           "n_chars": [1000, 1000, 2000, 4000]})
+    campaigns = pd.DataFrame({"speech_id": ["a", "b", "c", "d"], "name": ["低保", "低保", "低保", "低保"],
+                              "simplified": ["低保"] * 4, "canonical": [None] * 4,
+                              "form": ["quoted", "bare", "bare", "bare"],
+                              "function": ["campaign", "slogan", "campaign", "campaign"], "count": [1, 3, 2, 4]})
+    table = lifecycle(corpus, formulas=pd.DataFrame(), campaigns=campaigns)
+    assert len(table) == 1
+    row = table.iloc[0]
+    # 2003: 3 in 1,000 characters = 30 per 10k, the peak (2002: 10, 2005: 10, 2025: 10).
+    assert row.to_dict() == {"name": "低保", "kind": "campaign", "first": 2002, "last": 2025, "span_years": 24,
+                             "n_speeches": 4, "mentions": 10, "peak": 2003, "peak_per_10k_chars": 30.0}
+
+
 def test_national_trend_matches_the_shared_corpus(gwr_dir):
     # The shipped counts were computed from the shared reports by this pipeline: counting them
     # again from the texts gives the same numbers.
