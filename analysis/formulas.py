@@ -583,20 +583,34 @@ def _sentence_end(simp: str, start: int) -> int:
     return m.start() if m else len(simp)
 
 
-def _ji_expansion(simp: str, end: int):
-    """Items after 即 (or ，即) right after the formula: (source, spans, position) or None.
-    Items run to the end of the clause when that clause alone is a list, else to the end
-    of the sentence."""
-    at = _after_formula(simp, end)
-    if simp[at:at + 1] in "，,：:":
-        at += 1
-    if not simp.startswith("即", at):
+# 即 after the formula, across at most _PAREN_GAP Han characters (“四个不摘”要求，即…) and
+# a comma or colon; not 即将, 即使, 即便, 即可, 即时, 即刻 (about to, even if, …).
+_JI = re.compile(f"[{HAN}]{{0,{_PAREN_GAP}}}?[，,：:]?(即)(?![将將使便可时時刻])")
+
+
+_FULL_STOP = re.compile("[。！？!?\n]")
+
+
+def _ji_expansion(simp: str, end: int, numeral: int | None = None):
+    """Items after 即 (or ，即) right after the formula, or after a word or two that name
+    it (要求，即): (source, spans, position) or None. Items run to the end of the clause when
+    that clause alone is a list, else to the end of the sentence; when they number fewer
+    than ``numeral`` and the items up to the full stop, across semicolons, number exactly
+    that (“三保三压”的方针，即保…，压…；保…，压…；保…，压…。), those."""
+    m = _JI.match(simp, _after_formula(simp, end))
+    if m is None:
         return None
+    at = m.start(1)
     stop = _sentence_end(simp, at)
     clause = _COMMA.search(simp, at + 1, stop)
     spans = _split_items(simp, at + 1, clause.start()) if clause else []
     if len(spans) < 2:
         spans = _split_items(simp, at + 1, stop)
+    if numeral is not None and len(spans) < numeral:
+        full = _FULL_STOP.search(simp, at)
+        longer = _split_items(simp, at + 1, full.start() if full else len(simp))
+        if len(longer) == numeral:
+            spans = longer
     return ("即", spans, at) if len(spans) >= 2 else None
 
 
@@ -792,7 +806,7 @@ def formula_rows(text: str, simp: str, parts: pd.DataFrame | None, lex: Lexicon,
         expansion = None
         for start in starts:
             expansion = (_paren_expansion(simp, start + len(form))
-                         or _ji_expansion(simp, start + len(form)))
+                         or _ji_expansion(simp, start + len(form), numeral))
             if expansion:
                 break
         if expansion is None:

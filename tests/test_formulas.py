@@ -271,3 +271,24 @@ def test_places_agree_with_outline_locate(seed_text):
     assert got["section"] == expect["section"].tolist()
     assert got["point"] == expect["point"].tolist()
     assert places_of(positions[:2], None) == {"part": [None, None], "section": [NA, NA], "point": [NA, NA]}
+
+
+@pytest.mark.parametrize("text, items", [
+    # 即 after a word that names the formula (要求, 精神) and a comma
+    ("要落实“四个不摘”要求，即摘帽不摘责任、摘帽不摘政策、摘帽不摘帮扶、摘帽不摘监管。",
+     ["摘帽不摘责任", "摘帽不摘政策", "摘帽不摘帮扶", "摘帽不摘监管"]),
+    ("落实“两个确立”要求即确立甲、确立乙。", ["确立甲", "确立乙"]),
+    # 即将 (about to) is no expansion
+    ("“三去一降一补”即将完成，去产能、去库存。", []),
+])
+def test_ji_expansion_across_a_naming_word(text, items):
+    assert formulas(text)["expansion"].tolist() == [items]
+
+
+def test_ji_expansion_runs_across_semicolons_when_that_gives_the_count():
+    text = ("对基本建设坚决实行“三保三压”的方针，即保计划内建设，压计划外建设；保生产性建设，压非生产性建设；"
+            "保重点建设，压非重点建设。目前各地正在认真贯彻。")
+    row = formulas(text).iloc[0]
+    assert row["expansion"] == ["保计划内建设", "压计划外建设", "保生产性建设", "压非生产性建设", "保重点建设",
+                                "压非重点建设"]
+    assert (row["numeral"], row["n_items"], bool(row["matches"])) == (6, 6, True)
