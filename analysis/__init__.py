@@ -34,11 +34,12 @@ _EXPORTS: dict[str, list[str]] = {
     "plots": ["SMALL_MULTIPLES", "many", "plot_category_bars", "plot_corpus_overview", "plot_dispersion",
               "plot_heatmap", "plot_lifecycle", "plot_network", "plot_positions", "plot_ranked_bars",
               "plot_removals", "plot_structure", "plot_trends"],
-    "reference": ["Reference", "reference", "reference_data"],
+    "reference": ["Reference", "period_reference", "reference", "reference_data"],
     "script": ["to_simplified"],
     "segment": ["tokenize"],
     "themes": ["theme_density", "theme_hits", "theme_lexicon", "theme_shares", "top_terms"],
-    "trends": ["corpus_terms", "enough_for_trends", "lifecycle", "reference_trends", "speech_rates", "term_trends"],
+    "trends": ["corpus_terms", "enough_for_trends", "lifecycle", "reference_trends", "speech_groups", "speech_rates",
+               "term_trends", "time_unit"],
     "vocabulary": ["CONTENT_POS", "collocations", "content_words", "frequencies", "ngrams"],
 }
 # Submodules the notebooks use by their module name (analysis.findings.overview(…)).

@@ -17,7 +17,7 @@ from .cache import ParquetStore, cached_map, digest
 from .chars import HAN_RE, count_han
 from .cleaning import CLEANER_VERSION, KINDS, clean_text
 from .config import SEEDS_DIR
-from .dates import UNKNOWN, header_lines, speech_date
+from .dates import UNKNOWN, header_lines, speech_date, with_header
 from .errors import CorpusError
 from .metadata import OVERRIDABLE, date_conflicts, find_metadata, join_metadata, metadata_dates, read_metadata
 from .metadata import warn as warn_metadata
@@ -358,7 +358,7 @@ def _with_metadata_and_dates(frame: pd.DataFrame, table: pd.DataFrame | None, er
                                            frame["raw"], frame["removed_spans"]):
         meta, header = meta_dates.get(sid, UNKNOWN), header_lines(raw, spans)
         found.append(speech_date(text, sid, meta, simp, header))
-        conflicts += date_conflicts(sid, meta, f"{header}\n{text}" if header else text, sid)
+        conflicts += date_conflicts(sid, meta, with_header(text, header), sid)
     warn_metadata(conflicts)
     dates = pd.DataFrame({
         "date": pd.to_datetime(pd.Series([d.date for d in found], index=frame.index, dtype="object")),

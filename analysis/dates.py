@@ -438,6 +438,12 @@ def own_year(text: str) -> SpeechDate:
     return SpeechDate(pd.NaT, year, "text", f"{words[year]} ({counted(n, 'time')})")
 
 
+def with_header(text: str, header: str = "") -> str:
+    """``text`` with the ``header`` lines cleaning took off its top put back first: the head a
+    dateline is looked for in."""
+    return f"{header}\n{text}" if header else text
+
+
 def speech_date(text: str, name: str = "", meta: SpeechDate = UNKNOWN,
                 simplified: str | None = None, header: str = "") -> SpeechDate:
     """The first rule that dates a speech, in order of trust: ``meta`` (what the metadata
@@ -452,7 +458,7 @@ def speech_date(text: str, name: str = "", meta: SpeechDate = UNKNOWN,
     """
     if meta.source is not None:
         return meta
-    head = f"{header}\n{text}" if header else text
+    head = with_header(text, header)
     for found in (dateline(head), session_year(text, simplified), filename_date(name), own_year(text)):
         if found.source is not None:
             return found

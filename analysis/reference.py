@@ -182,16 +182,16 @@ def _wordfreq_tables() -> tuple[dict[str, float], dict[int, str]]:
     from .cache import ArrowStore, digest
 
     store = ArrowStore("reference-general")
-    key = digest("wordfreq", version("wordfreq"), "zh", "large")
-    words, chars = store.get(key), store.get(key[::-1])
+    words_key, chars_key = (digest("wordfreq", version("wordfreq"), "zh", "large", part) for part in ("words", "map"))
+    words, chars = store.get(words_key), store.get(chars_key)
     if words is None or chars is None:
         import wordfreq
         from wordfreq.chinese import SIMPLIFIED_MAP
 
         freqs = wordfreq.get_frequency_dict("zh", wordlist="large")
         mapping = {int(k): str(v) for k, v in SIMPLIFIED_MAP.items()}
-        store.put(key, pa.table({"word": list(freqs), "freq": pa.array(list(freqs.values()), pa.float64())}))
-        store.put(key[::-1], pa.table({"code": pa.array(list(mapping), pa.int64()),
+        store.put(words_key, pa.table({"word": list(freqs), "freq": pa.array(list(freqs.values()), pa.float64())}))
+        store.put(chars_key, pa.table({"code": pa.array(list(mapping), pa.int64()),
                                        "to": list(mapping.values())}))
         return freqs, mapping
     freqs = dict(zip(words.column("word").to_pylist(), words.column("freq").to_pylist()))
@@ -250,6 +250,23 @@ def gwr_counts() -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     (``year``, ``word``, ``count``, ``docs``), years one row per year (``year``,
     ``n_words``, ``n_speeches``), and the build record."""
     return _gwr_table(GWR_COUNTS.stat().st_mtime_ns if GWR_COUNTS.exists() else 0)
+
+
+def period_reference(years, margin: int = 4) -> str | None:
+    """The named reference of the government work reports for a corpus's ``years`` ± ``margin``
+    (``"gwr:2008-2016"`` for a speech of 2012), kept within the years the reference has; None
+    when no year is given.
+
+    >>> period_reference([2012])
+    'gwr:2008-2016'
+    """
+    years = pd.Series(years).dropna().astype(int)
+    if years.empty:
+        return None
+    _, have, _ = gwr_counts()
+    first = max(int(years.min()) - margin, int(have["year"].min()))
+    last = min(int(years.max()) + margin, int(have["year"].max()))
+    return f"gwr:{first}-{last}"
 
 
 def reference_data(name: str = "gwr") -> tuple[pd.DataFrame, pd.DataFrame, dict]:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import functools
 import os
 import re
 import sys
@@ -287,10 +288,9 @@ def run_notebook(
         _stop_kernel(km)  # the last cell has returned: every figure is on disk
 
 
-def _start_kernel(cwd: Path):
-    """A ``python3`` kernel started in ``cwd`` that imports the package as it starts."""
+@functools.lru_cache(maxsize=1)
+def _manager_class():
     from jupyter_client.manager import AsyncKernelManager
-    from jupyter_core.utils import run_sync
 
     class Manager(AsyncKernelManager):
         # nbclient leaves the clients of a kernel it did not start open: remember them.
@@ -299,7 +299,14 @@ def _start_kernel(cwd: Path):
             self.__dict__.setdefault("opened", []).append(kc)
             return kc
 
-    km = Manager(kernel_name=KERNEL_NAME)
+    return Manager
+
+
+def _start_kernel(cwd: Path):
+    """A ``python3`` kernel started in ``cwd`` that imports the package as it starts."""
+    from jupyter_core.utils import run_sync
+
+    km = _manager_class()(kernel_name=KERNEL_NAME)
     run_sync(km.start_kernel)(extra_arguments=[*_KERNEL_ARGS, _PRELOAD], cwd=str(cwd))
     return km
 

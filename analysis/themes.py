@@ -25,6 +25,7 @@ from .datafiles import data_lines
 from .outline import locate, outline
 from .outline import places as place_labels
 from .script import to_simplified
+from .trends import speech_groups
 
 LEXICON_COLUMNS = ["theme", "label", "term", "simplified"]
 HIT_COLUMNS = ["speech_id", "theme", "label", "term", "simplified", "start", "end", "part",
@@ -320,12 +321,7 @@ def theme_density(corpus: pd.DataFrame, by: str = "year", tokens: pd.DataFrame |
     >>> theme_density(corpus).query("hits > 0")[["year", "theme", "per_1000"]].values.tolist()
     [[2010, 'floating', 250.0], [2011, 'mass_work', 500.0]]
     """
-    if by == "decade" and "decade" not in corpus.columns:
-        groups = (corpus["year"].astype("Int64") // 10 * 10)
-    elif by in corpus.columns:
-        groups = corpus[by]
-    else:
-        raise ValueError(f"by={by!r}: no such corpus column")
+    groups = speech_groups(corpus["speech_id"], by, corpus)  # checked before the costly part
     per_speech = theme_shares(corpus, by="speech", tokens=tokens, lexicon=lexicon, aliases=aliases,
                               parts=_empty_parts())
     group_of = dict(zip(corpus["speech_id"], groups))

@@ -72,6 +72,31 @@ def _groups(speech_ids: pd.Series, by, corpus: pd.DataFrame | None, bins) -> tup
     return name, speech_ids.map(mapping)
 
 
+MAX_YEARS_SHOWN = 30
+"""Beyond this many distinct years, grouped views of a corpus go by decade."""
+
+
+def time_unit(corpus: pd.DataFrame) -> str:
+    """``"year"``, or ``"decade"`` when the corpus spans more than :data:`MAX_YEARS_SHOWN`
+    distinct years: the grouping a chart of the whole corpus reads best by.
+
+    >>> time_unit(pd.DataFrame({"year": [2011, 2012]}))
+    'year'
+    """
+    return "year" if corpus["year"].nunique() <= MAX_YEARS_SHOWN else "decade"
+
+
+def speech_groups(speech_ids: pd.Series, by: str, corpus: pd.DataFrame) -> pd.Series:
+    """The group of each speech id under ``by``: a corpus column, or ``"decade"`` derived
+    from ``year`` (as :func:`term_trends` groups). NA where the speech has no value.
+
+    >>> corpus = pd.DataFrame({"speech_id": ["a", "b"], "year": pd.array([1987, 1991], "Int64")})
+    >>> speech_groups(pd.Series(["b", "a", "b"]), "decade", corpus).tolist()
+    [1990, 1980, 1990]
+    """
+    return _groups(speech_ids, by, corpus, None)[1]
+
+
 def bin_values(values: pd.Series, bins) -> pd.Series:
     """Numbers (years) binned: ``bins`` an int width (``5`` → 2010–2014, 2015–2019, …,
     aligned on multiples of the width) or a list of edges (each bin from an edge up to the
@@ -367,9 +392,9 @@ def enough_for_trends(corpus: pd.DataFrame, by: str = "year") -> Enough:
     >>> bool(found), repr(found).split(";")[0]
     (False, 'not enough to compare within the corpus: 1 dated speech in 1 year group')
     """
-    column = corpus["year"] // 10 * 10 if by == "decade" and "decade" not in corpus.columns else \
-        corpus[by] if by in corpus.columns else None
-    if column is None:
+    try:
+        column = speech_groups(corpus["speech_id"], by, corpus)
+    except ValueError:
         return Enough(False, f"no corpus column {by!r} to group by")
     dated = int(corpus["year"].notna().sum()) if "year" in corpus.columns else 0
     groups = int(column.dropna().nunique())

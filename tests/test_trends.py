@@ -178,3 +178,26 @@ def test_corpus_terms_follows_the_corpus_own_keywords_when_the_given_terms_are_a
     assert list(instead) == top and str(instead).startswith(
         "乡村振兴, 放管服: not used as a word in this corpus; following its own top 2 keywords instead "
         f"(against general Chinese): {', '.join(top)}")
+
+
+def test_time_unit_and_speech_groups_for_grouped_views():
+    from analysis import speech_groups, time_unit
+
+    few = pd.DataFrame({"speech_id": ["a", "b", "c"], "year": pd.array([1987, 1991, pd.NA], "Int64")})
+    many = pd.DataFrame({"year": range(1950, 1981)})            # 31 distinct years
+    assert (time_unit(few), time_unit(many)) == ("year", "decade")
+    groups = speech_groups(pd.Series(["c", "a", "b"]), "decade", few)
+    assert pd.isna(groups.iloc[0]) and groups.iloc[1:].tolist() == [1980, 1990]
+    with pytest.raises(ValueError, match="no such corpus column"):
+        speech_groups(pd.Series(["a"]), "place", few)
+
+
+def test_period_reference_stays_within_the_reports_years():
+    from analysis import period_reference
+
+    _, years, _ = gwr_counts()
+    first, last = int(years["year"].min()), int(years["year"].max())
+    assert period_reference([2012, 2013], margin=2) == "gwr:2010-2015"
+    assert period_reference([first + 1], margin=4) == f"gwr:{first}-{first + 5}"
+    assert period_reference([last], margin=4) == f"gwr:{last - 4}-{last}"
+    assert period_reference(pd.Series([None], dtype="Int64")) is None
