@@ -13,16 +13,25 @@ import pandas as pd
 import pyarrow as pa
 from charset_normalizer import from_bytes
 
-from .cache import ParquetStore, cached_map, digest
+from .cache import digest
 from .chars import HAN_RE, count_han
-from .cleaning import CLEANER_VERSION, KINDS, clean_text
+from .cleaning import KINDS, clean_text
 from .config import SEEDS_DIR
 from .dates import UNKNOWN, header_lines, speech_date, with_header
 from .errors import CorpusError
-from .metadata import OVERRIDABLE, date_conflicts, find_metadata, join_metadata, metadata_dates, read_metadata
+from .metadata import (
+    OVERRIDABLE,
+    MetadataWarning,
+    date_conflicts,
+    find_metadata,
+    join_metadata,
+    metadata_dates,
+    read_metadata,
+)
 from .metadata import warn as warn_metadata
-from .parallel import default_workers, parallel_map, show_progress
-from .script import OPENCC_VERSION, to_simplified
+from .pipeline import run
+from .script import to_simplified
+from .store import Source, Store, StoreWarning
 
 SPEECH_SUFFIX = ".txt"
 # Files a speech folder may hold besides speeches (README.txt included), left alone without a word.
@@ -154,53 +163,6 @@ DATE_COLUMNS = ["date", "year", "date_source", "date_evidence"]
 _AFTER = "title"
 
 
-def _clean_one(raw: str) -> pa.Table:
-    """Clean one speech: its cleaned columns as a one-row Arrow table."""
-    return _records_table([speech_record(raw)])
-
-
-def _clean_key(raw: str) -> str:
-    return digest("clean", CLEANER_VERSION, OPENCC_VERSION, raw)
-
-
-_CLEAN_SCHEMA = pa.schema(
-    [("title", pa.string()), ("published", pa.timestamp("ns")), ("prev_title", pa.string()),
-     ("next_title", pa.string()), ("text", pa.string()), ("text_simplified", pa.string()),
-     ("removed_spans", pa.string()), ("substituted_spans", pa.string())]
-    + [(f"removed_{kind}", pa.int64()) for kind in KINDS]
-    + [("n_chars", pa.int64())]
-)
-
-
-def _records_table(records: list[dict]) -> pa.Table:
-    # Built straight from the dicts (a DataFrame per speech would cost milliseconds each).
-    rows = [{**r, "published": None if pd.isna(r["published"]) else r["published"].to_pydatetime()}
-            for r in records]
-    return pa.Table.from_pylist(rows, schema=_CLEAN_SCHEMA)
-
-
-def _clean_all(raws: list[str], cache: bool, progress: bool | None, workers: int | None) -> pd.DataFrame:
-    """The cleaned columns for each raw text, from the cache where it holds them."""
-    keys = [_clean_key(raw) for raw in raws]
-
-    def compute(todo: list[int], store: bool) -> list[pa.Table]:
-        jobs = [(raws[i], keys[i] if store else None) for i in todo]
-        return parallel_map(_clean_and_store, jobs, sizes=[len(raws[i]) for i in todo],
-                            workers=default_workers() if workers is None else max(1, int(workers)),
-                            progress=show_progress(len(todo), progress), desc="cleaning")
-
-    return cached_map("clean", keys, compute, cache=cache).to_pandas()
-
-
-def _clean_and_store(job: tuple[str, str | None]) -> pa.Table:
-    """Clean one speech and, given a cache key, store its entry (in the worker)."""
-    raw, key = job
-    table = _clean_one(raw)
-    if key is not None:
-        ParquetStore("clean").put(key, table)
-    return table
-
-
 def removals(corpus: pd.DataFrame, substitutions: bool = True) -> pd.DataFrame:
     """Every change cleaning made, one row each in file order: speech_id, kind, start, end
     (positions in ``raw``), text (``raw[start:end]``) and new (what it became: empty for a
@@ -245,7 +207,8 @@ class Corpus(pd.DataFrame):
 
 def load_corpus(path: str | Path | None = None, errors: str = "raise", *,
                 metadata: str | Path | pd.DataFrame | bool | None = None, cache: bool = True,
-                progress: bool | None = None, workers: int | None = None) -> Corpus:
+                progress: bool | None = None, workers: int | None = None, client=None,
+                store: str | Path | None = None) -> Corpus:
     """Load every speech file (``*.txt``, sorted by name) of ``path`` (default ``seeds/``),
     with its metadata and its date.
 
@@ -267,10 +230,15 @@ def load_corpus(path: str | Path | None = None, errors: str = "raise", *,
     metadata date the text's dateline or the file name contradicts are named in a
     :class:`analysis.metadata.MetadataWarning`.
 
-    Cleaned rows are cached under ``CACHE_DIR`` keyed by the file's content and the
-    cleaner's version (``cache=False`` recomputes); uncached speeches are cleaned across
-    ``workers`` processes (default: the machine's cores) when there are enough of them;
-    ``progress`` forces the progress bar.
+    Loading runs the whole pipeline once per speech (cleaning, conversion, outline,
+    segmentation) and keeps the corpus, parts and tokens tables in the corpus store
+    (:mod:`analysis.store`, under ``CACHE_DIR``), keyed by each file's name, size and time
+    and by a digest of the pipeline's code and data: a warm load reads them, and a changed
+    file is processed again alone. ``cache=False`` computes without reading or writing the
+    store. Partitions to compute run on ``workers`` processes (default: the cores this
+    process may use) when there is enough text, or on the workers of a Dask ``client``
+    (:mod:`analysis.cluster`; the folder must then be one the workers can read, and
+    ``store`` a folder or URL they share). ``progress`` forces the progress bar.
 
     Bad files: with ``errors="raise"`` (default) one :class:`CorpusError` names every
     unreadable ``.txt`` file and its reason, after all were tried; with ``errors="warn"``
@@ -293,30 +261,134 @@ def load_corpus(path: str | Path | None = None, errors: str = "raise", *,
     if not files:
         raise CorpusError(f"{path if path is not None else SEEDS_DIR}: no speech files (*.txt)")
     table = _metadata_table(path, metadata)
-    speech_ids, raws, encodings, skipped = [], [], [], {}
-    for file in files:
-        try:
-            raw, encoding = read_speech(file)
-        except CorpusError as exc:
-            skipped[str(file)] = str(exc).removeprefix(f"{file}: ")
-            continue
-        speech_ids.append(file.stem)
-        raws.append(raw)
-        encodings.append(encoding)
+    sources = [_file_source(file) for file in files]
+    folder = Path(path).resolve() if path is not None else SEEDS_DIR.resolve()
+    corpus_id = digest("files", str(folder), str(client is not None))
+    stored = run(sources, corpus_id, with_corpus=True, cache=cache, workers=workers, progress=progress,
+                 client=client, store=Store(store) if store is not None else None)
+    by_id = {s.speech_id: s.path for s in sources}
+    skipped = {by_id[sid]: why for sid, why in stored.skipped.items()}
     if skipped:
         report = "; ".join(f"{name}: {why}" for name, why in skipped.items())
-        if errors == "raise" or not raws:
+        if errors == "raise" or len(skipped) == len(files):
             raise CorpusError(f"{len(skipped)} of {len(files)} speech files cannot be loaded: {report}")
         warnings.warn(f"skipped {len(skipped)} of {len(files)} speech files: {report}", stacklevel=2)
-    cleaned = _clean_all(raws, cache, progress, workers)
-    cleaned.insert(0, "speech_id", speech_ids)
-    cleaned["encoding"] = encodings
-    cleaned["raw"] = raws
-    frame = cleaned[CORPUS_COLUMNS]
-    frame = _with_metadata_and_dates(frame, table, errors)
+    frame = _assembled(stored, table, errors, cache, client)
     frame = Corpus(frame)
     frame.attrs["skipped"] = skipped
+    register(frame, stored, lambda partition: _rebuild(stored, partition, sources))
     return frame
+
+
+def _file_source(file: Path) -> Source:
+    """A speech file as the store sees it: its id, and its size and time as its stamp (a
+    file that cannot be stat'ed still goes to the pipeline, which names why it is unreadable)."""
+    try:
+        stat = file.stat()
+        stamp, size = f"{stat.st_size}:{stat.st_mtime_ns}", stat.st_size
+    except OSError as exc:
+        stamp, size = f"unreadable:{exc.errno}", 0
+    return Source(file.stem, stamp, size, path=str(file))
+
+
+def _rebuild(stored, partition, sources):
+    from .pipeline import Job
+
+    by_id = {s.speech_id: s for s in sources}
+    batch = [by_id[sid] for sid in [*partition.speech_ids, *partition.skipped] if sid in by_id]
+    batch.sort(key=lambda s: [x.speech_id for x in sources].index(s.speech_id))
+    return Job(partition.name, batch, True, stored.store if not stored.inline else None, {})()
+
+
+def _corpus_frame(table: pa.Table) -> pd.DataFrame:
+    """The stored corpus table as the frame's cleaned columns (texts as Python strings)."""
+    frame = table.drop_columns(["content_key"]).to_pandas()
+    return frame[CORPUS_COLUMNS]
+
+
+_ASSEMBLED_WARNINGS = b"speeches-warnings"
+
+
+def _assembled(stored, table: pd.DataFrame | None, errors: str, cache: bool, client) -> pd.DataFrame:
+    """The corpus frame: the stored cleaned columns with the metadata and the dates joined.
+    Kept in the store as a whole (with the warnings it gave), keyed by the partitions, the
+    metadata table and ``errors``, so that a warm load recomputes nothing per speech."""
+    key = None
+    if cache and not stored.inline:
+        meta_key = "" if table is None else digest(table.to_csv(index=False))
+        key = digest("assembled", *(p.name for p in stored.partitions), meta_key, errors)
+        found = _read_assembled(stored.store, key)
+        if found is not None:
+            return found
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        frame = _with_metadata_and_dates(_corpus_frame(stored.table("corpus")), table, errors)
+    for w in caught:
+        warnings.warn(w.message, w.category, stacklevel=3)
+    if key is not None:
+        _write_assembled(stored.store, key, frame, caught)
+    return frame
+
+
+def _read_assembled(store, key: str) -> pd.DataFrame | None:
+    import pyarrow.parquet as pq
+
+    path = store.root / "assembled" / f"{key}.parquet"
+    if not path.exists():
+        return None
+    try:
+        table = pq.read_table(path, page_checksum_verification=True)
+        caught = json.loads(table.schema.metadata[_ASSEMBLED_WARNINGS])
+        frame = table.to_pandas()
+    except Exception as exc:  # noqa: BLE001 (damage: computed again)
+        warnings.warn(f"store file {path} is damaged ({type(exc).__name__}: {exc}); rebuilding it",
+                      StoreWarning, stacklevel=4)
+        path.unlink(missing_ok=True)
+        return None
+    categories = {"MetadataWarning": MetadataWarning, "UserWarning": UserWarning}
+    for message, category in caught:
+        warnings.warn(message, categories.get(category, UserWarning), stacklevel=4)
+    return frame
+
+
+def _write_assembled(store, key: str, frame: pd.DataFrame, caught) -> None:
+    import pyarrow.parquet as pq
+
+    from .store import atomic_write
+
+    try:
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        messages = json.dumps([[str(w.message), w.category.__name__] for w in caught], ensure_ascii=False)
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}),
+                                               _ASSEMBLED_WARNINGS: messages.encode("utf-8")})
+        path = store.root / "assembled" / f"{key}.parquet"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, lambda handle: pq.write_table(table, handle, compression="lz4",
+                                                         write_page_checksum=True))
+    except (OSError, pa.ArrowException, TypeError, ValueError):
+        pass  # a metadata column Arrow cannot hold, or a full disk: computed again next time
+
+
+# Stored tables of the corpora loaded in this process, by the frames' store key, so that
+# corpus_tokens and corpus_outline find them (a frame's attrs hold the key only: pandas
+# copies attrs with every operation).
+_REGISTRY: dict[str, tuple] = {}
+_REGISTRY_SIZE = 8
+
+
+def register(frame: pd.DataFrame, stored, rebuild) -> None:
+    key = digest("registered", *stored.speech_ids, *(p.name for p in stored.partitions), str(id(stored)))
+    lengths = dict(zip(frame["speech_id"], frame["text"].str.len()))
+    _REGISTRY[key] = (stored, rebuild, lengths)
+    while len(_REGISTRY) > _REGISTRY_SIZE:
+        _REGISTRY.pop(next(iter(_REGISTRY)))
+    frame.attrs["store"] = key
+
+
+def registered(frame: pd.DataFrame):
+    """``(stored, rebuild, lengths)`` of the corpus a frame was loaded as, or None."""
+    key = frame.attrs.get("store")
+    return _REGISTRY.get(key) if isinstance(key, str) else None
 
 
 def _metadata_table(path, metadata) -> pd.DataFrame | None:

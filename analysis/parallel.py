@@ -40,13 +40,13 @@ def default_workers() -> int:
 
 
 def parallel_map(func, items: list, *, sizes: list[int], workers: int, progress: bool,
-                 desc: str, warm=None) -> list:
+                 desc: str, warm=None, unit: str = "speech") -> list:
     """``[func(item) for item in items]``, in order, across ``workers`` processes when the
     items' total ``sizes`` (characters) reach :data:`PARALLEL_MIN_CHARS`, with a progress bar.
 
     ``warm`` runs once before the processes fork, so that they inherit what it loads.
     """
-    bar = tqdm(total=len(items), desc=desc, unit="speech", disable=not progress)
+    bar = tqdm(total=len(items), desc=desc, unit=unit, disable=not progress)
     if workers <= 1 or len(items) < 2 or sum(sizes) < PARALLEL_MIN_CHARS:
         out = []
         for item in items:
@@ -59,7 +59,7 @@ def parallel_map(func, items: list, *, sizes: list[int], workers: int, progress:
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     # Chunks of a few speeches keep both cores busy without pickling one result at a time.
-    chunksize = max(1, min(16, len(items) // (workers * 8) or 1))
+    chunksize = max(1, min(16, len(items) // (workers * 8) or 1)) if unit == "speech" else 1
     out = []
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         for result in pool.map(func, items, chunksize=chunksize):
