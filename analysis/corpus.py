@@ -128,33 +128,39 @@ _TEXT_SHARE = 0.95
 def _without_bom(data: bytes, name: str) -> tuple[str, str]:
     """``data`` (with NUL bytes, without a BOM) decoded as UTF-16 or UTF-32 when one byte
     order gives text; otherwise a :class:`CorpusError` calling it binary, which says
-    "possibly UTF-16 without a BOM" when the NUL bytes fall where such a file has them."""
-    tried = []
+    "possibly UTF-16 without a BOM" when the NUL bytes fall where such a file has them.
+    Each byte order is judged on the start of the file; only the one taken decodes it all."""
+    scores = []
     for encoding in _BOMLESS:
-        width = 4 if "32" in encoding else 2
-        if len(data) % width:
+        if len(data) % (4 if "32" in encoding else 2):
             continue
-        try:
-            text = data.decode(encoding)
+        try:  # incremental: a character cut at the sample's end is no error
+            sample = codecs.getincrementaldecoder(encoding)().decode(data[:4 * _CONTROL_SAMPLE])
         except UnicodeDecodeError:
             continue
-        sample = text[:_CONTROL_SAMPLE]
-        share = 1 - len(_NOT_TEXT.findall(sample)) / len(sample)
-        tried.append((share, encoding, text))
-    share, encoding, text = max(tried, default=(0.0, "", ""))
+        if sample:
+            scores.append((1 - len(_NOT_TEXT.findall(sample)) / len(sample), encoding))
+    share, encoding = max(scores, default=(0.0, ""))
     if share >= _TEXT_SHARE:
         try:
-            return _check(text, name), encoding
+            return _check(data.decode(encoding), name), encoding
+        except UnicodeDecodeError as exc:
+            raise CorpusError(f"{name}: reads as {encoding.upper()} without a byte-order mark, but "
+                              f"{_where(data, exc, encoding)}") from None
         except CorpusError as exc:
             raise CorpusError(f"{exc} (read as {encoding.upper()} without a byte-order mark)") from None
     odd, even = data[1::2].count(0), data[0::2].count(0)
-    if max(odd, even) >= 9 * min(odd, even):
+    if odd + even >= _UTF16_MIN_NULS and max(odd, even) >= 9 * min(odd, even):
         order = "LE" if odd > even else "BE"
         length = " and an odd number of bytes" if len(data) % 2 else ""
         raise CorpusError(f"{name}: binary file, or possibly UTF-16-{order} without a byte-order mark "
                           f"(its NUL bytes fall where that has them{length}, but it does not decode "
                           "to text); if it is UTF-16, save it with a BOM or as UTF-8")
     raise CorpusError(f"{name}: binary file (NUL bytes, no byte-order mark, and not UTF-16 or UTF-32 text)")
+
+
+# Fewer NUL bytes than this say nothing about where they fall (a stray NUL in a UTF-8 file).
+_UTF16_MIN_NULS = 8
 
 
 # Binary content shows in its first characters; scanning a whole 10 MB file for it would not

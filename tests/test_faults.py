@@ -432,14 +432,15 @@ def test_short_utf16_without_a_bom_with_few_ascii_characters(encoding):
 
 def test_utf16_cut_by_one_byte_is_called_possibly_utf16(tmp_path):
     bad = tmp_path / "cut.txt"
-    bad.write_bytes("同志們：\nabc\n".encode("utf-16-le") + b"\x0a")
+    bad.write_bytes(("同志們：\nabc\n" * 4).encode("utf-16-le") + b"\x0a")
     with pytest.raises(CorpusError) as raised:
         load_corpus(tmp_path)
     assert f"{bad}: binary file, or possibly UTF-16-LE without a byte-order mark" in str(raised.value)
 
 
 def test_binary_files_are_still_binary():
-    for data in (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", bytes(range(256)) * 4):
+    stray_nul = "同志們：\n第二行\n".encode() + b"\x00"   # a few NULs tell nothing about UTF-16
+    for data in (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", bytes(range(256)) * 4, stray_nul):
         with pytest.raises(CorpusError, match=r"^x: binary file"):
             decode_bytes(data, "x")
 
