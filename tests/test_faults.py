@@ -233,16 +233,27 @@ def test_a_link_to_a_speech_file_loads_it(tmp_path):
     assert corpus["speech_id"].tolist() == ["alias", "real"] and corpus["text"].nunique() == 1
 
 
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads any file")
-def test_a_file_that_may_not_be_read_is_named(tmp_path):
+def test_a_file_that_may_not_be_read_is_named(tmp_path, monkeypatch):
     folder = speeches(tmp_path, "good", "secret")
-    (folder / "secret.txt").chmod(0)
+    secret = folder / "secret.txt"
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        # root reads any file whatever its mode: the refusal is what the system would say.
+        real = Path.read_bytes
+
+        def refuse(self):
+            if self == secret:
+                raise PermissionError(13, "Permission denied", str(self))
+            return real(self)
+
+        monkeypatch.setattr(Path, "read_bytes", refuse)
+    secret.chmod(0)
     try:
         with pytest.warns(UserWarning, match=r"secret.txt: cannot be read \(Permission denied\)"):
             corpus = load_corpus(folder, errors="warn")
     finally:
-        (folder / "secret.txt").chmod(stat.S_IRUSR | stat.S_IWUSR)
+        secret.chmod(stat.S_IRUSR | stat.S_IWUSR)
     assert corpus["speech_id"].tolist() == ["good"]
+    assert corpus.attrs["skipped"] == {str(secret): "cannot be read (Permission denied)"}
 
 
 # --- 7. cells shaped like formulas --------------------------------------------------------------
