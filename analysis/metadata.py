@@ -17,6 +17,10 @@ and a file without a row; a metadata date the text's dateline or the file name c
 """
 from __future__ import annotations
 
+import csv
+import io
+import re
+import unicodedata
 import warnings
 from pathlib import Path
 
@@ -28,8 +32,6 @@ from .errors import CorpusError
 METADATA_NAMES = ("metadata.csv", "metadata.tsv")
 # Columns a metadata table may set although the loader also fills them.
 OVERRIDABLE = ("title", "published")
-# The file's own line number of a data row: the header is line 1.
-_FIRST_DATA_LINE = 2
 
 
 class MetadataWarning(UserWarning):
@@ -65,21 +67,14 @@ def read_metadata(source: str | Path | pd.DataFrame, reserved: set[str] = frozen
         name = str(path)
         if not path.is_file():
             raise CorpusError(f"{path}: metadata file not found")
-        sep = "\t" if path.suffix.lower() == ".tsv" else ","
-        try:
-            # speech_id, date and year are read as written, so a message quotes the cell itself.
-            table = pd.read_csv(path, sep=sep, dtype={"speech_id": "string", "date": "string", "year": "string"},
-                                encoding="utf-8-sig", skipinitialspace=True)
-        except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-            raise CorpusError(f"{path}: cannot be read as a {'TSV' if sep == chr(9) else 'CSV'} "
-                              f"table ({exc})") from None
-        table.columns = [str(c).strip() for c in table.columns]
-        line_offset = _FIRST_DATA_LINE
+        table = _read_file(path)
+        line_offset = None  # the file's own lines, kept by _read_file
     if "speech_id" not in table.columns:
         raise CorpusError(f"{name}: no speech_id column (it has {list(table.columns)}); "
                           "speech_id is the speech file's name without .txt")
     table = table.reset_index(drop=True)
-    table["_line"] = range(line_offset, line_offset + len(table))
+    if line_offset is not None:
+        table["_line"] = range(line_offset, line_offset + len(table))
     table["speech_id"] = table["speech_id"].str.strip()
     blank = table["speech_id"].isna() | (table["speech_id"] == "")
     if blank.any():
@@ -94,6 +89,68 @@ def read_metadata(source: str | Path | pd.DataFrame, reserved: set[str] = frozen
         raise CorpusError(f"{name}: column(s) {clash} would replace what the loader computes; "
                           "rename them")
     table.attrs["name"] = name
+    return table
+
+
+def _read_file(path: Path) -> pd.DataFrame:
+    """A ``.csv``/``.tsv`` metadata file as a frame with a ``_line`` column (the line each
+    row starts on), every row checked against the header before pandas types the cells.
+
+    Python's :mod:`csv` reads the rows first because pandas, given data rows one field
+    longer than the header (the trailing comma a spreadsheet export may write), takes the
+    first column as the index and shifts every cell one column left; with
+    ``index_col=False`` it drops any extra field with only a ``ParserWarning``. Here a
+    trailing run of empty fields (in the rows or the header) is dropped, a row with a value
+    past the header's last column is an error naming its line and speech_id, a shorter row
+    has its missing cells blank, and a row with no value at all (``,,,``) is skipped.
+    """
+    sep = "\t" if path.suffix.lower() == ".tsv" else ","
+    kind = "TSV" if sep == "\t" else "CSV"
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle, delimiter=sep, skipinitialspace=True, strict=True)
+            records, end = [], 0
+            for fields in reader:
+                if any(f.strip() for f in fields):
+                    records.append((end + 1, fields))
+                end = reader.line_num
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise CorpusError(f"{path}: cannot be read as a {kind} table (line {end + 1}: {exc})") from None
+    if not records:
+        raise CorpusError(f"{path}: empty {kind} table (no header line)")
+    (_, header), rows = records[0], records[1:]
+    header = [name.strip() for name in header]
+    while header and not header[-1]:
+        header.pop()
+    width = len(header)
+    at_id = header.index("speech_id") if "speech_id" in header else 0
+    for line, fields in rows:
+        extra = [f for f in fields[width:] if f.strip()]
+        if extra:
+            sid = fields[at_id].strip() if at_id < len(fields) else ""
+            raise CorpusError(
+                f"{path}, row {line} ({sid or 'no speech_id'}): {len(fields)} fields where the header has "
+                f"{width} (an extra value {extra[0]!r}); a cell holding the separator must be quoted")
+    nameless = [i + 1 for i, name in enumerate(header) if not name]
+    if nameless:
+        raise CorpusError(f"{path}: column(s) {nameless} have no name in the header line; name or delete them")
+    # The checked rows, cut to the header's width, go through pandas so that cells are typed
+    # as pandas types them (numbers become numbers, blanks NA); speech_id, date and year are
+    # kept as written, so a message quotes the cell itself.
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(fields[:width] + [""] * (width - len(fields)) for _, fields in rows)
+    buffer.seek(0)
+    try:
+        table = pd.read_csv(buffer, dtype={"speech_id": "string", "date": "string", "year": "string"},
+                            index_col=False, skip_blank_lines=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise CorpusError(f"{path}: cannot be read as a {kind} table ({exc})") from None
+    if list(table.columns) != header:  # pandas renames a repeated name x to x.1
+        raise CorpusError(f"{path}: the header line names column(s) "
+                          f"{sorted({n for n in header if header.count(n) > 1})} more than once")
+    table["_line"] = [line for line, _ in rows]
     return table
 
 
@@ -183,13 +240,38 @@ def join_metadata(speech_ids: list[str], table: pd.DataFrame) -> tuple[pd.DataFr
     have = set(speech_ids)
     orphans = table[~table["speech_id"].isin(have)]
     if not orphans.empty:
-        listed = ", ".join(f"row {line} ({sid})" for sid, line in zip(orphans["speech_id"], orphans["_line"]))
+        near = _near_ids(speech_ids)
+        listed = ", ".join(f"row {line} ({sid}{_did_you_mean(sid, near)})"
+                           for sid, line in zip(orphans["speech_id"], orphans["_line"]))
         messages.append(f"{name}: {len(orphans)} row(s) name no speech file: {listed}")
-    missing = [sid for sid in speech_ids if sid not in set(table["speech_id"])]
+        if len(orphans) == len(table) and speech_ids:
+            messages.append(f"{name}: no row joins any speech, so no metadata is used; speech_id must be "
+                            f"the file name without .txt (such as {speech_ids[0]!r})")
+    rows = set(table["speech_id"])
+    missing = [sid for sid in speech_ids if sid not in rows]
     if missing:
         messages.append(f"{name}: {len(missing)} speech file(s) have no row: {', '.join(missing)}")
     joined = table.drop(columns="_line").set_index("speech_id").reindex(pd.Index(speech_ids, name="speech_id"))
     return joined.reset_index(drop=True), messages
+
+
+def _loose(speech_id: str) -> str:
+    """What an id typed by hand is compared on: no ``.txt``, no case, NFKC (full-width
+    letters, composed accents) and no spaces."""
+    folded = unicodedata.normalize("NFKC", speech_id).casefold().strip()
+    return re.sub(r"\s+", "", folded.removesuffix(".txt"))
+
+
+def _near_ids(speech_ids: list[str]) -> dict[str, str]:
+    near: dict[str, str] = {}
+    for sid in speech_ids:
+        near.setdefault(_loose(sid), sid)
+    return near
+
+
+def _did_you_mean(speech_id: str, near: dict[str, str]) -> str:
+    found = near.get(_loose(speech_id))
+    return f"; the file {found}.txt?" if found is not None else ""
 
 
 def warn(messages: list[str]) -> None:
