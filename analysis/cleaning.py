@@ -45,9 +45,6 @@ import pandas as pd
 from .chars import HAN, HAN_RE  # the one definition of a Han character
 from .outline import cn_number, inline_breaks
 
-# Bump when a change to this module can change the cleaned text (the token cache keys on it).
-CLEANER_VERSION = "3"
-
 # Full-width punctuation and brackets that make a neighbour "Chinese text".
 CJK_PUNCT = "\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2018-\u201f\u2026\u2014\u00b7"
 _CJK_CONTEXT = re.compile(f"[{HAN}{CJK_PUNCT}]")

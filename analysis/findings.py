@@ -97,7 +97,7 @@ def _cleaning(corpus: pd.DataFrame, audit: pd.DataFrame) -> str:
             top = pd.Series(before).value_counts()
             pieces[-1] += f" ({int(top.iloc[0])} after {top.index[0]})"
         return "Cleaning removed " + _list(pieces, 10) + " and nothing else (every deletion is in the audit table)."
-    per_speech = audit.groupby("kind")["speech_id"].nunique()
+    per_speech = audit.groupby("kind", observed=True)["speech_id"].nunique()
     pieces = [f"{counted(int(counts[k]), _KIND_WORDS.get(k, f'{k} line'))} in {counted(int(per_speech[k]), 'speech')}"
               for k in counts.index if k != "whitespace"]
     return "Cleaning removed " + _list(pieces, 10) + "."
@@ -116,7 +116,7 @@ def _structure(corpus: pd.DataFrame, parts: pd.DataFrame) -> str:
         if secs.empty:
             said.append(f"{sid}: no numbered sections found")
             continue
-        points = mine[mine["part"] == "point"].groupby("section").size()
+        points = mine[mine["part"] == "point"].groupby("section", observed=True).size()
         listing = ", ".join(f"{cn_numeral(int(s))} ({counted(int(points.get(s, 0)), 'point')})"
                             for s in secs["section"])
         longest = secs.loc[secs["n_chars"].idxmax()]
@@ -194,9 +194,9 @@ def term_spread(hits: pd.DataFrame, term: str, corpus: pd.DataFrame) -> Finding:
     n, speeches = len(hits), hits["speech_id"].nunique()
     lines = [f"**{term}** occurs {counted(n, 'time')} in {counted(speeches, 'speech')}."]
     if speeches <= SMALL_MULTIPLES:
-        for sid, rows in hits.groupby("speech_id", sort=False):
+        for sid, rows in hits.groupby("speech_id", sort=False, observed=True):
             in_sections = rows[rows["section"].notna()]
-            by_section = in_sections.groupby("section").size()
+            by_section = in_sections.groupby("section", observed=True).size()
             where = ", ".join(f"{cn_numeral(int(s))} {int(c)}" for s, c in by_section.items())
             outside = len(rows) - len(in_sections)
             said = f"{sid}: in sections {where}" if where else f"{sid}: in no numbered section"
@@ -204,7 +204,7 @@ def term_spread(hits: pd.DataFrame, term: str, corpus: pd.DataFrame) -> Finding:
                 said += f", {outside} outside the sections"
             in_points = rows[rows["point"].notna()]
             if len(in_points):
-                per_point = in_points.groupby(["section", "point"]).size().sort_values(ascending=False)
+                per_point = in_points.groupby(["section", "point"], observed=True).size().sort_values(ascending=False)
                 top = per_point.head(2)
                 said += (f"; {len(in_points)} of {len(rows)} in points, "
                          + ", ".join(f"{cn_numeral(int(s))}.{int(p)}: {int(c)}" for (s, p), c in top.items()))
@@ -218,7 +218,7 @@ def term_spread(hits: pd.DataFrame, term: str, corpus: pd.DataFrame) -> Finding:
                 said += f"; {quoted} inside a longer quoted name"
             lines.append(said + ".")
     else:
-        per_speech = hits.groupby("speech_id").size()
+        per_speech = hits.groupby("speech_id", observed=True).size()
         lines.append(f"Median {per_speech.median():g} hits per speech using it; the most, {int(per_speech.max())}, "
                      f"in {per_speech.idxmax()}.")
     return _finding(lines)
@@ -297,7 +297,7 @@ def national(trends: pd.DataFrame, marks: pd.DataFrame | None, reference_span: s
     compared with the reports: it would be compared with itself."""
     lines = []
     mine = own_reports(corpus)
-    for term, rows in trends.groupby("term", sort=False):
+    for term, rows in trends.groupby("term", sort=False, observed=True):
         total = int(rows["count"].sum())
         if total == 0:
             lines.append(f"**{term}** never occurs in the government work reports ({reference_span}).")
@@ -355,7 +355,7 @@ def names(names: pd.DataFrame, mentions: pd.DataFrame, formulas: pd.DataFrame,
     own = mentions[mentions["nested_in"].isna()]
     n_speeches = names["speech_id"].nunique() if len(names) else 0
     if n_speeches <= SMALL_MULTIPLES:
-        for sid, rows in names.groupby("speech_id", sort=False):
+        for sid, rows in names.groupby("speech_id", sort=False, observed=True):
             functions = rows["function"].value_counts()
             listing = ", ".join(f"{int(n)} {FUNCTION_LABELS.get(f, f)} ({f})" for f, n in functions.items())
             lines.append(f"{sid}: {counted(len(rows), 'name')}: {listing}.")
@@ -385,7 +385,7 @@ def names(names: pd.DataFrame, mentions: pd.DataFrame, formulas: pd.DataFrame,
             if both:
                 lines.append(f"{_list(both)}: 雙 here means both parties, not a count of two.")
     else:
-        summary = names.assign(_k=names["canonical"].fillna(names["simplified"])).groupby("_k").agg(
+        summary = names.assign(_k=names["canonical"].fillna(names["simplified"])).groupby("_k", observed=True).agg(
             name=("name", "first"), speeches=("speech_id", "nunique")).sort_values("speeches", ascending=False)
         top = ", ".join(f"{n} ({int(k)} speeches)" for n, k in zip(summary["name"].head(5),
                                                                     summary["speeches"].head(5)))

@@ -82,7 +82,7 @@ def read_metadata(source: str | Path | pd.DataFrame, reserved: set[str] = frozen
     dupes = table[table["speech_id"].duplicated(keep=False)]
     if not dupes.empty:
         listed = "; ".join(f"{sid!r} on rows {_lines(rows)}"
-                           for sid, rows in dupes.groupby("speech_id", sort=False))
+                           for sid, rows in dupes.groupby("speech_id", sort=False, observed=True))
         raise CorpusError(f"{name}: duplicate speech_id: {listed}")
     clash = sorted(set(table.columns) & set(reserved))
     if clash:

@@ -14,9 +14,6 @@ import pandas as pd
 
 from .chars import han_before
 
-# Bump when a change to this module can change parts (the token cache keys on it).
-OUTLINE_VERSION = "2"
-
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "兩": 2, "两": 2, "三": 3, "四": 4, "五": 5,
               "六": 6, "七": 7, "八": 8, "九": 9}
 _NUM = "[一二三四五六七八九十]{1,3}"

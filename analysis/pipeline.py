@@ -34,6 +34,7 @@ from .store import (
     conform,
     partition_name,
     pipeline_digest,
+    pipeline_key,
     plan,
 )
 
@@ -203,12 +204,16 @@ def _tokens_table(ids: list[str], texts: list[str], simps: list[str], parts: pa.
 
 
 def _chunks(text: str) -> list[tuple[int, int]]:
-    """Spans of ``text`` of at most about :data:`CHUNK_CHARS`, cut after a line break."""
+    """Spans of ``text`` of at most :data:`CHUNK_CHARS`, each cut after a line break, or
+    failing one in its second half after a full stop (the segmenter never joins words
+    across either), or failing both where the length says."""
     if len(text) <= CHUNK_CHARS:
         return [(0, len(text))]
     spans, a = [], 0
     while len(text) - a > CHUNK_CHARS:
         b = text.rfind("\n", a + CHUNK_CHARS // 2, a + CHUNK_CHARS)
+        if b < 0:
+            b = max(text.rfind(mark, a + CHUNK_CHARS // 2, a + CHUNK_CHARS) for mark in "。！？")
         b = a + CHUNK_CHARS if b < 0 else b + 1
         spans.append((a, b))
         a = b
@@ -287,7 +292,9 @@ def run(sources: list[Source], corpus_id: str, *, with_corpus: bool, cache: bool
             cache = False
     manifest = store.read_manifest(corpus_id) if cache else None
     old_parts = {p["name"]: Partition.from_json(p) for p in (manifest or {}).get("partitions", [])}
-    old_of = {sid: (store, part) for part in old_parts.values() for sid in part.speech_ids}
+    current = pipeline_key()
+    old_of = {sid: (store, part) for part in old_parts.values() if part.pipeline == current
+              for sid in part.speech_ids}
     runs = plan([s.speech_id for s in sources], [s.size for s in sources])
     chosen: list[Partition | None] = []
     jobs = []
@@ -295,16 +302,20 @@ def run(sources: list[Source], corpus_id: str, *, with_corpus: bool, cache: bool
         batch = sources[lo:hi]
         name = partition_name("files" if with_corpus else "frame", batch)
         known = old_parts.get(name)
-        if known is not None and store.check(known, kinds) is None:
-            chosen.append(known)
-            continue
+        if known is not None:
+            fault = store.check(known, kinds)
+            if fault is None:
+                chosen.append(known)
+                continue
+            warnings.warn(f"store partition {store.partition_dir(name)} is damaged ({fault}); rebuilding it",
+                          StoreWarning, stacklevel=3)
         chosen.append(None)
         reuse = {s.speech_id: old_of[s.speech_id] for s in batch
                  if s.speech_id in old_of and store.check(old_of[s.speech_id][1], kinds) is None}
         jobs.append((len(chosen) - 1, Job(name, batch, with_corpus, store if cache else None, reuse)))
     results = _execute([job for _, job in jobs], workers=workers, progress=progress, client=client)
     inline: dict[str, dict[str, pa.Table]] = {}
-    for (at, job), result in zip(jobs, results):
+    for (at, _job), result in zip(jobs, results):
         partition, tables = result
         chosen[at] = partition
         if tables is not None:
@@ -342,7 +353,8 @@ class Job:
         except DamagedPartition:
             tables, skipped, keys = process(self.sources, with_corpus=self.with_corpus)
         partition = Partition(self.name, [s.speech_id for s in self.sources if s.speech_id not in skipped],
-                              [s.stamp for s in self.sources if s.speech_id not in skipped], {}, skipped, keys)
+                              [s.stamp for s in self.sources if s.speech_id not in skipped], {}, skipped, keys,
+                              pipeline_key())
         if self.store is not None:
             try:
                 partition.files = self.store.write_partition(self.name, tables)

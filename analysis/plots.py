@@ -253,7 +253,7 @@ def plot_removals(
                                    aggfunc="sum", fill_value=0, sort=False)
         table = table[list(pd.unique(counts[speech_col]))]
     else:
-        table = counts.groupby(kind_col, sort=False)[value_col].sum().to_frame("")
+        table = counts.groupby(kind_col, sort=False, observed=True)[value_col].sum().to_frame("")
     order = ([k for k in _REMOVAL_NAMES if k in table.index]
              + [k for k in table.index if k not in _REMOVAL_NAMES])
     table = table.loc[order]
@@ -689,7 +689,7 @@ def plot_corpus_overview(
     n_panels = 3 if parts is not None else 2
     fig = _figure(10, 1.2 + 2.2 * n_panels)
     axes = fig.subplots(n_panels, 1, sharex=True)
-    counts = frame.groupby("_x").size()
+    counts = frame.groupby("_x", observed=True).size()
     axes[0].bar(counts.index, counts.to_numpy(), color=_COLORS[0], width=0.8)
     axes[0].set_ylabel("講話數 speeches")
     axes[0].yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -705,18 +705,18 @@ def plot_corpus_overview(
         if len(order) > MAX_GENRE_LINES:
             order = order[:1]
         for i, genre in enumerate(order):
-            median = frame[frame["_genre"] == genre].groupby("_x")["n_chars"].median()
+            median = frame[frame["_genre"] == genre].groupby("_x", observed=True)["n_chars"].median()
             label = f"中位數 median: {genre}" + (" only" if len(order) < len(kinds) else "")
             axes[1].plot(median.index, median.to_numpy(), color=_COLORS[(3 + i) % len(_COLORS)], linewidth=1.2,
                          marker="." if len(median) < 3 else None, label=label)
     else:
-        median = frame.groupby("_x")["n_chars"].median()
+        median = frame.groupby("_x", observed=True)["n_chars"].median()
         axes[1].plot(median.index, median.to_numpy(), color=_COLORS[3], linewidth=1.2, label="中位數 median")
     axes[1].set_ylabel("漢字數 Han characters")
     axes[1].legend(fontsize=8, frameon=False, loc="upper left")
     if parts is not None:
         sectioned = set(parts.loc[parts["part"] == "section", "speech_id"])
-        share = frame.assign(_s=frame["speech_id"].isin(sectioned)).groupby("_x")["_s"].mean()
+        share = frame.assign(_s=frame["speech_id"].isin(sectioned)).groupby("_x", observed=True)["_s"].mean()
         axes[2].bar(share.index, share.to_numpy() * 100, color=_COLORS[2], width=0.8)
         axes[2].set_ylabel("有編號章節 % with\nnumbered sections")
         axes[2].set_ylim(0, 100)

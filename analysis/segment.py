@@ -34,9 +34,6 @@ TOKEN_COLUMNS = ["token", "simplified", "term", "start", "end", "pos", "is_stop"
 STRING = pd.StringDtype("pyarrow")
 TOKEN_DTYPES = {"token": STRING, "simplified": STRING, "term": STRING, "start": "int64", "end": "int64",
                 "pos": STRING, "is_stop": bool, "is_punct": bool}
-# Bump when a change to this module can change tokens (the token cache keys on it).
-# 2: words jieba's dictionary already rejected are no longer rebuilt by posseg's HMM (上有).
-SEGMENTER_VERSION = "2"
 _WORDLIKE = re.compile(r"[\w]")
 
 # jieba and jieba.posseg are imported when first needed: loading their models costs about
@@ -741,14 +738,21 @@ def token_frame(table: pa.Table) -> pd.DataFrame:
 
 
 def categorical(column: pa.ChunkedArray | pa.Array) -> pd.Categorical:
-    """An Arrow string column (plain or dictionary-encoded) as a pandas Categorical."""
+    """An Arrow string column (plain or dictionary-encoded) as a pandas Categorical whose
+    categories are in code-point order, so that sorting by the column sorts by its strings
+    (pandas sorts a categorical by its categories' order)."""
     if isinstance(column, pa.ChunkedArray):
         column = column.unify_dictionaries() if pa.types.is_dictionary(column.type) else column
         column = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
     if not pa.types.is_dictionary(column.type):
         column = column.dictionary_encode()
-    categories = pd.Index(column.dictionary.to_pylist(), dtype=object)
-    codes = column.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+    dictionary = column.dictionary
+    order = pc.array_sort_indices(dictionary).to_numpy()
+    rank = np.empty(len(order), dtype=np.int32)
+    rank[order] = np.arange(len(order), dtype=np.int32)
+    categories = pd.Index(dictionary.take(pa.array(order)).to_pylist(), dtype=object)
+    indices = column.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+    codes = np.where(indices >= 0, rank[np.maximum(indices, 0)], -1) if len(rank) else indices
     return pd.Categorical.from_codes(codes, categories=categories, validate=False)
 
 

@@ -223,19 +223,30 @@ class Partition:
     files: dict[str, dict] = field(default_factory=dict)  # table -> {"rows", "size", "mtime_ns"}
     skipped: dict[str, str] = field(default_factory=dict)  # speech_id -> why it could not be read
     content_keys: list[str] = field(default_factory=list)
+    pipeline: str = ""  # the pipeline_key() it was built with: rows are reused only under the same
 
     def as_json(self) -> dict:
         return {"name": self.name, "speech_ids": self.speech_ids, "stamps": self.stamps, "files": self.files,
-                "skipped": self.skipped, "content_keys": self.content_keys}
+                "skipped": self.skipped, "content_keys": self.content_keys, "pipeline": self.pipeline}
 
     @classmethod
     def from_json(cls, data: dict) -> Partition:
         return cls(data["name"], list(data["speech_ids"]), list(data["stamps"]), dict(data["files"]),
-                   dict(data.get("skipped", {})), list(data.get("content_keys", [])))
+                   dict(data.get("skipped", {})), list(data.get("content_keys", [])), data.get("pipeline", ""))
+
+
+def pipeline_key() -> str:
+    """:func:`pipeline_digest` with the researcher's files as they are now (a user
+    dictionary edited in a running kernel counts)."""
+    from .segment import resources_fingerprint
+
+    return digest(pipeline_digest(), resources_fingerprint())
 
 
 def partition_name(kind: str, sources: list[Source]) -> str:
-    return digest("partition", kind, pipeline_digest(), *(p for s in sources for p in (s.speech_id, s.stamp)))
+    """A partition's name: a digest of the pipeline (:func:`pipeline_key`) and of its
+    speeches' stamps."""
+    return digest("partition", kind, pipeline_key(), *(p for s in sources for p in (s.speech_id, s.stamp)))
 
 
 # ---------------------------------------------------------------- the store on disk

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .script import to_simplified
-from .vocabulary import _word_tokens, term_of
+from .vocabulary import _word_tokens, term_of, value_counts
 from .wording import counted
 
 TREND_COLUMNS = ["term", "count", "per_10k", "ci_low", "ci_high", "docs", "n_docs", "n_words"]
@@ -156,7 +156,7 @@ def term_trends(tokens: pd.DataFrame, terms, by="year", *, corpus: pd.DataFrame 
     word_group = group.loc[words.index]
     keep = word_group.notna()
     words, word_group = words[keep], word_group[keep]
-    n_words = word_group.value_counts(sort=False)
+    n_words = value_counts(word_group, sort=False)
     speeches = pd.DataFrame({"speech_id": tokens["speech_id"].to_numpy(), "group": group.to_numpy()})
     n_docs = speeches.dropna().drop_duplicates().groupby("group", observed=True).size()
     order = _group_order(word_group)
@@ -164,7 +164,7 @@ def term_trends(tokens: pd.DataFrame, terms, by="year", *, corpus: pd.DataFrame 
     rows = []
     for given, key in keys:
         hit = key_of_word == key
-        counts = word_group[hit].value_counts(sort=False)
+        counts = value_counts(word_group[hit], sort=False)
         docs = pd.DataFrame({"speech_id": words.loc[hit, "speech_id"].to_numpy(),
                              "group": word_group[hit].to_numpy()}).drop_duplicates() \
             .groupby("group", observed=True).size()
@@ -341,17 +341,17 @@ def lifecycle(corpus: pd.DataFrame, *, formulas: pd.DataFrame | None = None,
     rows = rows[rows["speech_id"].isin(set(dated["speech_id"]))]
     year = dict(zip(dated["speech_id"], dated["year"].astype(int)))
     group = dict(zip(dated["speech_id"], dated[by])) if by != "year" else year
-    size = dated.assign(_g=dated["speech_id"].map(group)).groupby("_g")["n_chars"].sum()
+    size = dated.assign(_g=dated["speech_id"].map(group)).groupby("_g", observed=True)["n_chars"].sum()
     rows["year"] = rows["speech_id"].map(year)
     rows["group"] = rows["speech_id"].map(group)
     # All per name at once (a corpus holds thousands of names): spans, speeches, mentions…
     # One row per name, whatever its function in each speech: the label is the most common.
-    by_name = rows.groupby("key", sort=False)
+    by_name = rows.groupby("key", sort=False, observed=True)
     table = by_name.agg(name=("written", "first"), kind=("kind", lambda v: v.mode().iloc[0]),
                         first=("year", "min"), last=("year", "max"),
                         n_speeches=("speech_id", "nunique"), mentions=("mentions", "sum")).reset_index()
     # … and the peak: the group with the highest rate, ties to the earliest group.
-    per_group = rows.groupby(["key", "group"], sort=False)["mentions"].sum().reset_index()
+    per_group = rows.groupby(["key", "group"], sort=False, observed=True)["mentions"].sum().reset_index()
     per_group["rate"] = per_group["mentions"] / per_group["group"].map(size).to_numpy() * 10_000
     per_group["_rounded"] = per_group["rate"].round(9)
     peaks = per_group.sort_values(["key", "_rounded", "group"], ascending=[True, False, True],

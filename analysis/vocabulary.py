@@ -93,6 +93,17 @@ def n_words(tokens: pd.DataFrame) -> int:
     return int((~tokens["is_punct"].to_numpy()).sum())
 
 
+def value_counts(values: pd.Series, sort: bool = True) -> pd.Series:
+    """``values.value_counts()`` of the values that occur, indexed by plain values: a
+    categorical column (the token table's strings) would also list its categories that do
+    not occur in ``values``, with count 0, in category order."""
+    counts = values.value_counts(sort=sort)
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        counts = counts[counts > 0]
+        counts.index = pd.Index(counts.index.astype(object), name=counts.index.name)
+    return counts
+
+
 def term_of(tokens: pd.DataFrame, aliases: bool = True) -> pd.Series:
     """The word each token counts as, aligned with ``tokens``: its ``term`` (alias groups
     applied) or, with ``aliases=False``, its ``simplified`` form."""
@@ -223,11 +234,11 @@ def frequencies(tokens: pd.DataFrame, by=None, words: str = "content", *,
     keys = term_of(listed, aliases)
     forms = _display_forms(listed, keys)
     grouping = [listed[c] for c in by_cols] + [keys.rename("term")]
-    table = listed.groupby(grouping, dropna=False, sort=False).size().rename("count").reset_index()
+    table = listed.groupby(grouping, dropna=False, sort=False, observed=True).size().rename("count").reset_index()
     if by_cols:
-        sizes = word_tokens.groupby(by_cols, dropna=False).size().rename("_size").reset_index()
+        sizes = word_tokens.groupby(by_cols, dropna=False, observed=True).size().rename("_size").reset_index()
         table = table.merge(sizes, on=by_cols, how="left")
-        table["corpus_count"] = table.groupby("term")["count"].transform("sum")
+        table["corpus_count"] = table.groupby("term", observed=True)["count"].transform("sum")
     else:
         table["_size"] = len(word_tokens)
     table["per_10k"] = table["count"] / table["_size"] * 10_000
@@ -243,7 +254,7 @@ def frequencies(tokens: pd.DataFrame, by=None, words: str = "content", *,
         table["variants"] = table["term"].map(forms["variants"])
     table = table.sort_values([*by_cols, "count", "term"],
                               ascending=[True] * len(by_cols) + [False, True], kind="stable")
-    ranked = table.groupby(by_cols, dropna=False)["count"] if by_cols else table["count"]
+    ranked = table.groupby(by_cols, dropna=False, observed=True)["count"] if by_cols else table["count"]
     table["rank"] = ranked.rank(method="min", ascending=False).astype("int64")
     columns = [*by_cols, "rank", "token", "term", "pos", "count", "per_10k", "variants"]
     if by_cols:
@@ -323,7 +334,7 @@ def ngrams(tokens: pd.DataFrame, n: int = 2, words: str = "content",
         return parts[0].str.cat(parts[1:], sep=" ") if n > 1 else parts[0]
 
     grams = pd.DataFrame({"term": joined(simplified), "token": joined(original)})
-    counts = grams.groupby("term").size().rename("count")
+    counts = grams.groupby("term", observed=True).size().rename("count")
     table = pd.DataFrame({"ngram": _mode_by(grams["term"], grams["token"]), "count": counts})
     table = table.rename_axis("term").reset_index()
     table = table[table["count"] >= min_count]
@@ -379,7 +390,7 @@ def _read_reference() -> pd.Series:
     counts = pd.Series(table["freq"].to_numpy(), name="count",
                        index=to_simplified("\n".join(table["word"])).split("\n"))
     repeated = counts.index.duplicated(keep=False)
-    folded = counts[repeated].groupby(level=0).sum()
+    folded = counts[repeated].groupby(level=0, observed=True).sum()
     return pd.concat([counts[~repeated], folded]).rename("count")
 
 
@@ -498,7 +509,7 @@ def collocations(tokens: pd.DataFrame, node: str | None = None, window: int = 5,
     words_only = ordered[~ordered["is_punct"]].copy()
     n_words = len(words_only)
     # Position among the speech's word tokens: the unit the window is measured in.
-    words_only["_wpos"] = words_only.groupby("_speech").cumcount()
+    words_only["_wpos"] = words_only.groupby("_speech", observed=True).cumcount()
     content = content_words(words_only)
     keys = term_of(content, aliases)
     if among is not None:
