@@ -38,6 +38,7 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -1067,16 +1068,29 @@ def _norm_syllable(syllable: str) -> str:
 
 
 @functools.cache
-def _readings(char: str) -> frozenset[str]:
-    """Toneless readings of a Han character, of its Simplified form and its Traditional form."""
-    from pypinyin import Style, pinyin
+def _pinyin_table() -> dict[str, str]:
+    """pypinyin's character table (code point -> readings), read from its JSON file:
+    importing the package would also load its phrase dictionary (0.2 s a process)."""
+    import importlib.util
+    import json
 
+    folder = Path(importlib.util.find_spec("pypinyin").origin).parent
+    return json.loads((folder / "pinyin_dict.json").read_text(encoding="utf-8"))
+
+
+@functools.cache
+def _readings(char: str) -> frozenset[str]:
+    """Toneless readings of a Han character, of its Simplified form and its Traditional form,
+    from pypinyin's character table (what ``pypinyin.pinyin(c, heteronym=True)`` reads for
+    one character, without loading its phrase segmenter)."""
     from .script import to_simplified_char, to_traditional_char
 
+    table = _pinyin_table()
     out: set[str] = set()
     for c in {char, to_simplified_char(char), to_traditional_char(char)}:
-        for group in pinyin(c, style=Style.NORMAL, heteronym=True, errors="ignore"):
-            out.update(_norm_syllable(r) for r in group)
+        found = table.get(str(ord(c)))
+        if found:
+            out.update(_norm_syllable(r) for r in found.split(","))
     return frozenset(out)
 
 

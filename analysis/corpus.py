@@ -455,7 +455,7 @@ def _rebuild(stored, partition, sources):
     by_id = {s.speech_id: s for s in sources}
     batch = [by_id[sid] for sid in [*partition.speech_ids, *partition.skipped] if sid in by_id]
     batch.sort(key=lambda s: [x.speech_id for x in sources].index(s.speech_id))
-    return Job(partition.name, batch, True, stored.store if not stored.inline else None, {})()
+    return Job(partition.name, batch, True, stored.store if not stored.inline else None, {}, replace=True)()
 
 
 def _corpus_frame(table: pa.Table) -> pd.DataFrame:

@@ -308,10 +308,22 @@ def outline(text: str) -> pd.DataFrame:
      ['section', '1', '<NA>', '一、'], ['point', '1', '1', '第一，'], ['point', '1', '2', '第二，'],
      ['section', '2', '<NA>', '二、'], ['closing', '<NA>', '<NA>', '']]
     """
+    rows = outline_rows(text)
+    if not rows:
+        return pd.DataFrame(columns=OUTLINE_COLUMNS)
+    frame = pd.DataFrame(rows).reindex(columns=OUTLINE_COLUMNS)
+    frame["section"] = frame["section"].astype("Int64")
+    frame["point"] = frame["point"].astype("Int64")
+    return frame
+
+
+def outline_rows(text: str) -> list[dict]:
+    """The rows of :func:`outline` as dicts (``section`` and ``point`` absent where not
+    applicable): for the pipeline, which builds one Arrow table for many speeches."""
     units = _units(text)
     rows: list[dict] = []
     if not units:
-        return pd.DataFrame(columns=OUTLINE_COLUMNS)
+        return rows
 
     k = 0
     if _SALUTATION.match(units[0][2].strip()):
@@ -351,12 +363,10 @@ def outline(text: str) -> pd.DataFrame:
         rows.append(dict(part="closing", label="", title=_first_sentence(units[closing_idx][2]),
                          start=units[closing_idx][0], end=units[-1][1]))
 
-    frame = pd.DataFrame(rows).reindex(columns=OUTLINE_COLUMNS)
-    frame["section"] = frame["section"].astype("Int64")
-    frame["point"] = frame["point"].astype("Int64")
     before = han_before(text)
-    frame["n_chars"] = [int(before[b] - before[a]) for a, b in zip(frame["start"], frame["end"])]
-    return frame
+    for row in rows:
+        row["n_chars"] = int(before[row["end"]] - before[row["start"]])
+    return rows
 
 
 def locate(positions, parts: pd.DataFrame) -> pd.DataFrame:

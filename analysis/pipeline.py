@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .cache import digest
-from .outline import OUTLINE_COLUMNS, assign_parts, outline
+from .outline import OUTLINE_COLUMNS, assign_parts, outline, outline_rows
 from .parallel import default_workers, parallel_map, show_progress
 from .segment import TOKEN_COLUMNS, categorical, token_frame, token_table, tokenize
 from .store import (
@@ -159,21 +159,20 @@ def _corpus_rows(records: list[dict]) -> pa.Table:
 
 
 def _parts_table(ids: list[str], texts: list[str]) -> pa.Table:
-    frames = []
+    rows = []
     for sid, text in zip(ids, texts):
-        frame = outline(text).reindex(columns=OUTLINE_COLUMNS)
-        frame.insert(0, "speech_id", sid)
-        frames.append(frame)
-    if not frames:
-        return conform(pa.table({c: pa.array([], pa.large_string()) for c in ("speech_id", "part", "label", "title")}
-                                | {c: pa.array([], pa.int64()) for c in ("section", "point", "start", "end",
-                                                                         "n_chars")}), "parts")
-    frame = pd.concat(frames, ignore_index=True)
-    frame["label"] = frame["label"].fillna("").astype(str)
-    frame["title"] = frame["title"].fillna("").astype(str)
-    table = pa.Table.from_pandas(frame.astype({"section": "Int64", "point": "Int64", "start": "int64",
-                                               "end": "int64", "n_chars": "int64"}), preserve_index=False)
-    return conform(table, "parts")
+        for row in outline_rows(text):
+            row["speech_id"] = sid
+            rows.append(row)
+    schema = _parts_schema()
+    return pa.Table.from_pylist(rows, schema=schema) if rows else schema.empty_table()
+
+
+def _parts_schema() -> pa.Schema:
+    from .store import _schemas
+
+    return pa.schema([pa.field(f.name, f.type.value_type if pa.types.is_dictionary(f.type) else f.type)
+                      for f in _schemas()["parts"]])
 
 
 def _tokens_table(ids: list[str], texts: list[str], simps: list[str], parts: pa.Table) -> pa.Table:
@@ -312,7 +311,8 @@ def run(sources: list[Source], corpus_id: str, *, with_corpus: bool, cache: bool
         chosen.append(None)
         reuse = {s.speech_id: old_of[s.speech_id] for s in batch
                  if s.speech_id in old_of and store.check(old_of[s.speech_id][1], kinds) is None}
-        jobs.append((len(chosen) - 1, Job(name, batch, with_corpus, store if cache else None, reuse)))
+        jobs.append((len(chosen) - 1, Job(name, batch, with_corpus, store if cache else None, reuse,
+                                          replace=known is not None)))
     results = _execute([job for _, job in jobs], workers=workers, progress=progress, client=client)
     inline: dict[str, dict[str, pa.Table]] = {}
     for (at, _job), result in zip(jobs, results):
@@ -323,14 +323,9 @@ def run(sources: list[Source], corpus_id: str, *, with_corpus: bool, cache: bool
     if inline and cache:
         _warn_once(f"the cache folder {store.root} could not be written to; computing without a cache",
                    store.root)
-    stored = Stored(store, [p for p in chosen if p is not None], inline, kinds)
-    if cache and not inline:
-        try:
-            store.write_manifest(corpus_id, {"pipeline": pipeline_digest(),
-                                             "partitions": [p.as_json() for p in stored.partitions]})
-        except OSError as exc:
-            _warn_once(f"the cache folder {store.root} could not be written to ({exc.strerror or exc}); "
-                       "computing without a cache", store.root)
+    stored = Stored(store, [p for p in chosen if p is not None], inline, kinds,
+                    corpus_id if cache and not inline else None)
+    stored.save()
     return stored
 
 
@@ -338,8 +333,9 @@ class Job:
     """One partition to build (a picklable unit of work for a process pool or a Dask worker)."""
 
     def __init__(self, name: str, sources: list[Source], with_corpus: bool, store: Store | None,
-                 reuse: dict[str, tuple[Store, Partition]]):
+                 reuse: dict[str, tuple[Store, Partition]], replace: bool = False):
         self.name, self.sources, self.with_corpus, self.store, self.reuse = name, sources, with_corpus, store, reuse
+        self.replace = replace  # a damaged partition of that name is on disk: write over it
 
     @property
     def size(self) -> int:
@@ -357,7 +353,7 @@ class Job:
                               pipeline_key())
         if self.store is not None:
             try:
-                partition.files = self.store.write_partition(self.name, tables)
+                partition.files = self.store.write_partition(self.name, tables, replace=self.replace)
                 return partition, None
             except OSError:
                 pass  # a full or read-only disk: the tables go back in memory (run() warns)
@@ -410,8 +406,20 @@ class Stored:
     a damaged one is reported, rebuilt and read again)."""
 
     def __init__(self, store: Store, partitions: list[Partition], inline: dict[str, dict[str, pa.Table]],
-                 kinds: list[str]):
+                 kinds: list[str], corpus_id: str | None = None):
         self.store, self.partitions, self.inline, self.kinds = store, partitions, inline, kinds
+        self.corpus_id = corpus_id  # where the manifest goes; None: not kept
+
+    def save(self) -> None:
+        """Write the manifest (the last file written: it names only complete partitions)."""
+        if self.corpus_id is None:
+            return
+        try:
+            self.store.write_manifest(self.corpus_id, {"pipeline": pipeline_digest(),
+                                                       "partitions": [p.as_json() for p in self.partitions]})
+        except OSError as exc:
+            _warn_once(f"the cache folder {self.store.root} could not be written to ({exc.strerror or exc}); "
+                       "computing without a cache", self.store.root)
 
     @property
     def skipped(self) -> dict[str, str]:
@@ -446,6 +454,7 @@ class Stored:
                     pieces.append(conform(tables[kind], kind))
                 else:
                     pieces.append(self.store.read(new, kind))
+                    self.save()
         if not pieces:
             from .store import _schemas
 
@@ -487,7 +496,7 @@ def _stored_for(corpus: pd.DataFrame, *, cache: bool, workers, progress, client)
 
     def rebuild(partition: Partition):
         job = Job(partition.name, [by_name[sid] for sid in partition.speech_ids], False,
-                  stored.store if cache else None, {})
+                  stored.store if cache else None, {}, replace=True)
         return job()
 
     return stored, rebuild

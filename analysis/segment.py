@@ -751,19 +751,27 @@ def categorical(column: pa.ChunkedArray | pa.Array) -> pd.Categorical:
     rank = np.empty(len(order), dtype=np.int32)
     rank[order] = np.arange(len(order), dtype=np.int32)
     categories = pd.Index(dictionary.take(pa.array(order)).to_pylist(), dtype=object)
-    indices = column.indices.fill_null(-1).to_numpy(zero_copy_only=False)
-    codes = np.where(indices >= 0, rank[np.maximum(indices, 0)], -1) if len(rank) else indices
+    indices = column.indices
+    if indices.null_count:
+        codes = np.take(rank, indices.fill_null(0).to_numpy(zero_copy_only=False))
+        codes[indices.is_null().to_numpy(zero_copy_only=False)] = -1
+    else:
+        codes = np.take(rank, indices.to_numpy(zero_copy_only=False)) if len(rank) else \
+            np.zeros(len(indices), dtype=np.int32)
     return pd.Categorical.from_codes(codes, categories=categories, validate=False)
 
 
 def _nullable_int(column) -> pd.arrays.IntegerArray:
+    """An Arrow integer column with nulls as a pandas Int64 array, from its buffers."""
     array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     if array.type != pa.int64():
         array = array.cast(pa.int64())
-    values = array.fill_null(0).to_numpy(zero_copy_only=False)
-    return pd.arrays.IntegerArray(values.astype(np.int64, copy=False),
-                                  array.is_null().to_numpy(zero_copy_only=False))
-
-
-if __name__ == "__main__":
-    print(f"wrote {write_floor_phrases()}")
+    n = len(array)
+    values = np.frombuffer(array.buffers()[1], dtype=np.int64, count=n + array.offset)[array.offset:] if n \
+        else np.zeros(0, dtype=np.int64)
+    if array.null_count == 0:
+        mask = np.zeros(n, dtype=bool)
+    else:
+        bits = np.unpackbits(np.frombuffer(array.buffers()[0], dtype=np.uint8), bitorder="little")
+        mask = ~bits[array.offset:array.offset + n].astype(bool)
+    return pd.arrays.IntegerArray(values.copy(), mask)

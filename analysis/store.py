@@ -36,6 +36,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import shutil
 import tempfile
 import warnings
 import zlib
@@ -301,20 +302,63 @@ class Store:
         atomic_write(path, lambda handle: handle.write(payload.encode("utf-8")))
 
     # partitions
-    def write_partition(self, name: str, tables: dict[str, pa.Table]) -> dict[str, dict]:
-        """Write a partition's tables (each atomically); returns what the manifest records
-        of each file."""
-        folder = self.partition_dir(name)
-        folder.mkdir(parents=True, exist_ok=True)
-        record = {}
-        for kind, table in tables.items():
-            table = conform(table, kind)
-            path = self.table_path(name, kind)
-            atomic_write(path, lambda handle, t=table: pq.write_table(
-                t, handle, compression="lz4", write_page_checksum=True, write_statistics=False))
-            stat = path.stat()
-            record[kind] = {"rows": table.num_rows, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
-        return record
+    def write_partition(self, name: str, tables: dict[str, pa.Table], replace: bool = False) -> dict[str, dict]:
+        """Write a partition's tables; returns what the manifest records of each file (rows,
+        size, modification time). The files are written into a temporary folder that is
+        then renamed into place, so a partition appears whole or not at all; when another
+        process put the same partition there first, its files are kept and their record
+        returned; ``replace`` (a damaged partition rebuilt) puts the new files in its place."""
+        final = self.partition_dir(name)
+        record_path = final / "_record.json"
+        if replace and final.exists():
+            aside = final.with_name(f".{name}-damaged-{os.getpid()}")
+            try:
+                os.rename(final, aside)
+                shutil.rmtree(aside, ignore_errors=True)
+            except OSError:
+                pass
+        if record_path.exists():
+            found = self._record(record_path)
+            if found is not None:
+                return found
+        final.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{name}-"))
+        try:
+            record = {}
+            for kind, table in tables.items():
+                table = conform(table, kind)
+                path = tmp / f"{kind}.parquet"
+                with open(path, "wb") as handle:
+                    pq.write_table(table, handle, compression="lz4", write_page_checksum=True,
+                                   write_statistics=False)
+                record[kind] = {"rows": table.num_rows}
+            for kind in record:
+                stat = (tmp / f"{kind}.parquet").stat()
+                record[kind].update(size=stat.st_size, mtime_ns=stat.st_mtime_ns)
+            (tmp / "_record.json").write_text(json.dumps(record), encoding="utf-8")
+            try:
+                os.rename(tmp, final)
+            except OSError:
+                if final.exists():  # another process put it there first: keep its files
+                    shutil.rmtree(tmp, ignore_errors=True)
+                    found = self._record(record_path)
+                    if found is not None:
+                        return found
+                    shutil.rmtree(final, ignore_errors=True)  # a damaged one: replace it
+                    os.rename(tmp, final)
+                else:
+                    raise
+            return record
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+
+    @staticmethod
+    def _record(path: Path) -> dict | None:
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
 
     def check(self, partition: Partition, kinds=TABLES) -> str | None:
         """None when the partition's files are as the manifest recorded them (size, time);
