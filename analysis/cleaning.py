@@ -862,13 +862,26 @@ def _pass_lines(doc: _Doc, found: dict) -> bool:
             if what == "f":
                 return False
             t = texts[n]
-            if (len(following) > 1 and following[1][0] == "g" and is_date_line(texts[following[1][1]])
-                    and byline_between(texts[header[k][1]], t)):
-                return True  # title, byline, then the dateline
+            if heads_a_date(k):
+                return True
             return kinds[n] in ("date", "lede", "meta") or _date_line(t) or t.startswith(("——", "—", "--"))
 
+        def heads_a_date(k: int) -> bool:
+            """The line header[k] stands over a head's dateline (or over a byline and then one)."""
+            following = [n for what, n in header[k + 1:k + 3] if what == "g"]
+            if not following or len(following) < len(header[k + 1:k + 3]):
+                return False
+            if is_date_line(texts[following[0]]):
+                return True
+            return (len(following) > 1 and is_date_line(texts[following[1]])
+                    and byline_between(texts[header[k][1]], texts[following[0]]))  # title, byline, dateline
+
         positions = {n: k for k, (what, n) in enumerate(header) if what == "g"}
-        title = next((n for n in candidates if introduces(positions[n])), candidates[0] if candidates else None)
+        # A published head's title (over its dateline) is the speech's, before a page's label
+        # over its posting time.
+        title = next((n for n in candidates if heads_a_date(positions[n])), None)
+        if title is None:
+            title = next((n for n in candidates if introduces(positions[n])), candidates[0] if candidates else None)
         for k, (what, n) in enumerate(header):
             if what == "f":
                 continue

@@ -49,8 +49,8 @@ CJK_RANGES = ("U+2E80-2FDF, U+3000-30FF, U+3100-312F, U+3190-31FF, U+3400-4DBF, 
               "U+FE30-FE4F, U+FF00-FFEF, U+20000-2FA1F")
 """The characters the shipped font draws: CJK radicals, symbols and punctuation, kana and
 bopomofo, the unified and compatibility ideographs, vertical and full-width forms."""
-CJK_CHARS = re.compile("[" + "".join(
-    "\\U%08x-\\U%08x" % tuple(int(x, 16) for x in r.strip()[2:].split("-")) for r in CJK_RANGES.split(",")) + "]")
+_BOUNDS = [[int(x, 16) for x in r.strip().removeprefix("U+").split("-")] for r in CJK_RANGES.split(",")]
+CJK_CHARS = re.compile("[" + "".join(f"{chr(low)}-{chr(high)}" for low, high in _BOUNDS) + "]")
 """A character the shipped font is meant to draw (one in :data:`CJK_RANGES`)."""
 UI_FONTS = f'"{CJK_FAMILY}", system-ui, -apple-system, "Segoe UI", helvetica, arial, sans-serif'
 CODE_FONTS = f'"{CJK_FAMILY}", menlo, consolas, "DejaVu Sans Mono", monospace'

@@ -108,6 +108,22 @@ def test_each_head_is_removed_part_by_part_and_reported(stem):
     assert r.counts()["byline"] == 1 and clean_text(r.text).text == r.text
 
 
+def test_a_head_under_a_pages_furniture(tmp_path):
+    # A portal's name, its label for the page and the posting time above a flattened head:
+    # the head's title is the speech's, the posting time stays in published.
+    raw = (f"某某市人民政府门户网站\n领导讲话\n时间:2022-05-17 10:38:00\n《{TITLE}》（2020年2月3日）王明 {FLAT}\n"
+           "责任编辑：张三")
+    r = clean_text(raw)
+    assert (r.text, r.title, r.published) == (FLAT, TITLE, pd.Timestamp("2022-05-17 10:38"))
+    assert [(x.kind, x.text) for x in r.removed if x.kind != "whitespace"] == [
+        ("meta", "某某市人民政府门户网站\n领导讲话\n"), ("date", "时间:2022-05-17 10:38:00\n"),
+        ("title", f"《{TITLE}》"), ("date", "（2020年2月3日）"), ("byline", "王明 "), ("meta", "责任编辑：张三")]
+    (tmp_path / "page.txt").write_text(raw, encoding="utf-8")
+    row = load_corpus(tmp_path, cache=False).iloc[0]
+    assert (row["date"], row["date_evidence"], row["speaker"]) == (
+        pd.Timestamp("2020-02-03"), "（2020年2月3日）", "王明")
+
+
 def test_a_head_joined_to_the_body_is_read_from_the_text_as_given():
     # Without cleaning (speech_date on the text itself), the head's date is read all the same.
     found = speech_date(f"《{TITLE}》（2020年2月3日）王明 {FLAT}")
