@@ -292,10 +292,10 @@ SEGMENTERS = {"pipeline": "pipeline", "jieba.posseg + user dictionary": "jieba.p
               "jieba.lcut, jieba's dictionary alone": "jieba.lcut"}
 
 
-def test_the_segmentation_table():
+def test_the_segmentation_table(segmentation_scores):
     from analysis.segquality import evaluate
 
-    both, test = evaluate(), evaluate(parts=("test",))
+    both, test = segmentation_scores, evaluate(parts=("test",))
 
     def f1(frame, gold, name):
         return round(float(frame[(frame["gold"] == gold) & (frame["segmenter"] == name)]["f1"].iloc[0]), 3)
