@@ -125,8 +125,9 @@ def name_like(text: str) -> bool:
     if not all(_NAME_TOKEN.fullmatch(tok) for tok in tokens):
         return False
     joined = "".join(tokens)
-    if SALUTATION.match(joined + "：") or joined in _HEADING_WORDS or joined.startswith("第"):
-        return False
+    if (SALUTATION.match(joined + "：") or joined in _HEADING_WORDS or joined.startswith("第")
+            or _GENRE_END.search(joined)):
+        return False  # a salutation, a heading, a title (局长讲话)
     if len(tokens) == 1 and _OFFICE.fullmatch(joined):
         return True  # an office alone
     name = speaker_name(t) or ""

@@ -209,8 +209,8 @@ def test_grouping_takes_the_metadata_columns(tmp_path):
 def test_name_and_speaker_rules():
     assert [speaker_name(b) for b in ("国务院总理 李强", "李　强", "国务院总理李强", "习近平", "局長")] == [
         "李强", "李强", "李强", "习近平", "局長"]
-    assert [name_like(t) for t in ("司马义·艾买提", "第一部分", "前言", "谢谢大家", "关于春耕的说明")] == [
-        True, False, False, False, False]
+    assert [name_like(t) for t in ("司马义·艾买提", "第一部分", "前言", "谢谢大家", "关于春耕的说明", "局长讲话")] == [
+        True, False, False, False, False, False]
     assert byline_between(TITLE, "王明") and not byline_between(TITLE, "春耕讲话")
     lines = ("（2020年2月3日）", "——2024年3月5日在会议上", "時間:2022-05-17 10:38:00", "2022年5月17日 10:38",
              "2012年3月，我们开会。")
