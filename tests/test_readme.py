@@ -400,3 +400,16 @@ def test_settings_the_readme_quotes():
     shipped = sum(p.stat().st_size for p in (config.DATA_DIR / "reference").iterdir())
     assert num(said(r"shipped in `analysis/data/reference/` \(([\d.]+) MB, counts only\)")[1]) == round(
         shipped / 1e6, 1)
+
+
+def test_the_seeds_readme_quotes_the_seed(seed_text):
+    # The evidence for the speaker and the place is the seed's own words: every quotation of
+    # the two paragraphs (parts around an ellipsis) stands in the cleaned text.
+    text = (config.ROOT / "seeds" / "README.md").read_text(encoding="utf-8")
+    evidence = text[text.index("**What is known and not known about it.**"):text.index("## What a speech file")]
+    quotes = [q for q in re.findall(r"`([^`]+)`", evidence) if re.search("[\u4e00-\u9fff]{6}", q)]
+    assert len(quotes) >= 5
+    for quote in quotes:
+        for piece in quote.split("……"):
+            assert piece in seed_text, piece
+    assert "呂會長" in seed_text and "撤地設市" in seed_text and seed_text.count("試驗區") == 2
