@@ -29,6 +29,7 @@ _EXPORTS: dict[str, list[str]] = {
     "errors": ["CorpusError"],
     "figures": ["MissingFontError", "cjk_font_path", "save_figure", "setup_matplotlib", "word_cloud"],
     "formulas": ["corpus_formulas", "formulas", "gazetteer", "not_formulas"],
+    "heads": ["read_head"],
     "outline": ["assign_parts", "outline", "places"],
     "pipeline": ["corpus_outline", "corpus_tokens", "speech_tokens"],
     "plots": ["SMALL_MULTIPLES", "many", "plot_category_bars", "plot_corpus_overview", "plot_dispersion",
@@ -38,8 +39,8 @@ _EXPORTS: dict[str, list[str]] = {
     "script": ["to_simplified"],
     "segment": ["tokenize"],
     "themes": ["theme_density", "theme_hits", "theme_lexicon", "theme_shares", "top_terms"],
-    "trends": ["corpus_terms", "enough_for_trends", "lifecycle", "reference_trends", "speech_groups", "speech_rates",
-               "term_trends", "time_unit"],
+    "trends": ["corpus_terms", "enough_for_trends", "group_column", "lifecycle", "reference_trends", "speech_groups",
+               "speech_rates", "term_trends", "time_unit"],
     "vocabulary": ["CONTENT_POS", "collocations", "content_words", "frequencies", "ngrams"],
 }
 # Submodules the notebooks use by their module name (analysis.findings.overview(…)).

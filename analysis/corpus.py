@@ -21,13 +21,16 @@ from .cleaning import KINDS, clean_text
 from .config import SEEDS_DIR
 from .dates import UNKNOWN, header_lines, speech_date, with_header
 from .errors import CorpusError
+from .heads import byline_speaker
 from .metadata import (
+    LEVELS,
     OVERRIDABLE,
     MetadataWarning,
     date_conflicts,
     find_metadata,
     join_metadata,
     metadata_dates,
+    metadata_levels,
     read_metadata,
 )
 from .metadata import warn as warn_metadata
@@ -369,8 +372,11 @@ def load_corpus(path: str | Path | None = None, errors: str = "raise", *,
 
     Returns one row per speech: ``speech_id`` (file stem), ``title``, ``date`` (Timestamp of
     the speech itself, NaT when unknown), ``year`` (Int64), ``date_source`` (``metadata``,
-    ``text``, ``filename`` or NA), ``date_evidence`` (the words or field it came from), the
-    metadata table's own columns, ``published`` (the page's posting time, NaT without a 時間
+    ``text``, ``filename`` or NA), ``date_evidence`` (the words or field it came from),
+    ``speaker`` (the metadata's, else the name under a published head's dateline, NA when
+    neither names one) and ``speaker_source`` (``metadata``, ``text`` or NA), the metadata
+    table's own columns (``level`` read as an ordered categorical, see
+    :mod:`analysis.metadata`), ``published`` (the page's posting time, NaT without a 時間
     line; never the speech's date), ``prev_title``, ``next_title``, ``encoding``, ``raw``
     (decoded file), ``text`` (cleaned body, original script), ``text_simplified``,
     ``n_chars`` (Han characters in ``text``), ``removed_<kind>`` (deletions per kind) and
@@ -561,7 +567,8 @@ def _metadata_table(path, metadata) -> pd.DataFrame | None:
         if found is None:
             return None
         metadata = found
-    reserved = set(CORPUS_COLUMNS) - set(OVERRIDABLE) - {"speech_id"} | {"date_source", "date_evidence"}
+    reserved = set(CORPUS_COLUMNS) - set(OVERRIDABLE) - {"speech_id"} | {"date_source", "date_evidence",
+                                                                           "speaker_source"}
     return read_metadata(metadata, reserved)
 
 
@@ -570,12 +577,21 @@ def _with_metadata_and_dates(frame: pd.DataFrame, table: pd.DataFrame | None, er
     speech_ids = frame["speech_id"].tolist()
     meta_dates: dict = {}
     columns = pd.DataFrame(index=frame.index)
+    meta_speaker = pd.Series(pd.NA, index=frame.index, dtype="string")
     if table is not None:
         meta_dates, problems = metadata_dates(table, errors)
         joined, mismatches = join_metadata(speech_ids, table)
         warn_metadata(problems + mismatches)
         columns = joined.drop(columns=[c for c in ("date", "year") if c in joined.columns])
         columns.index = frame.index
+        if "level" in columns.columns:
+            levels, problems = metadata_levels(table, errors)
+            warn_metadata(problems)
+            columns["level"] = pd.Categorical([levels.get(sid) for sid in speech_ids],
+                                              categories=LEVELS, ordered=True)
+        if "speaker" in columns.columns:
+            given = columns.pop("speaker").astype("string").str.strip()
+            meta_speaker = given.where(given != "")
         frame = frame.copy()
         for name in OVERRIDABLE:
             if name in columns.columns:
@@ -590,11 +606,19 @@ def _with_metadata_and_dates(frame: pd.DataFrame, table: pd.DataFrame | None, er
         found.append(speech_date(text, sid, meta, simp, header))
         conflicts += date_conflicts(sid, meta, with_header(text, header), sid)
     warn_metadata(conflicts)
+    # The speaker: the metadata's, else the name under a published head's dateline.
+    named = pd.Series([byline_speaker(raw, spans) for raw, spans in zip(frame["raw"], frame["removed_spans"])],
+                      index=frame.index, dtype="string")
+    source = pd.Series(pd.NA, index=frame.index, dtype="string")
+    source[named.notna()] = "text"
+    source[meta_speaker.notna()] = "metadata"
     dates = pd.DataFrame({
         "date": pd.to_datetime(pd.Series([d.date for d in found], index=frame.index, dtype="object")),
         "year": pd.array([d.year for d in found], dtype="Int64"),
         "date_source": pd.array([d.source for d in found], dtype="string"),
         "date_evidence": pd.array([d.evidence for d in found], dtype="string"),
+        "speaker": meta_speaker.fillna(named),
+        "speaker_source": source,
     }, index=frame.index)
     at = list(frame.columns).index(_AFTER) + 1
     before, after = frame.iloc[:, :at], frame.iloc[:, at:]

@@ -53,6 +53,8 @@ def overview(corpus: pd.DataFrame, parts: pd.DataFrame, audit: pd.DataFrame) -> 
     lines = [f"**{counted(n, 'speech')}**, {int(corpus['n_chars'].sum()):,} Han characters "
              f"({traditional} in Traditional characters, {n - traditional} in Simplified)."]
     lines.append(_dating(corpus))
+    if "speaker" in corpus.columns:
+        lines.append(_speakers(corpus))
     lines.append(_cleaning(corpus, audit))
     lines.append(_structure(corpus, parts))
     return _finding(lines)
@@ -79,6 +81,23 @@ def _dating(corpus: pd.DataFrame) -> str:
     years = corpus["year"].dropna()
     span = f", {int(years.min())}–{int(years.max())}" if len(years) else ""
     return f"Dated: {', '.join(parts) or 'none'}; {undated:,} undated{span}."
+
+
+def _speakers(corpus: pd.DataFrame) -> str:
+    """Who the speeches name as their speaker, and where that came from."""
+    named = corpus[corpus["speaker"].notna()]
+    if named.empty:
+        who = "Speaker: not named" if len(corpus) == 1 else "Speakers: none named"
+        return f"{who} (no `speaker` in metadata, no byline under a published head's dateline)."
+    sources = named["speaker_source"].value_counts()
+    said = ", ".join(f"{int(sources[s]):,} from {'the metadata' if s == 'metadata' else 'a byline in the text'}"
+                     for s in ("metadata", "text") if s in sources)
+    if len(corpus) == 1:
+        return f"Speaker: **{named['speaker'].iloc[0]}** ({said.split(' from ')[1]})."
+    top = named["speaker"].astype(str).value_counts().head(3)
+    most = ", ".join(f"{name} ({counted(int(n), 'speech')})" for name, n in top.items())
+    return (f"Speakers: {counted(len(named), 'speech')} of {len(corpus):,} name one ({said}); "
+            f"most often {most}.")
 
 
 def _cleaning(corpus: pd.DataFrame, audit: pd.DataFrame) -> str:

@@ -10,6 +10,20 @@ column is kept as it is read (pandas' own typing: numbers become numbers, blanks
 and ``published`` replace what the page header said; the page's own title line is still in
 :func:`analysis.removals`.
 
+Four columns are the ones researchers group speeches by (``docs/data-model.md``), and any
+grouping of the package (``term_trends(by=…)``, ``theme_density(by=…)``,
+:func:`analysis.trends.group_column`, the notebooks' ``BY``) takes them:
+
+* ``speaker``: who gave the speech. The table's value wins; without one, the name a
+  published head gives under its dateline (``（2020年2月3日）`` ⏎ ``王明``, see
+  :mod:`analysis.heads`) fills it, and ``speaker_source`` says which (``metadata``, ``text``).
+* ``level``: the level of government the speaker spoke for, one of :data:`LEVELS`
+  (``central``, ``provincial``, ``city``, ``county``, ``township``), in English or Chinese
+  (中央, 省, 市, 县, 乡镇 …: :data:`LEVEL_NAMES`); it becomes an ordered categorical, so
+  groupings run from the centre down. Another value is an error naming the row.
+* ``place``: the province, city or county, as written.
+* ``meeting``: the occasion (全市计划生育协会理事会议), as written.
+
 Problems are named, never hidden as NaN: a duplicate ``speech_id``, a ``date`` or ``year`` that
 does not parse, a column that would overwrite one the loader computes, a row without a file
 and a file without a row; a metadata date the text's dateline or the file name contradicts
@@ -32,6 +46,23 @@ from .errors import CorpusError
 METADATA_NAMES = ("metadata.csv", "metadata.tsv")
 # Columns a metadata table may set although the loader also fills them.
 OVERRIDABLE = ("title", "published")
+LEVELS = ("central", "provincial", "city", "county", "township")
+"""The levels of government a ``level`` column may name, from the centre down."""
+LEVEL_NAMES = {
+    "central": "central", "national": "central", "中央": "central", "全国": "central", "全國": "central",
+    "国家": "central", "國家": "central",
+    "provincial": "provincial", "province": "provincial", "省": "provincial", "省级": "provincial",
+    "省級": "provincial", "省部级": "provincial", "省部級": "provincial",
+    "city": "city", "municipal": "city", "prefecture": "city", "prefectural": "city", "市": "city",
+    "市级": "city", "市級": "city", "地级": "city", "地級": "city", "地市": "city", "地区": "city", "地區": "city",
+    "county": "county", "县": "county", "縣": "county", "县级": "county", "縣級": "county", "县区": "county",
+    "縣區": "county",
+    "township": "township", "乡": "township", "鄉": "township", "镇": "township", "鎮": "township",
+    "乡镇": "township", "鄉鎮": "township", "乡级": "township", "鄉級": "township",
+}
+"""How a ``level`` may be written (case and spaces aside) and the level it names. A city
+district (区) is county-level and a directly governed city (直辖市) provincial, but 区 and 市
+alone do not say which: write the level meant."""
 
 
 class MetadataWarning(UserWarning):
@@ -199,6 +230,33 @@ def metadata_dates(table: pd.DataFrame, errors: str = "raise") -> tuple[dict[str
     return found, bad + notes
 
 
+def metadata_levels(table: pd.DataFrame, errors: str = "raise") -> tuple[dict[str, str], list[str]]:
+    """The ``level`` column read as one of :data:`LEVELS`: ``{speech_id: level}`` (rows with
+    a blank cell left out) and the problems, one message each naming the row and the value. A value that
+    :data:`LEVEL_NAMES` does not know is an error (``errors="raise"``: :class:`CorpusError`
+    listing all of them) or, with ``errors="warn"``, a message and NA for that row.
+
+    >>> table = pd.DataFrame({"speech_id": ["a", "b"], "level": ["Provincial", "县级"], "_line": [2, 3]})
+    >>> found, problems = metadata_levels(table)
+    >>> found, problems
+    ({'a': 'provincial', 'b': 'county'}, [])
+    """
+    name = table.attrs.get("name", "metadata")
+    found, bad = {}, []
+    for sid, value, line in zip(table["speech_id"], table["level"], table["_line"]):
+        if _blank(value):
+            continue
+        level = LEVEL_NAMES.get(str(value).strip().lower())
+        if level is None:
+            bad.append(f"{name}, row {line} ({sid}), column level: {value!r} is not a level; write one of "
+                       f"{', '.join(LEVELS)} (or 中央, 省, 市, 县, 乡镇)")
+        else:
+            found[sid] = level
+    if bad and errors == "raise":
+        raise CorpusError(f"{len(bad)} metadata value(s) cannot be read: " + "; ".join(bad))
+    return found, bad
+
+
 def _blank(value) -> bool:
     return value is None or (not isinstance(value, str) and pd.isna(value)) or str(value).strip() == ""
 
@@ -280,5 +338,5 @@ def warn(messages: list[str]) -> None:
         warnings.warn(message, MetadataWarning, stacklevel=3)
 
 
-__all__ = ["METADATA_NAMES", "MetadataWarning", "UNKNOWN", "date_conflicts", "find_metadata", "join_metadata",
-           "metadata_dates", "read_metadata"]
+__all__ = ["LEVELS", "LEVEL_NAMES", "METADATA_NAMES", "MetadataWarning", "UNKNOWN", "date_conflicts",
+           "find_metadata", "join_metadata", "metadata_dates", "metadata_levels", "read_metadata"]

@@ -324,8 +324,8 @@ def theme_density(corpus: pd.DataFrame, by: str = "year", tokens: pd.DataFrame |
     groups = speech_groups(corpus["speech_id"], by, corpus)  # checked before the costly part
     per_speech = theme_shares(corpus, by="speech", tokens=tokens, lexicon=lexicon, aliases=aliases,
                               parts=_empty_parts())
-    group_of = dict(zip(corpus["speech_id"], groups))
-    per_speech[by] = per_speech["speech_id"].map(group_of)
+    # A Series keeps an ordered categorical (level: central … township) in its order.
+    per_speech[by] = per_speech["speech_id"].map(pd.Series(groups.array, index=corpus["speech_id"].to_numpy()))
     per_speech = per_speech[per_speech[by].notna()]
     table = per_speech.groupby([by, "theme", "label"], sort=False, observed=True).agg(
         hits=("hits", "sum"), n_chars=("n_chars", "sum"), speeches=("speech_id", "nunique")).reset_index()

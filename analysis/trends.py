@@ -66,7 +66,8 @@ def _groups(speech_ids: pd.Series, by, corpus: pd.DataFrame | None, bins) -> tup
             raise ValueError(f"by={by!r}: no such corpus column (have {list(corpus.columns)[:15]}…)")
         else:
             values = corpus[by]
-        mapping = pd.Series(values.to_numpy(), index=corpus["speech_id"])
+        # .array keeps an ordered categorical (level: central … township) in its order.
+        mapping = pd.Series(values.array, index=corpus["speech_id"].to_numpy())
     if bins is not None:
         mapping = bin_values(mapping, bins)
     return name, speech_ids.map(mapping)
@@ -84,6 +85,36 @@ def time_unit(corpus: pd.DataFrame) -> str:
     'year'
     """
     return "year" if corpus["year"].nunique() <= MAX_YEARS_SHOWN else "decade"
+
+
+GROUPING_COLUMNS = ("speaker", "level", "place", "meeting")
+"""The metadata columns researchers group speeches by (``docs/data-model.md``), besides
+``year`` and ``decade``: any of them is a ``by`` of the groupings here and a ``BY`` of the
+notebooks."""
+
+
+def group_column(corpus: pd.DataFrame, by: str | None = None) -> str:
+    """The column a grouped view of ``corpus`` goes by: ``by`` when given (any corpus column:
+    ``speaker``, ``level``, ``place``, ``meeting``, ``genre``, …; or ``"decade"``), checked to
+    exist and to hold a value for at least one speech; else :func:`time_unit`. Raises
+    ``ValueError`` saying what the corpus has and how to give the column.
+
+    >>> corpus = pd.DataFrame({"speech_id": ["a", "b"], "year": [2011, 2012], "speaker": ["王明", None]})
+    >>> group_column(corpus), group_column(corpus, "speaker")
+    ('year', 'speaker')
+    """
+    if by is None:
+        return time_unit(corpus)
+    values = corpus["year"] if by == "decade" and "decade" not in corpus.columns and "year" in corpus.columns \
+        else corpus.get(by)
+    if values is None:
+        hint = (" (give it in metadata.csv: see docs/data-model.md)" if by in GROUPING_COLUMNS else "")
+        raise ValueError(f"by={by!r}: the corpus has no such column{hint}; it has "
+                         f"{', '.join(map(str, corpus.columns[:12]))}…")
+    if not values.notna().any():
+        source = "no speech is dated" if by == "decade" else f"no speech has a {by}"
+        raise ValueError(f"by={by!r}: {source}, so nothing can be grouped by it")
+    return by
 
 
 def speech_groups(speech_ids: pd.Series, by: str, corpus: pd.DataFrame) -> pd.Series:
@@ -136,8 +167,8 @@ def term_trends(tokens: pd.DataFrame, terms, by="year", *, corpus: pd.DataFrame 
     """How often each term is used in each group of speeches.
 
     ``terms`` in either script (alias groups apply unless ``aliases=False``); ``by`` a corpus
-    column (``year``, ``genre``, a place or speaker column, …; ``"decade"`` is derived from
-    ``year``) or a Series mapping speech_id to a group; ``bins`` bins a numeric column
+    column (``year``, ``speaker``, ``level``, ``place``, ``meeting``, ``genre``, …;
+    ``"decade"`` is derived from ``year``) or a Series mapping speech_id to a group; ``bins`` bins a numeric column
     (:func:`bin_values`: ``5`` for five-year periods, or a list of edges). Speeches without a
     group value are left out.
 

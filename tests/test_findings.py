@@ -54,3 +54,15 @@ def test_dispersion_and_themes_count_their_nouns():
     assert text.startswith("- 低保: 1 hit in 1 of 2 speeches; DP 0.50")
     shares = pd.DataFrame({"place": ["一"], "label": ["民生"], "per_1000": [2.0], "hits": [1]})
     assert "(2.0 per 1,000 characters, 1 hit)" in str(findings.themes(shares))
+
+
+def test_overview_names_the_speakers_and_their_source():
+    one = pd.DataFrame({"speaker": [pd.NA], "speaker_source": [pd.NA]})
+    assert findings._speakers(one) == ("Speaker: not named (no `speaker` in metadata, no byline under a "
+                                       "published head's dateline).")
+    one = pd.DataFrame({"speaker": ["王明"], "speaker_source": ["text"]})
+    assert findings._speakers(one) == "Speaker: **王明** (a byline in the text)."
+    many = pd.DataFrame({"speaker": ["王明", "李华", "王明", pd.NA],
+                         "speaker_source": ["text", "metadata", "metadata", pd.NA]})
+    assert findings._speakers(many) == ("Speakers: 3 speeches of 4 name one (2 from the metadata, 1 from a "
+                                        "byline in the text); most often 王明 (2 speeches), 李华 (1 speech).")
