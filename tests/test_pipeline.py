@@ -420,3 +420,67 @@ def test_a_partition_rebuilt_while_reading_is_recorded(tmp_path, cache_dir, coun
         warnings.simplefilter("error")  # the manifest now names the rebuilt files
         assert corpus_tokens(load_corpus(folder, workers=1)).equals(good)
     assert len(counted) == n
+
+
+def _children(pid: int) -> list[int]:
+    from pathlib import Path
+
+    out = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(pid):
+            out.append(int(status.parent.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    from pathlib import Path
+
+    try:
+        state = (Path("/proc") / str(pid) / "status").read_text()
+    except OSError:
+        return False
+    return "State:\tZ" not in state
+
+
+@pytest.mark.skipif(not __import__("pathlib").Path("/proc").is_dir(), reason="needs Linux's /proc to find the workers")
+def test_workers_end_when_their_parent_is_killed(tmp_path, seed_text):
+    """A cold load killed with SIGKILL once its workers exist leaves no worker alive 10 s
+    later, and the next load reads a sound store (the interrupted run left either no
+    manifest or one naming only complete partitions)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    folder = _speeches(tmp_path / "c", seed_text, n=60)
+    cache = tmp_path / "cache"
+    code = ("import analysis.parallel as p; p.PARALLEL_MIN_CHARS = 0; import analysis; "
+            f"analysis.load_corpus({str(folder)!r}, workers=2)")
+    env = {**os.environ, "SPEECHES_CACHE_DIR": str(cache)}
+    parent = subprocess.Popen([sys.executable, "-c", code], env=env)
+    workers: list[int] = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(workers) < 2:
+        workers = _children(parent.pid)
+        time.sleep(0.05)
+    assert len(workers) >= 2, "the load never started its workers"
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait()
+    time.sleep(10)
+    assert [pid for pid in workers if _alive(pid)] == []
+    config_cache = config.CACHE_DIR
+    try:
+        config.CACHE_DIR = cache
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            after = corpus_tokens(load_corpus(folder, workers=1))
+        config.CACHE_DIR = tmp_path / "fresh"
+        fresh = corpus_tokens(load_corpus(folder, workers=1))
+    finally:
+        config.CACHE_DIR = config_cache
+    pd.testing.assert_frame_equal(after, fresh)
