@@ -425,6 +425,12 @@ def load_corpus(path: str | Path | None = None, errors: str = "raise", *,
     if not files:
         raise CorpusError(f"{path if path is not None else SEEDS_DIR}: no speech files (*.txt)")
     table = _metadata_table(path, metadata)
+    if client is None:
+        from .cluster import default_client
+
+        client = default_client()  # SPEECHES_DASK_SCHEDULER, when set
+    if store is None and os.environ.get("SPEECHES_STORE"):
+        store = os.environ["SPEECHES_STORE"]
     sources = [_file_source(file) for file in files]
     folder = Path(path).resolve() if path is not None else SEEDS_DIR.resolve()
     corpus_id = digest("files", str(folder), str(client is not None))

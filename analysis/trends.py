@@ -21,8 +21,9 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from .cluster import map_counts
 from .script import to_simplified
-from .vocabulary import _word_tokens, term_of, value_counts
+from .vocabulary import _word_tokens, term_of
 from .wording import counted
 
 TREND_COLUMNS = ["term", "count", "per_10k", "ci_low", "ci_high", "docs", "n_docs", "n_words"]
@@ -182,24 +183,25 @@ def term_trends(tokens: pd.DataFrame, terms, by="year", *, corpus: pd.DataFrame 
     into parts) is warned about: add it to ``userdict.txt``.
     """
     keys = _keys(terms, aliases)
-    name, group = _groups(tokens["speech_id"], by, corpus, bins)
-    words = _word_tokens(tokens)
-    word_group = group.loc[words.index]
-    keep = word_group.notna()
-    words, word_group = words[keep], word_group[keep]
-    n_words = value_counts(word_group, sort=False)
-    speeches = pd.DataFrame({"speech_id": tokens["speech_id"].to_numpy(), "group": group.to_numpy()})
-    n_docs = speeches.dropna().drop_duplicates().groupby("group", observed=True).size()
-    order = _group_order(word_group)
-    key_of_word = term_of(words, aliases)
+    wanted = list(dict.fromkeys(key for _, key in keys))
+    # Counted per speech first: on a cluster each partition is counted where it lies
+    # (analysis.cluster), and only these per-speech counts come back.
+    per_speech = map_counts(tokens, lambda frame: speech_term_counts(frame, wanted, aliases))
+    per_speech = per_speech.groupby("speech_id", sort=False, observed=True).sum().reset_index()
+    name, group = _groups(per_speech["speech_id"].astype(object), by, corpus, bins)
+    per_speech["group"] = group.to_numpy()
+    per_speech = per_speech[per_speech["group"].notna()]
+    with_words = per_speech[per_speech["n_words"] > 0]
+    order = _group_order(pd.Series(with_words["group"].array))
+    by_group = per_speech.groupby("group", sort=False, observed=True)
+    n_words = by_group["n_words"].sum()
+    n_docs = by_group.size()
     rows = []
     for given, key in keys:
-        hit = key_of_word == key
-        counts = value_counts(word_group[hit], sort=False)
-        docs = pd.DataFrame({"speech_id": words.loc[hit, "speech_id"].to_numpy(),
-                             "group": word_group[hit].to_numpy()}).drop_duplicates() \
-            .groupby("group", observed=True).size()
-        if not hit.any() and corpus is not None and _occurs_in_text(corpus, key):
+        column = f"key:{key}"
+        counts = by_group[column].sum()
+        docs = per_speech[per_speech[column] > 0].groupby("group", sort=False, observed=True).size()
+        if not counts.sum() and corpus is not None and _occurs_in_text(corpus, key):
             warnings.warn(f"{given!r} occurs in the texts but never as a word: the segmenter cuts "
                           "it; add it to analysis/data/userdict.txt to count it", stacklevel=2)
         for value in order:
@@ -207,6 +209,22 @@ def term_trends(tokens: pd.DataFrame, terms, by="year", *, corpus: pd.DataFrame 
                          "docs": int(docs.get(value, 0)), "n_docs": int(n_docs.get(value, 0)),
                          "n_words": int(n_words.get(value, 0))})
     return _with_rates(pd.DataFrame(rows, columns=["term", name, "count", "docs", "n_docs", "n_words"]), name)
+
+
+def speech_term_counts(tokens: pd.DataFrame, keys: list[str], aliases: bool = True) -> pd.DataFrame:
+    """Per speech of ``tokens``: ``n_words`` (word tokens) and, for each key, ``key:<key>``
+    (the word tokens counted as it). One row per speech with a token (a speech of
+    punctuation alone has ``n_words`` 0)."""
+    ids = pd.Series(tokens["speech_id"].astype(object).to_numpy(), index=tokens.index)
+    words = _word_tokens(tokens)
+    out = pd.DataFrame({"speech_id": pd.unique(ids.to_numpy())})
+    out["n_words"] = out["speech_id"].map(ids.loc[words.index].value_counts()).fillna(0).astype(np.int64)
+    key_of_word = term_of(words, aliases)
+    for key in keys:
+        hit = (key_of_word == key).to_numpy()
+        counts = ids.loc[words.index[hit]].value_counts()
+        out[f"key:{key}"] = out["speech_id"].map(counts).fillna(0).astype(np.int64).to_numpy()
+    return out
 
 
 def _group_order(groups: pd.Series) -> list:
