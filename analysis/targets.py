@@ -281,9 +281,25 @@ class _Rules:
     base: re.Pattern
 
 
-def _offset(expr: str, n: int | None) -> int:
-    expr = expr.replace("n", str(n) if n is not None else "0")
-    return int(eval(expr, {"__builtins__": {}}))  # only digits, n, + and - reach here
+def _linear(expr: str) -> tuple[int, int]:
+    """A time label's end (``-1``, ``n-1``, ``-n``) as ``(a, b)`` for ``a * n + b``."""
+    m = re.fullmatch(r"(-?)(n?)([-+]?\d*)", expr)
+    if not m or not (m.group(2) or m.group(3)):
+        raise ValueError(f"time label {expr!r}: write a number, n, -n or n-1 and the like")
+    sign = -1 if m.group(1) else 1
+    if m.group(2):
+        return sign, int(m.group(3) or 0)
+    return 0, sign * int(m.group(3))
+
+
+def _starting(chars: str, pattern: str) -> re.Pattern:
+    """``pattern`` behind a lookahead on the characters a match can start with: the scan then
+    skips every other position at once, where an alternation of many branches would
+    otherwise be tried branch by branch at every character of a long text."""
+    return re.compile(f"(?=[{re.escape(''.join(sorted(set(chars))))}])(?:{pattern})")
+
+
+_DIGIT_CHARS = "0123456789０１２３４５６７８９"
 
 
 @functools.lru_cache(maxsize=8)
@@ -310,7 +326,8 @@ def _compiled(indicators_path: str, rules_path: str, _stamp: tuple) -> _Rules:
     prefixes = {row.simplified: row.label for row in of("prefix").itertuples()}
     unit_alt = _alternation(units)
     prefix_alt = _alternation(prefixes)
-    value = re.compile(
+    value = _starting(
+        _DIGIT_CHARS + _CN_CHARS + "".join(p[0] for p in prefixes),
         f"(?P<pp>{prefix_alt})(?P<pa>{CHINESE}|{ARABIC})"
         f"(?:(?P<psep>[至到－\\-—~～])(?:{prefix_alt})?(?P<pb>{CHINESE}|{ARABIC}))?"
         f"|{_NOT_BEFORE_ARABIC}(?P<a>{ARABIC})(?:{_SPACE}?(?P<aunit>{unit_alt}))?"
@@ -327,8 +344,13 @@ def _compiled(indicators_path: str, rules_path: str, _stamp: tuple) -> _Rules:
         pattern = re.escape(row.simplified).replace(re.escape("{n}"), f"(?P<n{i}>{_N})")
         groups.append(f"(?P<t{i}>{pattern})")
         first, last = row.label.split("..")
-        time_of[f"t{i}"] = (first, last, f"n{i}" if "{n}" in row.simplified else None, row.value == "anchored")
-    times = re.compile(
+        time_of[f"t{i}"] = (_linear(first), _linear(last), f"n{i}" if "{n}" in row.simplified else None,
+                            row.value == "anchored")
+    first_chars = _DIGIT_CHARS + "一二１２到至“「\"『第十" + "一二三四五六七八九十"
+    for term in time_rows["simplified"]:
+        first_chars += _DIGIT_CHARS + "一二两三四五六七八九十" if term.startswith("{n}") else term[0]
+    times = _starting(
+        first_chars,
         f"(?:到|至)(?P<horizon>{_YEAR})年(?:底|末)?"
         f"|(?P<span_a>{_YEAR})(?:年)?(?:——|[－\\-—–~～至到])(?P<span_b>{_YEAR})年"
         f"|(?P<before>{_YEAR})年(?:以前|前)"
@@ -422,7 +444,8 @@ def _times(simp: str, rules: _Rules, year: int | None) -> list[_Time]:
                     and out[-1].first is not None and not _HARD.search(simp, out[-1].end, m.start()):
                 anchor = out[-1].first  # 1979年…由上年的1.2%: the year before 1979
             if anchor is not None:
-                first, last = anchor + _offset(a, n), anchor + _offset(b, n)
+                n = n or 0
+                first, last = anchor + a[0] * n + a[1], anchor + b[0] * n + b[1]
         bound = m.end() + 1 if simp.startswith("的", m.end()) and _unit_figure(rules, simp, m.end() + 1) else None
         out.append(_Time(m.start(), m.end(), first, last, relative, bound))
     return out
