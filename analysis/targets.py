@@ -143,7 +143,7 @@ def indicator_table(path: str | Path | None = None) -> pd.DataFrame:
     """The indicator terms of ``analysis/data/indicators.tsv`` (or ``path``), in file order.
 
     Returns columns ``indicator`` (``-`` for a blocking term), ``term`` (as written),
-    ``simplified``, ``units`` (a tuple of canonical units) and ``measure``. Raises
+    ``simplified``, ``units`` (a tuple of canonical units), ``measure`` and ``label``. Raises
     ``ValueError`` naming the line for a malformed line, an unknown measure or a term listed
     twice.
 
@@ -153,20 +153,20 @@ def indicator_table(path: str | Path | None = None) -> pd.DataFrame:
     path = Path(path) if path is not None else INDICATORS
     rows, seen = [], {}
     for lineno, fields in data_lines(path):
-        fields = fields + [""] * (4 - len(fields))
-        if len(fields) > 4 or not fields[0] or not fields[1]:
-            raise ValueError(f"{path}:{lineno}: expected indicator<TAB>term<TAB>units<TAB>measure, "
+        fields = fields + [""] * (5 - len(fields))
+        if len(fields) > 5 or not fields[0] or not fields[1]:
+            raise ValueError(f"{path}:{lineno}: expected indicator<TAB>term<TAB>units<TAB>measure[<TAB>label], "
                              f"got {chr(9).join(fields)!r}")
-        indicator, term, units, measure = fields
+        indicator, term, units, measure, label = fields
         simplified = to_simplified(term)
         if simplified in seen:
             raise ValueError(f"{path}:{lineno}: {term!r} is listed already on line {seen[simplified]}")
         seen[simplified] = lineno
         if indicator == "-":
-            if units or measure:
+            if units or measure or label:
                 raise ValueError(f"{path}:{lineno}: a '-' line (a term that names no indicator) takes no "
-                                 "units or measure")
-            rows.append(("-", term, simplified, (), ""))
+                                 "units, measure or label")
+            rows.append(("-", term, simplified, (), "", ""))
             continue
         if not re.fullmatch(r"[a-z][a-z0-9_]*", indicator):
             raise ValueError(f"{path}:{lineno}: indicator {indicator!r}: use a lower-case key like gdp_growth")
@@ -175,10 +175,26 @@ def indicator_table(path: str | Path | None = None) -> pd.DataFrame:
         unit_list = tuple(u.strip() for u in units.split(",") if u.strip())
         if not unit_list:
             raise ValueError(f"{path}:{lineno}: {term!r} has no units")
-        rows.append((indicator, term, simplified, unit_list, measure))
+        rows.append((indicator, term, simplified, unit_list, measure, label))
     if not rows:
         raise ValueError(f"{path}: no indicator terms")
-    return pd.DataFrame(rows, columns=["indicator", "term", "simplified", "units", "measure"])
+    return pd.DataFrame(rows, columns=["indicator", "term", "simplified", "units", "measure", "label"])
+
+
+def indicator_labels(path: str | Path | None = None) -> dict[str, str]:
+    """Each indicator's chart label: its Chinese name (the ``label`` on its first line of
+    ``indicators.tsv``) with the key, or the key alone.
+
+    >>> indicator_labels()["gdp_growth"]
+    '經濟增長 gdp_growth'
+    """
+    table = indicator_table(path)
+    table = table[table["indicator"] != "-"]
+    out = {}
+    for indicator, label in zip(table["indicator"], table["label"]):
+        if indicator not in out or (label and out[indicator] == indicator):
+            out[indicator] = f"{label} {indicator}" if label else indicator
+    return out
 
 
 def indicators(path: str | Path | None = None) -> list[str]:
@@ -224,7 +240,9 @@ def target_rules(path: str | Path | None = None) -> pd.DataFrame:
                     or term not in ("clause", "after", "sentence"):
                 raise ValueError(f"{where}: write kind<TAB>target|intent|result<TAB>clause|after|sentence<TAB>term")
             term, value = fields[3], term
-        if rule == "time":
+        if rule == "time" and label == "none":
+            pass
+        elif rule == "time":
             if value not in ("", "anchored"):
                 raise ValueError(f"{where}: the fourth field of a time line is empty or 'anchored', got {value!r}")
             if not re.fullmatch(r"(-?n?[-+]?\d*)\.\.(-?n?[-+]?\d*)", label):
@@ -343,6 +361,9 @@ def _compiled(indicators_path: str, rules_path: str, _stamp: tuple) -> _Rules:
     for i, row in enumerate(time_rows.itertuples()):
         pattern = re.escape(row.simplified).replace(re.escape("{n}"), f"(?P<n{i}>{_N})")
         groups.append(f"(?P<t{i}>{pattern})")
+        if row.label == "none":
+            time_of[f"t{i}"] = None
+            continue
         first, last = row.label.split("..")
         time_of[f"t{i}"] = (_linear(first), _linear(last), f"n{i}" if "{n}" in row.simplified else None,
                             row.value == "anchored")
@@ -434,6 +455,8 @@ def _times(simp: str, rules: _Rules, year: int | None) -> list[_Time]:
             name = m.lastgroup
             if name not in rules.time_of:
                 continue
+            if rules.time_of[name] is None:
+                continue  # 基础上 hides 上年 (…的基础上年均增长)
             a, b, n_group, anchored = rules.time_of[name]
             n = _number(m.group(n_group)) if n_group else None
             if n_group and not n:
@@ -549,8 +572,8 @@ def _scan(text: str, simp: str, year: int | None, sections: list[tuple[int, int,
         if times is None:
             times = _times(simp, rules, year)
             time_starts = [t.start for t in times]
-        kind, first, last, rule = _decide(simp, soft, scope, s_end, t_start, vs, end, times, time_starts, sections,
-                                          section_starts, heading_cache, year, rules)
+        kind, first, last, rule = _decide(simp, soft, sentence_ends, scope, s_end, t_start, vs, end, times,
+                                          time_starts, sections, section_starts, heading_cache, year, rules)
         rows.append({
             "indicator": indicator, "value": low if high is None else None,
             "low": low if high is not None else None, "high": high, "unit": unit if unit is not None else RATIO,
@@ -661,22 +684,36 @@ def _respectively(simp: str, soft: list[int], t_start: int, t_end: int, vs: int,
     return vs in figures and figures.index(vs) == place
 
 
-def _decide(simp, soft, scope, sentence_end, t_start, vs, end, times, time_starts, sections, section_starts,
-            heading_cache, year, rules: _Rules):
+def _framing(simp: str, t: _Time, sentence_ends: list[int]) -> bool:
+    """True for a time word that frames what follows it: at the head of its sentence and
+    set off by a comma (过去一年，…; 刚刚过去的2017年，…)."""
+    k = bisect.bisect_right(sentence_ends, t.start)
+    start = sentence_ends[k - 1] if k else 0
+    return t.start - start <= 8 and simp.startswith(("，", ","), t.end)
+
+
+def _decide(simp, soft, sentence_ends, scope, sentence_end, t_start, vs, end, times, time_starts, sections,
+            section_starts, heading_cache, year, rules: _Rules):
     """(kind, year, until, rule) of a figure, in the order target_rules.tsv states."""
     # the clause that names the indicator (or, for a figure before its indicator, its own)
     clause_start = max(scope, _last_before(soft, min(t_start, vs)) + 1)
     # the time word nearest before the figure in its sentence, not a base of comparison; and
     # a base year in the figure's clauses (比一九七八年增长: the growth of the years after it)
     time, base = None, None
+    # the sentence first; failing that, the sentences before it in its paragraph (过去一年，
+    # 我们的各项工作取得了很大成绩。国内生产总值增长10.3%)
+    paragraph = simp.rfind("\n", 0, scope) + 1
     i = bisect.bisect_left(time_starts, vs) - 1
-    while i >= 0 and times[i].start >= scope:
+    while i >= 0 and times[i].start >= paragraph:
         t = times[i]
+        if t.start < scope and not _framing(simp, t, sentence_ends):
+            i -= 1
+            continue
         if t.end <= vs and (t.bound is None or t.bound == vs):
             if not rules.base.search(simp[max(0, t.start - 2):t.start]):
                 time = t
                 break
-            if base is None and not t.relative:
+            if base is None and not t.relative and t.start >= scope:
                 base = t
         i -= 1
     if time is not None and base is not None and None not in (time.first, base.last) \
@@ -970,3 +1007,160 @@ def target_agreement(gold: pd.DataFrame | None = None, corpus: pd.DataFrame | No
                     m / n_coded if n_coded else float("nan")))
     result.by_indicator = pd.DataFrame(per, columns=["indicator", "coded", "found", "matched", "precision", "recall"])
     return result
+
+
+def target_agreement_summary(gold: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`target_agreement` per sample of the hand-coded table, for the samples whose
+    reports can be loaded here (the shared corpus, where ``../shared`` is present): one row
+    per sample with ``figures`` (coded), ``precision``, ``recall`` and the share of matched
+    figures whose ``kind`` and ``year`` agree. Empty when the shared corpus is absent."""
+    from .cache import cached_frame, code_digest, digest
+
+    gold = validation_targets() if gold is None else gold
+    columns = ["sample", "figures", "precision", "recall", "kind", "year"]
+    if not (GWR_DIR / "metadata.csv").is_file():
+        return pd.DataFrame(columns=columns)
+    corpus = _gold_corpus(gold["speech_id"])
+
+    def compute() -> pd.DataFrame:
+        found = targets(corpus)
+        rows = []
+        for name, part in gold.groupby("sample", sort=True):
+            result = target_agreement(part, corpus, found)
+            rows.append({"sample": name, "figures": int((part["indicator"] != "").sum()),
+                         "precision": result.precision, "recall": result.recall,
+                         "kind": result.fields["kind"], "year": result.fields["year"]})
+        return pd.DataFrame(rows, columns=columns)
+
+    key = digest(code_digest(), gold.to_csv(index=False),
+                 *(part for sid, text in sorted(zip(corpus["speech_id"], corpus["text"])) for part in (sid, text)))
+    return cached_frame("target-agreement", key, compute)
+
+
+# --------------------------------------------------------------------------- summaries
+
+def _speech_years(found: pd.DataFrame, corpus: pd.DataFrame) -> pd.Series:
+    years = dict(zip(corpus["speech_id"], corpus["year"])) if "year" in corpus else {}
+    return pd.to_numeric(found["speech_id"].map(years), errors="coerce").astype("Int64")
+
+
+def figure_label(value, low, high, unit, qualifier) -> str:
+    """A figure as a table shows it: ``6–6.5%``, ``1100万人以上``, ``3%左右``.
+
+    >>> figure_label(None, 6.0, 6.5, "%", ""), figure_label(1100.0, None, None, "万人", "以上")
+    ('6–6.5%', '1100万人以上')
+    """
+    def num(x):
+        return f"{x:g}" if x is not None and not pd.isna(x) else ""
+    unit = "" if unit == RATIO else unit
+    body = f"{num(low)}–{num(high)}" if high is not None and not pd.isna(high) else num(value)
+    before = qualifier if qualifier in _BEFORE_QUALIFIERS else ""
+    after = qualifier if qualifier and not before else ""
+    return f"{before}{body}{unit}{after}"
+
+
+_BEFORE_QUALIFIERS = frozenset({"不低于", "不超过", "不高于", "不少于", "超过", "高于", "低于", "至少", "接近", "将近",
+                                "約", "约", "近", "超", "不低於", "不超過", "不高於", "不少於", "超過", "高於", "低於"})
+
+
+def year_figures(found: pd.DataFrame, corpus: pd.DataFrame, kind: str = "target") -> pd.DataFrame:
+    """One figure per indicator and year of the given ``kind`` (single-year figures of a
+    level or rate, no changes): the one the speech of the right year gives first — for a
+    target, the report of that year (the one that sets it); for a result, the report of the
+    year after (the one that announces it); where that speech gives none, the first figure
+    of any speech.
+
+    Returns ``indicator``, ``year``, ``value``, ``low``, ``high``, ``unit``, ``qualifier``,
+    ``label`` (:func:`figure_label`), ``speech_id`` and ``passage``, sorted by indicator
+    and year.
+    """
+    columns = ["indicator", "year", "value", "low", "high", "unit", "qualifier", "label", "speech_id", "passage"]
+    rows = found[(found["kind"].astype(str) == kind) & ~found["change"] & found["year"].notna()
+                 & (found["year"] == found["until"])].copy()
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    rows["indicator"] = rows["indicator"].astype(str)
+    spoken = _speech_years(rows, corpus)
+    expected = rows["year"] + (1 if kind == "result" else 0)
+    rows["own"] = (spoken == expected).fillna(False).astype(bool)
+    rows["order"] = np.arange(len(rows))
+    rows = rows.sort_values(["indicator", "year", "own", "order"], ascending=[True, True, False, True], kind="stable")
+    rows = rows.drop_duplicates(["indicator", "year"], keep="first")
+    rows["label"] = [figure_label(*v) for v in zip(rows["value"], rows["low"], rows["high"], rows["unit"],
+                                                      rows["qualifier"])]
+    rows["year"] = rows["year"].astype("int64")
+    return rows[columns].reset_index(drop=True)
+
+
+def target_table(found: pd.DataFrame, corpus: pd.DataFrame, indicators: list[str] | None = None) -> pd.DataFrame:
+    """The targets by year and indicator: one row per year, one column per indicator (in
+    ``indicators.tsv`` order, or as given), each cell the year's own target as written
+    (:func:`year_figures`), empty where the speeches set none."""
+    year_rows = year_figures(found, corpus, "target")
+    order = [i for i in (indicators or _rules().order) if i in set(year_rows["indicator"])]
+    if year_rows.empty or not order:
+        return pd.DataFrame(columns=["year", *order])
+    table = year_rows.pivot(index="year", columns="indicator", values="label").reindex(columns=order)
+    return table.fillna("").reset_index().rename_axis(columns=None)
+
+
+def targets_and_results(found: pd.DataFrame, corpus: pd.DataFrame, indicators: list[str]) -> pd.DataFrame:
+    """Each year's target beside the result the following report announces, for the given
+    indicators: ``indicator``, ``year``, ``target`` (label), ``target_low`` and
+    ``target_high`` (the same for a single figure), ``qualifier``, ``result``, ``unit``,
+    ``gap`` (the result's distance from the target's band: positive above its upper end,
+    negative below its lower end, 0 within; NA without a result) and the two ``passage``
+    ids. Only years with a target; the result is NA where no report announces one."""
+    columns = ["indicator", "year", "target", "target_low", "target_high", "qualifier", "result", "unit", "gap",
+               "target_passage", "result_passage"]
+    wanted = set(indicators)
+    goals = year_figures(found, corpus, "target")
+    goals = goals[goals["indicator"].isin(wanted)]
+    if goals.empty:
+        return pd.DataFrame(columns=columns)
+    done = year_figures(found, corpus, "result")
+    done = done[done["indicator"].isin(wanted)][["indicator", "year", "value", "unit", "passage"]]
+    table = goals.merge(done, on=["indicator", "year"], how="left", suffixes=("", "_result"))
+    # a result in another unit (a target in %, a result in 万人) is no result of that target
+    table.loc[table["unit_result"].notna() & (table["unit_result"] != table["unit"]), "value_result"] = np.nan
+    low = table["low"].fillna(table["value"])
+    high = table["high"].fillna(table["value"])
+    result = table["value_result"]
+    gap = np.where(result > high, result - high, np.where(result < low, result - low, 0.0))
+    out = pd.DataFrame({
+        "indicator": table["indicator"], "year": table["year"], "target": table["label"], "target_low": low,
+        "target_high": high, "qualifier": table["qualifier"], "result": result, "unit": table["unit"],
+        "gap": pd.Series(gap, index=table.index).where(result.notna()).round(6),
+        "target_passage": table["passage"], "result_passage": table["passage_result"]})
+    order = {k: i for i, k in enumerate(indicators)}
+    return out.sort_values(["indicator", "year"], key=lambda s: s.map(order) if s.name == "indicator" else s,
+                           kind="stable").reset_index(drop=True)[columns]
+
+
+def term_figures(corpus: pd.DataFrame, found: pd.DataFrame, terms: list[str]) -> pd.DataFrame:
+    """Each sentence that mentions one of ``terms`` (either script; 雙降, 出生率) with the
+    figures :func:`targets` found in it: ``speech_id``, ``term`` (as written), ``start``,
+    ``passage``, ``figures`` (how many), ``indicators`` (theirs, joined by 、) and
+    ``sentence``. Tells whether a speech that names a target gives it a number."""
+    from .passages import passage_ids as _ids
+
+    columns = ["speech_id", "term", "start", "passage", "figures", "indicators", "sentence"]
+    wanted = [to_simplified(t) for t in terms if t]
+    if not wanted:
+        return pd.DataFrame(columns=columns)
+    pattern = re.compile(_alternation(wanted))
+    rows = []
+    for sid, text, simp in zip(corpus["speech_id"], corpus["text"], corpus["text_simplified"]):
+        ends = [m.end() for m in SENTENCE_END.finditer(simp)]
+        mine = found[found["speech_id"] == sid]
+        for m in pattern.finditer(simp):
+            k = bisect.bisect_right(ends, m.start())
+            s_start = ends[k - 1] if k else 0
+            s_end = ends[k] if k < len(ends) else len(simp)
+            inside = mine[(mine["start"] >= s_start) & (mine["start"] < s_end)]
+            named = "、".join(dict.fromkeys(inside["indicator"].astype(str)))
+            rows.append({"speech_id": sid, "term": text[m.start():m.end()], "start": m.start(),
+                         "figures": len(inside), "indicators": named, "sentence": text[s_start:s_end].strip()})
+    frame = pd.DataFrame(rows, columns=[c for c in columns if c != "passage"])
+    frame["passage"] = _ids(frame["speech_id"], frame["start"], corpus) if len(frame) else pd.Series([], dtype="string")
+    return frame[columns]
