@@ -492,3 +492,82 @@ def directive_agreement(gold: pd.DataFrame | None = None, corpus: pd.DataFrame |
     result = _measures(frame)
     result.samples = {name: _measures(part.reset_index(drop=True)) for name, part in frame.groupby("sample", sort=True)}
     return result
+
+
+def directive_agreement_summary(gold: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`directive_agreement` per sample, for the samples whose speeches load here (the
+    shared reports only where ``../shared`` is present): ``sample``, ``sentences``,
+    ``precision``, ``recall`` (of directive sentences), ``accuracy`` and ``kappa`` (of the
+    strength), ``addressee_precision`` and ``addressee_recall``."""
+    from .cache import cached_frame, code_digest, digest
+    from .config import GWR_DIR
+
+    gold = validation_directives() if gold is None else gold
+    have = {s for s in gold["speech_id"] if (SEEDS_DIR / f"{s}.txt").is_file() or (GWR_DIR / f"{s}.txt").is_file()}
+    gold = gold[gold["speech_id"].isin(have)]
+    columns = ["sample", "sentences", "precision", "recall", "accuracy", "kappa", "addressee_precision",
+               "addressee_recall"]
+    if gold.empty:
+        return pd.DataFrame(columns=columns)
+    corpus = _validation_corpus(gold["speech_id"])
+
+    def compute() -> pd.DataFrame:
+        result = directive_agreement(gold, corpus)
+        rows = [{"sample": name, "sentences": len(part.rows), "precision": part.precision, "recall": part.recall,
+                 "accuracy": part.accuracy, "kappa": part.kappa,
+                 "addressee_precision": part.addressee["precision"], "addressee_recall": part.addressee["recall"]}
+                for name, part in result.samples.items()]
+        return pd.DataFrame(rows, columns=columns)
+
+    key = digest(code_digest(), gold.to_csv(index=False),
+                 *(part for sid, text in sorted(zip(corpus["speech_id"], corpus["text"])) for part in (sid, text)))
+    return cached_frame("directive-agreement", key, compute)
+
+
+# --------------------------------------------------------------------------- summaries
+
+def directive_groups(found: pd.DataFrame, corpus: pd.DataFrame, parts: pd.DataFrame) -> pd.DataFrame:
+    """The directives ready for a chart of strength by where or when: ``found`` with ``type``
+    (the strength's Chinese label, ordered obligation → prohibition) and a group column named
+    in ``attrs["by"]``: the part of the speech (``place``: 前言, 一, 二 …, 結語) for a handful
+    of speeches, or the year (or decade) for a dated corpus of many."""
+    from .outline import locate, places
+    from .plots import many
+    from .trends import speech_groups, time_unit
+
+    out = found.copy()
+    order = [STRENGTH_LABELS[s] for s in STRENGTHS]
+    out["type"] = pd.Categorical(out["strength"].astype(str).map(STRENGTH_LABELS), categories=order)
+    out = out.sort_values("type", kind="stable")
+    if many(corpus) and "year" in corpus and corpus["year"].notna().any():
+        by = time_unit(corpus)
+        out[by] = speech_groups(out["speech_id"], by, corpus).to_numpy()
+        out = out.dropna(subset=[by])
+    else:
+        by = "place"
+        located = []
+        for sid, rows in out.groupby("speech_id", sort=False):
+            where = locate(rows["start"].to_numpy(), parts[parts["speech_id"] == sid])
+            located.append(pd.DataFrame({"part": where["part"].to_numpy(), "section": where["section"].array},
+                                        index=rows.index))
+        where = pd.concat(located) if located else pd.DataFrame({"part": [], "section": []})
+        out["place"] = places(where.reindex(out.index))
+    out.attrs["by"] = by
+    return out
+
+
+def addressee_table(found: pd.DataFrame, top: int | None = None) -> pd.DataFrame:
+    """Who the directives address: one row per addressee (compared in Simplified, shown as
+    first written), its number of directive ``sentences`` and how many at each strength; the
+    directives that name nobody as one row, ``（未指明）``. Most addressed first."""
+    frame = found.assign(_key=found["addressee"].map(to_simplified))
+    frame["_key"] = frame["_key"].replace("", "（未指明）")
+    shown = frame.groupby("_key", sort=False)["addressee"].first().replace("", "（未指明）")
+    counts = pd.crosstab(frame["_key"], frame["strength"].astype(str)).reindex(
+        columns=[s for s in STRENGTHS if s in set(frame["strength"].astype(str))], fill_value=0)
+    table = counts.assign(sentences=counts.sum(axis=1)).reset_index()
+    table.insert(0, "addressee", table["_key"].map(shown))
+    table = table.drop(columns="_key").sort_values(["sentences", "addressee"], ascending=[False, True],
+                                                   kind="stable").reset_index(drop=True)
+    table.columns.name = None
+    return table if top is None else table.head(top)

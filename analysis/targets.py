@@ -1164,3 +1164,25 @@ def term_figures(corpus: pd.DataFrame, found: pd.DataFrame, terms: list[str]) ->
     frame = pd.DataFrame(rows, columns=[c for c in columns if c != "passage"])
     frame["passage"] = _ids(frame["speech_id"], frame["start"], corpus) if len(frame) else pd.Series([], dtype="string")
     return frame[columns]
+
+
+def enough_for_targets(table: pd.DataFrame, minimum: int = 2):
+    """Whether :func:`targets_and_results` has enough to chart: at least ``minimum`` years
+    with both a target and a result, for some indicator. True or false, with the reason as
+    its text (an :class:`analysis.trends.Enough`).
+
+    >>> bool(enough_for_targets(pd.DataFrame(columns=["indicator", "year", "result"])))
+    False
+    """
+    from .trends import Enough
+    from .wording import counted
+
+    if table.empty:
+        return Enough(False, "no year has a target of these indicators: nothing to chart")
+    both = table[table["result"].notna()].groupby("indicator", sort=False)["year"].nunique()
+    best = int(both.max()) if len(both) else 0
+    said = (f"{counted(int(table['year'].nunique()), 'year')} with a target, "
+            f"{counted(best, 'year')} with the following report's result")
+    if best >= minimum:
+        return Enough(True, f"enough to chart: {said}")
+    return Enough(False, f"too little to chart: {said} (at least {minimum} needed)")
