@@ -198,7 +198,7 @@ def _clause_start(simp: str, floor: int, at: int) -> int:
 def _trim(simp: str, start: int, end: int, rules: _Rules) -> tuple[int, int] | None:
     """The addressee within a subject span: openers, leading 要求/请 and trailing adverbs
     dropped, cut at 作为; None unless it ends with an addressee word."""
-    while start < end and simp[start] in " \u3000\t“”‘’「」":
+    while start < end and simp[start] in " \u3000\t“”‘’「」—–-－·•":
         start += 1
     for pattern in (_NUMBERED, rules.openers):
         m = pattern.match(simp, start, end)
@@ -528,9 +528,14 @@ def directive_agreement_summary(gold: pd.DataFrame | None = None) -> pd.DataFram
 
 def directive_groups(found: pd.DataFrame, corpus: pd.DataFrame, parts: pd.DataFrame) -> pd.DataFrame:
     """The directives ready for a chart of strength by where or when: ``found`` with ``type``
-    (the strength's Chinese label, ordered obligation → prohibition) and a group column named
-    in ``attrs["by"]``: the part of the speech (``place``: 前言, 一, 二 …, 結語) for a handful
-    of speeches, or the year (or decade) for a dated corpus of many."""
+    (the strength's Chinese label, ordered obligation → prohibition), a group column named
+    in ``attrs["by"]`` and a ``weight`` to sum (its axis label in ``attrs["ylabel"]``).
+
+    For a handful of speeches the group is the part of the speech (``place``: 前言, 一, 二 …,
+    結語) and the weight 1: the bars count sentences. For a dated corpus of many it is the
+    year (or decade), and the weight 100 over the number of sentences of that group's
+    speeches: the bars show directive sentences per 100 sentences, so that a decade with more
+    or longer reports does not look more directive."""
     from .outline import locate, places
     from .plots import many
     from .trends import speech_groups, time_unit
@@ -540,9 +545,16 @@ def directive_groups(found: pd.DataFrame, corpus: pd.DataFrame, parts: pd.DataFr
     out["type"] = pd.Categorical(out["strength"].astype(str).map(STRENGTH_LABELS), categories=order)
     out = out.sort_values("type", kind="stable")
     if many(corpus) and "year" in corpus and corpus["year"].notna().any():
+        from .passages import sentence_ends
+
         by = time_unit(corpus)
         out[by] = speech_groups(out["speech_id"], by, corpus).to_numpy()
         out = out.dropna(subset=[by])
+        sizes = pd.Series([max(len(sentence_ends(t)), 1) for t in corpus["text"]], index=corpus["speech_id"])
+        group_of = speech_groups(corpus["speech_id"], by, corpus)
+        per_group = sizes.groupby(group_of.to_numpy()).sum()
+        out["weight"] = 100.0 / out[by].map(per_group).astype(float)
+        out.attrs["ylabel"] = "每百句 directive sentences per 100 sentences"
     else:
         by = "place"
         located = []
@@ -552,6 +564,8 @@ def directive_groups(found: pd.DataFrame, corpus: pd.DataFrame, parts: pd.DataFr
                                         index=rows.index))
         where = pd.concat(located) if located else pd.DataFrame({"part": [], "section": []})
         out["place"] = places(where.reindex(out.index))
+        out["weight"] = 1.0
+        out.attrs["ylabel"] = "句數 directive sentences"
     out.attrs["by"] = by
     return out
 

@@ -406,7 +406,7 @@ def names(names: pd.DataFrame, mentions: pd.DataFrame, formulas: pd.DataFrame,
 def targets_and_directives(corpus: pd.DataFrame, directives: pd.DataFrame, targets: pd.DataFrame,
                            mentions: pd.DataFrame, growth: pd.DataFrame,
                            target_checks: pd.DataFrame | None = None,
-                           directive_checks: pd.DataFrame | None = None) -> Finding:
+                           directive_checks: pd.DataFrame | None = None, terms: list[str] | None = None) -> Finding:
     """What the speeches command in words (directive sentences by strength, whom they name,
     their deadlines) and in numbers (the figures they set, whether the named targets get a
     number, each year's growth target against the result the next report gives), and how far
@@ -422,6 +422,16 @@ def targets_and_directives(corpus: pd.DataFrame, directives: pd.DataFrame, targe
                             ("obligation", "requirement", "encouragement", "prohibition"))
     lines.append(f"**{counted(n, 'directive sentence')}** of {n_sentences:,} sentences "
                  f"({n / n_sentences:.0%}), by their strongest cue: {by_strength}.")
+    dated = corpus[corpus["year"].notna()] if "year" in corpus else corpus.iloc[:0]
+    if len(corpus) > SMALL_MULTIPLES and dated["year"].nunique() >= 2:
+        decade = (dated["year"].astype(int) // 10 * 10).to_numpy()
+        sizes = pd.Series([max(len(sentence_ends(t)), 1) for t in dated["text"]]).groupby(decade).sum()
+        counts = directives["speech_id"].map(dict(zip(dated["speech_id"], decade))).value_counts()
+        rate = (counts.reindex(sizes.index, fill_value=0) / sizes * 100).sort_index()
+        lines.append(f"Per 100 sentences, from {rate.iloc[0]:.0f} in the {rate.index[0]}s to {rate.iloc[-1]:.0f} "
+                     f"in the {rate.index[-1]}s (highest: {rate.max():.0f}, the {rate.idxmax()}s). These are *marked* "
+                     "directives only: a speech that writes its tasks as bare imperatives (严守耕地红线。) has fewer, "
+                     "so a fall can be a change of style rather than of command.")
     if n:
         named = directives[directives["addressee"] != ""]
         top = named["addressee"].value_counts().head(5)
@@ -455,11 +465,15 @@ def targets_and_directives(corpus: pd.DataFrame, directives: pd.DataFrame, targe
         written = rows["term"].iloc[0]
         sentences = rows["passage"].nunique()
         if len(with_figures):
+            k = with_figures["passage"].nunique()
             lines.append(f"{written} is named {counted(len(rows), 'time')} in {counted(sentences, 'sentence')}; "
-                         f"{counted(with_figures['passage'].nunique(), 'sentence')} of them give a figure "
+                         f"{k} of them give{'s' if k == 1 else ''} a figure "
                          f"({_list(list(dict.fromkeys(with_figures['indicators'])), 3)}).")
         else:
             bare.append(f"{written} ({counted(len(rows), 'time')}, {counted(sentences, 'sentence')})")
+    unnamed = [t for t in (terms or []) if to_simplified(t) not in set(mentions["term"].map(to_simplified))]
+    if unnamed:
+        lines.append(f"Not named at all: {_list(unnamed, 8)}.")
     if bare:
         lines.append(f"Named without any figure in their sentences: {_list(bare, 8)}: the speech names "
                      f"{'it' if len(bare) == 1 else 'them'} and gives no number.")
