@@ -660,10 +660,14 @@ def _last_before(positions: list[int], at: int) -> int:
 
 def _carried(simp: str, soft: list[int], t_start: int, vs: int, rules: _Rules) -> bool:
     """True when every clause after the indicator's, up to the figure's, opens with a word
-    that carries the subject on."""
+    that carries the subject on (after a time word, if one comes first)."""
     i = bisect.bisect_right(soft, t_start)
     while i < len(soft) and soft[i] < vs:
-        if not rules.opens.match(simp, soft[i] + 1):
+        at = soft[i] + 1
+        time = rules.times.match(simp, at)  # 今年预期增长…: a time word may come first
+        if time is not None:
+            at = time.end()
+        if not rules.opens.match(simp, at):
             return False
         i += 1
     return True
