@@ -179,3 +179,21 @@ def test_agreement_with_the_hand_coded_report_sentences(gwr_dir):
     assert held.addressee["precision"] >= 0.9
     deadline = result.samples["deadline-filter"]
     assert deadline.deadline["recall"] == 1.0
+
+
+def test_the_finding_on_the_seed_states_its_directives_and_its_unnumbered_targets(seed_corpus):
+    import analysis
+
+    parts = analysis.corpus_outline(seed_corpus)
+    found = analysis.targets(seed_corpus, parts)
+    orders = directives(seed_corpus, parts)
+    mentions = analysis.term_figures(seed_corpus, found, ["雙降", "出生率", "自然增長率"])
+    growth = analysis.targets_and_results(found, seed_corpus, ["gdp_growth"])
+    said = str(analysis.findings.targets_and_directives(seed_corpus, orders, found, mentions, growth,
+                                                        terms=["雙降", "出生率", "自然增長率"]))
+    assert "**35 directive sentences** of 50 sentences (70%)" in said
+    assert "3 obligations, 32 requirements, 0 encouragements, 0 prohibitions" in said
+    assert "今年6月底前 (obligation, `000_8ebf5a98b5b66884:3.1:s3`)" in said
+    assert "No figure is given for any indicator" in said
+    assert "雙降 (7 times, 5 sentences)" in said and "gives no number" in said
+    assert "nothing is charted" in said
