@@ -60,6 +60,7 @@ def test_words_that_only_contain_a_cue_are_no_directive(sentence):
 def test_addressees():
     assert read("各级财政部门要为协会开展工作创造条件。")[0][3] == "各级财政部门"
     assert read("各級黨委、政府要定期聽取匯報。")[0][3] == "各級黨委、政府"
+    assert read("各縣（區）計生協要在年底前簽訂責任書。")[0][3:] == ["各縣（區）計生協", "年底前"]
     assert read("各有关部门特别是理事单位，要整合资源。")[0][3] == "各有关部门特别是理事单位"
     assert read("二是部门要大力支持。")[0][3] == "部门"
     assert read("这就要求我们必须做好工作。")[0][3] == "我们"
