@@ -544,7 +544,8 @@ def _scan(text: str, simp: str, year: int | None, sections: list[tuple[int, int,
             q0 = vs - len(qual_before.group(0))
             written_q.append(text[q0:q0 + len(qual_before.group(1))])
         if more:
-            written_q.append(more)
+            at = simp.find(more, vs, ve)
+            written_q.append(text[at] if at >= 0 else more)
         if qual_after:
             written_q.append(text[qual_after.start(1):qual_after.end(1)])
         # one qualifier, the one bound to the number: after it (左右), between it and its unit
@@ -784,8 +785,8 @@ def text_targets(text: str, year: int | None = None, *, simplified: str | None =
                  indicators_path: str | Path | None = None, rules_path: str | Path | None = None) -> pd.DataFrame:
     """The figures of one text: :data:`TARGET_COLUMNS` without ``speech_id`` and ``passage``.
 
-    ``year`` is the year the speech was given (它的今年); without it, time words relative to
-    it give no year. ``headings`` are ``(start, end, title)`` of its sections (the
+    ``year`` is the year the speech was given (the year its 今年 means); without it, time
+    words relative to it give no year. ``headings`` are ``(start, end, title)`` of its sections (the
     :func:`analysis.outline` sections), whose titles give the time of the figures under them
     that name none.
 

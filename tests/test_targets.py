@@ -90,6 +90,7 @@ def test_traditional_text_gives_the_same_figures_with_offsets_into_the_text():
     assert [text[a:b] for a, b in zip(found["start"], found["end"])] == ["百分之八左右", "一千一百萬人以上"]
     assert found["term"].tolist() == ["國內生產總值", "城鎮新增就業"]
     assert found["written"].tolist() == ["百分之八左右", "一千一百萬人以上"]
+    assert text_targets("今年城鎮新增就業七百餘萬人。", 2000)["qualifier"].tolist() == ["餘"]
 
 
 # --- the indicator a figure belongs to -------------------------------------------------------
