@@ -419,3 +419,111 @@ def names(names: pd.DataFrame, mentions: pd.DataFrame, formulas: pd.DataFrame,
                      f"names): form {row['form']:.0%}, function {row['function']:.0%} agree. Read the function "
                      "column as a first sort, to be checked, not as coding.")
     return _finding(lines)
+
+
+# ---------------------------------------------------------------- 06: targets and directives
+def targets_and_directives(corpus: pd.DataFrame, directives: pd.DataFrame, targets: pd.DataFrame,
+                           mentions: pd.DataFrame, growth: pd.DataFrame,
+                           target_checks: pd.DataFrame | None = None,
+                           directive_checks: pd.DataFrame | None = None, terms: list[str] | None = None) -> Finding:
+    """What the speeches command in words (directive sentences by strength, whom they name,
+    their deadlines) and in numbers (the figures they set, whether the named targets get a
+    number, each year's growth target against the result the next report gives), and how far
+    the two readers were measured to hold."""
+    from .passages import sentence_ends
+    from .script import to_simplified
+
+    lines = []
+    n_sentences = int(sum(len(sentence_ends(t)) or 1 for t in corpus["text"]))
+    n = len(directives)
+    strengths = directives["strength"].astype(str).value_counts()
+    by_strength = ", ".join(counted(int(strengths.get(s, 0)), s) for s in
+                            ("obligation", "requirement", "encouragement", "prohibition"))
+    lines.append(f"**{counted(n, 'directive sentence')}** of {n_sentences:,} sentences "
+                 f"({n / n_sentences:.0%}), by their strongest cue: {by_strength}.")
+    dated = corpus[corpus["year"].notna()] if "year" in corpus else corpus.iloc[:0]
+    if len(corpus) > SMALL_MULTIPLES and dated["year"].nunique() >= 2:
+        decade = (dated["year"].astype(int) // 10 * 10).to_numpy()
+        sizes = pd.Series([max(len(sentence_ends(t)), 1) for t in dated["text"]]).groupby(decade).sum()
+        counts = directives["speech_id"].map(dict(zip(dated["speech_id"], decade))).value_counts()
+        rate = (counts.reindex(sizes.index, fill_value=0) / sizes * 100).sort_index()
+        lines.append(f"Per 100 sentences, from {rate.iloc[0]:.0f} in the {rate.index[0]}s to {rate.iloc[-1]:.0f} "
+                     f"in the {rate.index[-1]}s (highest: {rate.max():.0f}, the {rate.idxmax()}s). These are *marked* "
+                     "directives only: a speech that writes its tasks as bare imperatives (严守耕地红线。) has fewer, "
+                     "so a fall can be a change of style rather than of command.")
+    if n:
+        named = directives[directives["addressee"] != ""]
+        top = named["addressee"].value_counts().head(5)
+        who = ", ".join(f"{a} ({int(k)})" for a, k in top.items())
+        lines.append(f"{counted(len(named), 'directive')} name{'s' if len(named) == 1 else ''} whom "
+                     f"{'it addresses' if len(named) == 1 else 'they address'}"
+                     + (f": {who}" if len(named) else "") + "; the others leave the addressee implicit.")
+        dated = directives[directives["deadline"] != ""]
+        if len(dated) == 0:
+            lines.append("No directive names a deadline.")
+        elif len(dated) <= 5:
+            said = "; ".join(f"{d} ({s}, `{p}`)" for d, s, p in zip(dated["deadline"], dated["strength"].astype(str),
+                                                                     dated["passage"]))
+            lines.append(f"{counted(len(dated), 'directive')} name{'s' if len(dated) == 1 else ''} a deadline: "
+                         f"{said}.")
+        else:
+            common = dated["deadline"].value_counts().head(5)
+            lines.append(f"{counted(len(dated), 'directive')} name a deadline; the most frequent: "
+                         + ", ".join(f"{d} ({int(k)})" for d, k in common.items()) + ".")
+    if targets.empty:
+        lines.append("No figure is given for any indicator of `indicators.tsv`: no quantitative target is set.")
+    else:
+        kinds = targets["kind"].astype(str).value_counts()
+        lines.append(f"**{counted(len(targets), 'figure')}** for {counted(targets['indicator'].nunique(), 'indicator')}"
+                     f" in {counted(targets['speech_id'].nunique(), 'speech')}: "
+                     + ", ".join(counted(int(kinds.get(k, 0)), k) for k in ("target", "result", "plan", "other"))
+                     + ".")
+    bare = []
+    for _, rows in mentions.groupby(mentions["term"].map(to_simplified), sort=False):
+        with_figures = rows[rows["figures"] > 0]
+        written = rows["term"].iloc[0]
+        sentences = rows["passage"].nunique()
+        if len(with_figures):
+            k = with_figures["passage"].nunique()
+            lines.append(f"{written} is named {counted(len(rows), 'time')} in {counted(sentences, 'sentence')}; "
+                         f"{k} of them give{'s' if k == 1 else ''} a figure "
+                         f"({_list(list(dict.fromkeys(with_figures['indicators'])), 3)}).")
+        else:
+            bare.append(f"{written} ({counted(len(rows), 'time')}, {counted(sentences, 'sentence')})")
+    unnamed = [t for t in (terms or []) if to_simplified(t) not in set(mentions["term"].map(to_simplified))]
+    if unnamed:
+        lines.append(f"Not named at all: {_list(unnamed, 8)}.")
+    if bare:
+        lines.append(f"Named without any figure in their sentences: {_list(bare, 8)}: the speech names "
+                     f"{'it' if len(bare) == 1 else 'them'} and gives no number.")
+    both = growth[growth["result"].notna()] if len(growth) else growth
+    if len(both) >= 2:
+        for indicator, rows in both.groupby("indicator", sort=False):
+            above, within, below = int((rows["gap"] > 0).sum()), int((rows["gap"] == 0).sum()), int(
+                (rows["gap"] < 0).sum())
+            worst = rows.loc[rows["gap"].idxmin()]
+            said = (f"{indicator}: in {counted(len(rows), 'year')} with a target and the next report's result "
+                    f"({int(rows['year'].min())}–{int(rows['year'].max())}), the result was above the target "
+                    f"(its upper end) in {above}, on it in {within} and below it in {below}")
+            if worst["gap"] < 0:
+                said += (f"; the largest shortfall: {int(worst['year'])} (target {worst['target']}, "
+                         f"result {worst['result']:g}{worst['unit']})")
+            lines.append(said + ". A 左右 target is read as its single figure: no tolerance band is assumed.")
+    else:
+        lines.append(f"Too little to set targets beside results: {counted(len(both), 'year')} with both a growth "
+                     "target and the following report's result; nothing is charted.")
+    if target_checks is not None and len(target_checks):
+        said = "; ".join(f"{r['sample']} ({int(r['figures'])} figures): precision {r['precision']:.0%}, recall "
+                         f"{r['recall']:.0%}, kind {r['kind']:.0%}" for _, r in target_checks.iterrows())
+        lines.append(f"The figure reader, measured on hand-coded reports: {said}.")
+    else:
+        lines.append("The hand-coded sample of figures lies in the shared corpus, absent here: their accuracy is "
+                     "not measured in this run (see docs/targets-and-directives.md).")
+    if directive_checks is not None and len(directive_checks):
+        held = directive_checks[directive_checks["sample"] == "heldout"]
+        row = (held if len(held) else directive_checks).iloc[0]
+        lines.append(f"The directive reader, on {int(row['sentences'])} hand-coded sentences ({row['sample']}): "
+                     f"precision {row['precision']:.0%}, recall {row['recall']:.0%}, strength agreement "
+                     f"{row['accuracy']:.0%} (Cohen's κ {row['kappa']:.2f}). It reads marked modals only: unmarked "
+                     "imperatives (严守耕地红线。) are not counted.")
+    return _finding(lines)

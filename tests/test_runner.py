@@ -460,7 +460,8 @@ def test_every_notebook_runs_on_a_mixed_corpus(tmp_path, seed_raw, seed_text):
             for speech_id in ids:
                 assert speech_id in text, f"{run.path.name} does not show {speech_id}"
     # Three speeches are a handful: the per-speech charts give each its panel or its bars.
-    for name in ("00-structure", "01-top-words", "01-keyness", "03-dispersion", "03-theme-heatmap"):
+    for name in ("00-structure", "01-top-words", "01-keyness", "03-dispersion", "03-theme-heatmap",
+                 "06-directive-strength"):
         drawn = (figures / f"{name}.csv").read_text(encoding="utf-8")
         for speech_id in ids:
             assert speech_id in drawn, f"{name} does not draw {speech_id}"
