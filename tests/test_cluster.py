@@ -59,7 +59,8 @@ def test_counting_on_the_cluster_equals_counting_here(client, folder, tmp_path):
 
 def test_no_dask_is_imported_without_a_cluster(tmp_path):
     code = ("import sys, analysis; c = analysis.load_corpus(); t = analysis.corpus_tokens(c); "
-            "analysis.frequencies(t); print(sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')))")
+            "analysis.frequencies(t); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')))")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={"SPEECHES_CACHE_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"})
     assert run.stdout.strip() == "[]"
