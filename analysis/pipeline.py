@@ -434,27 +434,38 @@ class Stored:
 
     def table(self, kind: str, rebuild=None) -> pa.Table:
         """One table of every partition, concatenated in corpus order. ``rebuild(partition)``
-        builds a partition again (and returns its new record) when its file is damaged."""
-        pieces = []
-        for i, partition in enumerate(self.partitions):
+        builds a partition again (and returns its new record) when its file is damaged.
+        Files are read by a few threads at once (Parquet decoding releases the GIL)."""
+        def read(partition: Partition):
             if partition.name in self.inline:
-                pieces.append(conform(self.inline[partition.name][kind], kind))
-                continue
+                return conform(self.inline[partition.name][kind], kind)
             try:
-                pieces.append(self.store.read(partition, kind))
+                return self.store.read(partition, kind)
             except DamagedPartition as exc:
-                warnings.warn(f"store file {exc.path} is damaged ({exc.why}); rebuilding its partition",
-                              StoreWarning, stacklevel=3)
-                if rebuild is None:
-                    raise
-                new, tables = rebuild(partition)
-                self.partitions[i] = new
-                if tables is not None:
-                    self.inline[new.name] = tables
-                    pieces.append(conform(tables[kind], kind))
-                else:
-                    pieces.append(self.store.read(new, kind))
-                    self.save()
+                return exc
+
+        if len(self.partitions) > 1:
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(max(2, min(8, default_workers() * 2))) as pool:
+                pieces = list(pool.map(read, self.partitions))
+        else:
+            pieces = [read(p) for p in self.partitions]
+        for i, piece in enumerate(pieces):
+            if not isinstance(piece, DamagedPartition):
+                continue
+            warnings.warn(f"store file {piece.path} is damaged ({piece.why}); rebuilding its partition",
+                          StoreWarning, stacklevel=3)
+            if rebuild is None:
+                raise piece
+            new, tables = rebuild(self.partitions[i])
+            self.partitions[i] = new
+            if tables is not None:
+                self.inline[new.name] = tables
+                pieces[i] = conform(tables[kind], kind)
+            else:
+                pieces[i] = self.store.read(new, kind)
+                self.save()
         if not pieces:
             from .store import _schemas
 
