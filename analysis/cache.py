@@ -201,3 +201,109 @@ def cached_frame(name: str, key: str, compute):
     frame = compute()
     store.put(key, pa.Table.from_pandas(frame, preserve_index=False))
     return frame
+
+
+# ---------------------------------------------------------------- results of a whole corpus
+
+_TEXT_COLUMNS = ("raw", "text", "text_simplified")
+
+
+def frame_fingerprint(frame) -> str:
+    """A digest of a DataFrame's content, cheap for a corpus whose texts are in the store: a
+    corpus frame :func:`analysis.load_corpus` returned is known by its store partitions
+    (which are named by its files and the pipeline's code) plus its other columns; any other
+    frame by all its values."""
+    import pandas as pd
+
+    parts: list[str | bytes] = [str(frame.shape), ",".join(map(str, frame.columns))]
+    texts = [c for c in _TEXT_COLUMNS if c in frame.columns]
+    registered = None
+    if texts and "speech_id" in frame.columns:
+        from .corpus import registered as find
+
+        registered = find(frame)
+    if registered is not None:
+        stored = registered[0]
+        parts += [p.name for p in stored.partitions]
+        parts += [str(len(t)) for t in frame["text"]]  # an edited text changes its length
+        rest = frame.drop(columns=texts)
+    elif {"token", "start", "end"} <= set(frame.columns):
+        # A token table: its speeches, spans and terms say what it holds (the rest follows).
+        rest = frame[[c for c in ("speech_id", "start", "end", "term", "is_punct") if c in frame.columns]]
+    else:
+        rest = frame
+    for column in rest.columns:
+        values = rest[column]
+        try:
+            hashed = pd.util.hash_pandas_object(values, index=False).to_numpy()
+        except TypeError:  # lists, dicts: their text
+            hashed = pd.util.hash_pandas_object(values.astype(str), index=False).to_numpy()
+        parts.append(hashed.tobytes())
+    return digest(*parts)
+
+
+def corpus_memo(name: str):
+    """Keep a function's result for a whole corpus on disk, so that a notebook run again on
+    the same corpus reads it instead of computing it (its cost then no longer grows with the
+    corpus). The key is the package's code and data (:func:`code_digest`) and the
+    fingerprint of every argument (:func:`frame_fingerprint` for frames). The result is kept
+    only when it reads back identical (types included); otherwise it is computed each time.
+    ``cache=False`` as a keyword of the call skips the memo."""
+    import functools
+
+    def wrap(fn):
+        @functools.wraps(fn)
+        def inner(*args, **kwargs):
+            import pandas as pd
+
+            use = kwargs.pop("cache", True)
+            if not use:
+                return fn(*args, **kwargs)
+            try:
+                key = digest(name, code_digest(), _data_stamp(), *(_fingerprint(a) for a in args),
+                             *(f"{k}={_fingerprint(v)}" for k, v in sorted(kwargs.items())))
+            except _Unkeyable:
+                return fn(*args, **kwargs)
+            store = ArrowStore(f"memo-{name}")
+            try:
+                table = store.get(key)
+            except OSError:
+                table = None
+            if table is not None:
+                return table.to_pandas()
+            result = fn(*args, **kwargs)
+            try:
+                table = pa.Table.from_pandas(result, preserve_index=False)
+                pd.testing.assert_frame_equal(table.to_pandas(), result.reset_index(drop=True))
+                store.put(key, table)
+            except (AssertionError, pa.ArrowException, TypeError, ValueError, OSError):
+                pass  # not kept: what reads back must be what was computed
+            return result
+
+        return inner
+
+    return wrap
+
+
+class _Unkeyable(Exception):
+    pass
+
+
+def _data_stamp() -> str:
+    """The researcher's files as they are now (size and time of each): an edit made while
+    a kernel runs changes the key at once (:func:`code_digest` is read once per process)."""
+    folder = config.DATA_DIR
+    return digest(*(f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}"
+                    for p in sorted(folder.iterdir()) if p.is_file()))
+
+
+def _fingerprint(value) -> str:
+    import pandas as pd
+
+    if isinstance(value, pd.DataFrame):
+        return frame_fingerprint(value)
+    if value is None or isinstance(value, (str, int, float, bool, tuple, list, frozenset)):
+        return repr(value)
+    if isinstance(value, Path):
+        return f"{value}:{value.stat().st_mtime_ns if value.exists() else ''}"
+    raise _Unkeyable(type(value).__name__)

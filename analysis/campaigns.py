@@ -37,7 +37,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .cache import cached_frame, code_digest, digest
+from .cache import cached_frame, code_digest, corpus_memo, digest
 from .config import DATA_DIR, GWR_DIR, SEEDS_DIR
 from .datafiles import data_lines
 from .formulas import (
@@ -436,6 +436,7 @@ def _corpus_mentions(corpus: pd.DataFrame, attested: bool, places: bool = True):
         yield speech_id, _placed(_speech_mentions(text, simp, lex, rules), parts)
 
 
+@corpus_memo("corpus_campaigns")
 def corpus_campaigns(corpus: pd.DataFrame, *, attested: bool = True, places: bool = True) -> pd.DataFrame:
     """:func:`campaigns` of every speech of ``corpus`` (the frame of
     :func:`analysis.load_corpus`), with ``speech_id`` first, in corpus order: one row per
@@ -454,6 +455,7 @@ def corpus_campaigns(corpus: pd.DataFrame, *, attested: bool = True, places: boo
     return _campaign_frame(rows, ["speech_id", *CAMPAIGN_COLUMNS])
 
 
+@corpus_memo("corpus_campaign_mentions")
 def corpus_campaign_mentions(corpus: pd.DataFrame, *, attested: bool = True, places: bool = True) -> pd.DataFrame:
     """:func:`campaign_mentions` of every speech of ``corpus``, ``speech_id`` first: one row
     per mention, with the part, section and point it stands in (missing with

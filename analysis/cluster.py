@@ -119,3 +119,13 @@ def map_counts(tokens, count):
     if isinstance(empty, dict):
         return {k: pd.concat([r[k] for r in results] or [empty[k]], ignore_index=True) for k in empty}
     return pd.concat([r for r in results] or [empty], ignore_index=True)
+
+
+def map_speeches(client, corpus: pd.DataFrame, find, batch: int = 64) -> pd.DataFrame:
+    """``find(rows)`` on batches of ``batch`` speeches of ``corpus`` on the client's workers
+    (an extractor that reads texts: formulas, campaign names), the results concatenated in
+    corpus order."""
+    batches = [corpus.iloc[i:i + batch] for i in range(0, len(corpus), batch)]
+    results = client.gather(client.map(find, batches, pure=False))
+    results = [r for r in results if r is not None and len(r)]
+    return pd.concat(results, ignore_index=True) if results else find(corpus.iloc[:0])

@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .cache import corpus_memo
 from .config import DATA_DIR, SEEDS_DIR
 from .datafiles import data_lines
 from .passages import SENTENCE_END, passage_ids
@@ -309,6 +310,7 @@ def past_sections(corpus: pd.DataFrame, parts: pd.DataFrame) -> dict:
     return out
 
 
+@corpus_memo("directives")
 def directives(corpus: pd.DataFrame, parts: pd.DataFrame | None = None, *,
                rules_path: str | Path | None = None) -> pd.DataFrame:
     """Every directive sentence of the speeches of ``corpus``, in speech and text order.

@@ -34,6 +34,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .cache import corpus_memo
 from .chars import HAN
 from .config import DATA_DIR
 from .datafiles import data_lines
@@ -875,6 +876,7 @@ def corpus_lexicon(corpus: pd.DataFrame, attested: bool = True, lex: Lexicon | N
     return lex.with_attested(attested_formulas(corpus, lex)) if attested else lex
 
 
+@corpus_memo("corpus_formulas")
 def corpus_formulas(corpus: pd.DataFrame, *, attested: bool = True, places: bool = True) -> pd.DataFrame:
     """:func:`formulas` of every speech of ``corpus`` (the frame of
     :func:`analysis.load_corpus`), ``speech_id`` first, in corpus order: one row per speech

@@ -43,6 +43,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .cache import corpus_memo
 from .config import DATA_DIR, GWR_DIR
 from .datafiles import data_lines
 from .passages import SENTENCE_END, passage_ids
@@ -814,6 +815,7 @@ def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     return frame
 
 
+@corpus_memo("targets")
 def targets(corpus: pd.DataFrame, parts: pd.DataFrame | None = None, *,
             indicators_path: str | Path | None = None, rules_path: str | Path | None = None) -> pd.DataFrame:
     """Every figure the speeches of ``corpus`` give for an indicator of

@@ -19,7 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .chars import count_han
+from .cache import corpus_memo
+from .chars import HAN_RE, count_han
 from .config import THEMES
 from .datafiles import data_lines
 from .outline import locate, outline
@@ -154,7 +155,9 @@ def _matched(corpus, tokens, lexicon, parts=None):
         if tokens is not None:
             toks = by_speech.get(speech_id)
             if toks is None:
-                raise ValueError(f"tokens has no rows for speech {speech_id!r}")
+                if HAN_RE.search(text):  # tokens of another corpus: say so
+                    raise ValueError(f"tokens has no rows for speech {speech_id!r}")
+                toks = tokens.iloc[:0]  # nothing left after cleaning (a page of site furniture)
         speech_parts = parts_by_speech.get(speech_id, empty)
         spans = _spans(simp, *matcher, toks)
         yield speech_id, text, simp, speech_parts, spans, locate([s for s, _ in spans], speech_parts)
@@ -185,6 +188,7 @@ def canonical_of(simplified: str, groups: pd.DataFrame) -> str:
     return found.iloc[0] if len(found) else simplified
 
 
+@corpus_memo("theme_hits")
 def theme_hits(corpus, tokens: pd.DataFrame | None = None, *,
                lexicon: pd.DataFrame | None = None, aliases: bool = True,
                parts: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -345,7 +345,8 @@ LIFECYCLE_COLUMNS = ["name", "kind", "first", "last", "span_years", "n_speeches"
 
 
 def lifecycle(corpus: pd.DataFrame, *, formulas: pd.DataFrame | None = None,
-              campaigns: pd.DataFrame | None = None, by: str = "year", min_speeches: int = 1) -> pd.DataFrame:
+              campaigns: pd.DataFrame | None = None, by: str = "year", min_speeches: int = 1,
+              client=None) -> pd.DataFrame:
     """The life cycle of every numbered formula and campaign name of a dated corpus.
 
     ``formulas`` and ``campaigns`` default to :func:`analysis.corpus_formulas` and
@@ -360,6 +361,9 @@ def lifecycle(corpus: pd.DataFrame, *, formulas: pd.DataFrame | None = None,
     earliest) and ``peak_per_10k_chars``; names in fewer than ``min_speeches`` speeches are
     left out. Speeches without a year are left out (say how many with ``attrs["undated"]``).
     Sorted by first attestation, then mentions.
+
+    With a Dask ``client`` (:mod:`analysis.cluster`), the formulas and campaign names are
+    found on its workers, a batch of speeches each, and only their counts come back.
     """
     if "year" not in corpus.columns:
         raise ValueError("lifecycle needs a dated corpus (a year column: see load_corpus)")
@@ -368,6 +372,11 @@ def lifecycle(corpus: pd.DataFrame, *, formulas: pd.DataFrame | None = None,
 
     dated = corpus[corpus["year"].notna()]
     # First and last attestations need no places in the speech: skip them.
+    if client is not None:
+        from .cluster import map_speeches
+
+        formulas = map_speeches(client, dated, _formulas_of) if formulas is None else formulas
+        campaigns = map_speeches(client, dated, _campaigns_of) if campaigns is None else campaigns
     formulas = corpus_formulas(dated, places=False) if formulas is None else formulas
     campaigns = corpus_campaigns(dated, places=False) if campaigns is None else campaigns
     frames = []
@@ -430,6 +439,18 @@ class Enough:
 
 
 MIN_DATED, MIN_GROUPS = 3, 2
+
+
+def _formulas_of(batch: pd.DataFrame) -> pd.DataFrame:
+    from .formulas import corpus_formulas
+
+    return corpus_formulas(batch, places=False)
+
+
+def _campaigns_of(batch: pd.DataFrame) -> pd.DataFrame:
+    from .campaigns import corpus_campaigns
+
+    return corpus_campaigns(batch, places=False)
 
 
 def enough_for_trends(corpus: pd.DataFrame, by: str = "year") -> Enough:

@@ -64,3 +64,11 @@ def test_no_dask_is_imported_without_a_cluster(tmp_path):
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={"SPEECHES_CACHE_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"})
     assert run.stdout.strip() == "[]"
+
+
+def test_lifecycle_on_the_cluster_equals_lifecycle_here(client, gwr_dir):
+    from analysis import lifecycle
+
+    corpus = load_corpus(gwr_dir)
+    corpus = corpus[corpus["year"] >= 2000]
+    pd.testing.assert_frame_equal(lifecycle(corpus, client=client), lifecycle(corpus))

@@ -1,0 +1,279 @@
+"""Scale benchmark: the pipeline cold and warm against ``jieba.lcut`` in one process, at
+corpus sizes of 1, 10, 30 and 100 MB, with the peak memory of the whole process tree; and
+the notebooks' warm time on 72, 1,000 and 5,000 speeches.
+
+Corpora are built from the shared government work reports (``bench/corpora.py``: halves of
+the reports, metadata included), never from the seed repeated. Every case is a fresh
+process, timed from outside as a whole (imports and dictionary loads included, since a
+researcher pays them), alternated within one run so the shared machine's load falls on
+all of them; each size's ratio is taken pair by pair:
+
+  lcut   ``jieba.lcut(text)`` on every file, one process (jieba's own dictionary, no POS)
+  cold   ``load_corpus(folder)`` + ``corpus_tokens(corpus)`` with an empty cache (all cores)
+  warm   the same two calls again, the store filled by ``cold``
+
+Memory: the summed PSS of the case process and its workers, sampled every 0.1 s from /proc.
+The notebooks: ``python -m analysis.runner`` on the corpus (FIGURES_DIR in build/), once to
+fill the caches, then ``--rounds`` times warm; the median is reported.
+
+    .venv/bin/python bench/bench_scale.py                        # make bench: sizes 1,10,30,100; notebooks 72,1000,5000
+    .venv/bin/python bench/bench_scale.py --sizes 1,10 --docs 72 --rounds 1   # a quick look
+
+Writes ``bench/results/scale.md`` and the chart ``bench/results/scaling.png`` (git-ignored).
+A benchmark, not a test: it exits 0 whatever the numbers, and says which targets it misses.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from importlib import metadata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+from corpora import BENCH_DIR, MB, build  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results"
+PYTHON = sys.executable
+TARGET_COLD_RATIO = 5.0      # cold MB/s over jieba.lcut's, same texts, same run
+TARGET_WARM_MBPS = 50.0
+TARGET_PEAK_MB = 2000.0      # whole process tree, at 100 MB
+TARGET_NOTEBOOK_RATIO = 1.6  # warm notebooks on 1,000 speeches over the 72 reports
+
+_LCUT = """
+import sys
+from pathlib import Path
+import jieba
+jieba.setLogLevel(60)
+for path in sorted(Path(sys.argv[1]).glob("*.txt")):
+    jieba.lcut(path.read_text(encoding="utf-8"))
+"""
+_PIPELINE = """
+import json, sys, time
+import analysis
+start = time.perf_counter()
+corpus = analysis.load_corpus(sys.argv[1])
+tokens = analysis.corpus_tokens(corpus)
+print(json.dumps({"calls": time.perf_counter() - start, "tokens": len(tokens)}))
+"""
+
+
+# ---------------------------------------------------------------- measuring a process
+def _descendants(root: int) -> list[int]:
+    parent_of = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as handle:
+                    stat = handle.read()
+            except OSError:
+                continue
+            parent_of[int(entry)] = int(stat[stat.rfind(b")") + 2:].split()[1])
+    tree, frontier = [root], [root]
+    while frontier:
+        frontier = [pid for pid, ppid in parent_of.items() if ppid in frontier]
+        tree.extend(frontier)
+    return tree
+
+
+def _pss(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def run(code_or_args: list[str], env: dict | None = None) -> dict:
+    """Run a command; its wall seconds, the peak PSS of its process tree (MB) and its stdout."""
+    stop = threading.Event()
+    peak = [0]
+    start = time.perf_counter()
+    proc = subprocess.Popen(code_or_args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "SPEECHES_HEADLESS": "1", **(env or {})}, cwd=ROOT)
+
+    def sample() -> None:
+        while not stop.wait(0.1):
+            peak[0] = max(peak[0], sum(_pss(pid) for pid in _descendants(proc.pid)))
+
+    watcher = threading.Thread(target=sample, daemon=True)
+    if Path("/proc/self/smaps_rollup").exists():
+        watcher.start()
+    out, err = proc.communicate()
+    wall = time.perf_counter() - start
+    stop.set()
+    if proc.returncode:
+        raise RuntimeError(f"{code_or_args[:3]} failed ({proc.returncode}): {err[-2000:]}")
+    return {"wall": wall, "peak_mb": peak[0] / MB or None, "stdout": out}
+
+
+def size_of(folder: Path) -> float:
+    return sum(p.stat().st_size for p in folder.glob("*.txt")) / MB
+
+
+# ---------------------------------------------------------------- cases
+def pipeline_cases(size_mb: float, rounds: int) -> dict:
+    folder = build(size_mb)
+    mb = size_of(folder)
+    rows = {"size_mb": mb, "lcut": [], "cold": [], "warm": [], "warm_calls": [], "cold_peak": [], "warm_peak": [],
+            "ratio": []}
+    for _ in range(rounds):
+        cache = Path(tempfile.mkdtemp(prefix="bench-scale-cache-"))
+        try:
+            lcut = run([PYTHON, "-c", _LCUT, str(folder)])
+            cold = run([PYTHON, "-c", _PIPELINE, str(folder)], {"SPEECHES_CACHE_DIR": str(cache)})
+            warm = run([PYTHON, "-c", _PIPELINE, str(folder)], {"SPEECHES_CACHE_DIR": str(cache)})
+        finally:
+            shutil.rmtree(cache, ignore_errors=True)
+        rows["lcut"].append(lcut["wall"])
+        rows["cold"].append(cold["wall"])
+        rows["warm"].append(warm["wall"])
+        rows["warm_calls"].append(json.loads(warm["stdout"].strip().splitlines()[-1])["calls"])
+        rows["cold_peak"].append(cold["peak_mb"])
+        rows["warm_peak"].append(warm["peak_mb"])
+        rows["ratio"].append(lcut["wall"] / cold["wall"])
+        print(f"  {mb:.1f} MB: lcut {lcut['wall']:.1f} s, cold {cold['wall']:.1f} s "
+              f"({lcut['wall'] / cold['wall']:.2f}x lcut), warm {warm['wall']:.2f} s (calls "
+              f"{rows['warm_calls'][-1]:.2f} s), peak {cold['peak_mb'] or 0:.0f} MB", flush=True)
+    return rows
+
+
+def notebook_case(docs: int, rounds: int) -> dict:
+    """Warm ``make figures`` on a corpus of ``docs`` speeches (72: the shared reports)."""
+    from analysis.config import GWR_DIR
+
+    folder = GWR_DIR if docs == 72 else build(0, n_docs=docs)
+    figures = BENCH_DIR / f"figures-{docs}"
+    args = [PYTHON, "-m", "analysis.runner", "--param", f"CORPUS_DIR={folder}", "--param", f"FIGURES_DIR={figures}",
+            "--output-dir", str(BENCH_DIR / f"executed-{docs}")]
+    run(args)  # fills the caches
+    walls = [run(args)["wall"] for _ in range(rounds)]
+    print(f"  notebooks on {docs} speeches ({size_of(Path(folder)):.1f} MB): warm {statistics.median(walls):.1f} s",
+          flush=True)
+    return {"docs": docs, "size_mb": size_of(Path(folder)), "warm": walls}
+
+
+# ---------------------------------------------------------------- report
+def machine() -> str:
+    def v(dist: str) -> str:
+        try:
+            return metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            return "-"
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (f"{cores} cores, Python {platform.python_version()}, jieba {v('jieba')}, rjieba {v('rjieba')}, "
+            f"pyarrow {v('pyarrow')}, pandas {v('pandas')}; load average at start "
+            f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+def med(values) -> float:
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else float("nan")
+
+
+def report(sizes: list[dict], notebooks: list[dict], load_end: str) -> str:
+    lines = ["## Pipeline against jieba.lcut (medians; whole processes)", "",
+             "| corpus | jieba.lcut s | cold s | cold ÷ lcut (speed) | cold MB/s | warm s | warm calls s | "
+             "warm MB/s (calls) | peak MB cold | peak MB warm |",
+             "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|"]
+    for r in sizes:
+        mb = r["size_mb"]
+        lines.append(f"| {mb:.1f} MB | {med(r['lcut']):.1f} | {med(r['cold']):.1f} | {med(r['ratio']):.2f}x | "
+                     f"{mb / med(r['cold']):.2f} | {med(r['warm']):.2f} | {med(r['warm_calls']):.2f} | "
+                     f"{mb / med(r['warm_calls']):.1f} | {med(r['cold_peak']):.0f} | {med(r['warm_peak']):.0f} |")
+    if notebooks:
+        lines += ["", "## Notebooks, warm (python -m analysis.runner, all notebooks)", "",
+                  "| speeches | MB | warm s (median) | runs | x the 72 reports |", "|--:|--:|--:|---|--:|"]
+        base = next((med(n["warm"]) for n in notebooks if n["docs"] == 72), None)
+        for n in notebooks:
+            times = ", ".join(f"{t:.1f}" for t in n["warm"])
+            ratio = f"{med(n['warm']) / base:.2f}" if base else "-"
+            lines.append(f"| {n['docs']:,} | {n['size_mb']:.1f} | {med(n['warm']):.1f} | {times} | {ratio} |")
+    lines += ["", "Targets: " + "; ".join(verdicts(sizes, notebooks)), "", f"Load average at the end: {load_end}."]
+    return "\n".join(lines)
+
+
+def verdicts(sizes: list[dict], notebooks: list[dict]) -> list[str]:
+    out = []
+    for r in sizes:
+        mb = r["size_mb"]
+        out.append(f"cold ≥ {TARGET_COLD_RATIO:g}x lcut at {mb:.0f} MB: "
+                   f"{'met' if med(r['ratio']) >= TARGET_COLD_RATIO else 'missed'} ({med(r['ratio']):.2f}x)")
+        warm = mb / med(r["warm_calls"])
+        verdict = "met" if warm >= TARGET_WARM_MBPS else "missed"
+        out.append(f"warm ≥ {TARGET_WARM_MBPS:g} MB/s at {mb:.0f} MB: {verdict} ({warm:.1f})")
+        if mb >= 90:
+            peak = max(med(r["cold_peak"]), med(r["warm_peak"]))
+            out.append(f"peak < {TARGET_PEAK_MB:g} MB at {mb:.0f} MB: {'met' if peak < TARGET_PEAK_MB else 'missed'} "
+                       f"({peak:.0f})")
+    times = {n["docs"]: med(n["warm"]) for n in notebooks}
+    if 72 in times and 1000 in times:
+        ratio = times[1000] / times[72]
+        out.append(f"notebooks 1,000 ÷ 72 ≤ {TARGET_NOTEBOOK_RATIO}: "
+                   f"{'met' if ratio <= TARGET_NOTEBOOK_RATIO else 'missed'} ({ratio:.2f})")
+    return out
+
+
+def chart(sizes: list[dict], notebooks: list[dict], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
+    mbs = [r["size_mb"] for r in sizes]
+    cases = (("lcut", "jieba.lcut, one process"), ("cold", "pipeline, cold"), ("warm_calls", "pipeline, warm"))
+    for key, label in cases:
+        left.plot(mbs, [r["size_mb"] / med(r[key]) for r in sizes], marker="o", label=label)
+    left.set(xscale="log", yscale="log", xlabel="corpus (MB of text)", ylabel="MB per second",
+             title="Throughput by corpus size")
+    left.legend()
+    if notebooks:
+        right.plot([n["docs"] for n in notebooks], [med(n["warm"]) for n in notebooks], marker="o")
+        right.set(xscale="log", xlabel="speeches", ylabel="seconds", title="All notebooks, warm")
+        right.set_ylim(bottom=0)
+    else:
+        right.set_axis_off()
+    fig.savefig(path, dpi=120, metadata={"Software": None})
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1,10,30,100", help="corpus sizes in MB (default 1,10,30,100)")
+    parser.add_argument("--docs", default="72,1000,5000", help="speeches for the notebook case ('' for none)")
+    parser.add_argument("--rounds", type=int, default=2, help="rounds of each case (default 2)")
+    args = parser.parse_args(argv)
+    from analysis.config import GWR_DIR
+
+    if not (GWR_DIR / "metadata.csv").is_file():
+        print(f"skipped: the shared corpus {GWR_DIR} is absent (bench/corpora.py builds from it)")
+        return 0
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    head = machine()
+    print(head, flush=True)
+    sizes = [pipeline_cases(float(s), args.rounds) for s in args.sizes.split(",") if s]
+    notebooks = [notebook_case(int(d), args.rounds) for d in args.docs.split(",") if d]
+    text = f"# Scale benchmark\n\n{head}\n\n" + report(sizes, notebooks, ", ".join(f"{x:.2f}" for x in os.getloadavg()))
+    (RESULTS / "scale.md").write_text(text + "\n", encoding="utf-8")
+    (RESULTS / "scale.json").write_text(json.dumps({"sizes": sizes, "notebooks": notebooks}, indent=1))
+    chart(sizes, notebooks, RESULTS / "scaling.png")
+    print("\n" + text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
