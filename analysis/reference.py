@@ -106,6 +106,23 @@ class Reference:
         return out
 
     @functools.cached_property
+    def _vocabulary(self):
+        from .counts import WordCounts
+
+        return WordCounts(self.counts.index, self.counts.to_numpy(dtype=float))
+
+    def within(self, forms) -> float:
+        """How often any of ``forms`` (Simplified) occurs inside the reference's words, alone or
+        as part of a longer word (:class:`analysis.counts.WordCounts`): a count, or a summed
+        relative frequency for a frequency list. Each form is looked up as :meth:`lookup`
+        does: through ``key``, and in its Taiwan-standard conversion too."""
+        keyed = set()
+        for form in forms:
+            for written in {form, _tw2s(form)}:
+                keyed.add(self.key(written) if self.key is not None else written)
+        return self._vocabulary.within(keyed)
+
+    @functools.cached_property
     def _merged_here_re(self):
         return re.compile("|".join(map(re.escape, sorted(self.merged_here)))) if self.merged_here else None
 
