@@ -21,6 +21,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from .config import DATA_DIR
 from .script import to_simplified
 from .vocabulary import _word_tokens, term_of
 from .wording import counted
@@ -244,6 +245,99 @@ def _with_rates(table: pd.DataFrame, name: str) -> pd.DataFrame:
     table = table[["term", name, "count", "per_10k", "ci_low", "ci_high", "docs", "n_docs", "n_words"]]
     table.attrs["ci"] = CI_METHOD
     return table
+
+
+# ---------------------------------------------------------------- gaps, breaks and captions
+BREAKS = DATA_DIR / "breaks.tsv"
+BREAK_COLUMNS = ["start", "end", "label", "note"]
+
+
+def missing_spans(values, step: int | None = None) -> list[tuple[int, int]]:
+    """The runs of whole numbers missing between the ``values`` present (years without a
+    report): ``[(first missing, last missing), …]``, computed from the data. ``step`` is the
+    spacing of the series (default: its smallest gap, 1 for years, 10 for decades).
+
+    >>> missing_spans([1960, 1964, 1975, 1978, 1979, 1981])
+    [(1961, 1963), (1965, 1974), (1976, 1977), (1980, 1980)]
+    """
+    present = sorted({int(v) for v in pd.Series(list(values)).dropna()})
+    if len(present) < 2:
+        return []
+    gaps = np.diff(present)
+    step = int(step or gaps[gaps > 0].min())
+    return [(a + step, b - step) for a, b, gap in zip(present, present[1:], gaps) if gap > step]
+
+
+def spans_text(spans: list[tuple[int, int]]) -> str:
+    """``[(1965, 1974), (1996, 1996)]`` as ``"1965–1974, 1996"``."""
+    return ", ".join(f"{a}" if a == b else f"{a}–{b}" for a, b in spans)
+
+
+def policy_breaks(path=None) -> pd.DataFrame:
+    """The policy breaks of ``analysis/data/breaks.tsv`` (or ``path``): ``start``, ``end``
+    (years), ``label`` and ``note``, one row per line. Raises ``ValueError`` naming the file
+    and line for a line without a label or with a year that is not one.
+
+    >>> policy_breaks()[["start", "end"]].values.tolist()
+    [[2013, 2013], [2015, 2016]]
+    """
+    from pathlib import Path
+
+    from .datafiles import data_lines
+
+    path = Path(path) if path is not None else BREAKS
+    rows = []
+    for lineno, fields in data_lines(path):
+        fields = fields + [""] * (4 - len(fields))
+        start, end, label, note = fields[:4]
+        if not (start.isdigit() and end.isdigit() and len(start) == len(end) == 4) or not label:
+            raise ValueError(f"{path}:{lineno}: expected start<TAB>end<TAB>label[<TAB>note] with "
+                             f"four-digit years, got {chr(9).join(fields)!r}")
+        if int(end) < int(start):
+            raise ValueError(f"{path}:{lineno}: the break ends ({end}) before it starts ({start})")
+        rows.append((int(start), int(end), label, note))
+    return pd.DataFrame(rows, columns=BREAK_COLUMNS).astype({"start": "int64", "end": "int64"})
+
+
+def national_caption(national: pd.DataFrame, own: pd.DataFrame | None = None,
+                     tokens: pd.DataFrame | None = None, *, aliases: bool = True) -> str:
+    """What the national chart compares, in one paragraph computed from its data: the reports
+    (their years, number, words, the years without one), the corpus (its speeches and
+    words), the genre and level that separate them, and the alias groups applied.
+
+    >>> table = reference_trends(["计划生育"])
+    >>> national_caption(table).split(";")[0]
+    "Blue: the Premier's government work reports to the NPC, 1954–2025 (52 reports in 52 years, 492,638 words)"
+    """
+    per_year = national.drop_duplicates("year")
+    years = per_year["year"].astype(int)
+    said = [f"Blue: the Premier's government work reports to the NPC, {years.min()}–{years.max()} "
+            f"({counted(int(per_year['n_docs'].sum()), 'report')} in {counted(len(per_year), 'year')}, "
+            f"{int(per_year['n_words'].sum()):,} words); rate per 10,000 words with its 95% Wilson interval"]
+    gaps = missing_spans(years)
+    if gaps:
+        said.append(f"no report in {spans_text(gaps)}: nothing is drawn across those years")
+    if own is not None and len(own):
+        if tokens is not None and "speech_id" in tokens.columns:
+            n_speeches, n_words = tokens["speech_id"].nunique(), int((~tokens["is_punct"]).sum())
+        else:
+            mine = own.drop_duplicates([c for c in own.columns if c in ("year", "speech_id")])
+            n_speeches, n_words = int(mine["n_docs"].sum()), int(mine["n_words"].sum())
+        said.append(f"red: this corpus, {counted(n_speeches, 'speech')} ({n_words:,} words), its rate in "
+                    "its year(s): "
+                    + ("one speech of one sector and level set against omnibus national reports, a different "
+                       "genre and level of government: compare where the term rises and fades, not the heights"))
+    groups = []
+    if aliases:
+        from .aliases import variants
+
+        for term in pd.unique(national["term"]):
+            forms = variants(term)
+            if len(forms) > 1:
+                groups.append(f"{term}: " + ", ".join(forms))
+    said.append("terms counted as words" + (f", alias groups applied ({'; '.join(groups)})" if groups
+                                             else " (no alias group among them)"))
+    return "; ".join(said) + "."
 
 
 def reference_trends(terms, *, aliases: bool = True, years: tuple[int, int] | None = None,
