@@ -50,9 +50,9 @@ from .formulas import (
     lexicon,
     listed_hits,
     marked_names,
+    name_occurrences,
     numeral_claim,
     numeral_value,
-    occurrences,
     places_of,
     speech_texts,
 )
@@ -291,7 +291,7 @@ def _speech_mentions(text: str, simp: str, lex: Lexicon, rules: list) -> list[di
     for h in hits:
         add(h.spelling, h.start, h.end, "split" if h.split else "bare", h.canonical)
     for key in formulas:
-        for s in occurrences(simp, key):
+        for s in name_occurrences(simp, key, lex):
             add(key, s, s + len(key), "bare")
     mentions = _nest(text, list(by_span.values()))
 
@@ -314,7 +314,7 @@ def _speech_mentions(text: str, simp: str, lex: Lexicon, rules: list) -> list[di
     added = False
     for key, (_, function, _) in labels.items():
         if len(key) >= _MIN_BARE and function != "other":
-            for s in occurrences(simp, key):
+            for s in name_occurrences(simp, key, lex):
                 if (s, s + len(key)) not in by_span:
                     add(key, s, s + len(key), "bare")
                     added = True
