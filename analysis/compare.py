@@ -27,10 +27,10 @@ import math
 import numpy as np
 import pandas as pd
 
+from .counts import WordCounts
 from .reference import Reference, is_reference_name
 from .reference import reference as named_reference
 from .script import to_simplified
-from .counts import WordCounts
 from .vocabulary import _display_forms, _select, _word_tokens, collocations, n_words, term_of
 from .wording import counted
 

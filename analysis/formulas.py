@@ -45,7 +45,7 @@ NOT_FORMULAS = DATA_DIR / "not_formulas.txt"
 
 FORMULA_COLUMNS = ["formula", "simplified", "canonical", "evidence", "numerals", "numeral",
                    "numeral_kind", "quoted", "count", "start", "end", "part", "section", "point",
-                   "expansion", "expansion_source", "expansion_start", "n_items", "matches"]
+                   "expansion", "expansion_source", "expansion_start", "n_items", "matches", "passage"]
 EVIDENCE = ("quoted", "gazetteer", "repeated", "expanded", "attested")
 NUMERAL_KINDS = ("count", "timeline", "both", "magnitude", "none")
 
@@ -926,8 +926,10 @@ def formulas(text: str, parts: pd.DataFrame | None = None, *, simplified: str | 
     and all occurrences, bare ones and those inside longer names included),
     ``start``/``end``/``part``/``section``/``point`` of the first occurrence,
     ``expansion`` (list of items, original script), ``expansion_source`` (parenthesis,
-    即, defining sentence, or none), ``expansion_start``, ``n_items`` and ``matches``
-    (``n_items == numeral``; NA without an expansion or a count).
+    即, defining sentence, preceding list, or none), ``expansion_start``, ``n_items``,
+    ``matches`` (``n_items == numeral``; NA without an expansion or a count) and ``passage``,
+    the citable id of the first occurrence (:func:`analysis.passages.passage_ids`; the
+    speech id of one text is "text").
 
     Expansion: at each occurrence in turn, a parenthesis at most 4 Han characters after
     it (“三進”等活動（進校園、進企業、進社區、）), its leading 即 dropped and split on
@@ -941,7 +943,10 @@ def formulas(text: str, parts: pd.DataFrame | None = None, *, simplified: str | 
     [['五有', 5, True]]
     """
     simp, parts = _prepare(text, parts, simplified)
-    return _formula_frame(formula_rows(text, simp, parts, lexicon() if lex is None else lex))
+    from .passages import text_passages
+
+    frame = _formula_frame(formula_rows(text, simp, parts, lexicon() if lex is None else lex))
+    return text_passages(frame, text, parts)[FORMULA_COLUMNS]
 
 
 def formula_rows(text: str, simp: str, parts: pd.DataFrame | None, lex: Lexicon,
@@ -1042,19 +1047,22 @@ def corpus_formulas(corpus: pd.DataFrame, *, attested: bool = True, places: bool
     :func:`analysis.load_corpus`), ``speech_id`` first, in corpus order: one row per speech
     and formula. With ``attested`` (the default), a formula quoted in one speech is also
     found bare in the others (evidence ``attested``). ``places=False`` leaves ``part``,
-    ``section`` and ``point`` missing and skips outlining each speech, most of the time on
-    a large corpus (a table of first and last attestations needs no places).
+    ``section``, ``point`` and ``passage`` missing and skips outlining each speech, most of
+    the time on a large corpus (a table of first and last attestations needs no places).
 
     >>> from analysis import load_corpus
     >>> corpus_formulas(load_corpus()).formula.tolist()[:3]
     ['兩會', '雙降', '兩年明顯變化、五年大見成效、十年實現跨越']
     """
-    from .pipeline import parts_by_speech
+    from .passages import with_passages
+    from .pipeline import corpus_outline, parts_by_speech
 
     lex = corpus_lexicon(corpus, attested)
-    table = parts_by_speech(corpus) if places else {}   # read from the cache, not rebuilt
+    outlines = corpus_outline(corpus) if places else None   # read from the cache, not rebuilt
+    table = parts_by_speech(corpus, outlines) if places else {}
     rows = []
     for speech_id, text, simp in speech_texts(corpus):
         for found in formula_rows(text, simp, table.get(speech_id, outline(text)) if places else None, lex):
             rows.append({"speech_id": speech_id, **found})
-    return _formula_frame(rows, ["speech_id", *FORMULA_COLUMNS])
+    frame = _formula_frame(rows, ["speech_id", *FORMULA_COLUMNS])
+    return with_passages(frame, corpus, outlines) if places else frame
