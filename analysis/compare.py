@@ -568,6 +568,23 @@ def keyness_by_speech(tokens: pd.DataFrame, top: int | None = 20, reference="gen
     return frame[["speech_id", *KEYNESS_COLUMNS]]
 
 
+def keyness_by_reference(tokens: pd.DataFrame, references: dict, top: int | None = None,
+                         **options) -> pd.DataFrame:
+    """:func:`keyness` of the same target against several references, one frame: a
+    ``reference`` column (the dict's labels, in order) first, each table's ``top`` rows (all
+    when None). ``attrs["references"]`` maps each label to the reference's description;
+    ``attrs["target"]`` describes the target. Other keyword arguments go to :func:`keyness`.
+    For a chart of two panels: general Chinese beside the same genre."""
+    frames, described, target = [], {}, ""
+    for label, reference in references.items():
+        table = keyness(tokens, reference=reference, **options)
+        described[label], target = table.attrs["reference"], table.attrs["target"]
+        frames.append((table if top is None else table.head(top)).assign(reference=label))
+    frame = pd.concat(frames, ignore_index=True)[["reference", *KEYNESS_COLUMNS]]
+    frame.attrs["references"], frame.attrs["target"] = described, target
+    return frame
+
+
 def keyword_network(tokens: pd.DataFrame, top: int = 20, window: int = 5, min_count: int = 2,
                     reference=None, *, aliases: bool = True, **options) -> pd.DataFrame:
     """The co-occurrence network of the corpus's keywords: edges between two of the ``top``

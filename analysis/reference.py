@@ -286,6 +286,25 @@ def period_reference(years, margin: int = 4) -> str | None:
     return f"gwr:{first}-{last}"
 
 
+def same_genre_reference(corpus: pd.DataFrame, margin: int = 4) -> str | None:
+    """The comparison to read for official speeches: the government work reports of the
+    corpus's years ± ``margin`` (:func:`period_reference`), all the reports when no speech is
+    dated, and None when the corpus holds the reports themselves (it would be compared with
+    itself). Against general Chinese, the register of official text (工作, 开展, 做好, 落实)
+    tops every official speech; against the reports it does not.
+
+    >>> import pandas as pd
+    >>> same_genre_reference(pd.DataFrame({"speech_id": ["a"], "year": [2012]}))
+    'gwr:2008-2016'
+    """
+    from .findings import own_reports
+
+    if own_reports(corpus):
+        return None
+    years = corpus["year"].dropna() if "year" in corpus.columns else pd.Series(dtype=float)
+    return period_reference(years, margin) if len(years) else "gwr"
+
+
 def reference_data(name: str = "gwr") -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """The shipped counts of a named reference: for ``"gwr"``, :func:`gwr_counts`."""
     if name != "gwr":

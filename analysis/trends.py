@@ -341,12 +341,19 @@ def national_caption(national: pd.DataFrame, own: pd.DataFrame | None = None,
 
 
 def reference_trends(terms, *, aliases: bool = True, years: tuple[int, int] | None = None,
-                     bins=None) -> pd.DataFrame:
+                     bins=None, match: str = "word") -> pd.DataFrame:
     """:func:`term_trends` of ``terms`` in the government work reports, by year (or ``bins``),
     from the counts shipped with the package (``analysis/data/reference/``): no text and no
-    shared corpus needed. Same columns, with ``year`` as the group."""
+    shared corpus needed. Same columns, with ``year`` as the group.
+
+    ``match="word"`` (default) counts the term as a word; ``"within"`` counts its occurrences
+    inside the reports' words too (计划生育 in 计划生育委员会: :mod:`analysis.counts`);
+    ``docs`` then counts the reports with any such word."""
+    from .counts import WordCounts
     from .reference import _tw2s, gwr_counts
 
+    if match not in ("word", "within"):
+        raise ValueError(f"match must be 'word' or 'within', not {match!r}")
     counts, year_rows, _ = gwr_counts()
     if years is not None:
         counts = counts[counts["year"].between(*years)]
@@ -358,20 +365,38 @@ def reference_trends(terms, *, aliases: bool = True, years: tuple[int, int] | No
     n_docs = year_rows.groupby(group.to_numpy(), observed=True)["n_speeches"].sum()
     word_group = counts["year"].map(group)
     order = _group_order(group)
+    vocabulary = None
+    if match == "within":
+        words = counts["word"].astype(object)
+        word_codes, uniques = pd.factorize(words)
+        vocabulary = WordCounts(uniques, np.bincount(word_codes, weights=counts["count"].to_numpy()))
     rows = []
     for given, key in _keys(terms, aliases):
         from .aliases import variants
 
         forms = set(variants(key) if aliases else [key])
         forms |= {_tw2s(f) for f in forms}
-        hit = counts["word"].isin(forms)
-        per = counts[hit].groupby(word_group[hit].to_numpy(), observed=True)[["count", "docs"]].sum()
+        if vocabulary is None:
+            hit = counts["word"].isin(forms).to_numpy()
+            weight = np.ones(int(hit.sum()))
+        else:
+            found, occurrences = vocabulary.holding(forms)
+            per_word = np.zeros(len(vocabulary.words), dtype=np.int64)
+            per_word[found] = occurrences
+            hit = per_word[word_codes] > 0
+            weight = per_word[word_codes][hit]
+        chosen = counts[hit]
+        frame = pd.DataFrame({"group": word_group[hit].to_numpy(), "count": chosen["count"].to_numpy() * weight,
+                              "docs": chosen["docs"].to_numpy()})
+        per = frame.groupby("group", observed=True)[["count", "docs"]].sum()
         for value in order:
             rows.append({"term": given, "year": value,
                          "count": int(per["count"].get(value, 0)),
                          "docs": int(min(per["docs"].get(value, 0), n_docs.get(value, 0))),
                          "n_docs": int(n_docs.get(value, 0)), "n_words": int(n_words.get(value, 0))})
-    return _with_rates(pd.DataFrame(rows, columns=["term", "year", "count", "docs", "n_docs", "n_words"]), "year")
+    table = _with_rates(pd.DataFrame(rows, columns=["term", "year", "count", "docs", "n_docs", "n_words"]), "year")
+    table.attrs["match"] = match
+    return table
 
 
 def speech_rates(tokens: pd.DataFrame, terms, *, aliases: bool = True) -> pd.DataFrame:
