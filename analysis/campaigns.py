@@ -416,7 +416,8 @@ def campaigns(text: str, parts: pd.DataFrame | None = None, *, simplified: str |
     ``start``/``end``/``part``/``section``/``point`` of the first mention, ``sections``
     (sorted section numbers of all mentions), ``clauses`` (the name split on 、，; the
     name itself is kept whole) and ``passage`` (the citable id of the first mention,
-    :func:`analysis.passages.passage_ids`; "text" as the speech id of one text). Use :func:`campaign_mentions` for one row per mention.
+    :func:`analysis.passages.passage_ids`; "text" as the speech id of one text). Use
+    :func:`campaign_mentions` for one row per mention.
 
     >>> found = campaigns("開展“晚婚晚育、從我做起”宣傳服務活動")
     >>> found[["name", "form", "function", "clauses"]].values.tolist()
