@@ -586,15 +586,18 @@ def keyness_by_reference(tokens: pd.DataFrame, references: dict, top: int | None
 
 
 def keyword_network(tokens: pd.DataFrame, top: int = 20, window: int = 5, min_count: int = 2,
-                    reference=None, *, aliases: bool = True, **options) -> pd.DataFrame:
+                    reference=None, *, aliases: bool = True, sort: str = "g2", **options) -> pd.DataFrame:
     """The co-occurrence network of the corpus's keywords: edges between two of the ``top``
     keywords (:func:`keyness` against ``reference``, other keyword arguments passed on) that
     co-occur at least ``min_count`` times within ``window`` words (:func:`collocations`).
+    The keywords are ranked by G² by default (``sort``), the evidence, which favours terms
+    frequent enough to co-occur; an effect-size ranking (LRC) favours rarer terms, which on
+    a large corpus may share no window at all.
 
     Returns ``source``, ``target`` (original forms), ``weight`` (f_xy), ``logdice``; the
     keywords without an edge are left out.
     """
-    keys = keyness(tokens, reference=reference, aliases=aliases, **options).head(top)
+    keys = keyness(tokens, reference=reference, aliases=aliases, sort=sort, **options).head(top)
     wanted = set(keys["term"])
     pairs = collocations(tokens, window=window, min_count=min_count, aliases=aliases, among=wanted)
     keep = pairs["node_term"].isin(wanted) & pairs["collocate_term"].isin(wanted)

@@ -257,7 +257,7 @@ def test_a_changed_dictionary_warns_and_names_the_words(monkeypatch):
 
 def test_keyword_network_links_only_top_keywords(tokens):
     edges = keyword_network(tokens, top=10)
-    top = set(keyness(tokens).head(10).token)
+    top = set(keyness(tokens, sort="g2").head(10).token)
     assert set(edges.source) | set(edges.target) <= top
     pairs = collocations(tokens).set_index(["node", "collocate"])
     for source, target, weight in edges[["source", "target", "weight"]].itertuples(index=False):
