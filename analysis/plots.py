@@ -691,8 +691,8 @@ def plot_trends(
         if has_marks:
             own = marks[marks[term_col] == term]
             mark_frames[term] = own[own[group_col].notna()]
-            mark_tops[term] = _rate_top([mark_frames[term]], value_col, high_col, 0) if len(mark_frames[term]) \
-                else None
+            mark_tops[term] = (_rate_top([mark_frames[term]], value_col, high_col, min_words)
+                               if len(mark_frames[term]) else None)
     if not has_marks:
         separate = False
     elif marks_axis == "auto":

@@ -323,10 +323,21 @@ def national_caption(national: pd.DataFrame, own: pd.DataFrame | None = None,
         else:
             mine = own.drop_duplicates([c for c in own.columns if c in ("year", "speech_id")])
             n_speeches, n_words = int(mine["n_docs"].sum()), int(mine["n_words"].sum())
-        said.append(f"red: this corpus, {counted(n_speeches, 'speech')} ({n_words:,} words), its rate in "
-                    "its year(s): "
-                    + ("one speech of one sector and level set against omnibus national reports, a different "
-                       "genre and level of government: compare where the term rises and fades, not the heights"))
+        from .findings import own_reports
+
+        ids = pd.DataFrame({"speech_id": pd.unique(tokens["speech_id"])}) if tokens is not None \
+            and "speech_id" in tokens.columns else None
+        mine = f"red: this corpus, {counted(n_speeches, 'speech')} ({n_words:,} words), its rate in its year(s): "
+        if own_reports(ids):
+            said.append(mine + "it holds the reports themselves, so where it does the two series are one")
+        elif n_speeches == 1:
+            said.append(mine + "one speech of one sector and level set against omnibus national reports, a "
+                               "different genre and level of government: compare where the term rises and fades, "
+                               "not the heights")
+        else:
+            said.append(mine + "speeches set against omnibus national reports, of another genre and level of "
+                               "government unless they are such reports: compare where a term rises and fades, "
+                               "not the heights")
     groups = []
     if aliases:
         from .aliases import variants

@@ -257,3 +257,19 @@ def test_the_national_caption_says_what_is_compared(tokens):
     assert caption.endswith("alias groups applied (計生協會: 计划生育协会, 计生协会, 计生协).")
     alone = national_caption(reference_trends(["流動人口"]))
     assert "red:" not in alone and alone.endswith("terms counted as words (no alias group among them).")
+
+
+def test_the_national_caption_for_several_speeches_and_for_the_reports_themselves():
+    from analysis import national_caption
+
+    national = reference_trends(["計劃生育"])
+    by_year = pd.Series({"gwr_2012": 2012, "gwr_2013": 2013, "x": 2013}, name="year")
+    reports = pd.concat([toy_tokens("計劃生育/n 工作/vn", "gwr_2012"), toy_tokens("工作/vn", "gwr_2013")],
+                        ignore_index=True)
+    caption = national_caption(national, term_trends(reports, ["計劃生育"], by=by_year), reports)
+    assert "red: this corpus, 2 speeches (3 words), its rate in its year(s): it holds the reports themselves" in caption
+    others = pd.concat([toy_tokens("計劃生育/n", "x"), toy_tokens("工作/vn", "gwr_2012")], ignore_index=True)
+    others["speech_id"] = ["x", "y"]
+    caption = national_caption(national, term_trends(others, ["計劃生育"], by=pd.Series({"x": 2012, "y": 2013},
+                                                                                     name="year")), others)
+    assert "2 speeches (2 words), its rate in its year(s): speeches set against omnibus national reports" in caption
