@@ -393,9 +393,11 @@ def keyness(tokens: pd.DataFrame, target=None, reference=None, *, corpus: pd.Dat
       word or inside longer words; ``cut_differs``: the two sides cut the term differently,
       so its word counts are not comparable: by the dictionaries
       (:meth:`Reference.cut_differs`: it is or contains a word only our dictionary keeps
-      whole, or it is part of a word only the reference's build kept whole), or because the
+      whole, or it is part of a word only the reference's build kept whole), because the
       reference never has it as a word but holds it inside longer words (宣传 in 宣传教育,
-      协会 in 行业协会).
+      协会 in 行业协会), or because the reference's own segmenter cuts it into several words
+      (wordfreq's cuts 联系群众 into 联系|群众: its list's rate of the whole is no rate of the
+      phrase in running text; :attr:`Reference.splits`).
     * ``basis``: ``"word"`` or ``"within"``: what the statistics were computed on. A term
       that cuts differently and that the reference holds inside words is compared on its
       occurrences inside words on both sides (:mod:`analysis.counts`): ``within`` in the
@@ -404,7 +406,8 @@ def keyness(tokens: pd.DataFrame, target=None, reference=None, *, corpus: pd.Dat
       lacks as a word.
 
     ``absent="apart"`` (default) leaves out the terms the reference lacks altogether (as a
-    word and inside words: nothing to compare with); ``"only"`` lists just those;
+    word and inside words: nothing to compare with) and the phrases its segmenter cuts
+    (no rate of their own there); ``"only"`` lists just those;
     ``"include"`` keeps all, flagged. ``positive_only=False`` adds the terms used less than
     in the reference (terms that never occur in the target are not listed).
 
@@ -471,10 +474,15 @@ def keyness(tokens: pd.DataFrame, target=None, reference=None, *, corpus: pd.Dat
             forms = forms_of[table["term"].iat[i]]
             within[i] = vocabulary.within(forms)
             ref_within[i] = ref.within(forms)
+    # A phrase the reference's own segmenter cuts in several words has no rate of its own there.
+    cut_there = np.zeros(len(table), dtype=bool)
+    if ref.splits is not None and len(table):
+        split = ref.splits([v for t in table["term"] for v in forms_of[t]])
+        cut_there = np.array([all(v in split for v in forms_of[t]) for t in table["term"]], dtype=bool)
     held_inside = np.nan_to_num(ref_within) > 0
     table["in_reference"] = as_word | held_inside
-    table["cut_differs"] = dictionary_cut | (~as_word & held_inside)
-    by_within = table["cut_differs"].to_numpy() & held_inside
+    table["cut_differs"] = dictionary_cut | (~as_word & held_inside) | cut_there
+    by_within = table["cut_differs"].to_numpy() & held_inside & ~cut_there
     table["basis"] = np.where(by_within, "within", "word")
     table["within"] = pd.array(np.where(np.isnan(within), None, within), dtype="Int64")
     table["ref_within"] = pd.array([pd.NA] * len(table) if frequencies else
@@ -506,10 +514,11 @@ def keyness(tokens: pd.DataFrame, target=None, reference=None, *, corpus: pd.Dat
         over = a / size >= b / ref_size
     table["g2"] = np.where(over, g2, -g2)
     table["log_ratio"] = ratio
+    table["_cut_there"] = cut_there
     table["p"] = chi2_p(table["g2"].to_numpy())
     if positive_only:
         table = table[table["g2"] > 0]
-    apart = ~table["in_reference"]
+    apart = ~table["in_reference"] | table["_cut_there"]
     if absent == "apart":
         table = table[~apart]
     elif absent == "only":

@@ -235,8 +235,8 @@ def vocabulary(freq: pd.DataFrame, key: pd.DataFrame, apart: pd.DataFrame, node:
             lines.append(f"Against the {same_name} (same genre), by LRC: " + ", ".join(shown) + ".")
     if len(apart):
         shown = ", ".join(f"{t} (×{int(c)})" for t, c in zip(apart["token"].head(6), apart["count"].head(6)))
-        lines.append(f"Absent from {reference.split(':')[0]} (as a word and inside words), and so counted apart "
-                     f"rather than ranked: {shown}.")
+        lines.append(f"Absent from {reference.split(':')[0]} (as a word and inside words), or phrases its segmenter "
+                     f"cuts into words, and so counted apart rather than ranked: {shown}.")
     if len(colloc):
         shown = ", ".join(f"{c} ({int(f)} times, logDice {d:.1f})" for c, f, d in
                           zip(colloc["collocate"].head(3), colloc["f_xy"].head(3), colloc["logdice"].head(3)))

@@ -61,7 +61,9 @@ class Reference:
     segmenter keeps whole and the reference's did not (our count of such a word, or of a
     word containing one, has no counterpart there); ``merged_there``: words the reference's
     segmenter kept whole and ours now cuts (our counts of their parts are inflated against
-    it); ``description``: what it is, for a table's caption.
+    it); ``splits``: for a reference whose own segmenter is known, a function giving the
+    words of a list that it cuts into several (a phrase such a reference has no rate of its
+    own for); ``description``: what it is, for a table's caption.
     """
 
     name: str
@@ -74,6 +76,7 @@ class Reference:
     merged_there: frozenset = field(default_factory=frozenset)
     floor: float | None = None
     table: dict | None = field(default=None, repr=False)
+    splits: object = field(default=None, repr=False)
 
     @functools.cached_property
     def _values(self) -> dict:
@@ -216,6 +219,34 @@ def _wordfreq_tables() -> tuple[dict[str, float], dict[int, str]]:
     return freqs, mapping
 
 
+def _general_splits(words) -> frozenset[str]:
+    """Those of our Simplified ``words`` that wordfreq's own tokenizer cuts into several
+    tokens, in every spelling :meth:`Reference.lookup` tries (as written and in OpenCC's
+    tw2s form: 著力 is cut, 着力 is not). wordfreq counts such a phrase as its parts in running
+    text; the rate its list gives the whole (联系群众, from jieba's list among its sources) is
+    no rate of the phrase. Kept in the cache folder, keyed by wordfreq's version and the
+    words, so that a warm run never imports wordfreq."""
+    import pyarrow as pa
+
+    from .cache import ArrowStore, digest
+
+    words = sorted(set(words))
+    store = ArrowStore("general-splits")
+    key = digest("wordfreq-splits", version("wordfreq"), *words)
+    cached = store.get(key)
+    if cached is not None:
+        return frozenset(cached.column("word").to_pylist())
+    import logging
+
+    import jieba
+    import wordfreq
+
+    jieba.setLogLevel(logging.WARNING)
+    split = [w for w in words if all(len(wordfreq.tokenize(form, "zh")) > 1 for form in {w, _tw2s(w)})]
+    store.put(key, pa.table({"word": pa.array(split, pa.string())}))
+    return frozenset(split)
+
+
 @functools.lru_cache(maxsize=1)
 def general_reference() -> Reference:
     """wordfreq's Chinese list (``large``) as a :class:`Reference` of relative frequencies.
@@ -231,7 +262,7 @@ def general_reference() -> Reference:
                      f"({len(counts):,} words; Wikipedia, subtitles, news, books, web, Twitter, "
                      "jieba's list; frozen 2021)"),
         counts=counts, kind="frequencies", key=simplify_chinese, merged_here=merged_here,
-        floor=float(counts.min()), table=freqs)
+        floor=float(counts.min()), table=freqs, splits=_general_splits)
 
 
 # ---------------------------------------------------------------- jieba's dictionary

@@ -333,16 +333,23 @@ def test_keyness_lrc_and_its_ranking_worked_out_by_hand():
 
 
 def test_the_seed_top_keywords_are_no_longer_words_seen_twice(tokens):
-    table = keyness(tokens)
-    # Sorted by the bare Log Ratio, the top four are phrases seen twice (the finding) …
-    by_ratio = table.sort_values("log_ratio", ascending=False, kind="stable").head(4)
+    table = keyness(tokens, absent="include")
+    # Sorted by the bare Log Ratio, the top four terms the list attests are phrases seen twice
+    # (the finding) …
+    by_ratio = table[table.in_reference].sort_values("log_ratio", ascending=False, kind="stable").head(4)
     assert by_ratio["token"].tolist() == ["少生", "聯系群眾", "群眾團體", "新形勢下"]
     assert by_ratio["count"].tolist() == [2, 2, 2, 2]
-    # … by LRC against the frequency list, every ranked keyword is seen at least 5 times, and
-    # those four have no LRC.
-    ranked = table.dropna(subset=["lrc"])
-    assert ranked["count"].min() >= 5 and table.set_index("token").loc[by_ratio["token"], "lrc"].isna().all()
-    assert ranked["token"].head(5).tolist() == ["流動人口", "著力", "做好", "全市", "開展"]
+    # … phrases wordfreq's own tokenizer cuts (少|生, 联系|群众, 群众|团体, 新|形势|下): its list
+    # has no rate of the whole for them, so they are flagged and set apart, as is 流動人口.
+    row = table.set_index("token").loc[[*by_ratio["token"], "流動人口"]]
+    assert row["cut_differs"].all() and row["in_reference"].all()
+    ranked = keyness(tokens)
+    assert not set(row.index) & set(ranked.token)
+    assert {"少生", "聯系群眾", "流動人口"} <= set(keyness(tokens, absent="only").token)
+    # By LRC against the frequency list every ranked keyword is seen at least 5 times: the
+    # register of official text leads.
+    assert ranked.dropna(subset=["lrc"])["count"].min() >= 5
+    assert ranked["token"].head(5).tolist() == ["著力", "做好", "全市", "開展", "切實"]
 
 
 # ---------------------------------------------------------------- words the reference holds only inside others
@@ -401,3 +408,16 @@ def test_the_same_genre_reference():
     assert same_genre_reference(pd.DataFrame({"speech_id": ["a", "b"], "year": [2012, 2014]}), 2) == "gwr:2010-2016"
     assert same_genre_reference(pd.DataFrame({"speech_id": ["a"], "year": [pd.NA]})) == "gwr"
     assert same_genre_reference(pd.DataFrame({"speech_id": ["gwr_2012"], "year": [2012]})) is None
+
+
+def test_phrases_the_reference_segmenter_cuts_are_set_apart():
+    # A reference whose segmenter cuts 甲乙 (its list still gives the whole a rate): the phrase is
+    # flagged and set apart; 丙丙, which it keeps whole, is ranked.
+    target = toy_tokens(" ".join(["甲乙/n"] * 6 + ["丙丙/n"] * 6 + ["的/uj"] * 88))
+    reference = Reference(name="t", description="t", counts=pd.Series({"甲乙": 1, "丙丙": 10, "丁丁": 989}),
+                          size=1000, splits=lambda words: frozenset(w for w in words if w == "甲乙"))
+    table = keyness(target, reference=reference, absent="include").set_index("token")
+    assert bool(table.loc["甲乙", "cut_differs"]) and table.loc["甲乙", "basis"] == "word"
+    assert not table.loc["丙丙", "cut_differs"]
+    assert keyness(target, reference=reference).token.tolist() == ["丙丙"]
+    assert keyness(target, reference=reference, absent="only").token.tolist() == ["甲乙"]
