@@ -1,6 +1,6 @@
 """Helpers for studying Chinese official speeches: load, clean, convert, segment, outline,
 and the analyses the notebooks tell (vocabulary, keyness, collocations, concordance,
-dispersion, campaign names, numbered formulas, themes).
+dispersion, campaign names, numbered formulas, themes, targets and directives).
 
 Notebooks import what they need from here; everything else is private to its module.
 
@@ -28,20 +28,26 @@ _EXPORTS: dict[str, list[str]] = {
     "concordance": ["dispersion", "dispersion_measures", "dispersion_units", "kwic", "section_bounds"],
     "config": ["CACHE_DIR", "FIGURES_DIR", "ROOT", "SEEDS_DIR"],
     "corpus": ["load_corpus", "read_speech", "removals"],
+    "directives": ["STRENGTH_LABELS", "addressee_table", "directive_agreement", "directive_agreement_summary",
+                   "directive_groups", "directive_rules", "directives", "text_directives", "validation_directives"],
     "errors": ["CorpusError"],
     "figures": ["MissingFontError", "cjk_font_path", "save_figure", "setup_matplotlib", "word_cloud"],
     "formulas": ["corpus_formulas", "formulas", "gazetteer", "not_formulas"],
+    "heads": ["read_head"],
     "outline": ["assign_parts", "outline", "places"],
     "pipeline": ["corpus_outline", "corpus_tokens", "speech_tokens"],
     "plots": ["SMALL_MULTIPLES", "many", "plot_category_bars", "plot_corpus_overview", "plot_dispersion",
               "plot_heatmap", "plot_lifecycle", "plot_network", "plot_positions", "plot_ranked_bars",
-              "plot_removals", "plot_structure", "plot_trends"],
+              "plot_removals", "plot_structure", "plot_target_results", "plot_trends"],
     "reference": ["Reference", "period_reference", "reference", "reference_data", "same_genre_reference"],
     "script": ["to_simplified"],
     "segment": ["tokenize"],
+    "targets": ["enough_for_targets", "indicator_labels", "indicator_table", "target_agreement",
+                "target_agreement_summary", "target_rules", "target_table", "targets", "targets_and_results",
+                "term_figures", "text_targets", "validation_targets", "year_figures"],
     "themes": ["theme_density", "theme_hits", "theme_lexicon", "theme_shares", "top_terms"],
-    "trends": ["corpus_terms", "enough_for_trends", "lifecycle", "national_caption", "policy_breaks",
-               "reference_trends", "speech_groups", "speech_rates", "term_trends", "time_unit"],
+    "trends": ["corpus_terms", "enough_for_trends", "group_column", "lifecycle", "national_caption",
+               "policy_breaks", "reference_trends", "speech_groups", "speech_rates", "term_trends", "time_unit"],
     "vocabulary": ["CONTENT_POS", "collocations", "content_words", "frequencies", "ngrams"],
 }
 # Submodules the notebooks use by their module name (analysis.findings.overview(…)).

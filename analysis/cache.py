@@ -27,7 +27,6 @@ import warnings
 import zlib
 from pathlib import Path
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
@@ -171,45 +170,6 @@ def _atomic_write(path: Path, write, before_rename=None):
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return result
-
-
-def cached_map(name: str, keys: list[str], compute, *, cache: bool = True,
-               labels: list[str] | None = None, label_column: str = "speech_id") -> pa.Table:
-    """One Arrow table of per-item results, each item computed at most once ever.
-
-    ``keys`` are the items' content keys (:func:`digest` of everything that decides the
-    result). With ``cache``, the whole list is first looked up as one bundle
-    (``CACHE_DIR/<name>-bundles``, keyed by the labels and keys in order); failing that,
-    each item's entry (``CACHE_DIR/<name>``); ``compute(todo, store)`` then returns the
-    tables of the items at positions ``todo`` that neither held, and stores each under its
-    key in ``ParquetStore(name)`` when ``store`` is true (it runs in the workers, so that
-    cache writes are parallel too). The result is the items' tables in order, concatenated,
-    with ``labels`` (one per item, e.g. speech ids) as a first column ``label_column``; it
-    is stored as the new bundle.
-    """
-    entries, bundles = ParquetStore(name), ArrowStore(f"{name}-bundles")
-    bundle_key = digest(*(labels or []), *keys)
-    if cache:
-        table = bundles.get(bundle_key)
-        if table is not None:
-            return table
-    tables: list[pa.Table | None] = [None] * len(keys)
-    if cache:
-        for i, key in enumerate(keys):
-            tables[i] = entries.get(key)
-    todo = [i for i, table in enumerate(tables) if table is None]
-    for i, table in zip(todo, compute(todo, cache)):
-        tables[i] = table
-    result = pa.concat_tables(tables, promote_options="permissive") if tables else pa.table({})
-    if labels is not None:
-        lengths = [t.num_rows for t in tables]
-        column = pa.DictionaryArray.from_arrays(
-            pa.array(np.repeat(np.arange(len(labels), dtype=np.int32), lengths)),
-            pa.array(labels, type=pa.large_string())).cast(pa.large_string())
-        result = result.add_column(0, label_column, column)
-    if cache:
-        bundles.put(bundle_key, result)
     return result
 
 

@@ -660,7 +660,7 @@ def agreement(labels: pd.DataFrame | None = None, corpus: pd.DataFrame | None = 
                                         "predicted_form", "function", "predicted_function", "note"])
     result = _scored(frame)
     result.samples = {name: _scored(part.reset_index(drop=True))
-                      for name, part in frame.groupby("sample", sort=True)}
+                      for name, part in frame.groupby("sample", sort=True, observed=True)}
     return result
 
 
@@ -724,7 +724,7 @@ def name_summary(names: pd.DataFrame, top: int | None = None) -> pd.DataFrame:
     the ``top`` most mentioned, by mentions then speeches."""
     key = names["canonical"].fillna(names["simplified"]) if "canonical" in names else names["simplified"]
     frame = names.assign(_key=key)
-    table = frame.groupby("_key", sort=False).agg(
+    table = frame.groupby("_key", sort=False, observed=True).agg(
         name=("name", "first"), form=("form", lambda v: v.mode().iloc[0]),
         function=("function", lambda v: v.mode().iloc[0]), speeches=("speech_id", "nunique"),
         mentions=("count", "sum")).reset_index(drop=True)

@@ -19,6 +19,11 @@ an example of each kind):
   (the first of them is the title), what follows the first furniture line below its last
   sentence, and short lines repeated on every page. A line of the speech that ends a
   sentence is never removed for its shape.
+* **A published head** (:mod:`analysis.heads`: ``《在…上的讲话》（2020年2月3日）王明``), its
+  parts on lines of their own or run together, and run on into the body where a page was
+  flattened: its parts are set on lines of their own (line breaks inserted, then removed
+  with them) and removed as ``title``, ``date`` and ``byline``, so that the loader reads the
+  speech's date and speaker from them (:func:`analysis.dates.header_lines`).
 * **Paragraphs** are recovered however the source marks them: line breaks inside a paragraph
   are joined (link text set on lines of its own, a heading or word broken across lines, a
   numbering label on a line of its own, a PDF's hard wraps, never across a heading); an
@@ -38,21 +43,20 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .chars import HAN, HAN_RE  # the one definition of a Han character
+from .heads import HEAD_LINES, byline_between, find_head, is_date_line, name_like
 from .outline import cn_number, inline_breaks
-
-# Bump when a change to this module can change the cleaned text (the token cache keys on it).
-CLEANER_VERSION = "3"
 
 # Full-width punctuation and brackets that make a neighbour "Chinese text".
 CJK_PUNCT = "\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2018-\u201f\u2026\u2014\u00b7"
 _CJK_CONTEXT = re.compile(f"[{HAN}{CJK_PUNCT}]")
 
-KINDS = ("title", "date", "lede", "meta", "seo", "toolbar", "code", "legal", "related", "page",
+KINDS = ("title", "date", "byline", "lede", "meta", "seo", "toolbar", "code", "legal", "related", "page",
          "footer", "furniture", "marker", "pinyin", "invisible", "join", "split", "spacing",
          "whitespace")
 """Every kind of deletion, in the order the loader reports their counts."""
@@ -502,6 +506,29 @@ def _byline(t: str) -> bool:
     return len(t) <= 16 and _n_han(t) >= 2 and re.fullmatch(rf"[{HAN}\s·•]+", t) is not None
 
 
+_BOOK_TITLE = re.compile(r"《([^《》]+)》|<<([^<>]+)>>|＜＜([^＜＞]+)＞＞|〈〈([^〈〉]+)〉〉")
+
+
+def _book_title(t: str) -> str:
+    """A title without the title marks (《》, <<>>) around it, when they enclose it whole."""
+    m = _BOOK_TITLE.fullmatch(t)
+    return next(g for g in m.groups() if g) if m else t
+
+
+def _head_byline(header: list, k: int, texts: list[str], kinds: list, title: int | None) -> bool:
+    """Whether the name line ``header[k]`` above the speech is the speaker of a published
+    head: it follows the head's dateline (or another line of the byline: 国务院总理 ⏎ 李强),
+    or stands between the title and the dateline."""
+    if not name_like(texts[header[k][1]]):
+        return False
+    if k > 0 and header[k - 1][0] == "g":
+        prev = header[k - 1][1]
+        if is_date_line(texts[prev]) or kinds[prev] == "byline":
+            return True
+    return (k > 0 and k + 1 < len(header) and header[k - 1] == ("g", title) and header[k + 1][0] == "g"
+            and is_date_line(texts[header[k + 1][1]]) and byline_between(texts[title], texts[header[k][1]]))
+
+
 def _title_like(t: str) -> bool:
     return (0 < len(t) <= _MAX_TITLE_CHARS and _n_han(t) > 0 and not _SENTENCE_PUNCT.search(t)
             and t.count("，") + t.count(",") <= 2 and not _starts_label(t) and not _is_salutation(t)
@@ -745,8 +772,19 @@ def _pass_lines(doc: _Doc, found: dict) -> bool:
     # Paragraphs: runs of the remaining lines joined by soft breaks (furniture in between is
     # skipped: it goes, and the lines on either side may belong together).
     kept = [i for i in nonblank if i not in furniture]
-    # Lines that are furniture by their words are joined to nothing but link text.
+    # Lines that are furniture by their words are joined to nothing but link text; so are a
+    # head's dateline and the byline under it, which a page marking paragraphs by blank lines
+    # would otherwise run together (and on into the speech).
     worded = {i for i in kept if _pattern_kind(lines[i].t)}
+    for k, i in enumerate(kept[:HEAD_LINES]):
+        if is_date_line(lines[i].t):
+            worded.add(i)
+            if k >= 2 and byline_between(lines[kept[k - 2]].t, lines[kept[k - 1]].t):
+                worded.add(kept[k - 1])  # title, byline, then the dateline
+            for j in kept[k + 1:k + 3]:  # the byline: a name, or an office and a name
+                if not name_like(lines[j].t):
+                    break
+                worded.add(j)
     groups: list[list[int]] = []
     for k, i in enumerate(kept):
         if groups:
@@ -808,8 +846,11 @@ def _pass_lines(doc: _Doc, found: dict) -> bool:
         # a 時間:/來源: line follows (a site's name above it, over its menu, is not), else the
         # first title-like line.
         header = [(what, n) for pos, what, n in items if pos < groups[first][0]]
+        after_date = {n for (what, n), (prev_what, prev) in zip(header[1:], header)
+                      if what == "g" and prev_what == "g" and is_date_line(texts[prev]) and name_like(texts[n])}
+        # A name under a dateline is the speaker, not the title.
         candidates = [n for what, n in header if what == "g" and not kinds[n] and _title_like(texts[n])
-                      and not _date_line(texts[n])]
+                      and not _date_line(texts[n]) and n not in after_date]
 
         def introduces(k: int) -> bool:
             following = header[k + 1:]
@@ -819,11 +860,27 @@ def _pass_lines(doc: _Doc, found: dict) -> bool:
             if what == "f":
                 return False
             t = texts[n]
+            if heads_a_date(k):
+                return True
             return kinds[n] in ("date", "lede", "meta") or _date_line(t) or t.startswith(("——", "—", "--"))
 
+        def heads_a_date(k: int) -> bool:
+            """The line header[k] stands over a head's dateline (or over a byline and then one)."""
+            following = [n for what, n in header[k + 1:k + 3] if what == "g"]
+            if not following or len(following) < len(header[k + 1:k + 3]):
+                return False
+            if is_date_line(texts[following[0]]):
+                return True
+            return (len(following) > 1 and is_date_line(texts[following[1]])
+                    and byline_between(texts[header[k][1]], texts[following[0]]))  # title, byline, dateline
+
         positions = {n: k for k, (what, n) in enumerate(header) if what == "g"}
-        title = next((n for n in candidates if introduces(positions[n])), candidates[0] if candidates else None)
-        for what, n in header:
+        # A published head's title (over its dateline) is the speech's, before a page's label
+        # over its posting time.
+        title = next((n for n in candidates if heads_a_date(positions[n])), None)
+        if title is None:
+            title = next((n for n in candidates if introduces(positions[n])), candidates[0] if candidates else None)
+        for k, (what, n) in enumerate(header):
             if what == "f":
                 continue
             t = texts[n]
@@ -831,13 +888,13 @@ def _pass_lines(doc: _Doc, found: dict) -> bool:
                 continue
             if n == title:
                 kinds[n] = "title"
-                found.setdefault("title", _clean_inline(t))
+                found.setdefault("title", _book_title(_clean_inline(t)))
             elif _date_line(t):
                 kinds[n] = "date"
             elif t.startswith(("——", "—", "--", "－－")):
                 kinds[n] = "title"
             elif _byline(t):
-                kinds[n] = "meta"
+                kinds[n] = "byline" if _head_byline(header, k, texts, kinds, title) else "meta"
             elif _seo_like(t):
                 kinds[n] = "seo"
             else:
@@ -866,7 +923,9 @@ def _pass_lines(doc: _Doc, found: dict) -> bool:
             nav = _NAV_LINE.match(t)
             key = "prev_title" if nav["which"].startswith("上") else "next_title"
             found.setdefault(key, _clean_inline(nav["title"]) or None)
-        elif kind == "date" and pd.isna(found.get("published", pd.NaT)):
+        elif kind == "date" and pd.isna(found.get("published", pd.NaT)) and not is_date_line(t):
+            # A posting time (時間:…, a date with a clock time); a head's dateline dates the
+            # speech, not the page, and is read by analysis.dates from the removed lines.
             m = _HEADER_LINE.match(t)
             found["published"] = _parse_published(t[m.end():] if m else t)
         elif kind == "seo" and not _SEO_KEYS.match(t) and (not body or groups[n][0] < groups[body[0]][0]):
@@ -935,6 +994,32 @@ def _trim_overlaps(spans: list[tuple[int, int, str]], keep: dict[int, str]) -> l
         if b > a:
             out.append((a, b, kind))
     return out
+
+
+# ---------------------------------------------------------------- a published head
+def _pass_head(doc: _Doc) -> bool:
+    """A published head whose parts share a line (with each other or with the body) gets a
+    line break before each part and before the body, so that the line pass sees the title,
+    the date and the byline as lines of their own. Only the first lines are read, down to
+    the first line of prose (a flattened page's head runs on into it), and only one head."""
+    s = doc.s
+    pos, seen = 0, 0
+    while pos <= len(s) and seen < HEAD_LINES:
+        end = s.find("\n", pos)
+        end = len(s) if end < 0 else end
+        line = s[pos:end]
+        if line.strip():
+            seen += 1
+            head = find_head(line)
+            if head is not None:
+                cuts = [pos + start for _, start, _ in head.spans[1:]]
+                if head.body < len(line):
+                    cuts.append(pos + head.body)
+                return doc.insert(cuts, "\n", "split")
+            if _is_prose(line.strip()):
+                return False
+        pos = end + 1
+    return False
 
 
 # ---------------------------------------------------------------- paragraphs marked inside a line
@@ -1070,16 +1155,29 @@ def _norm_syllable(syllable: str) -> str:
 
 
 @functools.cache
-def _readings(char: str) -> frozenset[str]:
-    """Toneless readings of a Han character, of its Simplified form and its Traditional form."""
-    from pypinyin import Style, pinyin
+def _pinyin_table() -> dict[str, str]:
+    """pypinyin's character table (code point -> readings), read from its JSON file:
+    importing the package would also load its phrase dictionary (0.2 s a process)."""
+    import importlib.util
+    import json
 
+    folder = Path(importlib.util.find_spec("pypinyin").origin).parent
+    return json.loads((folder / "pinyin_dict.json").read_text(encoding="utf-8"))
+
+
+@functools.cache
+def _readings(char: str) -> frozenset[str]:
+    """Toneless readings of a Han character, of its Simplified form and its Traditional form,
+    from pypinyin's character table (what ``pypinyin.pinyin(c, heteronym=True)`` reads for
+    one character, without loading its phrase segmenter)."""
     from .script import to_simplified_char, to_traditional_char
 
+    table = _pinyin_table()
     out: set[str] = set()
     for c in {char, to_simplified_char(char), to_traditional_char(char)}:
-        for group in pinyin(c, style=Style.NORMAL, heteronym=True, errors="ignore"):
-            out.update(_norm_syllable(r) for r in group)
+        found = table.get(str(ord(c)))
+        if found:
+            out.update(_norm_syllable(r) for r in found.split(","))
     return frozenset(out)
 
 
@@ -1220,6 +1318,7 @@ def _run(doc: _Doc, found: dict, page: bool) -> None:
         changed = _pass_newlines(doc)
         changed = _pass_invisible(doc) or changed
         if page:
+            changed = _pass_head(doc) or changed
             changed = _pass_lines(doc, found) or changed
             changed = _pass_split(doc) or changed
         changed = _pass_markers(doc) or changed

@@ -31,7 +31,7 @@ from .counts import WordCounts
 from .reference import Reference, is_reference_name
 from .reference import reference as named_reference
 from .script import to_simplified
-from .vocabulary import _display_forms, _select, _word_tokens, collocations, n_words, term_of
+from .vocabulary import _display_forms, _select, _word_tokens, collocations, n_words, term_of, value_counts
 from .wording import counted
 
 ABSENT = ("apart", "include", "only")
@@ -438,7 +438,7 @@ def keyness(tokens: pd.DataFrame, target=None, reference=None, *, corpus: pd.Dat
     candidates = _select(target_tokens, words)
     keys = term_of(candidates, aliases)
     forms = _display_forms(candidates, keys)
-    table = keys.value_counts().rename("count").rename_axis("term").reset_index()
+    table = value_counts(keys).rename("count").rename_axis("term").reset_index()
     table = table[table["count"] >= min_count].reset_index(drop=True)
     table["token"] = table["term"].map(forms["token"])
     table["variants"] = table["term"].map(forms["variants"])
@@ -453,7 +453,7 @@ def keyness(tokens: pd.DataFrame, target=None, reference=None, *, corpus: pd.Dat
     else:
         ref_tokens, description = ref
         ref_words = _word_tokens(ref_tokens)
-        ref_counts = term_of(ref_words, aliases).value_counts()
+        ref_counts = value_counts(term_of(ref_words, aliases))
         values = table["term"].map(ref_counts).fillna(0).to_numpy(dtype=float)
         # Counted inside words on the Simplified words as written (alias groups are matched
         # as variants there): see analysis.counts.
@@ -548,7 +548,7 @@ def _resolve_reference(tokens, reference, target, target_ids, ids, corpus):
     if isinstance(reference, pd.DataFrame) and "simplified" in reference.columns:
         return reference, _describe_side("reference: another corpus", reference, n_words(reference))
     if isinstance(reference, pd.Series) and reference.dtype != bool:
-        counts = reference.groupby(reference.index.map(to_simplified)).sum()
+        counts = reference.groupby(reference.index.map(to_simplified), observed=True).sum()
         return Reference(name="counts", description=f"reference: counts of {len(counts):,} words",
                          counts=counts, size=int(counts.sum()))
     ref_ids = select(corpus, reference, ids=ids, what="reference")

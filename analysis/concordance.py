@@ -352,7 +352,7 @@ def dispersion_measures(corpus: pd.DataFrame, terms, tokens: pd.DataFrame | None
     pooled = unit == "speech"
     group = pd.Series(CORPUS_ID if pooled else units["speech_id"], index=units.index)
     rows = []
-    for key, part_rows in units.groupby(group, sort=False):
+    for key, part_rows in units.groupby(group, sort=False, observed=True):
         sizes = part_rows["size"].to_numpy()
         for term in terms:
             freqs = np.array([counts.get((i, term), 0) for i in part_rows.index])

@@ -8,7 +8,9 @@ a. **metadata**: a ``date`` column of the metadata table, or ``year`` alone;
 b. **a dateline in the text's head**, written the way papers and official sites write it:
    a short line of the first few that starts with a full date and is not a sentence
    (``（2020年2月3日）`` under a title; ``——2024年3月5日在第十四届全国人民代表大会第二次会议上``;
-   ``一九八二年十一月三十日``; ``（2013年3月17日第十二届全国人民代表大会第一次会议通过）``),
+   ``一九八二年十一月三十日``; ``（2013年3月17日第十二届全国人民代表大会第一次会议通过）``), or
+   the date of a published head that shares its line with the title, the speaker or the body
+   (``《在…上的讲话》（2020年2月3日）习近平``, :mod:`analysis.heads`),
    or, for the year only, the session of the National People's Congress or of the CPPCC
    National Committee that the first paragraph names (``第十二届全国人民代表大会第一次会议``),
    looked up in ``analysis/data/sessions.tsv``;
@@ -230,11 +232,15 @@ def _head_lines(text: str) -> list[str]:
 _POSTING_TIME = re.compile(r"^[\s\u3000]*[^\s:：]{1,8}[:：]")
 
 
-def header_lines(raw: str, removed_spans: str) -> str:
-    """The lines cleaning removed above the speech as its title or a date line, in raw order,
-    posting-time lines (``時間:…``) left out: where a page's dateline
-    (``——2024年3月5日在…會議上``, ``（2020年5月28日…通過）``) ends up once the text is clean.
-    ``removed_spans`` is the corpus's JSON column ``[[kind, start, end], …]``.
+HEAD_KINDS = ("title", "date", "byline")
+"""The deletions that make up a speech's head: its title, dateline and byline."""
+
+
+def header_lines(raw: str, removed_spans: str, kinds: tuple[str, ...] = HEAD_KINDS) -> str:
+    """The lines cleaning removed above the speech as its head (title, dateline and byline:
+    ``kinds``), in raw order, posting-time lines (``時間:…``) left out: where a page's
+    dateline (``——2024年3月5日在…會議上``, ``（2020年5月28日…通過）``) and speaker end up once
+    the text is clean. ``removed_spans`` is the corpus's JSON column ``[[kind, start, end], …]``.
 
     >>> header_lines("政府工作报告\\n——2024年3月5日在会议上\\n時間:2022-05-17\\n各位代表：",
     ...              '[["title", 0, 7], ["date", 7, 23], ["date", 23, 39]]')
@@ -244,7 +250,7 @@ def header_lines(raw: str, removed_spans: str) -> str:
 
     lines = []
     for kind, start, end in json.loads(removed_spans or "[]"):
-        if kind in ("title", "date"):
+        if kind in kinds:
             line = raw[start:end].strip()
             if line and not _POSTING_TIME.match(line):
                 lines.append(line)
@@ -252,16 +258,25 @@ def header_lines(raw: str, removed_spans: str) -> str:
 
 
 def dateline(text: str) -> SpeechDate:
-    """A date written as a dateline among the first lines of ``text``: a short line that,
-    stripped of dashes, brackets and spaces, starts with a full date and holds no full
-    stop (so a sentence that opens with a date is not taken for one).
+    """A date written as a dateline among the first lines of ``text``: the date of a published
+    head at the start of a line (:func:`analysis.heads.find_head`: ``《…》（2020年2月3日）王明``,
+    with the body run on after it or not), or a short line that, stripped of dashes, brackets
+    and spaces, starts with a full date and holds no full stop (so a sentence that opens with
+    a date is not taken for one).
 
     >>> dateline("政府工作报告\\n——2024年3月5日在第十四届全国人民代表大会第二次会议上\\n各位代表：").date
     Timestamp('2024-03-05 00:00:00')
+    >>> dateline("《在全市会议上的讲话》（2020年2月3日）王明 同志们：今天开会。").evidence
+    '（2020年2月3日）'
     >>> dateline("2011年3月，我们召开了会议。").source is None
     True
     """
+    from .heads import find_head
+
     for line in _head_lines(text):
+        head = find_head(line)
+        if head is not None:
+            return SpeechDate(head.date, head.date.year, "text", head.date_text.strip())
         stripped = unicodedata.normalize("NFKC", line).strip(_STRIP)
         if len(stripped) > MAX_DATELINE or re.search("[。！？!?]", stripped):
             continue

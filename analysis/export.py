@@ -64,30 +64,23 @@ def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | Path, *, readme
     ``out_dir`` (created), plus ``README.md`` when ``readme`` is given. Lists become text
     joined with 、; missing values are empty cells. Returns the paths written, in order.
 
-    The only place the export writes files: route it through another writer here.
+    The only place the export writes files, through the project's one table writer
+    (:mod:`analysis.tables`): a cell a spreadsheet would run as a formula is made inert, files
+    are written whole or not at all, and CSVs start with a byte-order mark so that Excel reads
+    the Chinese.
     """
-    from openpyxl import Workbook
+    from .atomic import replacing
+    from .tables import write_csv, write_xlsx
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    written = []
-    book = Workbook()
-    book.remove(book.active)
-    for name, frame in tables.items():
-        flat = _flat(frame)
-        path = out / f"{name}.csv"
-        flat.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
-        written.append(path)
-        sheet = book.create_sheet(name[:31])
-        sheet.append([str(c) for c in flat.columns])
-        for row in flat.itertuples(index=False, name=None):
-            sheet.append([_cell(v) for v in row])
-    path = out / "tables.xlsx"
-    book.save(path)
-    written.append(path)
+    flat = {name: _flat(frame) for name, frame in tables.items()}
+    written = [write_csv(frame, out / f"{name}.csv", bom=True) for name, frame in flat.items()]
+    written.append(write_xlsx(flat, out / "tables.xlsx"))
     if readme is not None:
         path = out / "README.md"
-        path.write_text(readme, encoding="utf-8")
+        with replacing(path) as part:
+            Path(part).write_text(readme, encoding="utf-8")
         written.append(path)
     return written
 

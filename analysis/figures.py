@@ -22,6 +22,7 @@ import os
 import re
 import sys
 import warnings
+from contextlib import ExitStack
 from pathlib import Path
 
 import matplotlib
@@ -30,6 +31,8 @@ from matplotlib import font_manager
 from matplotlib.figure import Figure
 
 from . import config
+from .atomic import replacing
+from .tables import write_csv
 
 FONT_ENV = "SPEECHES_CJK_FONT"
 _FONT_PACKAGE = "cvttf_NotoSansCJK_Regular"
@@ -234,20 +237,25 @@ def save_figure(fig: Figure, name: str, figures_dir: str | Path | None = None, *
             fig.draw_without_rendering()
             fig.dpi = shown_dpi
             fig.set_layout_engine(None)
-        for fmt, metadata in _SAVE_METADATA.items():
-            path = folder / f"{name}.{fmt}"
-            fig.savefig(path, format=fmt, metadata=metadata, dpi=dpi)
-            paths.append(path)
-            if fmt == "png":
-                # Checked on the layout the PNG was drawn with (drawing it again costs as
-                # much as the save): refused, the PNG goes too.
-                clashes = overprinted_labels(fig, drawn=True)
-                if clashes:
-                    path.unlink()
-                    shown = "; ".join(f"{a!r} and {b!r}" for a, b in clashes[:5])
-                    raise ValueError(f"figure {name!r}: {len(clashes)} tick labels overprint each other "
-                                     f"({shown}): draw fewer categories, group them, or make the figure larger")
-        _write_csv(data, folder / f"{name}.csv")
+        # Each file is drawn into a temporary file beside it and renamed over the old one only
+        # when all three are complete (the CSV first, the PNG last): an interrupted or
+        # refused save leaves the previous PNG, SVG and CSV whole, never a truncated file
+        # that looks current (analysis.atomic).
+        with ExitStack() as written:
+            for fmt, metadata in _SAVE_METADATA.items():
+                path = folder / f"{name}.{fmt}"
+                fig.savefig(written.enter_context(replacing(path)), format=fmt, metadata=metadata, dpi=dpi)
+                paths.append(path)
+                if fmt == "png":
+                    # Checked on the layout the PNG was drawn with (drawing it again costs as
+                    # much as the save).
+                    clashes = overprinted_labels(fig, drawn=True)
+                    if clashes:
+                        shown = "; ".join(f"{a!r} and {b!r}" for a, b in clashes[:5])
+                        raise ValueError(f"figure {name!r}: {len(clashes)} tick labels overprint each other "
+                                         f"({shown}): draw fewer categories, group them, or make the figure "
+                                         "larger")
+            _write_csv(data, folder / f"{name}.csv")
     finally:
         _close(fig)
     _show(paths[0])
@@ -281,13 +289,10 @@ def overprinted_labels(fig: Figure, drawn: bool = False) -> list[tuple[str, str]
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """The figure's data as UTF-8 CSV, identical bytes on every rerun (LF line ends, floats
-    to 6 significant digits, no index)."""
-    frame = frame.copy()
-    for column in frame.columns:
-        if isinstance(frame[column].dtype, pd.CategoricalDtype):
-            frame[column] = frame[column].astype(object)
-    frame.to_csv(path, index=False, lineterminator="\n", float_format="%.6g", encoding="utf-8")
+    """The figure's data as UTF-8 CSV through :func:`analysis.tables.write_csv`: identical
+    bytes on every rerun (LF line ends, floats to 6 significant digits, no index),
+    formula-like cells escaped, written atomically."""
+    write_csv(frame, path, float_format="%.6g")
 
 
 def _close(fig: Figure) -> None:

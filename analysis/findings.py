@@ -53,6 +53,8 @@ def overview(corpus: pd.DataFrame, parts: pd.DataFrame, audit: pd.DataFrame) -> 
     lines = [f"**{counted(n, 'speech')}**, {int(corpus['n_chars'].sum()):,} Han characters "
              f"({traditional} in Traditional characters, {n - traditional} in Simplified)."]
     lines.append(_dating(corpus))
+    if "speaker" in corpus.columns:
+        lines.append(_speakers(corpus))
     lines.append(_cleaning(corpus, audit))
     lines.append(_structure(corpus, parts))
     return _finding(lines)
@@ -81,6 +83,23 @@ def _dating(corpus: pd.DataFrame) -> str:
     return f"Dated: {', '.join(parts) or 'none'}; {undated:,} undated{span}."
 
 
+def _speakers(corpus: pd.DataFrame) -> str:
+    """Who the speeches name as their speaker, and where that came from."""
+    named = corpus[corpus["speaker"].notna()]
+    if named.empty:
+        who = "Speaker: not named" if len(corpus) == 1 else "Speakers: none named"
+        return f"{who} (no `speaker` in metadata, no byline under a published head's dateline)."
+    sources = named["speaker_source"].value_counts()
+    said = ", ".join(f"{int(sources[s]):,} from {'the metadata' if s == 'metadata' else 'a byline in the text'}"
+                     for s in ("metadata", "text") if s in sources)
+    if len(corpus) == 1:
+        return f"Speaker: **{named['speaker'].iloc[0]}** ({said.split(' from ')[1]})."
+    top = named["speaker"].astype(str).value_counts().head(3)
+    most = ", ".join(f"{name} ({counted(int(n), 'speech')})" for name, n in top.items())
+    return (f"Speakers: {counted(len(named), 'speech')} of {len(corpus):,} name one ({said}); "
+            f"most often {most}.")
+
+
 def _cleaning(corpus: pd.DataFrame, audit: pd.DataFrame) -> str:
     if audit.empty:
         return "Cleaning removed nothing."
@@ -97,7 +116,7 @@ def _cleaning(corpus: pd.DataFrame, audit: pd.DataFrame) -> str:
             top = pd.Series(before).value_counts()
             pieces[-1] += f" ({int(top.iloc[0])} after {top.index[0]})"
         return "Cleaning removed " + _list(pieces, 10) + " and nothing else (every deletion is in the audit table)."
-    per_speech = audit.groupby("kind")["speech_id"].nunique()
+    per_speech = audit.groupby("kind", observed=True)["speech_id"].nunique()
     pieces = [f"{counted(int(counts[k]), _KIND_WORDS.get(k, f'{k} line'))} in {counted(int(per_speech[k]), 'speech')}"
               for k in counts.index if k != "whitespace"]
     return "Cleaning removed " + _list(pieces, 10) + "."
@@ -116,7 +135,7 @@ def _structure(corpus: pd.DataFrame, parts: pd.DataFrame) -> str:
         if secs.empty:
             said.append(f"{sid}: no numbered sections found")
             continue
-        points = mine[mine["part"] == "point"].groupby("section").size()
+        points = mine[mine["part"] == "point"].groupby("section", observed=True).size()
         listing = ", ".join(f"{cn_numeral(int(s))} ({counted(int(points.get(s, 0)), 'point')})"
                             for s in secs["section"])
         longest = secs.loc[secs["n_chars"].idxmax()]
@@ -271,9 +290,9 @@ def term_spread(hits: pd.DataFrame, term: str, corpus: pd.DataFrame,
                        "across a word boundary")
     lines = [f"**{term}** occurs {counted(n, 'time')} in {counted(speeches, 'speech')}{as_word}."]
     if speeches <= SMALL_MULTIPLES:
-        for sid, rows in hits.groupby("speech_id", sort=False):
+        for sid, rows in hits.groupby("speech_id", sort=False, observed=True):
             in_sections = rows[rows["section"].notna()]
-            by_section = in_sections.groupby("section").size()
+            by_section = in_sections.groupby("section", observed=True).size()
             where = ", ".join(f"{cn_numeral(int(s))} {int(c)}" for s, c in by_section.items())
             outside = len(rows) - len(in_sections)
             said = f"{sid}: in sections {where}" if where else f"{sid}: in no numbered section"
@@ -281,7 +300,7 @@ def term_spread(hits: pd.DataFrame, term: str, corpus: pd.DataFrame,
                 said += f", {outside} outside the sections"
             in_points = rows[rows["point"].notna()]
             if len(in_points):
-                per_point = in_points.groupby(["section", "point"]).size().sort_values(ascending=False)
+                per_point = in_points.groupby(["section", "point"], observed=True).size().sort_values(ascending=False)
                 top = per_point.head(2)
                 said += (f"; {len(in_points)} of {len(rows)} in points, "
                          + ", ".join(f"{cn_numeral(int(s))}.{int(p)}: {int(c)}" for (s, p), c in top.items()))
@@ -295,7 +314,7 @@ def term_spread(hits: pd.DataFrame, term: str, corpus: pd.DataFrame,
                 said += f"; {quoted} inside a longer quoted name"
             lines.append(said + ".")
     else:
-        per_speech = hits.groupby("speech_id").size()
+        per_speech = hits.groupby("speech_id", observed=True).size()
         lines.append(f"Median {per_speech.median():g} hits per speech using it; the most, {int(per_speech.max())}, "
                      f"in {per_speech.idxmax()}.")
     return _finding(lines)
@@ -387,7 +406,7 @@ def national(trends: pd.DataFrame, marks: pd.DataFrame | None, reference_span: s
     compared with the reports: it would be compared with itself."""
     lines = []
     mine = own_reports(corpus)
-    for term, rows in trends.groupby("term", sort=False):
+    for term, rows in trends.groupby("term", sort=False, observed=True):
         total = int(rows["count"].sum())
         if total == 0:
             lines.append(f"**{term}** never occurs in the government work reports ({reference_span}).")
@@ -455,7 +474,7 @@ def names(names: pd.DataFrame, mentions: pd.DataFrame, formulas: pd.DataFrame,
     own = mentions[mentions["nested_in"].isna()]
     n_speeches = names["speech_id"].nunique() if len(names) else 0
     if n_speeches <= SMALL_MULTIPLES:
-        for sid, rows in names.groupby("speech_id", sort=False):
+        for sid, rows in names.groupby("speech_id", sort=False, observed=True):
             functions = rows["function"].value_counts()
             listing = ", ".join(f"{int(n)} {FUNCTION_LABELS.get(f, f)} ({f})" for f, n in functions.items())
             lines.append(f"{sid}: {counted(len(rows), 'name')}: {listing}.")
@@ -485,7 +504,7 @@ def names(names: pd.DataFrame, mentions: pd.DataFrame, formulas: pd.DataFrame,
             if both:
                 lines.append(f"{_list(both)}: 雙 here means both parties, not a count of two.")
     else:
-        summary = names.assign(_k=names["canonical"].fillna(names["simplified"])).groupby("_k").agg(
+        summary = names.assign(_k=names["canonical"].fillna(names["simplified"])).groupby("_k", observed=True).agg(
             name=("name", "first"), speeches=("speech_id", "nunique")).sort_values("speeches", ascending=False)
         top = ", ".join(f"{n} ({int(k)} speeches)" for n, k in zip(summary["name"].head(5),
                                                                     summary["speeches"].head(5)))
@@ -499,4 +518,112 @@ def names(names: pd.DataFrame, mentions: pd.DataFrame, formulas: pd.DataFrame,
         lines.append(f"Labels measured against the hand-coded validation table ({row['sample']}, {int(row['names'])} "
                      f"names): form {row['form']:.0%}, function {row['function']:.0%} agree. Read the function "
                      "column as a first sort, to be checked, not as coding.")
+    return _finding(lines)
+
+
+# ---------------------------------------------------------------- 06: targets and directives
+def targets_and_directives(corpus: pd.DataFrame, directives: pd.DataFrame, targets: pd.DataFrame,
+                           mentions: pd.DataFrame, growth: pd.DataFrame,
+                           target_checks: pd.DataFrame | None = None,
+                           directive_checks: pd.DataFrame | None = None, terms: list[str] | None = None) -> Finding:
+    """What the speeches command in words (directive sentences by strength, whom they name,
+    their deadlines) and in numbers (the figures they set, whether the named targets get a
+    number, each year's growth target against the result the next report gives), and how far
+    the two readers were measured to hold."""
+    from .passages import sentence_ends
+    from .script import to_simplified
+
+    lines = []
+    n_sentences = int(sum(len(sentence_ends(t)) or 1 for t in corpus["text"]))
+    n = len(directives)
+    strengths = directives["strength"].astype(str).value_counts()
+    by_strength = ", ".join(counted(int(strengths.get(s, 0)), s) for s in
+                            ("obligation", "requirement", "encouragement", "prohibition"))
+    lines.append(f"**{counted(n, 'directive sentence')}** of {n_sentences:,} sentences "
+                 f"({n / n_sentences:.0%}), by their strongest cue: {by_strength}.")
+    dated = corpus[corpus["year"].notna()] if "year" in corpus else corpus.iloc[:0]
+    if len(corpus) > SMALL_MULTIPLES and dated["year"].nunique() >= 2:
+        decade = (dated["year"].astype(int) // 10 * 10).to_numpy()
+        sizes = pd.Series([max(len(sentence_ends(t)), 1) for t in dated["text"]]).groupby(decade).sum()
+        counts = directives["speech_id"].map(dict(zip(dated["speech_id"], decade))).value_counts()
+        rate = (counts.reindex(sizes.index, fill_value=0) / sizes * 100).sort_index()
+        lines.append(f"Per 100 sentences, from {rate.iloc[0]:.0f} in the {rate.index[0]}s to {rate.iloc[-1]:.0f} "
+                     f"in the {rate.index[-1]}s (highest: {rate.max():.0f}, the {rate.idxmax()}s). These are *marked* "
+                     "directives only: a speech that writes its tasks as bare imperatives (严守耕地红线。) has fewer, "
+                     "so a fall can be a change of style rather than of command.")
+    if n:
+        named = directives[directives["addressee"] != ""]
+        top = named["addressee"].value_counts().head(5)
+        who = ", ".join(f"{a} ({int(k)})" for a, k in top.items())
+        lines.append(f"{counted(len(named), 'directive')} name{'s' if len(named) == 1 else ''} whom "
+                     f"{'it addresses' if len(named) == 1 else 'they address'}"
+                     + (f": {who}" if len(named) else "") + "; the others leave the addressee implicit.")
+        dated = directives[directives["deadline"] != ""]
+        if len(dated) == 0:
+            lines.append("No directive names a deadline.")
+        elif len(dated) <= 5:
+            said = "; ".join(f"{d} ({s}, `{p}`)" for d, s, p in zip(dated["deadline"], dated["strength"].astype(str),
+                                                                     dated["passage"]))
+            lines.append(f"{counted(len(dated), 'directive')} name{'s' if len(dated) == 1 else ''} a deadline: "
+                         f"{said}.")
+        else:
+            common = dated["deadline"].value_counts().head(5)
+            lines.append(f"{counted(len(dated), 'directive')} name a deadline; the most frequent: "
+                         + ", ".join(f"{d} ({int(k)})" for d, k in common.items()) + ".")
+    if targets.empty:
+        lines.append("No figure is given for any indicator of `indicators.tsv`: no quantitative target is set.")
+    else:
+        kinds = targets["kind"].astype(str).value_counts()
+        lines.append(f"**{counted(len(targets), 'figure')}** for {counted(targets['indicator'].nunique(), 'indicator')}"
+                     f" in {counted(targets['speech_id'].nunique(), 'speech')}: "
+                     + ", ".join(counted(int(kinds.get(k, 0)), k) for k in ("target", "result", "plan", "other"))
+                     + ".")
+    bare = []
+    for _, rows in mentions.groupby(mentions["term"].map(to_simplified), sort=False):
+        with_figures = rows[rows["figures"] > 0]
+        written = rows["term"].iloc[0]
+        sentences = rows["passage"].nunique()
+        if len(with_figures):
+            k = with_figures["passage"].nunique()
+            lines.append(f"{written} is named {counted(len(rows), 'time')} in {counted(sentences, 'sentence')}; "
+                         f"{k} of them give{'s' if k == 1 else ''} a figure "
+                         f"({_list(list(dict.fromkeys(with_figures['indicators'])), 3)}).")
+        else:
+            bare.append(f"{written} ({counted(len(rows), 'time')}, {counted(sentences, 'sentence')})")
+    unnamed = [t for t in (terms or []) if to_simplified(t) not in set(mentions["term"].map(to_simplified))]
+    if unnamed:
+        lines.append(f"Not named at all: {_list(unnamed, 8)}.")
+    if bare:
+        lines.append(f"Named without any figure in their sentences: {_list(bare, 8)}: the speech names "
+                     f"{'it' if len(bare) == 1 else 'them'} and gives no number.")
+    both = growth[growth["result"].notna()] if len(growth) else growth
+    if len(both) >= 2:
+        for indicator, rows in both.groupby("indicator", sort=False):
+            above, within, below = int((rows["gap"] > 0).sum()), int((rows["gap"] == 0).sum()), int(
+                (rows["gap"] < 0).sum())
+            worst = rows.loc[rows["gap"].idxmin()]
+            said = (f"{indicator}: in {counted(len(rows), 'year')} with a target and the next report's result "
+                    f"({int(rows['year'].min())}–{int(rows['year'].max())}), the result was above the target "
+                    f"(its upper end) in {above}, on it in {within} and below it in {below}")
+            if worst["gap"] < 0:
+                said += (f"; the largest shortfall: {int(worst['year'])} (target {worst['target']}, "
+                         f"result {worst['result']:g}{worst['unit']})")
+            lines.append(said + ". A 左右 target is read as its single figure: no tolerance band is assumed.")
+    else:
+        lines.append(f"Too little to set targets beside results: {counted(len(both), 'year')} with both a growth "
+                     "target and the following report's result; nothing is charted.")
+    if target_checks is not None and len(target_checks):
+        said = "; ".join(f"{r['sample']} ({int(r['figures'])} figures): precision {r['precision']:.0%}, recall "
+                         f"{r['recall']:.0%}, kind {r['kind']:.0%}" for _, r in target_checks.iterrows())
+        lines.append(f"The figure reader, measured on hand-coded reports: {said}.")
+    else:
+        lines.append("The hand-coded sample of figures lies in the shared corpus, absent here: their accuracy is "
+                     "not measured in this run (see docs/targets-and-directives.md).")
+    if directive_checks is not None and len(directive_checks):
+        held = directive_checks[directive_checks["sample"] == "heldout"]
+        row = (held if len(held) else directive_checks).iloc[0]
+        lines.append(f"The directive reader, on {int(row['sentences'])} hand-coded sentences ({row['sample']}): "
+                     f"precision {row['precision']:.0%}, recall {row['recall']:.0%}, strength agreement "
+                     f"{row['accuracy']:.0%} (Cohen's κ {row['kappa']:.2f}). It reads marked modals only: unmarked "
+                     "imperatives (严守耕地红线。) are not counted.")
     return _finding(lines)

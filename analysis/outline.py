@@ -14,9 +14,6 @@ import pandas as pd
 
 from .chars import han_before
 
-# Bump when a change to this module can change parts (the token cache keys on it).
-OUTLINE_VERSION = "2"
-
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "兩": 2, "两": 2, "三": 3, "四": 4, "五": 5,
               "六": 6, "七": 7, "八": 8, "九": 9}
 _NUM = "[一二三四五六七八九十]{1,3}"
@@ -311,10 +308,22 @@ def outline(text: str) -> pd.DataFrame:
      ['section', '1', '<NA>', '一、'], ['point', '1', '1', '第一，'], ['point', '1', '2', '第二，'],
      ['section', '2', '<NA>', '二、'], ['closing', '<NA>', '<NA>', '']]
     """
+    rows = outline_rows(text)
+    if not rows:
+        return pd.DataFrame(columns=OUTLINE_COLUMNS)
+    frame = pd.DataFrame(rows).reindex(columns=OUTLINE_COLUMNS)
+    frame["section"] = frame["section"].astype("Int64")
+    frame["point"] = frame["point"].astype("Int64")
+    return frame
+
+
+def outline_rows(text: str) -> list[dict]:
+    """The rows of :func:`outline` as dicts (``section`` and ``point`` absent where not
+    applicable): for the pipeline, which builds one Arrow table for many speeches."""
     units = _units(text)
     rows: list[dict] = []
     if not units:
-        return pd.DataFrame(columns=OUTLINE_COLUMNS)
+        return rows
 
     k = 0
     if _SALUTATION.match(units[0][2].strip()):
@@ -354,12 +363,10 @@ def outline(text: str) -> pd.DataFrame:
         rows.append(dict(part="closing", label="", title=_first_sentence(units[closing_idx][2]),
                          start=units[closing_idx][0], end=units[-1][1]))
 
-    frame = pd.DataFrame(rows).reindex(columns=OUTLINE_COLUMNS)
-    frame["section"] = frame["section"].astype("Int64")
-    frame["point"] = frame["point"].astype("Int64")
     before = han_before(text)
-    frame["n_chars"] = [int(before[b] - before[a]) for a, b in zip(frame["start"], frame["end"])]
-    return frame
+    for row in rows:
+        row["n_chars"] = int(before[row["end"]] - before[row["start"]])
+    return rows
 
 
 def locate(positions, parts: pd.DataFrame) -> pd.DataFrame:

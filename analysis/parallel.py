@@ -8,8 +8,13 @@ instead of loading it again (half a second each).
 """
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import multiprocessing
 import os
+import signal
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 
 from tqdm import tqdm
@@ -40,13 +45,13 @@ def default_workers() -> int:
 
 
 def parallel_map(func, items: list, *, sizes: list[int], workers: int, progress: bool,
-                 desc: str, warm=None) -> list:
+                 desc: str, warm=None, unit: str = "speech") -> list:
     """``[func(item) for item in items]``, in order, across ``workers`` processes when the
     items' total ``sizes`` (characters) reach :data:`PARALLEL_MIN_CHARS`, with a progress bar.
 
     ``warm`` runs once before the processes fork, so that they inherit what it loads.
     """
-    bar = tqdm(total=len(items), desc=desc, unit="speech", disable=not progress)
+    bar = tqdm(total=len(items), desc=desc, unit=unit, disable=not progress)
     if workers <= 1 or len(items) < 2 or sum(sizes) < PARALLEL_MIN_CHARS:
         out = []
         for item in items:
@@ -59,11 +64,40 @@ def parallel_map(func, items: list, *, sizes: list[int], workers: int, progress:
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     # Chunks of a few speeches keep both cores busy without pickling one result at a time.
-    chunksize = max(1, min(16, len(items) // (workers * 8) or 1))
+    chunksize = max(1, min(16, len(items) // (workers * 8) or 1)) if unit == "speech" else 1
     out = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=die_with_parent,
+                             initargs=(os.getpid(),)) as pool:
         for result in pool.map(func, items, chunksize=chunksize):
             out.append(result)
             bar.update()
     bar.close()
     return out
+
+
+# prctl(2) option: the signal a process gets when its parent dies (Linux).
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int) -> None:
+    """Make this worker end when the process that started it dies, even by ``kill -9`` or
+    the out-of-memory killer: a pool's workers would otherwise run on, orphaned, holding
+    hundreds of MB each. On Linux the kernel sends SIGKILL at the parent's death
+    (``prctl(PR_SET_PDEATHSIG)``); everywhere, a daemon thread also checks once a second that
+    the parent is still the one that started it, and ends the worker when it is not.
+    Runs as the pool's ``initializer``."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # not Linux: the thread below does it
+    if os.getppid() != parent:  # the parent died before the signal was asked for
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="die-with-parent", daemon=True).start()

@@ -253,7 +253,7 @@ def plot_removals(
                                    aggfunc="sum", fill_value=0, sort=False)
         table = table[list(pd.unique(counts[speech_col]))]
     else:
-        table = counts.groupby(kind_col, sort=False)[value_col].sum().to_frame("")
+        table = counts.groupby(kind_col, sort=False, observed=True)[value_col].sum().to_frame("")
     order = ([k for k in _REMOVAL_NAMES if k in table.index]
              + [k for k in table.index if k not in _REMOVAL_NAMES])
     table = table.loc[order]
@@ -853,7 +853,7 @@ def plot_corpus_overview(
     n_panels = 3 if parts is not None else 2
     fig = _figure(10, 1.2 + 2.2 * n_panels)
     axes = fig.subplots(n_panels, 1, sharex=True)
-    counts = frame.groupby("_x").size()
+    counts = frame.groupby("_x", observed=True).size()
     axes[0].bar(counts.index, counts.to_numpy(), color=_COLORS[0], width=0.8)
     axes[0].set_ylabel("講話數 speeches")
     axes[0].yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -869,18 +869,18 @@ def plot_corpus_overview(
         if len(order) > MAX_GENRE_LINES:
             order = order[:1]
         for i, genre in enumerate(order):
-            median = frame[frame["_genre"] == genre].groupby("_x")["n_chars"].median()
+            median = frame[frame["_genre"] == genre].groupby("_x", observed=True)["n_chars"].median()
             label = f"中位數 median: {genre}" + (" only" if len(order) < len(kinds) else "")
             axes[1].plot(median.index, median.to_numpy(), color=_COLORS[(3 + i) % len(_COLORS)], linewidth=1.2,
                          marker="." if len(median) < 3 else None, label=label)
     else:
-        median = frame.groupby("_x")["n_chars"].median()
+        median = frame.groupby("_x", observed=True)["n_chars"].median()
         axes[1].plot(median.index, median.to_numpy(), color=_COLORS[3], linewidth=1.2, label="中位數 median")
     axes[1].set_ylabel("漢字數 Han characters")
     axes[1].legend(fontsize=8, frameon=False, loc="upper left")
     if parts is not None:
         sectioned = set(parts.loc[parts["part"] == "section", "speech_id"])
-        share = frame.assign(_s=frame["speech_id"].isin(sectioned)).groupby("_x")["_s"].mean()
+        share = frame.assign(_s=frame["speech_id"].isin(sectioned)).groupby("_x", observed=True)["_s"].mean()
         axes[2].bar(share.index, share.to_numpy() * 100, color=_COLORS[2], width=0.8)
         axes[2].set_ylabel("有編號章節 % with\nnumbered sections")
         axes[2].set_ylim(0, 100)
@@ -971,3 +971,47 @@ def plot_lifecycle(
                   loc="upper left", bbox_to_anchor=(1.01, 1))
     fig.suptitle(title or "提法的生命週期 First and last attestation")
     return _with_data(fig, rows)
+
+
+def plot_target_results(
+    table: pd.DataFrame,
+    *,
+    labels: Mapping[str, str] | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Each year's target beside the result the following report announces
+    (:func:`analysis.targets.targets_and_results`), one panel per indicator (at most 4):
+    the target as a band from its low to its high end (a range such as 6–6.5%), or a short
+    line for a single figure; the result as a point. ``labels`` names the panels
+    (:func:`analysis.targets.indicator_labels`)."""
+    _require(table, "indicator", "year", "target_low", "target_high", "result", "unit", where="plot_target_results")
+    indicators = list(pd.unique(table["indicator"]))
+    if len(indicators) > 4:
+        raise ValueError(f"plot_target_results: {len(indicators)} indicators; draw at most 4 per figure")
+    years = pd.to_numeric(table["year"])
+    span = int(years.max() - years.min()) + 1
+    fig = _figure(min(max(7.0, 1.5 + 0.22 * span), 14), 0.8 + 2.4 * len(indicators))
+    axes = fig.subplots(len(indicators), 1, squeeze=False, sharex=True)[:, 0]
+    for ax, indicator in zip(axes, indicators):
+        rows = table[table["indicator"] == indicator]
+        x = pd.to_numeric(rows["year"]).to_numpy(dtype=float)
+        low = rows["target_low"].to_numpy(dtype=float)
+        high = rows["target_high"].to_numpy(dtype=float)
+        band = high > low
+        ax.bar(x[band], (high - low)[band], bottom=low[band], width=0.7, color=_COLORS[0], alpha=0.35,
+               edgecolor=_COLORS[0], linewidth=1)
+        ax.hlines(low[~band], x[~band] - 0.35, x[~band] + 0.35, color=_COLORS[0], linewidth=2.5)
+        result = pd.to_numeric(rows["result"], errors="coerce").to_numpy(dtype=float)
+        ax.scatter(x, result, color=_COLORS[3], s=22, zorder=3)
+        unit = "、".join(str(u) for u in pd.unique(rows["unit"]))
+        ax.set_ylabel(unit)
+        ax.set_title((labels or {}).get(indicator, str(indicator)), loc="left", fontsize=10)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=12, integer=True))
+        ax.grid(axis="y", linewidth=0.4, alpha=0.5)
+    axes[-1].set_xlabel("年份 year")
+    handles = [Patch(color=_COLORS[0], alpha=0.6, label="目標 target (band: a range)"),
+               matplotlib.lines.Line2D([], [], color=_COLORS[3], marker="o", linestyle="", label="結果 result, "
+                                       "from the next report")]
+    axes[0].legend(handles=handles, fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
+    fig.suptitle(title or "目標與結果 Targets and results")
+    return _with_data(fig, table)

@@ -166,15 +166,15 @@ def dictionary_words() -> frozenset[str]:
 def build_fingerprint() -> dict:
     """What a reference built now is built with: library and code versions, and the
     dictionary words (their hash and the list, so a later change can be traced word by word)."""
-    from .cleaning import CLEANER_VERSION
-    from .outline import OUTLINE_VERSION
     from .script import OPENCC_VERSION
-    from .segment import SEGMENTER_VERSION
+    from .store import pipeline_digest
 
     words = sorted(dictionary_words())
     return {
-        "jieba": version("jieba"), "opencc": OPENCC_VERSION, "cleaner": CLEANER_VERSION,
-        "segmenter": SEGMENTER_VERSION, "outline": OUTLINE_VERSION,
+        "jieba": version("jieba"), "opencc": OPENCC_VERSION,
+        # A digest of the code and data files that clean, outline and cut (analysis.store):
+        # any change of them, not a version number someone must remember to raise.
+        "pipeline": pipeline_digest(),
         "dictionary_sha256": hashlib.sha256("\n".join(words).encode()).hexdigest(),
         "dictionary_words": words,
     }
@@ -356,7 +356,7 @@ def gwr_reference(years: tuple[int, int] | None = None) -> Reference:
         if year_rows.empty:
             have = f"{record['years'][0]['year']}–{record['years'][-1]['year']}"
             raise ValueError(f"no government work report in {a}–{b} (the reference has {have})")
-    counts = table.groupby("word", sort=False)["count"].sum()
+    counts = table.groupby("word", sort=False, observed=True)["count"].sum()
     span = f"{year_rows['year'].min()}–{year_rows['year'].max()}"
     added, removed = _changed_words(record)
     return Reference(
@@ -373,7 +373,7 @@ def _changed_words(record: dict) -> tuple[frozenset[str], frozenset[str]]:
     added = frozenset(set(now["dictionary_words"]) - set(record["dictionary_words"]))
     removed = frozenset(set(record["dictionary_words"]) - set(now["dictionary_words"]))
     changed = added | removed
-    stale = [k for k in ("jieba", "opencc", "cleaner", "segmenter") if now[k] != record[k]]
+    stale = [k for k in ("jieba", "opencc", "pipeline") if now[k] != record.get(k)]
     if changed or stale:
         what = []
         if changed:
@@ -411,10 +411,10 @@ def build_gwr_reference(corpus_dir: str | Path, out_dir: str | Path | None = Non
     frame = pd.DataFrame({"year": words["speech_id"].map(year_of).to_numpy(dtype=np.int64),
                           "speech_id": words["speech_id"].to_numpy(dtype=object),
                           "word": words["simplified"].to_numpy(dtype=object)})
-    grouped = frame.groupby(["year", "word"], sort=True)
+    grouped = frame.groupby(["year", "word"], sort=True, observed=True)
     table = pd.DataFrame({"count": grouped.size(), "docs": grouped["speech_id"].nunique()}).reset_index()
     table = table.astype({"year": "int16", "count": "int32", "docs": "int16"})
-    per_year = frame.groupby("year").agg(n_words=("word", "size"), n_speeches=("speech_id", "nunique"))
+    per_year = frame.groupby("year", observed=True).agg(n_words=("word", "size"), n_speeches=("speech_id", "nunique"))
     path = out / GWR_COUNTS.name
     table.to_parquet(path, index=False, compression="zstd", compression_level=19)
     record = {

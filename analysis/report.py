@@ -17,7 +17,10 @@ that can break on a machine with only pip.
 
 What the report changes in the ``lab`` template: it leaves out require.js, MathJax and
 mermaid, which the template loads from a CDN and no cell here needs (markdown math or a
-mermaid diagram would show as typed); it falls back to the CJK font beside the pages; it adds
+mermaid diagram would show as typed); it draws Chinese with the CJK font beside the pages
+(:data:`CJK_FAMILY`, listed first with a ``unicode-range`` of the CJK blocks, so Latin text
+keeps the system's fonts and no generic family such as ``sans-serif`` can answer for a Han
+character first: Chromium on Debian without a CJK font then draws empty boxes); it adds
 links to the index and the neighbouring pages; and it marks an error output
 ``data-output-type="error"``: nbconvert, like JupyterLab, renders an error exactly as stderr
 text, and a browser must tell an error from a warning.
@@ -40,6 +43,23 @@ from .wording import counted
 
 ERROR_SELECTOR = '[data-output-type="error"]'
 """CSS selector of the error outputs on a report page."""
+CJK_FAMILY = "Report CJK"
+"""The font family name the pages give the shipped CJK font."""
+CJK_RANGES = ("U+2E80-2FDF, U+3000-30FF, U+3100-312F, U+3190-31FF, U+3400-4DBF, U+4E00-9FFF, U+F900-FAFF, "
+              "U+FE30-FE4F, U+FF00-FFEF, U+20000-2FA1F")
+"""The characters the shipped font draws: CJK radicals, symbols and punctuation, kana and
+bopomofo, the unified and compatibility ideographs, vertical and full-width forms."""
+_BOUNDS = [[int(x, 16) for x in r.strip().removeprefix("U+").split("-")] for r in CJK_RANGES.split(",")]
+CJK_CHARS = re.compile("[" + "".join(f"{chr(low)}-{chr(high)}" for low, high in _BOUNDS) + "]")
+"""A character the shipped font is meant to draw (one in :data:`CJK_RANGES`)."""
+UI_FONTS = f'"{CJK_FAMILY}", system-ui, -apple-system, "Segoe UI", helvetica, arial, sans-serif'
+CODE_FONTS = f'"{CJK_FAMILY}", menlo, consolas, "DejaVu Sans Mono", monospace'
+
+
+def font_face(url: str) -> str:
+    """The ``@font-face`` rule of the shipped CJK font at ``url`` (relative to the page)."""
+    return (f'@font-face {{ font-family: "{CJK_FAMILY}"; src: url("{html.escape(url)}"); '
+            f"unicode-range: {CJK_RANGES}; }}")
 _PAPERMILL_BANNER_TAG = "papermill-error-cell-tag"
 _TEMPLATE_NAME = "speeches-report.html.j2"
 _TEMPLATE = """\
@@ -56,11 +76,11 @@ nav.report-nav a { margin-right: 1.5em; }
 {%- endblock extra_css -%}
 {%- block html_head_css -%}
 <style type="text/css">
-@font-face { font-family: "Report CJK"; src: url("{{ resources.report.font }}"); }
+{{ resources.report.font_face }}
 :root {
-  --jp-ui-font-family: system-ui, -apple-system, "Segoe UI", helvetica, arial, sans-serif, "Report CJK";
-  --jp-content-font-family: system-ui, -apple-system, "Segoe UI", helvetica, arial, sans-serif, "Report CJK";
-  --jp-code-font-family: menlo, consolas, "DejaVu Sans Mono", monospace, "Report CJK";
+  --jp-ui-font-family: {{ resources.report.ui_fonts }};
+  --jp-content-font-family: {{ resources.report.ui_fonts }};
+  --jp-code-font-family: {{ resources.report.code_fonts }};
 }
 </style>
 {%- endblock html_head_css -%}
@@ -184,7 +204,7 @@ def render_page(nb, page: Page, previous: Page | None = None, next_: Page | None
     resources = {
         "metadata": {"name": page.title or page.source.stem, "path": str(page.source.parent)},
         "report": {"index": "index.html", "previous": link(previous), "next": link(next_),
-                   "font": font},
+                   "font_face": font_face(font), "ui_fonts": UI_FONTS, "code_fonts": CODE_FONTS},
     }
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     return body
@@ -230,8 +250,8 @@ def _index_html(pages: list[Page], heading: str, font: str) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <title>{html.escape(heading)}</title>
 <style>
-@font-face {{ font-family: "Report CJK"; src: url("{html.escape(font)}"); }}
-body {{ font-family: system-ui, -apple-system, "Segoe UI", helvetica, arial, sans-serif, "Report CJK"; max-width: 56em;
+{font_face(font)}
+body {{ font-family: {UI_FONTS}; max-width: 56em;
   margin: 2em auto; padding: 0 1em; line-height: 1.5; color: #222; }}
 ol.notebooks {{ list-style: none; padding: 0; }}
 ol.notebooks li {{ border-top: 1px solid #ddd; padding: 0.5em 0 1em; }}

@@ -14,14 +14,18 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import os
 import re
 from importlib.metadata import version
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from .aliases import ALIASES, alias_words, term_keys
-from .config import CACHE_DIR, STOPWORDS, USER_DICT
+from .aliases import ALIASES, alias_map, alias_words
+from .config import CACHE_DIR, DATA_DIR, STOPWORDS, USER_DICT
 from .script import to_simplified
 
 TOKEN_COLUMNS = ["token", "simplified", "term", "start", "end", "pos", "is_stop", "is_punct"]
@@ -30,9 +34,6 @@ TOKEN_COLUMNS = ["token", "simplified", "term", "start", "end", "pos", "is_stop"
 STRING = pd.StringDtype("pyarrow")
 TOKEN_DTYPES = {"token": STRING, "simplified": STRING, "term": STRING, "start": "int64", "end": "int64",
                 "pos": STRING, "is_stop": bool, "is_punct": bool}
-# Bump when a change to this module can change tokens (the token cache keys on it).
-# 2: words jieba's dictionary already rejected are no longer rebuilt by posseg's HMM (上有).
-SEGMENTER_VERSION = "2"
 _WORDLIKE = re.compile(r"[\w]")
 
 # jieba and jieba.posseg are imported when first needed: loading their models costs about
@@ -162,36 +163,53 @@ def floor_phrases() -> frozenset[str]:
     floor-count frames and verb phrases of better-attested words, such as 在思想上 and
     发挥优势 (noun compounds such as 国有企业 stay).
 
-    Computed once (a few seconds) and kept in the cache folder, keyed by jieba's version.
+    Read from ``analysis/data/floor_phrases.txt``, which ``python -m analysis.segment``
+    computes from jieba's dictionary (a few seconds; its first line names the jieba version
+    and floor count). Should the installed jieba differ from the file's, the list is
+    computed in memory instead, with a warning, and nothing is written.
     """
     return frozenset(_floor_phrase_list())
 
 
+FLOOR_PHRASES_FILE = DATA_DIR / "floor_phrases.txt"
 _FLOOR_PHRASES: tuple[str, ...] | None = None
 
 
+def _floor_header() -> str:
+    return f"# floor phrases of jieba {JIEBA_VERSION}, FLOOR_COUNT {FLOOR_COUNT} (python -m analysis.segment)"
+
+
 def _floor_phrase_list(tk=None) -> tuple[str, ...]:
-    """The floor phrases, from the cache or computed from ``tk`` (a fresh ``jieba.Tokenizer``
-    whose FREQ is still jieba's own; one is made when None). Kept for the process."""
+    """The floor phrases, from the data file or computed from ``tk`` (a fresh
+    ``jieba.Tokenizer`` whose FREQ is still jieba's own; one is made when None). Kept for
+    the process."""
     global _FLOOR_PHRASES
     if _FLOOR_PHRASES is not None:
         return _FLOOR_PHRASES
-    import pyarrow as pa
-
-    from .cache import ParquetStore, digest
-
-    store = ParquetStore("floor-phrases")
-    key = digest("floor-phrases", JIEBA_VERSION, SEGMENTER_VERSION, str(FLOOR_COUNT))
-    cached = store.get(key)
-    if cached is not None:
-        _FLOOR_PHRASES = tuple(cached.column("word").to_pylist())
+    lines = FLOOR_PHRASES_FILE.read_text(encoding="utf-8").splitlines() if FLOOR_PHRASES_FILE.exists() else []
+    if lines and lines[0] == _floor_header():
+        _FLOOR_PHRASES = tuple(lines[1:])
         return _FLOOR_PHRASES
+    import warnings
 
-    tk = tk if tk is not None else _new_jieba()
-    words = _floor_phrases(tk.FREQ, _jieba_word_tags())
-    store.put(key, pa.table({"word": pa.array(words, type=pa.string())}))
-    _FLOOR_PHRASES = tuple(words)
+    warnings.warn(f"{FLOOR_PHRASES_FILE} was not computed for jieba {JIEBA_VERSION} (FLOOR_COUNT "
+                  f"{FLOOR_COUNT}): computing the floor phrases in memory; run `python -m analysis.segment` "
+                  "to write it", stacklevel=3)
+    _FLOOR_PHRASES = tuple(compute_floor_phrases(tk))
     return _FLOOR_PHRASES
+
+
+def compute_floor_phrases(tk=None) -> list[str]:
+    """The floor phrases computed from jieba's dictionary (see :data:`FLOOR_COUNT`), sorted."""
+    tk = tk if tk is not None else _new_jieba(write_cache=False)
+    return _floor_phrases(tk.FREQ, _jieba_word_tags())
+
+
+def write_floor_phrases() -> Path:
+    """Write ``analysis/data/floor_phrases.txt`` from the installed jieba."""
+    words = compute_floor_phrases()
+    FLOOR_PHRASES_FILE.write_text("\n".join([_floor_header(), *words]) + "\n", encoding="utf-8")
+    return FLOOR_PHRASES_FILE
 
 
 # ---------------------------------------------------------------- rule 2: the HMM
@@ -263,14 +281,29 @@ def _memo_pos_tokenizer_class():
 # ---------------------------------------------------------------- tokenizers
 
 
-def _new_jieba():
-    """A fresh ``jieba.Tokenizer`` with jieba's dictionary alone."""
+def _new_jieba(write_cache: bool = True):
+    """A fresh ``jieba.Tokenizer`` with jieba's dictionary alone. Its prefix-dictionary
+    cache goes to the project's cache folder when ``write_cache`` and the folder can be
+    written; otherwise to a temporary folder that is removed at once."""
+    import tempfile
+
     import jieba
 
     jieba.setLogLevel(logging.WARNING)  # its "Building prefix dict…" lines are noise in notebooks
     tk = jieba.Tokenizer()
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    tk.tmp_dir = str(CACHE_DIR)  # jieba's prefix-dict cache goes here, not /tmp
+    folder = None
+    if write_cache:
+        try:
+            CACHE_DIR.mkdir(parents=True, exist_ok=True)
+            folder = CACHE_DIR if os.access(CACHE_DIR, os.W_OK) else None
+        except OSError:
+            folder = None
+    if folder is None:
+        with tempfile.TemporaryDirectory(prefix="speeches-jieba-") as tmp:
+            tk.tmp_dir = tmp
+            tk.initialize()
+        return tk
+    tk.tmp_dir = str(folder)  # jieba's prefix-dict cache goes here, not /tmp
     tk.initialize()
     return tk
 
@@ -339,47 +372,406 @@ def _known_words_for(fingerprint: str, user_dict: bool, rules: bool) -> frozense
     return frozenset(w for w, f in freq.items() if f)
 
 
+# ---------------------------------------------------------------- the engine: jieba-rs, then posseg's HMM
+
+
+class Engine:
+    """The project's segmenter: jieba-rs (rjieba) cuts with the project dictionary, words
+    take the dictionary's tags, and jieba.posseg's HMM decides only the words jieba-rs's own
+    HMM made up.
+
+    Why this split. jieba.posseg spends about four fifths of its time in its POS HMM, run in
+    pure Python on every stretch of single characters its dictionary route leaves. jieba-rs
+    finds the same route (the same dictionary and DAG: it shares all of ``jieba.lcut``'s
+    boundaries), in Rust and about ten times faster. But its HMM for unknown words is
+    jieba's plain one (finalseg), which joins characters that posseg's joint HMM keeps apart
+    (一是, 已站, 中有: on ``analysis/data/gold`` F1 0.814 against posseg's 0.829). So every
+    word jieba-rs returns that the project dictionary does not list goes to posseg's HMM, as
+    posseg's own unknown-word step would have it, rule 2 included (a word the HMM rebuilds
+    that the dictionary lists goes back to its characters), and its answer replaces
+    jieba-rs's. Those words are a few per hundred tokens, and each distinct one is run once
+    per process. Listed words keep the dictionary's tag, as in posseg. Measured on the gold:
+    F1 as the posseg pipeline or better; on the government work reports, 99.9% of its
+    boundaries (see the README's segmentation section).
+    """
+
+    def __init__(self, fingerprint: str):
+        import rjieba
+
+        self.fingerprint = fingerprint
+        self.rs = rjieba.Jieba()
+        floor = floor_phrases()
+        for word in floor:
+            self.rs.add_word(word, 0, None)  # no longer a route through the DAG (as _build)
+        # Word -> tag of every word the project dictionary lists with a frequency above
+        # zero: jieba's (posseg's table) without the floor phrases, the user dictionary's,
+        # and the alias groups' terms (tagged nz, as _build adds them).
+        tags = {w: t for w, t in _jieba_word_tags().items() if w not in floor}
+        for word, freq, pos in user_dictionary().itertuples(index=False):
+            self.rs.add_word(word, None if freq is None or pd.isna(freq) else int(freq), pos)
+            tags[word] = pos if pos else tags.get(word, "x")
+        for word in alias_words():
+            if word not in tags:
+                self.rs.add_word(word, None, "nz")
+                tags[word] = "nz"
+        self.tags = tags
+        self._unknown_memo: dict[str, list[tuple[str, str]]] = {}
+
+    def cut(self, simplified: str) -> tuple[list[str], list[str]]:
+        """Words and POS tags of a Simplified text, covering it exactly (whitespace too)."""
+        words = self.rs.cut(simplified, True)
+        tags = list(map(self.tags.get, words))
+        missing = np.flatnonzero(np.array(tags, dtype=object) == None).tolist()  # noqa: E711 (elementwise)
+        unknown = []
+        for i in missing:  # punctuation and digits; numbers, Latin words and words jieba-rs's HMM made
+            word = words[i]
+            if len(word) > 1:
+                unknown.append(i)
+            else:
+                tags[i] = self.tags[word] = _plain_tag(word)  # found by the first lookup next time
+        if not unknown:
+            return words, tags
+        out_w, out_t, last = [], [], 0
+        for i in unknown:
+            out_w += words[last:i]
+            out_t += tags[last:i]
+            for w, t in self._unknown(words[i]):
+                out_w.append(w)
+                out_t.append(t)
+            last = i + 1
+        return out_w + words[last:], out_t + tags[last:]
+
+    def _unknown(self, word: str) -> list[tuple[str, str]]:
+        """A token of several characters the dictionary does not list, as posseg reads it
+        (memoised). One jieba-rs's HMM made from Han characters goes to posseg's HMM, with
+        rule 2: a word that HMM rebuilds that the dictionary lists goes back to its
+        characters, each with its dictionary tag (see :func:`_memo_pos_tokenizer_class`).
+        Numbers and Latin letters are cut as posseg cuts them: 3.5% is 3.5 (m) and % (x)."""
+        found = self._unknown_memo.get(word)
+        if found is None:
+            if _HAN.search(word):
+                found = []
+                for w, t in _posseg_cut_detail()(word):
+                    if len(w) > 1 and w in self.tags:
+                        found.extend((ch, self.tags.get(ch, "x")) for ch in w)
+                    else:
+                        found.append((w, t))
+            else:
+                found = [(piece, _plain_tag(piece)) for piece in _PLAIN_PIECE.findall(word)]
+            if len(self._unknown_memo) >= _MEMO_SIZE:
+                self._unknown_memo.clear()
+            self._unknown_memo[word] = found
+        return found
+
+
+_MEMO_SIZE = 200_000
+_HAN = re.compile("[\u4e00-\u9fd5]")
+
+
+# posseg's pieces of a run without Han characters (its re_skip_detail), a mark at a time.
+_PLAIN_PIECE = re.compile(r"[.0-9]+|[a-zA-Z0-9]+|.", re.S)
+_NUMBER_START = frozenset(".0123456789")
+
+
+def _plain_tag(piece: str) -> str:
+    """posseg's tag for a piece without Han characters that its dictionary does not hold:
+    m for a number, eng for Latin letters and digits, x for anything else."""
+    first = piece[:1]
+    return "m" if first in _NUMBER_START else "eng" if first.isascii() and first.isalnum() else "x"
+
+
+class PossegHMM:
+    """jieba.posseg's unknown-word step, vectorised: the same model (jieba's own tables), the
+    same Viterbi recursion, the same tie-breaking, in numpy.
+
+    Why not jieba's own: its ``viterbi`` takes about 2 ms for a run of a few characters
+    (a Python ``max`` over up to 256 predecessor states for each of up to 60 states, per
+    character), and a corpus has thousands of distinct unknown runs: it was nine tenths of
+    a cold load. Here each character is one matrix step over the states. The results are
+    jieba's exactly (``tests/test_segment.py`` compares both on every unknown run of the
+    shared reports and of the seed): probabilities add in jieba's order, and where jieba's
+    ``max`` over ``(probability, state)`` pairs breaks a tie by the larger state, the states
+    are indexed from the largest down so that ``argmax`` (the first maximum) picks the same.
+    """
+
+    def __init__(self):
+        import jieba.posseg as posseg
+
+        self._posseg = posseg
+        states = sorted(posseg.trans_P, reverse=True)
+        self.states = states
+        index = {s: i for i, s in enumerate(states)}
+        n = len(states)
+        self.start = np.array([posseg.start_P[s] for s in states])
+        self.trans = np.full((n, n), -np.inf)
+        self.follows = np.zeros((n, n), dtype=bool)  # a key of trans_P[x]: y may follow x
+        for x, targets in posseg.trans_P.items():
+            for y, p in targets.items():
+                self.trans[index[x], index[y]] = p
+                self.follows[index[x], index[y]] = True
+        self.has_next = self.follows.any(axis=1)
+        self.emit_tables = [posseg.emit_P[s] for s in states]
+        self.index = index
+        self._emit: dict[str, np.ndarray] = {}
+        self._allowed: dict[str, np.ndarray] = {}
+        self._min_float = posseg.viterbi.__globals__["MIN_FLOAT"]
+
+    def _emission(self, ch: str) -> np.ndarray:
+        found = self._emit.get(ch)
+        if found is None:
+            found = np.array([table.get(ch, self._min_float) for table in self.emit_tables])
+            self._emit[ch] = found
+        return found
+
+    def _states_of(self, ch: str) -> np.ndarray:
+        found = self._allowed.get(ch)
+        if found is None:
+            found = np.zeros(len(self.states), dtype=bool)
+            listed = self._posseg.char_state_tab_P.get(ch)
+            if listed is None:
+                found[:] = True
+            else:
+                found[[self.index[s] for s in listed]] = True
+            self._allowed[ch] = found
+        return found
+
+    def route(self, obs: str) -> list[tuple[str, str]]:
+        """The state (B/M/E/S, tag) of each character of ``obs``, as jieba's ``viterbi``."""
+        present = self._states_of(obs[0]).copy()
+        values = np.full(len(self.states), -np.inf)
+        values[present] = self.start[present] + self._emission(obs[0])[present]
+        back = []
+        for ch in obs[1:]:
+            prev = np.flatnonzero(present & self.has_next)
+            expect = self.follows[prev].any(axis=0)
+            now = self._states_of(ch) & expect
+            if not now.any():
+                now = expect if expect.any() else np.ones(len(self.states), dtype=bool)
+            ys = np.flatnonzero(now)
+            scores = (values[prev][:, None] + self.trans[np.ix_(prev, ys)]) + self._emission(ch)[ys][None, :]
+            best = scores.argmax(axis=0)
+            values = np.full(len(self.states), -np.inf)
+            values[ys] = scores[best, np.arange(len(ys))]
+            pointer = np.full(len(self.states), -1)
+            pointer[ys] = prev[best]
+            back.append(pointer)
+            present = now
+        ys = np.flatnonzero(present)
+        state = int(ys[values[ys].argmax()])
+        route = [state]
+        for pointer in reversed(back):
+            state = int(pointer[state])
+            route.append(state)
+        return [self.states[i] for i in reversed(route)]
+
+    def cut(self, run: str) -> list[tuple[str, str]]:
+        """posseg's ``__cut_detail``: Han blocks through the HMM, numbers (m), Latin (eng)
+        and anything else (x) as posseg splits them."""
+        out = []
+        for block in _RE_HAN_DETAIL.split(run):
+            if not block:
+                continue
+            if _RE_HAN_DETAIL.fullmatch(block):
+                out.extend(self._words(block))
+            else:
+                for piece in _RE_SKIP_DETAIL.split(block):
+                    if piece:
+                        tag = "m" if _RE_NUM.match(piece) else "eng" if _RE_ENG.match(piece) else "x"
+                        out.append((piece, tag))
+        return out
+
+    def _words(self, sentence: str) -> list[tuple[str, str]]:
+        route = self.route(sentence)
+        out, begin, nexti = [], 0, 0
+        for i, ch in enumerate(sentence):
+            pos, tag = route[i]
+            if pos == "B":
+                begin = i
+            elif pos == "E":
+                out.append((sentence[begin:i + 1], tag))
+                nexti = i + 1
+            elif pos == "S":
+                out.append((ch, tag))
+                nexti = i + 1
+        if nexti < len(sentence):
+            out.append((sentence[nexti:], route[nexti][1]))
+        return out
+
+
+# posseg's own patterns for its unknown-word step.
+_RE_HAN_DETAIL = re.compile("([\u4e00-\u9fd5]+)")
+_RE_SKIP_DETAIL = re.compile(r"([\.0-9]+|[a-zA-Z0-9]+)")
+_RE_NUM = re.compile(r"[\.0-9]+")
+_RE_ENG = re.compile(r"[a-zA-Z0-9]+")
+
+
+@functools.lru_cache(maxsize=1)
+def _posseg_cut_detail():
+    """jieba.posseg's unknown-word step as a function ``run -> [(word, tag), …]``
+    (:class:`PossegHMM`)."""
+    return PossegHMM().cut
+
+
+@functools.lru_cache(maxsize=2)
+def _engine_for(fingerprint: str) -> Engine:
+    return Engine(fingerprint)
+
+
+def engine() -> Engine:
+    """The project's :class:`Engine`, built once per process and rebuilt when the user
+    dictionary, stopwords or alias groups change."""
+    return _engine_for(resources_fingerprint())
+
+
+def _byte_offsets(text: str) -> np.ndarray:
+    """The UTF-8 byte offset of every character boundary of ``text`` (``len(text) + 1``)."""
+    points = np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
+    widths = 1 + (points >= 0x80).astype(np.int64) + (points >= 0x800) + (points >= 0x10000)
+    out = np.zeros(len(points) + 1, dtype=np.int64)
+    np.cumsum(widths, out=out[1:])
+    return out
+
+
+def _slices(text: str, bounds: np.ndarray) -> pa.Array:
+    """``text[bounds[i]:bounds[i + 1]]`` for each i, as one Arrow string array built on the
+    text's UTF-8 bytes: no Python string per token."""
+    offsets = _byte_offsets(text)[bounds]
+    return pa.LargeStringArray.from_buffers(len(bounds) - 1, pa.py_buffer(offsets),
+                                            pa.py_buffer(text.encode("utf-8")))
+
+
+# Python's \w (a letter, digit or underscore of any script) in RE2's syntax, for is_punct.
+_WORDLIKE_RE2 = r"[\p{L}\p{N}_]"
+_ARROW_TYPES = {"token": pa.large_string(), "simplified": pa.large_string(), "term": pa.large_string(),
+                "start": pa.int64(), "end": pa.int64(), "pos": pa.large_string(), "is_stop": pa.bool_(),
+                "is_punct": pa.bool_()}
+
+
+def token_table(texts: list[str], simplified: list[str] | None = None) -> pa.Table:
+    """The tokens of several texts as one Arrow table, built a column at a time rather than
+    a frame per text: ``speech`` (the text's position in ``texts``, int32) and the
+    :data:`TOKEN_COLUMNS`. Whitespace tokens are left out; ``start`` and ``end`` are offsets
+    in each text. ``simplified`` is each text in Simplified (one character per character;
+    converted when not given)."""
+    if simplified is None:
+        simplified = [to_simplified(t) for t in texts]
+    eng = engine()
+    pieces: dict[str, list] = {k: [] for k in ("speech", "token", "simplified", "start", "end", "pos")}
+    for i, (text, simp) in enumerate(zip(texts, simplified)):
+        if len(simp) != len(text):
+            raise ValueError("simplified text must have one character per character of text")
+        words, tags = eng.cut(simp)
+        bounds = np.zeros(len(words) + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, words), dtype=np.int64, count=len(words)), out=bounds[1:])
+        if bounds[-1] != len(simp):  # the cut covers its input exactly; if not, offsets would lie
+            raise RuntimeError(f"the segmenter covered {bounds[-1]} of {len(simp)} characters")
+        keep = ~np.fromiter(map(str.isspace, words), dtype=bool, count=len(words))
+        mask = pa.array(keep)
+        simp_words = _slices(simp, bounds).filter(mask)
+        pieces["simplified"].append(simp_words)
+        pieces["token"].append(simp_words if text == simp else _slices(text, bounds).filter(mask))
+        pieces["pos"].append(pa.array(tags, type=pa.large_string()).filter(mask))
+        pieces["start"].append(bounds[:-1][keep])
+        pieces["end"].append(bounds[1:][keep])
+        pieces["speech"].append(np.full(int(keep.sum()), i, dtype=np.int32))
+    if not texts:
+        return pa.table({"speech": pa.array([], pa.int32()),
+                         **{c: pa.array([], _ARROW_TYPES[c]) for c in TOKEN_COLUMNS}})
+    simp_col = pa.concat_arrays(pieces["simplified"])
+    return pa.table({
+        "speech": np.concatenate(pieces["speech"]),
+        "token": pa.concat_arrays(pieces["token"]),
+        "simplified": simp_col,
+        "term": _terms(simp_col),
+        "start": np.concatenate(pieces["start"]),
+        "end": np.concatenate(pieces["end"]),
+        "pos": pa.concat_arrays(pieces["pos"]),
+        "is_stop": pc.is_in(simp_col, value_set=pa.array(sorted(stopwords()), pa.large_string())),
+        "is_punct": pc.invert(pc.match_substring_regex(simp_col, _WORDLIKE_RE2)),
+    })
+
+
+def _terms(simplified: pa.Array) -> pa.Array:
+    """The canonical term of each word (:mod:`analysis.aliases`), in Arrow: the few alias
+    variants are looked up, every other word is its own term."""
+    mapping = alias_map()
+    if not mapping:
+        return simplified
+    variants = pa.array(list(mapping), pa.large_string())
+    canonical = pa.array(list(mapping.values()), pa.large_string())
+    at = pc.index_in(simplified, value_set=variants)
+    return pc.if_else(pc.is_null(at), simplified, pc.take(canonical, pc.fill_null(at, 0)))
+
+
 def tokenize(text: str, simplified: str | None = None) -> pd.DataFrame:
-    """Segment ``text`` (Traditional or Simplified) with POS tags.
+    """Segment ``text`` (Traditional or Simplified) with POS tags (:class:`Engine`).
 
     Returns one row per token, whitespace left out: ``token`` (original script,
     ``text[start:end]``), ``simplified``, ``term`` (the canonical term of its alias group,
     :mod:`analysis.aliases`; ``simplified`` when in none), ``start``, ``end``, ``pos``
-    (jieba.posseg tag),
-    ``is_stop`` (in the stopword list) and ``is_punct`` (no letter, digit or Han).
+    (jieba's tag), ``is_stop`` (in the stopword list) and ``is_punct`` (no letter, digit or
+    Han). String columns are pandas categoricals (each string stored once), as in
+    :func:`analysis.corpus_tokens`.
 
     >>> tokenize("計生協會")[["token", "simplified", "pos"]].values.tolist()
     [['計生協會', '计生协会', 'nt']]
     """
     simp = to_simplified(text) if simplified is None else simplified
-    if len(simp) != len(text):
-        raise ValueError("simplified text must have one character per character of text")
-    _, pos_tk = _tokenizers()
-    stops = stopwords()
-    tokens, words, starts, ends, flags = [], [], [], [], []
-    pos = 0
-    for pair in pos_tk.cut(simp):
-        word = pair.word
-        start, pos = pos, pos + len(word)
-        if word.isspace():
-            continue
-        tokens.append(text[start:pos])
-        words.append(word)
-        starts.append(start)
-        ends.append(pos)
-        flags.append(pair.flag)
-    if pos != len(simp):  # jieba's cut covers its input exactly; if not, offsets would lie
-        raise RuntimeError(f"jieba covered {pos} of {len(simp)} characters")
-    # Columns built directly in their final types: this runs once per speech, millions of
-    # tokens on a large corpus, where a frame of tuples plus astype costs as much as tagging.
-    return pd.DataFrame({
-        "token": pd.array(tokens, dtype=STRING),
-        "simplified": pd.array(words, dtype=STRING),
-        "term": pd.array(term_keys(words), dtype=STRING),
-        "start": np.array(starts, dtype=np.int64),
-        "end": np.array(ends, dtype=np.int64),
-        "pos": pd.array(flags, dtype=STRING),
-        "is_stop": np.array([w in stops for w in words], dtype=bool),
-        "is_punct": np.array([not _WORDLIKE.search(w) for w in words], dtype=bool),
-    })
+    return token_frame(token_table([text], [simp]).drop_columns(["speech"]))
 
+
+def token_frame(table: pa.Table) -> pd.DataFrame:
+    """An Arrow token table as the pandas frame the analyses take: string columns as
+    categoricals (a code per token, each string once), integers and flags as numpy arrays,
+    ``section`` and ``point`` as nullable Int64."""
+    data = {}
+    for name in table.column_names:
+        column = table.column(name)
+        kind = column.type.value_type if pa.types.is_dictionary(column.type) else column.type
+        if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+            data[name] = categorical(column)
+        elif name in ("section", "point"):
+            data[name] = _nullable_int(column)
+        else:
+            data[name] = column.to_numpy()
+    return pd.DataFrame(data, copy=False)
+
+
+def categorical(column: pa.ChunkedArray | pa.Array) -> pd.Categorical:
+    """An Arrow string column (plain or dictionary-encoded) as a pandas Categorical whose
+    categories are in code-point order, so that sorting by the column sorts by its strings
+    (pandas sorts a categorical by its categories' order)."""
+    if isinstance(column, pa.ChunkedArray):
+        column = column.unify_dictionaries() if pa.types.is_dictionary(column.type) else column
+        column = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    if not pa.types.is_dictionary(column.type):
+        column = column.dictionary_encode()
+    dictionary = column.dictionary
+    order = pc.array_sort_indices(dictionary).to_numpy()
+    rank = np.empty(len(order), dtype=np.int32)
+    rank[order] = np.arange(len(order), dtype=np.int32)
+    categories = pd.Index(dictionary.take(pa.array(order)).to_pylist(), dtype=object)
+    indices = column.indices
+    if indices.null_count:
+        codes = np.take(rank, indices.fill_null(0).to_numpy(zero_copy_only=False))
+        codes[indices.is_null().to_numpy(zero_copy_only=False)] = -1
+    else:
+        codes = np.take(rank, indices.to_numpy(zero_copy_only=False)) if len(rank) else \
+            np.zeros(len(indices), dtype=np.int32)
+    return pd.Categorical.from_codes(codes, categories=categories, validate=False)
+
+
+def _nullable_int(column) -> pd.arrays.IntegerArray:
+    """An Arrow integer column with nulls as a pandas Int64 array, from its buffers."""
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if array.type != pa.int64():
+        array = array.cast(pa.int64())
+    n = len(array)
+    values = np.frombuffer(array.buffers()[1], dtype=np.int64, count=n + array.offset)[array.offset:] if n \
+        else np.zeros(0, dtype=np.int64)
+    if array.null_count == 0:
+        mask = np.zeros(n, dtype=bool)
+    else:
+        bits = np.unpackbits(np.frombuffer(array.buffers()[0], dtype=np.uint8), bitorder="little")
+        mask = ~bits[array.offset:array.offset + n].astype(bool)
+    return pd.arrays.IntegerArray(values.copy(), mask)

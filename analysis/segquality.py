@@ -37,6 +37,7 @@ from .segment import (
     tokenize,
     user_dictionary,
 )
+from .vocabulary import value_counts
 
 GOLD_DIR = DATA_DIR / "gold"
 GOLD_VARIANTS = ("pku", "domain")
@@ -341,7 +342,7 @@ def _contexts(ordered: pd.DataFrame, width: int) -> tuple[list[str], list[str]]:
 
 def _frame_rows(ordered: pd.DataFrame, width: int, min_count: int) -> list[dict]:
     words = ordered[~ordered["is_punct"]]
-    counts = words["simplified"].value_counts()
+    counts = value_counts(words["simplified"])
     frequent = set(counts[counts >= min_count].index)
     if not frequent:
         return []
@@ -349,7 +350,7 @@ def _frame_rows(ordered: pd.DataFrame, width: int, min_count: int) -> list[dict]
     frame = ordered.assign(_left=left, _right=right)
     frame = frame[frame["simplified"].isin(frequent)]
     rows = []
-    for word, group in frame.groupby("simplified", sort=True):
+    for word, group in frame.groupby("simplified", sort=True, observed=True):
         for side in ("_left", "_right"):
             contexts = group[side].unique()
             # A shared context of punctuation and paragraph edges only (every occurrence
@@ -374,7 +375,7 @@ def _reference_lookup(words: pd.DataFrame, reference: pd.Series) -> pd.Series:
     """Each distinct Simplified word's reference count (0 when absent), looked up by its
     Simplified form, then by the Taiwan-standard conversion of its original form (OpenCC
     t2s keeps 著 in 著力; the reference may list 着力), as :func:`analysis.keyness` does."""
-    counts = reference.groupby(reference.index.map(to_simplified)).sum()
+    counts = reference.groupby(reference.index.map(to_simplified), observed=True).sum()
     forms = words.drop_duplicates("simplified").set_index("simplified")["token"].astype(object)
     found = forms.index.to_series().map(counts)
     missing = found.isna()
@@ -394,7 +395,7 @@ def _split_user_word_rows(ordered: pd.DataFrame) -> list[dict]:
     another reading of the text, not a split, and is not listed.)"""
     words = sorted(set(user_dictionary()["word"]))
     rows = []
-    for _, para in ordered.groupby("_para", sort=False):
+    for _, para in ordered.groupby("_para", sort=False, observed=True):
         pieces = para["simplified"].astype(object).tolist()
         if len(pieces) < 2:
             continue
@@ -475,10 +476,10 @@ def segmentation_audit(tokens: pd.DataFrame, reference: pd.Series | None = None,
              for w in unknown]
     table = pd.DataFrame(rows, columns=["simplified", "reason", "detail"])
     # One row per word and reason; a piece of several split words lists each split once.
-    table = (table.groupby(["simplified", "reason"], sort=False)["detail"]
+    table = (table.groupby(["simplified", "reason"], sort=False, observed=True)["detail"]
              .agg(lambda d: "; ".join(dict.fromkeys(d))).reset_index())
-    counts = words["simplified"].value_counts()
-    forms = (words.groupby(["simplified", "token"]).size().reset_index(name="n")
+    counts = value_counts(words["simplified"])
+    forms = (words.groupby(["simplified", "token"], observed=True).size().reset_index(name="n")
              .sort_values(["simplified", "n", "token"], ascending=[True, False, True])
              .drop_duplicates("simplified").set_index("simplified")["token"])
     table["token"] = table["simplified"].map(forms)

@@ -133,7 +133,7 @@ def _spans(simp: str, pattern: re.Pattern, by_first: dict, tokens) -> list[tuple
 def _tokens_by_speech(tokens: pd.DataFrame | None) -> dict:
     if tokens is None:
         return {}
-    return {sid: group for sid, group in tokens.groupby("speech_id", sort=False)}
+    return {sid: group for sid, group in tokens.groupby("speech_id", sort=False, observed=True)}
 
 
 def _matched(corpus, tokens, lexicon, parts=None):
@@ -147,7 +147,7 @@ def _matched(corpus, tokens, lexicon, parts=None):
         from .pipeline import corpus_outline
 
         table = corpus_outline(corpus) if parts is None else parts
-    parts_by_speech = {sid: rows for sid, rows in table.groupby("speech_id", sort=False)}
+    parts_by_speech = {sid: rows for sid, rows in table.groupby("speech_id", sort=False, observed=True)}
     empty = table.iloc[:0]
     for speech_id, text, simp in _speeches(corpus):
         toks = None
@@ -301,10 +301,10 @@ def top_terms(hits: pd.DataFrame, per_theme: int = 1, lexicon: pd.DataFrame | No
     """
     lexicon = theme_lexicon() if lexicon is None else lexicon
     order = {theme: i for i, theme in enumerate(dict.fromkeys(lexicon["theme"]))}
-    counts = hits.groupby(["theme", "term"], sort=False).size().rename("n").reset_index()
+    counts = hits.groupby(["theme", "term"], sort=False, observed=True).size().rename("n").reset_index()
     counts["theme_rank"] = counts["theme"].map(order)
     counts = counts.sort_values(["theme_rank", "n"], ascending=[True, False], kind="mergesort")
-    return counts.groupby("theme", sort=False).head(per_theme)["term"].tolist()
+    return counts.groupby("theme", sort=False, observed=True).head(per_theme)["term"].tolist()
 
 
 def theme_density(corpus: pd.DataFrame, by: str = "year", tokens: pd.DataFrame | None = None, *,
@@ -324,10 +324,10 @@ def theme_density(corpus: pd.DataFrame, by: str = "year", tokens: pd.DataFrame |
     groups = speech_groups(corpus["speech_id"], by, corpus)  # checked before the costly part
     per_speech = theme_shares(corpus, by="speech", tokens=tokens, lexicon=lexicon, aliases=aliases,
                               parts=_empty_parts())
-    group_of = dict(zip(corpus["speech_id"], groups))
-    per_speech[by] = per_speech["speech_id"].map(group_of)
+    # A Series keeps an ordered categorical (level: central … township) in its order.
+    per_speech[by] = per_speech["speech_id"].map(pd.Series(groups.array, index=corpus["speech_id"].to_numpy()))
     per_speech = per_speech[per_speech[by].notna()]
-    table = per_speech.groupby([by, "theme", "label"], sort=False).agg(
+    table = per_speech.groupby([by, "theme", "label"], sort=False, observed=True).agg(
         hits=("hits", "sum"), n_chars=("n_chars", "sum"), speeches=("speech_id", "nunique")).reset_index()
     table["per_1000"] = 1000 * table["hits"] / table["n_chars"].where(table["n_chars"] > 0)
     order = {t: i for i, t in enumerate(dict.fromkeys(table["theme"]))}

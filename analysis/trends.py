@@ -21,6 +21,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from .cluster import map_counts
 from .config import DATA_DIR
 from .script import to_simplified
 from .vocabulary import _word_tokens, term_of
@@ -67,7 +68,8 @@ def _groups(speech_ids: pd.Series, by, corpus: pd.DataFrame | None, bins) -> tup
             raise ValueError(f"by={by!r}: no such corpus column (have {list(corpus.columns)[:15]}…)")
         else:
             values = corpus[by]
-        mapping = pd.Series(values.to_numpy(), index=corpus["speech_id"])
+        # .array keeps an ordered categorical (level: central … township) in its order.
+        mapping = pd.Series(values.array, index=corpus["speech_id"].to_numpy())
     if bins is not None:
         mapping = bin_values(mapping, bins)
     return name, speech_ids.map(mapping)
@@ -85,6 +87,36 @@ def time_unit(corpus: pd.DataFrame) -> str:
     'year'
     """
     return "year" if corpus["year"].nunique() <= MAX_YEARS_SHOWN else "decade"
+
+
+GROUPING_COLUMNS = ("speaker", "level", "place", "meeting")
+"""The metadata columns researchers group speeches by (``docs/data-model.md``), besides
+``year`` and ``decade``: any of them is a ``by`` of the groupings here and a ``BY`` of the
+notebooks."""
+
+
+def group_column(corpus: pd.DataFrame, by: str | None = None) -> str:
+    """The column a grouped view of ``corpus`` goes by: ``by`` when given (any corpus column:
+    ``speaker``, ``level``, ``place``, ``meeting``, ``genre``, …; or ``"decade"``), checked to
+    exist and to hold a value for at least one speech; else :func:`time_unit`. Raises
+    ``ValueError`` saying what the corpus has and how to give the column.
+
+    >>> corpus = pd.DataFrame({"speech_id": ["a", "b"], "year": [2011, 2012], "speaker": ["王明", None]})
+    >>> group_column(corpus), group_column(corpus, "speaker")
+    ('year', 'speaker')
+    """
+    if by is None:
+        return time_unit(corpus)
+    values = corpus["year"] if by == "decade" and "decade" not in corpus.columns and "year" in corpus.columns \
+        else corpus.get(by)
+    if values is None:
+        hint = (" (give it in metadata.csv: see docs/data-model.md)" if by in GROUPING_COLUMNS else "")
+        raise ValueError(f"by={by!r}: the corpus has no such column{hint}; it has "
+                         f"{', '.join(map(str, corpus.columns[:12]))}…")
+    if not values.notna().any():
+        source = "no speech is dated" if by == "decade" else f"no speech has a {by}"
+        raise ValueError(f"by={by!r}: {source}, so nothing can be grouped by it")
+    return by
 
 
 def speech_groups(speech_ids: pd.Series, by: str, corpus: pd.DataFrame) -> pd.Series:
@@ -137,8 +169,8 @@ def term_trends(tokens: pd.DataFrame, terms, by="year", *, corpus: pd.DataFrame 
     """How often each term is used in each group of speeches.
 
     ``terms`` in either script (alias groups apply unless ``aliases=False``); ``by`` a corpus
-    column (``year``, ``genre``, a place or speaker column, …; ``"decade"`` is derived from
-    ``year``) or a Series mapping speech_id to a group; ``bins`` bins a numeric column
+    column (``year``, ``speaker``, ``level``, ``place``, ``meeting``, ``genre``, …;
+    ``"decade"`` is derived from ``year``) or a Series mapping speech_id to a group; ``bins`` bins a numeric column
     (:func:`bin_values`: ``5`` for five-year periods, or a list of edges). Speeches without a
     group value are left out.
 
@@ -152,24 +184,25 @@ def term_trends(tokens: pd.DataFrame, terms, by="year", *, corpus: pd.DataFrame 
     into parts) is warned about: add it to ``userdict.txt``.
     """
     keys = _keys(terms, aliases)
-    name, group = _groups(tokens["speech_id"], by, corpus, bins)
-    words = _word_tokens(tokens)
-    word_group = group.loc[words.index]
-    keep = word_group.notna()
-    words, word_group = words[keep], word_group[keep]
-    n_words = word_group.value_counts(sort=False)
-    speeches = pd.DataFrame({"speech_id": tokens["speech_id"].to_numpy(), "group": group.to_numpy()})
-    n_docs = speeches.dropna().drop_duplicates().groupby("group", observed=True).size()
-    order = _group_order(word_group)
-    key_of_word = term_of(words, aliases)
+    wanted = list(dict.fromkeys(key for _, key in keys))
+    # Counted per speech first: on a cluster each partition is counted where it lies
+    # (analysis.cluster), and only these per-speech counts come back.
+    per_speech = map_counts(tokens, lambda frame: speech_term_counts(frame, wanted, aliases))
+    per_speech = per_speech.groupby("speech_id", sort=False, observed=True).sum().reset_index()
+    name, group = _groups(per_speech["speech_id"].astype(object), by, corpus, bins)
+    per_speech["group"] = group.to_numpy()
+    per_speech = per_speech[per_speech["group"].notna()]
+    with_words = per_speech[per_speech["n_words"] > 0]
+    order = _group_order(pd.Series(with_words["group"].array))
+    by_group = per_speech.groupby("group", sort=False, observed=True)
+    n_words = by_group["n_words"].sum()
+    n_docs = by_group.size()
     rows = []
     for given, key in keys:
-        hit = key_of_word == key
-        counts = word_group[hit].value_counts(sort=False)
-        docs = pd.DataFrame({"speech_id": words.loc[hit, "speech_id"].to_numpy(),
-                             "group": word_group[hit].to_numpy()}).drop_duplicates() \
-            .groupby("group", observed=True).size()
-        if not hit.any() and corpus is not None and _occurs_in_text(corpus, key):
+        column = f"key:{key}"
+        counts = by_group[column].sum()
+        docs = per_speech[per_speech[column] > 0].groupby("group", sort=False, observed=True).size()
+        if not counts.sum() and corpus is not None and _occurs_in_text(corpus, key):
             warnings.warn(f"{given!r} occurs in the texts but never as a word: the segmenter cuts "
                           "it; add it to analysis/data/userdict.txt to count it", stacklevel=2)
         for value in order:
@@ -177,6 +210,22 @@ def term_trends(tokens: pd.DataFrame, terms, by="year", *, corpus: pd.DataFrame 
                          "docs": int(docs.get(value, 0)), "n_docs": int(n_docs.get(value, 0)),
                          "n_words": int(n_words.get(value, 0))})
     return _with_rates(pd.DataFrame(rows, columns=["term", name, "count", "docs", "n_docs", "n_words"]), name)
+
+
+def speech_term_counts(tokens: pd.DataFrame, keys: list[str], aliases: bool = True) -> pd.DataFrame:
+    """Per speech of ``tokens``: ``n_words`` (word tokens) and, for each key, ``key:<key>``
+    (the word tokens counted as it). One row per speech with a token (a speech of
+    punctuation alone has ``n_words`` 0)."""
+    ids = pd.Series(tokens["speech_id"].astype(object).to_numpy(), index=tokens.index)
+    words = _word_tokens(tokens)
+    out = pd.DataFrame({"speech_id": pd.unique(ids.to_numpy())})
+    out["n_words"] = out["speech_id"].map(ids.loc[words.index].value_counts()).fillna(0).astype(np.int64)
+    key_of_word = term_of(words, aliases)
+    for key in keys:
+        hit = (key_of_word == key).to_numpy()
+        counts = ids.loc[words.index[hit]].value_counts()
+        out[f"key:{key}"] = out["speech_id"].map(counts).fillna(0).astype(np.int64).to_numpy()
+    return out
 
 
 def _group_order(groups: pd.Series) -> list:
@@ -306,8 +355,8 @@ def national_caption(national: pd.DataFrame, own: pd.DataFrame | None = None,
     words), the genre and level that separate them, and the alias groups applied.
 
     >>> table = reference_trends(["计划生育"])
-    >>> national_caption(table).split(";")[0]
-    "Blue: the Premier's government work reports to the NPC, 1954–2025 (52 reports in 52 years, 492,638 words)"
+    >>> national_caption(table).split(" (")[0]
+    "Blue: the Premier's government work reports to the NPC, 1954–2025"
     """
     per_year = national.drop_duplicates("year")
     years = per_year["year"].astype(int)
@@ -471,17 +520,17 @@ def lifecycle(corpus: pd.DataFrame, *, formulas: pd.DataFrame | None = None,
     rows = rows[rows["speech_id"].isin(set(dated["speech_id"]))]
     year = dict(zip(dated["speech_id"], dated["year"].astype(int)))
     group = dict(zip(dated["speech_id"], dated[by])) if by != "year" else year
-    size = dated.assign(_g=dated["speech_id"].map(group)).groupby("_g")["n_chars"].sum()
+    size = dated.assign(_g=dated["speech_id"].map(group)).groupby("_g", observed=True)["n_chars"].sum()
     rows["year"] = rows["speech_id"].map(year)
     rows["group"] = rows["speech_id"].map(group)
     # All per name at once (a corpus holds thousands of names): spans, speeches, mentions…
     # One row per name, whatever its function in each speech: the label is the most common.
-    by_name = rows.groupby("key", sort=False)
+    by_name = rows.groupby("key", sort=False, observed=True)
     table = by_name.agg(name=("written", "first"), kind=("kind", lambda v: v.mode().iloc[0]),
                         first=("year", "min"), last=("year", "max"),
                         n_speeches=("speech_id", "nunique"), mentions=("mentions", "sum")).reset_index()
     # … and the peak: the group with the highest rate, ties to the earliest group.
-    per_group = rows.groupby(["key", "group"], sort=False)["mentions"].sum().reset_index()
+    per_group = rows.groupby(["key", "group"], sort=False, observed=True)["mentions"].sum().reset_index()
     per_group["rate"] = per_group["mentions"] / per_group["group"].map(size).to_numpy() * 10_000
     per_group["_rounded"] = per_group["rate"].round(9)
     peaks = per_group.sort_values(["key", "_rounded", "group"], ascending=[True, False, True],

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from .cluster import map_counts
 from .script import to_simplified
 from .segment import user_dictionary
 
@@ -93,6 +94,17 @@ def n_words(tokens: pd.DataFrame) -> int:
     return int((~tokens["is_punct"].to_numpy()).sum())
 
 
+def value_counts(values: pd.Series, sort: bool = True) -> pd.Series:
+    """``values.value_counts()`` of the values that occur, indexed by plain values: a
+    categorical column (the token table's strings) would also list its categories that do
+    not occur in ``values``, with count 0, in category order."""
+    counts = values.value_counts(sort=sort)
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        counts = counts[counts > 0]
+        counts.index = pd.Index(counts.index.astype(object), name=counts.index.name)
+    return counts
+
+
 def term_of(tokens: pd.DataFrame, aliases: bool = True) -> pd.Series:
     """The word each token counts as, aligned with ``tokens``: its ``term`` (alias groups
     applied) or, with ``aliases=False``, its ``simplified`` form."""
@@ -126,16 +138,26 @@ def _codes(values) -> tuple[np.ndarray, np.ndarray]:
     return codes.astype(np.int64), np.asarray(uniques, dtype=object)
 
 
-def _mode_codes(key_codes: np.ndarray, value_codes: np.ndarray, n_values: int) -> tuple[np.ndarray, np.ndarray]:
+def _mode_codes(key_codes: np.ndarray, value_codes: np.ndarray, n_values: int,
+                weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """For each key code present, the commonest value code (ties: the smallest) and its count:
-    ``(keys, values, counts)`` sorted by key. Vectorised: no Python loop over groups."""
-    pairs, counts = np.unique(key_codes * n_values + value_codes, return_counts=True)
+    ``(keys, values, counts)`` sorted by key. Vectorised: no Python loop over groups.
+    ``weights``: how many tokens each row stands for (rows of counts, not of tokens)."""
+    pairs, counts = _unique_counts(key_codes * n_values + value_codes, weights)
     keys, values = pairs // n_values, pairs % n_values
     order = np.lexsort((values, -counts, keys))
     first = np.ones(len(order), dtype=bool)
     first[1:] = keys[order][1:] != keys[order][:-1]
     chosen = order[first]
     return keys[chosen], values[chosen], counts[chosen]
+
+
+def _unique_counts(values: np.ndarray, weights: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """The sorted distinct values and how many rows (or how much weight) each has."""
+    if weights is None:
+        return np.unique(values, return_counts=True)
+    uniques, inverse = np.unique(values, return_inverse=True)
+    return uniques, np.bincount(inverse, weights=weights, minlength=len(uniques)).astype(np.int64)
 
 
 def _mode_by(keys: pd.Series, values: pd.Series) -> pd.Series:
@@ -146,11 +168,13 @@ def _mode_by(keys: pd.Series, values: pd.Series) -> pd.Series:
     return pd.Series(value_uniques[v], index=pd.Index(key_uniques[k], dtype=object))
 
 
-def _display_forms(tokens: pd.DataFrame, keys: pd.Series | None = None) -> pd.DataFrame:
+def _display_forms(tokens: pd.DataFrame, keys: pd.Series | None = None,
+                   weights: np.ndarray | None = None) -> pd.DataFrame:
     """One row per term of ``tokens`` (``keys``, default the Simplified word; the index):
     ``token``, its most common original form, ``pos``, its most common tag (ties broken
     by code point), and ``variants``: for a term written in more than one way (an alias
     group), each written form with its count, most frequent first (NA otherwise).
+    ``weights``: how many tokens each row of ``tokens`` stands for (a table of counts).
 
     >>> from analysis import tokenize
     >>> _display_forms(tokenize("雙降，双降，雙降")).loc["双降"].tolist()
@@ -161,14 +185,14 @@ def _display_forms(tokens: pd.DataFrame, keys: pd.Series | None = None) -> pd.Da
     token_codes, token_uniques = _codes(tokens["token"])
     pos_codes, pos_uniques = _codes(tokens["pos"])
     n_tokens = max(len(token_uniques), 1)
-    k, t, _ = _mode_codes(key_codes, token_codes, n_tokens)
-    _, p, _ = _mode_codes(key_codes, pos_codes, max(len(pos_uniques), 1))
+    k, t, _ = _mode_codes(key_codes, token_codes, n_tokens, weights)
+    _, p, _ = _mode_codes(key_codes, pos_codes, max(len(pos_uniques), 1), weights)
     index = pd.Index(key_uniques[k], dtype=object)
     forms = pd.DataFrame({"token": token_uniques[t], "pos": pos_uniques[p]}, index=index)
     # Variants: the Simplified words of a term, each with its count and commonest written form.
     simp_codes, simp_uniques = _codes(tokens["simplified"])
     n_simp = max(len(simp_uniques), 1)
-    words, word_counts = np.unique(key_codes * n_simp + simp_codes, return_counts=True)
+    words, word_counts = _unique_counts(key_codes * n_simp + simp_codes, weights)
     word_keys = words // n_simp
     several = np.bincount(word_keys, minlength=len(key_uniques)) > 1
     variants = pd.Series(pd.NA, index=index, dtype=object)
@@ -176,7 +200,8 @@ def _display_forms(tokens: pd.DataFrame, keys: pd.Series | None = None) -> pd.Da
         chosen = several[key_codes]
         pair = (key_codes[chosen] * n_simp + simp_codes[chosen])
         pair_codes, pair_uniques = _codes(pair)
-        _, written, _ = _mode_codes(pair_codes, token_codes[chosen], n_tokens)
+        _, written, _ = _mode_codes(pair_codes, token_codes[chosen], n_tokens,
+                                    None if weights is None else weights[chosen])
         written_of = dict(zip(pair_uniques.tolist(), token_uniques[written]))
         rows = [(key, -n, written_of[w]) for w, key, n in zip(words, word_keys, word_counts) if several[key]]
         joined: dict[int, list] = {}
@@ -218,37 +243,69 @@ def frequencies(tokens: pd.DataFrame, by=None, words: str = "content", *,
     [['計生協會', 35, '計生協會 17 · 計生協 14 · 計劃生育協會 4'], ['工作', 32, <NA>]]
     """
     by_cols = _by_columns(by)
-    word_tokens = _word_tokens(tokens)
-    listed = _select(tokens, words)
-    keys = term_of(listed, aliases)
-    forms = _display_forms(listed, keys)
-    grouping = [listed[c] for c in by_cols] + [keys.rename("term")]
-    table = listed.groupby(grouping, dropna=False, sort=False).size().rename("count").reset_index()
+    # Counted first into (group, term, word, form, tag) rows: on a cluster each partition is
+    # counted where it lies (analysis.cluster) and only these counts come back.
+    counted = map_counts(tokens, lambda frame: form_counts(frame, by_cols, words, aliases))
+    listed = counted["forms"].groupby([*by_cols, "term", "simplified", "token", "pos"], dropna=False,
+                                      observed=True, sort=False)["n"].sum().reset_index()
+    weights = listed["n"].to_numpy(dtype=np.int64)
+    keys = listed["term"]
+    forms = _display_forms(listed, keys, weights)
+    table = listed.groupby([*by_cols, "term"], dropna=False, sort=False, observed=True)["n"].sum() \
+        .rename("count").reset_index()
     if by_cols:
-        sizes = word_tokens.groupby(by_cols, dropna=False).size().rename("_size").reset_index()
+        sizes = counted["sizes"].groupby(by_cols, dropna=False, observed=True)["n"].sum().rename("_size").reset_index()
         table = table.merge(sizes, on=by_cols, how="left")
-        table["corpus_count"] = table.groupby("term")["count"].transform("sum")
+        table["corpus_count"] = table.groupby("term", observed=True)["count"].transform("sum")
     else:
-        table["_size"] = len(word_tokens)
+        table["_size"] = int(counted["sizes"]["n"].sum())
     table["per_10k"] = table["count"] / table["_size"] * 10_000
     table["token"] = table["term"].map(forms["token"])
     table["pos"] = table["term"].map(forms["pos"])
     if by_cols:
         # The variants written in each group, not over the corpus.
         group_key = _joined_key([listed[c] for c in by_cols] + [keys])
-        group_forms = _display_forms(listed, group_key)
+        group_forms = _display_forms(listed, group_key, weights)
         table["variants"] = _joined_key([table[c] for c in by_cols] + [table["term"]]).map(
             group_forms["variants"]).to_numpy()
     else:
         table["variants"] = table["term"].map(forms["variants"])
     table = table.sort_values([*by_cols, "count", "term"],
                               ascending=[True] * len(by_cols) + [False, True], kind="stable")
-    ranked = table.groupby(by_cols, dropna=False)["count"] if by_cols else table["count"]
+    ranked = table.groupby(by_cols, dropna=False, observed=True)["count"] if by_cols else table["count"]
     table["rank"] = ranked.rank(method="min", ascending=False).astype("int64")
     columns = [*by_cols, "rank", "token", "term", "pos", "count", "per_10k", "variants"]
     if by_cols:
         columns.append("corpus_count")
     return table[columns].reset_index(drop=True)
+
+
+def form_counts(tokens: pd.DataFrame, by_cols: list[str], words: str = "content",
+                aliases: bool = True) -> dict[str, pd.DataFrame]:
+    """The counts :func:`frequencies` is computed from: ``forms``, one row per group, term,
+    Simplified word, written form and tag with its count ``n``; ``sizes``, the word tokens
+    of each group (``n``)."""
+    listed = _select(tokens, words)
+    frame = pd.DataFrame({**{c: listed[c] for c in by_cols}, "term": term_of(listed, aliases),
+                          "simplified": listed["simplified"], "token": listed["token"], "pos": listed["pos"]})
+    forms = frame.groupby([*by_cols, "term", "simplified", "token", "pos"], dropna=False, observed=True,
+                          sort=False).size().rename("n").reset_index()
+    word_tokens = _word_tokens(tokens)
+    if by_cols:
+        sizes = word_tokens.groupby(by_cols, dropna=False, observed=True, sort=False).size().rename("n").reset_index()
+    else:
+        sizes = pd.DataFrame({"n": [len(word_tokens)]})
+    return {"forms": _plain(forms), "sizes": _plain(sizes)}
+
+
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its unordered categorical columns as plain values: counts from
+    different partitions (each with its own categories) then concatenate as they are."""
+    for column in frame.columns:
+        dtype = frame[column].dtype
+        if isinstance(dtype, pd.CategoricalDtype) and not dtype.ordered:
+            frame[column] = frame[column].astype(object)
+    return frame
 
 
 # ---------------------------------------------------------------- reading order and spans
@@ -323,7 +380,7 @@ def ngrams(tokens: pd.DataFrame, n: int = 2, words: str = "content",
         return parts[0].str.cat(parts[1:], sep=" ") if n > 1 else parts[0]
 
     grams = pd.DataFrame({"term": joined(simplified), "token": joined(original)})
-    counts = grams.groupby("term").size().rename("count")
+    counts = grams.groupby("term", observed=True).size().rename("count")
     table = pd.DataFrame({"ngram": _mode_by(grams["term"], grams["token"]), "count": counts})
     table = table.rename_axis("term").reset_index()
     table = table[table["count"] >= min_count]
@@ -379,7 +436,7 @@ def _read_reference() -> pd.Series:
     counts = pd.Series(table["freq"].to_numpy(), name="count",
                        index=to_simplified("\n".join(table["word"])).split("\n"))
     repeated = counts.index.duplicated(keep=False)
-    folded = counts[repeated].groupby(level=0).sum()
+    folded = counts[repeated].groupby(level=0, observed=True).sum()
     return pd.concat([counts[~repeated], folded]).rename("count")
 
 
@@ -498,7 +555,7 @@ def collocations(tokens: pd.DataFrame, node: str | None = None, window: int = 5,
     words_only = ordered[~ordered["is_punct"]].copy()
     n_words = len(words_only)
     # Position among the speech's word tokens: the unit the window is measured in.
-    words_only["_wpos"] = words_only.groupby("_speech").cumcount()
+    words_only["_wpos"] = words_only.groupby("_speech", observed=True).cumcount()
     content = content_words(words_only)
     keys = term_of(content, aliases)
     if among is not None:

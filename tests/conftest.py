@@ -61,6 +61,15 @@ def tokens(seed_corpus):
     return corpus_tokens(seed_corpus)
 
 
+@pytest.fixture(scope="session")
+def segmentation_scores():
+    """analysis.segquality.evaluate() over both parts of the gold: every segmenter's scores,
+    computed once for the tests of the scores and of the README's table."""
+    from analysis.segquality import evaluate
+
+    return evaluate()
+
+
 # The shared corpus of government work reports, where ../shared is beside the checkout.
 GWR_MISSING = (f"the shared corpus {GWR_DIR} is absent (it lives in ../shared beside the "
                "project; set SPEECHES_GWR_DIR to point elsewhere)")

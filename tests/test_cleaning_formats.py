@@ -69,9 +69,9 @@ def kinds_of(r) -> dict[str, int]:
         ("flat-simp.txt", "simp", None, None, {}),
         # A wiki page: title broken across lines, dash date line and byline, link text on lines
         # of its own, labels alone on a line, zero-width spaces, full-width and spaced digits,
-        # a licence footer.
-        ("wiki-simp.txt", "simp", "在全县安全生产工作会议上的讲话", "2023-05-10",
-         {"title": 1, "date": 1, "legal": 1}),
+        # a licence footer. The dash date line dates the speech, not the page: no `published`.
+        ("wiki-simp.txt", "simp", "在全县安全生产工作会议上的讲话", None,
+         {"title": 1, "date": 1, "byline": 1, "legal": 1}),
     ],
 )
 def test_each_page_cleans_to_its_speech(name, script, title, published, kinds):

@@ -17,7 +17,7 @@ from analysis.outline import outline
 
 # Kinds a Han character may be removed under: the page's licence, the title, date and byline
 # above a report, and a wiki editor's placeholder text ("bold text") left in one.
-FURNITURE_WITH_WORDS = {"legal", "title", "date", "meta", "code"}
+FURNITURE_WITH_WORDS = {"legal", "title", "date", "byline", "meta", "code"}
 CONTINUATION = "。，、；：？！）》」』”"
 OPENING = "《“（「『"
 

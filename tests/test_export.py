@@ -76,6 +76,9 @@ def test_write_tables_is_the_one_writer(tmp_path):
     paths = write_tables({"demo": frame}, tmp_path / "out", readme="# demo\n")
     assert [p.name for p in paths] == ["demo.csv", "tables.xlsx", "README.md"]
     assert (tmp_path / "out" / "demo.csv").read_text(encoding="utf-8-sig") == "name,items,n\n五有,有甲、有乙,\n"
+    # Through the project's table writer: a speech id a spreadsheet would run is made inert.
+    write_tables({"demo": pd.DataFrame({"speech_id": ["=1+1"]})}, tmp_path / "evil")
+    assert (tmp_path / "evil" / "demo.csv").read_text(encoding="utf-8-sig") == "speech_id\n'=1+1\n"
 
 
 def test_the_tables_of_the_seed(seed_corpus):

@@ -110,3 +110,15 @@ def test_term_spread_and_dispersion_say_how_many_hits_are_words(tokens, corpus):
     text = str(findings.dispersion(dispersion_measures(corpus, ["群眾", "雙降"]), tokens=tokens))
     assert "- 群眾: 24 hits (15 as a word) in 9 of 17 paragraphs; DP 0.43" in text
     assert "- 雙降: 7 hits in 3 of 17 paragraphs" in text
+
+
+def test_overview_names_the_speakers_and_their_source():
+    one = pd.DataFrame({"speaker": [pd.NA], "speaker_source": [pd.NA]})
+    assert findings._speakers(one) == ("Speaker: not named (no `speaker` in metadata, no byline under a "
+                                       "published head's dateline).")
+    one = pd.DataFrame({"speaker": ["王明"], "speaker_source": ["text"]})
+    assert findings._speakers(one) == "Speaker: **王明** (a byline in the text)."
+    many = pd.DataFrame({"speaker": ["王明", "李华", "王明", pd.NA],
+                         "speaker_source": ["text", "metadata", "metadata", pd.NA]})
+    assert findings._speakers(many) == ("Speakers: 3 speeches of 4 name one (2 from the metadata, 1 from a "
+                                        "byline in the text); most often 王明 (2 speeches), 李华 (1 speech).")

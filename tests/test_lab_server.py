@@ -161,11 +161,16 @@ def test_make_lab_serves_the_notebooks_and_a_project_kernel(lab_server):
     assert started.status_code == 201, started.text
     kernel_id = started.json()["id"]
     try:
-        code = "import sys, analysis\nprint(analysis.__name__)\nprint(sys.executable)"
+        code = "import sys, analysis\nprint(analysis.__name__)\nprint(sys.executable)\nprint(sys.prefix)"
         printed = execute(base, token, kernel_id, code)
-        name, executable = printed.splitlines()
+        name, executable, prefix = printed.splitlines()
         assert name == "analysis"
-        assert executable == sys.executable  # the project's environment is the kernel
+        # The project's environment is the kernel. The kernel may name its interpreter python3
+        # where pytest runs as python (both links in .venv/bin): compare what they point to,
+        # and the environment itself (sys.prefix is the venv; the resolved interpreter alone
+        # would be the base Python every venv of this machine links to).
+        assert Path(executable).resolve() == Path(sys.executable).resolve()
+        assert Path(prefix).resolve() == Path(sys.prefix).resolve()
     finally:
         deleted = session.delete(f"{base}/api/kernels/{kernel_id}", timeout=20)
     assert deleted.status_code == 204

@@ -32,8 +32,10 @@ def test_every_column_is_kept_and_dates_come_first(folder):
     with warnings.catch_warnings():
         warnings.simplefilter("error")   # a clean table loads without a word
         corpus = load_corpus(folder)
-    assert corpus[["speaker", "level", "place"]].values.tolist()[:2] == [["局長", "municipal", "某市"],
+    # level is read as one of the levels of government ("municipal" is city level).
+    assert corpus[["speaker", "level", "place"]].values.tolist()[:2] == [["局長", "city", "某市"],
                                                                         ["書記", "provincial", "某省"]]
+    assert corpus["speaker_source"].tolist() == ["metadata"] * 3
     assert pd.isna(corpus["place"].iloc[2])
     assert corpus["date"].tolist()[0] == pd.Timestamp("2012-03-05") and pd.isna(corpus["date"].iloc[1])
     assert corpus["year"].tolist()[:2] == [2012, 2013]
@@ -41,8 +43,8 @@ def test_every_column_is_kept_and_dates_come_first(folder):
     assert corpus["date_evidence"].tolist()[:2] == ["metadata.csv date=2012-03-05", "metadata.csv date=2013"]
     # No metadata date for c, and nothing in its text or name: undated, not a silent guess.
     assert pd.isna(corpus["year"].iloc[2]) and pd.isna(corpus["date_source"].iloc[2])
-    assert list(corpus.columns[:8]) == ["speech_id", "title", "date", "year", "date_source", "date_evidence",
-                                        "speaker", "level"]
+    assert list(corpus.columns[:9]) == ["speech_id", "title", "date", "year", "date_source", "date_evidence",
+                                        "speaker", "speaker_source", "level"]
 
 
 def test_year_alone_and_tsv(folder):

@@ -1,5 +1,5 @@
-"""corpus_tokens and load_corpus at corpus scale: the on-disk cache, parallel segmentation
-and progress bars."""
+"""load_corpus and corpus_tokens at corpus scale: the corpus store (partitions, manifests,
+what a warm load reads and what a change rebuilds), parallel processing and progress bars."""
 from __future__ import annotations
 
 import multiprocessing
@@ -11,11 +11,12 @@ import pandas as pd
 import pytest
 
 import analysis.config as config
+import analysis.corpus as corpus_module
 import analysis.parallel as parallel
 import analysis.pipeline as pipeline
 import analysis.segment as segment
 from analysis import corpus_tokens, load_corpus, to_simplified
-from analysis.cache import ArrowStore, ParquetStore
+from analysis.store import Store, pipeline_modules
 
 
 @pytest.fixture()
@@ -28,15 +29,16 @@ def cache_dir(tmp_path, monkeypatch):
 
 @pytest.fixture()
 def counted(monkeypatch):
-    """Counts the speeches actually segmented (cache misses)."""
+    """The speeches actually run through the pipeline (cleaned, then segmented): the first
+    20 characters of each text segmented."""
     calls = []
-    original = pipeline._segment_one
+    original = pipeline.token_table
 
-    def counting(pair):
-        calls.append(pair[0][:20])
-        return original(pair)
+    def counting(texts, simplified=None):
+        calls.extend(t[:20] for t in texts)
+        return original(texts, simplified)
 
-    monkeypatch.setattr(pipeline, "_segment_one", counting)
+    monkeypatch.setattr(pipeline, "token_table", counting)
     return calls
 
 
@@ -52,81 +54,162 @@ def _speeches(folder, seed_text, n=4):
     return folder
 
 
-def test_second_run_segments_nothing(tmp_path, cache_dir, counted, seed_text):
-    corpus = load_corpus(_speeches(tmp_path / "c", seed_text))
-    first = corpus_tokens(corpus, workers=1)
-    assert len(counted) == 4
-    again = corpus_tokens(load_corpus(tmp_path / "c"), workers=1)
-    assert len(counted) == 4  # all from the cache
-    pd.testing.assert_frame_equal(first, again)
-    assert len(ParquetStore("tokens")) == 4 and len(ArrowStore("tokens-bundles")) == 1
+def _partition_files(cache_dir, table="tokens"):
+    return sorted((cache_dir / "store" / "partitions").glob(f"*/{table}.parquet"))
 
 
-def test_cached_equals_uncached(tmp_path, cache_dir, seed_text):
-    corpus = load_corpus(_speeches(tmp_path / "c", seed_text))
-    corpus_tokens(corpus, workers=1)
-    pd.testing.assert_frame_equal(corpus_tokens(corpus, workers=1),
-                                  corpus_tokens(corpus, workers=1, cache=False))
-
-
-def test_editing_one_speech_resegments_only_it(tmp_path, cache_dir, counted, seed_text):
+def test_second_run_processes_nothing(tmp_path, cache_dir, counted, seed_text):
     folder = _speeches(tmp_path / "c", seed_text)
-    corpus_tokens(load_corpus(folder), workers=1)
+    first = corpus_tokens(load_corpus(folder, workers=1))
+    assert len(counted) == 4
+    again = corpus_tokens(load_corpus(folder, workers=1))
+    assert len(counted) == 4  # all from the store
+    pd.testing.assert_frame_equal(first, again)
+    assert first.speech_id.unique().tolist() == ["s0", "s1", "s2", "s3"]
+    assert first.dtypes["token"] == "category" and first.dtypes["start"] == "int64"
+
+
+def test_a_warm_load_cleans_nothing(tmp_path, cache_dir, seed_text, monkeypatch):
+    folder = _speeches(tmp_path / "c", seed_text, n=3)
+    first = load_corpus(folder)
+
+    def fail(raw):
+        raise AssertionError("cleaned again")
+
+    monkeypatch.setattr(corpus_module, "speech_record", fail)
+    monkeypatch.setattr(corpus_module, "_with_metadata_and_dates",
+                        lambda *a: (_ for _ in ()).throw(AssertionError("dated again")))
+    again = load_corpus(folder)
+    pd.testing.assert_frame_equal(pd.DataFrame(first), pd.DataFrame(again))
+
+
+def test_stored_equals_computed(tmp_path, cache_dir, seed_text):
+    folder = _speeches(tmp_path / "c", seed_text)
+    stored = load_corpus(folder)
+    pd.testing.assert_frame_equal(pd.DataFrame(load_corpus(folder)), pd.DataFrame(load_corpus(folder, cache=False)))
+    fresh = load_corpus(folder, cache=False)
+    pd.testing.assert_frame_equal(corpus_tokens(stored), corpus_tokens(fresh, cache=False))
+
+
+def test_editing_one_speech_reprocesses_only_it(tmp_path, cache_dir, counted, seed_text):
+    folder = _speeches(tmp_path / "c", seed_text)
+    before = corpus_tokens(load_corpus(folder, workers=1))
     (folder / "s2.txt").write_text("同志們：\n要做好流動人口服務管理工作。\n", encoding="utf-8")
-    tokens = corpus_tokens(load_corpus(folder), workers=1)
+    tokens = corpus_tokens(load_corpus(folder, workers=1))
     assert counted[4:] == ["同志們：\n要做好流動人口服務管理工作。"]
     assert tokens[tokens.speech_id == "s2"].token.tolist()[:4] == ["同志們", "：", "要", "做好"]
+    others = before[before.speech_id != "s2"].reset_index(drop=True)
+    kept = tokens[tokens.speech_id != "s2"].reset_index(drop=True)
+    assert kept.astype(str).equals(others.astype(str))
 
 
-def test_editing_the_dictionary_resegments_everything(tmp_path, cache_dir, counted, seed_text,
-                                                      monkeypatch):
+def test_touching_a_file_without_changing_it_reprocesses_nothing(tmp_path, cache_dir, counted, seed_text):
+    import os
+
+    folder = _speeches(tmp_path / "c", seed_text)
+    corpus_tokens(load_corpus(folder, workers=1))
+    stat = (folder / "s1.txt").stat()
+    os.utime(folder / "s1.txt", ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    corpus_tokens(load_corpus(folder, workers=1))
+    assert len(counted) == 4  # read again to see it is the same text, but not processed
+
+
+def test_a_new_file_joins_one_partition(tmp_path, cache_dir, counted, seed_text):
+    folder = _speeches(tmp_path / "c", seed_text, n=40)
+    load_corpus(folder, workers=1)
+    partitions_before = set(p.parent.name for p in _partition_files(cache_dir))
+    assert len(partitions_before) > 1  # forty speeches make several partitions
+    (folder / "s17b.txt").write_text("同志們：\n要做好流動人口服務管理工作。\n", encoding="utf-8")
+    corpus = load_corpus(folder, workers=1)
+    assert counted[40:] == ["同志們：\n要做好流動人口服務管理工作。"]
+    assert "s17b" in corpus.speech_id.tolist()
+    after = set(p.parent.name for p in _partition_files(cache_dir))
+    assert len(after - partitions_before) == 1  # one new partition; the others are reused as they were
+
+
+def test_editing_the_dictionary_resegments_everything(tmp_path, cache_dir, counted, seed_text, monkeypatch):
     folder = _speeches(tmp_path / "c", seed_text, n=2)
-    before = corpus_tokens(load_corpus(folder), workers=1)
+    before = corpus_tokens(load_corpus(folder, workers=1))
     assert "隆重召開" not in before.token.tolist() and "隆重" in before.token.tolist()
     userdict = tmp_path / "userdict.txt"
     shutil.copy(segment.USER_DICT, userdict)
     with userdict.open("a", encoding="utf-8") as f:
         f.write("隆重召开 50000 l\n")  # a researcher's edit: keep 隆重召開 whole
     monkeypatch.setattr(segment, "USER_DICT", userdict)
-    after = corpus_tokens(load_corpus(folder), workers=1)
+    after = corpus_tokens(load_corpus(folder, workers=1))
     assert len(counted) == 4
     assert "隆重召開" in after.token.tolist() and "隆重" not in after.token.tolist()
 
 
-def test_damaged_entries_are_rebuilt_not_trusted(tmp_path, cache_dir, counted, seed_text):
-    corpus = load_corpus(_speeches(tmp_path / "c", seed_text, n=2))
-    good = corpus_tokens(corpus, workers=1)
-    entries = sorted((cache_dir / "tokens").glob("*/*.parquet"))
-    bundle = next((cache_dir / "tokens-bundles").glob("*/*.arrow"))
-    data = entries[0].read_bytes()
-    entries[0].write_bytes(data[: len(data) // 2])  # a partial file
-    flipped = bytearray(bundle.read_bytes())
-    flipped[len(flipped) // 2] ^= 0xFF  # one bit-rotten byte: still a readable Arrow file
-    bundle.write_bytes(bytes(flipped))
+def test_the_store_key_covers_the_pipelines_code_not_the_notebooks():
+    names = {p.name for p in pipeline_modules()}
+    assert {"cleaning.py", "segment.py", "outline.py", "script.py", "aliases.py", "dates.py",
+            "corpus.py", "pipeline.py", "store.py"} <= names
+    assert not names & {"plots.py", "figures.py", "compare.py", "themes.py", "runner.py"}
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "rename"])
+def test_damaged_partitions_are_rebuilt_not_trusted(tmp_path, cache_dir, counted, seed_text, damage):
+    folder = _speeches(tmp_path / "c", seed_text, n=2)
+    good = corpus_tokens(load_corpus(folder, workers=1))
+    path = _partition_files(cache_dir)[0]
+    data = bytearray(path.read_bytes())
+    if damage == "truncate":
+        data = data[: len(data) // 2]
+    elif damage == "flip":
+        data[len(data) // 3] ^= 0xFF  # one bit-rotten byte in a data page
+    else:
+        at = data.rfind(b"simplified")  # a column's name in the footer, flipped in case
+        data[at:at + 10] = b"SIMPLIFIED"
+    path.write_bytes(bytes(data))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        rebuilt = corpus_tokens(corpus, workers=1)
-    damaged = sorted(str(w.message).split(" is damaged")[0] for w in caught)
-    assert damaged == sorted([f"cache entry {bundle}", f"cache entry {entries[0]}"])
-    assert "checksum or key does not match" in " ".join(str(w.message) for w in caught)
-    assert len(counted) == 3  # two cold, then only the damaged one again
+        rebuilt = corpus_tokens(load_corpus(folder, workers=1))
+    messages = " ".join(str(w.message) for w in caught)
+    assert str(path.parent) in messages and ("damaged" in messages or "changed since" in messages)
     pd.testing.assert_frame_equal(rebuilt, good)
 
 
-def test_entry_with_a_wrong_key_is_rejected(cache_dir):
-    store = ParquetStore("tokens")
-    import pyarrow as pa
+def test_thirty_damaged_column_names_never_serve_wrong_tables(tmp_path, cache_dir, seed_text):
+    folder = _speeches(tmp_path / "c", seed_text, n=3)
+    good_corpus = pd.DataFrame(load_corpus(folder))
+    good = corpus_tokens(load_corpus(folder))
+    rng = random.Random(11)
+    names = [b"speech_id", b"token", b"simplified", b"term", b"start", b"end", b"pos", b"is_stop",
+             b"is_punct", b"part", b"section", b"point", b"text", b"raw", b"title", b"label"]
+    for trial in range(30):
+        files = sorted((cache_dir / "store" / "partitions").glob("*/*.parquet"))
+        found = []
+        while not found:  # a file and a column name written in its footer
+            path = rng.choice(files)
+            data = bytearray(path.read_bytes())
+            found = [n for n in names if data.rfind(n) > len(data) // 2]
+        name = rng.choice(found)
+        at = data.rfind(name)
+        if trial % 2:
+            data[at] ^= 0x20  # flipped case
+        else:
+            data[at] = 0xFF  # invalid UTF-8
+        path.write_bytes(bytes(data))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            corpus = load_corpus(folder)
+            tokens = corpus_tokens(corpus)
+        pd.testing.assert_frame_equal(pd.DataFrame(corpus), good_corpus)
+        pd.testing.assert_frame_equal(tokens, good)
 
-    store.put("aa" * 16, pa.table({"x": [1, 2]}))
-    store.path("bb" * 16).parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(store.path("aa" * 16), store.path("bb" * 16))  # a file under the wrong name
-    with pytest.warns(UserWarning, match="records key a+ with 2 rows"):
-        assert store.get("bb" * 16) is None
-    assert not store.path("bb" * 16).exists()
-    assert store.get("aa" * 16).column("x").to_pylist() == [1, 2]
+
+def test_a_damaged_manifest_means_a_rebuild(tmp_path, cache_dir, counted, seed_text):
+    folder = _speeches(tmp_path / "c", seed_text, n=2)
+    good = corpus_tokens(load_corpus(folder, workers=1))
+    manifest = next((cache_dir / "store" / "manifests").glob("*.json"))
+    manifest.write_text('{"format": "1", "corpus_id"', encoding="utf-8")
+    with pytest.warns(UserWarning, match="manifest .* is damaged"):
+        again = corpus_tokens(load_corpus(folder, workers=1))
+    pd.testing.assert_frame_equal(again, good)
 
 
-def test_failed_write_leaves_no_file(cache_dir, monkeypatch):
+def test_failed_write_leaves_no_file(tmp_path, monkeypatch):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -135,18 +218,52 @@ def test_failed_write_leaves_no_file(cache_dir, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(pq, "write_table", crash)
-    store = ParquetStore("tokens")
+    store = Store(tmp_path / "store")
     with pytest.raises(OSError, match="disk full"):
-        store.put("cc" * 16, pa.table({"x": [1]}))
-    assert list(store.root.rglob("*")) == [store.path("cc" * 16).parent]
+        store.write_partition("p1", {"parts": pipeline.conform_empty("parts").append_column(
+            "x", pa.array([], pa.int64())).drop_columns(["x"])})
+    assert not store.partition_dir("p1").exists() and list(store.partition_dir("p1").parent.iterdir()) == []
+
+
+@pytest.mark.parametrize("how", ["file in its place", "read-only"])
+def test_a_cache_that_cannot_be_written_is_computed_around(tmp_path, monkeypatch, seed_text, how):
+    import os
+    import stat
+
+    if how == "read-only" and os.geteuid() == 0:
+        pytest.skip("root writes into read-only folders; the file-in-place case covers the fallback")
+    folder = _speeches(tmp_path / "c", seed_text, n=2)
+    reference = corpus_tokens(load_corpus(folder, cache=False), cache=False)
+    cache = tmp_path / "cache"
+    if how == "file in its place":
+        cache.write_text("not a folder")
+        where = cache
+    else:
+        cache.mkdir()
+        cache.chmod(stat.S_IRUSR | stat.S_IXUSR)
+        where = cache
+    monkeypatch.setattr(config, "CACHE_DIR", where)
+    pipeline._WARNED.clear()
+    with pytest.warns(UserWarning, match=f"cache folder {where}.* cannot be written") as caught:
+        corpus = load_corpus(folder)
+        tokens = corpus_tokens(corpus)
+    assert sum("cannot be written" in str(w.message) for w in caught) == 1
+    pd.testing.assert_frame_equal(tokens, reference)
+
+
+def test_cache_false_writes_nothing(tmp_path, cache_dir, seed_text, monkeypatch):
+    folder = _speeches(tmp_path / "c", seed_text, n=2)
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    corpus_tokens(load_corpus(folder, cache=False), cache=False)
+    assert not cache_dir.exists()
 
 
 def _tokens_in_process(folder, cache):
     config.CACHE_DIR = cache
-    corpus_tokens(load_corpus(folder), workers=1)
+    corpus_tokens(load_corpus(folder, workers=1))
 
 
-def test_two_runs_at_once_leave_a_sound_cache(tmp_path, cache_dir, seed_text, counted):
+def test_two_runs_at_once_leave_a_sound_store(tmp_path, cache_dir, seed_text, counted):
     folder = _speeches(tmp_path / "c", seed_text, n=3)
     context = multiprocessing.get_context("fork")
     runs = [context.Process(target=_tokens_in_process, args=(folder, cache_dir)) for _ in range(2)]
@@ -157,18 +274,39 @@ def test_two_runs_at_once_leave_a_sound_cache(tmp_path, cache_dir, seed_text, co
     assert [run.exitcode for run in runs] == [0, 0]
     assert not list(cache_dir.rglob("*.tmp"))
     with warnings.catch_warnings():
-        warnings.simplefilter("error")  # a damaged entry would warn
-        corpus_tokens(load_corpus(folder), workers=1)
+        warnings.simplefilter("error")  # a damaged file would warn
+        corpus_tokens(load_corpus(folder, workers=1))
     assert counted == []  # everything came from what the two runs wrote
 
 
 def test_parallel_equals_serial(tmp_path, cache_dir, seed_text, monkeypatch):
-    corpus = load_corpus(_speeches(tmp_path / "c", seed_text, n=6))
-    serial = corpus_tokens(corpus, workers=1, cache=False)
+    folder = _speeches(tmp_path / "c", seed_text, n=40)
+    serial = corpus_tokens(load_corpus(folder, workers=1, cache=False), cache=False)
     monkeypatch.setattr(parallel, "PARALLEL_MIN_CHARS", 0)
-    in_parallel = corpus_tokens(corpus, workers=2, cache=False)
+    in_parallel = corpus_tokens(load_corpus(folder, workers=2, cache=False), cache=False)
     pd.testing.assert_frame_equal(serial, in_parallel)
-    assert serial.speech_id.unique().tolist() == [f"s{i}" for i in range(6)]
+    assert serial.speech_id.unique().tolist() == sorted(f"s{i}" for i in range(40))
+
+
+def test_a_frame_not_loaded_from_a_folder_is_segmented_and_stored(cache_dir, seed_text, counted):
+    frame = pd.DataFrame({"speech_id": ["b", "a"], "text": [seed_text[:300], seed_text[300:700]]})
+    first = corpus_tokens(frame)
+    assert len(counted) == 2 and first.speech_id.unique().tolist() == ["b", "a"]
+    again = corpus_tokens(frame.copy())
+    assert len(counted) == 2
+    pd.testing.assert_frame_equal(first, again)
+    assert first.token.astype(str).tolist() == segment.tokenize(seed_text[:300]).token.astype(str).tolist() \
+        + segment.tokenize(seed_text[300:700]).token.astype(str).tolist()
+
+
+def test_a_subset_of_a_loaded_corpus_reads_its_rows(tmp_path, cache_dir, seed_text, counted):
+    corpus = load_corpus(_speeches(tmp_path / "c", seed_text), workers=1)
+    everything = corpus_tokens(corpus)
+    some = corpus[corpus.speech_id.isin(["s3", "s1"])].iloc[::-1]
+    mine = corpus_tokens(some)
+    assert len(counted) == 4
+    assert mine.speech_id.unique().tolist() == ["s3", "s1"]
+    assert len(mine) == (everything.speech_id.isin(["s1", "s3"])).sum()
 
 
 def test_workers_follow_the_cores_this_process_may_use(monkeypatch):
@@ -184,59 +322,27 @@ def test_workers_follow_the_cores_this_process_may_use(monkeypatch):
 
 
 def test_progress_bar_only_when_watched(tmp_path, cache_dir, seed_text, capsys, monkeypatch):
-    corpus = load_corpus(_speeches(tmp_path / "c", seed_text, n=6))
-    corpus_tokens(corpus, workers=1, cache=False)
-    assert "segmenting" not in capsys.readouterr().err  # headless: quiet
-    corpus_tokens(corpus, workers=1, cache=False, progress=True)
-    assert "segmenting: 100%" in capsys.readouterr().err
+    folder = _speeches(tmp_path / "c", seed_text, n=40)
+    load_corpus(folder, workers=1, cache=False)
+    assert "processing" not in capsys.readouterr().err  # headless: quiet
+    load_corpus(folder, workers=1, cache=False, progress=True)
+    assert "processing: 100%" in capsys.readouterr().err
     monkeypatch.delenv("SPEECHES_HEADLESS")
     monkeypatch.delenv("CI", raising=False)
     assert parallel.show_progress(6, None) and not parallel.show_progress(5, None)
 
 
-def test_cleaning_is_cached_too(tmp_path, cache_dir, seed_text, monkeypatch):
-    folder = _speeches(tmp_path / "c", seed_text, n=3)
-    first = load_corpus(folder)
-    import analysis.corpus as corpus_module
-
-    def fail(raw):
-        raise AssertionError("cleaned again")
-
-    monkeypatch.setattr(corpus_module, "speech_record", fail)
-    again = load_corpus(folder)
-    pd.testing.assert_frame_equal(pd.DataFrame(first), pd.DataFrame(again))
-
-
-def test_cached_corpus_equals_a_fresh_one(tmp_path, cache_dir, seed_text):
-    folder = _speeches(tmp_path / "c", seed_text, n=3)
-    load_corpus(folder)
-    pd.testing.assert_frame_equal(pd.DataFrame(load_corpus(folder)),
-                                  pd.DataFrame(load_corpus(folder, cache=False)))
-
-
-def test_bundle_without_its_record_is_rejected(cache_dir):
-    import pyarrow as pa
-
-    store = ArrowStore("tokens-bundles")
-    path = store.put("dd" * 16, pa.table({"x": [1, 2, 3]}))
-    assert store.get("dd" * 16).column("x").to_pylist() == [1, 2, 3]
-    path.with_suffix(".json").unlink()  # say, a copy of the cache that lost a file
-    with pytest.warns(UserWarning, match="is damaged"):
-        assert store.get("dd" * 16) is None
-    assert not path.exists()
-
-
 def test_the_parts_table_is_computed_once_and_read_after(tmp_path, cache_dir, seed_text, monkeypatch):
     from analysis import corpus_outline, outline
 
-    corpus = load_corpus(_speeches(tmp_path / "c", seed_text, n=3))
     calls = []
-    original = pipeline.outline
-    monkeypatch.setattr(pipeline, "outline", lambda text: calls.append(1) or original(text))
+    original = pipeline.outline_rows
+    monkeypatch.setattr(pipeline, "outline_rows", lambda text: calls.append(1) or original(text))
+    corpus = load_corpus(_speeches(tmp_path / "c", seed_text, n=3))
+    assert len(calls) == 3   # once per speech, as it loaded
     first = corpus_outline(corpus)
-    assert len(calls) == 3
-    again = corpus_outline(corpus)
-    assert len(calls) == 3   # read from the corpus bundle
+    again = corpus_outline(load_corpus(_speeches(tmp_path / "c", seed_text, n=3)))
+    assert len(calls) == 3   # read from the store
     pd.testing.assert_frame_equal(first, again)
     for sid, text in zip(corpus.speech_id, corpus.text):
         mine = first[first.speech_id == sid].drop(columns="speech_id").reset_index(drop=True)
@@ -244,9 +350,19 @@ def test_the_parts_table_is_computed_once_and_read_after(tmp_path, cache_dir, se
         assert mine["part"].tolist() == expected["part"].tolist()
         spans = ["start", "end", "n_chars"]
         assert mine[spans].values.tolist() == expected[spans].values.tolist()
-    # Tokens take their parts from that table: no outline is computed for them.
-    corpus_tokens(corpus, workers=1)
+    corpus_tokens(corpus)
     assert len(calls) == 3
+
+
+def test_tokens_of_a_long_text_are_cut_in_pieces_at_line_breaks(monkeypatch, seed_text):
+    monkeypatch.setattr(pipeline, "CHUNK_CHARS", 500)
+    frame = pd.DataFrame({"speech_id": ["long"], "text": [seed_text]})
+    pieces = pipeline._chunks(seed_text)
+    assert len(pieces) > 4 and all(seed_text[b - 1] in "\n。！？" and b - a <= 500 for a, b in pieces[:-1])
+    assert "".join(seed_text[a:b] for a, b in pieces) == seed_text
+    chunked = corpus_tokens(frame, cache=False)
+    whole = segment.tokenize(seed_text)
+    assert chunked[["start", "end"]].values.tolist() == whole[["start", "end"]].values.tolist()
 
 
 def test_place_agrees_with_locate_across_speeches(tmp_path, cache_dir, seed_text):
@@ -284,3 +400,87 @@ def test_a_cached_frame_is_computed_once_per_key(cache_dir):
     assert again.dtypes.tolist() == first.dtypes.tolist()
     # The code part of such keys covers the package's modules and its data files.
     assert len(code_digest()) == 32 and code_digest() == code_digest()
+
+
+def test_a_partition_rebuilt_while_reading_is_recorded(tmp_path, cache_dir, counted, seed_text):
+    folder = _speeches(tmp_path / "c", seed_text, n=2)
+    good = corpus_tokens(load_corpus(folder, workers=1))
+    path = _partition_files(cache_dir)[0]
+    stat = path.stat()
+    data = bytearray(path.read_bytes())
+    data[len(data) // 3] ^= 0xFF  # bit rot that keeps the size and, below, the time
+    path.write_bytes(bytes(data))
+    import os
+
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    with pytest.warns(UserWarning, match="damaged"):
+        assert corpus_tokens(load_corpus(folder, workers=1)).equals(good)
+    n = len(counted)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the manifest now names the rebuilt files
+        assert corpus_tokens(load_corpus(folder, workers=1)).equals(good)
+    assert len(counted) == n
+
+
+def _children(pid: int) -> list[int]:
+    from pathlib import Path
+
+    out = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(pid):
+            out.append(int(status.parent.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    from pathlib import Path
+
+    try:
+        state = (Path("/proc") / str(pid) / "status").read_text()
+    except OSError:
+        return False
+    return "State:\tZ" not in state
+
+
+@pytest.mark.skipif(not __import__("pathlib").Path("/proc").is_dir(), reason="needs Linux's /proc to find the workers")
+def test_workers_end_when_their_parent_is_killed(tmp_path, seed_text):
+    """A cold load killed with SIGKILL once its workers exist leaves no worker alive 10 s
+    later, and the next load reads a sound store (the interrupted run left either no
+    manifest or one naming only complete partitions)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    folder = _speeches(tmp_path / "c", seed_text, n=60)
+    cache = tmp_path / "cache"
+    code = ("import analysis.parallel as p; p.PARALLEL_MIN_CHARS = 0; import analysis; "
+            f"analysis.load_corpus({str(folder)!r}, workers=2)")
+    env = {**os.environ, "SPEECHES_CACHE_DIR": str(cache)}
+    parent = subprocess.Popen([sys.executable, "-c", code], env=env)
+    workers: list[int] = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(workers) < 2:
+        workers = _children(parent.pid)
+        time.sleep(0.05)
+    assert len(workers) >= 2, "the load never started its workers"
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait()
+    time.sleep(10)
+    assert [pid for pid in workers if _alive(pid)] == []
+    config_cache = config.CACHE_DIR
+    try:
+        config.CACHE_DIR = cache
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            after = corpus_tokens(load_corpus(folder, workers=1))
+        config.CACHE_DIR = tmp_path / "fresh"
+        fresh = corpus_tokens(load_corpus(folder, workers=1))
+    finally:
+        config.CACHE_DIR = config_cache
+    pd.testing.assert_frame_equal(after, fresh)

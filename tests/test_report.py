@@ -15,7 +15,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from PIL import Image
 
-from analysis.report import ERROR_SELECTOR, ReportError, build_report, main, title_and_summary
+from analysis.report import CJK_CHARS, ERROR_SELECTOR, ReportError, build_report, main, title_and_summary
 from analysis.runner import INJECTED_TAG, notebook_paths
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -176,6 +176,37 @@ def serve(tmp_path):
 
 
 FIGURE_CALL = "save_figure("
+HEADINGS = "h1, h2, h3, h4"
+
+
+def heading_glyphs(page) -> list[dict]:
+    """For each heading of the loaded page that holds CJK characters: its ``text``, the number
+    of ``cjk`` characters in it and how many of them Chromium ``drawn`` with the shipped font
+    (the platform fonts it used for the heading's text, from the DevTools protocol), and the
+    ``fonts`` it drew the heading with. A character no font has is drawn as an empty box in
+    some other font: it shows here as a CJK character not drawn with the shipped font. The
+    check does not depend on the machine's own fonts: the report draws CJK with its own font,
+    so a system font answering for it is as wrong as none."""
+    texts = page.evaluate("selector => [...document.querySelectorAll(selector)].map(e => e.textContent)", HEADINGS)
+    cdp = page.context.new_cdp_session(page)
+    try:
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
+        root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+        node_ids = cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": HEADINGS})["nodeIds"]
+        assert len(node_ids) == len(texts)
+        found = []
+        for node_id, text in zip(node_ids, texts):
+            cjk = len(CJK_CHARS.findall(text))
+            if not cjk:
+                continue
+            fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node_id})["fonts"]
+            drawn = sum(f["glyphCount"] for f in fonts if f["isCustomFont"] and "CJK" in f["familyName"])
+            found.append({"text": text.strip(), "cjk": cjk, "drawn": drawn,
+                          "fonts": sorted(f["familyName"] for f in fonts)})
+        return found
+    finally:
+        cdp.detach()
 
 
 def open_page(page, url: str) -> dict:
@@ -208,6 +239,7 @@ def open_page(page, url: str) -> dict:
                                                   && f.status === 'loaded'),
         links: [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href')),
     })""", ERROR_SELECTOR))
+    seen["glyphs"] = heading_glyphs(page)
     page.unroute("**/*")
     return seen
 
@@ -234,6 +266,9 @@ def page_problems(seen: dict, source_nb) -> list[str]:
     problems += [f"error output: {text}" for text in seen["errors"]]
     problems += [f"script error: {text}" for text in seen["page_errors"] + seen["console_errors"]]
     problems += [f"request off this machine: {url}" for url in seen["outside"]]
+    problems += [f"heading {g['text']!r}: {g['cjk'] - g['drawn']} of {g['cjk']} CJK characters not drawn with "
+                 f"the report's CJK font (drawn with {', '.join(g['fonts'])})"
+                 for g in seen["glyphs"] if g["drawn"] < g["cjk"]]
     return problems
 
 
@@ -251,6 +286,9 @@ def test_the_report_of_the_real_notebooks_in_chromium(executed_notebooks, browse
     assert index["links"] == pages
     assert index["cjk_font"], "the index did not load the CJK font"
     assert index["outside"] == [] and index["page_errors"] == []
+    # Every notebook's title is listed, its Chinese drawn with the shipped font (no box).
+    assert len(index["glyphs"]) == len(pages)
+    assert [g for g in index["glyphs"] if g["drawn"] < g["cjk"]] == []
 
     for href, run in zip(pages, runs):
         seen = open_page(page, base + href)
@@ -259,12 +297,38 @@ def test_the_report_of_the_real_notebooks_in_chromium(executed_notebooks, browse
         heading, _ = title_and_summary(source)
         assert seen["title"] == heading
         assert seen["cjk_font"], f"{href}: the CJK font did not load"
+        # The heading's Chinese (語料概覽, 歷時變化 …) is drawn, not boxed: page_problems above
+        # checks every heading; this says that there was one to check.
+        assert seen["glyphs"] and seen["glyphs"][0]["text"].startswith(heading[:2]), href
         # Every cell that drew a figure in this run shows it (a branch that drew nothing printed
         # nothing: notebook 04 on a single speech).
         figures = sum(FIGURE_CALL in c.source and bool(c.get("outputs"))
                       for c in run.notebook.cells if c.cell_type == "code")
         assert len(seen["images"]) >= figures > 0
         assert "index.html" in seen["links"]
+
+
+@pytest.mark.slow
+def test_the_browser_check_sees_empty_boxes(browser, serve, tmp_path, monkeypatch):
+    # The font order of the first reports: the generic families before the shipped font. On a
+    # machine without a CJK font Chromium draws the heading's Chinese as boxes (and with one,
+    # in a font other than the report's): the check must say so, for the index and the page.
+    import analysis.report as report
+
+    old = 'system-ui, -apple-system, "Segoe UI", helvetica, arial, sans-serif, "Report CJK"'
+    monkeypatch.setattr(report, "UI_FONTS", old)
+    monkeypatch.setattr(report, "CJK_RANGES", "U+0-10FFFF")
+    _, executed = write_pair(tmp_path, "00-boxes.ipynb", "00 · Corpus overview 語料概覽")
+    build(tmp_path)
+    base = serve(tmp_path / "report")
+    page = browser.new_page()
+    seen = open_page(page, base + "00-boxes.html")
+    assert seen["cjk_font"]   # the font loads all the same: that alone proves nothing
+    problems = page_problems(seen, nbformat.read(executed, as_version=4))
+    assert len(problems) == 1 and problems[0].startswith(
+        "heading '00 · Corpus overview 語料概覽¶': 4 of 4 CJK characters not drawn with the report's CJK font")
+    index = open_page(page, base + "index.html")
+    assert [(g["cjk"], g["drawn"]) for g in index["glyphs"]] == [(4, 0)]
 
 
 @pytest.mark.slow

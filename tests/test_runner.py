@@ -390,21 +390,48 @@ def test_every_notebook_runs_headless(real_run):
     assert stems["png"] == stems["svg"] == stems["csv"]
 
 
+def figure_files(folder) -> set[str]:
+    """The names of the files in a figures folder (dotfiles aside)."""
+    return {p.name for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")}
+
+
+def test_figure_sets_are_compared_both_ways(tmp_path):
+    # The comparison the test below makes: a file missing on either side is named.
+    (tmp_path / "00-a.png").write_bytes(b"")
+    (tmp_path / ".gitkeep").write_bytes(b"")
+    assert figure_files(tmp_path) == {"00-a.png"}
+    assert figure_set_problems({"00-a.png", "00-a.csv"}, {"00-a.png", "09-old.svg"}) == [
+        "figures/ lacks 00-a.csv, which a notebook writes: run make figures and commit it",
+        "figures/09-old.svg is drawn by no notebook any more: delete it"]
+    assert figure_set_problems({"00-a.png"}, {"00-a.png"}) == []
+
+
+def figure_set_problems(fresh: set[str], committed: set[str]) -> list[str]:
+    """What differs between the files the notebooks write and those in figures/."""
+    return ([f"figures/ lacks {name}, which a notebook writes: run make figures and commit it"
+             for name in sorted(fresh - committed)]
+            + [f"figures/{name} is drawn by no notebook any more: delete it" for name in sorted(committed - fresh)])
+
+
 @pytest.mark.slow
 def test_committed_figures_are_what_the_notebooks_draw(real_run):
-    # "Regenerate, then require a clean tree": a figure in figures/ that a notebook draws must
-    # be what it draws now. SVG bytes compare exactly; PNG pixels (zlib builds differ).
+    # "Regenerate, then require a clean tree": figures/ holds exactly the files the notebooks
+    # write (PNG, SVG and CSV; none missing, none that no notebook draws any more), and each
+    # is what the notebook draws now. SVG and CSV bytes compare exactly; PNG pixels (zlib
+    # builds differ).
     _, figures = real_run
+    fresh_names = figure_files(figures)
+    assert {name.rsplit(".", 1)[1] for name in fresh_names} == {"png", "svg", "csv"}
+    problems = figure_set_problems(fresh_names, figure_files(config.FIGURES_DIR))
+    assert not problems, "\n".join(problems)
     for fresh in sorted(figures.glob("*.svg")):
         committed = config.FIGURES_DIR / fresh.name
-        if committed.exists():
-            assert committed.read_bytes() == fresh.read_bytes(), \
-                f"figures/{fresh.name} is stale: run make figures"
-            png = fresh.with_suffix(".png")
-            old = np.asarray(Image.open(committed.with_suffix(".png")))
-            assert np.array_equal(old, np.asarray(Image.open(png))), f"figures/{png.name} is stale"
-            csv = fresh.with_suffix(".csv")
-            assert committed.with_suffix(".csv").read_bytes() == csv.read_bytes(), f"figures/{csv.name} is stale"
+        assert committed.read_bytes() == fresh.read_bytes(), f"figures/{fresh.name} is stale: run make figures"
+        png = fresh.with_suffix(".png")
+        old = np.asarray(Image.open(committed.with_suffix(".png")))
+        assert np.array_equal(old, np.asarray(Image.open(png))), f"figures/{png.name} is stale"
+        csv = fresh.with_suffix(".csv")
+        assert committed.with_suffix(".csv").read_bytes() == csv.read_bytes(), f"figures/{csv.name} is stale"
 
 
 @pytest.mark.slow
@@ -433,7 +460,8 @@ def test_every_notebook_runs_on_a_mixed_corpus(tmp_path, seed_raw, seed_text):
             for speech_id in ids:
                 assert speech_id in text, f"{run.path.name} does not show {speech_id}"
     # Three speeches are a handful: the per-speech charts give each its panel or its bars.
-    for name in ("00-structure", "01-top-words", "01-keyness", "03-dispersion", "03-theme-heatmap"):
+    for name in ("00-structure", "01-top-words", "01-keyness", "03-dispersion", "03-theme-heatmap",
+                 "06-directive-strength"):
         drawn = (figures / f"{name}.csv").read_text(encoding="utf-8")
         for speech_id in ids:
             assert speech_id in drawn, f"{name} does not draw {speech_id}"

@@ -25,12 +25,17 @@ def corpus_run(gwr_dir, tmp_path_factory):
 @pytest.mark.slow
 def test_every_chart_of_every_notebook_reads_at_corpus_size(corpus_run):
     runs, figures = corpus_run
-    assert len(runs) == 5
+    from analysis.runner import notebook_paths
+
+    assert [r.path for r in runs] == notebook_paths()   # every notebook, 06 (targets and directives) included
+    assert "06" in {r.path.name[:2] for r in runs}
     names = sorted(p.stem for p in figures.glob("*.png"))
     # Notebook 04 has what it needs here: trends, two periods and life cycles; the national
     # comparison is skipped, since the corpus holds the reports themselves.
     assert {"04-national-trends", "04-corpus-trends", "04-periods", "04-lifecycle"} <= set(names)
     assert "04-keywords-vs-period" not in names
+    # Notebook 06 sets each year's growth, price and jobs targets beside the next report's result.
+    assert {"06-directive-strength", "06-growth-targets", "06-price-jobs-targets"} <= set(names)
     for name in names:
         width, height = Image.open(figures / f"{name}.png").size
         assert max(width, height) <= MAX_SIDE_PX, f"{name}: {width} × {height} px"
@@ -40,7 +45,7 @@ def test_every_chart_of_every_notebook_reads_at_corpus_size(corpus_run):
     with open(figures / "00-structure.csv", encoding="utf-8") as handle:
         overview = list(csv.DictReader(handle))
     assert len(overview) == 72 and {"speech_id", "year", "n_chars", "with_sections"} <= set(overview[0])
-    for name in ("01-top-words", "01-keyness", "02-campaign-types", "03-theme-heatmap"):
+    for name in ("01-top-words", "01-keyness", "02-campaign-types", "03-theme-heatmap", "06-directive-strength"):
         with open(figures / f"{name}.csv", encoding="utf-8") as handle:
             rows = list(csv.DictReader(handle))
         assert "speech_id" not in rows[0], f"{name} draws speech by speech"
@@ -53,5 +58,7 @@ def test_the_findings_state_this_corpus_not_the_seed(corpus_run):
     assert "**72 speeches**" in text["00"]
     assert "Dated: 52 from metadata, 20 from their text; 0 undated, 1954–2025." in text["00"]
     assert "enough to compare within the corpus: 72 dated speeches" in text["04"]
+    assert "gdp_growth: in 23 years with a target and the next report's result (1992–2024)" in text["06"]
+    assert "Not named at all: 雙降." in text["06"]
     for seed_only in ("000_8ebf5a98b5b66884", "2,459 Han characters"):
         assert all(seed_only not in t for t in text.values()), seed_only

@@ -17,7 +17,6 @@ from analysis.segquality import (
     SCORE_COLUMNS,
     disagreements,
     domain_merges,
-    evaluate,
     gold,
     read_gold,
     score,
@@ -174,8 +173,8 @@ def test_disagreements_list_each_stretch_once():
 
 
 @pytest.fixture(scope="module")
-def results():
-    return evaluate()
+def results(segmentation_scores):
+    return segmentation_scores
 
 
 def test_evaluate_rows_and_columns(results):

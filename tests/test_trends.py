@@ -249,8 +249,9 @@ def test_the_national_caption_says_what_is_compared(tokens):
     national = reference_trends(["計劃生育", "計生協會"])
     own = term_trends(tokens, ["計劃生育", "計生協會"], by=pd.Series({"000_8ebf5a98b5b66884": 2012}, name="year"))
     caption = national_caption(national, own, tokens)
+    _, years, _ = gwr_counts()
     assert caption.startswith("Blue: the Premier's government work reports to the NPC, 1954–2025 (52 reports in "
-                              "52 years, 492,638 words)")
+                              f"52 years, {int(years['n_words'].sum()):,} words)")
     assert "no report in 1961–1963, 1965–1974, 1976–1977, 1989–1991, 1996, 2020" in caption
     assert "red: this corpus, 1 speech (1,185 words)" in caption
     assert "a different genre and level of government" in caption
