@@ -14,6 +14,8 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # from this folder, not from notebooks/ where the kernels run.
 CORPUS_DIR ?=
 FIGURES_DIR ?=
+# Where `make export` writes the cited tables (CSV and XLSX).
+EXPORT_DIR ?= build/export
 NB_PARAMS := $(if $(CORPUS_DIR),--param CORPUS_DIR=$(abspath $(CORPUS_DIR))) \
              $(if $(FIGURES_DIR),--param FIGURES_DIR=$(abspath $(FIGURES_DIR)))
 # Tests `make test-fast` leaves out (browser, notebook runs, lab server): see pyproject.toml.
@@ -22,7 +24,7 @@ UV := uv>=0.9,<1
 # `make lock` keeps the pins it can; LOCK_ARGS=--upgrade (or --upgrade-package NAME) moves them.
 LOCK_ARGS ?=
 
-.PHONY: help install lock figures report reference test test-fast lint lab bench bench-figures clean
+.PHONY: help install lock figures report export reference test test-fast lint lab bench bench-figures clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-13s %s\n", $$1, $$2}'
@@ -46,6 +48,9 @@ lock: ## regenerate requirements.lock from pyproject.toml (all extras, every pla
 
 figures: $(STAMP) ## run every notebook headless with papermill (in parallel) and regenerate figures/
 	$(BIN)/python -m analysis.runner $(NB_PARAMS)
+
+export: $(STAMP) ## write the tables a researcher cites (kwic, formulas, campaigns, keyness, term counts…) as CSV and XLSX with passage ids: make export [CORPUS_DIR=…] [EXPORT_DIR=build/export]
+	$(BIN)/python -m analysis.export --out $(abspath $(EXPORT_DIR)) $(if $(CORPUS_DIR),--corpus-dir $(abspath $(CORPUS_DIR)))
 
 reference: $(STAMP) ## rebuild the shipped government-work-report counts: make reference CORPUS_DIR=../shared/corpora/government-work-reports
 	@test -n "$(CORPUS_DIR)" || (echo "make reference needs CORPUS_DIR=<folder of the reports with metadata.csv>"; exit 2)

@@ -50,9 +50,9 @@ from .formulas import (
     lexicon,
     listed_hits,
     marked_names,
+    name_occurrences,
     numeral_claim,
     numeral_value,
-    occurrences,
     places_of,
     speech_texts,
 )
@@ -248,10 +248,10 @@ def _classify(simp_name: str, canonical: str, form: str, context: list[dict], si
 # --------------------------------------------------------------------------- mentions
 
 MENTION_COLUMNS = ["name", "simplified", "canonical", "form", "function", "written", "quoted",
-                   "nested_in", "start", "end", "part", "section", "point"]
+                   "nested_in", "start", "end", "part", "section", "point", "passage"]
 CAMPAIGN_COLUMNS = ["name", "simplified", "canonical", "form", "function", "rule", "quoted",
                     "count", "nested", "start", "end", "part", "section", "point", "sections",
-                    "clauses"]
+                    "clauses", "passage"]
 # A bare occurrence of a quoted name counts only when the name has at least this many
 # characters (or is a formula or a gazetteer name): quoted single words (“左”, “自由”) are
 # scare quotes, and their bare occurrences are ordinary words.
@@ -291,7 +291,7 @@ def _speech_mentions(text: str, simp: str, lex: Lexicon, rules: list) -> list[di
     for h in hits:
         add(h.spelling, h.start, h.end, "split" if h.split else "bare", h.canonical)
     for key in formulas:
-        for s in occurrences(simp, key):
+        for s in name_occurrences(simp, key, lex):
             add(key, s, s + len(key), "bare")
     mentions = _nest(text, list(by_span.values()))
 
@@ -314,7 +314,7 @@ def _speech_mentions(text: str, simp: str, lex: Lexicon, rules: list) -> list[di
     added = False
     for key, (_, function, _) in labels.items():
         if len(key) >= _MIN_BARE and function != "other":
-            for s in occurrences(simp, key):
+            for s in name_occurrences(simp, key, lex):
                 if (s, s + len(key)) not in by_span:
                     add(key, s, s + len(key), "bare")
                     added = True
@@ -358,15 +358,19 @@ def campaign_mentions(text: str, parts: pd.DataFrame | None = None, *, simplifie
     (of the name, see :func:`campaigns`), ``written`` (quote, title, bare, or split: a
     gazetteer name written with an enumeration comma, 少生、快富), ``quoted`` (in marks of
     its own), ``nested_in`` (the outermost longer name this mention stands inside, else
-    None), ``start``, ``end``, ``part``, ``section``, ``point``. ``parts`` is the
+    None), ``start``, ``end``, ``part``, ``section``, ``point`` and ``passage`` (its
+    citable id, :func:`analysis.passages.passage_ids`; "text" as the speech id). ``parts`` is the
     :func:`analysis.outline` of ``text`` (computed when not given).
 
     >>> found = campaign_mentions("開展“幸福工程”，做好幸福工程。")
     >>> found[["name", "written", "nested_in"]].values.tolist()
     [['幸福工程', 'quote', None], ['幸福工程', 'bare', None]]
     """
+    from .passages import text_passages
+
     simp, parts, rules, lex = _prepare(text, parts, simplified, rules, lex)
-    return _mention_frame(_placed(_speech_mentions(text, simp, lex, rules), parts))
+    frame = _mention_frame(_placed(_speech_mentions(text, simp, lex, rules), parts))
+    return text_passages(frame, text, parts)[MENTION_COLUMNS]
 
 
 def _campaign_rows(mentions: list[dict]) -> list[dict]:
@@ -410,15 +414,20 @@ def campaigns(text: str, parts: pd.DataFrame | None = None, *, simplified: str |
     ``quoted`` (own mentions in marks), ``count`` (own mentions, quoted or bare: those not
     inside a longer name), ``nested`` (mentions inside a longer name, counted there),
     ``start``/``end``/``part``/``section``/``point`` of the first mention, ``sections``
-    (sorted section numbers of all mentions) and ``clauses`` (the name split on 、，; the
-    name itself is kept whole). Use :func:`campaign_mentions` for one row per mention.
+    (sorted section numbers of all mentions), ``clauses`` (the name split on 、，; the
+    name itself is kept whole) and ``passage`` (the citable id of the first mention,
+    :func:`analysis.passages.passage_ids`; "text" as the speech id of one text). Use
+    :func:`campaign_mentions` for one row per mention.
 
     >>> found = campaigns("開展“晚婚晚育、從我做起”宣傳服務活動")
     >>> found[["name", "form", "function", "clauses"]].values.tolist()
     [['晚婚晚育、從我做起', 'quoted', 'campaign', ['晚婚晚育', '從我做起']]]
     """
+    from .passages import text_passages
+
     simp, parts, rules, lex = _prepare(text, parts, simplified, rules, lex)
-    return _campaign_frame(_campaign_rows(_placed(_speech_mentions(text, simp, lex, rules), parts)))
+    frame = _campaign_frame(_campaign_rows(_placed(_speech_mentions(text, simp, lex, rules), parts)))
+    return text_passages(frame, text, parts)[CAMPAIGN_COLUMNS]
 
 
 # --------------------------------------------------------------------------- corpus level
@@ -452,7 +461,7 @@ def corpus_campaigns(corpus: pd.DataFrame, *, attested: bool = True, places: boo
     rows = [{"speech_id": speech_id, **row}
             for speech_id, mentions in _corpus_mentions(corpus, attested, places)
             for row in _campaign_rows(mentions)]
-    return _campaign_frame(rows, ["speech_id", *CAMPAIGN_COLUMNS])
+    return _with_passages(_campaign_frame(rows, ["speech_id", *CAMPAIGN_COLUMNS]), corpus, places)
 
 
 @corpus_memo("corpus_campaign_mentions")
@@ -461,10 +470,20 @@ def corpus_campaign_mentions(corpus: pd.DataFrame, *, attested: bool = True, pla
     per mention, with the part, section and point it stands in (missing with
     ``places=False``). Keep the rows whose ``nested_in`` is None to count each stretch of
     text once."""
-    rows = [{"speech_id": speech_id, **{c: m[c] for c in MENTION_COLUMNS}}
+    rows = [{"speech_id": speech_id, **{c: m.get(c) for c in MENTION_COLUMNS}}
             for speech_id, mentions in _corpus_mentions(corpus, attested, places)
             for m in mentions]
-    return _mention_frame(rows, ["speech_id", *MENTION_COLUMNS])
+    return _with_passages(_mention_frame(rows, ["speech_id", *MENTION_COLUMNS]), corpus, places)
+
+
+def _with_passages(frame: pd.DataFrame, corpus: pd.DataFrame, places: bool) -> pd.DataFrame:
+    """The citable passage of each row's first character (missing with ``places=False``)."""
+    if not places:
+        return frame
+    from .passages import with_passages
+    from .pipeline import corpus_outline
+
+    return with_passages(frame, corpus, corpus_outline(corpus))
 
 
 # --------------------------------------------------------------------------- validation

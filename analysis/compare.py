@@ -13,9 +13,12 @@
   token frame, or a Series of counts. With no target and no reference the whole of
   ``tokens`` is compared with general Chinese.
 
-Words absent from the reference, and words the two sides cut differently (see
-:mod:`analysis.reference`), are reported apart by default (``absent="apart"``): they never
-top a ranking, and ``absent="only"`` lists them (new words of a period are among them).
+Keywords are ranked by LRC, Log Ratio's conservative estimate (Evert 2022), not by the bare
+Log Ratio, whose top is made of terms seen twice. Words the reference lacks altogether are
+reported apart by default (``absent="apart"``): they never top a ranking, and
+``absent="only"`` lists them (new words of a period are among them). Words the two sides cut
+differently (the reference holds 宣传 only inside 宣传教育) are compared on their occurrences
+inside words on both sides (``basis="within"``, :mod:`analysis.counts`).
 """
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from .counts import WordCounts
 from .reference import Reference, is_reference_name
 from .reference import reference as named_reference
 from .script import to_simplified
@@ -31,8 +35,13 @@ from .vocabulary import _display_forms, _select, _word_tokens, collocations, n_w
 from .wording import counted
 
 ABSENT = ("apart", "include", "only")
-KEYNESS_COLUMNS = ["token", "term", "count", "per_10k", "ref_count", "ref_per_10k", "g2", "log_ratio",
-                   "p", "in_reference", "cut_differs", "variants"]
+KEYNESS_COLUMNS = ["token", "term", "count", "per_10k", "ref_count", "ref_per_10k", "g2", "log_ratio", "lrc",
+                   "p", "in_reference", "cut_differs", "basis", "within", "ref_within", "ref_within_per_10k",
+                   "variants"]
+FREQUENCY_LIST_MIN_COUNT = 5
+"""Against a frequency list (general Chinese), terms seen fewer times than this in the target
+get no LRC (NaN) and rank after the others: see :func:`keyness`."""
+SORTS = {"lrc": ["lrc", "g2"], "g2": ["g2", "lrc"], "log_ratio": ["log_ratio", "g2"]}
 
 
 # ---------------------------------------------------------------- selecting speeches
@@ -148,6 +157,174 @@ def log_ratio(rate, ref_rate) -> np.ndarray:
     return np.log2(np.atleast_1d(np.asarray(rate, dtype=float)) / np.atleast_1d(np.asarray(ref_rate, dtype=float)))
 
 
+# ---------------------------------------------------------------- LRC: Log Ratio, conservatively
+_TINY = 1e-300
+
+
+def _log_beta(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    lgamma = np.frompyfunc(math.lgamma, 1, 1)
+    return (lgamma(a) + lgamma(b) - lgamma(a + b)).astype(float)
+
+
+def _beta_cf(a: np.ndarray, b: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """The continued fraction of the incomplete beta function (modified Lentz; Press et al.,
+    *Numerical Recipes*, 3rd ed., §6.4), vectorised; each value stops changing once its own
+    fraction has converged, so that one slow value does not keep the others iterating."""
+    qab, qap, qam = a + b, a + 1, a - 1
+    c = np.ones_like(x)
+    d = 1 - qab * x / qap
+    d = 1 / np.where(np.abs(d) < _TINY, _TINY, d)
+    h = d.copy()
+    going = np.ones(len(x), dtype=bool)
+    for m in range(1, 100_000):
+        m2 = 2 * m
+        step = np.ones_like(x)
+        for aa in (m * (b - m) * x / ((qam + m2) * (a + m2)),
+                   -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))):
+            d = 1 + aa * d
+            d = 1 / np.where(np.abs(d) < _TINY, _TINY, d)
+            c = 1 + aa / c
+            c = np.where(np.abs(c) < _TINY, _TINY, c)
+            step = d * c
+            h = np.where(going, h * step, h)
+        going &= np.abs(step - 1) >= 1e-15
+        if not going.any():
+            break
+    return h
+
+
+def beta_cdf(x, a, b) -> np.ndarray:
+    """The regularised incomplete beta function I_x(a, b): the beta distribution's CDF.
+    Written here (numpy and ``math.lgamma``) because scipy is not a dependency.
+
+    >>> [round(float(v), 6) for v in beta_cdf([0.5, 0.2, 0.9], [2, 1, 3], [2, 3, 0.5])]
+    [0.5, 0.488, 0.445416]
+    """
+    x, a, b = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (x, a, b)))
+    x, a, b = np.atleast_1d(x).copy(), np.atleast_1d(a), np.atleast_1d(b)
+    out = np.where(x >= 1, 1.0, 0.0)
+    inside = (x > 0) & (x < 1)
+    if inside.any():
+        xi, ai, bi = x[inside], a[inside], b[inside]
+        front = np.exp(ai * np.log(xi) + bi * np.log1p(-xi) - _log_beta(ai, bi))
+        direct = xi < (ai + 1) / (ai + bi + 2)
+        value = np.empty_like(xi)
+        if direct.any():
+            value[direct] = front[direct] * _beta_cf(ai[direct], bi[direct], xi[direct]) / ai[direct]
+        if (~direct).any():
+            flip = ~direct
+            value[flip] = 1 - front[flip] * _beta_cf(bi[flip], ai[flip], 1 - xi[flip]) / bi[flip]
+        out[inside] = np.clip(value, 0, 1)
+    return out
+
+
+def beta_ppf(q, a, b) -> np.ndarray:
+    """The ``q`` quantile of the beta distribution (a, b > 0): :func:`beta_cdf` inverted by
+    Newton's method inside a bisection bracket, from the normal approximation, to a relative
+    1e-12. Each pass works only on the quantiles not yet found.
+
+    >>> [round(float(v), 6) for v in beta_ppf([0.5, 0.025], [2, 10], [2, 1])]
+    [0.5, 0.691503]
+    """
+    from statistics import NormalDist
+
+    q, a, b = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (q, a, b)))
+    q, a, b = np.atleast_1d(q).copy(), np.atleast_1d(a).copy(), np.atleast_1d(b).copy()
+    upper = q > 0.5
+    if upper.any():
+        # The upper tail from the lower one of the mirrored distribution, where the CDF keeps
+        # its precision: x_q(a, b) = 1 − x_{1−q}(b, a).
+        out = np.empty_like(q)
+        out[upper] = 1 - beta_ppf(1 - q[upper], b[upper], a[upper])
+        if (~upper).any():
+            out[~upper] = beta_ppf(q[~upper], a[~upper], b[~upper])
+        return out
+    z = np.array([NormalDist().inv_cdf(min(max(v, 1e-300), 1 - 1e-16)) for v in q])
+    mean, n = a / (a + b), a + b
+    x = np.clip(mean + z * np.sqrt(a * b / (n * n * (n + 1))), 1e-300, 1 - 1e-16)
+    lo, hi = np.zeros_like(q), np.ones_like(q)
+    log_b = _log_beta(a, b)
+    active = np.arange(len(q))
+    for _ in range(200):
+        if not len(active):
+            break
+        xa, aa, ba = x[active], a[active], b[active]
+        f = beta_cdf(xa, aa, ba) - q[active]
+        lo[active] = np.where(f < 0, xa, lo[active])
+        hi[active] = np.where(f >= 0, xa, hi[active])
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            density = np.exp((aa - 1) * np.log(xa) + (ba - 1) * np.log1p(-xa) - log_b[active])
+            newton = xa - f / density
+        la, ha = lo[active], hi[active]
+        close = np.isfinite(newton) & (np.abs(newton - xa) <= 1e-12 * xa)
+        inside = np.isfinite(newton) & (newton > la) & (newton < ha)
+        x[active] = np.where(close | inside, newton, (la + ha) / 2)
+        done = close | (f == 0) | (ha - la <= 1e-15 * ha)
+        active = active[~done]
+    return x
+
+
+def clopper_pearson(k, n, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
+    """The exact (Clopper–Pearson) two-sided ``1 - alpha`` confidence interval of a binomial
+    proportion, ``k`` successes of ``n``: ``(low, high)``.
+
+    >>> low, high = clopper_pearson([0, 10], [10, 10])
+    >>> round(float(high[0]), 6), round(float(low[1]), 6)
+    (0.308497, 0.691503)
+    """
+    k, n = (np.atleast_1d(np.asarray(v, dtype=float)) for v in (k, n))
+    k, n = np.broadcast_arrays(k, n)
+    low, high = np.zeros(k.shape), np.ones(k.shape)
+    some, short = k > 0, k < n
+    if some.any():
+        low[some] = beta_ppf(alpha / 2, k[some], n[some] - k[some] + 1)
+    if short.any():
+        high[short] = beta_ppf(1 - alpha / 2, k[short] + 1, n[short] - k[short])
+    return low, high
+
+
+def _conservative(low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """The bound of a log2 interval nearer to zero; 0 when the interval holds 0."""
+    return np.where(low > 0, low, np.where(high < 0, high, 0.0))
+
+
+def lrc_two_samples(a, b, c, d, conf_level: float = 0.95, family: int = 1) -> np.ndarray:
+    """LRC, the conservative Log Ratio (Evert 2022, as the R package corpora's ``keyness(...,
+    measure = "LRC")``): the bound nearer to zero of the ``conf_level`` confidence interval of
+    ``log2((a/c) / (b/d))`` (0 when it holds 0). Given ``a + b``, ``a`` is binomial with
+    ``τ = c r₁ / (c r₁ + d r₂)``; the exact Clopper–Pearson interval of τ gives that of the
+    ratio ``r₁/r₂ = τ/(1−τ) · d/c``. ``family`` is the Bonferroni family size (the number of
+    terms tested): the interval's level becomes ``1 − (1 − conf_level) / family``.
+
+    >>> round(float(lrc_two_samples(10, 0, 1000, 1000)[0]), 4)   # τ ≥ 0.025^(1/10): log2(τ / (1 − τ))
+    1.1645
+    """
+    a, b, c, d = (np.atleast_1d(np.asarray(v, dtype=float)) for v in (a, b, c, d))
+    a, b, c, d = np.broadcast_arrays(a, b, c, d)
+    alpha = (1 - conf_level) / max(int(family), 1)
+    low, high = clopper_pearson(a, a + b, alpha)
+    with np.errstate(divide="ignore"):
+        log_low = np.log2(low) - np.log2(1 - low) + np.log2(d / c)
+        log_high = np.log2(high) - np.log2(1 - high) + np.log2(d / c)
+    return _conservative(log_low, log_high)
+
+
+def lrc_against_rate(a, c, q, conf_level: float = 0.95, family: int = 1) -> np.ndarray:
+    """LRC against a frequency list: the reference rate ``q`` is taken as known (as in
+    :func:`g2_against_rate`), so only the target's sampling error counts: the exact
+    Clopper–Pearson interval of ``a / c``, over ``q``, in log2; the bound nearer to zero.
+
+    >>> round(float(lrc_against_rate(10, 10, 0.5)[0]), 4)   # 0.025^(1/10) / 0.5
+    0.4678
+    """
+    a, c, q = (np.atleast_1d(np.asarray(v, dtype=float)) for v in (a, c, q))
+    a, c, q = np.broadcast_arrays(a, c, q)
+    alpha = (1 - conf_level) / max(int(family), 1)
+    low, high = clopper_pearson(a, c, alpha)
+    with np.errstate(divide="ignore"):
+        return _conservative(np.log2(low / q), np.log2(high / q))
+
+
 def chi2_p(g2) -> np.ndarray:
     """The chi-square (1 df) upper tail of |G²|: ``erfc(sqrt(|G²| / 2))``.
 
@@ -179,7 +356,7 @@ def _variants_of(terms, aliases: bool) -> dict[str, list[str]]:
 
 def keyness(tokens: pd.DataFrame, target=None, reference=None, *, corpus: pd.DataFrame | None = None,
             min_count: int = 2, words: str = "content", aliases: bool = True,
-            positive_only: bool = True, absent: str = "apart") -> pd.DataFrame:
+            positive_only: bool = True, absent: str = "apart", sort: str = "lrc") -> pd.DataFrame:
     """Keywords: terms used more (or less) in the target speeches than in a reference.
 
     ``target`` and ``reference``: see the module's docstring (:func:`select` for
@@ -189,27 +366,50 @@ def keyness(tokens: pd.DataFrame, target=None, reference=None, *, corpus: pd.Dat
 
     Returns one row per term: ``token`` (most common original form), ``term`` (the
     Simplified key), ``count`` and ``per_10k`` in the target, ``ref_count`` (NA against a
-    frequency list) and ``ref_per_10k`` in the reference, ``g2``, ``log_ratio``, ``p``,
-    ``in_reference``, ``cut_differs`` and ``variants``; sorted by ``g2``, then log ratio,
-    count and code point. ``attrs["target"]`` and ``attrs["reference"]`` describe the two
-    sides (show them with the table).
+    frequency list) and ``ref_per_10k`` in the reference (all as words), ``g2``,
+    ``log_ratio``, ``lrc``, ``p``, ``in_reference``, ``cut_differs``, ``basis``, ``within``,
+    ``ref_within``, ``ref_within_per_10k`` and ``variants``; sorted by ``sort`` (``"lrc"``,
+    the default, then G²; or ``"g2"``, then LRC; or ``"log_ratio"``), then count and code
+    point. ``attrs["target"]`` and ``attrs["reference"]`` describe the two sides (show
+    them with the table).
 
     * ``g2``: against counts (another selection, another corpus, the government work
       reports), :func:`g2_two_samples`; against a frequency list (general Chinese),
-      :func:`g2_against_rate`. Signed: negative when the term is rarer in the target.
-    * ``log_ratio``: :func:`log_ratio`; a zero count on either side is taken as 0.5 (a
-      zero frequency as half the list's floor), so the value is finite and flagged.
+      :func:`g2_against_rate`. Signed: negative when the term is rarer in the target. It
+      measures the evidence, and grows with frequency.
+    * ``log_ratio``: Hardie's Log Ratio, :func:`log_ratio`; a zero count on either side is
+      taken as 0.5 (a zero frequency as half the list's floor). A point estimate: a term
+      seen twice can have the largest.
+    * ``lrc``: the effect size to read and rank by, the conservative Log Ratio (Evert 2022):
+      against counts :func:`lrc_two_samples`, the bound of Log Ratio's exact 95% interval
+      nearer to zero, Bonferroni-corrected over the candidates (0 when the interval holds
+      0); against a frequency list :func:`lrc_against_rate`, with the list's rate as exact,
+      and only for terms the target uses at least :data:`FREQUENCY_LIST_MIN_COUNT` times
+      (NaN below: the list's rate of a rare word, or of a phrase its segmenter cuts, is
+      not known well enough for the ratio to mean much).
     * ``p``: :func:`chi2_p`; with thousands of candidates, correct for multiple tests
       before calling a term significant.
-    * ``in_reference``: the reference attests the term (any variant of its group);
-      ``cut_differs``: the two sides cut the term differently (:meth:`Reference.cut_differs`:
-      it is or contains a word only our dictionary keeps whole, or it is part of a word only
-      the reference's build kept whole), so its counts are not comparable.
+    * ``in_reference``: the reference attests the term (any variant of its group), as a
+      word or inside longer words; ``cut_differs``: the two sides cut the term differently,
+      so its word counts are not comparable: by the dictionaries
+      (:meth:`Reference.cut_differs`: it is or contains a word only our dictionary keeps
+      whole, or it is part of a word only the reference's build kept whole), because the
+      reference never has it as a word but holds it inside longer words (宣传 in 宣传教育,
+      协会 in 行业协会), or because the reference's own segmenter cuts it into several words
+      (wordfreq's cuts 联系群众 into 联系|群众: its list's rate of the whole is no rate of the
+      phrase in running text; :attr:`Reference.splits`).
+    * ``basis``: ``"word"`` or ``"within"``: what the statistics were computed on. A term
+      that cuts differently and that the reference holds inside words is compared on its
+      occurrences inside words on both sides (:mod:`analysis.counts`): ``within`` in the
+      target, ``ref_within`` (NA against a frequency list) and ``ref_within_per_10k`` in
+      the reference; those three are filled only for such terms and for terms the reference
+      lacks as a word.
 
-    ``absent="apart"`` (default) leaves out the terms absent from the reference or cut
-    differently; ``"only"`` lists just those; ``"include"`` keeps all, flagged.
-    ``positive_only=False`` adds the terms used less than in the reference (terms that never
-    occur in the target are not listed).
+    ``absent="apart"`` (default) leaves out the terms the reference lacks altogether (as a
+    word and inside words: nothing to compare with) and the phrases its segmenter cuts
+    (no rate of their own there); ``"only"`` lists just those;
+    ``"include"`` keeps all, flagged. ``positive_only=False`` adds the terms used less than
+    in the reference (terms that never occur in the target are not listed).
 
     >>> from analysis import corpus_tokens, load_corpus
     >>> tokens = corpus_tokens(load_corpus())   # the seed, against general Chinese
@@ -220,6 +420,8 @@ def keyness(tokens: pd.DataFrame, target=None, reference=None, *, corpus: pd.Dat
         raise ValueError("min_count must be at least 1")
     if absent not in ABSENT:
         raise ValueError(f"absent must be one of {ABSENT}, not {absent!r}")
+    if sort not in SORTS:
+        raise ValueError(f"sort must be one of {tuple(SORTS)}, not {sort!r}")
     ids = _side_ids(tokens)
     if target is None:
         target_tokens, target_label = tokens, "target: all speeches"
@@ -253,38 +455,76 @@ def keyness(tokens: pd.DataFrame, target=None, reference=None, *, corpus: pd.Dat
         ref_words = _word_tokens(ref_tokens)
         ref_counts = value_counts(term_of(ref_words, aliases))
         values = table["term"].map(ref_counts).fillna(0).to_numpy(dtype=float)
-        ref = Reference(name="tokens", description=description, counts=ref_counts, size=len(ref_words))
-    table["in_reference"] = values > 0
-    table["cut_differs"] = [any(ref.cut_differs(v) for v in forms_of[t]) for t in table["term"]]
-    a = table["count"].to_numpy(dtype=float)
-    if ref.kind == "frequencies":
+        # Counted inside words on the Simplified words as written (alias groups are matched
+        # as variants there): see analysis.counts.
+        ref = Reference(name="tokens", description=description, size=len(ref_words),
+                        counts=ref_words["simplified"].astype(object).value_counts())
+    frequencies = ref.kind == "frequencies"
+    # Where the two sides' word counts cannot be compared (the reference lacks the term as a
+    # word, or the two segmenters cut it differently), count it inside words on both sides.
+    as_word = values > 0
+    dictionary_cut = np.array([any(ref.cut_differs(v) for v in forms_of[t]) for t in table["term"]], dtype=bool)
+    within = np.full(len(table), np.nan)
+    ref_within = np.full(len(table), np.nan)
+    needed = np.flatnonzero(~as_word | dictionary_cut)
+    if len(needed):
+        simplified = _word_tokens(target_tokens)["simplified"].astype(object).value_counts()
+        vocabulary = WordCounts(simplified.index, simplified.to_numpy())
+        for i in needed:
+            forms = forms_of[table["term"].iat[i]]
+            within[i] = vocabulary.within(forms)
+            ref_within[i] = ref.within(forms)
+    # A phrase the reference's own segmenter cuts in several words has no rate of its own there.
+    cut_there = np.zeros(len(table), dtype=bool)
+    if ref.splits is not None and len(table):
+        split = ref.splits([v for t in table["term"] for v in forms_of[t]])
+        cut_there = np.array([all(v in split for v in forms_of[t]) for t in table["term"]], dtype=bool)
+    held_inside = np.nan_to_num(ref_within) > 0
+    table["in_reference"] = as_word | held_inside
+    table["cut_differs"] = dictionary_cut | (~as_word & held_inside) | cut_there
+    by_within = table["cut_differs"].to_numpy() & held_inside & ~cut_there
+    table["basis"] = np.where(by_within, "within", "word")
+    table["within"] = pd.array(np.where(np.isnan(within), None, within), dtype="Int64")
+    table["ref_within"] = pd.array([pd.NA] * len(table) if frequencies else
+                                   np.where(np.isnan(ref_within), None, ref_within), dtype="Int64")
+    a = np.where(by_within, within, table["count"].to_numpy(dtype=float))
+    b = np.where(by_within, ref_within, values)
+    table["ref_within_per_10k"] = ref_within * (10_000 if frequencies else 10_000 / float(ref.size))
+    family = len(table)
+    if frequencies:
         floor = ref.floor or float(values[values > 0].min(initial=1e-9))
-        q = np.where(values > 0, values, floor / 2)
+        q = np.where(b > 0, b, floor / 2)
         table["ref_count"] = pd.array([pd.NA] * len(table), dtype="Int64")
         table["ref_per_10k"] = values * 10_000
         g2 = g2_against_rate(a, size, q)
         ratio = log_ratio(a / size, q)
+        # The list's rate is taken as exact, so LRC sees only the target's sampling error; for a
+        # term seen a few times the list's own rate of a rare word (or of a phrase its
+        # segmenter cuts in two) decides: no effect size below FREQUENCY_LIST_MIN_COUNT.
+        lrc = lrc_against_rate(a, size, q, family=family)
+        table["lrc"] = np.where(a >= FREQUENCY_LIST_MIN_COUNT, lrc, np.nan)
         over = a / size >= q
     else:
-        b = values
         ref_size = float(ref.size)
-        table["ref_count"] = pd.array(b.astype(np.int64), dtype="Int64")
-        table["ref_per_10k"] = b / ref_size * 10_000
+        table["ref_count"] = pd.array(values.astype(np.int64), dtype="Int64")
+        table["ref_per_10k"] = values / ref_size * 10_000
         g2 = g2_two_samples(a, b, float(size), ref_size)
         ratio = log_ratio(a / size, np.where(b > 0, b, 0.5) / ref_size)
+        table["lrc"] = lrc_two_samples(a, b, float(size), ref_size, family=family)
         over = a / size >= b / ref_size
     table["g2"] = np.where(over, g2, -g2)
     table["log_ratio"] = ratio
+    table["_cut_there"] = cut_there
     table["p"] = chi2_p(table["g2"].to_numpy())
     if positive_only:
         table = table[table["g2"] > 0]
-    apart = ~table["in_reference"] | table["cut_differs"]
+    apart = ~table["in_reference"] | table["_cut_there"]
     if absent == "apart":
         table = table[~apart]
     elif absent == "only":
         table = table[apart]
-    table = table.sort_values(["g2", "log_ratio", "count", "term"],
-                              ascending=[False, False, False, True], kind="stable")
+    table = table.sort_values([*SORTS[sort], "count", "term"], ascending=[False, False, False, True],
+                              kind="stable")
     out = table[KEYNESS_COLUMNS].reset_index(drop=True)
     out.attrs["target"] = _describe_side(target_label, target_tokens, size)
     out.attrs["reference"] = description
@@ -337,16 +577,36 @@ def keyness_by_speech(tokens: pd.DataFrame, top: int | None = 20, reference="gen
     return frame[["speech_id", *KEYNESS_COLUMNS]]
 
 
+def keyness_by_reference(tokens: pd.DataFrame, references: dict, top: int | None = None,
+                         **options) -> pd.DataFrame:
+    """:func:`keyness` of the same target against several references, one frame: a
+    ``reference`` column (the dict's labels, in order) first, each table's ``top`` rows (all
+    when None). ``attrs["references"]`` maps each label to the reference's description;
+    ``attrs["target"]`` describes the target. Other keyword arguments go to :func:`keyness`.
+    For a chart of two panels: general Chinese beside the same genre."""
+    frames, described, target = [], {}, ""
+    for label, reference in references.items():
+        table = keyness(tokens, reference=reference, **options)
+        described[label], target = table.attrs["reference"], table.attrs["target"]
+        frames.append((table if top is None else table.head(top)).assign(reference=label))
+    frame = pd.concat(frames, ignore_index=True)[["reference", *KEYNESS_COLUMNS]]
+    frame.attrs["references"], frame.attrs["target"] = described, target
+    return frame
+
+
 def keyword_network(tokens: pd.DataFrame, top: int = 20, window: int = 5, min_count: int = 2,
-                    reference=None, *, aliases: bool = True, **options) -> pd.DataFrame:
+                    reference=None, *, aliases: bool = True, sort: str = "g2", **options) -> pd.DataFrame:
     """The co-occurrence network of the corpus's keywords: edges between two of the ``top``
     keywords (:func:`keyness` against ``reference``, other keyword arguments passed on) that
     co-occur at least ``min_count`` times within ``window`` words (:func:`collocations`).
+    The keywords are ranked by G² by default (``sort``), the evidence, which favours terms
+    frequent enough to co-occur; an effect-size ranking (LRC) favours rarer terms, which on
+    a large corpus may share no window at all.
 
     Returns ``source``, ``target`` (original forms), ``weight`` (f_xy), ``logdice``; the
     keywords without an edge are left out.
     """
-    keys = keyness(tokens, reference=reference, aliases=aliases, **options).head(top)
+    keys = keyness(tokens, reference=reference, aliases=aliases, sort=sort, **options).head(top)
     wanted = set(keys["term"])
     pairs = collocations(tokens, window=window, min_count=min_count, aliases=aliases, among=wanted)
     keep = pairs["node_term"].isin(wanted) & pairs["collocate_term"].isin(wanted)

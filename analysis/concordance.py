@@ -15,10 +15,11 @@ import pandas as pd
 
 from .aliases import variants
 from .chars import han_before
+from .passages import passage_ids
 from .pipeline import place
 from .script import to_simplified
 
-KWIC_COLUMNS = ["speech_id", "start", "end", "left", "keyword", "right", "section", "point", "part"]
+KWIC_COLUMNS = ["speech_id", "start", "end", "left", "keyword", "right", "section", "point", "part", "passage"]
 # Line breaks inside a context are shown as this mark (one character for one, so a context
 # is still ``window`` characters wide).
 PARAGRAPH_MARK = "¶"
@@ -82,14 +83,16 @@ def _hits(corpus: pd.DataFrame, pattern: re.Pattern) -> pd.DataFrame:
 
 def kwic(corpus: pd.DataFrame, term: str, window: int = 20, tokens: pd.DataFrame | None = None,
          whole_token: bool = False, regex: bool = False, *, aliases: bool = True,
-         parts: pd.DataFrame | None = None) -> pd.DataFrame:
+         parts: pd.DataFrame | None = None, passages: bool = True) -> pd.DataFrame:
     """Every occurrence of ``term`` with ``window`` characters of context on each side.
 
     Returns one row per hit, in corpus order then by offset: ``speech_id``, ``start``,
     ``end`` (``text[start:end]`` is the hit), ``left``, ``keyword`` (as written: with alias
     groups, the variant this hit uses), ``right`` (original script; line breaks shown as ¶),
-    and where the hit is: ``section`` and ``point`` (numbers, NA outside them) and ``part``
-    (salutation, preamble, section, closing).
+    and where the hit is: ``section`` and ``point`` (numbers, NA outside them), ``part``
+    (salutation, preamble, section, closing) and ``passage``, its citable id
+    (:func:`analysis.passages.passage_ids`: ``<speech_id>:<section.point>:s<sentence>``;
+    ``passages=False`` leaves it missing, for callers that only place hits).
 
     ``term`` in Traditional or Simplified finds both. With ``aliases`` (default) every variant
     of the term's alias group is found too (計生協會 finds 計生協 and 計劃生育協會;
@@ -127,8 +130,11 @@ def kwic(corpus: pd.DataFrame, term: str, window: int = 20, tokens: pd.DataFrame
     hits["right"] = [text[b:b + window] for text, _, b in spans]
     for side in ("left", "right"):
         hits[side] = hits[side].str.replace("\n", PARAGRAPH_MARK, regex=False)
-    located = place(hits["speech_id"], hits["start"], _parts(corpus, parts))
+    table = _parts(corpus, parts)
+    located = place(hits["speech_id"], hits["start"], table)
     located["part"] = located["part"].astype(object)
+    located["passage"] = (passage_ids(hits["speech_id"], hits["start"], corpus, table).to_numpy(dtype=object)
+                          if passages else None)
     return pd.concat([hits, located], axis=1)[KWIC_COLUMNS]
 
 
@@ -162,7 +168,7 @@ def dispersion(corpus: pd.DataFrame, terms, tokens: pd.DataFrame | None = None,
     frames = []
     for n, term in enumerate(terms):
         hits = kwic(corpus, term, window=0, tokens=tokens, whole_token=whole_token,
-                    aliases=aliases, parts=parts)
+                    aliases=aliases, parts=parts, passages=False)
         hits.insert(1, "term", term)
         hits["_term"] = n
         frames.append(hits)

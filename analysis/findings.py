@@ -172,26 +172,90 @@ def provenance(corpus: pd.DataFrame) -> Finding:
 
 
 # ---------------------------------------------------------------- 01: vocabulary
+def _both_counts(word: int, row) -> str:
+    """``"15; 24 counting 群眾 inside 群眾工作 4 · 群眾團體 2 …"`` when the counts differ."""
+    if row is None or int(row["within"]) == word:
+        return f"{word}"
+    inside = f", with those inside {row['inside']}" if isinstance(row.get("inside"), str) and row["inside"] else ""
+    return f"{word} as a word; {int(row['within'])} in all{inside}"
+
+
+def register_words(general: pd.DataFrame, same: pd.DataFrame, top: int = 10) -> list[str]:
+    """Of the ``top`` keywords against general Chinese (:func:`analysis.keyness`), those the
+    same-genre reference has but that are no keyword against it (LRC 0 or below, or rarer in
+    the target): the register of official text rather than the speech's own vocabulary.
+    ``same`` is :func:`analysis.keyness` against that reference with ``absent="include"`` and
+    ``positive_only=False``, so that such words are in it."""
+    attested = same[same["in_reference"]]
+    key = set(attested.loc[(attested["lrc"].fillna(0) > 0) & (attested["g2"] > 0), "term"])
+    known = set(attested["term"])
+    return [t for t, term in zip(general["token"].head(top), general["term"].head(top))
+            if term in known and term not in key]
+
+
 def vocabulary(freq: pd.DataFrame, key: pd.DataFrame, apart: pd.DataFrame, node: str,
-               colloc: pd.DataFrame, n_candidates: int | None = None) -> Finding:
-    """The most frequent content words, the keywords against a named reference (with the
-    terms that reference lacks, counted apart), and the collocates of ``node``."""
+               colloc: pd.DataFrame, n_candidates: int | None = None, *, counts: pd.DataFrame | None = None,
+               same: pd.DataFrame | None = None) -> Finding:
+    """The most frequent content words (with the count inside longer words where it differs:
+    ``counts`` from :func:`analysis.term_counts` with ``match="both"``), the keywords against
+    a named reference ranked by LRC (with the terms that reference lacks, counted apart), how
+    they fare against the same-genre reference ``same`` (:func:`analysis.keyness` with
+    ``absent="include"`` and ``positive_only=False``: :func:`register_words`), its own
+    keywords, and the collocates of ``node``."""
     lines = []
+    by_term = counts.set_index("term") if counts is not None and len(counts) else None
+
+    def both(token, count):
+        row = by_term.loc[token] if by_term is not None and token in by_term.index else None
+        return _both_counts(int(count), row)
+
     if len(freq):
         top = freq.head(3)
         first = top.iloc[0]
         variants = f"; written {first['variants']}" if isinstance(first.get("variants"), str) else ""
-        lines.append(f"Most frequent content word: **{first['token']}** ({int(first['count'])}{variants}), then "
-                     + ", ".join(f"{t} ({int(c)})" for t, c in zip(top["token"][1:], top["count"][1:])) + ".")
+        lines.append(f"Most frequent content word: **{first['token']}** ({both(first['token'], first['count'])}"
+                     f"{variants}), then "
+                     + ", ".join(f"{t} ({both(t, c)})" for t, c in zip(top["token"][1:], top["count"][1:])) + ".")
     reference = key.attrs.get("reference", "the reference")
     if len(key):
-        shown = ", ".join(f"{t} (×{int(c)}, Log Ratio {r:.1f})" for t, c, r in
-                          zip(key["token"].head(5), key["count"].head(5), key["log_ratio"].head(5)))
-        lines.append(f"Keywords against {reference}: {shown}.")
+        shown = ", ".join(f"{t} (×{int(c)}, LRC {r:.1f})" for t, c, r in
+                          zip(key["token"].head(5), key["count"].head(5), key["lrc"].head(5)) if pd.notna(r))
+        lines.append(f"Keywords against {reference.split(':')[0]}, by LRC: {shown}.")
+    if same is not None and len(key):
+        same_name = same.attrs.get("reference", "the same-genre reference").split(" (")[0]
+        register = register_words(key, same)
+        attested = same[same["in_reference"]]
+        there = dict(zip(attested["term"], attested["lrc"].fillna(0)))
+        shrunk = [f"{t} (LRC {a:.1f} → {there[term]:.1f})" for t, term, a in
+                  zip(key["token"].head(10), key["term"].head(10), key["lrc"].head(10))
+                  if t not in register and pd.notna(a) and term in there and 0 < there[term] < a / 2]
+        lacking = [t for t, term in zip(key["token"].head(10), key["term"].head(10))
+                   if term in set(same.loc[~same["in_reference"], "term"])]
+        said = []
+        if register:
+            said.append(f"{_list(register, 10)} {'is' if len(register) == 1 else 'are'} no keyword against the "
+                        f"{same_name}")
+        if shrunk:
+            said.append(f"{_list(shrunk, 10)} shrink to less than half there")
+        if said:
+            lines.append("Of those top 10, " + "; ".join(said) + ": much of what general Chinese brings up is the "
+                         "shared register of official text, which tops any official speech against it. Read the "
+                         "comparison with the reports.")
+        if lacking:
+            lines.append(f"{_list(lacking)}: never in the {same_name}, as a word or inside one (words of another "
+                         "level of government or of the sector).")
+        ranked = same[same["in_reference"] & (same["g2"] > 0)]
+        if len(ranked):
+            shown = []
+            for row in ranked.head(6).itertuples(index=False):
+                note = (f", compared inside words: {int(row.within)} against {int(row.ref_within)}"
+                        if row.basis == "within" and pd.notna(row.ref_within) else "")
+                shown.append(f"{row.token} (×{int(row.count)}{note}, LRC {row.lrc:.1f})")
+            lines.append(f"Against the {same_name} (same genre), by LRC: " + ", ".join(shown) + ".")
     if len(apart):
         shown = ", ".join(f"{t} (×{int(c)})" for t, c in zip(apart["token"].head(6), apart["count"].head(6)))
-        lines.append(f"Absent from that reference, or cut differently there, and so counted apart rather than "
-                     f"ranked: {shown}.")
+        lines.append(f"Absent from {reference.split(':')[0]} (as a word and inside words), or phrases its segmenter "
+                     f"cuts into words, and so counted apart rather than ranked: {shown}.")
     if len(colloc):
         shown = ", ".join(f"{c} ({int(f)} times, logDice {d:.1f})" for c, f, d in
                           zip(colloc["collocate"].head(3), colloc["f_xy"].head(3), colloc["logdice"].head(3)))
@@ -199,19 +263,32 @@ def vocabulary(freq: pd.DataFrame, key: pd.DataFrame, apart: pd.DataFrame, node:
     elif node:
         lines.append(f"{node}: no collocate reaches the minimum count.")
     candidates = f" over {n_candidates:,} candidates" if n_candidates else ""
-    lines.append(f"G² grows with frequency and its p-values are uncorrected{candidates}: read Log Ratio for the "
-                 "size of a difference, and treat significance as a ranking aid.")
+    lines.append(f"LRC is Log Ratio's conservative estimate (Evert 2022: the bound of its 95% interval nearer to "
+                 f"zero, Bonferroni-corrected{candidates}); the bare Log Ratio would put words seen twice on "
+                 "top, and G² grows with frequency. Against a frequency list, terms seen fewer than 5 times get "
+                 "no LRC.")
     return _finding(lines)
 
 
 # ---------------------------------------------------------------- 03: one term, dispersion, themes
-def term_spread(hits: pd.DataFrame, term: str, corpus: pd.DataFrame) -> Finding:
+def term_spread(hits: pd.DataFrame, term: str, corpus: pd.DataFrame,
+                tokens: pd.DataFrame | None = None) -> Finding:
     """Where ``term``'s hits (:func:`analysis.kwic`) fall: speeches, sections, points, and how
-    many stand inside a 《》 document title or a quoted name."""
+    many stand inside a 《》 document title or a quoted name. With ``tokens``, how many of
+    the hits are the term as a word, where that differs (the rest stand inside longer words)."""
     if hits.empty:
         return _finding([f"{term} does not occur."])
     n, speeches = len(hits), hits["speech_id"].nunique()
-    lines = [f"**{term}** occurs {counted(n, 'time')} in {counted(speeches, 'speech')}."]
+    as_word = ""
+    if tokens is not None:
+        from .counts import term_counts
+
+        row = term_counts(tokens, [term], match="both").iloc[0]
+        if int(row["word"]) != n:
+            inside = f" ({row['inside']})" if row["inside"] else ""
+            as_word = (f"; {int(row['word'])} of them as a word, the others inside longer words{inside} or "
+                       "across a word boundary")
+    lines = [f"**{term}** occurs {counted(n, 'time')} in {counted(speeches, 'speech')}{as_word}."]
     if speeches <= SMALL_MULTIPLES:
         for sid, rows in hits.groupby("speech_id", sort=False, observed=True):
             in_sections = rows[rows["section"].notna()]
@@ -255,14 +332,25 @@ def _exact_quote(text: str, a: int, b: int) -> bool:
     return text[a - 1:a] == "“" and text[b:b + 1] == "”"
 
 
-def dispersion(measures: pd.DataFrame) -> Finding:
+def dispersion(measures: pd.DataFrame, tokens: pd.DataFrame | None = None) -> Finding:
     """Each term's spread, with the unit and the number of parts, and "too few hits" where
-    the measure would be read into noise."""
+    the measure would be read into noise. Hits are occurrences in the text; with ``tokens``,
+    a term whose count as a word differs says so."""
     lines = []
+    words = {}
+    if tokens is not None and len(measures):
+        from .counts import term_counts
+
+        table = term_counts(tokens, list(dict.fromkeys(measures["term"])), match="word")
+        words = dict(zip(table["term"], table["count"]))
+    pooled = measures.groupby("term", sort=False)["hits"].sum()
     for row in measures.itertuples(index=False):
         several = measures["speech_id"].nunique() > 1
         where = f" ({row.speech_id})" if several and row.speech_id != "(corpus)" else ""
-        base = (f"{row.term}{where}: {counted(int(row.hits), 'hit')} in {int(row.parts_with_hits)} of "
+        word = words.get(row.term)
+        as_word = (f" ({int(word)} as a word)" if word is not None and not several
+                   and int(word) != int(pooled[row.term]) else "")
+        base = (f"{row.term}{where}: {counted(int(row.hits), 'hit')}{as_word} in {int(row.parts_with_hits)} of "
                 f"{counted(int(row.n_parts), row.unit)}")
         if row.hits == 0:
             lines.append(base + ".")
@@ -308,10 +396,12 @@ def own_reports(corpus: pd.DataFrame | None) -> list[str]:
 
 
 def national(trends: pd.DataFrame, marks: pd.DataFrame | None, reference_span: str, *,
-             corpus: pd.DataFrame | None = None) -> Finding:
+             corpus: pd.DataFrame | None = None, within: pd.DataFrame | None = None) -> Finding:
     """For each term: its course in the government work reports and, where the corpus has its
     own rate, how that compares with the reports of the same year: the years where the corpus
     uses the term most (at most :data:`SMALL_MULTIPLES`, saying how many years there are).
+    ``within`` (:func:`analysis.reference_trends` with ``match="within"``) adds the count
+    inside longer words of the reports where it differs from the count as a word.
     When ``corpus`` contains the reports themselves (:func:`own_reports`), its rates are not
     compared with the reports: it would be compared with itself."""
     lines = []
@@ -323,7 +413,13 @@ def national(trends: pd.DataFrame, marks: pd.DataFrame | None, reference_span: s
         else:
             peak = rows.loc[rows["per_10k"].idxmax()]
             years = rows.loc[rows["count"] > 0, "year"]
-            lines.append(f"**{term}**: {counted(total, 'time')} in the reports, {int(years.min())}–{int(years.max())}; "
+            inside = ""
+            if within is not None:
+                all_of = int(within.loc[within["term"] == term, "count"].sum())
+                if all_of != total:
+                    inside = f" as a word ({all_of} counting it inside longer words)"
+            lines.append(f"**{term}**: {counted(total, 'time')}{inside} in the reports, "
+                         f"{int(years.min())}–{int(years.max())}; "
                          f"peak {peak['year']} ({peak['per_10k']:.1f} per 10,000 words).")
         if marks is None:
             continue
@@ -360,6 +456,10 @@ def national(trends: pd.DataFrame, marks: pd.DataFrame | None, reference_span: s
                           f"{ref['per_10k']:.1f} ({ref['ci_low']:.1f}–{ref['ci_high']:.1f}): {verdict}.")
     lines.append("Intervals are Wilson intervals on words as independent draws; a speech's repeated set phrases "
                  "make its real uncertainty larger.")
+    if marks is not None and len(marks) and not mine:
+        lines.append("The reports are omnibus national reports, another genre and level of government: a speech "
+                     "\"higher than the reports\" talks about its own sector; the comparison places the terms in "
+                     "time (when the reports take them up and drop them), not the speech's usage against theirs.")
     return _finding(lines)
 
 

@@ -46,7 +46,7 @@ NOT_FORMULAS = DATA_DIR / "not_formulas.txt"
 
 FORMULA_COLUMNS = ["formula", "simplified", "canonical", "evidence", "numerals", "numeral",
                    "numeral_kind", "quoted", "count", "start", "end", "part", "section", "point",
-                   "expansion", "expansion_source", "expansion_start", "n_items", "matches"]
+                   "expansion", "expansion_source", "expansion_start", "n_items", "matches", "passage"]
 EVIDENCE = ("quoted", "gazetteer", "repeated", "expanded", "attested")
 NUMERAL_KINDS = ("count", "timeline", "both", "magnitude", "none")
 
@@ -264,20 +264,29 @@ def _not_a_count(simp: str) -> bool:
 @dataclass(frozen=True)
 class Stoplist:
     """``analysis/data/not_formulas.txt``: exact strings and prefixes (Simplified) that are
-    never formulas."""
+    never formulas, and contexts in which a formula's string is no formula (同属[一个中国]:
+    one China as the thing both sides belong to, not the one-China principle)."""
     exact: frozenset[str]
     prefixes: tuple[str, ...]
+    contexts: tuple[tuple[str, str, str], ...] = ()
 
     def __contains__(self, simp: str) -> bool:
         parts = clauses(simp)
         return any(p in self.exact or p.startswith(self.prefixes) for p in [simp, *parts])
+
+    def blocked(self, simp: str, start: int, end: int) -> bool:
+        """Whether the occurrence ``simp[start:end]`` stands in a listed context."""
+        form = simp[start:end]
+        return any(form == name and simp[max(0, start - len(before)):start] == before
+                   and simp[end:end + len(after)] == after for before, name, after in self.contexts)
 
 
 def not_formulas(path: str | Path | None = None) -> Stoplist:
     """The stoplist of numeral-headed strings that are not formulas (idioms, words whose
     numeral counts nothing). One entry a line, either script; ``#`` comments; a line ending
     in ``*`` is a prefix (``一切*``). A multi-clause name is left out when it or any of its
-    clauses is listed.
+    clauses is listed. A line ``words[formula]words`` is a context: an occurrence of the
+    formula with those words right before (and after) it is not counted (``同屬[一個中國]``).
 
     >>> "四两拨千斤" in not_formulas(), "一切向钱看" in not_formulas(), "三个代表" in not_formulas()
     (True, True, False)
@@ -288,7 +297,7 @@ def not_formulas(path: str | Path | None = None) -> Stoplist:
 
 @functools.lru_cache(maxsize=4)
 def _not_formulas_for(path: str, mtime: int) -> Stoplist:
-    exact, prefixes = set(), []
+    exact, prefixes, contexts = set(), [], []
     with open(path, encoding="utf-8") as handle:
         for lineno, line in enumerate(handle, 1):
             entry = line.split("#", 1)[0].strip()
@@ -296,13 +305,22 @@ def _not_formulas_for(path: str, mtime: int) -> Stoplist:
                 continue
             if any(c.isspace() for c in entry):
                 raise ValueError(f"{path}:{lineno}: one string a line, got {line.strip()!r}")
-            if entry.endswith("*"):
+            if "[" in entry or "]" in entry:
+                m = _CONTEXT_ENTRY.match(entry)
+                if not m or not (m["before"] or m["after"]):
+                    raise ValueError(f"{path}:{lineno}: a context is written words[formula]words, with "
+                                     f"words on at least one side, got {entry!r}")
+                contexts.append(tuple(to_simplified(m[k]) for k in ("before", "name", "after")))
+            elif entry.endswith("*"):
                 if len(entry) < 2:
                     raise ValueError(f"{path}:{lineno}: a prefix needs at least one character")
                 prefixes.append(to_simplified(entry[:-1]))
             else:
                 exact.add(to_simplified(entry))
-    return Stoplist(frozenset(exact), tuple(prefixes))
+    return Stoplist(frozenset(exact), tuple(prefixes), tuple(contexts))
+
+
+_CONTEXT_ENTRY = re.compile(r"^(?P<before>[^\[\]*]*)\[(?P<name>[^\[\]*]+)\](?P<after>[^\[\]*]*)$")
 
 
 GAZETTEER_COLUMNS = ["name", "simplified", "function", "variants", "count", "note"]
@@ -440,8 +458,16 @@ def listed_hits(simp: str, lex: Lexicon) -> list[Hit]:
     for m in lex.pattern.finditer(simp):
         found = m.group()
         spelling = found.replace("、", "") if found not in lex.canonical else found
+        if lex.stop.blocked(simp, m.start(), m.end()):
+            continue
         hits.append(Hit(spelling, lex.canonical[spelling], m.start(), m.end(), found != spelling))
     return hits
+
+
+def name_occurrences(simp: str, name: str, lex: Lexicon) -> list[int]:
+    """:func:`occurrences` of ``name``, without those in a context the stoplist lists
+    (同属[一个中国])."""
+    return [s for s in occurrences(simp, name) if not lex.stop.blocked(simp, s, s + len(name))]
 
 
 # --------------------------------------------------------------------------- candidates
@@ -637,6 +663,134 @@ def _defining_expansion(simp: str, start: int, end: int, formula: str, numeral: 
     return None
 
 
+_BEFORE_STOP = re.compile("[，,。；;：:！？!?（()）\n]")
+_OPENING_MARKS = "“「『‘\"＂"
+_MAX_BEFORE = 60
+
+
+def _preceding_expansion(simp: str, start: int, numeral: int | None):
+    """Items listed right before the formula, in its clause, numbering exactly what its
+    numeral says. Two shapes are read, both conservative:
+
+    * a list of three or more items separated by 、 (``A、B、C“三大战略”``, ``…等“五毒”``,
+      ``…的“三不主义”``: 等, 等所谓 and 的 between list and formula are passed over); the
+      first item is cut to as many words as the longest other item has (the clause's verb
+      stays out: 重点推进 of 重点推进“一带一路”建设); not when 和/与/及/、 joins the list to
+      the formula (马列主义、毛泽东思想、邓小平理论和“三个代表”: the formula is one more
+      item, not their sum), nor when every item is one word that is no noun (全面、直接、双向);
+    * for a numeral of 2, two nouns (single words that jieba's dictionary tags as nouns,
+      place or locative words): joined by 和/与/及/、 (``中央和地方两个积极性``, ``总量和强度双控``)
+      or written together (``国内国际双循环``); not verbs (``坚持和落实“两个毫不动摇”``).
+
+    Returns (source, spans, position) or None.
+
+    >>> simp = "发挥中央和地方两个积极性"
+    >>> source, spans, _ = _preceding_expansion(simp, simp.index("两个"), 2)
+    >>> source, [simp[a:b] for a, b in spans]
+    ('preceding list', ['中央', '地方'])
+    """
+    if numeral is None or numeral < 2:
+        return None
+    end = start
+    if end > 0 and simp[end - 1] in _OPENING_MARKS:
+        end -= 1
+    for filler in ("等所谓", "等", "的"):
+        if simp[end - len(filler):end] == filler:
+            end -= len(filler)
+            break
+    if end <= 0 or simp[end - 1] in "和与及、":
+        return None
+    stop = None
+    for m in _BEFORE_STOP.finditer(simp, max(0, end - _MAX_BEFORE), end):
+        stop = m
+    begin = stop.end() if stop else max(0, end - _MAX_BEFORE)
+    if end - begin < 2 * numeral:
+        return None
+    if numeral >= 3:
+        spans = _split_items(simp, begin, end, "、")
+        if len(spans) != numeral or simp.count("、", begin, end) < numeral - 1 or any(e - s < 2 for s, e in spans):
+            return None
+        spans = [_trim_first(simp, spans[0], spans[1:]), *spans[1:]]
+        words = [_han_words(simp, s, e) for s, e in spans]
+        if all(len(w) == 1 for w in words) and not any(_is_noun(simp[s:e]) for s, e in spans):
+            return None
+        return "preceding list", spans, spans[0][0]
+    # Two nouns: X和Y / X、Y, or XY written together (then alike: 国内国际).
+    words = _han_words(simp, begin, end)
+    pair = None
+    if len(words) >= 3 and simp[words[-2][0]:words[-2][1]] in ("和", "与", "及") \
+            and words[-3][1] == words[-2][0] and words[-2][1] == words[-1][0]:
+        pair = [words[-3], words[-1]]
+    elif len(words) >= 2 and simp[words[-2][1]:words[-1][0]] == "、":
+        pair = words[-2:]
+    elif len(words) >= 2 and words[-2][1] == words[-1][0]:
+        (a, b), (c, d) = words[-2:]
+        if b - a == d - c and (simp[a] == simp[c] or simp[b - 1] == simp[d - 1]):
+            pair = words[-2:]
+    if pair is None or pair[-1][1] != end or not all(e - s >= 2 and _is_noun(simp[s:e]) for s, e in pair):
+        return None
+    return "preceding list", pair, pair[0][0]
+
+
+_NOUN_TAGS = ("n", "s", "f", "j")
+
+
+def _is_noun(word: str) -> bool:
+    """Whether jieba's dictionary tags ``word`` as a noun (n, nr, ns, nt, nz…), a place (s) or
+    locative (f) word or an abbreviation (j)."""
+    return _word_tags().get(word, "x").startswith(_NOUN_TAGS)
+
+
+@functools.lru_cache(maxsize=1)
+def _word_tags() -> dict[str, str]:
+    """jieba's dictionary: word → part-of-speech tag, kept in the cache folder (keyed by the
+    dictionary's bytes) so that reading it costs a fraction of a second once per process."""
+    import pyarrow as pa
+
+    from .cache import ParquetStore, digest
+    from .vocabulary import jieba_dict_path
+
+    store = ParquetStore("word-tags")
+    path = jieba_dict_path()
+    key = digest("jieba-tags", path.read_bytes())
+    cached = store.get(key)
+    if cached is None:
+        table = pd.read_csv(path, sep=" ", header=None, names=["word", "freq", "tag"], usecols=[0, 2],
+                            dtype=str, keep_default_na=False, quoting=3, encoding="utf-8")
+        cached = pa.table({"word": table["word"].tolist(), "tag": table["tag"].tolist()})
+        store.put(key, cached)
+    return dict(zip(cached.column("word").to_pylist(), cached.column("tag").to_pylist()))
+
+
+def _han_words(simp: str, a: int, b: int) -> list[tuple[int, int]]:
+    """The spans of the words of ``simp[a:b]`` cut by jieba's own dictionary, Han words only."""
+    spans, at = [], a
+    for word in _plain_cut(simp[a:b]):
+        if _ALL_HAN.match(word):
+            spans.append((at, at + len(word)))
+        at += len(word)
+    return spans
+
+
+_LEADING_PARTICLES = "了的地着过把将对要"
+
+
+def _trim_first(simp: str, first: tuple[int, int], others: list[tuple[int, int]]) -> tuple[int, int]:
+    """The first item of a preceding list without the clause's lead (verb, adverb): its last
+    words, as many as the longest other item has; an opening quote mark before them is kept
+    when its closing mark is inside."""
+    keep = max(len(_han_words(simp, s, e)) for s, e in others)
+    words = _han_words(simp, *first)
+    if len(words) > keep:
+        words = words[-keep:]
+    while len(words) > 1 and words[0][1] - words[0][0] == 1 and simp[words[0][0]] in _LEADING_PARTICLES:
+        words = words[1:]
+    s = words[0][0] if words else first[0]
+    if s > first[0] and simp[s - 1] in _OPENING_MARKS and any(c in _CLOSING_MARKS for c in simp[s:first[1]]):
+        s -= 1
+    return s, first[1]
+
+
 @functools.lru_cache(maxsize=1)
 def _plain_tokenizer():
     """jieba with its own dictionary only. The project's user dictionary keeps domain terms
@@ -773,8 +927,10 @@ def formulas(text: str, parts: pd.DataFrame | None = None, *, simplified: str | 
     and all occurrences, bare ones and those inside longer names included),
     ``start``/``end``/``part``/``section``/``point`` of the first occurrence,
     ``expansion`` (list of items, original script), ``expansion_source`` (parenthesis,
-    即, defining sentence, or none), ``expansion_start``, ``n_items`` and ``matches``
-    (``n_items == numeral``; NA without an expansion or a count).
+    即, defining sentence, preceding list, or none), ``expansion_start``, ``n_items``,
+    ``matches`` (``n_items == numeral``; NA without an expansion or a count) and ``passage``,
+    the citable id of the first occurrence (:func:`analysis.passages.passage_ids`; the
+    speech id of one text is "text").
 
     Expansion: at each occurrence in turn, a parenthesis at most 4 Han characters after
     it (“三進”等活動（進校園、進企業、進社區、）), its leading 即 dropped and split on
@@ -788,7 +944,10 @@ def formulas(text: str, parts: pd.DataFrame | None = None, *, simplified: str | 
     [['五有', 5, True]]
     """
     simp, parts = _prepare(text, parts, simplified)
-    return _formula_frame(formula_rows(text, simp, parts, lexicon() if lex is None else lex))
+    from .passages import text_passages
+
+    frame = _formula_frame(formula_rows(text, simp, parts, lexicon() if lex is None else lex))
+    return text_passages(frame, text, parts)[FORMULA_COLUMNS]
 
 
 def formula_rows(text: str, simp: str, parts: pd.DataFrame | None, lex: Lexicon,
@@ -799,7 +958,7 @@ def formula_rows(text: str, simp: str, parts: pd.DataFrame | None, lex: Lexicon,
     quoted_at = {(q.simplified, q.start) for q in marked if q.kind == "quote"}
     rows = []
     for form, evidence in formula_candidates(marked, simp, lex, hits).items():
-        starts = occurrences(simp, form)
+        starts = name_occurrences(simp, form, lex)
         if not starts:
             continue
         canonical = lex.canonical.get(form, form)
@@ -812,13 +971,21 @@ def formula_rows(text: str, simp: str, parts: pd.DataFrame | None, lex: Lexicon,
                 break
         if expansion is None:
             for start in starts:
+                expansion = _preceding_expansion(simp, start, numeral)
+                if expansion:
+                    break
+        if expansion is None:
+            for start in starts:
                 expansion = _defining_expansion(simp, start, start + len(form), form, numeral)
                 if expansion:
                     break
         first = starts[0]
         if expansion:
             source, spans, at = expansion
-            items = expansion_items(text, simp, spans, form)
+            # A head shared by coordinated items is distributed after the formula only: a list
+            # before it names its items in full (防范化解重大风险、精准脱贫、污染防治).
+            items = ([text[a:b] for a, b in spans] if source == "preceding list"
+                     else expansion_items(text, simp, spans, form))
             n_items = len(items)
             matches = pd.NA if numeral is None else n_items == numeral
         else:
@@ -882,19 +1049,22 @@ def corpus_formulas(corpus: pd.DataFrame, *, attested: bool = True, places: bool
     :func:`analysis.load_corpus`), ``speech_id`` first, in corpus order: one row per speech
     and formula. With ``attested`` (the default), a formula quoted in one speech is also
     found bare in the others (evidence ``attested``). ``places=False`` leaves ``part``,
-    ``section`` and ``point`` missing and skips outlining each speech, most of the time on
-    a large corpus (a table of first and last attestations needs no places).
+    ``section``, ``point`` and ``passage`` missing and skips outlining each speech, most of
+    the time on a large corpus (a table of first and last attestations needs no places).
 
     >>> from analysis import load_corpus
     >>> corpus_formulas(load_corpus()).formula.tolist()[:3]
     ['兩會', '雙降', '兩年明顯變化、五年大見成效、十年實現跨越']
     """
-    from .pipeline import parts_by_speech
+    from .passages import with_passages
+    from .pipeline import corpus_outline, parts_by_speech
 
     lex = corpus_lexicon(corpus, attested)
-    table = parts_by_speech(corpus) if places else {}   # read from the cache, not rebuilt
+    outlines = corpus_outline(corpus) if places else None   # read from the cache, not rebuilt
+    table = parts_by_speech(corpus, outlines) if places else {}
     rows = []
     for speech_id, text, simp in speech_texts(corpus):
         for found in formula_rows(text, simp, table.get(speech_id, outline(text)) if places else None, lex):
             rows.append({"speech_id": speech_id, **found})
-    return _formula_frame(rows, ["speech_id", *FORMULA_COLUMNS])
+    frame = _formula_frame(rows, ["speech_id", *FORMULA_COLUMNS])
+    return with_passages(frame, corpus, outlines) if places else frame

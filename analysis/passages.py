@@ -115,3 +115,23 @@ def _labels(parts: pd.DataFrame) -> np.ndarray:
         else:
             out.append(_LOCUS.get(part, "txt"))
     return np.array(out, dtype=object)
+
+
+def with_passages(frame: pd.DataFrame, corpus: pd.DataFrame, parts: pd.DataFrame | None = None, *,
+                  position: str = "start") -> pd.DataFrame:
+    """``frame`` (rows with ``speech_id`` and an offset column ``position``) with a ``passage``
+    column added: the citable id of each row's offset. An empty frame gets an empty column."""
+    frame = frame.copy()
+    frame["passage"] = (passage_ids(frame["speech_id"], frame[position], corpus, parts).to_numpy(dtype=object)
+                        if len(frame) else pd.Series([], dtype=object))
+    return frame
+
+
+def text_passages(frame: pd.DataFrame, text: str, parts: pd.DataFrame, *, speech_id: str = "text",
+                  position: str = "start") -> pd.DataFrame:
+    """:func:`with_passages` for the rows of one text given as a string (``speech_id``
+    "text", as the single-text functions name it); ``parts`` is its :func:`analysis.outline`."""
+    corpus = pd.DataFrame({"speech_id": [speech_id], "text": [text]})
+    table = parts.assign(speech_id=speech_id) if parts is not None else None
+    rows = frame.assign(speech_id=speech_id)
+    return with_passages(rows, corpus, table, position=position).drop(columns="speech_id")

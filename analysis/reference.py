@@ -61,7 +61,9 @@ class Reference:
     segmenter keeps whole and the reference's did not (our count of such a word, or of a
     word containing one, has no counterpart there); ``merged_there``: words the reference's
     segmenter kept whole and ours now cuts (our counts of their parts are inflated against
-    it); ``description``: what it is, for a table's caption.
+    it); ``splits``: for a reference whose own segmenter is known, a function giving the
+    words of a list that it cuts into several (a phrase such a reference has no rate of its
+    own for); ``description``: what it is, for a table's caption.
     """
 
     name: str
@@ -74,6 +76,7 @@ class Reference:
     merged_there: frozenset = field(default_factory=frozenset)
     floor: float | None = None
     table: dict | None = field(default=None, repr=False)
+    splits: object = field(default=None, repr=False)
 
     @functools.cached_property
     def _values(self) -> dict:
@@ -104,6 +107,23 @@ class Reference:
             b = values.get(key(other) if key is not None else other, 0) if other != word else 0
             out[i] = max(a, b)
         return out
+
+    @functools.cached_property
+    def _vocabulary(self):
+        from .counts import WordCounts
+
+        return WordCounts(self.counts.index, self.counts.to_numpy(dtype=float))
+
+    def within(self, forms) -> float:
+        """How often any of ``forms`` (Simplified) occurs inside the reference's words, alone or
+        as part of a longer word (:class:`analysis.counts.WordCounts`): a count, or a summed
+        relative frequency for a frequency list. Each form is looked up as :meth:`lookup`
+        does: through ``key``, and in its Taiwan-standard conversion too."""
+        keyed = set()
+        for form in forms:
+            for written in {form, _tw2s(form)}:
+                keyed.add(self.key(written) if self.key is not None else written)
+        return self._vocabulary.within(keyed)
 
     @functools.cached_property
     def _merged_here_re(self):
@@ -199,6 +219,34 @@ def _wordfreq_tables() -> tuple[dict[str, float], dict[int, str]]:
     return freqs, mapping
 
 
+def _general_splits(words) -> frozenset[str]:
+    """Those of our Simplified ``words`` that wordfreq's own tokenizer cuts into several
+    tokens, in every spelling :meth:`Reference.lookup` tries (as written and in OpenCC's
+    tw2s form: 著力 is cut, 着力 is not). wordfreq counts such a phrase as its parts in running
+    text; the rate its list gives the whole (联系群众, from jieba's list among its sources) is
+    no rate of the phrase. Kept in the cache folder, keyed by wordfreq's version and the
+    words, so that a warm run never imports wordfreq."""
+    import pyarrow as pa
+
+    from .cache import ArrowStore, digest
+
+    words = sorted(set(words))
+    store = ArrowStore("general-splits")
+    key = digest("wordfreq-splits", version("wordfreq"), *words)
+    cached = store.get(key)
+    if cached is not None:
+        return frozenset(cached.column("word").to_pylist())
+    import logging
+
+    import jieba
+    import wordfreq
+
+    jieba.setLogLevel(logging.WARNING)
+    split = [w for w in words if all(len(wordfreq.tokenize(form, "zh")) > 1 for form in {w, _tw2s(w)})]
+    store.put(key, pa.table({"word": pa.array(split, pa.string())}))
+    return frozenset(split)
+
+
 @functools.lru_cache(maxsize=1)
 def general_reference() -> Reference:
     """wordfreq's Chinese list (``large``) as a :class:`Reference` of relative frequencies.
@@ -214,7 +262,7 @@ def general_reference() -> Reference:
                      f"({len(counts):,} words; Wikipedia, subtitles, news, books, web, Twitter, "
                      "jieba's list; frozen 2021)"),
         counts=counts, kind="frequencies", key=simplify_chinese, merged_here=merged_here,
-        floor=float(counts.min()), table=freqs)
+        floor=float(counts.min()), table=freqs, splits=_general_splits)
 
 
 # ---------------------------------------------------------------- jieba's dictionary
@@ -267,6 +315,25 @@ def period_reference(years, margin: int = 4) -> str | None:
     first = max(int(years.min()) - margin, int(have["year"].min()))
     last = min(int(years.max()) + margin, int(have["year"].max()))
     return f"gwr:{first}-{last}"
+
+
+def same_genre_reference(corpus: pd.DataFrame, margin: int = 4) -> str | None:
+    """The comparison to read for official speeches: the government work reports of the
+    corpus's years ± ``margin`` (:func:`period_reference`), all the reports when no speech is
+    dated, and None when the corpus holds the reports themselves (it would be compared with
+    itself). Against general Chinese, the register of official text (工作, 开展, 做好, 落实)
+    tops every official speech; against the reports it does not.
+
+    >>> import pandas as pd
+    >>> same_genre_reference(pd.DataFrame({"speech_id": ["a"], "year": [2012]}))
+    'gwr:2008-2016'
+    """
+    from .findings import own_reports
+
+    if own_reports(corpus):
+        return None
+    years = corpus["year"].dropna() if "year" in corpus.columns else pd.Series(dtype=float)
+    return period_reference(years, margin) if len(years) else "gwr"
 
 
 def reference_data(name: str = "gwr") -> tuple[pd.DataFrame, pd.DataFrame, dict]:

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .cluster import map_counts
+from .config import DATA_DIR
 from .script import to_simplified
 from .vocabulary import _word_tokens, term_of
 from .wording import counted
@@ -295,13 +296,124 @@ def _with_rates(table: pd.DataFrame, name: str) -> pd.DataFrame:
     return table
 
 
+# ---------------------------------------------------------------- gaps, breaks and captions
+BREAKS = DATA_DIR / "breaks.tsv"
+BREAK_COLUMNS = ["start", "end", "label", "note"]
+
+
+def missing_spans(values, step: int | None = None) -> list[tuple[int, int]]:
+    """The runs of whole numbers missing between the ``values`` present (years without a
+    report): ``[(first missing, last missing), …]``, computed from the data. ``step`` is the
+    spacing of the series (default: its smallest gap, 1 for years, 10 for decades).
+
+    >>> missing_spans([1960, 1964, 1975, 1978, 1979, 1981])
+    [(1961, 1963), (1965, 1974), (1976, 1977), (1980, 1980)]
+    """
+    present = sorted({int(v) for v in pd.Series(list(values)).dropna()})
+    if len(present) < 2:
+        return []
+    gaps = np.diff(present)
+    step = int(step or gaps[gaps > 0].min())
+    return [(a + step, b - step) for a, b, gap in zip(present, present[1:], gaps) if gap > step]
+
+
+def spans_text(spans: list[tuple[int, int]]) -> str:
+    """``[(1965, 1974), (1996, 1996)]`` as ``"1965–1974, 1996"``."""
+    return ", ".join(f"{a}" if a == b else f"{a}–{b}" for a, b in spans)
+
+
+def policy_breaks(path=None) -> pd.DataFrame:
+    """The policy breaks of ``analysis/data/breaks.tsv`` (or ``path``): ``start``, ``end``
+    (years), ``label`` and ``note``, one row per line. Raises ``ValueError`` naming the file
+    and line for a line without a label or with a year that is not one.
+
+    >>> policy_breaks()[["start", "end"]].values.tolist()
+    [[2013, 2013], [2015, 2016]]
+    """
+    from pathlib import Path
+
+    from .datafiles import data_lines
+
+    path = Path(path) if path is not None else BREAKS
+    rows = []
+    for lineno, fields in data_lines(path):
+        fields = fields + [""] * (4 - len(fields))
+        start, end, label, note = fields[:4]
+        if not (start.isdigit() and end.isdigit() and len(start) == len(end) == 4) or not label:
+            raise ValueError(f"{path}:{lineno}: expected start<TAB>end<TAB>label[<TAB>note] with "
+                             f"four-digit years, got {chr(9).join(fields)!r}")
+        if int(end) < int(start):
+            raise ValueError(f"{path}:{lineno}: the break ends ({end}) before it starts ({start})")
+        rows.append((int(start), int(end), label, note))
+    return pd.DataFrame(rows, columns=BREAK_COLUMNS).astype({"start": "int64", "end": "int64"})
+
+
+def national_caption(national: pd.DataFrame, own: pd.DataFrame | None = None,
+                     tokens: pd.DataFrame | None = None, *, aliases: bool = True) -> str:
+    """What the national chart compares, in one paragraph computed from its data: the reports
+    (their years, number, words, the years without one), the corpus (its speeches and
+    words), the genre and level that separate them, and the alias groups applied.
+
+    >>> table = reference_trends(["计划生育"])
+    >>> national_caption(table).split(" (")[0]
+    "Blue: the Premier's government work reports to the NPC, 1954–2025"
+    """
+    per_year = national.drop_duplicates("year")
+    years = per_year["year"].astype(int)
+    said = [f"Blue: the Premier's government work reports to the NPC, {years.min()}–{years.max()} "
+            f"({counted(int(per_year['n_docs'].sum()), 'report')} in {counted(len(per_year), 'year')}, "
+            f"{int(per_year['n_words'].sum()):,} words); rate per 10,000 words with its 95% Wilson interval"]
+    gaps = missing_spans(years)
+    if gaps:
+        said.append(f"no report in {spans_text(gaps)}: nothing is drawn across those years")
+    if own is not None and len(own):
+        if tokens is not None and "speech_id" in tokens.columns:
+            n_speeches, n_words = tokens["speech_id"].nunique(), int((~tokens["is_punct"]).sum())
+        else:
+            mine = own.drop_duplicates([c for c in own.columns if c in ("year", "speech_id")])
+            n_speeches, n_words = int(mine["n_docs"].sum()), int(mine["n_words"].sum())
+        from .findings import own_reports
+
+        ids = pd.DataFrame({"speech_id": pd.unique(tokens["speech_id"])}) if tokens is not None \
+            and "speech_id" in tokens.columns else None
+        mine = f"red: this corpus, {counted(n_speeches, 'speech')} ({n_words:,} words), its rate in its year(s): "
+        if own_reports(ids):
+            said.append(mine + "it holds the reports themselves, so where it does the two series are one")
+        elif n_speeches == 1:
+            said.append(mine + "one speech of one sector and level set against omnibus national reports, a "
+                               "different genre and level of government: compare where the term rises and fades, "
+                               "not the heights")
+        else:
+            said.append(mine + "speeches set against omnibus national reports, of another genre and level of "
+                               "government unless they are such reports: compare where a term rises and fades, "
+                               "not the heights")
+    groups = []
+    if aliases:
+        from .aliases import variants
+
+        for term in pd.unique(national["term"]):
+            forms = variants(term)
+            if len(forms) > 1:
+                groups.append(f"{term}: " + ", ".join(forms))
+    said.append("terms counted as words" + (f", alias groups applied ({'; '.join(groups)})" if groups
+                                             else " (no alias group among them)"))
+    return "; ".join(said) + "."
+
+
 def reference_trends(terms, *, aliases: bool = True, years: tuple[int, int] | None = None,
-                     bins=None) -> pd.DataFrame:
+                     bins=None, match: str = "word") -> pd.DataFrame:
     """:func:`term_trends` of ``terms`` in the government work reports, by year (or ``bins``),
     from the counts shipped with the package (``analysis/data/reference/``): no text and no
-    shared corpus needed. Same columns, with ``year`` as the group."""
+    shared corpus needed. Same columns, with ``year`` as the group.
+
+    ``match="word"`` (default) counts the term as a word; ``"within"`` counts its occurrences
+    inside the reports' words too (计划生育 in 计划生育委员会: :mod:`analysis.counts`);
+    ``docs`` then counts the reports with any such word."""
+    from .counts import WordCounts
     from .reference import _tw2s, gwr_counts
 
+    if match not in ("word", "within"):
+        raise ValueError(f"match must be 'word' or 'within', not {match!r}")
     counts, year_rows, _ = gwr_counts()
     if years is not None:
         counts = counts[counts["year"].between(*years)]
@@ -313,20 +425,38 @@ def reference_trends(terms, *, aliases: bool = True, years: tuple[int, int] | No
     n_docs = year_rows.groupby(group.to_numpy(), observed=True)["n_speeches"].sum()
     word_group = counts["year"].map(group)
     order = _group_order(group)
+    vocabulary = None
+    if match == "within":
+        words = counts["word"].astype(object)
+        word_codes, uniques = pd.factorize(words)
+        vocabulary = WordCounts(uniques, np.bincount(word_codes, weights=counts["count"].to_numpy()))
     rows = []
     for given, key in _keys(terms, aliases):
         from .aliases import variants
 
         forms = set(variants(key) if aliases else [key])
         forms |= {_tw2s(f) for f in forms}
-        hit = counts["word"].isin(forms)
-        per = counts[hit].groupby(word_group[hit].to_numpy(), observed=True)[["count", "docs"]].sum()
+        if vocabulary is None:
+            hit = counts["word"].isin(forms).to_numpy()
+            weight = np.ones(int(hit.sum()))
+        else:
+            found, occurrences = vocabulary.holding(forms)
+            per_word = np.zeros(len(vocabulary.words), dtype=np.int64)
+            per_word[found] = occurrences
+            hit = per_word[word_codes] > 0
+            weight = per_word[word_codes][hit]
+        chosen = counts[hit]
+        frame = pd.DataFrame({"group": word_group[hit].to_numpy(), "count": chosen["count"].to_numpy() * weight,
+                              "docs": chosen["docs"].to_numpy()})
+        per = frame.groupby("group", observed=True)[["count", "docs"]].sum()
         for value in order:
             rows.append({"term": given, "year": value,
                          "count": int(per["count"].get(value, 0)),
                          "docs": int(min(per["docs"].get(value, 0), n_docs.get(value, 0))),
                          "n_docs": int(n_docs.get(value, 0)), "n_words": int(n_words.get(value, 0))})
-    return _with_rates(pd.DataFrame(rows, columns=["term", "year", "count", "docs", "n_docs", "n_words"]), "year")
+    table = _with_rates(pd.DataFrame(rows, columns=["term", "year", "count", "docs", "n_docs", "n_words"]), "year")
+    table.attrs["match"] = match
+    return table
 
 
 def speech_rates(tokens: pd.DataFrame, terms, *, aliases: bool = True) -> pd.DataFrame:

@@ -111,6 +111,26 @@ def test_corpus_campaigns_carry_speech_id(seed_corpus):
             == frame.set_index("simplified").eval("count + nested").sort_index()).all()
 
 
+def test_names_and_mentions_carry_their_passage(seed_corpus):
+    # Read off the seed: “雙降” first stands in the second sentence of point 2 of section 一;
+    # 兩會 in the preamble's first sentence.
+    names = corpus_campaigns(seed_corpus).set_index("name")
+    assert names.loc["雙降", "passage"] == "000_8ebf5a98b5b66884:1.2:s2"
+    assert names.loc["兩會", "passage"] == "000_8ebf5a98b5b66884:pre:s1"
+    mentions = corpus_campaign_mentions(seed_corpus)
+    assert mentions["passage"].str.startswith("000_8ebf5a98b5b66884:").all()
+    assert mentions.loc[mentions.name == "雙降", "passage"].tolist()[:2] == ["000_8ebf5a98b5b66884:1.2:s2",
+                                                                           "000_8ebf5a98b5b66884:1.2:s3"]
+    # One text: its speech id is "text".
+    text = ("同志們：\n今天開好“兩會”。講三點。\n一、第一部分\n第一，開展“幸福工程”。甲很重要！\n第二，要抓好乙。\n"
+            "二、第二部分\n這是第二部分的話。還有一句？\n同志們，讓我們共同努力。")
+    assert campaigns(text)[["name", "passage"]].values.tolist() == [["兩會", "text:pre:s1"],
+                                                                    ["幸福工程", "text:1.1:s1"]]
+    assert campaign_mentions(text)["passage"].tolist() == ["text:pre:s1", "text:1.1:s1"]
+    # Without places (a life cycle needs none), no passage either.
+    assert corpus_campaigns(seed_corpus, places=False)["passage"].isna().all()
+
+
 # --------------------------------------------------------------------------- form and function
 
 def test_form_comes_from_the_writing_function_from_the_words():

@@ -177,7 +177,10 @@ def test_the_seed_against_general_chinese(tokens):
     # t2s keeps 著, Simplified texts write 着力: the word is looked up under both forms.
     assert table.set_index("token").loc["著力", "ref_per_10k"] == pytest.approx(freqs["着力"] * 10_000)
     assert (table["in_reference"] & ~table["cut_differs"]).all()
-    assert table["g2"].is_monotonic_decreasing
+    # Ranked by LRC (then G²); terms seen fewer than 5 times have none and come last.
+    ranked = table["lrc"].dropna()
+    assert ranked.is_monotonic_decreasing and table["lrc"].iloc[: len(ranked)].notna().all()
+    assert table.loc[table["count"] < 5, "lrc"].isna().all() and table.loc[table["count"] >= 5, "lrc"].notna().all()
 
 
 def test_the_general_reference_is_read_back_from_the_cache_without_wordfreq(tmp_path):
@@ -254,7 +257,7 @@ def test_a_changed_dictionary_warns_and_names_the_words(monkeypatch):
 
 def test_keyword_network_links_only_top_keywords(tokens):
     edges = keyword_network(tokens, top=10)
-    top = set(keyness(tokens).head(10).token)
+    top = set(keyness(tokens, sort="g2").head(10).token)
     assert set(edges.source) | set(edges.target) <= top
     pairs = collocations(tokens).set_index(["node", "collocate"])
     for source, target, weight in edges[["source", "target", "weight"]].itertuples(index=False):
@@ -270,3 +273,151 @@ def test_keyness_by_speech_ranks_each_speech_on_its_own(tokens):
     for _, rows in by_speech.groupby("speech_id"):
         assert rows.token.tolist() == alone.token.tolist()
         assert rows.g2.round(6).tolist() == alone.g2.round(6).tolist()
+
+
+# ---------------------------------------------------------------- LRC: the conservative Log Ratio
+
+
+def test_clopper_pearson_at_its_closed_forms():
+    from analysis.compare import clopper_pearson
+
+    # All of n: the lower bound is (α/2)^(1/n); none of n: the upper bound is 1 − (α/2)^(1/n).
+    low, high = clopper_pearson([10, 0, 4], [10, 10, 4])
+    assert low[0] == pytest.approx(0.025 ** (1 / 10), rel=1e-10) and high[0] == 1.0
+    assert low[1] == 0.0 and high[1] == pytest.approx(1 - 0.025 ** (1 / 10), rel=1e-10)
+    assert low[2] == pytest.approx(0.025 ** (1 / 4), rel=1e-10)
+
+
+def test_beta_quantiles_match_scipy_where_it_is_installed():
+    special = pytest.importorskip("scipy.special", reason="scipy is not a dependency; checked when present")
+    from analysis.compare import beta_cdf, beta_ppf
+
+    a = np.array([1, 2, 9, 40, 3_000, 90_000, 5], dtype=float)
+    b = np.array([1, 700, 2, 40, 200_000, 1_000, 5], dtype=float)
+    for q in (1e-6, 0.025, 0.5, 0.975, 1 - 1e-6):
+        assert beta_ppf(np.full(len(a), q), a, b) == pytest.approx(special.betaincinv(a, b, q), rel=1e-8)
+    x = np.array([0.3, 0.001, 0.8, 0.5, 0.015, 0.99, 0.5])
+    assert beta_cdf(x, a, b) == pytest.approx(special.betainc(a, b, x), rel=1e-9, abs=1e-15)
+
+
+def test_lrc_by_hand():
+    from analysis.compare import lrc_against_rate, lrc_two_samples
+
+    # 10 in 1,000 words against 0 in 1,000: given 10 hits, τ ≥ 0.025^(1/10), and the ratio is
+    # τ/(1−τ) · 1000/1000; Bonferroni over 4 terms makes it 0.00625^(1/10).
+    tau = 0.025 ** (1 / 10)
+    assert lrc_two_samples(10, 0, 1000, 1000)[0] == pytest.approx(math.log2(tau / (1 - tau)))
+    tau4 = 0.00625 ** (1 / 10)
+    assert lrc_two_samples(10, 0, 1000, 1000, family=4)[0] == pytest.approx(math.log2(tau4 / (1 - tau4)))
+    # Mirrored: rarer in the target gives the upper bound, negative; equal rates give 0.
+    assert lrc_two_samples(0, 10, 1000, 1000)[0] == pytest.approx(-math.log2(tau / (1 - tau)))
+    assert lrc_two_samples(50, 50, 1000, 1000)[0] == 0.0
+    # Against a known rate: 10 of 10 against 0.5 is at least 0.025^(1/10) / 0.5.
+    assert lrc_against_rate(10, 10, 0.5)[0] == pytest.approx(math.log2(tau / 0.5))
+    assert lrc_against_rate(5, 10, 0.5)[0] == 0.0
+
+
+def test_keyness_lrc_and_its_ranking_worked_out_by_hand():
+    # 甲甲 10 and 乙乙 4 of 100 target words; neither in a reference of 1,000 words: with both
+    # terms tested (Bonferroni family 2), 甲甲's τ ≥ 0.0125^(1/10) and 乙乙's ≥ 0.0125^(1/4).
+    target = toy_tokens(" ".join(["甲甲/n"] * 10 + ["乙乙/n"] * 4 + ["的/uj"] * 86))
+    table = keyness(target, reference=pd.Series({"丙丙": 1000}), absent="include").set_index("token")
+    for token, a in (("甲甲", 10), ("乙乙", 4)):
+        tau = 0.0125 ** (1 / a)
+        assert table.loc[token, "lrc"] == pytest.approx(math.log2(tau / (1 - tau) * 1000 / 100))
+    assert table.index.tolist() == ["甲甲", "乙乙"]   # by LRC
+    by_g2 = keyness(target, reference=pd.Series({"丙丙": 1000}), absent="include", sort="g2")
+    assert by_g2["g2"].is_monotonic_decreasing
+    with pytest.raises(ValueError, match="sort must be one of"):
+        keyness(target, reference=pd.Series({"丙丙": 1000}), sort="count")
+
+
+def test_the_seed_top_keywords_are_no_longer_words_seen_twice(tokens):
+    table = keyness(tokens, absent="include")
+    # Sorted by the bare Log Ratio, the top four terms the list attests are phrases seen twice
+    # (the finding) …
+    by_ratio = table[table.in_reference].sort_values("log_ratio", ascending=False, kind="stable").head(4)
+    assert by_ratio["token"].tolist() == ["少生", "聯系群眾", "群眾團體", "新形勢下"]
+    assert by_ratio["count"].tolist() == [2, 2, 2, 2]
+    # … phrases wordfreq's own tokenizer cuts (少|生, 联系|群众, 群众|团体, 新|形势|下): its list
+    # has no rate of the whole for them, so they are flagged and set apart, as is 流動人口.
+    row = table.set_index("token").loc[[*by_ratio["token"], "流動人口"]]
+    assert row["cut_differs"].all() and row["in_reference"].all()
+    ranked = keyness(tokens)
+    assert not set(row.index) & set(ranked.token)
+    assert {"少生", "聯系群眾", "流動人口"} <= set(keyness(tokens, absent="only").token)
+    # By LRC against the frequency list every ranked keyword is seen at least 5 times: the
+    # register of official text leads.
+    assert ranked.dropna(subset=["lrc"])["count"].min() >= 5
+    assert ranked["token"].head(5).tolist() == ["著力", "做好", "全市", "開展", "切實"]
+
+
+# ---------------------------------------------------------------- words the reference holds only inside others
+
+
+def test_a_word_the_reference_holds_only_inside_compounds_is_compared_inside_words():
+    # Target (our words): 宣傳 alone 3 times and inside 宣傳教育 once; 協會 twice; 甲甲 5 times.
+    # Reference: no 宣传 and no 协会 as words, but 宣传教育 4 times and 行业协会 2 times; 乙乙 never.
+    target = toy_tokens("宣傳/vn 宣傳/vn 宣傳/vn 宣傳教育/l 協會/n 協會/n 乙乙/n 乙乙/n " + " ".join(["甲甲/n"] * 5))
+    reference = pd.Series({"宣传教育": 4, "行业协会": 2, "甲甲": 10, "丙丙": 984})
+    table = keyness(target, reference=reference, absent="include").set_index("token")
+    row = table.loc["宣傳"]
+    assert (row["count"], row["ref_count"]) == (3, 0)
+    assert bool(row["in_reference"]) and bool(row["cut_differs"]) and row["basis"] == "within"
+    assert (row["within"], row["ref_within"]) == (4, 4)
+    # Statistics on the occurrences inside words: 4 of 13 target words against 4 of 1,000.
+    assert row["g2"] == pytest.approx(g2_two_samples(4, 4, 13, 1000)[0])
+    assert row["log_ratio"] == pytest.approx(math.log2((4 / 13) / (4 / 1000)))
+    assert row["ref_within_per_10k"] == pytest.approx(40.0)
+    assert table.loc["協會", ["within", "ref_within", "basis"]].tolist() == [2, 2, "within"]
+    # A term the reference lacks altogether stays apart, not ranked.
+    assert not table.loc["乙乙", "in_reference"] and table.loc["乙乙", "basis"] == "word"
+    assert "乙乙" not in set(keyness(target, reference=reference).token)
+    # A term both sides have as words is compared as words; its within counts are not computed.
+    assert table.loc["甲甲", "basis"] == "word" and pd.isna(table.loc["甲甲", "within"])
+
+
+def test_the_seed_against_its_period_names_no_word_absent_that_the_reports_hold_inside_words(tokens):
+    table = keyness(tokens, reference="gwr:2008-2016").set_index("token")
+    counts, _, _ = gwr_counts()
+    period = counts[counts.year.between(2008, 2016)]
+    for token, simplified in (("宣傳", "宣传"), ("協會", "协会")):
+        row = table.loc[token]
+        assert row["ref_count"] == 0 and row["basis"] == "within" and bool(row["cut_differs"])
+        held = period[period.word.str.contains(simplified)]
+        assert row["ref_within"] == int((held["count"] * held["word"].str.count(simplified)).sum())
+    assert table.loc["宣傳", ["within", "ref_within"]].tolist() == [10, 4]   # 宣传教育 2, 法制宣传 2
+    assert table.loc["協會", ["within", "ref_within"]].tolist() == [27, 4]   # 行业协会 4
+    apart = set(keyness(tokens, reference="gwr:2008-2016", absent="only").token)
+    assert not {"宣傳", "協會"} & apart and {"雙降", "計生協會", "全市"} <= apart
+
+
+def test_keyness_by_reference_puts_two_references_side_by_side(tokens):
+    from analysis import keyness_by_reference
+
+    both = keyness_by_reference(tokens, {"general": "general", "reports": "gwr:2008-2016"}, top=3)
+    assert both["reference"].tolist() == ["general"] * 3 + ["reports"] * 3
+    alone = keyness(tokens, reference="gwr:2008-2016")
+    assert both[both.reference == "reports"]["token"].tolist() == alone.token.head(3).tolist()
+    assert both.attrs["references"]["reports"].startswith("government work reports 2008–2016")
+
+
+def test_the_same_genre_reference():
+    from analysis import same_genre_reference
+
+    assert same_genre_reference(pd.DataFrame({"speech_id": ["a", "b"], "year": [2012, 2014]}), 2) == "gwr:2010-2016"
+    assert same_genre_reference(pd.DataFrame({"speech_id": ["a"], "year": [pd.NA]})) == "gwr"
+    assert same_genre_reference(pd.DataFrame({"speech_id": ["gwr_2012"], "year": [2012]})) is None
+
+
+def test_phrases_the_reference_segmenter_cuts_are_set_apart():
+    # A reference whose segmenter cuts 甲乙 (its list still gives the whole a rate): the phrase is
+    # flagged and set apart; 丙丙, which it keeps whole, is ranked.
+    target = toy_tokens(" ".join(["甲乙/n"] * 6 + ["丙丙/n"] * 6 + ["的/uj"] * 88))
+    reference = Reference(name="t", description="t", counts=pd.Series({"甲乙": 1, "丙丙": 10, "丁丁": 989}),
+                          size=1000, splits=lambda words: frozenset(w for w in words if w == "甲乙"))
+    table = keyness(target, reference=reference, absent="include").set_index("token")
+    assert bool(table.loc["甲乙", "cut_differs"]) and table.loc["甲乙", "basis"] == "word"
+    assert not table.loc["丙丙", "cut_differs"]
+    assert keyness(target, reference=reference).token.tolist() == ["丙丙"]
+    assert keyness(target, reference=reference, absent="only").token.tolist() == ["甲乙"]

@@ -57,6 +57,15 @@ def test_kwic_on_the_seed(corpus, text):
     assert all(text[a:b] == "雙降" for a, b in zip(hits["start"], hits["end"]))
 
 
+def test_kwic_rows_carry_their_passage(corpus):
+    hits = kwic(corpus, "雙降", window=4)
+    # Point 2 of section 一 holds three uses, in its sentences 2, 3 and 3; section 三 point 1 the last.
+    assert hits["passage"].tolist() == [f"000_8ebf5a98b5b66884:{p}" for p in
+                                        ("1.2:s2", "1.2:s3", "1.2:s3", "2.1:s1", "2.1:s4", "2.1:s4", "3.1:s3")]
+    assert kwic(corpus, "雙降", passages=False)["passage"].isna().all()
+    assert kwic(corpus, "不在文中的詞")["passage"].tolist() == []
+
+
 def test_kwic_finds_either_script_and_shows_the_original(corpus):
     traditional = kwic(corpus, "計生協會", aliases=False)
     simplified = kwic(corpus, "计生协会", aliases=False)

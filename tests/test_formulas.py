@@ -259,6 +259,79 @@ def test_shared_reports_one_row_per_speech_and_formula(gwr_formulas):
     assert (gwr_formulas["count"] >= gwr_formulas["quoted"]).all()
 
 
+def test_shared_reports_unquoted_formulas_lists_before_and_contexts(gwr_formulas):
+    by = gwr_formulas.set_index(["speech_id", "simplified"])
+    # Bare, in the gazetteer: 双循环 (2021, 2025) with its two parts written before it, 三步走 (1988).
+    for year in (2021, 2025):
+        row = by.loc[(f"gwr_{year}", "双循环")]
+        assert (row["evidence"], row["expansion"], row["expansion_source"]) == ("gazetteer", ["国内", "国际"],
+                                                                               "preceding list")
+    assert by.loc[("gwr_1988", "三步走"), "evidence"] == "gazetteer"
+    # An expansion listed before its formula.
+    assert by.loc[("gwr_2016", "三大战略"), "expansion"] == ["“一带一路”建设", "京津冀协同发展", "长江经济带发展"]
+    assert by.loc[("gwr_2012", "两个积极性"), "expansion"] == ["中央", "地方"]
+    # 一个中国 five times in 2002 and twice in 2008, once each in 同属一个中国: not the formula there.
+    assert by.loc[("gwr_2002", "一个中国"), "count"] == 4 and by.loc[("gwr_2008", "一个中国"), "count"] == 1
+    # Every row carries the passage of its first occurrence.
+    assert gwr_formulas["passage"].str.match(r"^(gwr|npc)_[\w]+:(pre|sal|end|txt|\d+(\.\d+)?):s\d+$").all()
+    assert by.loc[("gwr_2016", "三大战略"), "passage"] == "gwr_2016:1.4:s2"
+
+
+@pytest.mark.parametrize("text, formula, items", [
+    # Written for the test. Two nouns joined by 和 before a formula of two.
+    ("要充分調動中央和地方兩個積極性。", "兩個積極性", ["中央", "地方"]),
+    # Two alike nouns written together (國內國際), before a gazetteer name.
+    ("實現國內國際雙循環相互促進。", "雙循環", ["國內", "國際"]),
+    # A list of three before a quoted formula: the clause's verb (重點推進) is left out.
+    ("重點推進東部開放、中部崛起、西部開發“三大戰略”。", "三大戰略", ["東部開放", "中部崛起", "西部開發"]),
+    # 等 between the list and the formula.
+    ("反對浪費、拖延、推諉等“三種作風”。", "三種作風", ["浪費", "拖延", "推諉"]),
+])
+def test_an_expansion_listed_before_its_formula(text, formula, items):
+    row = formulas(text).set_index("formula").loc[formula]
+    assert (row["expansion"], row["expansion_source"], bool(row["matches"])) == (items, "preceding list", True)
+
+
+@pytest.mark.parametrize("text, formula", [
+    # Verbs, not the two things the formula counts.
+    ("堅持和落實“兩個毫不動搖”。", "兩個毫不動搖"),
+    # The formula is one more item of the list (和 joins them), not their sum.
+    ("學習甲理論、乙思想、丙理論和“三個代表”。", "三個代表"),
+    # Three items before a formula of two: no link.
+    ("抓好甲、乙、丙“兩手抓”。", "兩手抓"),
+])
+def test_no_expansion_is_read_from_a_list_that_is_not_one(text, formula):
+    row = formulas(text).set_index("formula").loc[formula]
+    assert row["expansion"] == [] and row["expansion_source"] == "none"
+
+
+def test_unquoted_gazetteer_formulas_and_a_context_that_is_no_formula():
+    found = formulas("黨的大會確定了分三步走的發展戰略。大陸和台灣同屬一個中國。")
+    assert found["formula"].tolist() == ["三步走"]
+    assert formulas("堅持一個中國原則。")["formula"].tolist() == ["一個中國"]
+    # Only the occurrence in the context is left out, and counted out.
+    row = formulas("兩岸同屬一個中國，堅持一個中國原則。").iloc[0]
+    assert (row["formula"], int(row["count"]), int(row["start"])) == ("一個中國", 1, 11)
+
+
+def test_stoplist_contexts_are_read_and_checked(tmp_path):
+    path = tmp_path / "stop.txt"
+    path.write_text("# contexts\n同屬[一個中國]\n[兩個]之後\n", encoding="utf-8")
+    stop = not_formulas(path)
+    assert stop.contexts == (("同属", "一个中国", ""), ("", "两个", "之后"))
+    assert stop.blocked("同属一个中国", 2, 6) and not stop.blocked("属于一个中国", 2, 6)
+    path.write_text("[一個中國]\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"stop.txt:1: a context is written words\[formula\]words"):
+        not_formulas(path)
+
+
+def test_formulas_carry_their_passage():
+    text = ("同志們：\n今天開好“兩會”。講三點。\n一、第一部分\n第一，要抓好“五有”（有甲、有乙、有丙、有丁、有戊）。"
+            "甲很重要！\n第二，要抓好乙。\n二、第二部分\n這是第二部分的話。還有一句？\n同志們，讓我們共同努力。")
+    found = formulas(text)
+    assert found[["formula", "passage"]].values.tolist() == [["兩會", "text:pre:s1"], ["五有", "text:1.1:s1"]]
+
+
 def test_places_agree_with_outline_locate(seed_text):
     from analysis.formulas import places_of
     from analysis.outline import locate, outline

@@ -221,6 +221,20 @@ def test_plot_dispersion_one_speech_chosen_terms(tmp_path):
     assert len(ax.texts) == 0
 
 
+def test_plot_dispersion_labels_hits_too_close_to_tell_apart(tmp_path):
+    # Three hits within 0.004 of the speech (one sentence), two far apart, one pair 0.005 apart.
+    hits = pd.DataFrame({"term": ["甲"] * 6, "position": [0.500, 0.502, 0.504, 0.1, 0.8, 0.805]})
+    fig = render_checked(lambda: plot_dispersion(hits), tmp_path)
+    (ax,) = fig.axes
+    assert len(ax.collections[0].get_segments()) == 6           # every hit keeps its tick
+    labels = sorted((round(t.get_position()[0], 4), t.get_text()) for t in ax.texts)
+    assert labels == [(0.502, "×3"), (0.8025, "×2")]
+    assert fig.plotted_data["cluster_hits"].tolist() == [3, 3, 3, 1, 2, 2]
+    # A finer gap (a wider figure, say) tells the pair apart, not the three.
+    fine = plot_dispersion(hits, min_gap=0.004)
+    assert [t.get_text() for t in fine.axes[0].texts] == ["×3"]
+
+
 # --- plot_heatmap --------------------------------------------------------------------------------
 
 # Column names as analysis.theme_shares returns them (label, place, per_1000): the defaults.
@@ -239,6 +253,18 @@ def test_plot_heatmap_cells_and_annotations(tmp_path):
     assert np.array_equal(ax.get_images()[0].get_array(), expected)
     assert [t.get_text() for t in ax.texts] == [str(v) for v in expected.ravel()]
     assert "part of the speech" in ax.get_xlabel()
+
+
+def test_plot_heatmap_shows_the_hits_behind_each_rate(tmp_path):
+    # A closing of 106 characters with 2 hits has a rate of 18.9: the cell says n=2.
+    frame = pd.DataFrame({"label": ["協會", "協會", "宣傳", "宣傳"], "place": ["二", "結語", "二", "結語"],
+                          "per_1000": [7.4, 18.9, 20.4, 0.0], "hits": [8, 2, 22, 0]})
+    fig = render_checked(lambda: plot_heatmap(frame, fmt="{:.1f}", count_col="hits", facet_col=None), tmp_path)
+    ax = [a for a in fig.axes if a.get_images()][0]
+    assert [t.get_text() for t in ax.texts] == ["7.4", "n=8", "18.9", "n=2", "20.4", "n=22", "0.0", "n=0"]
+    assert fig.plotted_data["hits"].tolist() == [8, 2, 22, 0]
+    with pytest.raises(KeyError, match="no column 'count'"):
+        plot_heatmap(frame, count_col="count")
 
 
 def test_plot_heatmap_one_panel_per_speech(tmp_path):
@@ -361,15 +387,46 @@ TRENDS = pd.DataFrame({"term": ["計劃生育"] * 3 + ["雙降"] * 3, "year": [2
 def test_plot_trends_one_panel_per_term_with_marks(tmp_path):
     marks = pd.DataFrame({"term": ["雙降"], "year": [2002], "per_10k": [20.0], "ci_low": [10.0], "ci_high": [40.0]})
     fig = render_checked(lambda: plot_trends(TRENDS, marks=marks), tmp_path)
-    shown = [ax for ax in fig.axes if ax.get_visible()]
-    assert [ax.get_title(loc="left") for ax in shown] == ["計劃生育", "雙降"]
-    line = shown[0].get_lines()[0]
-    assert line.get_xdata().tolist() == [2000, 2001, 2003] and line.get_ydata().tolist() == [4.0, 2.0, 0.0]
-    points = shown[1].collections[-1].get_offsets().tolist()
-    assert points == [[2002.0, 20.0]]
+    panels = [ax for ax in fig.axes if ax.get_visible() and ax.get_title(loc="left")]
+    assert [ax.get_title(loc="left") for ax in panels] == ["計劃生育", "雙降"]
+    # 2002 has no row: the line stops at 2001 and starts again at 2003, never drawn across.
+    segments = [(line.get_xdata().tolist(), line.get_ydata().tolist()) for line in panels[0].get_lines()]
+    assert segments == [([2000, 2001], [4.0, 2.0]), ([2003], [0.0])]
+    # The mark (top 40 × 1.1) is more than twice the line's top (5 × 1.1): its own axis, on the right.
+    assert fig.marks_axis == "own"
+    twin = [ax for ax in fig.axes if ax is not panels[1] and ax.bbox.bounds == panels[1].bbox.bounds]
+    assert len(twin) == 1 and twin[0].collections[-1].get_offsets().tolist() == [[2002.0, 20.0]]
+    assert twin[0].get_ylim() == pytest.approx((0, 44.0)) and panels[1].get_ylim() == pytest.approx((0, 5.5))
     assert fig.plotted_data["series"].tolist().count("this corpus") == 1
+    # One axis when asked, and then the mark sets the shared top.
+    shared = plot_trends(TRENDS, marks=marks, marks_axis="shared")
+    assert shared.marks_axis == "shared" and len(shared.axes) == 2
+    assert shared.axes[1].get_ylim() == pytest.approx((0, 44.0))
     with pytest.raises(ValueError, match="at most 8 panels"):
         plot_trends(pd.concat([TRENDS.assign(term=f"t{i}") for i in range(9)]))
+
+
+def test_plot_trends_shades_the_gaps_marks_the_breaks_and_writes_the_caption(tmp_path):
+    from matplotlib.patches import Polygon, Rectangle
+
+    from analysis.trends import missing_spans
+
+    years = [1960, 1964, 1965, 1975, 1976, 2012, 2013, 2014, 2015, 2016, 2019]
+    trends = pd.DataFrame({"term": "甲", "year": years, "per_10k": 1.0, "ci_low": 0.5, "ci_high": 2.0})
+    breaks = pd.DataFrame({"start": [2013, 2015], "end": [2013, 2016], "label": ["merger", "two-child"]})
+    assert missing_spans(years) == [(1961, 1963), (1966, 1974), (1977, 2011), (2017, 2018)]
+    fig = render_checked(lambda: plot_trends(trends, breaks=breaks, caption="what is compared"), tmp_path)
+    ax = fig.axes[0]
+    # Five runs of years between the four gaps, each its own line (a year alone is a dot).
+    runs = [line.get_xdata().tolist() for line in ax.get_lines() if line.get_linestyle() == "-"]
+    assert runs == [[1960], [1964, 1965], [1975, 1976], [2012, 2013, 2014, 2015, 2016], [2019]]
+    grey = [p for p in ax.patches if isinstance(p, Rectangle | Polygon) and p.get_facecolor()[:3] == (0.88,) * 3]
+    assert len(grey) == 4   # 1961–63, 1966–74, 1977–2011, 2017–18
+    dashed = [line for line in ax.get_lines() if line.get_linestyle() == "--"]
+    assert [line.get_xdata()[0] for line in dashed] == [2013]
+    assert any(t.get_text() == "what is compared" for t in fig.texts)
+    labels = fig.legends[0].get_texts()
+    assert {t.get_text() for t in labels} >= {"merger", "two-child", "無數據 no data"}
 
 
 def test_plot_trends_fits_the_rates_and_clips_the_intervals_of_tiny_groups(tmp_path):

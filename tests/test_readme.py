@@ -119,17 +119,32 @@ def test_01_vocabulary(seed):
     _, tokens, _ = seed
     freq = analysis.frequencies(tokens).set_index("token")
     m = said(r"\*\*計生協會, (\d+) times\*\* \(written 計生協會 (\d+) · 計生協 (\d+) · 計劃生育協會 (\d+)\), "
-             r"then 工作 \((\d+)\) and 群眾 \((\d+)\)")
-    total, a, b, c, work, masses = nums(m)
+             r"then 工作 \((\d+) as a word, (\d+) in all\) and 群眾 \(\*\*(\d+) as a word, (\d+) in all\*\*")
+    total, a, b, c, work, work_all, masses, masses_all = nums(m)
     assert freq.index[0] == "計生協會" and freq.loc["計生協會", "count"] == total
     assert freq.loc["計生協會", "variants"] == f"計生協會 {a} · 計生協 {b} · 計劃生育協會 {c}"
     assert (freq.loc["工作", "count"], freq.loc["群眾", "count"]) == (work, masses)
+    both = analysis.term_counts(tokens, ["工作", "群眾"], match="both").set_index("term")
+    assert both[["word", "within"]].values.tolist() == [[work, work_all], [masses, masses_all]]
     assert num(said(r"On the seed, the association is one term of (\d+) mentions")[1]) == total
     colloc = analysis.collocations(tokens, node="雙降", window=5, min_count=2).set_index("collocate")
     m = said(r"雙降 collocates with 實現 \((\d+) of its (\d+) uses\) and 目標 \((\d+)\)")
     assert nums(m) == [colloc.loc["實現", "f_xy"], colloc.loc["實現", "f_node"], colloc.loc["目標", "f_xy"]]
-    m = said(r"uncorrected over (\d+) candidates")
-    assert num(m[1]) == int((analysis.frequencies(tokens)["count"] >= 2).sum())
+    from analysis.compare import FREQUENCY_LIST_MIN_COUNT
+    from analysis.findings import register_words
+
+    assert num(said(r"terms seen fewer than (\d+) times get no LRC")[1]) == FREQUENCY_LIST_MIN_COUNT
+    general = analysis.keyness(tokens)
+    m = said(r"Against general Chinese the top keywords \((\w+), (\w+), (\w+), (\w+), (\w+)\)")
+    assert list(m.groups()) == general["token"].head(5).tolist()
+    corpus = seed[0]
+    period = analysis.same_genre_reference(corpus)
+    same = analysis.keyness(tokens, reference=period, absent="include", positive_only=False)
+    m = said(r"(\w+), (\w+), (\w+) are no keyword against the (\d{4})–(\d{4}) reports")
+    assert list(m.groups()[:3]) == register_words(general, same) and period == f"gwr:{m[4]}-{m[5]}"
+    ranked = analysis.keyness(tokens, reference=period)
+    m = said(r"the same-genre one, where (\w+) and (\w+) lead \(compared inside words")
+    assert list(m.groups()) == ranked["token"].head(2).tolist() and (ranked["basis"].head(2) == "within").all()
 
 
 def test_02_seed_campaign_names(seed_corpus):
@@ -166,11 +181,16 @@ def test_03_concordance_and_dispersion(seed):
     assert nums(m) == [round(measures.loc["雙降", "dp"], 2), measures.loc["雙降", "hits"]]
     assert num(said(r"`enough_hits` \(at least (\d+)\)")[1]) == MIN_HITS
     assert not measures.loc["雙降", "enough_hits"]
-    m = said(r"群眾 \((\d+) hits, DP ([\d.]+)\) and 服務 \((\d+), DP ([\d.]+)\) are spread more evenly than "
-             r"宣傳 \((\d+), DP ([\d.]+)\)")
-    shown = [[int(measures.loc[t, "hits"]), round(float(measures.loc[t, "dp"]), 2)] for t in ("群眾", "服務", "宣傳")]
-    assert nums(m) == [x for pair in shown for x in pair]
-    assert all(measures.loc[t, "enough_hits"] for t in ("群眾", "服務", "宣傳"))
+    m = said(r"群眾 \((\d+) hits, (\d+) of them as a word; DP ([\d.]+)\), 人口計生 \((\d+), DP ([\d.]+)\) and "
+             r"計生協會 \((\d+), DP ([\d.]+)\) are spread more evenly than 宣傳 \((\d+), DP ([\d.]+)\)")
+    words = analysis.term_counts(tokens, ["群眾"], match="word")["count"].iloc[0]
+    shown = [[int(measures.loc[t, "hits"]), round(float(measures.loc[t, "dp"]), 2)]
+             for t in ("群眾", "人口計生", "計生協會", "宣傳")]
+    flat = [x for pair in shown for x in pair]
+    assert nums(m) == [flat[0], words, *flat[1:]]
+    assert all(measures.loc[t, "enough_hits"] for t in ("群眾", "人口計生", "計生協會", "宣傳"))
+    service = theme_hits[theme_hits["theme"] == "service"]
+    assert num(said(r"The service theme has (\d+) hits")[1]) == len(service)
 
 
 def test_03_theme_density(seed):
@@ -178,18 +198,24 @@ def test_03_theme_density(seed):
     shares = analysis.theme_shares(corpus, tokens=tokens, parts=parts)
     densest = shares.sort_values("per_1000", ascending=False, kind="stable").drop_duplicates("place")
     densest = densest.set_index("place")
-    m = said(r"section 二, where propaganda and education lead \(([\d.]+) per 1,000 characters\)")
+    m = said(r"section 二, where propaganda and education lead \(([\d.]+) per 1,000 characters, (\d+) hits\)")
     assert densest.loc["二", "theme"] == "propaganda" and round(densest.loc["二", "per_1000"], 1) == num(m[1])
+    assert densest.loc["二", "hits"] == num(m[2])
+    m = said(r"its closing's ([\d.]+) is (\d+) hits")
+    assert [round(densest.loc["結語", "per_1000"], 1), densest.loc["結語", "hits"]] == nums(m)
     # "the association's naming of itself leads every part but section 二"
     assert set(densest.drop(index="二")["theme"]) == {"association"}
 
 
 def test_04_the_terms_in_the_reports_and_the_seed(tokens):
-    m = said(r"計劃生育 appears in the reports from (\d{4}) to (\d{4}) \(peak (\d{4}), ([\d.]+) per 10,000 "
+    m = said(r"計劃生育 appears in the reports from (\d{4}) to (\d{4}) \((\d+) times as a word, (\d+) counting it "
+             r"inside longer words; peak (\d{4}), ([\d.]+) per 10,000 "
              r"words\) and 流動人口 from (\d{4}) to (\d{4}); the seed uses them at ([\d.]+) and ([\d.]+) per "
              r"10,000, far above the 2012 report \(([\d.]+) and ([\d.]+)\)")
-    first, last, peak, peak_rate, f2, l2, seed_a, seed_b, report_a, report_b = nums(m)
+    first, last, as_word, within, peak, peak_rate, f2, l2, seed_a, seed_b, report_a, report_b = nums(m)
     national = analysis.reference_trends(["計劃生育", "流動人口"])
+    inside = analysis.reference_trends(["計劃生育"], match="within")
+    assert (national.loc[national["term"] == "計劃生育", "count"].sum(), inside["count"].sum()) == (as_word, within)
     used = national[national["count"] > 0]
     plan, floating = used[used["term"] == "計劃生育"], used[used["term"] == "流動人口"]
     assert (plan["year"].min(), plan["year"].max(), floating["year"].min(), floating["year"].max()) == (
@@ -200,8 +226,10 @@ def test_04_the_terms_in_the_reports_and_the_seed(tokens):
     assert (in_2012["計劃生育"], in_2012["流動人口"]) == (report_a, report_b)
     own = analysis.speech_rates(tokens, ["計劃生育", "流動人口"]).set_index("term")["per_10k"].round(1)
     assert (own["計劃生育"], own["流動人口"]) == (seed_a, seed_b)
-    m = said(r"the reports of its own years ± (\d+) \(the seed: (\d{4})–(\d{4})\)")
-    margin, low, high = nums(m)
+    m = said(r"the reports of its own years ± (\d+) \(the seed: (\d{4})–(\d{4})\), by LRC: (\w+) and (\w+)")
+    period = analysis.keyness(tokens, reference=f"gwr:{m[2]}-{m[3]}")
+    assert [m[4], m[5]] == period["token"].head(2).tolist()
+    margin, low, high = (num(g) for g in m.groups()[:3])
     assert analysis.period_reference([2012], margin) == f"gwr:{low}-{high}"
     m = said(r"Within a dated corpus of at least (\w+) speeches in (\w+) years")
     assert nums(m) == [MIN_DATED, MIN_GROUPS]
@@ -234,8 +262,8 @@ def test_02_formulas_in_the_reports(reports):
              r"兩個一百年 in (\d+), 四個現代化 in (\d+) and 三去一降一補 in (\d+)")
     names = ["一国两制", "三个代表", "八项规定", "四个全面", "两个一百年", "四个现代化", "三去一降一补"]
     assert nums(m) == [found.loc[found["simplified"] == f, "speech_id"].nunique() for f in names]
-    m = said(r"Reading a random sample of (\d+) of those rows \(`random_state=(\d+)`\), none was wrong and (\d+) "
-             r"debatable \(一個中國 and 九二共識")
+    m = said(r"Reading a random sample of (\d+) of those rows \(`random_state=(\d+)`, redrawn and read again after "
+             r"these additions\), none was wrong and (\d+) debatable \(一個中國 and 九二共識")
     size, seed, debatable = nums(m)
     sample = found.sample(size, random_state=seed)
     assert int(sample["simplified"].isin(["一个中国", "九二共识"]).sum()) == debatable

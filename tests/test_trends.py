@@ -201,3 +201,76 @@ def test_period_reference_stays_within_the_reports_years():
     assert period_reference([first + 1], margin=4) == f"gwr:{first}-{first + 5}"
     assert period_reference([last], margin=4) == f"gwr:{last - 4}-{last}"
     assert period_reference(pd.Series([None], dtype="Int64")) is None
+
+
+def test_reference_trends_inside_words_from_the_shipped_counts():
+    counts, _, _ = gwr_counts()
+    word = reference_trends(["計劃生育"]).set_index("year")["count"]
+    within = reference_trends(["計劃生育"], match="within").set_index("year")["count"]
+    # Worked out on the shipped counts directly: every word holding 计划生育, times how often.
+    held = counts[counts.word.str.contains("计划生育")]
+    expected = (held["count"] * held["word"].str.count("计划生育")).groupby(held["year"]).sum()
+    assert within[within > 0].to_dict() == expected.to_dict()
+    assert (word.sum(), within.sum()) == (95, 104)   # as a word; and inside 计划生育委员会 and others too
+    assert (within >= word).all()
+    with pytest.raises(ValueError, match="match must be 'word' or 'within'"):
+        reference_trends(["計劃生育"], match="both")
+
+
+def test_missing_spans_are_computed_from_the_years_present():
+    from analysis.trends import missing_spans, spans_text
+
+    _, years, _ = gwr_counts()
+    gaps = missing_spans(years["year"])
+    # The shipped reports: none in 1961–63, 1965–74, 1976–77, 1989–91, 1996 or 2020.
+    assert spans_text(gaps) == "1961–1963, 1965–1974, 1976–1977, 1989–1991, 1996, 2020"
+    assert missing_spans([1990, 2000, 2020], step=10) == [(2010, 2010)]
+    assert missing_spans([2012]) == [] and missing_spans([]) == []
+
+
+def test_policy_breaks_file_and_its_errors(tmp_path):
+    from analysis import policy_breaks
+
+    breaks = policy_breaks()
+    assert breaks[["start", "end"]].values.tolist() == [[2013, 2013], [2015, 2016]]
+    assert breaks["label"].str.contains("health merger|two-child policy").all()
+    path = tmp_path / "breaks.tsv"
+    path.write_text("# a comment\n2013\t2013\tmerger\n15\t2016\ttwo-child\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="breaks.tsv:3: expected start<TAB>end<TAB>label"):
+        policy_breaks(path)
+    path.write_text("2016\t2015\tbackwards\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="breaks.tsv:1: the break ends \\(2015\\) before it starts \\(2016\\)"):
+        policy_breaks(path)
+
+
+def test_the_national_caption_says_what_is_compared(tokens):
+    from analysis import national_caption
+
+    national = reference_trends(["計劃生育", "計生協會"])
+    own = term_trends(tokens, ["計劃生育", "計生協會"], by=pd.Series({"000_8ebf5a98b5b66884": 2012}, name="year"))
+    caption = national_caption(national, own, tokens)
+    _, years, _ = gwr_counts()
+    assert caption.startswith("Blue: the Premier's government work reports to the NPC, 1954–2025 (52 reports in "
+                              f"52 years, {int(years['n_words'].sum()):,} words)")
+    assert "no report in 1961–1963, 1965–1974, 1976–1977, 1989–1991, 1996, 2020" in caption
+    assert "red: this corpus, 1 speech (1,185 words)" in caption
+    assert "a different genre and level of government" in caption
+    assert caption.endswith("alias groups applied (計生協會: 计划生育协会, 计生协会, 计生协).")
+    alone = national_caption(reference_trends(["流動人口"]))
+    assert "red:" not in alone and alone.endswith("terms counted as words (no alias group among them).")
+
+
+def test_the_national_caption_for_several_speeches_and_for_the_reports_themselves():
+    from analysis import national_caption
+
+    national = reference_trends(["計劃生育"])
+    by_year = pd.Series({"gwr_2012": 2012, "gwr_2013": 2013, "x": 2013}, name="year")
+    reports = pd.concat([toy_tokens("計劃生育/n 工作/vn", "gwr_2012"), toy_tokens("工作/vn", "gwr_2013")],
+                        ignore_index=True)
+    caption = national_caption(national, term_trends(reports, ["計劃生育"], by=by_year), reports)
+    assert "red: this corpus, 2 speeches (3 words), its rate in its year(s): it holds the reports themselves" in caption
+    others = pd.concat([toy_tokens("計劃生育/n", "x"), toy_tokens("工作/vn", "gwr_2012")], ignore_index=True)
+    others["speech_id"] = ["x", "y"]
+    caption = national_caption(national, term_trends(others, ["計劃生育"], by=pd.Series({"x": 2012, "y": 2013},
+                                                                                     name="year")), others)
+    assert "2 speeches (2 words), its rate in its year(s): speeches set against omnibus national reports" in caption
