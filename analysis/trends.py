@@ -190,7 +190,7 @@ def term_trends(tokens: pd.DataFrame, terms, by="year", *, corpus: pd.DataFrame 
     per_speech = map_counts(tokens, lambda frame: speech_term_counts(frame, wanted, aliases))
     per_speech = per_speech.groupby("speech_id", sort=False, observed=True).sum().reset_index()
     name, group = _groups(per_speech["speech_id"].astype(object), by, corpus, bins)
-    per_speech["group"] = group.to_numpy()
+    per_speech["group"] = group.array  # .array keeps an ordered level (central … township) in its order
     per_speech = per_speech[per_speech["group"].notna()]
     with_words = per_speech[per_speech["n_words"] > 0]
     order = _group_order(pd.Series(with_words["group"].array))
