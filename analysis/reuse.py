@@ -95,8 +95,11 @@ MIN_DF_DOCS = 10
 speeches a passage shared by all is reuse, not boilerplate."""
 MAX_REPEAT = 8
 """A shingle found more than this many times in one document does not seed its pairs."""
-MIN_SHARED = 1
-"""Fingerprints two documents must share to be aligned."""
+MIN_SHARED = None
+"""Fingerprints two documents must share to be aligned. None: as many as an exact copy of
+``min_chars`` characters is sure to hold, ``(min_chars - ngram + 1) // window`` (2 for the
+defaults), at least 1; so no exact copy of that length is missed, and a pair of documents
+whose only common ground is one stock phrase of a few characters is not aligned."""
 
 MATCH, MISMATCH, GAP_OPEN, GAP_EXTEND = 1.0, -1.0, 2.0, 0.5
 
@@ -170,7 +173,7 @@ def _prepare(text_simplified: str, rules: dict[str, str], formulas: tuple[str, .
     """The compared form of one text (see the module's docstring)."""
     codes = np.frombuffer(text_simplified.encode("utf-32-le"), dtype=np.uint32)
     keep = _keep_mask(codes)
-    index = np.flatnonzero(keep).astype(np.int64)
+    index = np.flatnonzero(keep).astype(np.int32)
     kept = codes[keep].copy()
     upper = (kept >= 65) & (kept <= 90)
     kept[upper] += 32
@@ -233,7 +236,7 @@ def _fingerprints(doc: _Doc, k: int, w: int) -> tuple[np.ndarray, np.ndarray]:
         windows = np.lib.stride_tricks.sliding_window_view(hh, w)
         chosen = np.unique(np.arange(len(windows)) + windows.argmin(axis=1))
     chosen = chosen[~bad[chosen]]
-    return h[chosen], chosen.astype(np.int64)
+    return h[chosen], chosen.astype(np.int32)
 
 
 def _prepare_chunk(texts: list[str], k: int, w: int, rules: dict, formulas: tuple) -> list[tuple]:
@@ -338,25 +341,26 @@ def _seeds(doc: _Doc, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
     pos = np.flatnonzero(~bad)
     h = h[pos]
     order = np.argsort(h, kind="stable")
-    h, pos = h[order], pos[order]
+    h, pos = h[order], pos[order].astype(np.int32)
     if not len(h):
-        empty = np.zeros(0, dtype=np.int64)
+        empty = np.zeros(0, dtype=np.int32)
         return np.zeros(0, dtype=np.uint64), empty, empty, empty
     first = np.flatnonzero(np.concatenate([[True], h[1:] != h[:-1]]))
     count = np.diff(np.concatenate([first, [len(h)]]))
-    return h[first], first, count, pos
+    return h[first], first.astype(np.int32), count.astype(np.int32), pos
 
 
 def _expand(first_a, count_a, pos_a, first_b, count_b, pos_b) -> tuple[np.ndarray, np.ndarray]:
     """Every pairing of the positions of matched hashes: hash ``t`` pairs its ``count_a[t]``
     positions in a with its ``count_b[t]`` positions in b."""
+    count_a, count_b = count_a.astype(np.int64), count_b.astype(np.int64)
     reps = count_a * count_b
     total = int(reps.sum())
     group = np.repeat(np.arange(len(reps)), reps)
     within = np.arange(total) - np.repeat(np.cumsum(reps) - reps, reps)
     cb = count_b[group]
-    hit_a = pos_a[first_a[group] + within // cb]
-    hit_b = pos_b[first_b[group] + within % cb]
+    hit_a = pos_a[first_a[group] + within // cb].astype(np.int64)
+    hit_b = pos_b[first_b[group] + within % cb].astype(np.int64)
     return hit_a, hit_b
 
 
@@ -668,7 +672,7 @@ def _chunks(pairs: list, docs: list[_Doc], target: int = 400_000) -> list[list]:
 
 def reuse(corpus: pd.DataFrame, against: pd.DataFrame | None = None, min_chars: int = MIN_CHARS, *,
           ngram: int = NGRAM, window: int = WINDOW, max_gap: int = MAX_GAP, xdrop: float = XDROP,
-          max_df: float = MAX_DF, min_shared: int = MIN_SHARED, max_repeat: int = MAX_REPEAT,
+          max_df: float = MAX_DF, min_shared: int | None = MIN_SHARED, max_repeat: int = MAX_REPEAT,
           within: bool = True, passage_ids: bool = True, client=None, workers: int | None = None
           ) -> pd.DataFrame:
     """The passages the speeches of ``corpus`` share with each other (and, with ``within``,
@@ -722,6 +726,8 @@ def reuse(corpus: pd.DataFrame, against: pd.DataFrame | None = None, min_chars: 
     fps = [(h, pos) for _, h, pos in prepared]
     limit = _df_limit(len(docs), max_df)
     cross = against is not None
+    if min_shared is None:
+        min_shared = (p.min_chars - p.k + 1) // int(window)
     pairs, banned = _candidates(fps, len(corpus), limit, max(1, int(min_shared)), cross)
     if not within:
         pairs = [(i, j) for i, j in pairs if i != j]
