@@ -400,10 +400,12 @@ def _exact_matches(hit_a, hit_b, k: int, a_codes, b_codes):
     return a0[order], a1[order], b0[order], b1[order]
 
 
-def _ungapped_extension(a_codes, b_codes, a_from, b_from, step: int, limit: int) -> np.ndarray:
+def _ungapped_extension(da: _Doc, db: _Doc, a_from, b_from, step: int, limit: int) -> np.ndarray:
     """For each start, how many characters an ungapped extension adds (``step`` +1 to the
     right from ``a_from``/``b_from``, −1 to the left, reading from ``a_from - 1``): the
-    length with the best running score (+1 match, −1 mismatch), 0 when none is positive."""
+    length with the best running score (+1 match, −1 mismatch), 0 when none is positive.
+    An extension stops at a text's end and at a masked (boilerplate) character."""
+    a_codes, b_codes = da.codes, db.codes
     n = len(a_from)
     if not n:
         return np.zeros(0, dtype=np.int64)
@@ -415,10 +417,11 @@ def _ungapped_extension(a_codes, b_codes, a_from, b_from, step: int, limit: int)
         ia = a_from[:, None] - 1 - offs
         ib = b_from[:, None] - 1 - offs
     valid = (ia >= 0) & (ia < len(a_codes)) & (ib >= 0) & (ib < len(b_codes))
-    # Past a text's end the score only falls.
-    ca = a_codes[np.clip(ia, 0, max(len(a_codes) - 1, 0))] if len(a_codes) else np.zeros_like(ia)
-    cb = b_codes[np.clip(ib, 0, max(len(b_codes) - 1, 0))] if len(b_codes) else np.zeros_like(ib)
-    score = np.where(valid & (ca == cb), 1, -1 - 1000 * ~valid)
+    ia, ib = np.clip(ia, 0, max(len(a_codes) - 1, 0)), np.clip(ib, 0, max(len(b_codes) - 1, 0))
+    valid &= ~da.masked[ia] & ~db.masked[ib]
+    # Once past a text's end or into boilerplate, the score only falls.
+    valid = np.logical_and.accumulate(valid, axis=1)
+    score = np.where(valid & (a_codes[ia] == b_codes[ib]), 1, -1 - 1000 * ~valid)
     run = np.cumsum(score, axis=1)
     best = run.argmax(axis=1)
     gain = run[np.arange(n), best]
@@ -545,8 +548,8 @@ def _pair_passages(da: _Doc, db: _Doc, sa, sb, same: bool, p: _Params) -> list[t
     if not len(hit_a):
         return []
     a0, a1, b0, b1 = _exact_matches(hit_a, hit_b, p.k, da.codes, db.codes)
-    ext_r = _ungapped_extension(da.codes, db.codes, a1, b1, 1, p.max_gap)
-    ext_l = _ungapped_extension(da.codes, db.codes, a0, b0, -1, p.max_gap)
+    ext_r = _ungapped_extension(da, db, a1, b1, 1, p.max_gap)
+    ext_l = _ungapped_extension(da, db, a0, b0, -1, p.max_gap)
     # A match that can reach min_chars neither alone nor with a neighbour is dropped first.
     alone = (a1 - a0) + ext_l + ext_r >= p.min_chars
     near = np.zeros(len(a0), dtype=bool)
