@@ -722,7 +722,8 @@ def reuse(corpus: pd.DataFrame, against: pd.DataFrame | None = None, min_chars: 
     p = _Params(k=int(ngram), min_chars=int(min_chars), max_gap=int(max_gap), xdrop=float(xdrop),
                 max_repeat=int(max_repeat), run=uuid.uuid4().hex)
     if p.k < 2 or window < 1 or p.min_chars < p.k:
-        raise ValueError(f"reuse: need ngram ≥ 2, window ≥ 1 and min_chars ≥ ngram (got {ngram}, {window}, {min_chars})")
+        raise ValueError(f"reuse: need ngram ≥ 2, window ≥ 1 and min_chars ≥ ngram "
+                         f"(got {ngram}, {window}, {min_chars})")
     rules, formulas = substitutions(), boilerplate()
     prepared = _map_prepare(texts, p.k, int(window), rules, formulas, client)
     docs = [d for d, _, _ in prepared]
@@ -1114,7 +1115,8 @@ def _order_key(frame: pd.DataFrame) -> pd.Series:
 
 def predecessor_reuse(links: pd.DataFrame, corpus: pd.DataFrame, *, group: str | None = None) -> pd.DataFrame:
     """How much of each dated speech repeats its predecessor: the latest speech dated before
-    it (in the same ``group``, e.g. ``"genre"``, when given). One row per dated speech that
+    it (in the same ``group``, e.g. ``"genre"``, when given; of several on that date, the
+    last by id). One row per dated speech that
     has a predecessor: ``speech_id``, ``year``, ``predecessor``, ``predecessor_year``,
     ``n_chars``, ``shared_chars`` (its compared characters inside a passage shared with the
     predecessor) and ``share``; in date order.
@@ -1135,7 +1137,7 @@ def predecessor_reuse(links: pd.DataFrame, corpus: pd.DataFrame, *, group: str |
     groups = [(None, dated)] if group is None else list(dated.groupby(group, sort=True, observed=True))
     for _, rows_ in groups:
         rows_ = rows_.sort_values(["_when", "speech_id"], kind="stable")
-        prev_id, prev_when = None, None
+        prev_id, prev_when, prev_year = None, None, None
         best: tuple | None = None
         for sid, when_, year in zip(rows_["speech_id"].astype(str), rows_["_when"],
                                     rows_["year"] if "year" in rows_.columns else [None] * len(rows_)):

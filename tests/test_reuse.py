@@ -16,8 +16,7 @@ import pytest
 from opencc import OpenCC
 
 from analysis.config import DATA_DIR, ROOT
-from analysis.reuse import (boilerplate, frames, most_reused, predecessor_reuse, reuse, reuse_summary,
-                            substitutions)
+from analysis.reuse import boilerplate, frames, most_reused, predecessor_reuse, reuse, reuse_summary, substitutions
 from analysis.script import to_simplified
 
 # The national source, in Simplified characters.
@@ -183,10 +182,12 @@ def test_the_data_files_are_well_formed():
 
 
 def test_nothing_of_dask_is_imported_without_a_client():
-    code = ("import sys, pandas as pd; from analysis.reuse import reuse; from analysis.script import to_simplified; "
-            "t = ['同志们要把饮水安全工程摆在更加突出的位置上抓紧抓好', '大家要把饮水安全工程摆在更加突出的位置上抓紧抓好']; "
+    code = ("import sys, pandas as pd; from analysis.reuse import reuse; "
+            "t = ['同志们要把饮水安全工程摆在更加突出的位置上抓紧抓好', "
+            "'大家要把饮水安全工程摆在更加突出的位置上抓紧抓好']; "
             "r = reuse(pd.DataFrame({'speech_id': ['a', 'b'], 'text': t, 'text_simplified': t})); "
-            "assert len(r) == 1, r; print(sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')))")
+            "assert len(r) == 1, r; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -305,10 +306,11 @@ def test_on_a_cluster_of_two_worker_processes_the_rows_are_the_local_ones(seed_c
     corpus = frame(["source", "local", "unrelated", "c", "seed"], texts, year=[2010, 2012, 2011, 2013, 2012])
     local = reuse(corpus, workers=1)
     assert set(local["speech_a"] + "/" + local["speech_b"]) == {"source/local", "source/c", "local/c", "seed/seed"}
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                                  silence_logs=logging.ERROR) as cluster, distributed.Client(cluster) as client:
-        with distributed.get_task_stream(client) as stream:
-            remote = reuse(corpus, client=client)
+    with (distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                   silence_logs=logging.ERROR) as cluster,
+          distributed.Client(cluster) as client,
+          distributed.get_task_stream(client) as stream):
+        remote = reuse(corpus, client=client)
     pd.testing.assert_frame_equal(remote, local)
     # The shingling and the alignment ran as tasks on the workers.
     ran = {task["key"][0] if isinstance(task["key"], tuple) else task["key"] for task in stream.data}
