@@ -699,8 +699,8 @@ def reuse(corpus: pd.DataFrame, against: pd.DataFrame | None = None, min_chars: 
 
     >>> from analysis import load_corpus
     >>> links = reuse(load_corpus())
-    >>> links[["speech_a", "n_chars"]].head(1).values.tolist()
-    [['000_8ebf5a98b5b66884', 19]]
+    >>> links[["passage_a", "passage_b", "n_chars"]].values.tolist()
+    [['000_8ebf5a98b5b66884:1.1:s2', '000_8ebf5a98b5b66884:1.2:s3', 16]]
     """
     _check(corpus, "corpus")
     frames = [corpus]
@@ -864,7 +864,7 @@ _CLAUSE_BREAK = re.compile(r"[，,。；;：:！!？?\n]")
 FRAME_COLUMNS = ["speech_id", "frame", "n", "slots", "starts", "n_fixed", "passage"]
 
 
-def frames(corpus: pd.DataFrame, *, min_count: int = FRAME_MIN_COUNT, min_fixed: int = FRAME_MIN_FIXED,
+def repeated_frames(corpus: pd.DataFrame, *, min_count: int = FRAME_MIN_COUNT, min_fixed: int = FRAME_MIN_FIXED,
            max_slot: int = FRAME_MAX_SLOT, passage_ids: bool = True) -> pd.DataFrame:
     """Repeated frames inside each speech: a fixed beginning and end with a slot that
     changes, used at least ``min_count`` times within one clause, each time with another
@@ -886,8 +886,8 @@ def frames(corpus: pd.DataFrame, *, min_count: int = FRAME_MIN_COUNT, min_fixed:
     ``n_fixed``, largest first.
 
     >>> from analysis import load_corpus
-    >>> frames(load_corpus()).query("n == 4")["frame"].tolist()[:1]
-    ['是要著力在…上有新作為']
+    >>> repeated_frames(load_corpus())[["frame", "n"]].values.tolist()[0]
+    ['是要著力在…上有新作為', 5]
     """
     _check(corpus, "corpus")
     rows = []
@@ -1048,7 +1048,7 @@ def _documents(corpus: pd.DataFrame, against: pd.DataFrame | None) -> pd.DataFra
 
 
 def reuse_summary(links: pd.DataFrame, corpus: pd.DataFrame, against: pd.DataFrame | None = None, *,
-                  by: str | None = None) -> pd.DataFrame:
+                  by: str | None = None, pooled: bool = False) -> pd.DataFrame:
     """How much of each speech it shares, from the passages of :func:`reuse`.
 
     ``by=None``: one row per speech and other document it shares passages with (the speech
@@ -1056,6 +1056,11 @@ def reuse_summary(links: pd.DataFrame, corpus: pd.DataFrame, against: pd.DataFra
     compared characters: Han characters, letters and digits), ``shared_chars`` (those inside
     a passage it shares with ``other``, overlaps counted once) and ``share``. Speeches that
     share nothing have no row.
+
+    ``pooled=True``: one row per speech of ``corpus``, all others together (with
+    ``against``, the ``against`` documents; else the corpus's other speeches, the speech's
+    repeats of itself left out): ``speech_id``, ``n_chars``, ``shared_chars``, ``share``;
+    speeches that share nothing have 0.
 
     ``by="year"`` (or any column of the corpus, and of ``against`` when given): the matrix
     of groups, one row per pair of groups (zeros included): ``<by>``, ``other_<by>``,
@@ -1075,6 +1080,18 @@ def reuse_summary(links: pd.DataFrame, corpus: pd.DataFrame, against: pd.DataFra
     kept = {sid: _kept_before(text) for sid, text in zip(ids, docs["text"])}
     n_chars = {sid: int(cum[-1]) for sid, cum in kept.items()}
     sides = _sides(links)
+    if pooled:
+        own = corpus["speech_id"].astype(str)
+        sides = sides[(sides["speech_id"] != sides["other"]) & sides["speech_id"].isin(set(own))]
+        if against is not None:
+            sides = sides[sides["other"].isin(set(against["speech_id"].astype(str)))]
+        shared = _union_chars(sides.assign(_all=0), kept, ["speech_id", "_all"])
+        out = pd.DataFrame({"speech_id": own.to_numpy()})
+        out["n_chars"] = out["speech_id"].map(n_chars).astype("int64")
+        out["shared_chars"] = out["speech_id"].map(dict(zip(shared["speech_id"], shared["shared_chars"]))) \
+            .fillna(0).astype("int64")
+        out["share"] = (out["shared_chars"] / out["n_chars"].where(out["n_chars"] > 0)).astype(float)
+        return out
     if by is None:
         out = _union_chars(sides, kept, ["speech_id", "other"])
         out.insert(2, "n_chars", out["speech_id"].map(n_chars).astype("int64"))
@@ -1222,3 +1239,43 @@ def most_reused(links: pd.DataFrame, corpus: pd.DataFrame, against: pd.DataFrame
     for column in ("start", "end", "n_chars", "n_speeches"):
         out[column] = out[column].astype("int64")
     return out
+
+
+def enough_for_reuse(corpus: pd.DataFrame):
+    """Whether ``corpus`` can show reuse over time: at least 3 dated speeches in at least 2
+    years (the year-by-year matrix and the predecessors need both); an
+    :class:`analysis.trends.Enough`, whose text says what the corpus has and, when it is not
+    enough, what it needs.
+
+    >>> found = enough_for_reuse(pd.DataFrame({"speech_id": ["a"], "year": [2012]}))
+    >>> bool(found), repr(found).split(";")[0]
+    (False, 'not enough to compare speeches over time: 1 dated speech in 1 year')
+    """
+    from .trends import MIN_DATED, MIN_GROUPS, Enough
+    from .wording import counted
+
+    years = pd.to_numeric(corpus["year"], errors="coerce") if "year" in corpus.columns else pd.Series(dtype=float)
+    dated, n_years = int(years.notna().sum()), int(years.dropna().nunique())
+    said = f"{counted(dated, 'dated speech')} in {counted(n_years, 'year')}"
+    if dated >= MIN_DATED and n_years >= MIN_GROUPS:
+        return Enough(True, f"enough to compare speeches over time: {said}")
+    return Enough(False, f"not enough to compare speeches over time: {said}; reuse over time needs at least "
+                         f"{MIN_DATED} dated speeches in at least {MIN_GROUPS} years (add speeches, or give dates "
+                         "in metadata.csv)")
+
+
+def side_by_side(links: pd.DataFrame, corpus: pd.DataFrame) -> pd.DataFrame:
+    """The passages of :func:`reuse` with the corpus's side first: ``speech_id``,
+    ``passage``, ``text`` (the corpus speech's words), ``other``, ``other_passage``,
+    ``other_text`` (the words they share with, in the other document's own script),
+    ``n_chars`` (the corpus side's) and ``similarity``; longest first. For links between a
+    corpus and ``against`` documents, whichever side a corpus speech is on."""
+    own = set(corpus["speech_id"].astype(str))
+    first = links["speech_a"].astype(str).isin(own)
+    pick = {name: links[f"{name}_a"].where(first, links[f"{name}_b"]) for name in ("speech", "passage", "text")}
+    other = {name: links[f"{name}_b"].where(first, links[f"{name}_a"]) for name in ("speech", "passage", "text")}
+    out = pd.DataFrame({"speech_id": pick["speech"], "passage": pick["passage"], "text": pick["text"],
+                        "other": other["speech"], "other_passage": other["passage"], "other_text": other["text"],
+                        "n_chars": links["n_chars"].where(first, links["n_chars_b"]),
+                        "similarity": links["similarity"]})
+    return out.sort_values(["n_chars", "similarity"], ascending=False, kind="stable").reset_index(drop=True)

@@ -6,6 +6,7 @@ corpus is read from ../shared only, never copied.
 from __future__ import annotations
 
 import csv
+import importlib
 import logging
 import subprocess
 import sys
@@ -16,8 +17,19 @@ import pytest
 from opencc import OpenCC
 
 from analysis.config import DATA_DIR, ROOT
-from analysis.reuse import boilerplate, frames, most_reused, predecessor_reuse, reuse, reuse_summary, substitutions
+from analysis.reuse import (
+    boilerplate,
+    most_reused,
+    predecessor_reuse,
+    repeated_frames,
+    reuse,
+    reuse_summary,
+    substitutions,
+)
 from analysis.script import to_simplified
+
+# The module itself (analysis.reuse is also the name of its function, which the package exports).
+MODULE = importlib.import_module("analysis.reuse")
 
 # The national source, in Simplified characters.
 PASSAGE = ("要把农村饮水安全工程摆在更加突出的位置，全国各地要在三年内基本解决农村居民喝上干净水的问题，"
@@ -84,9 +96,7 @@ def test_the_substitution_rules_read_local_forms_as_national_ones(monkeypatch):
     corpus = frame(["source", "local"], [source, local])
     assert reuse(corpus)["text_b"].tolist() == ["我市農村飲水工程已覆蓋八成村莊"]
     link = reuse(frame(["source", "local"], [SOURCE, LOCAL])).iloc[0]
-    import analysis.reuse
-
-    monkeypatch.setattr(analysis.reuse, "substitutions", lambda: {})
+    monkeypatch.setattr(MODULE, "substitutions", lambda: {})
     # Without them the short passage falls below 15 characters, and the long one keeps its
     # span but counts 全市 and 我市 as two mismatches.
     assert reuse(corpus).empty
@@ -120,9 +130,7 @@ def test_boilerplate_formulas_are_not_reuse(monkeypatch):
     assert "同志们" in boilerplate() and "谢谢大家" in boilerplate()
     corpus = frame(["a", "b"], [a, b])
     assert reuse(corpus, min_chars=6, ngram=4).empty
-    import analysis.reuse
-
-    monkeypatch.setattr(analysis.reuse, "boilerplate", lambda: ())
+    monkeypatch.setattr(MODULE, "boilerplate", lambda: ())
     assert reuse(corpus, min_chars=6, ngram=4)["text_a"].tolist() == ["同志们，谢谢大家"]
 
 
@@ -237,7 +245,7 @@ def test_most_reused_counts_each_passage_once_at_its_source():
 # --- frames ----------------------------------------------------------------------------------
 
 def test_the_seeds_repeated_frames(seed_corpus, seed_text):
-    found = frames(seed_corpus)
+    found = repeated_frames(seed_corpus)
     first = found.iloc[0]
     assert (first["frame"], first["n"]) == ("是要著力在…上有新作為", 5)
     assert first["slots"] == ["實現“雙降”目標", "人口計生基層群眾自治建設", "做好流動人口服務管理",
@@ -249,9 +257,9 @@ def test_the_seeds_repeated_frames(seed_corpus, seed_text):
 
 def test_a_phrase_repeated_with_one_variant_is_not_a_frame():
     text = "要着力在抓好水源保护上下功夫。要着力在抓好水源保护上下功夫。要着力在管网改造上下功夫。"
-    assert frames(frame(["s"], [text])).empty
+    assert repeated_frames(frame(["s"], [text])).empty
     three = "要着力在水源保护上下功夫。要着力在管网改造上下功夫。要着力在节约用水上下功夫。"
-    found = frames(frame(["s"], [three]))
+    found = repeated_frames(frame(["s"], [three]))
     assert found[["frame", "n"]].values.tolist() == [["要着力在…上下功夫", 3]]
 
 
