@@ -833,7 +833,11 @@ def plot_reuse_matrix(matrix: pd.DataFrame, by: str = "year", values: str = "sha
     fig = _figure(side + 1.6, side)
     ax = fig.subplots()
     data = table.to_numpy(dtype=float)
-    image = ax.imshow(data, cmap="Blues", vmin=0, vmax=max(float(data.max()), 1e-9), aspect="auto")
+    # The scale tops at the 99th percentile of the non-zero cells: one short document sharing
+    # most of itself would otherwise leave every other cell pale (the CSV has every value).
+    positive = data[data > 0]
+    top = float(np.percentile(positive, 99)) if len(positive) else 1.0
+    image = ax.imshow(data, cmap="Blues", vmin=0, vmax=max(top, 1e-9), aspect="auto")
     rows, cols = _sparse_ticks(table.shape[0]), _sparse_ticks(table.shape[1])
     ax.set_yticks(rows, [str(table.index[i]) for i in rows])
     ax.set_xticks(cols, [str(table.columns[i]) for i in cols], rotation=90)
@@ -842,8 +846,9 @@ def plot_reuse_matrix(matrix: pd.DataFrame, by: str = "year", values: str = "sha
     if n <= 12:
         for (r, c), v in np.ndenumerate(data):
             ax.text(c, r, f"{v:.0f}", ha="center", va="center", fontsize=8,
-                    color="white" if v > data.max() / 2 else "black")
-    fig.colorbar(image, ax=ax, shrink=0.8, label="共享比例 share of the row's characters (%)")
+                    color="white" if v > top / 2 else "black")
+    fig.colorbar(image, ax=ax, shrink=0.8, extend="max" if top < data.max() else "neither",
+                 label="共享比例 share of the row's characters (%)")
     fig.suptitle(title or "文本重用 Text shared between groups")
     return _with_data(fig, matrix)
 

@@ -1133,10 +1133,10 @@ def _order_key(frame: pd.DataFrame) -> pd.Series:
 def predecessor_reuse(links: pd.DataFrame, corpus: pd.DataFrame, *, group: str | None = None) -> pd.DataFrame:
     """How much of each dated speech repeats its predecessor: the latest speech dated before
     it (in the same ``group``, e.g. ``"genre"``, when given; of several on that date, the
-    last by id). One row per dated speech that
-    has a predecessor: ``speech_id``, ``year``, ``predecessor``, ``predecessor_year``,
-    ``n_chars``, ``shared_chars`` (its compared characters inside a passage shared with the
-    predecessor) and ``share``; in date order.
+    last by id). One row per dated speech that has a predecessor: ``speech_id``, ``year``,
+    the ``group`` column when given, ``predecessor``, ``predecessor_year``, ``n_chars``,
+    ``shared_chars`` (its compared characters inside a passage shared with the predecessor)
+    and ``share``; in date order.
 
     >>> import pandas as pd
     >>> corpus = pd.DataFrame({"speech_id": ["a", "b"], "text": ["一二三四", "一二三七八九"], "year": [2001, 2002]})
@@ -1152,7 +1152,7 @@ def predecessor_reuse(links: pd.DataFrame, corpus: pd.DataFrame, *, group: str |
         raise KeyError(f"predecessor_reuse: no column {group!r} in the corpus")
     rows = []
     groups = [(None, dated)] if group is None else list(dated.groupby(group, sort=True, observed=True))
-    for _, rows_ in groups:
+    for key, rows_ in groups:
         rows_ = rows_.sort_values(["_when", "speech_id"], kind="stable")
         prev_id, prev_when, prev_year = None, None, None
         best: tuple | None = None
@@ -1161,11 +1161,11 @@ def predecessor_reuse(links: pd.DataFrame, corpus: pd.DataFrame, *, group: str |
             if prev_when is not None and when_ > prev_when:
                 best = (prev_id, prev_year)
             if best is not None:
-                rows.append((sid, year, best[0], best[1], when_))
+                rows.append((sid, year, best[0], best[1], when_, key))
             prev_id, prev_when, prev_year = sid, when_, year
     if not rows:
         return pd.DataFrame(columns=columns)
-    pairs = pd.DataFrame(rows, columns=["speech_id", "year", "predecessor", "predecessor_year", "_when"])
+    pairs = pd.DataFrame(rows, columns=["speech_id", "year", "predecessor", "predecessor_year", "_when", "_group"])
     kept = {str(s): _kept_before(t) for s, t in zip(corpus["speech_id"], corpus["text"])}
     sides = _sides(links)
     wanted = set(zip(pairs["speech_id"], pairs["predecessor"]))
@@ -1176,6 +1176,9 @@ def predecessor_reuse(links: pd.DataFrame, corpus: pd.DataFrame, *, group: str |
     out["shared_chars"] = out["shared_chars"].fillna(0).astype("int64")
     out["share"] = (out["shared_chars"] / out["n_chars"].where(out["n_chars"] > 0)).astype(float)
     out = out.sort_values(["_when", "speech_id"], kind="stable").drop(columns="_when")
+    if group is not None:
+        out[group] = out["_group"]
+        columns = [*columns[:2], group, *columns[2:]]
     return out[columns].reset_index(drop=True)
 
 

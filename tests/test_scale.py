@@ -25,12 +25,15 @@ def corpus_run(gwr_dir, tmp_path_factory):
 @pytest.mark.slow
 def test_every_chart_of_every_notebook_reads_at_corpus_size(corpus_run):
     runs, figures = corpus_run
-    assert len(runs) == 5
+    assert len(runs) == 6
     names = sorted(p.stem for p in figures.glob("*.png"))
     # Notebook 04 has what it needs here: trends, two periods and life cycles; the national
     # comparison is skipped, since the corpus holds the reports themselves.
     assert {"04-national-trends", "04-corpus-trends", "04-periods", "04-lifecycle"} <= set(names)
     assert "04-keywords-vs-period" not in names
+    # Notebook 05 draws reuse over time; its echoes of the reports are skipped for the same reason.
+    assert {"05-frames", "05-reuse-heatmap", "05-predecessor", "05-most-reused"} <= set(names)
+    assert "05-echoes" not in names
     for name in names:
         width, height = Image.open(figures / f"{name}.png").size
         assert max(width, height) <= MAX_SIDE_PX, f"{name}: {width} × {height} px"
@@ -53,5 +56,7 @@ def test_the_findings_state_this_corpus_not_the_seed(corpus_run):
     assert "**72 speeches**" in text["00"]
     assert "Dated: 52 from metadata, 20 from their text; 0 undated, 1954–2025." in text["00"]
     assert "enough to compare within the corpus: 72 dated speeches" in text["04"]
+    assert "enough to compare speeches over time: 72 dated speeches in 54 years" in text["05"]
+    assert "report: a speech repeats a median" in text["05"] and "skipped: the corpus holds the reference" in text["05"]
     for seed_only in ("000_8ebf5a98b5b66884", "2,459 Han characters"):
         assert all(seed_only not in t for t in text.values()), seed_only
