@@ -265,8 +265,8 @@ def _index(fps: list[tuple[np.ndarray, np.ndarray]], limit: int):
     for i, (h, _) in enumerate(fps):
         u = np.unique(h)
         hashes.append(u)
-        docs.append(np.full(len(u), i, dtype=np.int64))
-    doc = np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64)
+        docs.append(np.full(len(u), i, dtype=np.int32))
+    doc = np.concatenate(docs) if docs else np.zeros(0, dtype=np.int32)
     hsh = np.concatenate(hashes) if hashes else np.zeros(0, dtype=np.uint64)
     values, inverse, df = np.unique(hsh, return_inverse=True, return_counts=True)
     return doc, inverse, values, df
@@ -648,8 +648,17 @@ def _align_chunk_forked(pairs: list[tuple[int, int]]) -> list[tuple]:
     return _align_chunk(_STATE["docs"], pairs, _STATE["params"])
 
 
-def _align_remote(docs, pairs, p):
-    return _align_chunk(docs, pairs, p)
+class _Shipment:
+    """The prepared documents as one object, so that ``client.scatter`` sends them to each
+    worker once as a whole (a bare list would be scattered as one future per document, and
+    every task would then wait on all of them)."""
+
+    def __init__(self, docs: list[_Doc]):
+        self.docs = docs
+
+
+def _align_remote(shipment: _Shipment, pairs, p):
+    return _align_chunk(shipment.docs, pairs, p)
 
 
 def _clear_seed_cache() -> None:
@@ -737,6 +746,7 @@ def reuse(corpus: pd.DataFrame, against: pd.DataFrame | None = None, min_chars: 
         pairs = [(i, j) for i, j in pairs if i != j]
     for doc, fp in zip(docs, fps):
         _mask_banned(doc, fp, banned, p.k)
+    del prepared, fps  # the fingerprints have done their work: free them before aligning
     found = _map_align(docs, pairs, p, client, workers)
     frame = _rows(found, docs, ids, frames, cross)
     frame.attrs.update({"pairs": len(pairs), "documents": len(docs), "df_limit": limit,
@@ -769,7 +779,7 @@ def _map_align(docs, pairs, p, client, workers):
         return []
     chunks = _chunks(pairs, docs)
     if client is not None:
-        remote = client.scatter(docs, broadcast=True)
+        remote = client.scatter(_Shipment(docs), broadcast=True)
         futures = client.map(_align_remote, [remote] * len(chunks), chunks, [p] * len(chunks), pure=False)
         results = client.gather(futures)
         client.run(_clear_seed_cache)
