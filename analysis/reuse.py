@@ -627,17 +627,23 @@ def _align_chunk(docs: list[_Doc], pairs: list[tuple[int, int]], p: _Params) -> 
     ``[(i, j, a0, a1, b0, b1, matches, columns, score), …]``. The documents' seeds are kept
     between chunks of one run (at most :data:`_SEED_CACHE_DOCS`, oldest dropped first)."""
     out = []
-    seeds = _SEED_CACHE
     for i, j in pairs:
-        for d in (i, j):
-            key = (p.run, d)
-            if key not in seeds:
-                if len(seeds) >= _SEED_CACHE_DOCS:
-                    seeds.pop(next(iter(seeds)))
-                seeds[key] = _seeds(docs[d], p.k)
-        for found in _pair_passages(docs[i], docs[j], seeds[(p.run, i)], seeds[(p.run, j)], i == j, p):
+        sa, sb = _cached_seeds(docs, i, p), _cached_seeds(docs, j, p)
+        for found in _pair_passages(docs[i], docs[j], sa, sb, i == j, p):
             out.append((i, j, *found))
     return out
+
+
+def _cached_seeds(docs: list[_Doc], d: int, p: _Params) -> tuple:
+    """Document ``d``'s seeds from the cache (least recently used dropped first when full)."""
+    key = (p.run, d)
+    found = _SEED_CACHE.pop(key, None)
+    if found is None:
+        found = _seeds(docs[d], p.k)
+        while len(_SEED_CACHE) >= _SEED_CACHE_DOCS:
+            _SEED_CACHE.pop(next(iter(_SEED_CACHE)))
+    _SEED_CACHE[key] = found
+    return found
 
 
 _STATE: dict = {}

@@ -323,3 +323,52 @@ def test_on_a_cluster_of_two_worker_processes_the_rows_are_the_local_ones(seed_c
     # The shingling and the alignment ran as tasks on the workers.
     ran = {task["key"][0] if isinstance(task["key"], tuple) else task["key"] for task in stream.data}
     assert any(key.startswith("_prepare_chunk") for key in ran) and any(key.startswith("_align_remote") for key in ran)
+
+
+# --- findings and charts ---------------------------------------------------------------------
+
+def test_the_findings_state_what_was_computed(seed_corpus):
+    from analysis import findings
+
+    corpus = frame(["source", "local", "c"], [SOURCE, LOCAL, filler(3, 40) + PASSAGE], year=[2010, 2012, 2013])
+    links = reuse(corpus)
+    within = str(findings.reuse_within(repeated_frames(corpus), links, corpus, 15))
+    assert "No speech uses a frame" in within and "No passage of 15 or more characters is repeated" in within
+    echoes = reuse(frame(["local"], [LOCAL]), against=frame(["source"], [SOURCE]))
+    said = str(findings.reuse_echoes(echoes, frame(["local"], [LOCAL]), frame(["source"], [SOURCE]),
+                                     "central documents", 15))
+    n = compared(PASSAGE) - compared(CLAUSE)
+    assert f"1 speech of 1 shares 1 passage of 15 or more characters with 1 document of the 1 central documents: " \
+           f"{n / compared(LOCAL):.1%} of the corpus's characters." in said
+    assert f"The longest, {n} characters at local:pre:s2, is found at source:pre:s2" in said
+    pred = predecessor_reuse(links, corpus)
+    over = str(findings.reuse_over_time(pred, most_reused(links, corpus), corpus))
+    assert f"a speech repeats a median {pred['share'].median():.1%} of its characters" in over
+    assert "shared by 2 other speeches, from 2012 to 2013" in over
+
+
+def test_the_reuse_charts_read_at_corpus_size(tmp_path):
+    from analysis import plot_predecessor_reuse, plot_reuse_matrix, save_figure
+
+    years = list(range(1960, 2025))
+    rng = np.random.default_rng(0)
+    matrix = pd.DataFrame([(y, o, 1000, int(rng.integers(0, 200)), 0.0) for y in years for o in years],
+                          columns=["year", "other_year", "n_chars", "shared_chars", "share"])
+    matrix["share"] = matrix["shared_chars"] / matrix["n_chars"]
+    save_figure(plot_reuse_matrix(matrix), "05-test-matrix", tmp_path)   # refuses overprinted labels
+    saved = pd.read_csv(tmp_path / "05-test-matrix.csv")
+    assert len(saved) == len(years) ** 2
+    pred = pd.DataFrame({"speech_id": [f"s{y}" for y in years], "year": years, "genre": ["report"] * len(years),
+                         "share": rng.random(len(years))})
+    save_figure(plot_predecessor_reuse(pred, group="genre"), "05-test-pred", tmp_path)
+    assert (tmp_path / "05-test-pred.png").is_file()
+
+
+def test_the_seed_cache_may_be_smaller_than_the_corpus(monkeypatch):
+    # With room for one document only, every pair still gets both documents' seeds.
+    monkeypatch.setattr(MODULE, "_SEED_CACHE_DOCS", 1)
+    corpus = frame(["source", "local", "c"], [SOURCE, LOCAL, filler(3, 40) + PASSAGE])
+    small = reuse(corpus, workers=1)
+    monkeypatch.undo()
+    pd.testing.assert_frame_equal(small, reuse(corpus, workers=1))
+    assert len(small) == 3
