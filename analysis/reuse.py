@@ -34,8 +34,9 @@ source therefore matches it, and every span found maps straight back to the orig
    links is aligned globally (Gotoh's affine gaps: match +1, mismatch −1, a gap of length
    L costs 2 + 0.5·(L−1)), and a link whose gap alignment scores below −``xdrop`` splits
    the chain (BLAST's X-drop). Each end is then extended without gaps as far as the score
-   rises (a substitution followed by two or more matching characters is taken in). A chain
-   of at least ``min_chars`` compared characters on both sides is a passage.
+   rises (a substitution followed by two or more matching characters is taken in), never
+   into masked text. A chain of at least ``min_chars`` compared characters on both sides is
+   a passage.
 
 **Why the alignment is written here.** Local alignment libraries that are well kept
 (Biopython's ``PairwiseAligner``, parasail, edlib for edit distance) are not among the
