@@ -74,11 +74,12 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP) ## open JupyterLab on notebooks/ with the project's environment as kernel
 	$(BIN)/python -m jupyter lab --notebook-dir=notebooks $(ALLOW_ROOT)
 
-bench: $(STAMP) ## benchmarks: segmentation at 1, 5 and 20 MB, segmenter accuracy, warm make figures, notebooks on the shared corpus (about 20 minutes)
+bench: $(STAMP) ## benchmarks: segmentation at 1, 5 and 20 MB, segmenter accuracy, warm make figures, notebooks on the shared corpus, text reuse up to 10,000 documents (about 35 minutes)
 	$(BIN)/python bench/bench_segmentation.py
 	$(BIN)/python bench/segmenter_accuracy.py
 	$(BIN)/python bench/bench_figures.py
 	$(BIN)/python bench/bench_corpus_figures.py
+	$(BIN)/python bench/bench_reuse.py
 
 bench-figures: $(STAMP) ## only the warm `make figures` case against its floor (about 2 minutes)
 	$(BIN)/python bench/bench_figures.py

@@ -38,8 +38,11 @@ _EXPORTS: dict[str, list[str]] = {
     "pipeline": ["corpus_outline", "corpus_tokens", "speech_tokens"],
     "plots": ["SMALL_MULTIPLES", "many", "plot_category_bars", "plot_corpus_overview", "plot_dispersion",
               "plot_heatmap", "plot_lifecycle", "plot_network", "plot_positions", "plot_ranked_bars",
-              "plot_removals", "plot_structure", "plot_target_results", "plot_trends"],
+              "plot_predecessor_reuse", "plot_removals", "plot_reuse_matrix", "plot_structure", "plot_target_results",
+              "plot_trends"],
     "reference": ["Reference", "period_reference", "reference", "reference_data", "same_genre_reference"],
+    "reuse": ["enough_for_reuse", "most_reused", "predecessor_reuse", "repeated_frames", "reuse", "reuse_summary",
+              "side_by_side"],
     "script": ["to_simplified"],
     "segment": ["tokenize"],
     "targets": ["enough_for_targets", "indicator_labels", "indicator_table", "target_agreement",
@@ -53,7 +56,7 @@ _EXPORTS: dict[str, list[str]] = {
 # Submodules the notebooks use by their module name (analysis.findings.overview(…)).
 _SUBMODULES = ["findings"]
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
-# Four modules share their name with the function the package exports from them:
+# Five modules share their name with the function the package exports from them:
 # analysis.outline is the function outline, as it always was.
 _SHADOWED = frozenset(name for name, module in _WHERE.items() if name == module)
 

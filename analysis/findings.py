@@ -626,4 +626,101 @@ def targets_and_directives(corpus: pd.DataFrame, directives: pd.DataFrame, targe
                      f"precision {row['precision']:.0%}, recall {row['recall']:.0%}, strength agreement "
                      f"{row['accuracy']:.0%} (Cohen's κ {row['kappa']:.2f}). It reads marked modals only: unmarked "
                      "imperatives (严守耕地红线。) are not counted.")
+
+# ---------------------------------------------------------------- 05: text reuse
+_MEANING = ("Shared wording shows that two texts use the same words, not who copied whom: both may quote "
+            "a common source (a Party document, a State Council decision).")
+
+
+def reuse_within(found: pd.DataFrame, links: pd.DataFrame, corpus: pd.DataFrame, min_chars: int) -> Finding:
+    """What the speeches repeat inside themselves: the frames of
+    :func:`analysis.reuse.repeated_frames` and the passages of :func:`analysis.reuse.reuse`
+    whose two sides are in one speech."""
+    lines = []
+    if len(found):
+        shown = []
+        for row in found.head(3).itertuples():
+            slots = _list([f"「{s}」" for s in row.slots], limit=3)
+            where = f" in {row.speech_id}" if len(corpus) > 1 else ""
+            shown.append(f"**{row.frame}** {counted(row.n, 'time')}{where} ({slots})")
+        lines.append(f"{counted(len(found), 'repeated frame')} (a fixed beginning and end around a changing "
+                     f"slot, each slot different, at least 3 times in one speech): " + "; ".join(shown) + ".")
+    else:
+        lines.append("No speech uses a frame (a fixed beginning and end around a changing slot) three times "
+                     "with three different slots.")
+    own = links[links["speech_a"] == links["speech_b"]]
+    if len(own):
+        longest = own.sort_values("n_chars", ascending=False, kind="stable").iloc[0]
+        lines.append(f"{counted(len(own), 'passage')} of {min_chars} or more characters "
+                     f"{'is' if len(own) == 1 else 'are'} repeated inside "
+                     f"{counted(own['speech_a'].nunique(), 'speech')}; the longest, {longest['n_chars']} "
+                     f"characters at {longest['passage_a']}, again at {longest['passage_b']} "
+                     f"({longest['similarity']:.0%} identical).")
+    else:
+        lines.append(f"No passage of {min_chars} or more characters is repeated inside a speech.")
+    return _finding(lines)
+
+
+def reuse_echoes(links: pd.DataFrame, corpus: pd.DataFrame, against: pd.DataFrame, reference_name: str,
+                 min_chars: int) -> Finding:
+    """Which passages of the corpus the ``against`` documents share, and how much."""
+    from .reuse import reuse_summary
+
+    n_ref = len(against)
+    if links.empty:
+        return _finding([f"No passage of {min_chars} or more characters is shared with the {n_ref} "
+                         f"{reference_name}.", _MEANING])
+    pooled = reuse_summary(links, corpus, against, pooled=True)
+    sharing = pooled[pooled["shared_chars"] > 0]
+    total = pooled["shared_chars"].sum() / max(pooled["n_chars"].sum(), 1)
+    own = set(corpus["speech_id"].astype(str))
+    other = [b if a in own else a for a, b in zip(links["speech_a"].astype(str), links["speech_b"].astype(str))]
+    per_ref = pd.Series(other).value_counts()
+    longest = links.sort_values(["n_chars", "similarity"], ascending=False, kind="stable").iloc[0]
+    corpus_side = "a" if str(longest["speech_a"]) in own else "b"
+    ref_side = "b" if corpus_side == "a" else "a"
+    lines = [f"{counted(len(sharing), 'speech')} of {len(corpus)} share{'s' if len(sharing) == 1 else ''} "
+             f"{counted(len(links), 'passage')} of {min_chars} or more characters with "
+             f"{counted(len(per_ref), 'document')} of the {n_ref} {reference_name}: {total:.1%} of the corpus's "
+             f"characters.",
+             "Most with " + _list([f"{r} ({counted(int(n), 'passage')})" for r, n in per_ref.items()], 3) + ".",
+             f"The longest, {longest['n_chars' if corpus_side == 'a' else 'n_chars_b']} characters at "
+             f"{longest[f'passage_{corpus_side}']}, is found at {longest[f'passage_{ref_side}']} "
+             f"({longest['similarity']:.0%} identical after conversion to Simplified and the local substitutions).",
+             _MEANING]
+    return _finding(lines)
+
+
+def reuse_over_time(pred: pd.DataFrame, top: pd.DataFrame, corpus: pd.DataFrame, *,
+                    group: str | None = None) -> Finding:
+    """How much each dated speech repeats its predecessor, whether that changes over the
+    years (Spearman's rank correlation of share and year), and the most reused passage."""
+    from scipy.stats import spearmanr
+
+    lines = []
+    groups = [(None, pred)] if group is None or group not in pred.columns else \
+        list(pred.groupby(group, sort=True, observed=True))
+    for key, rows in groups:
+        name = f"{key}: " if key is not None else ""
+        if rows.empty:
+            continue
+        best = rows.sort_values("share", ascending=False, kind="stable").iloc[0]
+        line = (f"{name}a speech repeats a median {rows['share'].median():.1%} of its characters from its "
+                f"predecessor ({counted(len(rows), 'speech')}; most: {best['speech_id']}, {best['share']:.1%} "
+                f"from {best['predecessor']})")
+        years = pd.to_numeric(rows["year"], errors="coerce")
+        if years.nunique() >= 5:
+            rho, p = spearmanr(years, rows["share"])
+            trend = "rises" if rho > 0 else "falls"
+            line += (f"; the share {trend} with the year (Spearman ρ = {rho:.2f}, p = {p:.2g})" if p < 0.05
+                     else f"; no monotonic change with the year (Spearman ρ = {rho:.2f}, p = {p:.2g})")
+        lines.append(line + ".")
+    if len(top):
+        first = top.iloc[0]
+        years = dict(zip(corpus["speech_id"].astype(str), corpus["year"])) if "year" in corpus.columns else {}
+        found = [years.get(s) for s in first["speeches"] if pd.notna(years.get(s))]
+        span = f", from {min(found)} to {max(found)}" if found else ""
+        lines.append(f"The passage found in the most other speeches: {first['n_chars']} characters at "
+                     f"{first['passage']}, shared by {counted(int(first['n_speeches']), 'other speech')}{span}.")
+    lines.append(_MEANING)
     return _finding(lines)

@@ -1015,3 +1015,70 @@ def plot_target_results(
     axes[0].legend(handles=handles, fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
     fig.suptitle(title or "目標與結果 Targets and results")
     return _with_data(fig, table)
+
+# ---------------------------------------------------------------- 05: text reuse
+
+def _sparse_ticks(n: int, most: int = 30) -> np.ndarray:
+    """Every tick up to ``most`` categories, else every k-th, so that labels never overprint."""
+    step = 1 if n <= most else int(np.ceil(n / most))
+    return np.arange(0, n, step)
+
+
+def plot_reuse_matrix(matrix: pd.DataFrame, by: str = "year", values: str = "share", *,
+                      title: str | None = None) -> Figure:
+    """A heatmap of how much of each group's text (rows, e.g. the year of a speech) it shares
+    with the speeches of each other group (columns): the long frame of
+    :func:`analysis.reuse.reuse_summary` with ``by``, shares drawn in per cent. Cells are
+    annotated up to 12 groups; beyond, the colour scale alone carries the values (the CSV
+    holds them)."""
+    other = f"other_{by}"
+    _require(matrix, by, other, values, where="plot_reuse_matrix")
+    table = matrix.pivot_table(index=by, columns=other, values=values, aggfunc="sum", fill_value=0, observed=True)
+    table = table.sort_index().sort_index(axis=1) * 100
+    n = max(table.shape)
+    side = min(4.5 + 0.28 * n, 11.0)
+    fig = _figure(side + 1.6, side)
+    ax = fig.subplots()
+    data = table.to_numpy(dtype=float)
+    # The scale tops at the 99th percentile of the non-zero cells: one short document sharing
+    # most of itself would otherwise leave every other cell pale (the CSV has every value).
+    positive = data[data > 0]
+    top = float(np.percentile(positive, 99)) if len(positive) else 1.0
+    image = ax.imshow(data, cmap="Blues", vmin=0, vmax=max(top, 1e-9), aspect="auto")
+    rows, cols = _sparse_ticks(table.shape[0]), _sparse_ticks(table.shape[1])
+    ax.set_yticks(rows, [str(table.index[i]) for i in rows])
+    ax.set_xticks(cols, [str(table.columns[i]) for i in cols], rotation=90)
+    ax.set_ylabel(f"{_axis_name(by)}: the speech sharing")
+    ax.set_xlabel(f"{_axis_name(by)}: the speech shared with")
+    if n <= 12:
+        for (r, c), v in np.ndenumerate(data):
+            ax.text(c, r, f"{v:.0f}", ha="center", va="center", fontsize=8,
+                    color="white" if v > top / 2 else "black")
+    fig.colorbar(image, ax=ax, shrink=0.8, extend="max" if top < data.max() else "neither",
+                 label="共享比例 share of the row's characters (%)")
+    fig.suptitle(title or "文本重用 Text shared between groups")
+    return _with_data(fig, matrix)
+
+
+def plot_predecessor_reuse(pred: pd.DataFrame, *, group: str | None = None, title: str | None = None) -> Figure:
+    """How much of each speech repeats its predecessor (:func:`analysis.reuse.predecessor_reuse`),
+    by year: one line of points per ``group`` (e.g. genre) when given, shares in per cent."""
+    _require(pred, "year", "share", where="plot_predecessor_reuse")
+    fig = _figure(9.5, 4.2)
+    ax = fig.subplots()
+    keys = [(None, pred)] if group is None or group not in pred.columns else \
+        [(k, rows) for k, rows in pred.groupby(group, sort=True, observed=True)]
+    if len(keys) > len(_COLORS):
+        raise ValueError(f"plot_predecessor_reuse: {len(keys)} groups; at most {len(_COLORS)} lines are readable")
+    for n, (key, rows) in enumerate(keys):
+        rows = rows.sort_values("year", kind="stable")
+        ax.plot(rows["year"].astype(float), rows["share"].astype(float) * 100, marker="o", markersize=3.5,
+                linewidth=1, color=_COLORS[n], label=None if key is None else str(key))
+    if keys[0][0] is not None:
+        ax.legend(frameon=False, loc="upper left")
+    ax.set_xlabel(_axis_name("year"))
+    ax.set_ylabel("與前一篇共享 % shared with the predecessor")
+    ax.set_ylim(bottom=0)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    fig.suptitle(title or "承襲前一篇 How much of each speech repeats its predecessor")
+    return _with_data(fig, pred)

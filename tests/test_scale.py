@@ -27,8 +27,8 @@ def test_every_chart_of_every_notebook_reads_at_corpus_size(corpus_run):
     runs, figures = corpus_run
     from analysis.runner import notebook_paths
 
-    assert [r.path for r in runs] == notebook_paths()   # every notebook, 06 (targets and directives) included
-    assert "06" in {r.path.name[:2] for r in runs}
+    assert [r.path for r in runs] == notebook_paths()   # every notebook, 05 and 06 included
+    assert {"05", "06"} <= {r.path.name[:2] for r in runs}
     names = sorted(p.stem for p in figures.glob("*.png"))
     # Notebook 04 has what it needs here: trends, two periods and life cycles; the national
     # comparison is skipped, since the corpus holds the reports themselves.
@@ -36,6 +36,9 @@ def test_every_chart_of_every_notebook_reads_at_corpus_size(corpus_run):
     assert "04-keywords-vs-period" not in names
     # Notebook 06 sets each year's growth, price and jobs targets beside the next report's result.
     assert {"06-directive-strength", "06-growth-targets", "06-price-jobs-targets"} <= set(names)
+    # Notebook 05 draws reuse over time; its echoes of the reports are skipped for the same reason.
+    assert {"05-frames", "05-reuse-heatmap", "05-predecessor", "05-most-reused"} <= set(names)
+    assert "05-echoes" not in names
     for name in names:
         width, height = Image.open(figures / f"{name}.png").size
         assert max(width, height) <= MAX_SIDE_PX, f"{name}: {width} × {height} px"
@@ -60,5 +63,7 @@ def test_the_findings_state_this_corpus_not_the_seed(corpus_run):
     assert "enough to compare within the corpus: 72 dated speeches" in text["04"]
     assert "gdp_growth: in 23 years with a target and the next report's result (1992–2024)" in text["06"]
     assert "Not named at all: 雙降." in text["06"]
+    assert "enough to compare speeches over time: 72 dated speeches in 54 years" in text["05"]
+    assert "report: a speech repeats a median" in text["05"] and "skipped: the corpus holds the reference" in text["05"]
     for seed_only in ("000_8ebf5a98b5b66884", "2,459 Han characters"):
         assert all(seed_only not in t for t in text.values()), seed_only
