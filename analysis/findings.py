@@ -626,6 +626,8 @@ def targets_and_directives(corpus: pd.DataFrame, directives: pd.DataFrame, targe
                      f"precision {row['precision']:.0%}, recall {row['recall']:.0%}, strength agreement "
                      f"{row['accuracy']:.0%} (Cohen's κ {row['kappa']:.2f}). It reads marked modals only: unmarked "
                      "imperatives (严守耕地红线。) are not counted.")
+    return _finding(lines)
+
 
 # ---------------------------------------------------------------- 05: text reuse
 _MEANING = ("Shared wording shows that two texts use the same words, not who copied whom: both may quote "
