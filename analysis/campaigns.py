@@ -37,7 +37,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .cache import cached_frame, code_digest, corpus_memo, digest
+from .cache import cached_frame, code_digest, digest
 from .config import DATA_DIR, GWR_DIR, SEEDS_DIR
 from .datafiles import data_lines
 from .formulas import (
@@ -57,6 +57,7 @@ from .formulas import (
     speech_texts,
 )
 from .formulas import _prepare as _prepare_text
+from .memo import corpus_memo
 from .outline import outline
 from .script import to_simplified
 

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .counts import WordCounts
+from .memo import corpus_memo
 from .reference import Reference, is_reference_name
 from .reference import reference as named_reference
 from .script import to_simplified
@@ -354,6 +355,7 @@ def _variants_of(terms, aliases: bool) -> dict[str, list[str]]:
     return {t: groups.get(t, [t]) for t in terms}
 
 
+@corpus_memo("keyness")
 def keyness(tokens: pd.DataFrame, target=None, reference=None, *, corpus: pd.DataFrame | None = None,
             min_count: int = 2, words: str = "content", aliases: bool = True,
             positive_only: bool = True, absent: str = "apart", sort: str = "lrc") -> pd.DataFrame:
@@ -594,6 +596,7 @@ def keyness_by_reference(tokens: pd.DataFrame, references: dict, top: int | None
     return frame
 
 
+@corpus_memo("keyword_network")
 def keyword_network(tokens: pd.DataFrame, top: int = 20, window: int = 5, min_count: int = 2,
                     reference=None, *, aliases: bool = True, sort: str = "g2", **options) -> pd.DataFrame:
     """The co-occurrence network of the corpus's keywords: edges between two of the ``top``

@@ -32,9 +32,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .cache import corpus_memo
 from .config import DATA_DIR, SEEDS_DIR
 from .datafiles import data_lines
+from .memo import corpus_memo
 from .passages import SENTENCE_END, passage_ids
 from .script import to_simplified
 

@@ -34,10 +34,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .cache import corpus_memo
 from .chars import HAN
 from .config import DATA_DIR
 from .datafiles import data_lines
+from .memo import corpus_memo
 from .outline import outline
 from .script import to_simplified
 

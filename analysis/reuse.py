@@ -68,6 +68,7 @@ import pandas as pd
 from .chars import HAN
 from .config import DATA_DIR
 from .datafiles import data_lines
+from .memo import corpus_memo
 
 SUBSTITUTIONS = DATA_DIR / "reuse_substitutions.tsv"
 BOILERPLATE = DATA_DIR / "reuse_boilerplate.txt"
@@ -691,6 +692,7 @@ def _chunks(pairs: list, docs: list[_Doc], target: int = 400_000) -> list[list]:
 
 # --------------------------------------------------------------------------- public API
 
+@corpus_memo("reuse")
 def reuse(corpus: pd.DataFrame, against: pd.DataFrame | None = None, min_chars: int = MIN_CHARS, *,
           ngram: int = NGRAM, window: int = WINDOW, max_gap: int = MAX_GAP, xdrop: float = XDROP,
           max_df: float = MAX_DF, min_shared: int | None = MIN_SHARED, max_repeat: int = MAX_REPEAT,

@@ -19,10 +19,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .cache import corpus_memo
 from .chars import HAN_RE, count_han
 from .config import THEMES
 from .datafiles import data_lines
+from .memo import corpus_memo
 from .outline import locate, outline
 from .outline import places as place_labels
 from .script import to_simplified

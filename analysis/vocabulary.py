@@ -26,6 +26,7 @@ import pandas as pd
 import pyarrow as pa
 
 from .cluster import map_counts
+from .memo import corpus_memo
 from .script import to_simplified
 from .segment import user_dictionary
 
@@ -221,6 +222,7 @@ def _joined_key(columns: list[pd.Series]) -> pd.Series:
 # ---------------------------------------------------------------- frequency list
 
 
+@corpus_memo("frequencies")
 def frequencies(tokens: pd.DataFrame, by=None, words: str = "content", *,
                 aliases: bool = True) -> pd.DataFrame:
     """The word list: how often each term occurs, ranked.
@@ -339,6 +341,7 @@ def _run_ids(ordered: pd.DataFrame, kept: pd.Series) -> np.ndarray:
 # ---------------------------------------------------------------- n-grams
 
 
+@corpus_memo("ngrams")
 def ngrams(tokens: pd.DataFrame, n: int = 2, words: str = "content",
            min_count: int = 1, *, aliases: bool = True) -> pd.DataFrame:
     """Sequences of ``n`` adjacent words and how often each occurs.
@@ -515,6 +518,7 @@ def _collocation_frame(content: pd.DataFrame, keys: pd.Series, window: int) -> t
     return codes, vocabulary, freq, first, second
 
 
+@corpus_memo("collocations")
 def collocations(tokens: pd.DataFrame, node: str | None = None, window: int = 5,
                  min_count: int = 2, measure: str = "logdice", *, aliases: bool = True,
                  among=None) -> pd.DataFrame:
