@@ -67,7 +67,7 @@ def process(sources: list[Source], *, with_corpus: bool,
     held it before: when its content has not changed (its content key), its rows are taken
     from there instead of being computed again.
     """
-    from .corpus import read_speech, speech_record
+    from .corpus import fact_record, read_speech, speech_record, text_facts
     from .errors import CorpusError
 
     old = old or {}
@@ -93,6 +93,8 @@ def process(sources: list[Source], *, with_corpus: bool,
                 continue
             record = speech_record(raw)
             record.update(speech_id=source.speech_id, content_key=key, encoding=encoding, raw=raw)
+            record.update(fact_record(text_facts(source.speech_id, record["text"], record["text_simplified"], raw,
+                                                 record["removed_spans"])))
             rows.append(record)
             texts.append(record["text"])
             simps.append(record["text_simplified"])
