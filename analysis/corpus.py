@@ -473,11 +473,17 @@ def _rebuild(stored, partition, sources):
 def _corpus_frame(table: pa.Table) -> pd.DataFrame:
     """The stored corpus table as the frame's cleaned columns (texts as Python strings) and
     the facts read from each text (:data:`FACT_COLUMNS`, dropped once the dates are joined)."""
-    frame = table.drop_columns(["content_key"]).to_pandas()
+    texts = [c for c in LONG_COLUMNS if c in table.column_names]
+    frame = table.drop_columns(["content_key", *texts]).to_pandas()
+    for column in texts:  # Arrow-backed: no Python string per text until one is read
+        frame[column] = pd.arrays.ArrowStringArray(table.column(column).cast(pa.large_string()))
     return frame[CORPUS_COLUMNS + FACT_COLUMNS]
 
 
 _ASSEMBLED_WARNINGS = b"speeches-warnings"
+# The corpus's long text columns, held as Arrow-backed strings (``string[pyarrow]``): a warm
+# load then never turns megabytes of text into Python objects; reading one gives a str.
+LONG_COLUMNS = ("raw", "text", "text_simplified", "removed_spans", "substituted_spans")
 
 
 def _assembled(stored, table: pd.DataFrame | None, errors: str, cache: bool, client) -> pd.DataFrame:

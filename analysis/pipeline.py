@@ -612,8 +612,8 @@ def corpus_tokens(corpus: pd.DataFrame, *, cache: bool = True, workers: int | No
         from .cluster import token_dataframe
 
         return token_dataframe(stored, corpus)
-    table = _select(stored.table("tokens", rebuild), corpus, stored)
-    frame = token_frame(table)
+    # Not bound to a name: token_frame lets each Arrow column go once converted.
+    frame = token_frame(_select(stored.table("tokens", rebuild), corpus, stored))
     if parts is not None:
         where = place(frame["speech_id"].astype(object), frame["start"], parts)
         frame["part"] = pd.Categorical(where["part"].astype(object))

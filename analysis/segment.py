@@ -765,10 +765,14 @@ def tokenize(text: str, simplified: str | None = None) -> pd.DataFrame:
 def token_frame(table: pa.Table) -> pd.DataFrame:
     """An Arrow token table as the pandas frame the analyses take: string columns as
     categoricals (a code per token, each string once), integers and flags as numpy arrays,
-    ``section`` and ``point`` as nullable Int64."""
+    ``section`` and ``point`` as nullable Int64. Converted a column at a time, each Arrow
+    column let go once converted, so that a corpus of tens of millions of tokens is never
+    held twice over."""
     data = {}
-    for name in table.column_names:
+    names = table.column_names
+    for name in names:
         column = table.column(name)
+        table = table.drop_columns([name])  # the last reference to the column's buffers, but ``column``
         kind = column.type.value_type if pa.types.is_dictionary(column.type) else column.type
         if pa.types.is_string(kind) or pa.types.is_large_string(kind):
             data[name] = categorical(column)
@@ -776,6 +780,7 @@ def token_frame(table: pa.Table) -> pd.DataFrame:
             data[name] = _nullable_int(column)
         else:
             data[name] = column.to_numpy()
+        del column
     return pd.DataFrame(data, copy=False)
 
 
