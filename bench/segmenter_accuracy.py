@@ -31,8 +31,8 @@ os.environ.setdefault("SPEECHES_HEADLESS", "1")  # no progress bars in a report
 import pandas as pd  # noqa: E402
 
 import analysis  # noqa: E402
-from analysis.segment import pos_tokenizer  # noqa: E402
-from analysis.segquality import evaluate, segmenters  # noqa: E402
+from analysis.text.segment import pos_tokenizer  # noqa: E402
+from analysis.text.segquality import evaluate, segmenters  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_segmentation import build_corpus  # noqa: E402  (the benchmark's own corpora)

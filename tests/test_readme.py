@@ -30,10 +30,10 @@ import pytest
 
 import analysis
 from analysis import config
-from analysis.compare import _critical_g2
-from analysis.concordance import MIN_HITS
-from analysis.script import surviving_simplified
-from analysis.trends import MIN_DATED, MIN_GROUPS
+from analysis.measures.compare import _critical_g2
+from analysis.measures.concordance import MIN_HITS
+from analysis.measures.trends import MIN_DATED, MIN_GROUPS
+from analysis.text.script import surviving_simplified
 
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                 "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
@@ -130,8 +130,8 @@ def test_01_vocabulary(seed):
     colloc = analysis.collocations(tokens, node="雙降", window=5, min_count=2).set_index("collocate")
     m = said(r"雙降 collocates with 實現 \((\d+) of its (\d+) uses\) and 目標 \((\d+)\)")
     assert nums(m) == [colloc.loc["實現", "f_xy"], colloc.loc["實現", "f_node"], colloc.loc["目標", "f_xy"]]
-    from analysis.compare import FREQUENCY_LIST_MIN_COUNT
-    from analysis.findings import register_words
+    from analysis.measures.compare import FREQUENCY_LIST_MIN_COUNT
+    from analysis.output.findings import register_words
 
     assert num(said(r"terms seen fewer than (\d+) times get no LRC")[1]) == FREQUENCY_LIST_MIN_COUNT
     general = analysis.keyness(tokens)
@@ -279,7 +279,7 @@ def test_04_life_cycles_in_the_reports(reports):
 
 
 def test_cleaning_the_reports(reports):
-    from analysis.chars import count_han
+    from analysis.text.chars import count_han
 
     m = said(r"of ([\d,]+) Han characters in the (\d+) raw files, ([\d,]+) are kept\. The ([\d,]+) removed are "
              r"the Wikisource licence footer \(([\d,]+), in (\d+) files\), the title, date line and byline above "
@@ -321,7 +321,7 @@ SEGMENTERS = {"pipeline": "pipeline", "jieba.posseg + user dictionary": "jieba.p
 
 
 def test_the_segmentation_table(segmentation_scores):
-    from analysis.segquality import evaluate
+    from analysis.text.segquality import evaluate
 
     both, test = segmentation_scores, evaluate(parts=("test",))
 
@@ -358,8 +358,8 @@ def test_the_segmentation_table(segmentation_scores):
 
 
 def test_the_gold_and_the_dictionary():
-    from analysis.segment import floor_phrases
-    from analysis.segquality import gold
+    from analysis.text.segment import floor_phrases
+    from analysis.text.segquality import gold
 
     m = said(r"`analysis/data/gold/` holds (\d+) sentences of the seed \(([\d,]+) words\)")
     assert nums(m) == [len(gold("pku")), sum(map(len, gold("pku")))]
@@ -391,8 +391,8 @@ def test_the_template_and_the_alias_counts_the_segmentation_section_quotes(seed_
 
 
 def test_the_segmentation_audit_of_the_seed(tokens):
-    from analysis.segquality import segmentation_audit
-    from analysis.vocabulary import reference_frequencies
+    from analysis.measures.vocabulary import reference_frequencies
+    from analysis.text.segquality import segmentation_audit
 
     audit = segmentation_audit(tokens, reference_frequencies(), floor_count=3)
     m = said(r"On the seed, against jieba's dictionary: (\w+) frame words \(橋梁 and 紐帶, the set phrase "
@@ -409,7 +409,8 @@ def test_the_segmentation_audit_of_the_seed(tokens):
 # --------------------------------------------------------------------------- settings the README quotes
 
 def test_settings_the_readme_quotes():
-    from analysis import figures, parallel, plots
+    from analysis.corpus import parallel
+    from analysis.output import figures, plots
 
     assert num(said(r"up to `analysis.SMALL_MULTIPLES`, (\d+)")[1]) == plots.SMALL_MULTIPLES
     assert num(said(r"no figure side over ([\d,]+) px")[1]) == figures.MAX_SIDE_PX
