@@ -85,7 +85,7 @@ _MOVED = {
     "concordance": "measures.concordance", "counts": "measures.counts", "datafiles": "common.datafiles",
     "dates": "text.dates", "directives": "extract.directives", "errors": "common.errors",
     "export": "output.export", "figures": "output.figures", "findings": "output.findings",
-    "formulas": "extract.formulas", "heads": "text.heads", "metadata": "corpus.metadata",
+    "formulas": "extract.formulas", "heads": "text.heads", "memo": "corpus.memo", "metadata": "corpus.metadata",
     "outline": "text.outline", "parallel": "corpus.parallel", "passages": "corpus.passages",
     "pipeline": "corpus.pipeline", "plots": "output.plots", "reference": "measures.reference",
     "report": "output.report", "runner": "output.runner", "script": "text.script", "segment": "text.segment",

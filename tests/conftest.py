@@ -11,6 +11,9 @@ import tempfile
 
 os.environ.setdefault("SPEECHES_CACHE_DIR", tempfile.mkdtemp(prefix="speeches-test-cache-"))
 os.environ["SPEECHES_HEADLESS"] = "1"
+# Results of whole corpora are computed in every test, never read back from an earlier one
+# (tests/test_memo.py turns the memo on to test it).
+os.environ["SPEECHES_MEMO"] = "0"
 
 import pytest
 

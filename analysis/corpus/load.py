@@ -19,7 +19,7 @@ from ..common.errors import CorpusError
 from ..config import SEEDS_DIR
 from ..text.chars import HAN, HAN_RE, count_han
 from ..text.cleaning import KINDS, clean_text
-from ..text.dates import UNKNOWN, header_lines, speech_date, with_header
+from ..text.dates import UNKNOWN, SpeechDate, dateline, header_lines, speech_date, with_header
 from ..text.heads import byline_speaker
 from ..text.script import to_simplified
 from .cache import digest
@@ -471,9 +471,10 @@ def _rebuild(stored, partition, sources):
 
 
 def _corpus_frame(table: pa.Table) -> pd.DataFrame:
-    """The stored corpus table as the frame's cleaned columns (texts as Python strings)."""
+    """The stored corpus table as the frame's cleaned columns (texts as Python strings) and
+    the facts read from each text (:data:`FACT_COLUMNS`, dropped once the dates are joined)."""
     frame = table.drop_columns(["content_key"]).to_pandas()
-    return frame[CORPUS_COLUMNS]
+    return frame[CORPUS_COLUMNS + FACT_COLUMNS]
 
 
 _ASSEMBLED_WARNINGS = b"speeches-warnings"
@@ -578,6 +579,50 @@ def _metadata_table(path, metadata) -> pd.DataFrame | None:
     return read_metadata(metadata, reserved)
 
 
+# What each speech's text says of its date and speaker, read once as it is processed and
+# kept in the store with it: the date the text gives (dateline, session, file name, its own
+# year: analysis.dates), the dateline alone (to check a metadata date against), and the byline.
+FACT_COLUMNS = ["text_date", "text_year", "text_date_source", "text_date_evidence",
+                "dateline_date", "dateline_year", "dateline_evidence", "byline_speaker"]
+
+
+def text_facts(speech_id: str, text: str, simplified: str, raw: str, spans: str):
+    """``(date the text gives, its dateline, its byline speaker)`` of one speech."""
+    header = header_lines(raw, spans)
+    return (speech_date(text, speech_id, UNKNOWN, simplified, header), dateline(with_header(text, header)),
+            byline_speaker(raw, spans))
+
+
+def fact_record(facts) -> dict:
+    """:func:`text_facts` as the store's columns (:data:`FACT_COLUMNS`)."""
+    found, head, speaker = facts
+
+    def stamp(value):
+        return None if pd.isna(value) else pd.Timestamp(value).to_pydatetime()
+
+    return {"text_date": stamp(found.date), "text_year": found.year, "text_date_source": found.source,
+            "text_date_evidence": found.evidence, "dateline_date": stamp(head.date), "dateline_year": head.year,
+            "dateline_evidence": head.evidence, "byline_speaker": speaker}
+
+
+def _stored_facts(frame: pd.DataFrame):
+    columns = {"text": ("text_date", "text_year", "text_date_evidence"),
+               "dateline": ("dateline_date", "dateline_year", "dateline_evidence")}
+
+    def date(prefix: str, i: int, source) -> SpeechDate:
+        date_col, year_col, evidence_col = columns[prefix]
+        year, day = frame[year_col].iat[i], frame[date_col].iat[i]
+        return SpeechDate(pd.Timestamp(day) if pd.notna(day) else pd.NaT, None if pd.isna(year) else int(year),
+                          source, frame[evidence_col].iat[i])
+
+    found, heads = [], []
+    sources = frame["text_date_source"].tolist()
+    for i, source in enumerate(sources):
+        found.append(date("text", i, source) if source is not None and not pd.isna(source) else UNKNOWN)
+        heads.append(date("dateline", i, "text") if pd.notna(frame["dateline_year"].iat[i]) else UNKNOWN)
+    return found, heads
+
+
 def _with_metadata_and_dates(frame: pd.DataFrame, table: pd.DataFrame | None, errors: str) -> pd.DataFrame:
     """``frame`` with the metadata columns joined and the date columns added."""
     speech_ids = frame["speech_id"].tolist()
@@ -605,16 +650,24 @@ def _with_metadata_and_dates(frame: pd.DataFrame, table: pd.DataFrame | None, er
                 if name == "published":
                     given = pd.to_datetime(given, errors="coerce")
                 frame[name] = given.where(given.notna(), frame[name])
-    found, conflicts = [], []
-    for sid, text, simp, raw, spans in zip(speech_ids, frame["text"], frame["text_simplified"],
-                                           frame["raw"], frame["removed_spans"]):
-        meta, header = meta_dates.get(sid, UNKNOWN), header_lines(raw, spans)
-        found.append(speech_date(text, sid, meta, simp, header))
-        conflicts += date_conflicts(sid, meta, with_header(text, header), sid)
+    if FACT_COLUMNS[0] in frame.columns:  # read once per speech as it was processed (the store)
+        found, heads = _stored_facts(frame)
+        named = frame["byline_speaker"].astype("string")
+    else:
+        facts = [text_facts(sid, text, simp, raw, spans) for sid, text, simp, raw, spans in zip(
+            speech_ids, frame["text"], frame["text_simplified"], frame["raw"], frame["removed_spans"])]
+        found = [f[0] for f in facts]
+        heads = [f[1] for f in facts]
+        named = pd.Series([f[2] for f in facts], index=frame.index, dtype="string")
+    conflicts = []
+    for i, sid in enumerate(speech_ids):
+        meta = meta_dates.get(sid)
+        if meta is not None and meta.source is not None:
+            found[i] = meta
+            conflicts += date_conflicts(sid, meta, "", sid, head_date=heads[i])
     warn_metadata(conflicts)
     # The speaker: the metadata's, else the name under a published head's dateline.
-    named = pd.Series([byline_speaker(raw, spans) for raw, spans in zip(frame["raw"], frame["removed_spans"])],
-                      index=frame.index, dtype="string")
+    named.index = frame.index
     source = pd.Series(pd.NA, index=frame.index, dtype="string")
     source[named.notna()] = "text"
     source[meta_speaker.notna()] = "metadata"
@@ -626,6 +679,7 @@ def _with_metadata_and_dates(frame: pd.DataFrame, table: pd.DataFrame | None, er
         "speaker": meta_speaker.fillna(named),
         "speaker_source": source,
     }, index=frame.index)
+    frame = frame.drop(columns=[c for c in FACT_COLUMNS if c in frame.columns])
     at = list(frame.columns).index(_AFTER) + 1
     before, after = frame.iloc[:, :at], frame.iloc[:, at:]
     return pd.concat([before, dates, columns, after], axis=1)

@@ -275,15 +275,18 @@ def _disagree(a: SpeechDate, b: SpeechDate) -> bool:
     return not pd.isna(a.date) and not pd.isna(b.date) and a.date.normalize() != b.date.normalize()
 
 
-def date_conflicts(speech_id: str, meta: SpeechDate, head: str, name: str) -> list[str]:
+def date_conflicts(speech_id: str, meta: SpeechDate, head: str, name: str,
+                   head_date: SpeechDate | None = None) -> list[str]:
     """A message for each date the text's dateline (in ``head``, see
     :func:`analysis.dates.dateline`) or the file ``name`` gives that disagrees with the
     metadata date ``meta`` (a typo in the table would otherwise go unnoticed); the metadata
-    date wins all the same. Nothing when ``meta`` is not a metadata date."""
+    date wins all the same. Nothing when ``meta`` is not a metadata date. ``head_date``: the
+    dateline already read from ``head`` (the store keeps it with the speech)."""
     if meta.source != "metadata":
         return []
     messages = []
-    for found, where in ((dateline(head), "the text's dateline"), (filename_date(name), "the file name")):
+    head_date = dateline(head) if head_date is None else head_date
+    for found, where in ((head_date, "the text's dateline"), (filename_date(name), "the file name")):
         if _disagree(meta, found):
             messages.append(f"{speech_id}: the metadata date {_shown(meta)} ({meta.evidence}) and {where} "
                             f"{_shown(found)} ({found.evidence}) disagree; the metadata date is used")

@@ -68,7 +68,7 @@ def process(sources: list[Source], *, with_corpus: bool,
     from there instead of being computed again.
     """
     from ..common.errors import CorpusError
-    from .load import read_speech, speech_record
+    from .load import fact_record, read_speech, speech_record, text_facts
 
     old = old or {}
     rows: list[dict] = []
@@ -93,6 +93,8 @@ def process(sources: list[Source], *, with_corpus: bool,
                 continue
             record = speech_record(raw)
             record.update(speech_id=source.speech_id, content_key=key, encoding=encoding, raw=raw)
+            record.update(fact_record(text_facts(source.speech_id, record["text"], record["text_simplified"], raw,
+                                                 record["removed_spans"])))
             rows.append(record)
             texts.append(record["text"])
             simps.append(record["text_simplified"])

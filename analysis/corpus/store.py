@@ -148,7 +148,10 @@ def _schemas() -> dict[str, pa.Schema]:
              ("title", string), ("published", pa.timestamp("ns")), ("prev_title", string),
              ("next_title", string), ("text", string), ("text_simplified", string),
              ("removed_spans", string), ("substituted_spans", string)]
-            + [(f"removed_{kind}", integer) for kind in KINDS] + [("n_chars", integer)])
+            + [(f"removed_{kind}", integer) for kind in KINDS] + [("n_chars", integer)]
+            + [("text_date", pa.timestamp("ns")), ("text_year", integer), ("text_date_source", string),
+               ("text_date_evidence", string), ("dateline_date", pa.timestamp("ns")), ("dateline_year", integer),
+               ("dateline_evidence", string), ("byline_speaker", string)])
         SCHEMAS["parts"] = pa.schema(
             [("speech_id", _DICT), ("part", _DICT), ("section", integer), ("point", integer),
              ("label", string), ("title", string), ("start", integer), ("end", integer),

@@ -39,7 +39,8 @@ import pandas as pd
 
 from ..common.datafiles import data_lines
 from ..config import DATA_DIR, GWR_DIR, SEEDS_DIR
-from ..corpus.cache import cached_frame, code_digest, corpus_memo, digest
+from ..corpus.cache import cached_frame, code_digest, digest
+from ..corpus.memo import corpus_memo
 from ..text.outline import outline
 from ..text.script import to_simplified
 from .formulas import (

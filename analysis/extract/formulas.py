@@ -36,7 +36,7 @@ import pandas as pd
 
 from ..common.datafiles import data_lines
 from ..config import DATA_DIR
-from ..corpus.cache import corpus_memo
+from ..corpus.memo import corpus_memo
 from ..text.chars import HAN
 from ..text.outline import outline
 from ..text.script import to_simplified

@@ -45,7 +45,7 @@ import pandas as pd
 
 from ..common.datafiles import data_lines
 from ..config import DATA_DIR, GWR_DIR
-from ..corpus.cache import corpus_memo
+from ..corpus.memo import corpus_memo
 from ..corpus.passages import SENTENCE_END, passage_ids
 from ..text.script import to_simplified
 

@@ -28,11 +28,22 @@ import numpy as np
 import pandas as pd
 
 from ..common.wording import counted
+from ..corpus.memo import corpus_memo
 from ..text.script import to_simplified
 from .counts import WordCounts
 from .reference import Reference, is_reference_name
 from .reference import reference as named_reference
-from .vocabulary import _display_forms, _select, _word_tokens, collocations, n_words, term_of, value_counts
+from .vocabulary import (
+    _display_forms,
+    _select,
+    _word_tokens,
+    collapse,
+    collocations,
+    n_words,
+    term_of,
+    value_counts,
+    weights,
+)
 
 ABSENT = ("apart", "include", "only")
 KEYNESS_COLUMNS = ["token", "term", "count", "per_10k", "ref_count", "ref_per_10k", "g2", "log_ratio", "lrc",
@@ -354,6 +365,7 @@ def _variants_of(terms, aliases: bool) -> dict[str, list[str]]:
     return {t: groups.get(t, [t]) for t in terms}
 
 
+@corpus_memo("keyness")
 def keyness(tokens: pd.DataFrame, target=None, reference=None, *, corpus: pd.DataFrame | None = None,
             min_count: int = 2, words: str = "content", aliases: bool = True,
             positive_only: bool = True, absent: str = "apart", sort: str = "lrc") -> pd.DataFrame:
@@ -422,6 +434,10 @@ def keyness(tokens: pd.DataFrame, target=None, reference=None, *, corpus: pd.Dat
         raise ValueError(f"absent must be one of {ABSENT}, not {absent!r}")
     if sort not in SORTS:
         raise ValueError(f"sort must be one of {tuple(SORTS)}, not {sort!r}")
+    from .cluster import is_dask
+
+    if is_dask(tokens):  # counted on the workers; only the counts come back
+        tokens = collapse(tokens)
     ids = _side_ids(tokens)
     if target is None:
         target_tokens, target_label = tokens, "target: all speeches"
@@ -437,8 +453,8 @@ def keyness(tokens: pd.DataFrame, target=None, reference=None, *, corpus: pd.Dat
 
     candidates = _select(target_tokens, words)
     keys = term_of(candidates, aliases)
-    forms = _display_forms(candidates, keys)
-    table = value_counts(keys).rename("count").rename_axis("term").reset_index()
+    forms = _display_forms(candidates, keys, weights(candidates))
+    table = value_counts(keys, weights=weights(candidates)).rename("count").rename_axis("term").reset_index()
     table = table[table["count"] >= min_count].reset_index(drop=True)
     table["token"] = table["term"].map(forms["token"])
     table["variants"] = table["term"].map(forms["variants"])
@@ -453,12 +469,12 @@ def keyness(tokens: pd.DataFrame, target=None, reference=None, *, corpus: pd.Dat
     else:
         ref_tokens, description = ref
         ref_words = _word_tokens(ref_tokens)
-        ref_counts = value_counts(term_of(ref_words, aliases))
+        ref_counts = value_counts(term_of(ref_words, aliases), weights=weights(ref_words))
         values = table["term"].map(ref_counts).fillna(0).to_numpy(dtype=float)
         # Counted inside words on the Simplified words as written (alias groups are matched
         # as variants there): see analysis.counts.
-        ref = Reference(name="tokens", description=description, size=len(ref_words),
-                        counts=ref_words["simplified"].astype(object).value_counts())
+        ref = Reference(name="tokens", description=description, size=n_words(ref_words),
+                        counts=value_counts(ref_words["simplified"], weights=weights(ref_words)))
     frequencies = ref.kind == "frequencies"
     # Where the two sides' word counts cannot be compared (the reference lacks the term as a
     # word, or the two segmenters cut it differently), count it inside words on both sides.
@@ -468,7 +484,8 @@ def keyness(tokens: pd.DataFrame, target=None, reference=None, *, corpus: pd.Dat
     ref_within = np.full(len(table), np.nan)
     needed = np.flatnonzero(~as_word | dictionary_cut)
     if len(needed):
-        simplified = _word_tokens(target_tokens)["simplified"].astype(object).value_counts()
+        target_words = _word_tokens(target_tokens)
+        simplified = value_counts(target_words["simplified"], weights=weights(target_words))
         vocabulary = WordCounts(simplified.index, simplified.to_numpy())
         for i in needed:
             forms = forms_of[table["term"].iat[i]]
@@ -594,6 +611,7 @@ def keyness_by_reference(tokens: pd.DataFrame, references: dict, top: int | None
     return frame
 
 
+@corpus_memo("keyword_network")
 def keyword_network(tokens: pd.DataFrame, top: int = 20, window: int = 5, min_count: int = 2,
                     reference=None, *, aliases: bool = True, sort: str = "g2", **options) -> pd.DataFrame:
     """The co-occurrence network of the corpus's keywords: edges between two of the ``top``

@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..common.datafiles import data_lines
 from ..config import THEMES
-from ..corpus.cache import corpus_memo
+from ..corpus.memo import corpus_memo
 from ..text.chars import HAN_RE, count_han
 from ..text.outline import locate, outline
 from ..text.outline import places as place_labels

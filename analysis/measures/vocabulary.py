@@ -26,6 +26,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ..corpus.cluster import map_counts
+from ..corpus.memo import corpus_memo
 from ..text.script import to_simplified
 from ..text.segment import user_dictionary
 
@@ -78,7 +79,7 @@ def content_words(tokens: pd.DataFrame) -> pd.DataFrame:
 
 # The columns the counting functions read: a boolean selection copies every column it keeps,
 # and on a corpus of millions of tokens the part columns are dead weight.
-_COUNTED = ["speech_id", "token", "simplified", "term", "start", "end", "pos", "is_stop", "is_punct"]
+_COUNTED = ["speech_id", "token", "simplified", "term", "start", "end", "pos", "is_stop", "is_punct", "n"]
 
 
 def _lean(tokens: pd.DataFrame) -> pd.DataFrame:
@@ -90,14 +91,48 @@ def _word_tokens(tokens: pd.DataFrame) -> pd.DataFrame:
 
 
 def n_words(tokens: pd.DataFrame) -> int:
-    """Word tokens: every token that is not punctuation (stopwords included)."""
-    return int((~tokens["is_punct"].to_numpy()).sum())
+    """Word tokens: every token that is not punctuation (stopwords included). A table of
+    counts (:func:`collapse`, a column ``n``) counts each row ``n`` times."""
+    words = ~tokens["is_punct"].to_numpy()
+    if "n" in tokens.columns:
+        return int(tokens["n"].to_numpy()[words].sum())
+    return int(words.sum())
 
 
-def value_counts(values: pd.Series, sort: bool = True) -> pd.Series:
+def weights(tokens: pd.DataFrame) -> np.ndarray | None:
+    """How many tokens each row stands for: the ``n`` of a table of counts (:func:`collapse`),
+    None for a token table (one each)."""
+    return tokens["n"].to_numpy(dtype=np.int64) if "n" in tokens.columns else None
+
+
+def collapse(tokens) -> pd.DataFrame:
+    """The token table as counts: one row per speech and distinct (token, Simplified word,
+    term, tag, stopword, punctuation) with its count ``n``, for the count-based analyses that
+    take either (:func:`analysis.keyness`). On a dask dataframe each partition is counted on
+    its worker (:mod:`analysis.cluster`): a corpus too large for one machine's memory is
+    counted all the same, and only the counts come back."""
+    keys = ["speech_id", "token", "simplified", "term", "pos", "is_stop", "is_punct"]
+
+    def count(frame: pd.DataFrame) -> pd.DataFrame:
+        counted = frame.groupby(keys, observed=True, sort=False).size().rename("n").reset_index()
+        return _plain(counted)
+
+    counted = map_counts(tokens, count)
+    counted = counted.groupby(keys, sort=False).n.sum().reset_index()
+    for column in ("speech_id", "token", "simplified", "term", "pos"):
+        counted[column] = counted[column].astype("category")
+    return counted
+
+
+def value_counts(values: pd.Series, sort: bool = True, weights: np.ndarray | None = None) -> pd.Series:
     """``values.value_counts()`` of the values that occur, indexed by plain values: a
     categorical column (the token table's strings) would also list its categories that do
-    not occur in ``values``, with count 0, in category order."""
+    not occur in ``values``, with count 0, in category order. ``weights``: how many each row
+    stands for (a table of counts)."""
+    if weights is not None:
+        counts = pd.Series(weights, index=values.index).groupby(values.astype(object).to_numpy(), sort=False).sum()
+        counts = counts[counts > 0]
+        return counts.sort_values(ascending=False, kind="stable") if sort else counts
     counts = values.value_counts(sort=sort)
     if isinstance(values.dtype, pd.CategoricalDtype):
         counts = counts[counts > 0]
@@ -221,6 +256,7 @@ def _joined_key(columns: list[pd.Series]) -> pd.Series:
 # ---------------------------------------------------------------- frequency list
 
 
+@corpus_memo("frequencies")
 def frequencies(tokens: pd.DataFrame, by=None, words: str = "content", *,
                 aliases: bool = True) -> pd.DataFrame:
     """The word list: how often each term occurs, ranked.
@@ -339,6 +375,7 @@ def _run_ids(ordered: pd.DataFrame, kept: pd.Series) -> np.ndarray:
 # ---------------------------------------------------------------- n-grams
 
 
+@corpus_memo("ngrams")
 def ngrams(tokens: pd.DataFrame, n: int = 2, words: str = "content",
            min_count: int = 1, *, aliases: bool = True) -> pd.DataFrame:
     """Sequences of ``n`` adjacent words and how often each occurs.
@@ -515,6 +552,7 @@ def _collocation_frame(content: pd.DataFrame, keys: pd.Series, window: int) -> t
     return codes, vocabulary, freq, first, second
 
 
+@corpus_memo("collocations")
 def collocations(tokens: pd.DataFrame, node: str | None = None, window: int = 5,
                  min_count: int = 2, measure: str = "logdice", *, aliases: bool = True,
                  among=None) -> pd.DataFrame:

@@ -60,11 +60,14 @@ import uuid
 
 import pandas as pd
 
+from ..corpus.memo import corpus_memo
 from .align import MAX_GAP, MAX_REPEAT, MIN_CHARS, XDROP, Params, align_pairs
-from .shingles import (
+from .shingles import (  # noqa: F401 (the rules files reuse reads: in its memo's key)
+    BOILERPLATE,
     MAX_DF,
     MIN_SHARED,
     NGRAM,
+    SUBSTITUTIONS,
     WINDOW,
     boilerplate,
     candidates,
@@ -80,6 +83,7 @@ LINK_COLUMNS = ["speech_a", "start_a", "end_a", "speech_b", "start_b", "end_b", 
 
 # --------------------------------------------------------------------------- public API
 
+@corpus_memo("reuse")
 def reuse(corpus: pd.DataFrame, against: pd.DataFrame | None = None, min_chars: int = MIN_CHARS, *,
           ngram: int = NGRAM, window: int = WINDOW, max_gap: int = MAX_GAP, xdrop: float = XDROP,
           max_df: float = MAX_DF, min_shared: int | None = MIN_SHARED, max_repeat: int = MAX_REPEAT,

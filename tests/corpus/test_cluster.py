@@ -72,3 +72,14 @@ def test_lifecycle_on_the_cluster_equals_lifecycle_here(client, gwr_dir):
     corpus = load_corpus(gwr_dir)
     corpus = corpus[corpus["year"] >= 2000]
     pd.testing.assert_frame_equal(lifecycle(corpus, client=client), lifecycle(corpus))
+
+
+def test_keyness_on_the_cluster_equals_keyness_here(client, folder, tmp_path):
+    from analysis import keyness
+
+    corpus = load_corpus(folder, client=client, store=tmp_path / "store")
+    here, there = corpus_tokens(corpus), corpus_tokens(corpus, client=client)
+    pd.testing.assert_frame_equal(keyness(there), keyness(here))
+    target = [f"s{i}" for i in range(10)]
+    pd.testing.assert_frame_equal(keyness(there, target=target, corpus=corpus),
+                                  keyness(here, target=target, corpus=corpus))

@@ -421,3 +421,16 @@ def test_phrases_the_reference_segmenter_cuts_are_set_apart():
     assert not table.loc["丙丙", "cut_differs"]
     assert keyness(target, reference=reference).token.tolist() == ["丙丙"]
     assert keyness(target, reference=reference, absent="only").token.tolist() == ["甲乙"]
+
+
+def test_keyness_from_counts_equals_keyness_from_tokens(tokens):
+    from analysis.vocabulary import collapse
+
+    counted = collapse(tokens)
+    assert counted["n"].sum() == len(tokens) and len(counted) < len(tokens)
+    for kwargs in ({}, {"reference": "gwr"}, {"absent": "only"}):
+        pd.testing.assert_frame_equal(keyness(counted, **kwargs), keyness(tokens, **kwargs))
+    two = pd.concat([tokens, tokens.assign(speech_id="copy")], ignore_index=True)
+    two["speech_id"] = two["speech_id"].astype("category")
+    pd.testing.assert_frame_equal(keyness(collapse(two), target=["copy"], reference=None, corpus=None),
+                                  keyness(two, target=["copy"], reference=None, corpus=None))
