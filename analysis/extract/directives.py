@@ -538,8 +538,7 @@ def directive_groups(found: pd.DataFrame, corpus: pd.DataFrame, parts: pd.DataFr
     year (or decade), and the weight 100 over the number of sentences of that group's
     speeches: the bars show directive sentences per 100 sentences, so that a decade with more
     or longer reports does not look more directive."""
-    from ..measures.trends import speech_groups, time_unit
-    from ..output.plots import many
+    from ..measures.trends import many, speech_groups, time_unit
     from ..text.outline import locate, places
 
     out = found.copy()

@@ -27,6 +27,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from ..common.frames import value_counts
 from ..common.wording import counted
 from ..corpus.memo import corpus_memo
 from ..text.script import to_simplified
@@ -41,7 +42,6 @@ from .vocabulary import (
     collocations,
     n_words,
     term_of,
-    value_counts,
     weights,
 )
 
@@ -434,7 +434,7 @@ def keyness(tokens: pd.DataFrame, target=None, reference=None, *, corpus: pd.Dat
         raise ValueError(f"absent must be one of {ABSENT}, not {absent!r}")
     if sort not in SORTS:
         raise ValueError(f"sort must be one of {tuple(SORTS)}, not {sort!r}")
-    from .cluster import is_dask
+    from ..corpus.cluster import is_dask
 
     if is_dask(tokens):  # counted on the workers; only the counts come back
         tokens = collapse(tokens)

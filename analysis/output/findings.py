@@ -13,8 +13,9 @@ import pandas as pd
 
 from ..common.wording import counted
 from ..measures.concordance import MIN_HITS
+from ..measures.reference import own_reports  # noqa: F401 (analysis.findings.own_reports, as notebook 04 calls it)
+from ..measures.trends import SMALL_MULTIPLES
 from ..text.outline import PREAMBLE_LABEL, cn_numeral
-from .plots import SMALL_MULTIPLES
 
 
 class Finding(str):
@@ -383,18 +384,6 @@ def themes(shares: pd.DataFrame, group: str = "place") -> Finding:
 
 
 # ---------------------------------------------------------------- 04: change over time
-def own_reports(corpus: pd.DataFrame | None) -> list[str]:
-    """The speeches of ``corpus`` that are themselves government work reports of the shipped
-    reference (their ids are the reference's files): compared with the reports, such a corpus
-    is compared with itself. Notebook 04 skips its keyness against the reports then too."""
-    if corpus is None or "speech_id" not in corpus.columns:
-        return []
-    from ..measures.reference import reference_data
-
-    files = set(reference_data("gwr")[2]["files"])
-    return [sid for sid in corpus["speech_id"] if sid in files]
-
-
 def national(trends: pd.DataFrame, marks: pd.DataFrame | None, reference_span: str, *,
              corpus: pd.DataFrame | None = None, within: pd.DataFrame | None = None) -> Finding:
     """For each term: its course in the government work reports and, where the corpus has its

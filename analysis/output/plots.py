@@ -20,6 +20,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from ..common.wording import counted
+from ..measures.trends import SMALL_MULTIPLES
 from ..text.outline import cn_numeral  # noqa: F401  (re-exported for plots users)
 from .figures import cjk_font_name, setup_matplotlib
 
@@ -85,11 +86,6 @@ def truncate(text: str, width: int = 14) -> str:
 
 MAX_PANELS = 8
 """A chart draws at most this many panels: beyond it, panels shrink below reading size."""
-SMALL_MULTIPLES = 6
-"""Up to this many speeches, charts draw one panel (or one group of bars) per speech; beyond it
-they draw grouped views (by year, period or another column) or the top N with the rest summed."""
-
-
 def _facets(frame: pd.DataFrame, facet_col: str | None) -> list[tuple[object, pd.DataFrame]]:
     """``[(key, rows)]`` per value of ``facet_col`` in order of first appearance, or one
     ``(None, frame)`` when the column is absent or None. More than :data:`MAX_PANELS` is an
@@ -603,11 +599,6 @@ def plot_category_bars(
 
 # ---------------------------------------------------------------- views that scale with the corpus
 MAX_TERMS = 8
-
-
-def many(corpus: pd.DataFrame) -> bool:
-    """Whether ``corpus`` has too many speeches for one panel each (> :data:`SMALL_MULTIPLES`)."""
-    return len(corpus) > SMALL_MULTIPLES
 
 
 def _is_numeric(values) -> bool:

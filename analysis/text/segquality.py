@@ -26,8 +26,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..common.frames import value_counts
 from ..config import DATA_DIR
-from ..measures.vocabulary import value_counts
 from .chars import HAN
 from .script import to_simplified
 from .segment import (

@@ -424,7 +424,7 @@ def test_phrases_the_reference_segmenter_cuts_are_set_apart():
 
 
 def test_keyness_from_counts_equals_keyness_from_tokens(tokens):
-    from analysis.vocabulary import collapse
+    from analysis.measures.vocabulary import collapse
 
     counted = collapse(tokens)
     assert counted["n"].sum() == len(tokens) and len(counted) < len(tokens)
