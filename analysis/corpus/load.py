@@ -19,8 +19,8 @@ from ..common.errors import CorpusError
 from ..config import SEEDS_DIR
 from ..text.chars import HAN, HAN_RE, count_han
 from ..text.cleaning import KINDS, clean_text
-from ..text.dates import UNKNOWN, SpeechDate, dateline, header_lines, speech_date, with_header
-from ..text.heads import byline_speaker
+from ..text.dates import UNKNOWN, SpeechDate, dateline, speech_date, with_header
+from ..text.heads import byline_speaker, header_lines
 from ..text.script import to_simplified
 from .cache import digest
 from .metadata import (

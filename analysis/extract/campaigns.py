@@ -41,6 +41,7 @@ from ..common.datafiles import data_lines
 from ..config import DATA_DIR, GWR_DIR, SEEDS_DIR
 from ..corpus.cache import cached_frame, code_digest, digest
 from ..corpus.memo import corpus_memo
+from ..text.numbers import numeral_value
 from ..text.outline import outline
 from ..text.script import to_simplified
 from .formulas import (
@@ -55,7 +56,6 @@ from .formulas import (
     marked_names,
     name_occurrences,
     numeral_claim,
-    numeral_value,
     places_of,
     speech_texts,
 )

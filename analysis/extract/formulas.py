@@ -38,6 +38,7 @@ from ..common.datafiles import data_lines
 from ..config import DATA_DIR
 from ..corpus.memo import corpus_memo
 from ..text.chars import HAN
+from ..text.numbers import numeral_value
 from ..text.outline import outline
 from ..text.script import to_simplified
 
@@ -119,10 +120,8 @@ def occurrences(simp: str, needle: str) -> list[int]:
 # --------------------------------------------------------------------------- numerals
 
 # On the Simplified text (兩/雙/萬 become 两/双/万).
-_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "双": 2, "三": 3, "四": 4, "五": 5,
-           "六": 6, "七": 7, "八": 8, "九": 9}
-_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
-NUMERAL_CHARS = "".join(_DIGITS) + "".join(_UNITS)
+NUMERAL_CHARS = "零〇一二两双三四五六七八九十百千万"
+_UNITS = "十百千万"
 _HEADS = "一二两双三四五六七八九十百千万"
 _MAGNITUDE_HEADS = "百千万"  # 百花, 千村, 万村: a size, not a number of items
 _NUMERAL_RUN = re.compile(f"^[{NUMERAL_CHARS}]+")
@@ -138,28 +137,6 @@ _TIME_UNITS = set("年月日天周")
 _NOT_A_COUNT_AFTER = re.compile(f"^[{NUMERAL_CHARS}]+(?:点[{NUMERAL_CHARS}]|[到至或][{NUMERAL_CHARS}]"
                                 f"|[多余来几]|届|中全会|连[{HAN}])")
 _CONGRESS = re.compile(f"^[{NUMERAL_CHARS}]+大$")  # 十八大, 二十大: a party congress
-
-
-def numeral_value(run: str) -> int | None:
-    """Value of a run of Chinese numerals (Simplified): 五 → 5, 十二 → 12, 百万 → 1000000.
-
-    >>> [numeral_value(r) for r in ("五", "十二", "两", "百万", "三十五")]
-    [5, 12, 2, 1000000, 35]
-    """
-    total, section, digit = 0, 0, None
-    for ch in run:
-        if ch in _DIGITS:
-            digit = _DIGITS[ch]
-        elif ch == "万":
-            section = (section + (digit or 0)) or 1
-            total += section * 10000
-            section, digit = 0, None
-        elif ch in _UNITS:
-            section += (digit if digit is not None else 1) * _UNITS[ch]
-            digit = None
-        else:
-            return None
-    return total + section + (digit or 0)
 
 
 def _clause_heads(clause: str) -> list[int]:

@@ -47,6 +47,7 @@ from ..common.datafiles import data_lines
 from ..config import DATA_DIR, GWR_DIR
 from ..corpus.memo import corpus_memo
 from ..corpus.passages import SENTENCE_END, passage_ids
+from ..text.numbers import DIGITS, numeral_value
 from ..text.script import to_simplified
 
 INDICATORS = DATA_DIR / "indicators.tsv"
@@ -67,9 +68,6 @@ TARGET_COLUMNS = ["speech_id", "indicator", "value", "low", "high", "unit", "qua
 # --------------------------------------------------------------------------- numbers
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．·", "0123456789..")
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-              "八": 8, "九": 9}
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _CN_CHARS = "零〇一二两三四五六七八九十百千万亿"
 _SPACE = "[ \u3000\u00a0]"
 ARABIC = (f"[0-9０-９](?:{_SPACE}?[0-9０-９])*(?:[,，][0-9０-９]{{3}}(?![0-9０-９]))*"
@@ -81,38 +79,6 @@ CHINESE = f"[{_CN_CHARS}]+(?:点[零〇一二两三四五六七八九]+)?"
 _CHINESE_LAZY = f"[{_CN_CHARS}]+?(?:点[零〇一二两三四五六七八九]+)?"
 _RANGE = f"{_SPACE}?(?:——|[－\\-—–~～〜至到]){_SPACE}?"
 _NOT_BEFORE_ARABIC = "(?<![0-9０-９A-Za-zＡ-Ｚａ-ｚ.．])"
-
-
-def chinese_number(run: str) -> float | None:
-    """The value of a number written in Chinese numerals; None when it is not one.
-
-    >>> [chinese_number(s) for s in ("八", "十三", "七点五", "三千九百二十", "一万二千", "百分")]
-    [8, 13, 7.5, 3920, 12000, None]
-    """
-    if not run:
-        return None
-    whole, _, decimals = run.partition("点")
-    total = section = number = 0
-    for ch in whole:
-        if ch in _CN_DIGITS:
-            number = _CN_DIGITS[ch]
-        elif ch in _CN_UNITS:
-            section += (number or 1) * _CN_UNITS[ch]
-            number = 0
-        elif ch == "万":
-            total += (section + number or 1) * 10_000
-            section = number = 0
-        elif ch == "亿":
-            total = (total + section + number or 1) * 100_000_000
-            section = number = 0
-        else:
-            return None
-    value = total + section + number
-    if decimals:
-        if any(ch not in _CN_DIGITS for ch in decimals):
-            return None
-        return value + float("0." + "".join(str(_CN_DIGITS[ch]) for ch in decimals))
-    return value
 
 
 def arabic_number(run: str) -> float | None:
@@ -130,7 +96,7 @@ def arabic_number(run: str) -> float | None:
 
 
 def _number(run: str) -> float | None:
-    return arabic_number(run) if run[:1].translate(_FULLWIDTH).isdigit() else chinese_number(run)
+    return arabic_number(run) if run[:1].translate(_FULLWIDTH).isdigit() else numeral_value(run)
 
 
 def _clean(value: float | None) -> float | None:
@@ -273,8 +239,8 @@ def _plan_years(n: int) -> tuple[int, int]:
 
 
 def _year(run: str) -> int:
-    if run[0] in _CN_DIGITS:
-        return int("".join(str(_CN_DIGITS[c]) for c in run))
+    if run[0] in DIGITS:
+        return numeral_value(run)
     return int(run.translate(_FULLWIDTH))
 
 
@@ -448,7 +414,7 @@ def _times(simp: str, rules: _Rules, year: int | None) -> list[_Time]:
         elif g.get("year"):
             first = last = _year(g["year"])
         elif g.get("plan_q") or g.get("plan_n") or g.get("plan_w"):
-            n = chinese_number(g.get("plan_q") or g.get("plan_n") or g.get("plan_w"))
+            n = numeral_value(g.get("plan_q") or g.get("plan_n") or g.get("plan_w"))
             if not n or n > 20:
                 continue
             first, last = _plan_years(int(n))
@@ -650,7 +616,7 @@ def _wan(run: str, written_unit: str) -> float | None:
     """A Chinese number before a unit in 万: 三亿六千 (万吨) is 3亿6千万 = 36000 万."""
     if written_unit.startswith("万") and "亿" in run:
         high, _, low = run.partition("亿")
-        a, b = chinese_number(high), chinese_number(low) if low else 0
+        a, b = numeral_value(high), numeral_value(low) if low else 0
         return None if a is None or b is None else a * 10_000 + b
     return _number(run)
 

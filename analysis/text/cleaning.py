@@ -50,7 +50,8 @@ import pandas as pd
 
 from .chars import HAN, HAN_RE  # the one definition of a Han character
 from .heads import HEAD_LINES, byline_between, find_head, is_date_line, name_like
-from .outline import cn_number, inline_breaks
+from .numbers import numeral_value
+from .outline import inline_breaks
 
 # Full-width punctuation and brackets that make a neighbour "Chinese text".
 CJK_PUNCT = "\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2018-\u201f\u2026\u2014\u00b7"
@@ -421,17 +422,9 @@ _DATE_VALUE = re.compile(
 _MAX_TITLE_CHARS = 80
 
 
-_CN_DIGIT = {"〇": 0, "零": 0, "○": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
-             "九": 9}
-
-
-def _cn_digits(s: str) -> int:
-    """A year written digit by digit (二〇一二) or a month or day written as a numeral (十二)."""
-    if s.isdigit():
-        return int(s)
-    if len(s) == 4:
-        return int("".join(str(_CN_DIGIT[c]) for c in s))
-    return cn_number(s)
+def _numeral_or_digits(s: str) -> int:
+    """A year, month or day in Arabic digits or in Chinese numerals (二〇一二, 十二)."""
+    return int(s) if s.isdigit() else numeral_value(s)
 
 
 def _parse_published(line: str) -> pd.Timestamp:
@@ -446,7 +439,7 @@ def _parse_published(line: str) -> pd.Timestamp:
     if not m or not m["d"]:
         return pd.NaT
     try:
-        return pd.Timestamp(_cn_digits(m["y"]), _cn_digits(m["m"]), _cn_digits(m["d"]))
+        return pd.Timestamp(_numeral_or_digits(m["y"]), _numeral_or_digits(m["m"]), _numeral_or_digits(m["d"]))
     except (ValueError, KeyError):
         return pd.NaT
 

@@ -37,11 +37,11 @@ import pandas as pd
 from ..common.datafiles import data_lines
 from ..common.wording import counted
 from ..config import DATA_DIR
+from .heads import find_head
+from .numbers import DATE_RE, MAX_YEAR, MIN_YEAR, YEAR_DIGITS, numeral_value, written_date
 
 SESSIONS = DATA_DIR / "sessions.tsv"
 SOURCES = ("metadata", "text", "filename")
-# A year outside this range is a typo or an identifier, not the year of a speech.
-MIN_YEAR, MAX_YEAR = 1900, 2100
 # How much of the text's start is its "head": the lines before the body begins.
 HEAD_LINES, HEAD_CHARS = 8, 400
 MAX_DATELINE = 100
@@ -60,57 +60,6 @@ class SpeechDate:
 
 UNKNOWN = SpeechDate()
 
-# ---------------------------------------------------------------- numerals
-_CN_DIGIT = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
-             "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_DIGITS = "〇○零Ｏ一二三四五六七八九"
-
-
-def cn_year(text: str) -> int:
-    """A year written digit by digit in Chinese numerals.
-
-    >>> cn_year("一九八二"), cn_year("二〇一二"), cn_year("一九八○")
-    (1982, 2012, 1980)
-    """
-    return int("".join(str(_CN_DIGIT[c]) for c in text))
-
-
-def cn_small(text: str) -> int:
-    """A month or day in Chinese numerals (一 … 三十一, 廿 for twenty).
-
-    >>> cn_small("十一"), cn_small("三十"), cn_small("廿三"), cn_small("五")
-    (11, 30, 23, 5)
-    """
-    text = text.replace("廿", "二十")
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        return (_CN_DIGIT[tens] if tens else 1) * 10 + (_CN_DIGIT[ones] if ones else 0)
-    return _CN_DIGIT[text]
-
-
-_ARABIC_DATE = r"(?P<y>(?:19|20)\d\d)\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日"
-_ISO_DATE = r"(?P<y2>(?:19|20)\d\d)[-./](?P<m2>\d{1,2})[-./](?P<d2>\d{1,2})(?!\d)"
-_CN_DATE = (rf"(?P<y3>[{_CN_DIGITS}]{{4}})\s*年\s*(?P<m3>[一二三四五六七八九十]{{1,3}})\s*月"
-            r"\s*(?P<d3>[一二三四五六七八九十廿]{1,3})\s*日")
-DATE_RE = re.compile(f"{_ARABIC_DATE}|{_ISO_DATE}|{_CN_DATE}")
-
-
-def _timestamp(m: re.Match) -> pd.Timestamp | None:
-    """The Timestamp of a :data:`DATE_RE` match, or None when it is no real date (2月30日)."""
-    try:
-        if m["y"]:
-            year, month, day = int(m["y"]), int(m["m"]), int(m["d"])
-        elif m["y2"]:
-            year, month, day = int(m["y2"]), int(m["m2"]), int(m["d2"])
-        else:
-            year, month, day = cn_year(m["y3"]), cn_small(m["m3"]), cn_small(m["d3"])
-        if not MIN_YEAR <= year <= MAX_YEAR:
-            return None
-        return pd.Timestamp(year, month, day)
-    except (ValueError, KeyError):
-        return None
-
-
 # ---------------------------------------------------------------- (a) metadata
 ACCEPTED_DATES = ("2018-03-05 (a time after it is ignored), 2018/03/05, 2018.03.05, 20180305, 2018年3月5日 "
                   "(or 二〇一八年三月五日); "
@@ -124,14 +73,14 @@ _FULL_FORMS = (
                r"(?:[ T]\d{1,2}:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?"),
     re.compile(rf"{_Y}(?P<m>\d\d)(?P<d>\d\d)"),
     re.compile(rf"{_Y}\s*年\s*(?P<m>\d{{1,2}})\s*月\s*(?P<d>\d{{1,2}})\s*日"),
-    re.compile(rf"(?P<cy>[{_CN_DIGITS}]{{4}})\s*年\s*(?P<cm>[一二三四五六七八九十]{{1,3}})\s*月"
+    re.compile(rf"(?P<cy>[{YEAR_DIGITS}]{{4}})\s*年\s*(?P<cm>[一二三四五六七八九十]{{1,3}})\s*月"
                r"\s*(?P<cd>[一二三四五六七八九十廿]{1,3})\s*日"),
 )
 _PARTIAL_FORMS = (
     re.compile(rf"{_Y}(?:\.0)?年?"),                     # 2018, 2018年 (2018.0: a number in a DataFrame)
     re.compile(rf"{_Y}[-/](?P<m>\d{{1,2}})"),
     re.compile(rf"{_Y}\s*年\s*(?P<m>\d{{1,2}})\s*月"),
-    re.compile(rf"(?P<cy>[{_CN_DIGITS}]{{4}})\s*年(?:\s*(?P<cm>[一二三四五六七八九十]{{1,3}})\s*月)?"),
+    re.compile(rf"(?P<cy>[{YEAR_DIGITS}]{{4}})\s*年(?:\s*(?P<cm>[一二三四五六七八九十]{{1,3}})\s*月)?"),
 )
 # Forms that could be read more than one way: which number is the year, or the day and the month.
 _AMBIGUOUS = (
@@ -167,7 +116,7 @@ def parse_date_value(value) -> tuple[pd.Timestamp, int | None]:
         if m:
             groups = m.groupdict()
             if groups.get("cy"):
-                year, month, day = cn_year(m["cy"]), cn_small(m["cm"]), cn_small(m["cd"])
+                year, month, day = numeral_value(m["cy"]), numeral_value(m["cm"]), numeral_value(m["cd"])
             else:
                 year, month, day = int(m["y"]), int(m["m"]), int(m["d"])
             _check_year(value, year)
@@ -181,7 +130,7 @@ def parse_date_value(value) -> tuple[pd.Timestamp, int | None]:
         if m:
             groups = m.groupdict()
             if groups.get("cy"):
-                year, month = cn_year(m["cy"]), cn_small(m["cm"]) if m["cm"] else None
+                year, month = numeral_value(m["cy"]), numeral_value(m["cm"]) if m["cm"] else None
             else:
                 year, month = int(m["y"]), int(m["m"]) if groups.get("m") else None
             if month is not None and not 1 <= month <= 12:
@@ -200,8 +149,8 @@ def parse_year_value(value) -> int:
     (2012, 2012, 2012)
     """
     text = unicodedata.normalize("NFKC", str(value)).strip().removesuffix("年")
-    if re.fullmatch(rf"[{_CN_DIGITS}]{{4}}", text):
-        year = cn_year(text)
+    if re.fullmatch(rf"[{YEAR_DIGITS}]{{4}}", text):
+        year = numeral_value(text)
     elif re.fullmatch(r"\d{4}(?:\.0+)?", text):
         year = int(float(text))
     else:
@@ -227,36 +176,6 @@ def _head_lines(text: str) -> list[str]:
     return lines
 
 
-# A posting time says when the page went up: `時間: 2022-05-17`, `发布日期：…`. A line like
-# that is never a speech's dateline, wherever it stands.
-_POSTING_TIME = re.compile(r"^[\s\u3000]*[^\s:：]{1,8}[:：]")
-
-
-HEAD_KINDS = ("title", "date", "byline")
-"""The deletions that make up a speech's head: its title, dateline and byline."""
-
-
-def header_lines(raw: str, removed_spans: str, kinds: tuple[str, ...] = HEAD_KINDS) -> str:
-    """The lines cleaning removed above the speech as its head (title, dateline and byline:
-    ``kinds``), in raw order, posting-time lines (``時間:…``) left out: where a page's
-    dateline (``——2024年3月5日在…會議上``, ``（2020年5月28日…通過）``) and speaker end up once
-    the text is clean. ``removed_spans`` is the corpus's JSON column ``[[kind, start, end], …]``.
-
-    >>> header_lines("政府工作报告\\n——2024年3月5日在会议上\\n時間:2022-05-17\\n各位代表：",
-    ...              '[["title", 0, 7], ["date", 7, 23], ["date", 23, 39]]')
-    '政府工作报告\\n——2024年3月5日在会议上'
-    """
-    import json
-
-    lines = []
-    for kind, start, end in json.loads(removed_spans or "[]"):
-        if kind in kinds:
-            line = raw[start:end].strip()
-            if line and not _POSTING_TIME.match(line):
-                lines.append(line)
-    return "\n".join(lines)
-
-
 def dateline(text: str) -> SpeechDate:
     """A date written as a dateline among the first lines of ``text``: the date of a published
     head at the start of a line (:func:`analysis.heads.find_head`: ``《…》（2020年2月3日）王明``,
@@ -271,8 +190,6 @@ def dateline(text: str) -> SpeechDate:
     >>> dateline("2011年3月，我们召开了会议。").source is None
     True
     """
-    from .heads import find_head
-
     for line in _head_lines(text):
         head = find_head(line)
         if head is not None:
@@ -282,7 +199,7 @@ def dateline(text: str) -> SpeechDate:
             continue
         m = DATE_RE.match(stripped)
         if m:
-            stamp = _timestamp(m)
+            stamp = written_date(m)
             if stamp is not None:
                 return SpeechDate(stamp, stamp.year, "text", line.strip())
     return UNKNOWN
@@ -336,12 +253,10 @@ def session_year(text: str, simplified: str | None = None) -> SpeechDate:
         if not m or "常" in m.group() or _LOOKS_BACK.search(simp[max(start, m.start() - 8):m.start()]) \
                 or _SINCE.match(simp, m.end()):
             continue
-        from .outline import cn_number
-
         body = "npc" if m["t1"] else "cppcc"
         term = m["t1"] or m["t2"] or m["t3"]
         session = m["s1"] or m["s2"] or m["s3"]
-        year = _session_years().get((body, cn_number(term), cn_number(session)))
+        year = _session_years().get((body, numeral_value(term), numeral_value(session)))
         if year is not None:
             return SpeechDate(pd.NaT, year, "text", text[m.start():m.end()])
     return UNKNOWN
@@ -407,7 +322,7 @@ def filename_date(name: str) -> SpeechDate:
 # ---------------------------------------------------------------- (d) the year the text speaks of
 _OWN_YEAR = re.compile(
     r"(?<!\d)(?P<a>\d{4})\s*年度"
-    rf"|(?P<c>[{_CN_DIGITS}]{{4}})年度"
+    rf"|(?P<c>[{YEAR_DIGITS}]{{4}})年度"
     r"|今年\s*[（(]\s*(?P<b>\d{4})\s*年?\s*[）)]"
     r"|(?<!\d)(?P<e>\d{4})\s*年\s*[，,]?\s*(?:也就是|即)\s*今年"
 )
@@ -442,7 +357,7 @@ def own_year(text: str) -> SpeechDate:
     years: Counter[int] = Counter()
     words: dict[int, str] = {}
     for m in _own_year_matches(text):
-        year = cn_year(m["c"]) if m["c"] else int(m["a"] or m["b"] or m["e"])
+        year = numeral_value(m["c"]) if m["c"] else int(m["a"] or m["b"] or m["e"])
         if MIN_YEAR <= year <= MAX_YEAR:
             years[year] += 1
             words.setdefault(year, m.group())

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .chars import HAN
+from .numbers import DATE_RE, YEAR_DIGITS, written_date
 
 # How much of a text's start is its head: as in analysis.dates.
 HEAD_LINES, HEAD_CHARS = 8, 400
@@ -43,9 +44,8 @@ _SP = " \t\u3000\u00a0"
 _SPACE = f"[{_SP}]"
 
 # A full date written with 年月日 (digits, full-width digits, or Chinese numerals with 〇/○).
-_CN_DIGITS = "〇○零Ｏ一二三四五六七八九"
 _YMD = (r"(?:(?:19|20|１９|２０)[\d０-９]{2}\s*年\s*[\d０-９]{1,2}\s*月\s*[\d０-９]{1,2}\s*日"
-        rf"|[{_CN_DIGITS}]{{4}}\s*年\s*[一二三四五六七八九十]{{1,3}}\s*月\s*[一二三四五六七八九十廿]{{1,3}}\s*日)")
+        rf"|[{YEAR_DIGITS}]{{4}}\s*年\s*[一二三四五六七八九十]{{1,3}}\s*月\s*[一二三四五六七八九十廿]{{1,3}}\s*日)")
 _OPEN, _CLOSE = "（(〔［\\[【", "）)〕］\\]】"
 _BRACKETED = rf"[{_OPEN}]{_SPACE}*{_YMD}[^{_CLOSE}\n]{{0,60}}[{_CLOSE}]"
 _DASHES = "(?:——|—|－－|--|―|──|－|-)"
@@ -102,10 +102,8 @@ class Head:
 
 
 def _date_of(text: str) -> pd.Timestamp | None:
-    from .dates import DATE_RE, _timestamp
-
     m = DATE_RE.search(unicodedata.normalize("NFKC", text))
-    return _timestamp(m) if m else None
+    return written_date(m) if m else None
 
 
 def name_like(text: str) -> bool:
@@ -313,6 +311,36 @@ def read_head(text: str) -> Head | None:
     return None
 
 
+# A posting time says when the page went up: `時間: 2022-05-17`, `发布日期：…`. A line like
+# that is never a speech's dateline, wherever it stands.
+_POSTING_TIME = re.compile(r"^[\s\u3000]*[^\s:：]{1,8}[:：]")
+
+
+HEAD_KINDS = ("title", "date", "byline")
+"""The deletions that make up a speech's head: its title, dateline and byline."""
+
+
+def header_lines(raw: str, removed_spans: str, kinds: tuple[str, ...] = HEAD_KINDS) -> str:
+    """The lines cleaning removed above the speech as its head (title, dateline and byline:
+    ``kinds``), in raw order, posting-time lines (``時間:…``) left out: where a page's
+    dateline (``——2024年3月5日在…會議上``, ``（2020年5月28日…通過）``) and speaker end up once
+    the text is clean. ``removed_spans`` is the corpus's JSON column ``[[kind, start, end], …]``.
+
+    >>> header_lines("政府工作报告\\n——2024年3月5日在会议上\\n時間:2022-05-17\\n各位代表：",
+    ...              '[["title", 0, 7], ["date", 7, 23], ["date", 23, 39]]')
+    '政府工作报告\\n——2024年3月5日在会议上'
+    """
+    import json
+
+    lines = []
+    for kind, start, end in json.loads(removed_spans or "[]"):
+        if kind in kinds:
+            line = raw[start:end].strip()
+            if line and not _POSTING_TIME.match(line):
+                lines.append(line)
+    return "\n".join(lines)
+
+
 def byline_speaker(raw: str, removed_spans: str) -> str | None:
     """The speaker named by the byline cleaning removed above a speech (kind ``byline``: the
     name under a published head's dateline, :func:`analysis.dates.header_lines`), or None.
@@ -322,11 +350,9 @@ def byline_speaker(raw: str, removed_spans: str) -> str | None:
     ...                '[["title", 0, 7], ["date", 7, 19], ["byline", 19, 28]]')
     '李强'
     """
-    from .dates import header_lines
-
     byline = header_lines(raw, removed_spans, kinds=("byline",))
     return speaker_name(byline) if byline else None
 
 
-__all__ = ["Head", "SALUTATION", "byline_between", "byline_speaker", "find_head", "is_date_line", "name_like",
-           "read_head", "speaker_name"]
+__all__ = ["HEAD_KINDS", "Head", "SALUTATION", "byline_between", "byline_speaker", "find_head", "header_lines",
+           "is_date_line", "name_like", "read_head", "speaker_name"]

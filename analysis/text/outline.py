@@ -13,9 +13,8 @@ import numpy as np
 import pandas as pd
 
 from .chars import han_before
+from .numbers import cn_numeral, numeral_value
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "兩": 2, "两": 2, "三": 3, "四": 4, "五": 5,
-              "六": 6, "七": 7, "八": 8, "九": 9}
 _NUM = "[一二三四五六七八九十]{1,3}"
 
 _SALUTATION = re.compile(
@@ -43,39 +42,6 @@ _PUNCT = re.compile(r"[，,。！？；：!?;:.]")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 OUTLINE_COLUMNS = ["part", "section", "point", "label", "title", "start", "end", "n_chars"]
-
-
-def cn_number(numeral: str) -> int:
-    """Value of a Chinese numeral up to 99.
-
-    >>> cn_number("十二"), cn_number("二十"), cn_number("三")
-    (12, 20, 3)
-    """
-    if "十" in numeral:
-        tens, _, ones = numeral.partition("十")
-        return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
-    value = 0
-    for ch in numeral:
-        value = value * 10 + _CN_DIGITS[ch]
-    return value
-
-
-_CN_NUMERALS = "〇一二三四五六七八九"
-
-
-def cn_numeral(n: int) -> str:
-    """The Chinese numeral for 0 ≤ n ≤ 99, as section headings write it.
-
-    >>> cn_numeral(3), cn_numeral(10), cn_numeral(12), cn_numeral(20)
-    ('三', '十', '十二', '二十')
-    """
-    n = int(n)
-    if not 0 <= n <= 99:
-        raise ValueError(f"cn_numeral: {n} is outside 0..99")
-    if n < 10:
-        return _CN_NUMERALS[n]
-    tens, ones = divmod(n, 10)
-    return ("" if tens == 1 else _CN_NUMERALS[tens]) + "十" + (_CN_NUMERALS[ones] if ones else "")
 
 
 PREAMBLE_LABEL, CLOSING_LABEL = "前言", "結語"
@@ -134,7 +100,7 @@ def inline_breaks(line: str) -> list[int]:
     """
     if line.count("、") < 2:
         return []
-    sections = _ascending([(m.start(), cn_number(m["num"])) for m in _INLINE_SECTION.finditer(line)
+    sections = _ascending([(m.start(), numeral_value(m["num"])) for m in _INLINE_SECTION.finditer(line)
                            if m.start() == 0 or line[m.start() - 1] in _SECTION_AFTER])
     if len(sections) < 2:
         return []
@@ -159,7 +125,7 @@ def inline_breaks(line: str) -> list[int]:
                 continue
             if form not in by_form:
                 order.append(form)
-            by_form.setdefault(form, []).append((m.start(), cn_number(m["n1"] or m["n2"] or m["n3"])))
+            by_form.setdefault(form, []).append((m.start(), numeral_value(m["n1"] or m["n2"] or m["n3"])))
         if order:
             # The first point may follow the heading's words; the next ones start sentences.
             found = [(p, n) for p, n in by_form[order[0]] if n == 1 or line[p - 1] in _SECTION_AFTER]
@@ -248,7 +214,7 @@ def _sections(units: list[tuple[int, int, str]], k: int, end: int):
             if m:
                 strong = _heading_shaped(units[i][2])
                 if strong or not strong_only:
-                    cands.append((i, cn_number(m["num"]), strong))
+                    cands.append((i, numeral_value(m["num"]), strong))
         chain = _section_chain(cands)
         return [(i, num, m["label"], m.groupdict().get("title") or "")
                 for i, num, _ in chain for m in [pattern.match(units[i][2])]]
@@ -276,7 +242,7 @@ def _points(units: list[tuple[int, int, str]], first: int, last: int, section_fo
             if m:
                 if name not in found:
                     order.append(name)
-                found.setdefault(name, []).append((i, cn_number(m["num"]), m))
+                found.setdefault(name, []).append((i, numeral_value(m["num"]), m))
                 break
     if not order:
         return []

@@ -20,7 +20,6 @@ from analysis.extract.formulas import (
     lexicon,
     not_formulas,
     numeral_claim,
-    numeral_value,
 )
 
 NA = pd.NA
@@ -147,7 +146,6 @@ def test_corpus_formulas_attested_elsewhere_in_the_corpus():
 # --------------------------------------------------------------------------- numerals and expansions
 
 def test_numeral_claims():
-    assert numeral_value("一百零五") == 105
     assert numeral_claim("三去一降一补") == ([3, 1, 1], 5, "count")
     assert numeral_claim("两个一百年") == ([2], 2, "count")
     assert numeral_claim("双一流") == ([2], 2, "count")  # 双 then 一流, not the number 一

@@ -10,7 +10,6 @@ import pytest
 
 from analysis.extract.targets import (
     arabic_number,
-    chinese_number,
     enough_for_targets,
     figure_label,
     indicator_table,
@@ -34,14 +33,6 @@ def rows(text, year=2020, **kw):
 
 
 # --- numbers ---------------------------------------------------------------------------------
-
-@pytest.mark.parametrize("written, value", [
-    ("八", 8), ("十三", 13), ("二十五", 25), ("一百零五", 105), ("七点五", 7.5), ("十一点八", 11.8),
-    ("三千九百二十", 3920), ("一万二千", 12000), ("两", 2),
-])
-def test_chinese_numbers(written, value):
-    assert chinese_number(written) == value
-
 
 @pytest.mark.parametrize("written, value", [
     ("6.5", 6.5), ("６．５", 6.5), ("1 0", 10.0), ("3，680", 3680.0), ("1,100", 1100.0), ("4·5", 4.5),

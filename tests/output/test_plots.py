@@ -14,7 +14,6 @@ from matplotlib.patches import Rectangle
 
 from analysis.output.figures import save_figure
 from analysis.output.plots import (
-    cn_numeral,
     plot_category_bars,
     plot_corpus_overview,
     plot_dispersion,
@@ -54,13 +53,6 @@ def ticks(labels) -> list[str]:
 
 
 # --- small helpers -------------------------------------------------------------------------------
-
-def test_cn_numeral():
-    assert [cn_numeral(n) for n in (1, 2, 9, 10, 11, 19, 20, 21, 99)] == [
-        "一", "二", "九", "十", "十一", "十九", "二十", "二十一", "九十九"]
-    with pytest.raises(ValueError):
-        cn_numeral(100)
-
 
 def test_truncate():
     assert truncate("提高認識", 10) == "提高認識"

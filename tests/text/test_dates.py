@@ -9,8 +9,6 @@ import pytest
 from analysis import load_corpus
 from analysis.text.dates import (
     SpeechDate,
-    cn_small,
-    cn_year,
     dateline,
     filename_date,
     own_year,
@@ -19,11 +17,6 @@ from analysis.text.dates import (
     session_year,
     speech_date,
 )
-
-
-def test_chinese_numeral_years_months_and_days():
-    assert [cn_year(y) for y in ("一九八二", "二〇一二", "一九八○", "二零二零")] == [1982, 2012, 1980, 2020]
-    assert [cn_small(d) for d in ("一", "十", "十一", "二十", "三十", "三十一", "廿五")] == [1, 10, 11, 20, 30, 31, 25]
 
 
 @pytest.mark.parametrize("head, expected", [

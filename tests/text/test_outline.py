@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from analysis import assign_parts, outline, to_simplified, tokenize
-from analysis.text.outline import cn_number, locate
+from analysis.text.outline import locate
 
 
 @pytest.fixture(scope="module")
@@ -73,10 +73,6 @@ def test_bracketed_points_and_empty_text():
     assert outline("").empty
 
 
-@pytest.mark.parametrize("numeral, value", [("一", 1), ("十", 10), ("十一", 11), ("二十", 20),
-                                            ("二十三", 23), ("兩", 2)])
-def test_cn_number(numeral, value):
-    assert cn_number(numeral) == value
 
 
 # ------------------------------------------------------------------ the formats of this field (issue 9)
