@@ -23,8 +23,8 @@ from matplotlib.figure import Figure
 
 from analysis import CorpusError, load_corpus, save_figure, setup_matplotlib
 from analysis.common.atomic import TEMP_SUFFIX, replacing
-from analysis.corpus.load import decode_bytes
 from analysis.corpus.metadata import MetadataWarning
+from analysis.corpus.read import decode_bytes
 from analysis.output.plots import plot_corpus_overview
 from analysis.output.tables import escape_formulas, unescape_formulas, write_csv, write_xlsx
 from analysis.text.chars import count_han

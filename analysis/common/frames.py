@@ -1,5 +1,6 @@
 """Helpers for pandas frames that every layer counts with, written once: counts of the values
-that occur, whether the column is plain or dictionary-encoded (Categorical)."""
+that occur, whether the column is plain or dictionary-encoded (Categorical), and a token
+table in reading order with its paragraphs numbered."""
 from __future__ import annotations
 
 import numpy as np
@@ -20,3 +21,24 @@ def value_counts(values: pd.Series, sort: bool = True, weights: np.ndarray | Non
         counts = counts[counts > 0]
         counts.index = pd.Index(counts.index.astype(object), name=counts.index.name)
     return counts
+
+
+def reading_order(tokens: pd.DataFrame) -> pd.DataFrame:
+    """Tokens sorted by speech, then offset, with ``_speech`` (a code per speech; 0 for the
+    tokens of one text, which have no ``speech_id``) and ``_para``, a number per paragraph
+    that is unique across the corpus: a new speech starts one, and so does a token that does
+    not start where the previous one ended (tokenize() leaves whitespace out, so that is a
+    line break; in cleaned text the only other whitespace is a single space between Latin
+    words or numbers, a harmless place to cut).
+
+    >>> t = pd.DataFrame({"speech_id": ["b", "a", "a", "a"], "start": [0, 3, 0, 1], "end": [2, 5, 1, 2]})
+    >>> reading_order(t)[["speech_id", "start", "_para"]].values.tolist()
+    [['b', 0, 1], ['a', 0, 2], ['a', 1, 2], ['a', 3, 3]]
+    """
+    speech = pd.factorize(tokens["speech_id"])[0] if "speech_id" in tokens.columns else 0
+    ordered = tokens.assign(_speech=speech)
+    ordered = ordered.sort_values(["_speech", "start"], kind="stable").reset_index(drop=True)
+    new_speech = ordered["_speech"].ne(ordered["_speech"].shift())
+    gap = ordered["start"].ne(ordered["end"].shift())
+    ordered["_para"] = (new_speech | gap).cumsum()
+    return ordered

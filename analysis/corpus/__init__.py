@@ -3,14 +3,15 @@ May import: analysis.text, analysis.common."""
 
 
 def __getattr__(name: str):
-    # analysis.corpus was the module corpus.py (now corpus.load): its names resolve here, with
-    # a DeprecationWarning, for one release.
+    # analysis.corpus was the module corpus.py (now load, read and registry): its public names
+    # resolve here, with a DeprecationWarning, for one release.
     import importlib
     import warnings
 
-    load = importlib.import_module(".load", __name__)
-    if name.startswith("__") or not hasattr(load, name):
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    warnings.warn(f"analysis.corpus.{name} is now analysis.corpus.load.{name}; the old path goes in the next "
-                  "release", DeprecationWarning, stacklevel=2)
-    return getattr(load, name)
+    for module in ("load", "read", "registry"):
+        found = importlib.import_module(f".{module}", __name__)
+        if not name.startswith("_") and name in vars(found):
+            warnings.warn(f"analysis.corpus.{name} is now analysis.corpus.{module}.{name}; the old path goes in "
+                          "the next release", DeprecationWarning, stacklevel=2)
+            return vars(found)[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

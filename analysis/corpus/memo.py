@@ -32,7 +32,7 @@ def frame_fingerprint(frame) -> str:
     texts = [c for c in _TEXT_COLUMNS if c in frame.columns]
     registered = None
     if texts and "speech_id" in frame.columns:
-        from .load import registered as find
+        from .registry import registered as find
 
         registered = find(frame)
     if registered is not None:

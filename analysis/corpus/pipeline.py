@@ -68,7 +68,7 @@ def process(sources: list[Source], *, with_corpus: bool,
     from there instead of being computed again.
     """
     from ..common.errors import CorpusError
-    from .load import fact_record, read_speech, speech_record, text_facts
+    from .read import fact_record, read_speech, speech_record, text_facts
 
     old = old or {}
     rows: list[dict] = []
@@ -494,7 +494,7 @@ def _simplified(corpus: pd.DataFrame) -> list[str]:
 def _stored_for(corpus: pd.DataFrame, *, cache: bool, workers, progress, client) -> tuple[Stored, callable]:
     """The stored tables covering ``corpus``: the store :func:`analysis.load_corpus` filled
     when the frame came from it (``corpus.attrs["store"]``), else one keyed by its texts."""
-    from .load import registered
+    from .registry import registered
 
     found = registered(corpus)
     if found is not None:

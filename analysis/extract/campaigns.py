@@ -45,6 +45,7 @@ from ..text.numbers import numeral_value
 from ..text.outline import outline
 from ..text.script import to_simplified
 from .formulas import (
+    FUNCTIONS,
     NUMERAL_CHARS,
     Lexicon,
     clauses,
@@ -57,17 +58,15 @@ from .formulas import (
     name_occurrences,
     numeral_claim,
     places_of,
+    prepare_text,
     speech_texts,
 )
-from .formulas import _prepare as _prepare_text
 
 CAMPAIGN_RULES = DATA_DIR / "campaign_rules.tsv"
 VALIDATION_DIR = DATA_DIR / "validation"
 VALIDATION_LABELS = VALIDATION_DIR / "labels.tsv"
 
 FORMS = ("title", "formula", "quoted", "unquoted")
-FUNCTIONS = ("campaign", "target", "standard", "slogan", "mechanism", "policy", "problem",
-             "event", "period", "document", "body", "figure", "other")
 FORM_LABELS = {"title": "書名號", "formula": "數字提法", "quoted": "引號名稱", "unquoted": "未加引號"}
 """Chinese labels for the forms, for charts."""
 FUNCTION_LABELS = {
@@ -330,7 +329,7 @@ def _speech_mentions(text: str, simp: str, lex: Lexicon, rules: list) -> list[di
 
 
 def _prepare(text, parts, simplified, rules, lex):
-    simp, parts = _prepare_text(text, parts, simplified)
+    simp, parts = prepare_text(text, parts, simplified)
     rules = _rule_list(campaign_rules() if rules is None else rules)
     return simp, parts, rules, (lexicon() if lex is None else lex)
 

@@ -43,6 +43,10 @@ from ..text.outline import outline
 from ..text.script import to_simplified
 
 GAZETTEER = DATA_DIR / "gazetteer.tsv"
+FUNCTIONS = ("campaign", "target", "standard", "slogan", "mechanism", "policy", "problem",
+             "event", "period", "document", "body", "figure", "other")
+"""What a name does: the functions the gazetteer and the campaign rules assign (the
+classifier, :mod:`analysis.extract.campaigns`, decides among them)."""
 NOT_FORMULAS = DATA_DIR / "not_formulas.txt"
 
 FORMULA_COLUMNS = ["formula", "simplified", "canonical", "evidence", "numerals", "numeral",
@@ -309,7 +313,7 @@ def gazetteer(path: str | Path | None = None) -> pd.DataFrame:
 
     Returns one row per name line of ``analysis/data/gazetteer.tsv`` (or ``path``):
     ``name`` (as written there), ``simplified``, ``function`` (see
-    :data:`analysis.campaigns.FUNCTIONS`), ``variants`` (list of other spellings,
+    :data:`FUNCTIONS`), ``variants`` (list of other spellings,
     Simplified), ``count`` (``""``, an integer, ``both`` or ``none``: see
     :func:`numeral_claim`) and ``note``. Raises ``ValueError`` naming the line for a
     malformed line, an unknown function or a name listed twice.
@@ -323,8 +327,6 @@ def gazetteer(path: str | Path | None = None) -> pd.DataFrame:
 
 @functools.lru_cache(maxsize=4)
 def _gazetteer_for(path: str, mtime: int) -> pd.DataFrame:
-    from .campaigns import FUNCTIONS  # the vocabulary of functions lives with the classifier
-
     rows, seen = [], {}
     for lineno, fields in data_lines(path):
         line = "\t".join(fields)
@@ -725,7 +727,7 @@ def _word_tags() -> dict[str, str]:
     import pyarrow as pa
 
     from ..corpus.cache import ParquetStore, digest
-    from ..measures.vocabulary import jieba_dict_path
+    from ..text.segment import jieba_dict_path
 
     store = ParquetStore("word-tags")
     path = jieba_dict_path()
@@ -768,25 +770,9 @@ def _trim_first(simp: str, first: tuple[int, int], others: list[tuple[int, int]]
     return s, first[1]
 
 
-@functools.lru_cache(maxsize=1)
-def _plain_tokenizer():
-    """jieba with its own dictionary only. The project's user dictionary keeps domain terms
-    whole (人口出生率), which is right for counting words but hides the modifier that
-    coordinated items share (降低|人口|出生率 和 自然增长率)."""
-    import jieba
-
-    from ..config import CACHE_DIR
-
-    tk = jieba.Tokenizer()
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    tk.tmp_dir = str(CACHE_DIR)
-    return tk
-
-
 def _plain_cut(phrase: str) -> list[str]:
     """``phrase`` cut by jieba's own dictionary (no HMM), cached on disk: loading that
     dictionary costs a second and a half, for a few short phrases per corpus."""
-    import logging
     from importlib.metadata import version
 
     import pyarrow as pa
@@ -798,10 +784,12 @@ def _plain_cut(phrase: str) -> list[str]:
     cached = store.get(key)
     if cached is not None:
         return cached.column("word").to_pylist()
-    import jieba
+    from ..text.segment import jieba_tokenizer
 
-    jieba.setLogLevel(logging.WARNING)
-    words = _plain_tokenizer().lcut(phrase, HMM=False)
+    # jieba with its own dictionary only: the project's user dictionary keeps domain terms
+    # whole (人口出生率), which is right for counting words but hides the modifier that
+    # coordinated items share (降低|人口|出生率 和 自然增长率).
+    words = jieba_tokenizer(user_dict=False, rules=False).lcut(phrase, HMM=False)
     store.put(key, pa.table({"word": pa.array(words, type=pa.string())}))
     return words
 
@@ -850,7 +838,9 @@ def expansion_items(text: str, simp: str, spans: list[tuple[int, int]], formula:
 
 # --------------------------------------------------------------------------- formulas
 
-def _prepare(text: str, parts: pd.DataFrame | None, simplified: str | None):
+def prepare_text(text: str, parts: pd.DataFrame | None, simplified: str | None):
+    """``(simplified text, parts)`` of one speech: its Simplified form (one character per
+    character of ``text``) and its outline, each computed unless given."""
     simp = to_simplified(text) if simplified is None else simplified
     if len(simp) != len(text):
         raise ValueError("simplified text must have one character per character of text")
@@ -920,7 +910,7 @@ def formulas(text: str, parts: pd.DataFrame | None = None, *, simplified: str | 
     >>> found[["formula", "n_items", "matches"]].values.tolist()
     [['五有', 5, True]]
     """
-    simp, parts = _prepare(text, parts, simplified)
+    simp, parts = prepare_text(text, parts, simplified)
     from ..corpus.passages import text_passages
 
     frame = _formula_frame(formula_rows(text, simp, parts, lexicon() if lex is None else lex))

@@ -18,17 +18,16 @@ per-10,000 rates and the keyness totals shrink with the filter.
 from __future__ import annotations
 
 import functools
-import importlib.util
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from ..common.frames import reading_order
 from ..corpus.cluster import map_counts
 from ..corpus.memo import corpus_memo
 from ..text.script import to_simplified
-from ..text.segment import user_dictionary
+from ..text.segment import jieba_dict_path, user_dictionary
 
 # jieba.posseg tags (ICTCLAS set, plus jieba's nrt/nrfg and paddle's nw) counted as content
 # words: what a speech is about and how it evaluates it. Left out on purpose: m numerals and
@@ -331,24 +330,6 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------- reading order and spans
 
 
-def _reading_order(tokens: pd.DataFrame) -> pd.DataFrame:
-    """Tokens sorted by speech, then offset, with ``_speech`` (a code per speech) and
-    ``_para``, a number per paragraph that is unique across the corpus."""
-    ordered = _lean(tokens).copy()
-    if "speech_id" in ordered.columns:
-        ordered["_speech"] = pd.factorize(ordered["speech_id"])[0]
-    else:  # one text from tokenize()
-        ordered["_speech"] = 0
-    ordered = ordered.sort_values(["_speech", "start"], kind="stable").reset_index(drop=True)
-    new_speech = ordered["_speech"].ne(ordered["_speech"].shift())
-    # tokenize() leaves whitespace out, so a token that does not start where the previous
-    # one ended follows a line break (in cleaned text the only other whitespace is a single
-    # space between Latin words or numbers, a harmless place to cut).
-    gap = ordered["start"].ne(ordered["end"].shift())
-    ordered["_para"] = (new_speech | gap).cumsum()
-    return ordered
-
-
 def _run_ids(ordered: pd.DataFrame, kept: pd.Series) -> np.ndarray:
     """A number per stretch of consecutive kept tokens that no paragraph break,
     punctuation or left-out token interrupts."""
@@ -382,7 +363,7 @@ def ngrams(tokens: pd.DataFrame, n: int = 2, words: str = "content",
     """
     if n < 1:
         raise ValueError("n must be at least 1")
-    ordered = _reading_order(tokens)
+    ordered = reading_order(_lean(tokens))
     selected = ordered.index.isin(_select(ordered, words).index)
     kept = pd.Series(selected, index=ordered.index)
     runs = _run_ids(ordered, kept)[selected]
@@ -410,12 +391,6 @@ def ngrams(tokens: pd.DataFrame, n: int = 2, words: str = "content",
 
 
 # ---------------------------------------------------------------- keyness
-
-
-def jieba_dict_path() -> Path:
-    """Where jieba's own dictionary (``dict.txt``: word, frequency, tag) is installed."""
-    # Found without importing jieba, whose models take half a second to load.
-    return Path(importlib.util.find_spec("jieba").origin).resolve().parent / "dict.txt"
 
 
 @functools.lru_cache(maxsize=1)
@@ -573,7 +548,7 @@ def collocations(tokens: pd.DataFrame, node: str | None = None, window: int = 5,
                          | {c: pd.Series(dtype="int64") for c in ("f_xy", "f_node", "f_collocate")}
                          | {c: pd.Series(dtype=float) for c in ("logdice", "pmi")}
                          | {c: pd.Series(dtype=object) for c in ("node_term", "collocate_term")})
-    ordered = _reading_order(tokens)
+    ordered = reading_order(_lean(tokens))
     words_only = ordered[~ordered["is_punct"]].copy()
     n_words = len(words_only)
     # Position among the speech's word tokens: the unit the window is measured in.

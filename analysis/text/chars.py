@@ -45,3 +45,20 @@ def han_before(text: str) -> np.ndarray:
     """Cumulative Han counts: ``out[i]`` is the number of Han characters in ``text[:i]``
     (length ``len(text) + 1``), so the Han characters of ``text[a:b]`` are ``out[b] - out[a]``."""
     return np.concatenate([[0], np.cumsum(han_mask(text))])
+
+
+SENTENCE_ENDS = "。！？!?…；;：:"
+"""What ends a sentence, or the clause a colon or a semicolon closes (full or half width)."""
+CLOSERS = "”’」』）)》〉】\"'"
+"""Closing quotes and brackets, which may follow the end of a sentence."""
+
+
+def ends_sentence(line: str) -> bool:
+    """Whether ``line`` ends a sentence: its last character, closing quotes and brackets
+    aside, is one of :data:`SENTENCE_ENDS`.
+
+    >>> ends_sentence("各位代表："), ends_sentence("他說：「好。」"), ends_sentence("一、總體要求"), ends_sentence("」")
+    (True, True, False, False)
+    """
+    core = line.strip().rstrip(CLOSERS)
+    return bool(core) and core[-1] in SENTENCE_ENDS

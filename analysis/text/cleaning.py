@@ -48,7 +48,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .chars import HAN, HAN_RE  # the one definition of a Han character
+from .chars import HAN, HAN_RE, ends_sentence  # the one definition of a Han character
 from .heads import HEAD_LINES, byline_between, find_head, is_date_line, name_like
 from .numbers import numeral_value
 from .outline import inline_breaks
@@ -298,16 +298,6 @@ _SALUTATION = re.compile(
 )
 
 
-def _last(t: str) -> str:
-    """The last character of a stripped line that is not a closing quote or bracket."""
-    core = t.rstrip(_CLOSERS)
-    return core[-1] if core else t[-1]
-
-
-def _ends_sentence(t: str) -> bool:
-    return _last(t) in _SENT_END + "；;：:"
-
-
 def _is_salutation(t: str) -> bool:
     return len(t) <= 40 and _SALUTATION.fullmatch(t) is not None
 
@@ -335,12 +325,13 @@ def _has_han(t: str, k: int) -> bool:
 @functools.lru_cache(maxsize=65536)
 def _is_prose(t: str) -> bool:
     """A line of the speech: it ends a sentence, or it is long and punctuated."""
-    if _ends_sentence(t) and _has_han(t, 4):
+    if ends_sentence(t) and _has_han(t, 4):
         return True
     return len(t) >= 25 and re.search("[，。；,]", t) is not None and _has_han(t, 10)
 
 
-def _heading_shaped(t: str) -> bool:
+def _short_unpunctuated(t: str) -> bool:
+    """Thirty characters or fewer with no punctuation at all: a title, a label, a heading."""
     return len(t) <= 30 and not _ANY_PUNCT.search(t)
 
 
@@ -638,7 +629,7 @@ def _wrap_width(lines: list[_Line]) -> float | None:
         return None
     if sum(_display_width(t) > width + 4 for t in texts) > 0.1 * len(texts):
         return None  # a wrapped page has no line much wider than its wrap
-    if sum(not _ends_sentence(t.strip()) for t in full) < 0.6 * len(full):
+    if sum(not ends_sentence(t.strip()) for t in full) < 0.6 * len(full):
         return None
     return width - 2
 
@@ -669,7 +660,7 @@ def _soft_break(a: str, b: str, c: str | None, *, nblank: int, b_indented: bool,
     b_heading = _starts_label(b) or _is_salutation(b)
     if fa in _MID_END and not _is_salutation(a) and not b_heading:
         return True  # a line that stops at a comma goes on
-    ends = _ends_sentence(a)
+    ends = ends_sentence(a)
     if (not ends and c is not None and c[0] in _CONT_START and len(b) <= 60
             and not _SENTENCE_PUNCT.search(b) and not _starts_label(b)):
         return True  # "今年是我国与\n印度\n、缅甸"
@@ -694,7 +685,7 @@ def _soft_break(a: str, b: str, c: str | None, *, nblank: int, b_indented: bool,
     # A PDF's hard wrap: a full line runs on into the next, unless a sentence ends there and a
     # heading follows (or, in a page without indents, a numbered line follows).
     if ends:
-        return not (b_heading or (_heading_shaped(b) and not b_full))
+        return not (b_heading or (_short_unpunctuated(b) and not b_full))
     return indent_doc or not b_heading
 
 
@@ -706,7 +697,7 @@ def _lines_doc_stats(lines: list[_Line], furniture: set[int]) -> tuple[bool, boo
     long = [i for i in body if len(lines[i].t) >= 10]
     indented = sum(1 for i in long if lines[i].indented or (i > 0 and lines[i - 1].blank and lines[i - 1].text))
     indent_doc = len(long) >= 3 and indented >= 0.5 * len(long)
-    ends = [(i, j) for i, j in zip(body, body[1:]) if _ends_sentence(lines[i].t)]
+    ends = [(i, j) for i, j in zip(body, body[1:]) if ends_sentence(lines[i].t)]
     blank_after = sum(1 for i, j in ends if any(lines[g].blank for g in range(i + 1, j)))
     blank_doc = len(ends) >= 3 and blank_after >= 0.8 * len(ends)
     return indent_doc, blank_doc, _wrap_width([lines[i] for i in body])

@@ -12,7 +12,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from .chars import han_before
+from .chars import ends_sentence, han_before
 from .numbers import cn_numeral, numeral_value
 
 _NUM = "[一二三四五六七八九十]{1,3}"
@@ -155,11 +155,6 @@ def _first_sentence(s: str) -> str:
     return (s[: m.start()] if m else s).strip()
 
 
-def _ends_sentence(t: str) -> bool:
-    core = t.strip().rstrip("”’」』）)")
-    return bool(core) and core[-1] in "。！？；!?;：:…"
-
-
 def _heading_shaped(t: str) -> bool:
     """A heading stands alone: short, and no sentence ends in it."""
     return len(t) <= 60 and not _SENTENCE_END.search(t)
@@ -222,7 +217,7 @@ def _sections(units: list[tuple[int, int, str]], k: int, end: int):
     levels = [(numbered(_SECTION), "、"), (numbered(_BARE), "bare"), (numbered(_PAREN, strong_only=True), "（）")]
     plain = [i for i in range(max(k, 1), end - 1)
              if _unnumbered_heading(units[i][2].strip()) and len(units[i + 1][2]) > len(units[i][2])
-             and _ends_sentence(units[i - 1][2]) and _SENTENCE_END.search(units[i + 1][2])]
+             and ends_sentence(units[i - 1][2]) and _SENTENCE_END.search(units[i + 1][2])]
     levels.append(([(i, n + 1, "", units[i][2].strip()) for n, i in enumerate(plain)], "plain"))
     usable = [(found, form) for found, form in levels if len(found) >= 2]
     if not usable:

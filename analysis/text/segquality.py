@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..common.frames import value_counts
+from ..common.frames import reading_order, value_counts
 from ..config import DATA_DIR
 from .chars import HAN
 from .script import to_simplified
@@ -313,18 +313,6 @@ _EDGE = "¶"  # stands for the edge of a paragraph in a context
 _ALL_HAN = re.compile(f"[{HAN}]+")
 
 
-def _reading_order(tokens: pd.DataFrame) -> pd.DataFrame:
-    """Tokens by speech and offset, with ``_para``: a number per paragraph (a new speech, or
-    a token that does not start where the previous one ended, starts one)."""
-    speech = tokens["speech_id"] if "speech_id" in tokens.columns else pd.Series(0, tokens.index)
-    ordered = tokens.assign(_speech=pd.factorize(speech)[0])
-    ordered = ordered.sort_values(["_speech", "start"], kind="stable").reset_index(drop=True)
-    new_para = (ordered["_speech"].ne(ordered["_speech"].shift())
-                | ordered["start"].ne(ordered["end"].shift()))
-    ordered["_para"] = new_para.cumsum()
-    return ordered
-
-
 def _contexts(ordered: pd.DataFrame, width: int) -> tuple[list[str], list[str]]:
     """Per token, the ``width`` tokens before and after it in its paragraph (Simplified,
     space-joined; ¶ marks the paragraph's edge, and nothing beyond it counts)."""
@@ -459,7 +447,7 @@ def segmentation_audit(tokens: pd.DataFrame, reference: pd.Series | None = None,
         raise ValueError("context must be at least 1")
     if min_count < 1:
         raise ValueError("min_count must be at least 1")
-    ordered = _reading_order(tokens)
+    ordered = reading_order(tokens)
     words = ordered[~ordered["is_punct"]]
     rows = _frame_rows(ordered, context, min_count)
     ref = None

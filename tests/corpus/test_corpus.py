@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from analysis import CorpusError, load_corpus, removals
-from analysis.corpus.load import decode_bytes
+from analysis.corpus.read import decode_bytes
 
 from ..conftest import SEED
 

@@ -14,6 +14,7 @@ import analysis.config as config
 import analysis.corpus.load as corpus_module
 import analysis.corpus.parallel as parallel
 import analysis.corpus.pipeline as pipeline
+import analysis.corpus.read as read_module
 import analysis.text.segment as segment
 from analysis import corpus_tokens, load_corpus, to_simplified
 from analysis.corpus.store import Store, pipeline_modules
@@ -76,7 +77,7 @@ def test_a_warm_load_cleans_nothing(tmp_path, cache_dir, seed_text, monkeypatch)
     def fail(raw):
         raise AssertionError("cleaned again")
 
-    monkeypatch.setattr(corpus_module, "speech_record", fail)
+    monkeypatch.setattr(read_module, "speech_record", fail)
     monkeypatch.setattr(corpus_module, "_with_metadata_and_dates",
                         lambda *a: (_ for _ in ()).throw(AssertionError("dated again")))
     again = load_corpus(folder)
