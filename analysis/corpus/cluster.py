@@ -90,9 +90,9 @@ def token_dataframe(stored, corpus: pd.DataFrame):
     def read(path: str) -> pd.DataFrame:
         import pyarrow.parquet as pq
 
-        from .store import _schemas
+        from .store import schemas
 
-        names = [f.name for f in _schemas()["tokens"] if str(f.type).startswith("dictionary")]
+        names = [f.name for f in schemas()["tokens"] if str(f.type).startswith("dictionary")]
         frame = token_frame(pq.read_table(path, read_dictionary=names, page_checksum_verification=True))
         return frame[frame["speech_id"].isin(wanted)] if len(wanted) < len(stored.speech_ids) else frame
 
@@ -100,9 +100,9 @@ def token_dataframe(stored, corpus: pd.DataFrame):
 
 
 def _empty_tokens():
-    from .store import _schemas
+    from .store import schemas
 
-    return _schemas()["tokens"].empty_table()
+    return schemas()["tokens"].empty_table()
 
 
 def map_counts(tokens, count):

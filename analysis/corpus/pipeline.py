@@ -152,9 +152,9 @@ def _in_order(table: pa.Table, ids: list[str]) -> pa.Table:
 
 
 def _corpus_rows(records: list[dict]) -> pa.Table:
-    from .store import _schemas
+    from .store import schemas
 
-    schema = _schemas()["corpus"]
+    schema = schemas()["corpus"]
     rows = [{**r, "published": None if pd.isna(r["published"]) else r["published"].to_pydatetime()}
             for r in records]
     return pa.Table.from_pylist(rows, schema=schema)
@@ -171,10 +171,10 @@ def _parts_table(ids: list[str], texts: list[str]) -> pa.Table:
 
 
 def _parts_schema() -> pa.Schema:
-    from .store import _schemas
+    from .store import schemas
 
     return pa.schema([pa.field(f.name, f.type.value_type if pa.types.is_dictionary(f.type) else f.type)
-                      for f in _schemas()["parts"]])
+                      for f in schemas()["parts"]])
 
 
 def _tokens_table(ids: list[str], texts: list[str], simps: list[str], parts: pa.Table) -> pa.Table:
@@ -387,10 +387,10 @@ def _execute(jobs: list[Job], *, workers: int | None, progress: bool | None, cli
 
 def _warm() -> None:
     """Load the segmenter before the workers fork, so they share it."""
-    from ..text.segment import _posseg_cut_detail, engine
+    from ..text.segment import engine, posseg_cut_detail
 
     engine()
-    _posseg_cut_detail()
+    posseg_cut_detail()
 
 
 _WARNED: set[str] = set()
@@ -469,9 +469,9 @@ class Stored:
                 pieces[i] = self.store.read(new, kind)
                 self.save()
         if not pieces:
-            from .store import _schemas
+            from .store import schemas
 
-            return _schemas()[kind].empty_table()
+            return schemas()[kind].empty_table()
         return pa.concat_tables(pieces)
 
 
@@ -608,9 +608,9 @@ def corpus_tokens(corpus: pd.DataFrame, *, cache: bool = True, workers: int | No
 
 
 def conform_empty(kind: str) -> pa.Table:
-    from .store import _schemas
+    from .store import schemas
 
-    return _schemas()[kind].empty_table()
+    return schemas()[kind].empty_table()
 
 
 def place(speech_ids, positions, parts: pd.DataFrame) -> pd.DataFrame:

@@ -137,7 +137,7 @@ def pipeline_digest() -> str:
 SCHEMAS: dict[str, pa.Schema] = {}
 
 
-def _schemas() -> dict[str, pa.Schema]:
+def schemas() -> dict[str, pa.Schema]:
     """The schema each partition file must have (the pipeline's tables as written)."""
     if not SCHEMAS:
         from ..text.cleaning import KINDS
@@ -165,7 +165,7 @@ def _schemas() -> dict[str, pa.Schema]:
 
 def conform(table: pa.Table, kind: str) -> pa.Table:
     """``table`` with exactly the columns and types of :data:`SCHEMAS` ``[kind]``."""
-    schema = _schemas()[kind]
+    schema = schemas()[kind]
     columns = []
     for f in schema:
         column = table.column(f.name)
@@ -384,7 +384,7 @@ class Store:
         :class:`DamagedPartition` naming the file and the fault."""
         path = self.table_path(partition.name, kind)
         try:
-            schema = _schemas()[kind]
+            schema = schemas()[kind]
             names = [f.name for f in schema if pa.types.is_dictionary(f.type)]
             table = pq.read_table(path, columns=columns, read_dictionary=names,
                                   page_checksum_verification=True, use_threads=True)

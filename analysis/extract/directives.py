@@ -293,8 +293,8 @@ def text_directives(text: str, *, simplified: str | None = None, past_spans: lis
 def past_sections(corpus: pd.DataFrame, parts: pd.DataFrame) -> dict:
     """For each speech, the ``(start, end)`` of its sections whose heading names only years
     before the speech's (2018年工作回顾 in a 2019 report; 過去五年工作回顧)."""
-    from .targets import _heading_time
-    from .targets import _rules as _target_rules
+    from .targets import compiled_rules as _target_rules
+    from .targets import heading_time
 
     rules = _target_rules()
     years = dict(zip(corpus["speech_id"], corpus["year"] if "year" in corpus else [None] * len(corpus)))
@@ -304,7 +304,7 @@ def past_sections(corpus: pd.DataFrame, parts: pd.DataFrame) -> dict:
         year = years.get(sid)
         if year is None or pd.isna(year) or not isinstance(title, str) or not title:
             continue
-        span = _heading_time(title, rules, int(year))
+        span = heading_time(title, rules, int(year))
         if span is not None and span[1] < int(year):
             out.setdefault(sid, []).append((int(start), int(end)))
     return out
@@ -538,7 +538,7 @@ def directive_groups(found: pd.DataFrame, corpus: pd.DataFrame, parts: pd.DataFr
     year (or decade), and the weight 100 over the number of sentences of that group's
     speeches: the bars show directive sentences per 100 sentences, so that a decade with more
     or longer reports does not look more directive."""
-    from ..measures.trends import many, speech_groups, time_unit
+    from ..measures.groups import many, speech_groups, time_unit
     from ..text.outline import locate, places
 
     out = found.copy()

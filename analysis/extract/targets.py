@@ -362,7 +362,7 @@ def _compiled(indicators_path: str, rules_path: str, _stamp: tuple) -> _Rules:
     )
 
 
-def _rules(indicators_path=None, rules_path=None) -> _Rules:
+def compiled_rules(indicators_path=None, rules_path=None) -> _Rules:
     a = Path(indicators_path) if indicators_path is not None else INDICATORS
     b = Path(rules_path) if rules_path is not None else TARGET_RULES
     stamp = tuple((p.stat().st_mtime_ns, p.stat().st_size) for p in (a, b))
@@ -452,7 +452,7 @@ def _time_kind(first: int | None, last: int | None, year: int | None) -> str | N
     return "plan"
 
 
-def _heading_time(title: str, rules: _Rules, year: int | None) -> tuple[int, int] | None:
+def heading_time(title: str, rules: _Rules, year: int | None) -> tuple[int, int] | None:
     found = {(t.first, t.last) for t in _times(to_simplified(title), rules, year) if t.first is not None}
     return found.pop() if len(found) == 1 else None
 
@@ -696,7 +696,7 @@ def _decide(simp, soft, sentence_ends, scope, sentence_end, t_start, vs, end, ti
     heading = None
     if h >= 0 and sections[h][0] <= vs < sections[h][1]:
         if h not in heading_cache:
-            heading_cache[h] = _heading_time(sections[h][2], rules, year)
+            heading_cache[h] = heading_time(sections[h][2], rules, year)
         heading = heading_cache[h]
 
     def cues(start, stop, scope_name, kinds):
@@ -763,7 +763,7 @@ def text_targets(text: str, year: int | None = None, *, simplified: str | None =
     >>> t[["indicator", "value", "unit", "qualifier", "kind", "year"]].values.tolist()[1]
     ['urban_jobs', 1000.0, '万人', '以上', 'target', 2020]
     """
-    rules = _rules(indicators_path, rules_path)
+    rules = compiled_rules(indicators_path, rules_path)
     simp = simplified if simplified is not None else to_simplified(text)
     if len(simp) != len(text):
         raise ValueError("text_targets: the Simplified text must have one character per character of the text")
@@ -804,7 +804,7 @@ def targets(corpus: pd.DataFrame, parts: pd.DataFrame | None = None, *,
     """
     from ..corpus.pipeline import corpus_outline
 
-    rules = _rules(indicators_path, rules_path)
+    rules = compiled_rules(indicators_path, rules_path)
     if parts is None:
         parts = corpus_outline(corpus)
     sections = parts[parts["part"] == "section"]
@@ -1070,7 +1070,7 @@ def target_table(found: pd.DataFrame, corpus: pd.DataFrame, indicators: list[str
     ``indicators.tsv`` order, or as given), each cell the year's own target as written
     (:func:`year_figures`), empty where the speeches set none."""
     year_rows = year_figures(found, corpus, "target")
-    order = [i for i in (indicators or _rules().order) if i in set(year_rows["indicator"])]
+    order = [i for i in (indicators or compiled_rules().order) if i in set(year_rows["indicator"])]
     if year_rows.empty or not order:
         return pd.DataFrame(columns=["year", *order])
     table = year_rows.pivot(index="year", columns="indicator", values="label").reindex(columns=order)

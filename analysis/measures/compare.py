@@ -35,14 +35,14 @@ from .counts import WordCounts
 from .reference import Reference, is_reference_name
 from .reference import reference as named_reference
 from .vocabulary import (
-    _display_forms,
-    _select,
-    _word_tokens,
     collapse,
     collocations,
+    display_forms,
     n_words,
+    select_tokens,
     term_of,
     weights,
+    word_tokens,
 )
 
 ABSENT = ("apart", "include", "only")
@@ -359,9 +359,9 @@ def _variants_of(terms, aliases: bool) -> dict[str, list[str]]:
     """Each term key with the Simplified forms that count as it (its alias group's variants)."""
     if not aliases:
         return {t: [t] for t in terms}
-    from ..text.aliases import _maps
+    from ..text.aliases import alias_maps
 
-    groups = _maps()[1]
+    groups = alias_maps()[1]
     return {t: groups.get(t, [t]) for t in terms}
 
 
@@ -451,9 +451,9 @@ def keyness(tokens: pd.DataFrame, target=None, reference=None, *, corpus: pd.Dat
         raise ValueError("the target has no words")
     ref = _resolve_reference(tokens, reference, target, target_ids, ids, corpus)
 
-    candidates = _select(target_tokens, words)
+    candidates = select_tokens(target_tokens, words)
     keys = term_of(candidates, aliases)
-    forms = _display_forms(candidates, keys, weights(candidates))
+    forms = display_forms(candidates, keys, weights(candidates))
     table = value_counts(keys, weights=weights(candidates)).rename("count").rename_axis("term").reset_index()
     table = table[table["count"] >= min_count].reset_index(drop=True)
     table["token"] = table["term"].map(forms["token"])
@@ -468,7 +468,7 @@ def keyness(tokens: pd.DataFrame, target=None, reference=None, *, corpus: pd.Dat
         description = ref.description
     else:
         ref_tokens, description = ref
-        ref_words = _word_tokens(ref_tokens)
+        ref_words = word_tokens(ref_tokens)
         ref_counts = value_counts(term_of(ref_words, aliases), weights=weights(ref_words))
         values = table["term"].map(ref_counts).fillna(0).to_numpy(dtype=float)
         # Counted inside words on the Simplified words as written (alias groups are matched
@@ -484,7 +484,7 @@ def keyness(tokens: pd.DataFrame, target=None, reference=None, *, corpus: pd.Dat
     ref_within = np.full(len(table), np.nan)
     needed = np.flatnonzero(~as_word | dictionary_cut)
     if len(needed):
-        target_words = _word_tokens(target_tokens)
+        target_words = word_tokens(target_tokens)
         simplified = value_counts(target_words["simplified"], weights=weights(target_words))
         vocabulary = WordCounts(simplified.index, simplified.to_numpy())
         for i in needed:

@@ -126,11 +126,11 @@ def term_counts(tokens: pd.DataFrame, terms, match: str = "word", *, by=None,
     """
     if match not in MATCHES:
         raise ValueError(f"match must be one of {MATCHES}, not {match!r}")
-    from .trends import _groups, _keys
-    from .vocabulary import _word_tokens, term_of
+    from .groups import speech_grouping, term_keys
+    from .vocabulary import term_of, word_tokens
 
-    keys = _keys(terms, aliases)
-    words = _word_tokens(tokens)
+    keys = term_keys(terms, aliases)
+    words = word_tokens(tokens)
     if by is None:
         group_name, group_codes, group_values = None, np.zeros(len(words), dtype=np.int64), [None]
     else:
@@ -139,7 +139,7 @@ def term_counts(tokens: pd.DataFrame, terms, match: str = "word", *, by=None,
         else:
             if "speech_id" not in words.columns:
                 raise ValueError(f"by={by!r}: not a column of tokens, and tokens has no speech_id")
-            group_name, values = _groups(words["speech_id"], by, corpus, None)
+            group_name, values = speech_grouping(words["speech_id"], by, corpus, None)
         keep = values.notna().to_numpy()
         words, values = words[keep], values[keep]
         codes, uniques = pd.factorize(values, sort=True)
@@ -206,8 +206,8 @@ def _inside(words: pd.DataFrame, vocabulary: np.ndarray, found: np.ndarray, coun
         return ""
     longer.sort(key=lambda i: (-counts[i], vocabulary[i]))
     chosen = set(vocabulary[longer[:limit]])
-    from .vocabulary import _mode_by
+    from .vocabulary import mode_by
 
     rows = words[words["simplified"].isin(chosen)]
-    written = _mode_by(rows["simplified"].astype(object), rows["token"].astype(object))
+    written = mode_by(rows["simplified"].astype(object), rows["token"].astype(object))
     return " · ".join(f"{written[vocabulary[i]]} {int(counts[i])}" for i in longer[:limit])

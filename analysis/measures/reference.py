@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import DATA_DIR
+from ..text.script import taiwan_converter, taiwan_simplified
 
 REFERENCE_DIR = DATA_DIR / "reference"
 GWR_COUNTS = REFERENCE_DIR / "gwr_counts.parquet"
@@ -89,7 +90,7 @@ class Reference:
         著力/着力: the word's Taiwan-standard conversion (OpenCC tw2s, phrase-aware: 著作 stays)
         is looked up too, and the larger value counts."""
         found = 0.0
-        for form in {word, _tw2s(word)}:
+        for form in {word, taiwan_simplified(word)}:
             key = self.key(form) if self.key is not None else form
             found = max(found, float(self._values.get(key, 0)))
         return found
@@ -97,9 +98,9 @@ class Reference:
     def lookup_many(self, words: list[str]) -> np.ndarray:
         """:meth:`lookup` of many words at once (one OpenCC call for all of them)."""
         words = list(words)
-        converted = _tw2s_converter().convert("\n".join(words)).split("\n") if words else []
+        converted = taiwan_converter().convert("\n".join(words)).split("\n") if words else []
         if len(converted) != len(words):
-            converted = [_tw2s(w) for w in words]
+            converted = [taiwan_simplified(w) for w in words]
         values, key = self._values, self.key
         out = np.zeros(len(words))
         for i, (word, other) in enumerate(zip(words, converted)):
@@ -121,7 +122,7 @@ class Reference:
         does: through ``key``, and in its Taiwan-standard conversion too."""
         keyed = set()
         for form in forms:
-            for written in {form, _tw2s(form)}:
+            for written in {form, taiwan_simplified(form)}:
                 keyed.add(self.key(written) if self.key is not None else written)
         return self._vocabulary.within(keyed)
 
@@ -139,18 +140,6 @@ class Reference:
         here only, or is part of a word merged there only."""
         here = self._merged_here_re
         return bool(here is not None and here.search(word)) or word in self._parts_there
-
-
-@functools.lru_cache(maxsize=65536)
-def _tw2s(word: str) -> str:
-    return _tw2s_converter().convert(word)
-
-
-@functools.lru_cache(maxsize=1)
-def _tw2s_converter():
-    import opencc
-
-    return opencc.OpenCC("tw2s")
 
 
 # ---------------------------------------------------------------- our dictionary words
@@ -242,7 +231,7 @@ def _general_splits(words) -> frozenset[str]:
     import wordfreq
 
     jieba.setLogLevel(logging.WARNING)
-    split = [w for w in words if all(len(wordfreq.tokenize(form, "zh")) > 1 for form in {w, _tw2s(w)})]
+    split = [w for w in words if all(len(wordfreq.tokenize(form, "zh")) > 1 for form in {w, taiwan_simplified(w)})]
     store.put(key, pa.table({"word": pa.array(split, pa.string())}))
     return frozenset(split)
 

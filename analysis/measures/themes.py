@@ -26,7 +26,7 @@ from ..text.chars import HAN_RE, count_han
 from ..text.outline import locate, outline
 from ..text.outline import places as place_labels
 from ..text.script import to_simplified
-from .trends import speech_groups
+from .groups import speech_groups
 
 LEXICON_COLUMNS = ["theme", "label", "term", "simplified"]
 HIT_COLUMNS = ["speech_id", "theme", "label", "term", "simplified", "start", "end", "part",

@@ -24,8 +24,19 @@ import pandas as pd
 from ..common.wording import counted
 from ..config import DATA_DIR
 from ..corpus.cluster import map_counts
-from ..text.script import to_simplified
-from .vocabulary import _word_tokens, term_of
+from .groups import (  # noqa: F401 (re-exported: analysis.measures.trends.speech_groups …)
+    GROUPING_COLUMNS,
+    MAX_YEARS_SHOWN,
+    SMALL_MULTIPLES,
+    bin_values,
+    group_column,
+    many,
+    speech_grouping,
+    speech_groups,
+    term_keys,
+    time_unit,
+)
+from .vocabulary import term_of, word_tokens
 
 TREND_COLUMNS = ["term", "count", "per_10k", "ci_low", "ci_high", "docs", "n_docs", "n_words"]
 CI_METHOD = "95% Wilson score interval on count / n_words (words as independent draws)"
@@ -52,118 +63,6 @@ def wilson(count, n, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
     return low, high
 
 
-def _groups(speech_ids: pd.Series, by, corpus: pd.DataFrame | None, bins) -> tuple[str, pd.Series]:
-    """(name, group of each speech id) for the ``by`` of :func:`term_trends`."""
-    if isinstance(by, pd.Series):
-        name = by.name or "group"
-        mapping = by
-    else:
-        if corpus is None:
-            raise ValueError(f"by={by!r} is a corpus column: pass corpus= (the frame of load_corpus)")
-        name = by
-        if by == "decade" and "decade" not in corpus.columns:
-            years = corpus["year"].astype("Int64")
-            values = (years // 10 * 10).astype("Int64")
-        elif by not in corpus.columns:
-            raise ValueError(f"by={by!r}: no such corpus column (have {list(corpus.columns)[:15]}…)")
-        else:
-            values = corpus[by]
-        # .array keeps an ordered categorical (level: central … township) in its order.
-        mapping = pd.Series(values.array, index=corpus["speech_id"].to_numpy())
-    if bins is not None:
-        mapping = bin_values(mapping, bins)
-    return name, speech_ids.map(mapping)
-
-
-MAX_YEARS_SHOWN = 30
-"""Beyond this many distinct years, grouped views of a corpus go by decade."""
-
-
-def time_unit(corpus: pd.DataFrame) -> str:
-    """``"year"``, or ``"decade"`` when the corpus spans more than :data:`MAX_YEARS_SHOWN`
-    distinct years: the grouping a chart of the whole corpus reads best by.
-
-    >>> time_unit(pd.DataFrame({"year": [2011, 2012]}))
-    'year'
-    """
-    return "year" if corpus["year"].nunique() <= MAX_YEARS_SHOWN else "decade"
-
-
-GROUPING_COLUMNS = ("speaker", "level", "place", "meeting")
-"""The metadata columns researchers group speeches by (``docs/data-model.md``), besides
-``year`` and ``decade``: any of them is a ``by`` of the groupings here and a ``BY`` of the
-notebooks."""
-
-
-def group_column(corpus: pd.DataFrame, by: str | None = None) -> str:
-    """The column a grouped view of ``corpus`` goes by: ``by`` when given (any corpus column:
-    ``speaker``, ``level``, ``place``, ``meeting``, ``genre``, …; or ``"decade"``), checked to
-    exist and to hold a value for at least one speech; else :func:`time_unit`. Raises
-    ``ValueError`` saying what the corpus has and how to give the column.
-
-    >>> corpus = pd.DataFrame({"speech_id": ["a", "b"], "year": [2011, 2012], "speaker": ["王明", None]})
-    >>> group_column(corpus), group_column(corpus, "speaker")
-    ('year', 'speaker')
-    """
-    if by is None:
-        return time_unit(corpus)
-    values = corpus["year"] if by == "decade" and "decade" not in corpus.columns and "year" in corpus.columns \
-        else corpus.get(by)
-    if values is None:
-        hint = (" (give it in metadata.csv: see docs/data-model.md)" if by in GROUPING_COLUMNS else "")
-        raise ValueError(f"by={by!r}: the corpus has no such column{hint}; it has "
-                         f"{', '.join(map(str, corpus.columns[:12]))}…")
-    if not values.notna().any():
-        source = "no speech is dated" if by == "decade" else f"no speech has a {by}"
-        raise ValueError(f"by={by!r}: {source}, so nothing can be grouped by it")
-    return by
-
-
-def speech_groups(speech_ids: pd.Series, by: str, corpus: pd.DataFrame) -> pd.Series:
-    """The group of each speech id under ``by``: a corpus column, or ``"decade"`` derived
-    from ``year`` (as :func:`term_trends` groups). NA where the speech has no value.
-
-    >>> corpus = pd.DataFrame({"speech_id": ["a", "b"], "year": pd.array([1987, 1991], "Int64")})
-    >>> speech_groups(pd.Series(["b", "a", "b"]), "decade", corpus).tolist()
-    [1990, 1980, 1990]
-    """
-    return _groups(speech_ids, by, corpus, None)[1]
-
-
-def bin_values(values: pd.Series, bins) -> pd.Series:
-    """Numbers (years) binned: ``bins`` an int width (``5`` → 2010–2014, 2015–2019, …,
-    aligned on multiples of the width) or a list of edges (each bin from an edge up to the
-    next one, exclusive). Labels are ordered categories such as ``"2010–2014"``.
-
-    >>> bin_values(pd.Series([2009, 2012, 2016]), 5).tolist()
-    ['2005–2009', '2010–2014', '2015–2019']
-    """
-    numbers = pd.to_numeric(values, errors="coerce")
-    if isinstance(bins, int):
-        if bins < 1:
-            raise ValueError("bins must be a positive width")
-        low = numbers // bins * bins
-        labels = [f"{int(a)}–{int(a) + bins - 1}" for a in sorted(low.dropna().unique())]
-        binned = [f"{int(a)}–{int(a) + bins - 1}" if pd.notna(a) else None for a in low]
-    else:
-        edges = sorted(bins)
-        labels = [f"{a}–{b - 1}" for a, b in zip(edges, edges[1:])]
-        idx = np.searchsorted(edges, numbers.to_numpy(dtype=float), side="right") - 1
-        binned = [labels[i] if 0 <= i < len(labels) and pd.notna(x) else None for i, x in zip(idx, numbers)]
-    return pd.Series(pd.Categorical(binned, categories=labels, ordered=True), index=values.index)
-
-
-def _keys(terms, aliases: bool) -> list[tuple[str, str]]:
-    terms = [terms] if isinstance(terms, str) else list(terms)
-    if not terms:
-        raise ValueError("no terms given")
-    if aliases:
-        from ..text.aliases import canonical
-
-        return [(t, canonical(t)) for t in dict.fromkeys(terms)]
-    return [(t, to_simplified(t)) for t in dict.fromkeys(terms)]
-
-
 def term_trends(tokens: pd.DataFrame, terms, by="year", *, corpus: pd.DataFrame | None = None,
                 bins=None, aliases: bool = True) -> pd.DataFrame:
     """How often each term is used in each group of speeches.
@@ -183,13 +82,13 @@ def term_trends(tokens: pd.DataFrame, terms, by="year", *, corpus: pd.DataFrame 
     A term that never occurs as a word but does occur inside the texts (the segmenter cuts it
     into parts) is warned about: add it to ``userdict.txt``.
     """
-    keys = _keys(terms, aliases)
+    keys = term_keys(terms, aliases)
     wanted = list(dict.fromkeys(key for _, key in keys))
     # Counted per speech first: on a cluster each partition is counted where it lies
     # (analysis.cluster), and only these per-speech counts come back.
     per_speech = map_counts(tokens, lambda frame: speech_term_counts(frame, wanted, aliases))
     per_speech = per_speech.groupby("speech_id", sort=False, observed=True).sum().reset_index()
-    name, group = _groups(per_speech["speech_id"].astype(object), by, corpus, bins)
+    name, group = speech_grouping(per_speech["speech_id"].astype(object), by, corpus, bins)
     per_speech["group"] = group.array  # .array keeps an ordered level (central … township) in its order
     per_speech = per_speech[per_speech["group"].notna()]
     with_words = per_speech[per_speech["n_words"] > 0]
@@ -217,7 +116,7 @@ def speech_term_counts(tokens: pd.DataFrame, keys: list[str], aliases: bool = Tr
     (the word tokens counted as it). One row per speech with a token (a speech of
     punctuation alone has ``n_words`` 0)."""
     ids = pd.Series(tokens["speech_id"].astype(object).to_numpy(), index=tokens.index)
-    words = _word_tokens(tokens)
+    words = word_tokens(tokens)
     out = pd.DataFrame({"speech_id": pd.unique(ids.to_numpy())})
     out["n_words"] = out["speech_id"].map(ids.loc[words.index].value_counts()).fillna(0).astype(np.int64)
     key_of_word = term_of(words, aliases)
@@ -264,8 +163,8 @@ def corpus_terms(tokens: pd.DataFrame, terms, *, n: int | None = None, reference
     >>> list(chosen), str(chosen)
     (['雙降'], 'following 雙降; not used as a word in this corpus: 乡村振兴')
     """
-    keys = _keys(terms, aliases)
-    present = set(term_of(_word_tokens(tokens), aliases))
+    keys = term_keys(terms, aliases)
+    present = set(term_of(word_tokens(tokens), aliases))
     used = [given for given, key in keys if key in present]
     missing = [given for given, key in keys if key not in present]
     if used:
@@ -409,8 +308,9 @@ def reference_trends(terms, *, aliases: bool = True, years: tuple[int, int] | No
     ``match="word"`` (default) counts the term as a word; ``"within"`` counts its occurrences
     inside the reports' words too (计划生育 in 计划生育委员会: :mod:`analysis.counts`);
     ``docs`` then counts the reports with any such word."""
+    from ..text.script import taiwan_simplified
     from .counts import WordCounts
-    from .reference import _tw2s, gwr_counts
+    from .reference import gwr_counts
 
     if match not in ("word", "within"):
         raise ValueError(f"match must be 'word' or 'within', not {match!r}")
@@ -431,11 +331,11 @@ def reference_trends(terms, *, aliases: bool = True, years: tuple[int, int] | No
         word_codes, uniques = pd.factorize(words)
         vocabulary = WordCounts(uniques, np.bincount(word_codes, weights=counts["count"].to_numpy()))
     rows = []
-    for given, key in _keys(terms, aliases):
+    for given, key in term_keys(terms, aliases):
         from ..text.aliases import variants
 
         forms = set(variants(key) if aliases else [key])
-        forms |= {_tw2s(f) for f in forms}
+        forms |= {taiwan_simplified(f) for f in forms}
         if vocabulary is None:
             hit = counts["word"].isin(forms).to_numpy()
             weight = np.ones(int(hit.sum()))
@@ -467,16 +367,6 @@ def speech_rates(tokens: pd.DataFrame, terms, *, aliases: bool = True) -> pd.Dat
                                                     index=pd.unique(tokens["speech_id"]), name="speech_id"),
                         aliases=aliases)
     return table[["speech_id", *[c for c in table.columns if c != "speech_id"]]]
-
-
-SMALL_MULTIPLES = 6
-"""Up to this many speeches, charts draw one panel (or one group of bars) per speech; beyond it
-they draw grouped views (by year, period or another column) or the top N with the rest summed."""
-
-
-def many(corpus: pd.DataFrame) -> bool:
-    """Whether ``corpus`` has too many speeches for one panel each (> :data:`SMALL_MULTIPLES`)."""
-    return len(corpus) > SMALL_MULTIPLES
 
 
 class Enough:

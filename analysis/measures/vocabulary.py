@@ -85,7 +85,7 @@ def _lean(tokens: pd.DataFrame) -> pd.DataFrame:
     return tokens[[c for c in _COUNTED if c in tokens.columns]]
 
 
-def _word_tokens(tokens: pd.DataFrame) -> pd.DataFrame:
+def word_tokens(tokens: pd.DataFrame) -> pd.DataFrame:
     return _lean(tokens)[~tokens["is_punct"].to_numpy()]
 
 
@@ -135,12 +135,12 @@ def term_of(tokens: pd.DataFrame, aliases: bool = True) -> pd.Series:
     return pd.Series(term_keys(tokens["simplified"]), index=tokens.index, dtype=object)
 
 
-def _select(tokens: pd.DataFrame, words: str) -> pd.DataFrame:
+def select_tokens(tokens: pd.DataFrame, words: str) -> pd.DataFrame:
     if words not in WORD_SETS:
         raise ValueError(f"words must be one of {WORD_SETS}, not {words!r}")
     if words == "content":
         return _lean(tokens)[_is_content(tokens).to_numpy()]
-    return _word_tokens(tokens)
+    return word_tokens(tokens)
 
 
 def _by_columns(by) -> list[str]:
@@ -178,7 +178,7 @@ def _unique_counts(values: np.ndarray, weights: np.ndarray | None) -> tuple[np.n
     return uniques, np.bincount(inverse, weights=weights, minlength=len(uniques)).astype(np.int64)
 
 
-def _mode_by(keys: pd.Series, values: pd.Series) -> pd.Series:
+def mode_by(keys: pd.Series, values: pd.Series) -> pd.Series:
     """For each key, the most common value (ties: the smallest), indexed by key."""
     key_codes, key_uniques = _codes(keys)
     value_codes, value_uniques = _codes(values)
@@ -186,7 +186,7 @@ def _mode_by(keys: pd.Series, values: pd.Series) -> pd.Series:
     return pd.Series(value_uniques[v], index=pd.Index(key_uniques[k], dtype=object))
 
 
-def _display_forms(tokens: pd.DataFrame, keys: pd.Series | None = None,
+def display_forms(tokens: pd.DataFrame, keys: pd.Series | None = None,
                    weights: np.ndarray | None = None) -> pd.DataFrame:
     """One row per term of ``tokens`` (``keys``, default the Simplified word; the index):
     ``token``, its most common original form, ``pos``, its most common tag (ties broken
@@ -195,7 +195,7 @@ def _display_forms(tokens: pd.DataFrame, keys: pd.Series | None = None,
     ``weights``: how many tokens each row of ``tokens`` stands for (a table of counts).
 
     >>> from analysis import tokenize
-    >>> _display_forms(tokenize("雙降，双降，雙降")).loc["双降"].tolist()
+    >>> display_forms(tokenize("雙降，双降，雙降")).loc["双降"].tolist()
     ['雙降', 'j', <NA>]
     """
     keys = tokens["simplified"] if keys is None else keys
@@ -269,7 +269,7 @@ def frequencies(tokens: pd.DataFrame, by=None, words: str = "content", *,
                                       observed=True, sort=False)["n"].sum().reset_index()
     weights = listed["n"].to_numpy(dtype=np.int64)
     keys = listed["term"]
-    forms = _display_forms(listed, keys, weights)
+    forms = display_forms(listed, keys, weights)
     table = listed.groupby([*by_cols, "term"], dropna=False, sort=False, observed=True)["n"].sum() \
         .rename("count").reset_index()
     if by_cols:
@@ -284,7 +284,7 @@ def frequencies(tokens: pd.DataFrame, by=None, words: str = "content", *,
     if by_cols:
         # The variants written in each group, not over the corpus.
         group_key = _joined_key([listed[c] for c in by_cols] + [keys])
-        group_forms = _display_forms(listed, group_key, weights)
+        group_forms = display_forms(listed, group_key, weights)
         table["variants"] = _joined_key([table[c] for c in by_cols] + [table["term"]]).map(
             group_forms["variants"]).to_numpy()
     else:
@@ -304,16 +304,16 @@ def form_counts(tokens: pd.DataFrame, by_cols: list[str], words: str = "content"
     """The counts :func:`frequencies` is computed from: ``forms``, one row per group, term,
     Simplified word, written form and tag with its count ``n``; ``sizes``, the word tokens
     of each group (``n``)."""
-    listed = _select(tokens, words)
+    listed = select_tokens(tokens, words)
     frame = pd.DataFrame({**{c: listed[c] for c in by_cols}, "term": term_of(listed, aliases),
                           "simplified": listed["simplified"], "token": listed["token"], "pos": listed["pos"]})
     forms = frame.groupby([*by_cols, "term", "simplified", "token", "pos"], dropna=False, observed=True,
                           sort=False).size().rename("n").reset_index()
-    word_tokens = _word_tokens(tokens)
+    words = word_tokens(tokens)
     if by_cols:
-        sizes = word_tokens.groupby(by_cols, dropna=False, observed=True, sort=False).size().rename("n").reset_index()
+        sizes = words.groupby(by_cols, dropna=False, observed=True, sort=False).size().rename("n").reset_index()
     else:
-        sizes = pd.DataFrame({"n": [len(word_tokens)]})
+        sizes = pd.DataFrame({"n": [len(words)]})
     return {"forms": _plain(forms), "sizes": _plain(sizes)}
 
 
@@ -364,7 +364,7 @@ def ngrams(tokens: pd.DataFrame, n: int = 2, words: str = "content",
     if n < 1:
         raise ValueError("n must be at least 1")
     ordered = reading_order(_lean(tokens))
-    selected = ordered.index.isin(_select(ordered, words).index)
+    selected = ordered.index.isin(select_tokens(ordered, words).index)
     kept = pd.Series(selected, index=ordered.index)
     runs = _run_ids(ordered, kept)[selected]
     simplified = term_of(ordered, aliases).to_numpy(dtype=object)[selected]
@@ -383,7 +383,7 @@ def ngrams(tokens: pd.DataFrame, n: int = 2, words: str = "content",
 
     grams = pd.DataFrame({"term": joined(simplified), "token": joined(original)})
     counts = grams.groupby("term", observed=True).size().rename("count")
-    table = pd.DataFrame({"ngram": _mode_by(grams["term"], grams["token"]), "count": counts})
+    table = pd.DataFrame({"ngram": mode_by(grams["term"], grams["token"]), "count": counts})
     table = table.rename_axis("term").reset_index()
     table = table[table["count"] >= min_count]
     table = table.sort_values(["count", "term"], ascending=[False, True], kind="stable")
@@ -583,7 +583,7 @@ def collocations(tokens: pd.DataFrame, node: str | None = None, window: int = 5,
     x, y, f_xy = x[rows], y[rows], f_xy[rows]
     if not len(f_xy):
         return empty
-    forms = _display_forms(content, keys)["token"]
+    forms = display_forms(content, keys)["token"]
     f_node, f_coll = freq[x], freq[y]
     table = pd.DataFrame({
         "node": forms.reindex(vocabulary[x]).to_numpy(),

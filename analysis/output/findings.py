@@ -13,8 +13,8 @@ import pandas as pd
 
 from ..common.wording import counted
 from ..measures.concordance import MIN_HITS
+from ..measures.groups import SMALL_MULTIPLES
 from ..measures.reference import own_reports  # noqa: F401 (analysis.findings.own_reports, as notebook 04 calls it)
-from ..measures.trends import SMALL_MULTIPLES
 from ..text.outline import PREAMBLE_LABEL, cn_numeral
 
 

@@ -20,7 +20,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from ..common.wording import counted
-from ..measures.trends import SMALL_MULTIPLES
+from ..measures.groups import SMALL_MULTIPLES
 from ..text.outline import cn_numeral  # noqa: F401  (re-exported for plots users)
 from .figures import cjk_font_name, setup_matplotlib
 

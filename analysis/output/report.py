@@ -39,7 +39,7 @@ from pathlib import Path
 
 from .. import config
 from ..common.wording import counted
-from .runner import INJECTED_TAG, _skip_rfc3987_grammar, notebook_paths
+from .runner import INJECTED_TAG, notebook_paths, skip_rfc3987_grammar
 
 ERROR_SELECTOR = '[data-output-type="error"]'
 """CSS selector of the error outputs on a report page."""
@@ -339,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out-dir", type=Path, default=None, help="where the report goes (default build/report/)")
     parser.add_argument("--notebooks-dir", type=Path, default=None, help="the notebooks (default notebooks/)")
     args = parser.parse_args(argv)
-    _skip_rfc3987_grammar()
+    skip_rfc3987_grammar()
     try:
         written = build_report(args.executed_dir, args.out_dir, args.notebooks_dir)
     except ReportError as exc:

@@ -61,7 +61,7 @@ _PRELOAD = "--IPKernelApp.exec_lines=import analysis; analysis.preload(); del an
 _ENGINE = "analysis"  # the papermill engine registered below
 
 
-def _skip_rfc3987_grammar() -> None:
+def skip_rfc3987_grammar() -> None:
     """Keep jsonschema from importing ``rfc3987_syntax`` in this process.
 
     nbformat imports jsonschema, which imports ``rfc3987_syntax`` when it is installed
@@ -531,7 +531,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--notebooks-dir", type=Path, default=None,
                         help="folder of the notebooks (default notebooks/)")
     args = parser.parse_args(argv)
-    _skip_rfc3987_grammar()
+    skip_rfc3987_grammar()
     try:
         parameters = dict(parse_param(item) for item in args.param)
         run_all(parameters, args.only or None, notebooks_dir=args.notebooks_dir,

@@ -57,10 +57,10 @@ def _alias_table(path: str, _mtime: int) -> pd.DataFrame:
 
 def alias_map() -> dict[str, str]:
     """Simplified variant → Simplified canonical term, for every variant of every group."""
-    return _maps()[0]
+    return alias_maps()[0]
 
 
-def _maps() -> tuple[dict[str, str], dict[str, list[str]]]:
+def alias_maps() -> tuple[dict[str, str], dict[str, list[str]]]:
     """(variant → canonical, canonical → variants longest first), read once per edit of the file."""
     return _maps_for(str(ALIASES), ALIASES.stat().st_mtime_ns)
 
@@ -99,7 +99,7 @@ def variants(term: str) -> list[str]:
     ['计划生育协会', '计生协会', '计生协']
     """
     key = canonical(term)
-    return list(_maps()[1].get(key, [key]))
+    return list(alias_maps()[1].get(key, [key]))
 
 
 def term_keys(simplified: pd.Series | np.ndarray | list) -> np.ndarray:

@@ -113,3 +113,21 @@ def surviving_simplified(text: str, context: int = 2) -> pd.DataFrame:
     rows = list(found.values())
     frame = pd.DataFrame(rows, columns=columns)
     return frame.sort_values(["count", "char"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+@functools.lru_cache(maxsize=65536)
+def taiwan_simplified(word: str) -> str:
+    """A word's Simplified form read as Taiwan usage (OpenCC ``tw2s``, phrase-aware: 著力 →
+    着力, 著作 stays): how a general-Chinese list spells what a Traditional text writes.
+    (:func:`to_simplified` keeps one character per character and 著 as it is.)
+
+    >>> taiwan_simplified("著力"), taiwan_simplified("著作")
+    ('着力', '著作')
+    """
+    return taiwan_converter().convert(word)
+
+
+def taiwan_converter():
+    """The OpenCC ``tw2s`` converter behind :func:`taiwan_simplified` (for converting many
+    words in one call)."""
+    return _converter("tw2s")

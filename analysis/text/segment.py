@@ -459,7 +459,7 @@ class Engine:
         if found is None:
             if _HAN.search(word):
                 found = []
-                for w, t in _posseg_cut_detail()(word):
+                for w, t in posseg_cut_detail()(word):
                     if len(w) > 1 and w in self.tags:
                         found.extend((ch, self.tags.get(ch, "x")) for ch in w)
                     else:
@@ -614,7 +614,7 @@ _RE_ENG = re.compile(r"[a-zA-Z0-9]+")
 
 
 @functools.lru_cache(maxsize=1)
-def _posseg_cut_detail():
+def posseg_cut_detail():
     """jieba.posseg's unknown-word step as a function ``run -> [(word, tag), …]``
     (:class:`PossegHMM`)."""
     return PossegHMM().cut

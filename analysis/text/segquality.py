@@ -29,7 +29,7 @@ import pandas as pd
 from ..common.frames import reading_order, value_counts
 from ..config import DATA_DIR
 from .chars import HAN
-from .script import to_simplified
+from .script import taiwan_simplified, to_simplified
 from .segment import (
     floor_phrases,
     jieba_tokenizer,
@@ -352,13 +352,6 @@ def _frame_rows(ordered: pd.DataFrame, width: int, min_count: int) -> list[dict]
     return rows
 
 
-@functools.lru_cache(maxsize=65536)
-def _taiwan_simplified(word: str) -> str:
-    import opencc
-
-    return opencc.OpenCC("tw2s").convert(word)
-
-
 def _reference_lookup(words: pd.DataFrame, reference: pd.Series) -> pd.Series:
     """Each distinct Simplified word's reference count (0 when absent), looked up by its
     Simplified form, then by the Taiwan-standard conversion of its original form (OpenCC
@@ -367,7 +360,7 @@ def _reference_lookup(words: pd.DataFrame, reference: pd.Series) -> pd.Series:
     forms = words.drop_duplicates("simplified").set_index("simplified")["token"].astype(object)
     found = forms.index.to_series().map(counts)
     missing = found.isna()
-    found[missing] = forms[missing].map(_taiwan_simplified).map(counts)
+    found[missing] = forms[missing].map(taiwan_simplified).map(counts)
     return found.fillna(0).astype("int64"), counts
 
 
