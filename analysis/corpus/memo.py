@@ -29,6 +29,11 @@ def frame_fingerprint(frame) -> str:
     import pandas as pd
 
     parts: list[str | bytes] = [str(frame.shape), ",".join(map(str, frame.columns))]
+    from .registry import corpus_of
+
+    docs = corpus_of(frame)  # a token table's corpus columns decide what it groups by
+    if docs is not None and docs is not frame:
+        parts.append(frame_fingerprint(docs))
     texts = [c for c in _TEXT_COLUMNS if c in frame.columns]
     registered = None
     if texts and "speech_id" in frame.columns:

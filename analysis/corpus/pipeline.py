@@ -588,15 +588,21 @@ def corpus_tokens(corpus: pd.DataFrame, *, cache: bool = True, workers: int | No
     forces the progress bar. With a Dask ``client`` (:mod:`analysis.cluster`), the tokens
     come back as a ``dask.dataframe`` over the store's Parquet partitions, which the
     count-based analyses take as they take a frame.
+
+    The table knows the corpus it came from (``attrs["corpus"]``, a key): ``keyness(tokens,
+    target="year >= 2013")`` and ``term_trends(tokens, terms, by="speaker")`` read the
+    corpus columns without ``corpus=``, joined per speech, not copied into the token rows.
     """
+    from .registry import remember_corpus  # the tokens know their corpus (docvars travel)
+
     if corpus.empty:
         empty = token_frame(conform_empty("tokens"))
-        return empty
+        return remember_corpus(empty, corpus)
     stored, rebuild = _stored_for(corpus, cache=cache, workers=workers, progress=progress, client=client)
     if client is not None:
         from .cluster import token_dataframe
 
-        return token_dataframe(stored, corpus)
+        return remember_corpus(token_dataframe(stored, corpus), corpus)
     table = _select(stored.table("tokens", rebuild), corpus, stored)
     frame = token_frame(table)
     if parts is not None:
@@ -604,7 +610,7 @@ def corpus_tokens(corpus: pd.DataFrame, *, cache: bool = True, workers: int | No
         frame["part"] = pd.Categorical(where["part"].astype(object))
         frame["section"] = where["section"].array
         frame["point"] = where["point"].array
-    return frame
+    return remember_corpus(frame, corpus)
 
 
 def conform_empty(kind: str) -> pa.Table:

@@ -3,6 +3,8 @@
 tables a corpus was loaded from, found again by corpus_tokens, corpus_outline and the memo."""
 from __future__ import annotations
 
+import contextlib
+
 import pandas as pd
 
 from .cache import digest
@@ -27,3 +29,41 @@ def registered(frame: pd.DataFrame):
     """``(stored, rebuild, lengths)`` of the corpus a frame was loaded as, or None."""
     key = frame.attrs.get("store")
     return _REGISTRY.get(key) if isinstance(key, str) else None
+
+
+# ---------------------------------------------------------------- docvars that travel
+
+# The corpus frames whose tokens were made in this process, by a key the token table carries
+# in attrs["corpus"], as quanteda's tokens carry their docvars: keyness(tokens, target="year
+# >= 2013") and term_trends(tokens, terms, by="speaker") find the corpus columns without
+# corpus=, and join them per speech when asked, never copied into every token row.
+_CORPORA: dict[str, pd.DataFrame] = {}
+_CORPORA_SIZE = 8
+
+
+def remember_corpus(tokens, corpus: pd.DataFrame):
+    """Mark ``tokens`` (a token table, or a dask dataframe of one) as made from ``corpus``;
+    returns ``tokens``. The corpus is kept by reference (at most the last eight)."""
+    key = digest("docvars", str(id(corpus)), *map(str, corpus["speech_id"]), *map(str, corpus.columns))
+    _CORPORA.pop(key, None)
+    _CORPORA[key] = corpus
+    while len(_CORPORA) > _CORPORA_SIZE:
+        _CORPORA.pop(next(iter(_CORPORA)))
+    with contextlib.suppress(AttributeError, TypeError):  # a table type without attrs goes without
+        tokens.attrs["corpus"] = key
+    return tokens
+
+
+def corpus_of(tokens) -> pd.DataFrame | None:
+    """The corpus frame ``tokens`` were made from (:func:`analysis.corpus_tokens` marks them),
+    or None for tokens made otherwise (``tokenize``, a hand-made table) or whose corpus is
+    no longer kept."""
+    attrs = getattr(tokens, "attrs", None) or {}
+    key = attrs.get("corpus")
+    return _CORPORA.get(key) if isinstance(key, str) else None
+
+
+def docvars(tokens, corpus: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The corpus whose columns (docvars) a function of ``tokens`` reads: ``corpus`` when
+    given, else the one the tokens came from (:func:`corpus_of`), else None."""
+    return corpus if corpus is not None else corpus_of(tokens)

@@ -78,8 +78,8 @@ def select(corpus: pd.DataFrame | None, spec, *, ids: list[str] | None = None, w
         spec = spec(corpus)
     if isinstance(spec, str) and spec not in known:
         if corpus is None:
-            raise ValueError(f"{what}={spec!r} is a query on corpus columns: pass corpus= "
-                             "(the frame of load_corpus)")
+            raise ValueError(f"{what}={spec!r} is a query on corpus columns, and these tokens do not come "
+                             "from corpus_tokens(corpus): pass corpus= (the frame of load_corpus)")
         try:
             chosen = corpus.query(spec, engine="python")["speech_id"].tolist()
         except Exception as exc:  # pandas raises many kinds for a bad query
@@ -435,7 +435,9 @@ def keyness(tokens: pd.DataFrame, target=None, reference=None, *, corpus: pd.Dat
     if sort not in SORTS:
         raise ValueError(f"sort must be one of {tuple(SORTS)}, not {sort!r}")
     from ..corpus.cluster import is_dask
+    from ..corpus.registry import docvars
 
+    corpus = docvars(tokens, corpus)  # the corpus the tokens came from, unless one is given
     if is_dask(tokens):  # counted on the workers; only the counts come back
         tokens = collapse(tokens)
     ids = _side_ids(tokens)

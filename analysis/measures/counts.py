@@ -126,9 +126,11 @@ def term_counts(tokens: pd.DataFrame, terms, match: str = "word", *, by=None,
     """
     if match not in MATCHES:
         raise ValueError(f"match must be one of {MATCHES}, not {match!r}")
+    from ..corpus.registry import docvars
     from .groups import speech_grouping, term_keys
     from .vocabulary import term_of, word_tokens
 
+    corpus = docvars(tokens, corpus)  # the corpus the tokens came from, unless one is given
     keys = term_keys(terms, aliases)
     words = word_tokens(tokens)
     if by is None:

@@ -27,7 +27,8 @@ def speech_grouping(speech_ids: pd.Series, by, corpus: pd.DataFrame | None, bins
         mapping = by
     else:
         if corpus is None:
-            raise ValueError(f"by={by!r} is a corpus column: pass corpus= (the frame of load_corpus)")
+            raise ValueError(f"by={by!r} is a corpus column, and these tokens do not come from "
+                             "corpus_tokens(corpus): pass corpus= (the frame of load_corpus)")
         name = by
         if by == "decade" and "decade" not in corpus.columns:
             years = corpus["year"].astype("Int64")

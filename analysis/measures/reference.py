@@ -26,6 +26,7 @@ dictionary words that wordfreq does not list (协会 inside 计划生育协会).
 """
 from __future__ import annotations
 
+import copy
 import functools
 import hashlib
 import json
@@ -285,7 +286,14 @@ def _gwr_table(mtime: int) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
 def gwr_counts() -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """The shipped reference: ``(counts, years, record)``: counts one row per year and word
     (``year``, ``word``, ``count``, ``docs``), years one row per year (``year``,
-    ``n_words``, ``n_speeches``), and the build record."""
+    ``n_words``, ``n_speeches``), and the build record. Copies of what is read once per
+    edit of the file: a caller's edit (``drop(inplace=True)``) changes nothing for the next."""
+    counts, years, record = _gwr_shipped()
+    return counts.copy(), years.copy(), copy.deepcopy(record)
+
+
+def _gwr_shipped() -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """:func:`gwr_counts` as read and kept (not copied: for this module, which only reads it)."""
     return _gwr_table(GWR_COUNTS.stat().st_mtime_ns if GWR_COUNTS.exists() else 0)
 
 
@@ -300,7 +308,7 @@ def period_reference(years, margin: int = 4) -> str | None:
     years = pd.Series(years).dropna().astype(int)
     if years.empty:
         return None
-    _, have, _ = gwr_counts()
+    _, have, _ = _gwr_shipped()
     first = max(int(years.min()) - margin, int(have["year"].min()))
     last = min(int(years.max()) + margin, int(have["year"].max()))
     return f"gwr:{first}-{last}"
@@ -335,7 +343,7 @@ def gwr_reference(years: tuple[int, int] | None = None) -> Reference:
     :class:`Reference` of counts. Warns (:class:`ReferenceWarning`) when our dictionary or
     code versions differ from the build's, and records the changed words (``merged_here``:
     added to our dictionary since; ``merged_there``: removed since)."""
-    table, year_rows, record = gwr_counts()
+    table, year_rows, record = _gwr_shipped()
     if years is not None:
         a, b = years
         table = table[(table["year"] >= a) & (table["year"] <= b)]
@@ -461,7 +469,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out-dir", type=Path, default=None)
     args = parser.parse_args(argv)
     path = build_gwr_reference(args.corpus_dir, args.out_dir)
-    table, years, _ = gwr_counts()
+    table, years, _ = _gwr_shipped()
     print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB): {len(years)} years, "
           f"{int(years['n_words'].sum()):,} words, {len(table):,} year-word rows")
     return 0
@@ -473,7 +481,7 @@ def own_reports(corpus: pd.DataFrame | None) -> list[str]:
     is compared with itself. Notebook 04 skips its keyness against the reports then too."""
     if corpus is None or "speech_id" not in corpus.columns:
         return []
-    files = set(reference_data("gwr")[2]["files"])
+    files = set(_gwr_shipped()[2]["files"])
     return [sid for sid in corpus["speech_id"] if sid in files]
 
 

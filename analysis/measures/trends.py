@@ -24,6 +24,7 @@ import pandas as pd
 from ..common.wording import counted
 from ..config import DATA_DIR
 from ..corpus.cluster import map_counts
+from ..corpus.registry import docvars
 from .groups import (  # noqa: F401 (re-exported: analysis.measures.trends.speech_groups …)
     GROUPING_COLUMNS,
     MAX_YEARS_SHOWN,
@@ -82,6 +83,7 @@ def term_trends(tokens: pd.DataFrame, terms, by="year", *, corpus: pd.DataFrame 
     A term that never occurs as a word but does occur inside the texts (the segmenter cuts it
     into parts) is warned about: add it to ``userdict.txt``.
     """
+    corpus = docvars(tokens, corpus)  # the corpus the tokens came from, unless one is given
     keys = term_keys(terms, aliases)
     wanted = list(dict.fromkeys(key for _, key in keys))
     # Counted per speech first: on a cluster each partition is counted where it lies

@@ -393,7 +393,6 @@ def ngrams(tokens: pd.DataFrame, n: int = 2, words: str = "content",
 # ---------------------------------------------------------------- keyness
 
 
-@functools.lru_cache(maxsize=1)
 def reference_frequencies() -> pd.Series:
     """General Chinese: jieba's dictionary frequencies summed per Simplified word.
 
@@ -407,8 +406,14 @@ def reference_frequencies() -> pd.Series:
     reference corpus, passed to :func:`keyness`, is better when there is one.
 
     Kept in the cache folder after the first read (keyed by jieba's dictionary and the
-    OpenCC version), so that a notebook pays milliseconds for it, not a second.
+    OpenCC version), so that a notebook pays milliseconds for it, not a second; each call
+    returns a copy of what this process read, so a caller's edit changes nothing for the next.
     """
+    return _reference_frequencies().copy()
+
+
+@functools.lru_cache(maxsize=1)
+def _reference_frequencies() -> pd.Series:
     from ..corpus.cache import ParquetStore, digest
     from ..text.script import OPENCC_VERSION
 

@@ -216,10 +216,15 @@ _SESSION_RE = re.compile(
 )
 
 
-@functools.lru_cache(maxsize=1)
 def sessions() -> pd.DataFrame:
     """The session table ``analysis/data/sessions.tsv``: ``body`` (npc or cppcc), ``term``,
-    ``session`` and ``year`` (when that session met), one row per session."""
+    ``session`` and ``year`` (when that session met), one row per session. A copy of the
+    table read once: editing it changes nothing for the next caller."""
+    return _sessions().copy()
+
+
+@functools.lru_cache(maxsize=1)
+def _sessions() -> pd.DataFrame:
     rows = []
     for lineno, fields in data_lines(SESSIONS):
         if len(fields) != 4:
@@ -231,7 +236,7 @@ def sessions() -> pd.DataFrame:
 
 @functools.lru_cache(maxsize=1)
 def _session_years() -> dict[tuple[str, int, int], int]:
-    table = sessions()
+    table = _sessions()
     return {(b, t, s): y for b, t, s, y in table.itertuples(index=False, name=None)}
 
 
