@@ -150,6 +150,33 @@ def pipeline_cases(size_mb: float, rounds: int) -> dict:
     return rows
 
 
+def huge_case(size_mb: float, rounds: int) -> dict:
+    """One speech file of ``size_mb`` MB (a newspaper year in one file: the shared reports one
+    after another) against the same bytes as a folder of the reports' halves: seconds per MB
+    and the tree's peak memory, cold."""
+    folder = build(size_mb)
+    one = BENCH_DIR / f"one-file-{size_mb:g}MB"
+    one.mkdir(parents=True, exist_ok=True)
+    target = one / "one_year.txt"
+    if not target.exists():
+        with open(target, "w", encoding="utf-8") as handle:
+            for path in sorted(folder.glob("*.txt")):
+                handle.write(path.read_text(encoding="utf-8"))
+    out = {"size_mb": size_of(one), "one": [], "folder": [], "one_peak": [], "folder_peak": []}
+    for _ in range(rounds):
+        for name, where in (("one", one), ("folder", folder)):
+            cache = Path(tempfile.mkdtemp(prefix="bench-huge-cache-"))
+            try:
+                r = run([PYTHON, "-c", _PIPELINE, str(where)], {"SPEECHES_CACHE_DIR": str(cache)})
+            finally:
+                shutil.rmtree(cache, ignore_errors=True)
+            out[name].append(r["wall"] / size_of(where))
+            out[f"{name}_peak"].append(r["peak_mb"])
+        print(f"  one {size_mb:g} MB file: {out['one'][-1]:.2f} s/MB, peak {out['one_peak'][-1] or 0:.0f} MB; "
+              f"as a folder: {out['folder'][-1]:.2f} s/MB, peak {out['folder_peak'][-1] or 0:.0f} MB", flush=True)
+    return out
+
+
 def notebook_case(docs: int, rounds: int) -> dict:
     """Warm ``make figures`` on a corpus of ``docs`` speeches (72: the shared reports)."""
     from analysis.config import GWR_DIR
@@ -185,7 +212,7 @@ def med(values) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def report(sizes: list[dict], notebooks: list[dict], load_end: str) -> str:
+def report(sizes: list[dict], notebooks: list[dict], load_end: str, huge: dict | None = None) -> str:
     lines = ["## Pipeline against jieba.lcut (medians; whole processes)", "",
              "| corpus | jieba.lcut s | cold s | cold ÷ lcut (speed) | cold MB/s | warm s | warm calls s | "
              "warm MB/s (calls) | peak MB cold | peak MB warm |",
@@ -203,12 +230,24 @@ def report(sizes: list[dict], notebooks: list[dict], load_end: str) -> str:
             times = ", ".join(f"{t:.1f}" for t in n["warm"])
             ratio = f"{med(n['warm']) / base:.2f}" if base else "-"
             lines.append(f"| {n['docs']:,} | {n['size_mb']:.1f} | {med(n['warm']):.1f} | {times} | {ratio} |")
-    lines += ["", "Targets: " + "; ".join(verdicts(sizes, notebooks)), "", f"Load average at the end: {load_end}."]
+    if huge:
+        lines += ["", f"## One file of {huge['size_mb']:.0f} MB against the same bytes as a folder (cold)", "",
+                  "| input | s per MB | peak MB (tree) |", "|---|--:|--:|",
+                  f"| one file | {med(huge['one']):.2f} | {med(huge['one_peak']):.0f} |",
+                  f"| a folder of files | {med(huge['folder']):.2f} | {med(huge['folder_peak']):.0f} |"]
+    lines += ["", "Targets: " + "; ".join(verdicts(sizes, notebooks, huge)), "",
+              f"Load average at the end: {load_end}."]
     return "\n".join(lines)
 
 
-def verdicts(sizes: list[dict], notebooks: list[dict]) -> list[str]:
+def verdicts(sizes: list[dict], notebooks: list[dict], huge: dict | None = None) -> list[str]:
     out = []
+    if huge:
+        peak = med(huge["one_peak"])
+        out.append(f"one {huge['size_mb']:.0f} MB file under {TARGET_PEAK_MB:g} MB: "
+                   f"{'met' if peak < TARGET_PEAK_MB else 'missed'} ({peak:.0f}); its s/MB no worse than a folder's: "
+                   f"{'met' if med(huge['one']) <= med(huge['folder']) else 'missed'} "
+                   f"({med(huge['one']):.2f} against {med(huge['folder']):.2f})")
     for r in sizes:
         mb = r["size_mb"]
         out.append(f"cold ≥ {TARGET_COLD_RATIO:g}x lcut at {mb:.0f} MB: "
@@ -257,6 +296,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1,10,30,100", help="corpus sizes in MB (default 1,10,30,100)")
     parser.add_argument("--docs", default="72,1000,5000", help="speeches for the notebook case ('' for none)")
     parser.add_argument("--rounds", type=int, default=2, help="rounds of each case (default 2)")
+    parser.add_argument("--huge", type=float, default=50, help="MB of the one-file case (0: none; default 50)")
     args = parser.parse_args(argv)
     from analysis.config import GWR_DIR
 
@@ -267,10 +307,12 @@ def main(argv: list[str] | None = None) -> int:
     head = machine()
     print(head, flush=True)
     sizes = [pipeline_cases(float(s), args.rounds) for s in args.sizes.split(",") if s]
+    huge = huge_case(args.huge, args.rounds) if args.huge else None
     notebooks = [notebook_case(int(d), args.rounds) for d in args.docs.split(",") if d]
-    text = f"# Scale benchmark\n\n{head}\n\n" + report(sizes, notebooks, ", ".join(f"{x:.2f}" for x in os.getloadavg()))
+    text = f"# Scale benchmark\n\n{head}\n\n" + report(sizes, notebooks,
+                                                          ", ".join(f"{x:.2f}" for x in os.getloadavg()), huge)
     (RESULTS / "scale.md").write_text(text + "\n", encoding="utf-8")
-    (RESULTS / "scale.json").write_text(json.dumps({"sizes": sizes, "notebooks": notebooks}, indent=1))
+    (RESULTS / "scale.json").write_text(json.dumps({"sizes": sizes, "notebooks": notebooks, "huge": huge}, indent=1))
     chart(sizes, notebooks, RESULTS / "scaling.png")
     print("\n" + text)
     return 0

