@@ -745,25 +745,50 @@ def _page_lines(lines: list[_Line], nonblank: list[int], furniture: dict[int, st
 
 
 def _pass_lines(doc: _Doc, found: dict) -> bool:
-    """Site furniture, the title above the speech, and line breaks inside paragraphs."""
+    """Site furniture, the title above the speech, and line breaks inside paragraphs: the
+    lines are classed (furniture by their words and by their place), the rest joined into
+    paragraphs, the paragraphs classed, the head above the speech and the foot below it
+    marked, the fields they hold read, and everything marked deleted."""
     lines = _split_lines(doc.s)
     nonblank = [i for i, ln in enumerate(lines) if not ln.blank]
     if not nonblank:
         return False
+    furniture = _furniture_lines(lines, nonblank)
+    kept = [i for i in nonblank if i not in furniture]
+    groups = _paragraphs(lines, kept, furniture)
+    texts = ["".join(lines[i].t for i in g) for g in groups]
+    kinds = _paragraph_kinds(texts)
+    body = [n for n in range(len(groups)) if _is_body(texts[n], kinds[n])]
+    # Everything else: groups and the furniture lines between them, in reading order.
+    items = sorted([(groups[n][0], "g", n) for n in range(len(groups))] + [(i, "f", i) for i in furniture])
+    _mark_related(items, furniture, groups, texts, kinds)
+    if body:
+        header = [(what, n) for pos, what, n in items if pos < groups[body[0]][0]]
+        _mark_head(header, texts, kinds, found)
+        _mark_foot(items, groups[body[-1]][-1], texts, kinds)
+    # A lede (導語:, 摘要:) counts only above the speech.
+    start = groups[body[0]][0] if body else -1
+    kinds = [None if k == "lede" and groups[n][0] > start else k for n, k in enumerate(kinds)]
+    _read_fields(texts, kinds, groups, body, found)
+    return _delete_lines(doc, lines, furniture, groups, kinds)
+
+
+def _furniture_lines(lines: list, nonblank: list[int]) -> dict[int, str]:
+    """Line → kind for the lines that are furniture by their words, or by their place on
+    the page (:func:`_page_lines`)."""
     furniture: dict[int, str] = {}
     for i in nonblank:
         kind = _line_kind(lines[i].t)
         if kind:
             furniture[i] = kind
     _page_lines(lines, nonblank, furniture)
-    indent_doc, blank_doc, wrap = _lines_doc_stats(lines, set(furniture))
+    return furniture
 
-    # Paragraphs: runs of the remaining lines joined by soft breaks (furniture in between is
-    # skipped: it goes, and the lines on either side may belong together).
-    kept = [i for i in nonblank if i not in furniture]
-    # Lines that are furniture by their words are joined to nothing but link text; so are a
-    # head's dateline and the byline under it, which a page marking paragraphs by blank lines
-    # would otherwise run together (and on into the speech).
+
+def _worded_lines(lines: list, kept: list[int]) -> set[int]:
+    """Lines that are furniture by their words are joined to nothing but link text; so are a
+    head's dateline and the byline under it, which a page marking paragraphs by blank lines
+    would otherwise run together (and on into the speech)."""
     worded = {i for i in kept if _pattern_kind(lines[i].t)}
     for k, i in enumerate(kept[:HEAD_LINES]):
         if is_date_line(lines[i].t):
@@ -774,6 +799,14 @@ def _pass_lines(doc: _Doc, found: dict) -> bool:
                 if not name_like(lines[j].t):
                     break
                 worded.add(j)
+    return worded
+
+
+def _paragraphs(lines: list, kept: list[int], furniture: dict[int, str]) -> list[list[int]]:
+    """Paragraphs: runs of the remaining lines joined by soft breaks (furniture in between is
+    skipped: it goes, and the lines on either side may belong together)."""
+    indent_doc, blank_doc, wrap = _lines_doc_stats(lines, set(furniture))
+    worded = _worded_lines(lines, kept)
     groups: list[list[int]] = []
     for k, i in enumerate(kept):
         if groups:
@@ -798,25 +831,28 @@ def _pass_lines(doc: _Doc, found: dict) -> bool:
                 groups[-1].append(i)
                 continue
         groups.append([i])
-    texts = ["".join(lines[i].t for i in g) for g in groups]
+    return groups
+
+
+def _paragraph_kinds(texts: list[str]) -> list[str | None]:
+    """Each paragraph's kind by its words (None for the speech's own), with disclaimers,
+    copyright and licences: short lines anywhere, longer ones near either end."""
     kinds: list[str | None] = [_pattern_kind(text) for text in texts]
-    # Disclaimers, copyright and licences: short lines anywhere, longer ones near either end.
     for n, text in enumerate(texts):
         if (kinds[n] in (None, "meta") and len(text) <= 200 and (len(text) <= 60 or n < 10 or n >= len(texts) - 40)
                 and _legal_like(text)):
             kinds[n] = "legal"
+    return kinds
 
-    # The speech runs from its first to its last line that is prose, a salutation or a
-    # numbered heading; above it is the page header, below it the footer.
-    def is_body(n: int) -> bool:
-        t = texts[n]
-        return kinds[n] is None and (_is_prose(t) or _is_salutation(t) or _starts_label(t))
 
-    body = [n for n in range(len(groups)) if is_body(n)]
-    # Everything else: groups and the furniture lines between them, in reading order.
-    items = sorted([(groups[n][0], "g", n) for n in range(len(groups))]
-                   + [(i, "f", i) for i in furniture])
-    # A related-articles heading takes the short lines under it.
+def _is_body(text: str, kind: str | None) -> bool:
+    """The speech runs from its first to its last paragraph that is prose, a salutation or a
+    numbered heading; above it is the page header, below it the footer."""
+    return kind is None and (_is_prose(text) or _is_salutation(text) or _starts_label(text))
+
+
+def _mark_related(items: list, furniture: dict[int, str], groups: list, texts: list[str], kinds: list) -> None:
+    """A related-articles heading takes the short lines under it."""
     for pos, what, n in items:
         kind = furniture.get(n) if what == "f" else kinds[n]
         if kind != "related":
@@ -829,83 +865,94 @@ def _pass_lines(doc: _Doc, found: dict) -> bool:
                 break
             kinds[n2] = "related"
 
-    if body:
-        first, last = body[0], body[-1]
-        # Above the speech: the title is the title-like line that the speech, a date line or
-        # a 時間:/來源: line follows (a site's name above it, over its menu, is not), else the
-        # first title-like line.
-        header = [(what, n) for pos, what, n in items if pos < groups[first][0]]
-        after_date = {n for (what, n), (prev_what, prev) in zip(header[1:], header)
-                      if what == "g" and prev_what == "g" and is_date_line(texts[prev]) and name_like(texts[n])}
-        # A name under a dateline is the speaker, not the title.
-        candidates = [n for what, n in header if what == "g" and not kinds[n] and _title_like(texts[n])
-                      and not _date_line(texts[n]) and n not in after_date]
 
-        def introduces(k: int) -> bool:
-            following = header[k + 1:]
-            if not following:
-                return True  # the speech comes next
-            what, n = following[0]
-            if what == "f":
-                return False
-            t = texts[n]
-            if heads_a_date(k):
-                return True
-            return kinds[n] in ("date", "lede", "meta") or _date_line(t) or t.startswith(("——", "—", "--"))
+def _heads_a_date(header: list, k: int, texts: list[str]) -> bool:
+    """The line header[k] stands over a head's dateline (or over a byline and then one)."""
+    following = [n for what, n in header[k + 1:k + 3] if what == "g"]
+    if not following or len(following) < len(header[k + 1:k + 3]):
+        return False
+    if is_date_line(texts[following[0]]):
+        return True
+    return (len(following) > 1 and is_date_line(texts[following[1]])
+            and byline_between(texts[header[k][1]], texts[following[0]]))  # title, byline, dateline
 
-        def heads_a_date(k: int) -> bool:
-            """The line header[k] stands over a head's dateline (or over a byline and then one)."""
-            following = [n for what, n in header[k + 1:k + 3] if what == "g"]
-            if not following or len(following) < len(header[k + 1:k + 3]):
-                return False
-            if is_date_line(texts[following[0]]):
-                return True
-            return (len(following) > 1 and is_date_line(texts[following[1]])
-                    and byline_between(texts[header[k][1]], texts[following[0]]))  # title, byline, dateline
 
-        positions = {n: k for k, (what, n) in enumerate(header) if what == "g"}
-        # A published head's title (over its dateline) is the speech's, before a page's label
-        # over its posting time.
-        title = next((n for n in candidates if heads_a_date(positions[n])), None)
-        if title is None:
-            title = next((n for n in candidates if introduces(positions[n])), candidates[0] if candidates else None)
-        for k, (what, n) in enumerate(header):
-            if what == "f":
-                continue
-            t = texts[n]
-            if kinds[n]:
-                continue
-            if n == title:
-                kinds[n] = "title"
-                found.setdefault("title", _book_title(_clean_inline(t)))
-            elif _date_line(t):
-                kinds[n] = "date"
-            elif t.startswith(("——", "—", "--", "－－")):
-                kinds[n] = "title"
-            elif _byline(t):
-                kinds[n] = "byline" if _head_byline(header, k, texts, kinds, title) else "meta"
-            elif _seo_like(t):
-                kinds[n] = "seo"
-            else:
-                kinds[n] = "furniture"
-        # Below the last sentence: from the first furniture line on, everything goes.
-        sweeping = False
-        for pos, what, n in items:
-            if pos <= groups[last][-1]:
-                continue
-            if what == "f":
-                sweeping = True
-                continue
-            t = texts[n]
-            if kinds[n] or _date_line(t) or _nav_like(t) or not HAN_RE.search(t) or _URL.search(t):
-                kinds[n] = kinds[n] or ("date" if _date_line(t) else "furniture")
-                sweeping = True
-            elif sweeping:
-                kinds[n] = "furniture"
-    # A lede (導語:, 摘要:) counts only above the speech.
-    start = groups[body[0]][0] if body else -1
-    kinds = [None if k == "lede" and groups[n][0] > start else k for n, k in enumerate(kinds)]
-    # Fields found in the furniture.
+def _introduces(header: list, k: int, texts: list[str], kinds: list) -> bool:
+    """The line header[k] is followed by the speech, a date line or a 時間:/來源: line."""
+    following = header[k + 1:]
+    if not following:
+        return True  # the speech comes next
+    what, n = following[0]
+    if what == "f":
+        return False
+    t = texts[n]
+    if _heads_a_date(header, k, texts):
+        return True
+    return kinds[n] in ("date", "lede", "meta") or _date_line(t) or t.startswith(("——", "—", "--"))
+
+
+def _head_title(header: list, texts: list[str], kinds: list) -> int | None:
+    """Above the speech, the title is the title-like line that the speech, a date line or a
+    時間:/來源: line follows (a site's name above it, over its menu, is not), else the first
+    title-like line; a published head's title (over its dateline) comes before a page's
+    label over its posting time."""
+    after_date = {n for (what, n), (prev_what, prev) in zip(header[1:], header)
+                  if what == "g" and prev_what == "g" and is_date_line(texts[prev]) and name_like(texts[n])}
+    # A name under a dateline is the speaker, not the title.
+    candidates = [n for what, n in header if what == "g" and not kinds[n] and _title_like(texts[n])
+                  and not _date_line(texts[n]) and n not in after_date]
+    positions = {n: k for k, (what, n) in enumerate(header) if what == "g"}
+    title = next((n for n in candidates if _heads_a_date(header, positions[n], texts)), None)
+    if title is None:
+        title = next((n for n in candidates if _introduces(header, positions[n], texts, kinds)),
+                     candidates[0] if candidates else None)
+    return title
+
+
+def _mark_head(header: list, texts: list[str], kinds: list, found: dict) -> None:
+    """Every paragraph above the speech: its title, date line, byline, SEO line or furniture."""
+    title = _head_title(header, texts, kinds)
+    for k, (what, n) in enumerate(header):
+        if what == "f":
+            continue
+        t = texts[n]
+        if kinds[n]:
+            continue
+        if n == title:
+            kinds[n] = "title"
+            found.setdefault("title", _book_title(_clean_inline(t)))
+        elif _date_line(t):
+            kinds[n] = "date"
+        elif t.startswith(("——", "—", "--", "－－")):
+            kinds[n] = "title"
+        elif _byline(t):
+            kinds[n] = "byline" if _head_byline(header, k, texts, kinds, title) else "meta"
+        elif _seo_like(t):
+            kinds[n] = "seo"
+        else:
+            kinds[n] = "furniture"
+
+
+def _mark_foot(items: list, last_line: int, texts: list[str], kinds: list) -> None:
+    """Below the last sentence: from the first furniture line on, everything goes."""
+    sweeping = False
+    for pos, what, n in items:
+        if pos <= last_line:
+            continue
+        if what == "f":
+            sweeping = True
+            continue
+        t = texts[n]
+        if kinds[n] or _date_line(t) or _nav_like(t) or not HAN_RE.search(t) or _URL.search(t):
+            kinds[n] = kinds[n] or ("date" if _date_line(t) else "furniture")
+            sweeping = True
+        elif sweeping:
+            kinds[n] = "furniture"
+
+
+def _read_fields(texts: list[str], kinds: list, groups: list, body: list[int], found: dict) -> None:
+    """Fields found in the furniture: the neighbouring articles' titles, the posting time, an
+    SEO title."""
     for n, kind in enumerate(kinds):
         t = texts[n]
         if kind == "footer":
@@ -923,8 +970,10 @@ def _pass_lines(doc: _Doc, found: dict) -> bool:
             if parts:
                 found.setdefault("seo_title", _clean_inline(parts[0]))
 
-    # Deletions: furniture lines and paragraphs whole, with their line ends; inside the
-    # paragraphs kept, the breaks between their lines.
+
+def _delete_lines(doc: _Doc, lines: list, furniture: dict[int, str], groups: list, kinds: list) -> bool:
+    """Deletions: furniture lines and paragraphs whole, with their line ends; inside the
+    paragraphs kept, the breaks between their lines (a space between two Latin words)."""
     spans: list[tuple[int, int, str]] = []
     for i, kind in furniture.items():
         spans.append((lines[i].a, lines[i].nl, kind))
