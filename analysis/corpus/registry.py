@@ -65,5 +65,16 @@ def corpus_of(tokens) -> pd.DataFrame | None:
 
 def docvars(tokens, corpus: pd.DataFrame | None) -> pd.DataFrame | None:
     """The corpus whose columns (docvars) a function of ``tokens`` reads: ``corpus`` when
-    given, else the one the tokens came from (:func:`corpus_of`), else None."""
-    return corpus if corpus is not None else corpus_of(tokens)
+    given, else the one the tokens came from (:func:`corpus_of`) if it holds every speech
+    they hold (a table concatenated with other tokens keeps the first one's attrs), else None."""
+    if corpus is not None:
+        return corpus
+    found = corpus_of(tokens)
+    if found is None or not isinstance(tokens, pd.DataFrame) or "speech_id" not in tokens.columns:
+        return found  # a dask dataframe of the corpus's own partitions
+    ids = tokens["speech_id"]
+    if isinstance(ids.dtype, pd.CategoricalDtype):
+        present = ids.cat.categories[pd.unique(ids.cat.codes[ids.cat.codes >= 0])]
+    else:
+        present = pd.unique(ids.dropna())
+    return found if set(present) <= set(found["speech_id"]) else None

@@ -428,12 +428,7 @@ def keyness(tokens: pd.DataFrame, target=None, reference=None, *, corpus: pd.Dat
     >>> keyness(tokens).attrs["reference"].split(":")[0]
     'general Chinese'
     """
-    if min_count < 1:
-        raise ValueError("min_count must be at least 1")
-    if absent not in ABSENT:
-        raise ValueError(f"absent must be one of {ABSENT}, not {absent!r}")
-    if sort not in SORTS:
-        raise ValueError(f"sort must be one of {tuple(SORTS)}, not {sort!r}")
+    _check_keyness_options(min_count, absent, sort)
     from ..corpus.cluster import is_dask
     from ..corpus.registry import docvars
 
@@ -452,7 +447,28 @@ def keyness(tokens: pd.DataFrame, target=None, reference=None, *, corpus: pd.Dat
     if size == 0:
         raise ValueError("the target has no words")
     ref = _resolve_reference(tokens, reference, target, target_ids, ids, corpus)
+    table, forms_of = _target_counts(target_tokens, size, words, aliases, min_count)
+    values, ref, description = _reference_counts(table, ref, forms_of, aliases)
+    a, b = _compared_counts(table, values, ref, forms_of, target_tokens)
+    _score(table, a, b, values, size, ref)
+    out = _ranked(table, positive_only, absent, sort)
+    out.attrs["target"] = _describe_side(target_label, target_tokens, size)
+    out.attrs["reference"] = description
+    return out
 
+
+def _check_keyness_options(min_count: int, absent: str, sort: str) -> None:
+    if min_count < 1:
+        raise ValueError("min_count must be at least 1")
+    if absent not in ABSENT:
+        raise ValueError(f"absent must be one of {ABSENT}, not {absent!r}")
+    if sort not in SORTS:
+        raise ValueError(f"sort must be one of {tuple(SORTS)}, not {sort!r}")
+
+
+def _target_counts(target_tokens: pd.DataFrame, size: int, words: str, aliases: bool, min_count: int):
+    """The candidates: the target's ``words`` seen at least ``min_count`` times, with their
+    display forms and rate; and each term's written forms (alias variants)."""
     candidates = select_tokens(target_tokens, words)
     keys = term_of(candidates, aliases)
     forms = display_forms(candidates, keys, weights(candidates))
@@ -461,25 +477,34 @@ def keyness(tokens: pd.DataFrame, target=None, reference=None, *, corpus: pd.Dat
     table["token"] = table["term"].map(forms["token"])
     table["variants"] = table["term"].map(forms["variants"])
     table["per_10k"] = table["count"] / size * 10_000
-    forms_of = _variants_of(table["term"], aliases)
+    return table, _variants_of(table["term"], aliases)
 
+
+def _reference_counts(table: pd.DataFrame, ref, forms_of: dict, aliases: bool):
+    """``(counts of each term in the reference, the reference as a Reference, its
+    description)``: looked up in a named reference, or counted in the reference's tokens."""
     if isinstance(ref, Reference):
         flat = [v for t in table["term"] for v in forms_of[t]]
         found = dict(zip(flat, ref.lookup_many(flat)))
         values = np.array([sum(found[v] for v in forms_of[t]) for t in table["term"]], dtype=float)
-        description = ref.description
-    else:
-        ref_tokens, description = ref
-        ref_words = word_tokens(ref_tokens)
-        ref_counts = value_counts(term_of(ref_words, aliases), weights=weights(ref_words))
-        values = table["term"].map(ref_counts).fillna(0).to_numpy(dtype=float)
-        # Counted inside words on the Simplified words as written (alias groups are matched
-        # as variants there): see analysis.counts.
-        ref = Reference(name="tokens", description=description, size=n_words(ref_words),
-                        counts=value_counts(ref_words["simplified"], weights=weights(ref_words)))
+        return values, ref, ref.description
+    ref_tokens, description = ref
+    ref_words = word_tokens(ref_tokens)
+    ref_counts = value_counts(term_of(ref_words, aliases), weights=weights(ref_words))
+    values = table["term"].map(ref_counts).fillna(0).to_numpy(dtype=float)
+    # Counted inside words on the Simplified words as written (alias groups are matched
+    # as variants there): see analysis.counts.
+    ref = Reference(name="tokens", description=description, size=n_words(ref_words),
+                    counts=value_counts(ref_words["simplified"], weights=weights(ref_words)))
+    return values, ref, description
+
+
+def _compared_counts(table: pd.DataFrame, values: np.ndarray, ref, forms_of: dict, target_tokens: pd.DataFrame):
+    """The two counts each term is compared by, ``(target, reference)``: as words, or, where
+    the two sides' word counts cannot be compared (the reference lacks the term as a word,
+    or the two segmenters cut it differently), inside words on both sides. Sets the columns
+    saying which (``in_reference``, ``cut_differs``, ``basis``, ``within``, ``ref_within``)."""
     frequencies = ref.kind == "frequencies"
-    # Where the two sides' word counts cannot be compared (the reference lacks the term as a
-    # word, or the two segmenters cut it differently), count it inside words on both sides.
     as_word = values > 0
     dictionary_cut = np.array([any(ref.cut_differs(v) for v in forms_of[t]) for t in table["term"]], dtype=bool)
     within = np.full(len(table), np.nan)
@@ -506,11 +531,18 @@ def keyness(tokens: pd.DataFrame, target=None, reference=None, *, corpus: pd.Dat
     table["within"] = pd.array(np.where(np.isnan(within), None, within), dtype="Int64")
     table["ref_within"] = pd.array([pd.NA] * len(table) if frequencies else
                                    np.where(np.isnan(ref_within), None, ref_within), dtype="Int64")
+    table["ref_within_per_10k"] = ref_within * (10_000 if frequencies else 10_000 / float(ref.size))
+    table["_cut_there"] = cut_there
     a = np.where(by_within, within, table["count"].to_numpy(dtype=float))
     b = np.where(by_within, ref_within, values)
-    table["ref_within_per_10k"] = ref_within * (10_000 if frequencies else 10_000 / float(ref.size))
+    return a, b
+
+
+def _score(table: pd.DataFrame, a: np.ndarray, b: np.ndarray, values: np.ndarray, size: int, ref) -> None:
+    """G², Log Ratio, LRC and p of each term: against a frequency list's rates, or two
+    samples of counts (the four-term log-likelihood)."""
     family = len(table)
-    if frequencies:
+    if ref.kind == "frequencies":
         floor = ref.floor or float(values[values > 0].min(initial=1e-9))
         q = np.where(b > 0, b, floor / 2)
         table["ref_count"] = pd.array([pd.NA] * len(table), dtype="Int64")
@@ -533,8 +565,11 @@ def keyness(tokens: pd.DataFrame, target=None, reference=None, *, corpus: pd.Dat
         over = a / size >= b / ref_size
     table["g2"] = np.where(over, g2, -g2)
     table["log_ratio"] = ratio
-    table["_cut_there"] = cut_there
     table["p"] = chi2_p(table["g2"].to_numpy())
+
+
+def _ranked(table: pd.DataFrame, positive_only: bool, absent: str, sort: str) -> pd.DataFrame:
+    """The rows kept (over-used only, absent terms apart, with or alone) in ``sort`` order."""
     if positive_only:
         table = table[table["g2"] > 0]
     apart = ~table["in_reference"] | table["_cut_there"]
@@ -544,10 +579,7 @@ def keyness(tokens: pd.DataFrame, target=None, reference=None, *, corpus: pd.Dat
         table = table[apart]
     table = table.sort_values([*SORTS[sort], "count", "term"], ascending=[False, False, False, True],
                               kind="stable")
-    out = table[KEYNESS_COLUMNS].reset_index(drop=True)
-    out.attrs["target"] = _describe_side(target_label, target_tokens, size)
-    out.attrs["reference"] = description
-    return out
+    return table[KEYNESS_COLUMNS].reset_index(drop=True)
 
 
 def _resolve_reference(tokens, reference, target, target_ids, ids, corpus):

@@ -99,3 +99,11 @@ def test_the_reference_record_and_frequencies_are_copies():
     size = len(frequencies)
     frequencies.drop(frequencies.index[:10], inplace=True)
     assert len(reference_frequencies()) == size
+
+
+def test_a_corpus_that_lacks_some_of_the_speeches_is_not_used(dated):
+    corpus, tokens = dated
+    more = pd.concat([tokens, tokens.assign(speech_id="copy")], ignore_index=True)   # attrs carried over
+    assert corpus_of(more) is corpus
+    with pytest.raises(ValueError, match="pass corpus="):
+        analysis.term_trends(more, ["改革"], by="year")
