@@ -519,8 +519,16 @@ def targets_and_directives(corpus: pd.DataFrame, directives: pd.DataFrame, targe
     their deadlines) and in numbers (the figures they set, whether the named targets get a
     number, each year's growth target against the result the next report gives), and how far
     the two readers were measured to hold."""
+    lines = _directive_lines(corpus, directives)
+    lines += _target_lines(targets, mentions, terms)
+    lines += _growth_lines(growth)
+    lines += _check_lines(target_checks, directive_checks)
+    return _finding(lines)
+
+
+def _directive_lines(corpus: pd.DataFrame, directives: pd.DataFrame) -> list[str]:
+    """The directive sentences: how many, by strength, by decade, whom they name, their deadlines."""
     from ..corpus.passages import sentence_ends
-    from ..text.script import to_simplified
 
     lines = []
     n_sentences = int(sum(len(sentence_ends(t)) or 1 for t in corpus["text"]))
@@ -559,6 +567,14 @@ def targets_and_directives(corpus: pd.DataFrame, directives: pd.DataFrame, targe
             common = dated["deadline"].value_counts().head(5)
             lines.append(f"{counted(len(dated), 'directive')} name a deadline; the most frequent: "
                          + ", ".join(f"{d} ({int(k)})" for d, k in common.items()) + ".")
+    return lines
+
+
+def _target_lines(targets: pd.DataFrame, mentions: pd.DataFrame, terms: list[str] | None) -> list[str]:
+    """The figures given, and whether the named terms get a number."""
+    from ..text.script import to_simplified
+
+    lines = []
     if targets.empty:
         lines.append("No figure is given for any indicator of `indicators.tsv`: no quantitative target is set.")
     else:
@@ -585,6 +601,12 @@ def targets_and_directives(corpus: pd.DataFrame, directives: pd.DataFrame, targe
     if bare:
         lines.append(f"Named without any figure in their sentences: {_list(bare, 8)}: the speech names "
                      f"{'it' if len(bare) == 1 else 'them'} and gives no number.")
+    return lines
+
+
+def _growth_lines(growth: pd.DataFrame) -> list[str]:
+    """Each year's growth target beside the result the next report gives."""
+    lines = []
     both = growth[growth["result"].notna()] if len(growth) else growth
     if len(both) >= 2:
         for indicator, rows in both.groupby("indicator", sort=False):
@@ -601,6 +623,12 @@ def targets_and_directives(corpus: pd.DataFrame, directives: pd.DataFrame, targe
     else:
         lines.append(f"Too little to set targets beside results: {counted(len(both), 'year')} with both a growth "
                      "target and the following report's result; nothing is charted.")
+    return lines
+
+
+def _check_lines(target_checks: pd.DataFrame | None, directive_checks: pd.DataFrame | None) -> list[str]:
+    """How far the two readers were measured to hold."""
+    lines = []
     if target_checks is not None and len(target_checks):
         said = "; ".join(f"{r['sample']} ({int(r['figures'])} figures): precision {r['precision']:.0%}, recall "
                          f"{r['recall']:.0%}, kind {r['kind']:.0%}" for _, r in target_checks.iterrows())
@@ -615,7 +643,7 @@ def targets_and_directives(corpus: pd.DataFrame, directives: pd.DataFrame, targe
                      f"precision {row['precision']:.0%}, recall {row['recall']:.0%}, strength agreement "
                      f"{row['accuracy']:.0%} (Cohen's κ {row['kappa']:.2f}). It reads marked modals only: unmarked "
                      "imperatives (严守耕地红线。) are not counted.")
-    return _finding(lines)
+    return lines
 
 
 # ---------------------------------------------------------------- 05: text reuse

@@ -674,22 +674,9 @@ def plot_trends(
 
     gaps = missing_spans(groups) if numeric else []
     has_marks = marks is not None and len(marks) > 0
-    mark_frames = {}
-    line_tops, mark_tops = {}, {}
-    for term in terms:
-        mine = trends[trends[term_col] == term]
-        line_tops[term] = _rate_top([mine], value_col, high_col, min_words)
-        if has_marks:
-            own = marks[marks[term_col] == term]
-            mark_frames[term] = own[own[group_col].notna()]
-            mark_tops[term] = (_rate_top([mark_frames[term]], value_col, high_col, min_words)
-                               if len(mark_frames[term]) else None)
-    if not has_marks:
-        separate = False
-    elif marks_axis == "auto":
-        separate = any(mark_tops.get(t) is not None and mark_tops[t] > 2 * (line_tops[t] or 0) for t in terms)
-    else:
-        separate = marks_axis == "own"
+    columns = (term_col, group_col, value_col, low_col, high_col)
+    mark_frames, mark_tops, separate = _marks_scale(trends, marks if has_marks else None, terms, columns,
+                                                    min_words, marks_axis)
     cols = min(len(terms), 2)
     rows = -(-len(terms) // cols)
     fig = _figure(6.4 * cols, (1.2 if caption else 0.8) + 2.7 * rows)
@@ -701,65 +688,117 @@ def plot_trends(
     for n, (ax, term) in enumerate(zip(axes.flat, terms)):
         mine = trends[trends[term_col] == term]
         own = mark_frames.get(term)
-        x = np.array([position(g) for g in mine[group_col]], dtype=float)
-        y = mine[value_col].to_numpy(dtype=float)
-        segments = _segments(x, gaps)
-        has_band = low_col in mine.columns and high_col in mine.columns
-        for k, seg in enumerate(segments):
-            ax.plot(x[seg], y[seg], color=_COLORS[0], linewidth=1.2, marker="o", markersize=2.5,
-                    label=line_label if k == 0 else None)
-            if has_band and len(seg) > 1:
-                ax.fill_between(x[seg], mine[low_col].to_numpy(dtype=float)[seg],
-                                mine[high_col].to_numpy(dtype=float)[seg], color=_COLORS[0], alpha=0.18,
-                                linewidth=0)
-            elif has_band:   # a year alone between gaps: its interval as a bar, not a band
-                ax.vlines(x[seg], mine[low_col].to_numpy(dtype=float)[seg], mine[high_col].to_numpy(dtype=float)[seg],
-                          color=_COLORS[0], alpha=0.35, linewidth=3)
-        for k, (first, last) in enumerate(gaps):
-            ax.axvspan(first - 0.5, last + 0.5, color="0.88", linewidth=0, zorder=0,
-                       label=gap_label if k == 0 else None)
+        _draw_trend_line(ax, mine, position, gaps, columns, line_label, gap_label)
         if breaks is not None and len(breaks):
             _draw_breaks(ax, breaks, label=n == 0)
-        target = ax
         if own is not None and len(own):
-            if separate:
-                target = ax.twinx()
-                target.set_ylabel("本語料 this corpus, per 10,000", color=_COLORS[3], fontsize=8)
-                target.tick_params(axis="y", colors=_COLORS[3], labelsize=8)
-                target.spines["right"].set_color(_COLORS[3])
-            mx = np.array([position(g) for g in own[group_col]], dtype=float)
-            my = own[value_col].to_numpy(dtype=float)
-            if low_col in own.columns and high_col in own.columns:
-                target.vlines(mx, own[low_col].to_numpy(dtype=float), own[high_col].to_numpy(dtype=float),
-                              color=_COLORS[3], linewidth=1)
-            target.scatter(mx, my, color=_COLORS[3], zorder=3, s=22, label=mark_label)
-            if len(own) <= 3:
-                for xi, yi in zip(mx, my):
-                    target.annotate(f"{yi:.1f}", (xi, yi), xytext=(4, 4), textcoords="offset points",
-                                    fontsize=8, color=_COLORS[3])
-            if separate:
-                top = mark_tops.get(term)
-                target.set_ylim(0, top if top else 1)
+            _draw_trend_marks(ax, own, position, columns, mark_label, separate, mark_tops.get(term))
         ax.set_title(str(term), loc="left")
         ax.set_ylabel("每萬詞 per 10,000 words", color=_COLORS[0] if separate else "black")
         shown = [mine] + ([own] if own is not None and len(own) and not separate else [])
-        top = _rate_top(shown, value_col, high_col, min_words)
-        if top is None:
-            ax.set_ylim(bottom=0)
-        else:
-            ax.set_ylim(0, top)
-            over = [(position(g), h) for frame in shown if high_col in frame.columns
-                    for g, h in zip(frame[group_col], frame[high_col].to_numpy(dtype=float)) if h > top]
-            if over:
-                ax.scatter([x for x, _ in over], [top] * len(over), marker="^", s=16, color="0.45",
-                           clip_on=False, zorder=4)
-                ax.set_title(f"^ {counted(len(over), 'interval')} clipped (groups under {min_words:,} words)",
-                             loc="right", fontsize=7, color="0.35")
-            fig.clipped_intervals[term] = len(over)
+        clipped = _fit_rate_axis(ax, shown, position, columns, min_words)
+        if clipped is not None:
+            fig.clipped_intervals[term] = clipped
         if not numeric:
             ax.set_xticks(range(len(groups)), [str(g) for g in groups])
         else:
             ax.xaxis.set_major_locator(MaxNLocator(nbins=8, integer=True))
+    _finish_trends(fig, axes, group_col, numeric, title, caption)
+    drawn = [trends.assign(series=line_label)]
+    if has_marks:
+        drawn.append(marks.assign(series=mark_label))
+    return _with_data(fig, pd.concat(drawn, ignore_index=True))
+
+
+def _marks_scale(trends, marks, terms, columns, min_words: int, marks_axis: str):
+    """``(marks per term, top of the marks' axis per term, whether the marks get an axis of
+    their own)``: ``"auto"`` gives them one when their top is more than twice the line's."""
+    term_col, group_col, value_col, _, high_col = columns
+    mark_frames, line_tops, mark_tops = {}, {}, {}
+    for term in terms:
+        mine = trends[trends[term_col] == term]
+        line_tops[term] = _rate_top([mine], value_col, high_col, min_words)
+        if marks is not None:
+            own = marks[marks[term_col] == term]
+            mark_frames[term] = own[own[group_col].notna()]
+            mark_tops[term] = (_rate_top([mark_frames[term]], value_col, high_col, min_words)
+                               if len(mark_frames[term]) else None)
+    if marks is None:
+        separate = False
+    elif marks_axis == "auto":
+        separate = any(mark_tops.get(t) is not None and mark_tops[t] > 2 * (line_tops[t] or 0) for t in terms)
+    else:
+        separate = marks_axis == "own"
+    return mark_frames, mark_tops, separate
+
+
+def _draw_trend_line(ax, mine: pd.DataFrame, position, gaps, columns, line_label: str, gap_label: str) -> None:
+    """A term's line, broken at the gaps, with its interval as a band (as a bar for a group
+    alone between gaps), and the gaps shaded."""
+    _, group_col, value_col, low_col, high_col = columns
+    x = np.array([position(g) for g in mine[group_col]], dtype=float)
+    y = mine[value_col].to_numpy(dtype=float)
+    has_band = low_col in mine.columns and high_col in mine.columns
+    for k, seg in enumerate(_segments(x, gaps)):
+        ax.plot(x[seg], y[seg], color=_COLORS[0], linewidth=1.2, marker="o", markersize=2.5,
+                label=line_label if k == 0 else None)
+        if has_band and len(seg) > 1:
+            ax.fill_between(x[seg], mine[low_col].to_numpy(dtype=float)[seg],
+                            mine[high_col].to_numpy(dtype=float)[seg], color=_COLORS[0], alpha=0.18,
+                            linewidth=0)
+        elif has_band:   # a year alone between gaps: its interval as a bar, not a band
+            ax.vlines(x[seg], mine[low_col].to_numpy(dtype=float)[seg], mine[high_col].to_numpy(dtype=float)[seg],
+                      color=_COLORS[0], alpha=0.35, linewidth=3)
+    for k, (first, last) in enumerate(gaps):
+        ax.axvspan(first - 0.5, last + 0.5, color="0.88", linewidth=0, zorder=0,
+                   label=gap_label if k == 0 else None)
+
+
+def _draw_trend_marks(ax, own: pd.DataFrame, position, columns, mark_label: str, separate: bool, top) -> None:
+    """The corpus's own rates as red points with their intervals (and values, for up to
+    three), on the line's axis or on a right-hand axis of their own."""
+    _, group_col, value_col, low_col, high_col = columns
+    target = ax
+    if separate:
+        target = ax.twinx()
+        target.set_ylabel("本語料 this corpus, per 10,000", color=_COLORS[3], fontsize=8)
+        target.tick_params(axis="y", colors=_COLORS[3], labelsize=8)
+        target.spines["right"].set_color(_COLORS[3])
+    mx = np.array([position(g) for g in own[group_col]], dtype=float)
+    my = own[value_col].to_numpy(dtype=float)
+    if low_col in own.columns and high_col in own.columns:
+        target.vlines(mx, own[low_col].to_numpy(dtype=float), own[high_col].to_numpy(dtype=float),
+                      color=_COLORS[3], linewidth=1)
+    target.scatter(mx, my, color=_COLORS[3], zorder=3, s=22, label=mark_label)
+    if len(own) <= 3:
+        for xi, yi in zip(mx, my):
+            target.annotate(f"{yi:.1f}", (xi, yi), xytext=(4, 4), textcoords="offset points",
+                            fontsize=8, color=_COLORS[3])
+    if separate:
+        target.set_ylim(0, top if top else 1)
+
+
+def _fit_rate_axis(ax, shown: list[pd.DataFrame], position, columns, min_words: int) -> int | None:
+    """The panel's y-axis fitted to what it shows (:func:`_rate_top`); intervals above it are
+    clipped and marked with a grey ^. Returns how many were clipped (None: nothing to fit)."""
+    _, group_col, value_col, _, high_col = columns
+    top = _rate_top(shown, value_col, high_col, min_words)
+    if top is None:
+        ax.set_ylim(bottom=0)
+        return None
+    ax.set_ylim(0, top)
+    over = [(position(g), h) for frame in shown if high_col in frame.columns
+            for g, h in zip(frame[group_col], frame[high_col].to_numpy(dtype=float)) if h > top]
+    if over:
+        ax.scatter([x for x, _ in over], [top] * len(over), marker="^", s=16, color="0.45",
+                   clip_on=False, zorder=4)
+        ax.set_title(f"^ {counted(len(over), 'interval')} clipped (groups under {min_words:,} words)",
+                     loc="right", fontsize=7, color="0.35")
+    return len(over)
+
+
+def _finish_trends(fig, axes, group_col: str, numeric: bool, title: str | None, caption: str | None) -> None:
+    """The x labels of the bottom row, one legend for all panels, the title and the caption."""
     for ax in axes[-1]:
         ax.set_xlabel(_axis_name(group_col))
         if not numeric:
@@ -782,10 +821,6 @@ def plot_trends(
         fig.text(0.01, 0.0, "\n".join(textwrap.wrap(caption, 190)), fontsize=7, color="0.25", ha="left",
                  va="bottom")
         fig.get_layout_engine().set(rect=(0, 0.09, 1, 0.91))
-    drawn = [trends.assign(series=line_label)]
-    if has_marks:
-        drawn.append(marks.assign(series=mark_label))
-    return _with_data(fig, pd.concat(drawn, ignore_index=True))
 
 
 def _segments(x: np.ndarray, gaps: list[tuple[int, int]]) -> list[np.ndarray]:
