@@ -9,7 +9,7 @@ break) or a line break inserted where a page ran two numbered parts together. De
 ``removed`` spans from ``raw`` and applying the ``substitutions`` gives ``text`` exactly (see
 :meth:`CleanResult.rebuild`).
 
-What goes, and why (the README's table "Cleaning: what is removed and what is joined" gives
+What goes, and why (the table of docs/cleaning.md, "Cleaning: what is removed and what is joined", gives
 an example of each kind):
 
 * **Site furniture**, recognised by its words in Traditional and Simplified (toolbars, SEO and

@@ -106,7 +106,7 @@ def _tokenizers():
 # (国有企业, 宏观调控, 小康社会), which the user dictionary could not list for every
 # domain. Measured on the hand-made gold (``analysis/data/gold``): F1 +3 points over
 # leaving the floor phrases in; leaving out the noun compounds as well would add about two
-# more (see the README). A phrase a researcher wants whole goes into ``userdict.txt``,
+# more (see docs/segmentation.md). A phrase a researcher wants whole goes into ``userdict.txt``,
 # which is loaded afterwards.
 FLOOR_COUNT = 3
 _PIECE_TAGS_ANYWHERE = frozenset({"p", "c"})
@@ -402,7 +402,7 @@ class Engine:
     jieba-rs's. Those words are a few per hundred tokens, and each distinct one is run once
     per process. Listed words keep the dictionary's tag, as in posseg. Measured on the gold:
     F1 as the posseg pipeline or better; on the government work reports, 99.9% of its
-    boundaries (see the README's segmentation section).
+    boundaries (see docs/segmentation.md).
     """
 
     def __init__(self, fingerprint: str):
