@@ -74,11 +74,10 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP) ## open JupyterLab on notebooks/ with the project's environment as kernel
 	$(BIN)/python -m jupyter lab --notebook-dir=notebooks $(ALLOW_ROOT)
 
-bench: $(STAMP) ## benchmarks: segmentation at 1, 5 and 20 MB, segmenter accuracy, warm make figures, notebooks on the shared corpus, text reuse up to 10,000 documents (about 35 minutes)
-	$(BIN)/python bench/bench_segmentation.py
+bench: $(STAMP) ## benchmarks: scale (1-100 MB cold and warm against jieba.lcut, one 50 MB file, notebooks on 72, 1,000 and 5,000 speeches), segmenter accuracy, warm make figures, text reuse (about 90 minutes)
+	$(BIN)/python bench/bench_scale.py
 	$(BIN)/python bench/segmenter_accuracy.py
 	$(BIN)/python bench/bench_figures.py
-	$(BIN)/python bench/bench_corpus_figures.py
 	$(BIN)/python bench/bench_reuse.py
 
 bench-figures: $(STAMP) ## only the warm `make figures` case against its floor (about 2 minutes)

@@ -72,19 +72,26 @@ class ParquetStore:
             meta = json.loads(table.schema.metadata[_META_KEY])
             if meta["key"] != key or meta["rows"] != table.num_rows:
                 raise ValueError(f"records key {meta['key']} with {meta['rows']} rows")
+            if meta.get("schema") != _schema_text(table):  # a column renamed or retyped in the file
+                raise ValueError(f"its columns are {_schema_text(table)}, its record says {meta.get('schema')}")
         except Exception as exc:  # any failure to read back what we wrote means damage
             self._damaged(key, exc)
             return None
         return table.replace_schema_metadata(None)
 
-    def put(self, key: str, table: pa.Table) -> Path:
-        """Store ``table`` under ``key`` atomically (temporary file, then rename)."""
+    def put(self, key: str, table: pa.Table) -> Path | None:
+        """Store ``table`` under ``key`` atomically (temporary file, then rename); None when
+        the cache folder cannot be written (one warning names it: the result is only not kept)."""
         path = self.path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        meta = json.dumps({"key": key, "rows": table.num_rows}).encode()
+        meta = json.dumps({"key": key, "rows": table.num_rows, "schema": _schema_text(table)}).encode()
         table = table.replace_schema_metadata({_META_KEY: meta})
-        _atomic_write(path, lambda handle: pq.write_table(table, handle, write_page_checksum=True,
-                                                          compression="lz4"))
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _atomic_write(path, lambda handle: pq.write_table(table, handle, write_page_checksum=True,
+                                                              compression="lz4"))
+        except OSError as exc:
+            _unwritable(self.root, exc)
+            return None
         return path
 
     def __len__(self) -> int:
@@ -122,9 +129,13 @@ class ArrowStore(ParquetStore):
             return None
         return table
 
-    def put(self, key: str, table: pa.Table) -> Path:
+    def put(self, key: str, table: pa.Table) -> Path | None:
         path = self.path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            _unwritable(self.root, exc)
+            return None
 
         def write(handle) -> int:
             # Streamed to the file, the checksum taken as the bytes go by: a corpus bundle
@@ -151,8 +162,27 @@ class ArrowStore(ParquetStore):
             meta = json.dumps({"key": key, "rows": table.num_rows, "crc32": crc})
             _atomic_write(self._sidecar(key), lambda out: out.write(meta.encode()))
 
-        _atomic_write(path, write, before_rename=record)
+        try:
+            _atomic_write(path, write, before_rename=record)
+        except OSError as exc:
+            _unwritable(self.root, exc)
+            return None
         return path
+
+
+def _schema_text(table: pa.Table) -> str:
+    return ", ".join(f"{f.name}: {f.type}" for f in table.schema)
+
+
+_UNWRITABLE: set[str] = set()
+
+
+def _unwritable(folder: Path, exc: OSError) -> None:
+    """One warning per folder that cannot be written: results are computed, not kept."""
+    if str(folder) not in _UNWRITABLE:
+        _UNWRITABLE.add(str(folder))
+        warnings.warn(f"the cache folder {folder} cannot be written ({type(exc).__name__}: "
+                      f"{exc.strerror or exc}); computing without a cache", UserWarning, stacklevel=4)
 
 
 def _atomic_write(path: Path, write, before_rename=None):
