@@ -254,7 +254,7 @@ def test_a_cache_that_cannot_be_written_is_computed_around(tmp_path, monkeypatch
     assert sum("cannot be written" in str(w.message) for w in caught) == 1
     pd.testing.assert_frame_equal(tokens, reference)
     # The analyses that keep small results in the cache compute them all the same.
-    import analysis.cache as cache_module
+    import analysis.corpus.cache as cache_module
     from analysis import keyness
 
     cache_module._UNWRITABLE.clear()
@@ -500,7 +500,7 @@ def test_workers_end_when_their_parent_is_killed(tmp_path, seed_text):
 def test_a_small_cache_entry_with_a_damaged_column_name_is_never_served_wrong(cache_dir):
     import pyarrow as pa
 
-    from analysis.cache import ParquetStore
+    from analysis.corpus.cache import ParquetStore
 
     store = ParquetStore("t")
     good = pa.table({"words": ["计生协会"], "count": [35]})
