@@ -39,3 +39,20 @@ def test_a_name_shared_with_its_module_is_the_function_whichever_loads_first(nam
 def test_an_unknown_name_is_an_attribute_error():
     with pytest.raises(AttributeError, match="module 'analysis' has no attribute 'lod_corpus'"):
         analysis.lod_corpus  # noqa: B018
+
+
+@pytest.mark.parametrize("old, new", [("cleaning", "text.cleaning"), ("pipeline", "corpus.pipeline"),
+                                      ("trends", "measures.trends"), ("runner", "output.runner")])
+def test_a_module_of_the_flat_layout_still_imports_with_a_deprecation_warning(old, new):
+    code = ("import importlib, warnings\nwarnings.simplefilter('error', DeprecationWarning)\n"
+            f"try:\n    importlib.import_module('analysis.{old}')\nexcept DeprecationWarning as w:\n    print(w)\n"
+            "warnings.simplefilter('ignore')\n"
+            f"print(importlib.import_module('analysis.{old}') is importlib.import_module('analysis.{new}'))")
+    said, same = run(code).splitlines()
+    assert said.startswith(f"analysis.{old} is now analysis.{new}") and same == "True"
+
+
+def test_python_m_with_the_former_runner_path_still_runs():
+    out = subprocess.run([sys.executable, "-m", "analysis.runner", "--help"], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.startswith("usage: python -m analysis.output.runner")

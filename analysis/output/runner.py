@@ -1,4 +1,4 @@
-"""Run every notebook headless with papermill: ``python -m analysis.runner``.
+"""Run every notebook headless with papermill: ``python -m analysis.output.runner``.
 
 Each ``notebooks/NN-*.ipynb`` runs through :func:`papermill.execute_notebook` in a fresh
 ``python3`` kernel (the project's own interpreter), with the notebook's folder as working
@@ -10,7 +10,7 @@ Parameters are papermill's: the first code cell tagged ``parameters`` holds UPPE
 settings, and ``--param NAME=VALUE`` (``VALUE`` a Python literal, else a string) makes
 papermill add a cell tagged ``injected-parameters`` right after it::
 
-    python -m analysis.runner --param FIGURES_DIR=/tmp/figs 01 02
+    python -m analysis.output.runner --param FIGURES_DIR=/tmp/figs 01 02
 
 What this module adds on top of papermill, and nothing more:
 
@@ -515,7 +515,7 @@ def timing_table(runs: list[NotebookRun], wall: float | None = None) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m analysis.runner",
+        prog="python -m analysis.output.runner",
         description="Execute every notebooks/NN-*.ipynb headless with papermill (a fresh kernel "
                     "each, several at once); executed copies go to build/notebooks/.",
     )

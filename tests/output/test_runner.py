@@ -119,7 +119,7 @@ def test_parameters_are_checked_against_the_parameters_cell(tmp_path):
 
 
 def test_default_workers_is_bounded_by_the_notebooks(monkeypatch):
-    from analysis import parallel
+    from analysis.corpus import parallel
 
     monkeypatch.setattr(parallel, "default_workers", lambda: 2)  # a 2-core machine
     assert [default_workers(n) for n in (0, 1, 2, 3, 40)] == [1, 1, 2, 3, 3]
