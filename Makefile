@@ -47,17 +47,17 @@ lock: ## regenerate requirements.lock from pyproject.toml (all extras, every pla
 		--generate-hashes --quiet --output-file $(LOCK) $(LOCK_ARGS)
 
 figures: $(STAMP) ## run every notebook headless with papermill (in parallel) and regenerate figures/
-	$(BIN)/python -m analysis.runner $(NB_PARAMS)
+	$(BIN)/python -m analysis.output.runner $(NB_PARAMS)
 
 export: $(STAMP) ## write the tables a researcher cites (kwic, formulas, campaigns, keyness, term counts…) as CSV and XLSX with passage ids: make export [CORPUS_DIR=…] [EXPORT_DIR=build/export]
-	$(BIN)/python -m analysis.export --out $(abspath $(EXPORT_DIR)) $(if $(CORPUS_DIR),--corpus-dir $(abspath $(CORPUS_DIR)))
+	$(BIN)/python -m analysis.output.export --out $(abspath $(EXPORT_DIR)) $(if $(CORPUS_DIR),--corpus-dir $(abspath $(CORPUS_DIR)))
 
 reference: $(STAMP) ## rebuild the shipped government-work-report counts: make reference CORPUS_DIR=../shared/corpora/government-work-reports
 	@test -n "$(CORPUS_DIR)" || (echo "make reference needs CORPUS_DIR=<folder of the reports with metadata.csv>"; exit 2)
-	$(BIN)/python -c 'import sys; from analysis.reference import main; sys.exit(main(sys.argv[1:]))' build $(abspath $(CORPUS_DIR))
+	$(BIN)/python -c 'import sys; from analysis.measures.reference import main; sys.exit(main(sys.argv[1:]))' build $(abspath $(CORPUS_DIR))
 
 report: figures ## run the notebooks, then render them as HTML: build/report/index.html
-	$(BIN)/python -m analysis.report
+	$(BIN)/python -m analysis.output.report
 
 test: $(STAMP) ## run the whole test suite: doctests, notebooks, report and JupyterLab in Chromium
 	$(BIN)/python -m pytest

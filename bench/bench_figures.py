@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("SPEECHES_HEADLESS", "1")
 
 from analysis import config  # noqa: E402
-from analysis.runner import _KERNEL_ARGS, KERNEL_NAME, default_workers, notebook_paths  # noqa: E402
+from analysis.output.runner import _KERNEL_ARGS, KERNEL_NAME, default_workers, notebook_paths  # noqa: E402
 
 FLOOR_CODE = "import analysis\nanalysis.setup_matplotlib()\nanalysis.load_corpus(None)\n"
 TARGET = 1.25
@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3, help="measurements of each case (median shown)")
     parser.add_argument("--workers", default="", metavar="N,N",
-                        help="also time `python -m analysis.runner -j N` for these N")
+                        help="also time `python -m analysis.output.runner -j N` for these N")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "figures.md")
     args = parser.parse_args(argv)
 
@@ -99,8 +99,8 @@ def main(argv: list[str] | None = None) -> int:
              f"floor, {workers} side by side": lambda: floor(n, workers),
              "make figures (warm)": lambda: command(make)}
     for w in extra:
-        cases[f"python -m analysis.runner -j {w}"] = (
-            lambda w=w: command([sys.executable, "-m", "analysis.runner", "-j", str(w)]))
+        cases[f"python -m analysis.output.runner -j {w}"] = (
+            lambda w=w: command([sys.executable, "-m", "analysis.output.runner", "-j", str(w)]))
     times: dict[str, list[float]] = {name: [] for name in cases}
     loads = []
     names = list(cases)

@@ -1,4 +1,4 @@
-"""Text reuse at scale: how long ``analysis.reuse`` takes on all pairs of the 72 shared reports
+"""Text reuse at scale: how long ``analysis.reuse.links`` takes on all pairs of the 72 shared reports
 (warm), on 1,000 synthetic speeches and on 10,000 synthetic documents, and in how much memory.
 
 Targets: the 72 reports ≤ 30 s warm; 1,000 speeches ≤ 5 min. The 10,000 documents have no
@@ -55,8 +55,8 @@ def synthetic(n: int, keep: float, seed: int = 2026):
     from opencc import OpenCC
 
     from analysis import load_corpus
-    from analysis.chars import HAN_RE
-    from analysis.script import to_simplified
+    from analysis.text.chars import HAN_RE
+    from analysis.text.script import to_simplified
 
     reports = load_corpus(GWR_DIR, progress=False)
     paragraphs = [[p for p in text.split("\n") if len(p) >= 10] for text in reports["text_simplified"]]
@@ -161,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         results.append(child(case, args.keep, rounds, False))
         if args.dask and case == "1000":
             results.append(child(case, args.keep, 1, True))
-    lines = ["# analysis.reuse at scale", "",
+    lines = ["# analysis.reuse.links at scale", "",
              f"cores {os.cpu_count()}, Python {sys.version.split()[0]}; synthetic paragraphs kept word for word: "
              f"{args.keep:.0%} up to 1,000 documents, {args.keep:.0%} × 1000 / n beyond", "",
              "| case | documents | MB of text | candidate pairs | passages (inside one) | seconds | target | "

@@ -13,7 +13,7 @@ all of them; each size's ratio is taken pair by pair:
   warm   the same two calls again, the store filled by ``cold``
 
 Memory: the summed PSS of the case process and its workers, sampled every 0.1 s from /proc.
-The notebooks: ``python -m analysis.runner`` on the corpus (FIGURES_DIR in build/), once to
+The notebooks: ``python -m analysis.output.runner`` on the corpus (FIGURES_DIR in build/), once to
 fill the caches, then ``--rounds`` times warm; the median is reported.
 
     .venv/bin/python bench/bench_scale.py                        # make bench: sizes 1,10,30,100; notebooks 72,1000,5000
@@ -184,7 +184,8 @@ def notebook_case(docs: int, rounds: int) -> dict:
 
     folder = GWR_DIR if docs == 72 else build(0, n_docs=docs)
     figures = BENCH_DIR / f"figures-{docs}"
-    args = [PYTHON, "-m", "analysis.runner", "--param", f"CORPUS_DIR={folder}", "--param", f"FIGURES_DIR={figures}",
+    args = [PYTHON, "-m", "analysis.output.runner", "--param", f"CORPUS_DIR={folder}",
+            "--param", f"FIGURES_DIR={figures}",
             "--output-dir", str(BENCH_DIR / f"executed-{docs}")]
     run(args)  # fills the caches
     walls = [run(args)["wall"] for _ in range(rounds)]
@@ -223,7 +224,7 @@ def report(sizes: list[dict], notebooks: list[dict], load_end: str, huge: dict |
                      f"{mb / med(r['cold']):.2f} | {med(r['warm']):.2f} | {med(r['warm_calls']):.2f} | "
                      f"{mb / med(r['warm_calls']):.1f} | {med(r['cold_peak']):.0f} | {med(r['warm_peak']):.0f} |")
     if notebooks:
-        lines += ["", "## Notebooks, warm (python -m analysis.runner, all notebooks)", "",
+        lines += ["", "## Notebooks, warm (python -m analysis.output.runner, all notebooks)", "",
                   "| speeches | MB | warm s (median) | runs | x the 72 reports |", "|--:|--:|--:|---|--:|"]
         base = next((med(n["warm"]) for n in notebooks if n["docs"] == 72), None)
         for n in notebooks:

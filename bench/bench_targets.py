@@ -1,4 +1,4 @@
-"""How long analysis.targets and analysis.directives take on about 1,000 speeches.
+"""How long analysis.extract.targets and analysis.extract.directives take on about 1,000 speeches.
 
 The corpus is the 72 shared government work reports (``analysis.config.GWR_DIR``) repeated
 under new speech ids until it holds ``--speeches`` speeches (the seed speech where the shared

@@ -18,9 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analysis.chars import HAN_RE, count_han  # noqa: E402
-from analysis.cleaning import clean_text  # noqa: E402
 from analysis.config import GWR_DIR  # noqa: E402
+from analysis.text.chars import HAN_RE, count_han  # noqa: E402
+from analysis.text.cleaning import clean_text  # noqa: E402
 
 
 def main() -> int:

@@ -1,6 +1,6 @@
 """Which segmenter is most accurate, and what does speed cost? The project's pipeline
 (jieba-rs with the project dictionary, posseg's HMM for the words jieba-rs made up, the
-rules: ``analysis.segment.Engine``), the former posseg pipeline, plain jieba and rjieba,
+rules: ``analysis.text.segment.Engine``), the former posseg pipeline, plain jieba and rjieba,
 scored against the hand-made gold segmentation of the seed (``analysis/data/gold``).
 
     .venv/bin/python bench/segmenter_accuracy.py [MB]   # speed on an MB corpus of the shared reports (default 3)
@@ -29,8 +29,8 @@ os.environ.setdefault("SPEECHES_HEADLESS", "1")  # no progress bars in a report
 import pandas as pd  # noqa: E402
 
 import analysis  # noqa: E402
-from analysis.segment import pos_tokenizer  # noqa: E402
-from analysis.segquality import evaluate, segmenters  # noqa: E402
+from analysis.text.segment import pos_tokenizer  # noqa: E402
+from analysis.text.segquality import evaluate, segmenters  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpora import build  # noqa: E402  (halves of the shared reports)
@@ -63,7 +63,7 @@ def boundaries(words) -> set[int]:
 
 
 def speed(engines, size_mb: float) -> tuple[pd.DataFrame, float]:
-    from analysis.segment import engine
+    from analysis.text.segment import engine
 
     corpus = analysis.load_corpus(build(size_mb), cache=False)
     texts = corpus["text_simplified"].tolist()

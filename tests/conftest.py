@@ -68,7 +68,7 @@ def tokens(seed_corpus):
 def segmentation_scores():
     """analysis.segquality.evaluate() over both parts of the gold: every segmenter's scores,
     computed once for the tests of the scores and of the README's table."""
-    from analysis.segquality import evaluate
+    from analysis.text.segquality import evaluate
 
     return evaluate()
 
@@ -93,7 +93,7 @@ def executed_notebooks(tmp_path_factory):
     """Every notebook in notebooks/, run once through analysis.runner.run_all, with figures and
     executed copies in temporary folders (the tests never touch figures/ or build/). Returns
     ``(runs, figures_dir, executed_dir)``."""
-    from analysis.runner import run_all
+    from analysis.output.runner import run_all
 
     figures = tmp_path_factory.mktemp("figures")
     executed = tmp_path_factory.mktemp("executed")

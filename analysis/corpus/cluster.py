@@ -1,0 +1,131 @@
+"""Beyond one machine: the pipeline's per-file work on a ``dask.distributed`` cluster, and
+the count-based analyses as map-reduce over the store's Parquet partitions.
+
+What is distributed:
+
+* :func:`analysis.load_corpus` with ``client=`` (or with ``SPEECHES_DASK_SCHEDULER`` set):
+  each partition of the corpus (a run of consecutive files, :mod:`analysis.store`) is
+  read, decoded, cleaned, outlined and segmented on a worker, which writes its Parquet
+  files to the store. The speech files must be where the workers can read them (a shared
+  file system), and the store (``store=`` or ``SPEECHES_STORE``) a folder they share;
+* :func:`analysis.corpus_tokens` with ``client=`` returns the tokens as a
+  ``dask.dataframe`` over those files, without gathering them; the count-based analyses
+  (:func:`analysis.frequencies`, :func:`analysis.keyness` counts, :func:`analysis.term_trends`,
+  :func:`analysis.counts.dtm`) take it as they take a frame: each partition is counted on
+  its worker (partitions hold whole speeches, so a count per speech is exact there) and
+  only the counts come back.
+
+What is not: the corpus table (one row per speech, with its texts) is gathered in the
+client, and the analyses that read positions (concordance, collocations, themes,
+dispersion, formulas) take pandas tokens, as for one machine.
+
+Nothing of Dask is imported unless a client is given or the setting asks for one: the
+engine is dask.distributed (not a scheduler of our own), with its nanny, which ends the
+workers of a client that dies.
+"""
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+
+SCHEDULER_SETTING = "SPEECHES_DASK_SCHEDULER"
+STORE_SETTING = "SPEECHES_STORE"
+
+
+def default_client():
+    """The cluster the setting names (``SPEECHES_DASK_SCHEDULER=tcp://host:8786``), connected
+    once per process; None when it is unset (and then dask is not imported)."""
+    global _CLIENT
+    address = os.environ.get(SCHEDULER_SETTING, "").strip()
+    if not address:
+        return None
+    if _CLIENT is None or _CLIENT.status in ("closed", "closing"):
+        from dask.distributed import Client
+
+        _CLIENT = Client(address)
+    return _CLIENT
+
+
+_CLIENT = None
+
+
+def is_dask(frame) -> bool:
+    """Whether ``frame`` is a ``dask.dataframe`` (without importing dask when it is not)."""
+    module = type(frame).__module__
+    return module.startswith("dask") and hasattr(frame, "map_partitions")
+
+
+def run_jobs(client, jobs: list) -> list:
+    """Run the pipeline's partition jobs (:class:`analysis.pipeline.Job`) on the client's
+    workers, largest first; returns their results in the jobs' order."""
+    order = sorted(range(len(jobs)), key=lambda i: -jobs[i].size)
+    futures = client.map(_run, [jobs[i] for i in order], key=[f"speeches-partition-{jobs[i].name}" for i in order],
+                         pure=False)
+    results = client.gather(futures)
+    out: list = [None] * len(jobs)
+    for i, result in zip(order, results):
+        out[i] = result
+    return out
+
+
+def _run(job):
+    return job()
+
+
+def token_dataframe(stored, corpus: pd.DataFrame):
+    """The tokens of ``corpus`` as a ``dask.dataframe`` over the store's token files (one
+    partition per store partition, in corpus order; string columns categorical)."""
+    import dask.dataframe as dd
+
+    from ..text.segment import token_frame
+
+    paths = [str(stored.store.table_path(p.name, "tokens")) for p in stored.partitions]
+    if stored.inline:
+        raise ValueError("the store could not be written, so there are no token files for the workers to "
+                         "read: give load_corpus a store= folder the workers share")
+    wanted = set(corpus["speech_id"])
+    meta = token_frame(_empty_tokens())
+
+    def read(path: str) -> pd.DataFrame:
+        import pyarrow.parquet as pq
+
+        from .store import schemas
+
+        names = [f.name for f in schemas()["tokens"] if str(f.type).startswith("dictionary")]
+        frame = token_frame(pq.read_table(path, read_dictionary=names, page_checksum_verification=True))
+        return frame[frame["speech_id"].isin(wanted)] if len(wanted) < len(stored.speech_ids) else frame
+
+    return dd.from_map(read, paths, meta=meta, enforce_metadata=False)
+
+
+def _empty_tokens():
+    from .store import schemas
+
+    return schemas()["tokens"].empty_table()
+
+
+def map_counts(tokens, count):
+    """``count(frame)`` on each partition of ``tokens`` (a dask dataframe) on the workers,
+    the results concatenated (``count`` may return a frame, or a dict of frames concatenated
+    key by key); for a pandas frame, ``count(tokens)``. What ``count`` returns must be rows
+    that can be summed across partitions (counts per speech or per term)."""
+    if not is_dask(tokens):
+        return count(tokens)
+    import dask
+
+    results = dask.compute(*[dask.delayed(count)(part) for part in tokens.to_delayed()])
+    empty = count(tokens._meta)
+    if isinstance(empty, dict):
+        return {k: pd.concat([r[k] for r in results] or [empty[k]], ignore_index=True) for k in empty}
+    return pd.concat([r for r in results] or [empty], ignore_index=True)
+
+
+def map_speeches(client, corpus: pd.DataFrame, find, batch: int = 64) -> pd.DataFrame:
+    """``find(rows)`` on batches of ``batch`` speeches of ``corpus`` on the client's workers
+    (an extractor that reads texts: formulas, campaign names), the results concatenated in
+    corpus order."""
+    batches = [corpus.iloc[i:i + batch] for i in range(0, len(corpus), batch)]
+    results = client.gather(client.map(find, batches, pure=False))
+    results = [r for r in results if r is not None and len(r)]
+    return pd.concat(results, ignore_index=True) if results else find(corpus.iloc[:0])

@@ -1,0 +1,163 @@
+"""Results of a whole corpus kept on disk, so that a notebook run again on the same corpus
+reads them instead of computing them: extractors (formulas, campaign names, targets,
+directives, theme hits, text reuse) and token counts (frequencies, n-grams, collocations,
+keyness). What decides a result is in its key: the package's code and data files, the data
+files its module points at, and a fingerprint of each argument.
+"""
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from pathlib import Path
+
+import pyarrow as pa
+
+from .. import config
+from .cache import ArrowStore, code_digest, digest
+
+MEMO_SETTING = "SPEECHES_MEMO"
+
+_TEXT_COLUMNS = ("raw", "text", "text_simplified")
+
+
+def frame_fingerprint(frame) -> str:
+    """A digest of a DataFrame's content, cheap for a corpus whose texts are in the store: a
+    corpus frame :func:`analysis.load_corpus` returned is known by its store partitions
+    (which are named by its files and the pipeline's code) plus its other columns; any other
+    frame by all its values."""
+    import pandas as pd
+
+    parts: list[str | bytes] = [str(frame.shape), ",".join(map(str, frame.columns))]
+    from .registry import corpus_of
+
+    docs = corpus_of(frame)  # a token table's corpus columns decide what it groups by
+    if docs is not None and docs is not frame:
+        parts.append(frame_fingerprint(docs))
+    texts = [c for c in _TEXT_COLUMNS if c in frame.columns]
+    registered = None
+    if texts and "speech_id" in frame.columns:
+        from .registry import registered as find
+
+        registered = find(frame)
+    if registered is not None:
+        stored = registered[0]
+        parts += [p.name for p in stored.partitions]
+        parts += [str(len(t)) for t in frame["text"]]  # an edited text changes its length
+        rest = frame.drop(columns=texts)
+    else:
+        rest = frame
+    for column in rest.columns:
+        values = rest[column]
+        try:
+            hashed = pd.util.hash_pandas_object(values, index=False).to_numpy()
+        except TypeError:  # lists, dicts: their text
+            hashed = pd.util.hash_pandas_object(values.astype(str), index=False).to_numpy()
+        parts.append(hashed.tobytes())
+    return digest(*parts)
+
+
+def corpus_memo(name: str):
+    """Keep a function's result for a whole corpus on disk, so that a notebook run again on
+    the same corpus reads it instead of computing it (its cost then no longer grows with the
+    corpus). The key is the package's code and data (:func:`code_digest`) and the
+    fingerprint of every argument (:func:`frame_fingerprint` for frames). The result is kept
+    only when it reads back identical (types included); otherwise it is computed each time.
+    ``cache=False`` as a keyword of the call skips the memo, and ``SPEECHES_MEMO=0`` skips it
+    everywhere (the tests do, so that what they check is always computed)."""
+    import functools
+
+    def wrap(fn):
+        @functools.wraps(fn)
+        def inner(*args, **kwargs):
+            import pandas as pd
+
+            use = kwargs.pop("cache", True)
+            if not use or os.environ.get(MEMO_SETTING) == "0":
+                return fn(*args, **kwargs)
+            try:
+                key = digest(name, code_digest(), _data_stamp(), _module_files(fn), *(_fingerprint(a) for a in args),
+                             *(f"{k}={_fingerprint(v)}" for k, v in sorted(kwargs.items())))
+            except _Unkeyable:
+                return fn(*args, **kwargs)
+            store = ArrowStore(f"memo-{name}")
+            try:
+                table = store.get(key)
+            except OSError:
+                table = None
+            if table is not None:
+                _replay(table)
+                return table.to_pandas()
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                result = fn(*args, **kwargs)
+            for w in caught:  # shown as they would have been
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+            try:
+                table = pa.Table.from_pandas(result, preserve_index=False)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("error")  # a None read back as <NA> is a difference
+                    pd.testing.assert_frame_equal(table.to_pandas(), result.reset_index(drop=True))
+                said = json.dumps([[str(w.message), w.category.__module__, w.category.__qualname__] for w in caught],
+                                  ensure_ascii=False)
+                table = table.replace_schema_metadata({**(table.schema.metadata or {}), _MEMO_WARNINGS: said})
+                store.put(key, table)
+            except (AssertionError, pa.ArrowException, TypeError, ValueError, OSError, Warning):
+                pass  # not kept: what reads back must be what was computed
+            return result
+
+        return inner
+
+    return wrap
+
+
+class _Unkeyable(Exception):
+    pass
+
+
+_MEMO_WARNINGS = b"speeches-memo-warnings"
+
+
+def _replay(table: pa.Table) -> None:
+    """The warnings a kept result gave when it was computed, given again."""
+    import importlib
+
+    for message, module, qualname in json.loads((table.schema.metadata or {}).get(_MEMO_WARNINGS, b"[]")):
+        try:
+            category = importlib.import_module(module)
+            for part in qualname.split("."):
+                category = getattr(category, part)
+        except (ImportError, AttributeError):
+            category = UserWarning
+        warnings.warn(message, category, stacklevel=4)
+
+
+def _module_files(fn) -> str:
+    """The data files the function's module names (its ``Path`` constants), as they are now:
+    a test or a researcher pointing the module at another rules file changes the key."""
+    found = []
+    for name, value in sorted(fn.__globals__.items()):
+        if isinstance(value, Path) and value.is_file():
+            stat = value.stat()
+            found.append(f"{name}={value}:{stat.st_size}:{stat.st_mtime_ns}")
+    return digest(*found)
+
+
+def _data_stamp() -> str:
+    """The researcher's files as they are now (size and time of each): an edit made while
+    a kernel runs changes the key at once (:func:`code_digest` is read once per process)."""
+    folder = config.DATA_DIR
+    return digest(*(f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}"
+                    for p in sorted(folder.iterdir()) if p.is_file()))
+
+
+def _fingerprint(value) -> str:
+    import pandas as pd
+
+    if isinstance(value, pd.DataFrame):
+        return frame_fingerprint(value)
+    if value is None or isinstance(value, (str, int, float, bool, tuple, list, frozenset)):
+        return repr(value)
+    if isinstance(value, Path):
+        return f"{value}:{value.stat().st_mtime_ns if value.exists() else ''}"
+    raise _Unkeyable(type(value).__name__)

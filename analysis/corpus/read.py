@@ -1,0 +1,315 @@
+"""One speech file read: its bytes decoded in any of the encodings Chinese sites use (with the
+file and the reason when they cannot be), the files of a folder that are speeches, the
+cleaned columns of its corpus row, and the facts its text gives of its date and speaker.
+These are the per-file steps the pipeline runs in its workers (:mod:`analysis.corpus.pipeline`)."""
+from __future__ import annotations
+
+import codecs
+import errno
+import json
+import os
+import re
+import stat
+from pathlib import Path
+
+import pandas as pd
+from charset_normalizer import from_bytes
+
+from ..common.errors import CorpusError
+from ..config import SEEDS_DIR
+from ..text.chars import HAN, HAN_RE, count_han
+from ..text.cleaning import KINDS, clean_text
+from ..text.dates import UNKNOWN, dateline, speech_date, with_header
+from ..text.heads import byline_speaker, header_lines
+from ..text.script import to_simplified
+
+SPEECH_SUFFIX = ".txt"
+# Files a speech folder may hold besides speeches (README.txt included), left alone without a word.
+_IGNORED_NAMES = re.compile(r"^(?:README|LICENSE|NOTES)(?:\.\w+)?$|^metadata\.(?:csv|tsv)$|^\.", re.IGNORECASE)
+# (byte-order mark, the encoding reported, the codec that decodes what follows the mark)
+_BOMS = [
+    (codecs.BOM_UTF32_LE, "utf-32", "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32", "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8-sig", "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16", "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16", "utf-16-be"),
+]
+# What charset-normalizer may choose from: the encodings Chinese pages come in. Leaving out
+# the single-byte code pages stops it from "decoding" GBK as Latin-1 mojibake.
+_CANDIDATES = ["utf_8", "gb18030", "big5", "cp950", "big5hkscs", "utf_16", "utf_32"]
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
+def decode_bytes(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
+    """Decode a speech file's bytes; returns ``(text, encoding)``.
+
+    UTF-8/16/32 with a BOM, UTF-16/32 without one (told by where its NUL bytes fall and by
+    what it decodes to), UTF-8 without a BOM, GB18030/GBK and Big5 are recognised.
+    Raises :class:`CorpusError` naming ``name`` for an empty, binary or undecodable file; a
+    decoding error gives the byte offset and the line where decoding stopped.
+    """
+    if not data.strip():
+        raise CorpusError(f"{name}: empty file")
+    for bom, encoding, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return _check(data[len(bom):].decode(codec).lstrip("\ufeff"), name), encoding
+            except UnicodeDecodeError as exc:
+                raise CorpusError(f"{name}: starts with a {codec.upper()} byte-order mark but is not "
+                                  f"{codec.upper()}: {_where(data, exc, codec, len(bom))}") from None
+    if b"\x00" in data:
+        return _without_bom(data, name)
+    try:
+        return _check(data.decode("utf-8"), name), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data, cp_isolation=_CANDIDATES).best()
+    if best is None:
+        failures = "; ".join(f"as {label}, {_first_error(data, codec)}" for label, codec in _LEGACY)
+        raise CorpusError(f"{name}: cannot be decoded as UTF-8, GB18030/GBK or Big5 ({failures})")
+    encoding = best.encoding
+    if encoding == "big5":
+        # cp950 is Big5 as Windows and the web write it; it decodes a superset.
+        try:
+            return _check(data.decode("cp950"), name), "cp950"
+        except UnicodeDecodeError:
+            pass
+    return _check(str(best), name), encoding
+
+
+# The encodings an undecodable file's message reports on, and the codec each is tried with.
+_LEGACY = [("UTF-8", "utf-8"), ("GB18030", "gb18030"), ("Big5", "cp950")]
+
+
+def _line_of(text: str, position: int) -> int:
+    """The line (1-based; LF, CRLF or CR ends one) holding character ``position`` of ``text``."""
+    before = text[:position]
+    return before.count("\n") + before.count("\r") - before.count("\r\n") + 1
+
+
+def _line_at(data: bytes, offset: int, encoding: str) -> int:
+    """The line holding byte ``offset`` of ``data`` in ``encoding``."""
+    before = data[:offset].decode(encoding, errors="replace")
+    return _line_of(before, len(before))
+
+
+def _where(data: bytes, exc: UnicodeDecodeError, encoding: str, skipped: int = 0) -> str:
+    """Where and why decoding ``data[skipped:]`` as ``encoding`` stopped: the reason, the
+    bytes, their offset in the file and their line."""
+    start, end = exc.start + skipped, exc.end + skipped
+    line = _line_at(data[skipped:], exc.start, encoding)
+    return f"{exc.reason} (bytes {data[start:end].hex(' ')}) at byte offset {start}, line {line}"
+
+
+def _first_error(data: bytes, encoding: str) -> str:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        return _where(data, exc, encoding)
+    return "no error"  # decodes, but charset-normalizer judged the result not to be text
+
+
+# UTF-16 and UTF-32 without a byte-order mark: a Chinese text in them has NUL bytes (from its
+# ASCII characters, line ends included), so it would otherwise be taken for a binary file.
+# Each byte order is decoded and the one whose characters are text is taken; the other
+# order turns 我 (U+6211) into U+1162 and a line end into U+0A00, neither of which is.
+_BOMLESS = ["utf-32-le", "utf-32-be", "utf-16-le", "utf-16-be"]
+_NOT_TEXT = re.compile(
+    "[^\t\n\r\x20-\x7e\u00a0-\u024f\u0370-\u04ff\u2000-\u2bff\u3000-\u33ff"
+    f"{HAN}\ufe30-\ufe4f\uff00-\uffef]"
+)
+# The share of a sample's characters that must be text for a byte order to be taken.
+_TEXT_SHARE = 0.95
+
+
+def _without_bom(data: bytes, name: str) -> tuple[str, str]:
+    """``data`` (with NUL bytes, without a BOM) decoded as UTF-16 or UTF-32 when one byte
+    order gives text; otherwise a :class:`CorpusError` calling it binary, which says
+    "possibly UTF-16 without a BOM" when the NUL bytes fall where such a file has them.
+    Each byte order is judged on the start of the file; only the one taken decodes it all."""
+    scores = []
+    for encoding in _BOMLESS:
+        if len(data) % (4 if "32" in encoding else 2):
+            continue
+        try:  # incremental: a character cut at the sample's end is no error
+            sample = codecs.getincrementaldecoder(encoding)().decode(data[:4 * _CONTROL_SAMPLE])
+        except UnicodeDecodeError:
+            continue
+        if sample:
+            scores.append((1 - len(_NOT_TEXT.findall(sample)) / len(sample), encoding))
+    share, encoding = max(scores, default=(0.0, ""))
+    if share >= _TEXT_SHARE:
+        try:
+            return _check(data.decode(encoding), name), encoding
+        except UnicodeDecodeError as exc:
+            raise CorpusError(f"{name}: reads as {encoding.upper()} without a byte-order mark, but "
+                              f"{_where(data, exc, encoding)}") from None
+        except CorpusError as exc:
+            raise CorpusError(f"{exc} (read as {encoding.upper()} without a byte-order mark)") from None
+    odd, even = data[1::2].count(0), data[0::2].count(0)
+    if odd + even >= _UTF16_MIN_NULS and max(odd, even) >= 9 * min(odd, even):
+        order = "LE" if odd > even else "BE"
+        length = " and an odd number of bytes" if len(data) % 2 else ""
+        raise CorpusError(f"{name}: binary file, or possibly UTF-16-{order} without a byte-order mark "
+                          f"(its NUL bytes fall where that has them{length}, but it does not decode "
+                          "to text); if it is UTF-16, save it with a BOM or as UTF-8")
+    raise CorpusError(f"{name}: binary file (NUL bytes, no byte-order mark, and not UTF-16 or UTF-32 text)")
+
+
+# Fewer NUL bytes than this say nothing about where they fall (a stray NUL in a UTF-8 file).
+_UTF16_MIN_NULS = 8
+
+
+# Binary content shows in its first characters; scanning a whole 10 MB file for it would not
+# find more (and a NUL anywhere in the bytes is caught before decoding).
+_CONTROL_SAMPLE = 100_000
+
+
+def _check(text: str, name: str) -> str:
+    sample = text[:_CONTROL_SAMPLE]
+    found = _CONTROL.findall(sample)
+    if len(found) > max(2, len(sample) // 100):
+        line = _line_of(sample, _CONTROL.search(sample).start())
+        raise CorpusError(f"{name}: binary file ({len(found)} control characters in the first "
+                          f"{len(sample)} decoded characters, the first, {found[0]!r}, on line {line})")
+    if not HAN_RE.search(text):
+        raise CorpusError(f"{name}: no Chinese text after decoding")
+    return text
+
+
+def read_speech(path: str | Path) -> tuple[str, str]:
+    """Read and decode one speech file; returns ``(raw_text, encoding)``. Raises
+    :class:`CorpusError` naming the file for one that cannot be read: a broken symbolic link,
+    a link loop, a folder, a FIFO or device (never opened: reading one could wait forever),
+    a permission denied, or bytes that do not decode (:func:`decode_bytes`)."""
+    path = Path(path)
+    try:
+        mode = path.stat().st_mode  # follows links
+    except OSError as exc:
+        raise CorpusError(f"{path}: {_unreachable(path, exc)}") from None
+    if stat.S_ISDIR(mode):
+        raise CorpusError(f"{path}: a folder, not a speech file")
+    if not stat.S_ISREG(mode):
+        raise CorpusError(f"{path}: not a regular file ({_KINDS.get(stat.S_IFMT(mode), 'special file')})")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CorpusError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    return decode_bytes(data, str(path))
+
+
+_KINDS = {stat.S_IFIFO: "a FIFO", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a character device",
+          stat.S_IFBLK: "a block device"}
+
+
+def _unreachable(path: Path, exc: OSError) -> str:
+    """Why ``path`` cannot even be looked at (``exc`` from ``stat``), in words."""
+    if exc.errno == errno.ELOOP:
+        return "symbolic link loop (following its links never reaches a file)"
+    if exc.errno == errno.ENOENT and path.is_symlink():
+        try:
+            target = os.readlink(path)
+        except OSError:
+            target = "?"
+        return f"broken symbolic link (its target {target!r} does not exist)"
+    return f"cannot be read ({exc.strerror or exc})"
+
+
+def speech_files(path: str | Path | None = None) -> tuple[list[Path], list[Path]]:
+    """The speech files of a folder (``*.txt``, sorted by name) and the other files in it
+    that are not speeches (wrong extension), also sorted. A file path is its own list.
+
+    Every entry named ``*.txt`` is listed, whatever it is: a broken link, a link loop or a
+    folder named ``x.txt`` then fails in :func:`read_speech` with its reason, so the load
+    names it instead of passing over it. Subfolders with other names are not looked into.
+    Raises :class:`CorpusError` when two files would become one speech (``x.txt`` and
+    ``x.TXT``: the same ``speech_id``), naming both.
+    """
+    path = Path(path) if path is not None else SEEDS_DIR
+    if path.is_file():
+        return [path], []
+    if not path.is_dir():
+        try:
+            path.stat()
+        except OSError as exc:
+            reason = "no such file or folder" if exc.errno == errno.ENOENT and not path.is_symlink() \
+                else _unreachable(path, exc)
+            raise CorpusError(f"{path}: {reason}") from None
+        raise CorpusError(f"{path}: not a file or folder")
+    # One directory scan, names sorted as strings: thousands of files, no Path comparisons.
+    with os.scandir(path) as entries:
+        listed = sorted((e.name, _is_folder(e)) for e in entries if not _IGNORED_NAMES.match(e.name))
+    files = [path / name for name, _ in listed if name.lower().endswith(SPEECH_SUFFIX)]
+    others = [path / name for name, folder in listed
+              if not folder and not name.lower().endswith(SPEECH_SUFFIX)]
+    _refuse_twins(files)
+    return files, others
+
+
+def _is_folder(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # a link loop: not a folder, and read_speech names it
+        return False
+
+
+def _refuse_twins(files: list[Path]) -> None:
+    """Two files with one stem (``x.txt`` and ``x.TXT``) would be one speech, their tokens
+    merged: an error naming both, since which one is meant is not for us to guess."""
+    by_stem: dict[str, list[Path]] = {}
+    for file in files:
+        by_stem.setdefault(file.stem, []).append(file)
+    twins = [group for group in by_stem.values() if len(group) > 1]
+    if twins:
+        listed = "; ".join(" and ".join(str(f) for f in group) + f" would both be speech {group[0].stem!r}"
+                           for group in twins)
+        raise CorpusError(f"{len(twins)} speech id(s) given by more than one file: {listed}; "
+                          "rename or remove one of each")
+
+
+def speech_record(raw: str) -> dict:
+    """Clean one decoded speech; returns the cleaned columns of its corpus row as a dict."""
+    cleaned = clean_text(raw)
+    counts = cleaned.counts()
+    record = {
+        "title": cleaned.title,
+        "published": cleaned.published,
+        "prev_title": cleaned.prev_title,
+        "next_title": cleaned.next_title,
+        "text": cleaned.text,
+        "text_simplified": to_simplified(cleaned.text),
+        "n_chars": count_han(cleaned.text),
+    }
+    record.update({f"removed_{kind}": counts[kind] for kind in KINDS})
+    # The changes as compact JSON: deletions [kind, start, end] (their text is raw[start:end])
+    # and substitutions [kind, start, end, new]; removals(corpus) expands them into a table.
+    record["removed_spans"] = json.dumps([[r.kind, r.start, r.end] for r in cleaned.removed])
+    record["substituted_spans"] = json.dumps(
+        [[s.kind, s.position, s.end, s.new] for s in cleaned.substitutions], ensure_ascii=False)
+    return record
+
+
+# What each speech's text says of its date and speaker, read once as it is processed and
+# kept in the store with it: the date the text gives (dateline, session, file name, its own
+# year: analysis.dates), the dateline alone (to check a metadata date against), and the byline.
+FACT_COLUMNS = ["text_date", "text_year", "text_date_source", "text_date_evidence",
+                "dateline_date", "dateline_year", "dateline_evidence", "byline_speaker"]
+
+
+def text_facts(speech_id: str, text: str, simplified: str, raw: str, spans: str):
+    """``(date the text gives, its dateline, its byline speaker)`` of one speech."""
+    header = header_lines(raw, spans)
+    return (speech_date(text, speech_id, UNKNOWN, simplified, header), dateline(with_header(text, header)),
+            byline_speaker(raw, spans))
+
+
+def fact_record(facts) -> dict:
+    """:func:`text_facts` as the store's columns (:data:`FACT_COLUMNS`)."""
+    found, head, speaker = facts
+
+    def stamp(value):
+        return None if pd.isna(value) else pd.Timestamp(value).to_pydatetime()
+
+    return {"text_date": stamp(found.date), "text_year": found.year, "text_date_source": found.source,
+            "text_date_evidence": found.evidence, "dateline_date": stamp(head.date), "dateline_year": head.year,
+            "dateline_evidence": head.evidence, "byline_speaker": speaker}

@@ -1,0 +1,1424 @@
+"""Cleaning scraped speech pages: site furniture, paragraph recovery, characters, inline pinyin
+and paywall markers, with an audit trail of every change.
+
+``clean_text(raw)`` never edits ``raw``. It returns a :class:`CleanResult` whose ``removed``
+lists every deletion (kind, position in ``raw``, the removed text) and whose ``substitutions``
+lists every other change: a character changed in place (full-width digit to ASCII,
+half-width to full-width punctuation, an indent that marks a paragraph turned into a line
+break) or a line break inserted where a page ran two numbered parts together. Deleting the
+``removed`` spans from ``raw`` and applying the ``substitutions`` gives ``text`` exactly (see
+:meth:`CleanResult.rebuild`).
+
+What goes, and why (the table of docs/cleaning.md, "Cleaning: what is removed and what is joined", gives
+an example of each kind):
+
+* **Site furniture**, recognised by its words in Traditional and Simplified (toolbars, SEO and
+  keyword lines, leaked CSS and JavaScript, disclaimers, copyright, ICP and licence lines,
+  related-article lists, 上一篇/下一篇, 責任編輯/來源/作者/瀏覽次數 lines, running headers and page
+  numbers) and by its position and shape: the short lines above the speech's first sentence
+  (the first of them is the title), what follows the first furniture line below its last
+  sentence, and short lines repeated on every page. A line of the speech that ends a
+  sentence is never removed for its shape.
+* **A published head** (:mod:`analysis.heads`: ``《在…上的讲话》（2020年2月3日）王明``), its
+  parts on lines of their own or run together, and run on into the body where a page was
+  flattened: its parts are set on lines of their own (line breaks inserted, then removed
+  with them) and removed as ``title``, ``date`` and ``byline``, so that the loader reads the
+  speech's date and speaker from them (:func:`analysis.dates.header_lines`).
+* **Paragraphs** are recovered however the source marks them: line breaks inside a paragraph
+  are joined (link text set on lines of its own, a heading or word broken across lines, a
+  numbering label on a line of its own, a PDF's hard wraps, never across a heading); an
+  indent inside a line (full-width or ASCII) becomes a line break; a page flattened into one
+  line is split before its numbered sections and points.
+* **Characters**: full-width digits and Latin letters become ASCII (NFKC); full-width Chinese
+  punctuation stays, and half-width punctuation next to Chinese text becomes full width.
+  Zero-width characters, no-break and other odd spaces go; CJK characters and digits spaced
+  out by a PDF text layer are joined.
+
+The passes run until nothing changes and each depends only on the text in front of it, so
+``clean_text(clean_text(x).text).text == clean_text(x).text``.
+"""
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .chars import HAN, HAN_RE, ends_sentence  # the one definition of a Han character
+from .heads import HEAD_LINES, byline_between, find_head, is_date_line, name_like
+from .numbers import numeral_value
+from .outline import inline_breaks
+
+# Full-width punctuation and brackets that make a neighbour "Chinese text".
+CJK_PUNCT = "\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2018-\u201f\u2026\u2014\u00b7"
+_CJK_CONTEXT = re.compile(f"[{HAN}{CJK_PUNCT}]")
+
+KINDS = ("title", "date", "byline", "lede", "meta", "seo", "toolbar", "code", "legal", "related", "page",
+         "footer", "furniture", "marker", "pinyin", "invisible", "join", "split", "spacing",
+         "whitespace")
+"""Every kind of deletion, in the order the loader reports their counts."""
+
+SUBSTITUTION_KINDS = ("newline", "width", "punctuation", "space", "join", "split")
+"""Every kind of substitution (a character changed in place, or a line break inserted)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Removal:
+    """One deletion: ``raw[start:end] == text``."""
+
+    kind: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Substitution:
+    """One change that is not a deletion: ``raw[position:position + len(old)] == old`` became
+    ``new``. ``old`` is one character for a change in place; it is empty for an insertion
+    before ``raw[position]`` (a line break where a flattened page ran two parts together)."""
+
+    kind: str
+    position: int
+    old: str
+    new: str
+
+    @property
+    def end(self) -> int:
+        return self.position + len(self.old)
+
+
+CHANGE_COLUMNS = ["kind", "start", "end", "text", "new"]
+
+
+@dataclass
+class CleanResult:
+    """What :func:`clean_text` returns.
+
+    ``text`` is the cleaned body; ``title``, ``published``, ``prev_title`` and ``next_title``
+    are the header and footer fields found (``None``/``NaT`` when absent).
+    """
+
+    text: str
+    title: str | None = None
+    published: pd.Timestamp = pd.NaT
+    prev_title: str | None = None
+    next_title: str | None = None
+    removed: list[Removal] = field(default_factory=list)
+    substitutions: list[Substitution] = field(default_factory=list)
+
+    def removed_frame(self) -> pd.DataFrame:
+        """The deletions as a table: kind, start, end, text (positions in ``raw``)."""
+        return pd.DataFrame(
+            [(r.kind, r.start, r.end, r.text) for r in self.removed],
+            columns=["kind", "start", "end", "text"],
+        )
+
+    def changes_frame(self) -> pd.DataFrame:
+        """Every change in ``raw`` order: kind, start, end, text (``raw[start:end]``) and new
+        (what it became: empty for a deletion, the inserted text where ``start == end``)."""
+        rows = [(r.kind, r.start, r.end, r.text, "") for r in self.removed]
+        rows += [(s.kind, s.position, s.end, s.old, s.new) for s in self.substitutions]
+        rows.sort(key=lambda row: (row[1], row[2]))
+        return pd.DataFrame(rows, columns=CHANGE_COLUMNS)
+
+    def counts(self) -> dict[str, int]:
+        """Number of deletions per kind, every kind present (zero when none)."""
+        out = dict.fromkeys(KINDS, 0)
+        for r in self.removed:
+            out[r.kind] += 1
+        return out
+
+    def substitution_counts(self) -> dict[str, int]:
+        """Number of substitutions per kind, every kind present (zero when none)."""
+        out = dict.fromkeys(SUBSTITUTION_KINDS, 0)
+        for s in self.substitutions:
+            out[s.kind] += 1
+        return out
+
+    def rebuild(self, raw: str) -> str:
+        """Apply the reported deletions and substitutions to ``raw``; equals ``text``."""
+        chars = list(raw) + [""]
+        for s in self.substitutions:
+            if s.old:
+                chars[s.position] = s.new
+                for i in range(s.position + 1, s.end):
+                    chars[i] = ""
+        for r in self.removed:
+            for i in range(r.start, r.end):
+                chars[i] = ""
+        for s in self.substitutions:
+            if not s.old:
+                chars[s.position] = s.new + chars[s.position]
+        return "".join(chars)
+
+
+class _Doc:
+    """The text being cleaned plus, for each of its characters, its index in ``raw`` (or, for
+    an inserted character, ``-1 - j`` where ``j`` indexes its insertion in ``subs``)."""
+
+    def __init__(self, raw: str):
+        self.raw = raw
+        self.s = raw
+        self.idx = np.arange(len(raw), dtype=np.int64)
+        self.removed: list[Removal] = []
+        self.subs: list[Substitution | None] = []
+        self._sub_at: dict[int, int] = {}  # raw position -> index in subs of its change in place
+
+    def delete(self, spans: list[tuple[int, int]], kinds: str | list[str]) -> bool:
+        """Delete sorted, non-overlapping ``[a, b)`` spans of the current text; ``kinds`` is
+        one kind for all or one per span."""
+        if isinstance(kinds, str):
+            kinds = [kinds] * len(spans)
+        pairs = [(a, b, k) for (a, b), k in zip(spans, kinds) if b > a]
+        if not pairs:
+            return False
+        bounds = np.array([(a, b) for a, b, _ in pairs], dtype=np.int64)
+        lengths = bounds[:, 1] - bounds[:, 0]
+        # Positions deleted, in order, and which span each belongs to.
+        offsets = np.repeat(bounds[:, 0] - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+        positions = np.arange(int(lengths.sum()), dtype=np.int64) + offsets
+        span_of = np.repeat(np.arange(len(pairs)), lengths)
+        raw_idx = self.idx[positions]
+        inserted = raw_idx < 0
+        if inserted.any():  # an inserted line break deleted again: the insertion is undone
+            for j in (-raw_idx[inserted] - 1).tolist():
+                self.subs[j] = None
+            raw_idx, span_of = raw_idx[~inserted], span_of[~inserted]
+        if len(raw_idx):
+            # A span of the current text may straddle earlier deletions: report it as the
+            # contiguous runs of raw it covers, so that raw[start:end] == text always.
+            new_run = np.ones(len(raw_idx), dtype=bool)
+            new_run[1:] = (np.diff(raw_idx) != 1) | (np.diff(span_of) != 0)
+            run_starts = np.flatnonzero(new_run)
+            run_ends = np.append(run_starts[1:], len(raw_idx)) - 1
+            raw = self.raw
+            for start, last, k in zip(raw_idx[run_starts].tolist(), raw_idx[run_ends].tolist(),
+                                      span_of[run_starts].tolist()):
+                self.removed.append(Removal(pairs[k][2], start, last + 1, raw[start:last + 1]))
+        keep = np.ones(len(self.s), dtype=bool)
+        keep[positions] = False
+        pieces, last = [], 0
+        for a, b, _ in pairs:
+            pieces.append(self.s[last:a])
+            last = b
+        pieces.append(self.s[last:])
+        self.s = "".join(pieces)
+        self.idx = self.idx[keep]
+        return True
+
+    def substitute(self, changes: dict[int, str], kind: str) -> bool:
+        """Replace single characters of the current text: ``{position: new_char}``."""
+        changes = {i: c for i, c in changes.items() if self.s[i] != c}
+        if not changes:
+            return False
+        # Rebuilt from slices: a list of the text's characters would hold a Python object per
+        # character (a 50 MB speech in one file: a gigabyte).
+        pieces, last = [], 0
+        for i in sorted(changes):
+            raw_i = int(self.idx[i])
+            if raw_i < 0:  # a character this cleaner inserted: change the insertion
+                j = -raw_i - 1
+                old = self.subs[j]
+                self.subs[j] = Substitution(old.kind, old.position, "", changes[i])
+            else:
+                sub = Substitution(kind, raw_i, self.raw[raw_i], changes[i])
+                if raw_i in self._sub_at:  # changed twice: one substitution from the raw character
+                    self.subs[self._sub_at[raw_i]] = sub
+                else:
+                    self._sub_at[raw_i] = len(self.subs)
+                    self.subs.append(sub)
+            pieces.append(self.s[last:i])
+            pieces.append(changes[i])
+            last = i + 1
+        pieces.append(self.s[last:])
+        self.s = "".join(pieces)
+        return True
+
+    def insert(self, positions: list[int], text: str, kind: str) -> bool:
+        """Insert ``text`` (one character) before each of the current ``positions``."""
+        positions = sorted(set(positions))
+        if not positions:
+            return False
+        n = len(self.s)
+        real = np.flatnonzero(self.idx >= 0)
+        pieces, idx_pieces, last = [], [], 0
+        for p in positions:
+            # Anchor in raw: the next original character at or after p (or the end of raw).
+            k = np.searchsorted(real, p)
+            anchor = int(self.idx[real[k]]) if k < len(real) else len(self.raw)
+            j = len(self.subs)
+            self.subs.append(Substitution(kind, anchor, "", text))
+            pieces.append(self.s[last:p])
+            idx_pieces.append(self.idx[last:p])
+            pieces.append(text)
+            idx_pieces.append(np.array([-1 - j], dtype=np.int64))
+            last = p
+        pieces.append(self.s[last:n])
+        idx_pieces.append(self.idx[last:n])
+        self.s = "".join(pieces)
+        self.idx = np.concatenate(idx_pieces)
+        return True
+
+    def substitutions(self) -> list[Substitution]:
+        """The substitutions still standing: none undone, none of a character deleted later."""
+        deleted = np.zeros(len(self.raw) + 1, dtype=bool)
+        for r in self.removed:
+            deleted[r.start:r.end] = True
+        subs = [s for s in self.subs if s is not None and not (s.old and deleted[s.position])]
+        return sorted(subs, key=lambda s: (s.position, bool(s.old)))
+
+
+# ---------------------------------------------------------------- character classes
+_SENT_END = "。！？!?…"
+_CLOSERS = "”’」』）)》〉】\"'"
+_CONT_START = "。，、；：？！）》」』”’〉】,;:?!)"  # cannot start a paragraph
+_OPEN_END = "《“（「『〈【‘("  # cannot end one
+_MID_END = "，、,"
+_SENTENCE_PUNCT = re.compile("[。！？!?；;]")
+_ANY_PUNCT = re.compile("[。！？!?；;，,：:]")
+_LATIN = re.compile("[A-Za-z]")
+_HAN_ONLY = re.compile(f"[{HAN}]+")
+_NUMERAL = "一二三四五六七八九十"
+_NUM = f"[{_NUMERAL}]{{1,3}}"
+_LABEL_START = re.compile(
+    rf"(?:{_NUM}、|[（(]{_NUM}[）)]|第{_NUM}[，,、：:]|{_NUM}是|第{_NUM}(?:章|部分|節|节|篇)|{_NUM}$)"
+)
+# The labels of headings (sections), as against points, which open a sentence.
+_HEADING_LABEL = re.compile(rf"(?:{_NUM}、|[（(]{_NUM}[）)]|第{_NUM}(?:章|部分|節|节|篇)|{_NUM}$)")
+_LABEL_ONLY = re.compile(
+    rf"(?:{_NUM}[、是要]|第{_NUM}[，,、：:]?|[（(]{_NUM}[）)]|\d{{1,2}}[.、．]|[（(]\d{{1,2}}[）)])"
+)
+_BARE_NUMERAL = re.compile(_NUM)
+_HEADING_WORDS = frozenset(["前言", "引言", "序言", "導言", "导言", "結語", "结语", "結束語", "结束语", "尾聲", "尾声",
+                            "附件", "附錄", "附录", "總論", "总论"])
+_SALUTATION = re.compile(
+    r"(?:(?:同志們|同志们|各位(?:代表|委員|委员|來賓|来宾|領導|领导|同志|嘉賓|嘉宾)?|朋友們|朋友们|女士們|女士们"
+    r"|先生們|先生们|老師們|老师们|同學們|同学们|(?:親愛|亲爱|尊敬)的[^，,。：:！!\s]{1,16})[、，,和及與与]?\s*){1,4}"
+    r"[：:！!，,]?"
+)
+
+
+def _is_salutation(t: str) -> bool:
+    return len(t) <= 40 and _SALUTATION.fullmatch(t) is not None
+
+
+def _starts_label(t: str) -> bool:
+    return _LABEL_START.match(t) is not None
+
+
+def _label_only(t: str) -> bool:
+    return _LABEL_ONLY.fullmatch(t) is not None
+
+
+def _n_han(t: str) -> int:
+    return len(HAN_RE.findall(t))
+
+
+_AT_LEAST_HAN = {k: re.compile(f"(?:[^{HAN}]*[{HAN}]){{{k}}}") for k in (2, 4, 10)}
+
+
+def _has_han(t: str, k: int) -> bool:
+    """At least ``k`` Han characters (the scan stops at the k-th: lines are long)."""
+    return _AT_LEAST_HAN[k].match(t) is not None
+
+
+@functools.lru_cache(maxsize=65536)
+def _is_prose(t: str) -> bool:
+    """A line of the speech: it ends a sentence, or it is long and punctuated."""
+    if ends_sentence(t) and _has_han(t, 4):
+        return True
+    return len(t) >= 25 and re.search("[，。；,]", t) is not None and _has_han(t, 10)
+
+
+def _short_unpunctuated(t: str) -> bool:
+    """Thirty characters or fewer with no punctuation at all: a title, a label, a heading."""
+    return len(t) <= 30 and not _ANY_PUNCT.search(t)
+
+
+def _tiny(t: str) -> bool:
+    """One or two Han characters alone on a line: a word broken off the line before."""
+    return (len(t) <= 2 and _HAN_ONLY.fullmatch(t) is not None and not _BARE_NUMERAL.fullmatch(t)
+            and t not in _HEADING_WORDS)
+
+
+# ---------------------------------------------------------------- furniture by its words
+_DATE_KEYS = r"時間|时间|發布時間|发布时间|發佈時間|發表時間|发表时间|更新時間|更新时间|日期|發布日期|发布日期"
+_LEDE_KEYS = r"導語|导语|摘要|內容提要|内容提要|提要"
+_META_KEYS = (
+    r"來源|来源|作者|編輯|编辑|責任編輯|责任编辑|責編|责编|瀏覽|浏览|瀏覽次數|浏览次数|閱讀|阅读|閱讀量|阅读量"
+    r"|閱讀次數|阅读次数|點擊|点击|點擊數|点击数|點擊量|点击量|字數|字数|分類|分类|欄目|栏目|投稿|推薦度|推荐度"
+    r"|發布者|发布者|發布人|发布人|發布單位|发布单位|文章來源|文章来源|供稿|審核|审核|校對|校对|整理|攝影|摄影"
+)
+_HEADER_LINE = re.compile(
+    rf"^[\s\u3000【\[（(]*(?:(?P<date>{_DATE_KEYS})|(?P<lede>{_LEDE_KEYS})|(?P<meta>{_META_KEYS}))\s*[:：]"
+)
+# A breadcrumb trail ("您現在的位置：首頁 > 範文 > 講話稿"): never speech text.
+_BREADCRUMB = re.compile(
+    r"^(?:(?:您現在的位置|您现在的位置|當前位置|当前位置|您的位置|你的位置|所在位置)\s*[:：].*"
+    r"|(?:首頁|首页|主頁|主页|網站首頁|网站首页)\s*[>»›＞/].{0,80})$"
+)
+_NAV_LINE = re.compile(
+    r"^[\s\u3000\-–—·•*>|]*(?P<which>上一篇|下一篇|上一篇文章|下一篇文章|上篇|下篇|上一條|上一条|下一條|下一条)"
+    r"\s*[:：]?\s*(?P<title>.*?)\s*$"
+)
+_LEGAL = re.compile(
+    r"版[权權]所有(?![人者])|版[权權][归歸]|Copyright|All Rights Reserved|©|\(c\)\s*\d{4}"
+    r"|ICP\s*[备備證证]|[公網网]安[备備]|免[责責][声聲]明|法律[声聲]明"
+    r"|如有侵[权權].{0,10}(?:[联聯][系繫]|告知|[删刪]除|[处處]理)|侵[删刪]"
+    r"|[转轉][载載](?:[请請]|需|必[须須]|[时時][请請])|[请請]?勿[转轉][载載]"
+    r"|未[经經](?:本[站网網]|授[权權]|[许許]可|同意).{0,12}(?:[转轉][载載]|[复複]制|使用)"
+    r"|不代表本[站网網]|代表本[站网網][观觀]点|本[站网網](?:[观觀]点|立[场場]|[声聲]明|[资資]源|部分)"
+    r"|[来來]源于[网網](?:[络絡]|友)|[网網]友上[传傳]|[网網]友投稿"
+    r"|本作品(?:是|[来來]自|在)|公有[领領]域|Public\s*domain|[维維]基文[库庫]|Wikisource|本模板"
+)
+_TOOL_WORDS = re.compile(
+    r"字[體体號号](?:\s*[:：])?|[大中小](?:\s+[大中小]){1,2}|默[认認]字[號号]"
+    r"|打印(?:本[頁页]|此[頁页]|本文|此文|文章|[頁页]面)?|[關关]閉(?:窗口|本[頁页]|[頁页]面)?"
+    r"|收藏(?:本[頁页]|本文|此[頁页]|本站)?|加入收藏|[一]?[鍵键]?分享(?:到|至)?"
+    r"|返回(?:頂部|顶部|首[頁页]|列表|目[錄录]|上[頁页]|上一[頁页])|回到[頂顶]部|TOP|top"
+    r"|我要(?:評論|评论|糾錯|纠错|打印|收藏|分享|投稿)|[發发]表[評评]論|[發发]表评论|[評评][論论]|[點点][贊赞]"
+    r"|[掃扫]一[掃扫]|[掃扫]描二[維维]碼|[掃扫]描二维码|[掃扫]碼|[扫]码|在手[機机]打[開开]|[當当]前[頁页]"
+    r"|微信|微博|QQ空[間间]|QQ|朋友圈|豆瓣|[繁简簡][體体]|[视視]力保[护護]色|[閱阅][讀读]模式"
+)
+_TOOL_REST = re.compile(r"[\s【】\[\]()（）:：|｜/\\·•>»<«\-—_,，、。.!！>]+")
+_SEO_KEYS = re.compile(r"^(?:keywords?|description|[關关][鍵键](?:詞|词|字)|[標标][籤签]|tags?)\s*[:：]", re.I)
+_SEO_SEPARATORS = re.compile(r"\s*(?:_|\||｜|\s[-–—]\s)\s*")
+_SITE_WORDS = re.compile(r"[網网站]|com|cn|net|org|www|範文|范文|文庫|文库|大全|頻道|频道|首頁|首页", re.I)
+_RELATED_HEAD = re.compile(
+    r"^[\s【\[]*(?:(?:相[關关]|熱門|热门|推薦|推荐|延伸|最新|更多|精彩|熱點|热点|相似)"
+    r"(?:文章|閱讀|阅读|推薦|推荐|範文|范文|內容|内容|專題|专题|資訊|资讯|新聞|新闻|[鏈链]接|[講讲]話|[話话]題|话题)"
+    r"|猜你喜[歡欢]|猜您喜[歡欢]|大家都在看|看了本文的人[還还]看了?)[】\]]*\s*[:：>»]*\s*(?:更多\s*[>»]*)?$"
+)
+_PAGE_NUMBER = re.compile(
+    r"[-—–－~～]\s*\d{1,4}\s*[-—–－~～]"
+    r"|(?:共\s*\d{1,4}\s*[頁页]\s*[,，、/]?\s*)?第\s*\d{1,4}\s*[頁页](?:\s*[,，、/]?\s*共\s*\d{1,4}\s*[頁页])?"
+    r"|\d{1,4}\s*/\s*\d{1,4}|(?:[Pp]age|P\.)\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?"
+)
+_BARE_INT = re.compile(r"\d{1,4}")
+_URL = re.compile(r"(?:https?://|www\.)\S+")
+_KEY_VALUE = re.compile(rf"(?:^|\s)[{HAN}]{{2,6}}\s*[:：]\s*\S")
+_CODE_SIGNS = re.compile(
+    r"[{}]|</?[A-Za-z][\w-]*(?:\s[^>]*)?/?>|<!--|-->|\bfunction\s*\(|\b(?:var|let|const)\s+[\w$]+\s*=|=>|/\*|\*/"
+    r"|[\w-]+\s*:\s*[^;:]+;|[\w$.\]]+\s*=\s*[^;=]+;|\)\s*;|^\s*[.#@][\w-]+(?:[\s,>.:#\w-]*)\{?\s*$"
+)
+_DATE_IN_LINE = re.compile(
+    r"(?P<y>\d{4}|[〇零○一二三四五六七八九]{4})\s*年\s*(?P<m>\d{1,2}|[一二三四五六七八九十]{1,3})\s*月"
+    r"(?:\s*(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})\s*日)?"
+    r"|(?P<iy>\d{4})\s*[-/.]\s*(?P<im>\d{1,2})\s*[-/.]\s*(?P<id>\d{1,2})"
+)
+_DATE_VALUE = re.compile(
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:[\sT]*(\d{1,2})\s*[:：時时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?)?"
+)
+_MAX_TITLE_CHARS = 80
+
+
+def _numeral_or_digits(s: str) -> int:
+    """A year, month or day in Arabic digits or in Chinese numerals (二〇一二, 十二)."""
+    return int(s) if s.isdigit() else numeral_value(s)
+
+
+def _parse_published(line: str) -> pd.Timestamp:
+    m = _DATE_VALUE.search(line)
+    if m:
+        parts = [int(g) if g else 0 for g in m.groups()]
+        try:
+            return pd.Timestamp(*parts)
+        except ValueError:
+            return pd.NaT
+    m = _DATE_IN_LINE.search(line)
+    if not m or not m["d"]:
+        return pd.NaT
+    try:
+        return pd.Timestamp(_numeral_or_digits(m["y"]), _numeral_or_digits(m["m"]), _numeral_or_digits(m["d"]))
+    except (ValueError, KeyError):
+        return pd.NaT
+
+
+@functools.lru_cache(maxsize=65536)
+def _code_like(t: str) -> bool:
+    """Leaked CSS, JavaScript or HTML: nearly all ASCII, written in the signs of code (braces,
+    tags, ``property: value;``, ``x = y;``, ``f();``)."""
+    sample = t[:300]
+    if len(sample.encode("ascii", "ignore")) < 0.6 * len(sample):
+        return False  # mostly Chinese: no code (checked before the slower count below)
+    sample = re.sub(r"\s+", "", sample)
+    if not sample:
+        return False
+    ascii_share = len(sample.encode("ascii", "ignore")) / len(sample)
+    return ascii_share >= 0.8 and _n_han(sample) <= 0.2 * len(sample) and _CODE_SIGNS.search(t) is not None
+
+
+@functools.lru_cache(maxsize=65536)
+def _legal_like(t: str) -> bool:
+    return _LEGAL.search(t) is not None
+
+
+@functools.lru_cache(maxsize=65536)
+def _toolbar_like(t: str) -> bool:
+    """A line of page tools: font size, print, close, bookmark, share, QR codes, and little else."""
+    if len(t) > 100 or not _TOOL_WORDS.search(t):
+        return False
+    rest = _TOOL_REST.sub("", _TOOL_WORDS.sub("", t))
+    return len(rest) <= 3
+
+
+def _seo_like(t: str) -> bool:
+    """An SEO title or keyword line: segments joined by _ or | naming the site."""
+    if _SEO_KEYS.match(t):
+        return True
+    if len(t) > 150 or _SENTENCE_PUNCT.search(t):
+        return False
+    parts = [p for p in _SEO_SEPARATORS.split(t) if p]
+    return len(parts) >= 3 or (len(parts) == 2 and any(_SITE_WORDS.search(p) for p in parts[1:]))
+
+
+def _nav_like(t: str) -> bool:
+    """A menu: three or more short items separated by spaces or bars, no sentence."""
+    if _ANY_PUNCT.search(t):
+        return False
+    parts = [p for p in re.split(r"[\s|｜·•/>»›＞]+", t) if p]
+    return len(parts) >= 3 and all(len(p) <= 8 for p in parts)
+
+
+def _date_line(t: str) -> bool:
+    return len(t) <= 80 and not _SENTENCE_PUNCT.search(t) and _DATE_IN_LINE.search(t) is not None
+
+
+def _byline(t: str) -> bool:
+    """A speaker's name or office under a title (国务院总理 / 李　强)."""
+    return len(t) <= 16 and _n_han(t) >= 2 and re.fullmatch(rf"[{HAN}\s·•]+", t) is not None
+
+
+_BOOK_TITLE = re.compile(r"《([^《》]+)》|<<([^<>]+)>>|＜＜([^＜＞]+)＞＞|〈〈([^〈〉]+)〉〉")
+
+
+def _book_title(t: str) -> str:
+    """A title without the title marks (《》, <<>>) around it, when they enclose it whole."""
+    m = _BOOK_TITLE.fullmatch(t)
+    return next(g for g in m.groups() if g) if m else t
+
+
+def _head_byline(header: list, k: int, texts: list[str], kinds: list, title: int | None) -> bool:
+    """Whether the name line ``header[k]`` above the speech is the speaker of a published
+    head: it follows the head's dateline (or another line of the byline: 国务院总理 ⏎ 李强),
+    or stands between the title and the dateline."""
+    if not name_like(texts[header[k][1]]):
+        return False
+    if k > 0 and header[k - 1][0] == "g":
+        prev = header[k - 1][1]
+        if is_date_line(texts[prev]) or kinds[prev] == "byline":
+            return True
+    return (k > 0 and k + 1 < len(header) and header[k - 1] == ("g", title) and header[k + 1][0] == "g"
+            and is_date_line(texts[header[k + 1][1]]) and byline_between(texts[title], texts[header[k][1]]))
+
+
+def _title_like(t: str) -> bool:
+    return (0 < len(t) <= _MAX_TITLE_CHARS and _n_han(t) > 0 and not _SENTENCE_PUNCT.search(t)
+            and t.count("，") + t.count(",") <= 2 and not _starts_label(t) and not _is_salutation(t)
+            and not _nav_like(t))
+
+
+# What a wiki's edit toolbar leaves when a button is pressed on nothing (bold, italic, link,
+# heading, unformatted text), in either script.
+_WIKI_PLACEHOLDER = re.compile(
+    r"'*(?:粗[体體]文字|斜[体體]文字|[链鏈]接[标標][题題]|[内內]部[链鏈]接|[标標][题題]文字|在此插入非格式文本|[这這][里裡]插入非格式文本)'*"
+)
+
+
+@functools.lru_cache(maxsize=65536)
+def _line_kind(t: str) -> str | None:
+    """The kind of a furniture line that cannot be part of a paragraph: code (or markup), a
+    toolbar, a page number."""
+    if _code_like(t) or _WIKI_PLACEHOLDER.fullmatch(t):
+        return "code"
+    if _toolbar_like(t):
+        return "toolbar"
+    if _PAGE_NUMBER.fullmatch(t):
+        return "page"
+    return None
+
+
+@functools.lru_cache(maxsize=65536)
+def _pattern_kind(t: str) -> str | None:
+    """The kind of a furniture paragraph recognised by its words or its shape, wherever it
+    stands (``lede`` counts only above the speech; the caller decides)."""
+    if _NAV_LINE.match(t):
+        return "footer"
+    if _BREADCRUMB.match(t):
+        return "meta"
+    m = _HEADER_LINE.match(t)
+    if m and (len(t) <= 100 or m.lastgroup == "lede"):
+        return m.lastgroup
+    kind = _line_kind(t)
+    if kind:
+        return kind
+    if _nav_like(t) and re.search("[|｜]", t):
+        return "furniture"  # a site menu: 網站地圖 | 聯繫我們 | 使用幫助
+    if _seo_like(t):
+        return "seo"
+    if _RELATED_HEAD.match(t):
+        return "related"
+    if _URL.fullmatch(t):
+        return "meta"
+    if len(t) <= 100 and not re.search("[。，；,]", t) and len(_KEY_VALUE.findall(t)) >= 2:
+        return "meta"
+    return None
+
+
+# ---------------------------------------------------------------- lines and paragraphs
+_WIDE = re.compile(
+    "[\u1100-\u115f\u2018-\u201f\u2026\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
+    "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd]"
+)
+
+
+class _Line:
+    """One line of the current text: ``s[a:b]`` without its newline, ``s[a:nl]`` with it."""
+
+    __slots__ = ("a", "b", "nl", "text", "t", "lead", "end", "blank", "indented")
+
+    def __init__(self, a: int, b: int, nl: int, text: str):
+        self.a, self.b, self.nl, self.text = a, b, nl, text
+        t = self.t = text.strip()
+        self.blank = not t
+        if t:
+            lead = text.find(t[0])  # everything before the first non-space character is space
+            self.lead, self.end = a + lead, a + lead + len(t)
+            self.indented = lead > 0
+        else:
+            self.lead, self.end, self.indented = b, a, False
+
+
+def _split_lines(s: str) -> list[_Line]:
+    out, pos = [], 0
+    parts = s.split("\n")
+    for k, text in enumerate(parts):
+        b = pos + len(text)
+        nl = b + 1 if k < len(parts) - 1 else b
+        out.append(_Line(pos, b, nl, text))
+        pos = nl
+    return out
+
+
+def _display_width(t: str) -> int:
+    return len(t) + len(_WIDE.findall(t))
+
+
+def _wrap_width(lines: list[_Line]) -> float | None:
+    """The width at which a PDF's text layer wrapped its lines, or None when the text is not
+    hard-wrapped: most of its lines (eight at least) end within a character of the commonest
+    width, of 24 columns or more, hardly any is much wider, and most end mid-sentence."""
+    texts = [ln.text.rstrip() for ln in lines if len(ln.t) >= 4]
+    if len(texts) < 6:
+        return None
+    lengths = sorted(len(t) for t in texts)
+    if lengths[len(texts) // 2] > 120 or lengths[int(0.9 * (len(texts) - 1))] > 200:
+        return None
+    # The most common width: a full line (lines with quotes or Latin letters may measure a
+    # column or two more or less than the PDF drew them).
+    counts: dict[int, int] = {}
+    for t in texts:
+        w = _display_width(t)
+        counts[w] = counts.get(w, 0) + 1
+    width = max(counts, key=lambda w: (counts[w], w))
+    if not 24 <= width <= 200:
+        return None
+    full = [t for t in texts if width - 2 <= _display_width(t) <= width + 4]
+    if len(full) < 8 or len(full) < 0.6 * len(texts):
+        return None
+    if sum(_display_width(t) > width + 4 for t in texts) > 0.1 * len(texts):
+        return None  # a wrapped page has no line much wider than its wrap
+    if sum(not ends_sentence(t.strip()) for t in full) < 0.6 * len(full):
+        return None
+    return width - 2
+
+
+def _soft_break(a: str, b: str, c: str | None, *, nblank: int, b_indented: bool, a_para_indented: bool,
+                indent_doc: bool, a_full: bool, a_joined: bool = False, blank_doc: bool = False,
+                a_head: str | None = None, b_full: bool = False, worded: bool = False,
+                page_break: bool = False) -> bool:
+    """Whether the line break between lines ``a`` and ``b`` (stripped; ``c`` follows ``b``;
+    ``a_head`` is the first line of the paragraph ``a`` ends) falls inside a paragraph and is
+    to be joined. ``worded``: one of the two lines is furniture by its words (a 來源: or 時間:
+    line, a breadcrumb); it is joined only to link text split off it.
+
+    Blank lines between ``a`` and ``b`` (``nblank``) do not count for the rules read from the
+    text itself: cleaning deletes blank lines, and the text it returns must read the same
+    when cleaned again. Only the rules read from the page's layout (blank lines between
+    paragraphs, indents, a PDF's hard wraps), which see that layout once, take a blank line
+    as a paragraph break."""
+    fa, lb = a[-1], b[0]
+    if lb in _CONT_START:
+        return True  # link text or a quotation split off: "…所作的\n政府工作报告\n。"
+    if fa in _OPEN_END:
+        return True  # "根据《\n中华人民共和国著作权法\n》"
+    if worded or (fa in "。！？!?" and not a_full):
+        return False  # (a sentence ends: only a PDF's full line runs on past it)
+    if _label_only(a):
+        return True  # "一、\n我国人民…" / "第一，\n…"
+    b_heading = _starts_label(b) or _is_salutation(b)
+    if fa in _MID_END and not _is_salutation(a) and not b_heading:
+        return True  # a line that stops at a comma goes on
+    ends = ends_sentence(a)
+    if (not ends and c is not None and c[0] in _CONT_START and len(b) <= 60
+            and not _SENTENCE_PUNCT.search(b) and not _starts_label(b)):
+        return True  # "今年是我国与\n印度\n、缅甸"
+    if (_tiny(b) and (HAN_RE.match(fa) or fa.isalnum()) and not _label_only(a) and not _is_salutation(a)
+            and not _BARE_NUMERAL.fullmatch(a)):
+        return True  # "政府工作报\n告"
+    # A numbered heading ends at its line break, unless a PDF wrapped it (a full line).
+    heading = _HEADING_LABEL.match(a_head or a) is not None and not a_full
+    if (a_joined and len(a) <= 12 and not _ANY_PUNCT.search(a) and not b_heading and not heading
+            and re.search("[，、；,;]", a_head or "")):
+        return True  # link text joined to a sentence in progress runs on: "…，\n不总是\n具有…"
+    if b_indented or _is_salutation(b):
+        return False
+    if blank_doc and not nblank and not ends and not b_heading:
+        return True  # paragraphs marked by blank lines: a single line break is inside one
+    if nblank and not page_break:
+        return False
+    if indent_doc and a_para_indented and not ends and (a_full or not (heading or b_heading)):
+        return True  # paragraphs marked by indents: an unindented line continues the one before
+    if not a_full:
+        return False
+    # A PDF's hard wrap: a full line runs on into the next, unless a sentence ends there and a
+    # heading follows (or, in a page without indents, a numbered line follows).
+    if ends:
+        return not (b_heading or (_short_unpunctuated(b) and not b_full))
+    return indent_doc or not b_heading
+
+
+def _lines_doc_stats(lines: list[_Line], furniture: set[int]) -> tuple[bool, bool, float | None]:
+    """How the page marks its paragraphs: by indents (most long lines start indented, or
+    after a line of spaces), by blank lines (paragraph ends are followed by one), and the
+    width of a PDF's hard wraps (None when not hard-wrapped)."""
+    body = [i for i, ln in enumerate(lines) if not ln.blank and i not in furniture]
+    long = [i for i in body if len(lines[i].t) >= 10]
+    indented = sum(1 for i in long if lines[i].indented or (i > 0 and lines[i - 1].blank and lines[i - 1].text))
+    indent_doc = len(long) >= 3 and indented >= 0.5 * len(long)
+    ends = [(i, j) for i, j in zip(body, body[1:]) if ends_sentence(lines[i].t)]
+    blank_after = sum(1 for i, j in ends if any(lines[g].blank for g in range(i + 1, j)))
+    blank_doc = len(ends) >= 3 and blank_after >= 0.8 * len(ends)
+    return indent_doc, blank_doc, _wrap_width([lines[i] for i in body])
+
+
+def _page_lines(lines: list[_Line], nonblank: list[int], furniture: dict[int, str]) -> None:
+    """Mark running headers (short lines repeated on many pages) and bare page numbers."""
+
+    def link_context(k: int) -> bool:
+        i = nonblank[k]
+        t = lines[i].t
+        prev_t = lines[nonblank[k - 1]].t if k > 0 else ""
+        next_t = lines[nonblank[k + 1]].t if k + 1 < len(nonblank) else ""
+        return ((prev_t and (prev_t[-1] in _OPEN_END or prev_t[-1] in _MID_END))
+                or (next_t and next_t[0] in _CONT_START) or t[0] in _CONT_START or t[-1] in _OPEN_END)
+
+    bare = [k for k, i in enumerate(nonblank) if i not in furniture and _BARE_INT.fullmatch(lines[i].t)
+            and not link_context(k)]
+    values = [int(lines[nonblank[k]].t) for k in bare]
+    has_pages = any(kind == "page" for kind in furniture.values())
+    if len(bare) >= 2 and all(x < y for x, y in zip(values, values[1:])):
+        for k in bare:
+            furniture[nonblank[k]] = "page"
+        has_pages = True
+    # A short line seen again and again, mostly not as link text inside a sentence (the
+    # title of a law linked four times stays; a running header that once falls before a
+    # comma goes).
+    seen: dict[str, list[tuple[int, bool]]] = {}
+    for k, i in enumerate(nonblank):
+        t = lines[i].t
+        if (i in furniture or len(t) > 40 or len(t) < 2 or _ANY_PUNCT.search(t) or _starts_label(t)
+                or _is_salutation(t) or t in _HEADING_WORDS):
+            continue
+        seen.setdefault(re.sub(r"\d+", "#", re.sub(r"\s+", "", t)), []).append((i, bool(link_context(k))))
+    for found in seen.values():
+        alone = sum(not linked for _, linked in found)
+        if alone > len(found) / 2 and (alone >= 3 or (alone == 2 and has_pages)):
+            for i, _ in found:
+                furniture[i] = "page"
+
+
+def _pass_lines(doc: _Doc, found: dict) -> bool:
+    """Site furniture, the title above the speech, and line breaks inside paragraphs: the
+    lines are classed (furniture by their words and by their place), the rest joined into
+    paragraphs, the paragraphs classed, the head above the speech and the foot below it
+    marked, the fields they hold read, and everything marked deleted."""
+    lines = _split_lines(doc.s)
+    nonblank = [i for i, ln in enumerate(lines) if not ln.blank]
+    if not nonblank:
+        return False
+    furniture = _furniture_lines(lines, nonblank)
+    kept = [i for i in nonblank if i not in furniture]
+    groups = _paragraphs(lines, kept, furniture)
+    texts = ["".join(lines[i].t for i in g) for g in groups]
+    kinds = _paragraph_kinds(texts)
+    body = [n for n in range(len(groups)) if _is_body(texts[n], kinds[n])]
+    # Everything else: groups and the furniture lines between them, in reading order.
+    items = sorted([(groups[n][0], "g", n) for n in range(len(groups))] + [(i, "f", i) for i in furniture])
+    _mark_related(items, furniture, groups, texts, kinds)
+    if body:
+        header = [(what, n) for pos, what, n in items if pos < groups[body[0]][0]]
+        _mark_head(header, texts, kinds, found)
+        _mark_foot(items, groups[body[-1]][-1], texts, kinds)
+    # A lede (導語:, 摘要:) counts only above the speech.
+    start = groups[body[0]][0] if body else -1
+    kinds = [None if k == "lede" and groups[n][0] > start else k for n, k in enumerate(kinds)]
+    _read_fields(texts, kinds, groups, body, found)
+    return _delete_lines(doc, lines, furniture, groups, kinds)
+
+
+def _furniture_lines(lines: list, nonblank: list[int]) -> dict[int, str]:
+    """Line → kind for the lines that are furniture by their words, or by their place on
+    the page (:func:`_page_lines`)."""
+    furniture: dict[int, str] = {}
+    for i in nonblank:
+        kind = _line_kind(lines[i].t)
+        if kind:
+            furniture[i] = kind
+    _page_lines(lines, nonblank, furniture)
+    return furniture
+
+
+def _worded_lines(lines: list, kept: list[int]) -> set[int]:
+    """Lines that are furniture by their words are joined to nothing but link text; so are a
+    head's dateline and the byline under it, which a page marking paragraphs by blank lines
+    would otherwise run together (and on into the speech)."""
+    worded = {i for i in kept if _pattern_kind(lines[i].t)}
+    for k, i in enumerate(kept[:HEAD_LINES]):
+        if is_date_line(lines[i].t):
+            worded.add(i)
+            if k >= 2 and byline_between(lines[kept[k - 2]].t, lines[kept[k - 1]].t):
+                worded.add(kept[k - 1])  # title, byline, then the dateline
+            for j in kept[k + 1:k + 3]:  # the byline: a name, or an office and a name
+                if not name_like(lines[j].t):
+                    break
+                worded.add(j)
+    return worded
+
+
+def _paragraphs(lines: list, kept: list[int], furniture: dict[int, str]) -> list[list[int]]:
+    """Paragraphs: runs of the remaining lines joined by soft breaks (furniture in between is
+    skipped: it goes, and the lines on either side may belong together)."""
+    indent_doc, blank_doc, wrap = _lines_doc_stats(lines, set(furniture))
+    worded = _worded_lines(lines, kept)
+    groups: list[list[int]] = []
+    for k, i in enumerate(kept):
+        if groups:
+            j = groups[-1][-1]
+            gap = range(j + 1, i)
+            nblank = sum(1 for g in gap if lines[g].blank)
+            # In a PDF, blank lines around a page break's header and number belong to the page.
+            page_break = any(g in furniture for g in gap)
+            b_indented = lines[i].indented or (i - 1 > j and lines[i - 1].blank and lines[i - 1].text != "")
+            nxt = kept[k + 1] if k + 1 < len(kept) else None
+            c = lines[nxt].t if nxt is not None else None
+            first = groups[-1][0]
+            a_para_indented = lines[first].indented or (first > 0 and lines[first - 1].blank
+                                                        and lines[first - 1].text != "")
+            a_full = wrap is not None and _display_width(lines[j].text.rstrip()) >= wrap
+            b_full = wrap is not None and _display_width(lines[i].text.rstrip()) >= wrap
+            if _soft_break(lines[j].t, lines[i].t, c, nblank=nblank, b_indented=b_indented,
+                           a_para_indented=a_para_indented, indent_doc=indent_doc,
+                           a_full=a_full, a_joined=len(groups[-1]) > 1, blank_doc=blank_doc,
+                           a_head=lines[first].t, b_full=b_full, worded=i in worded or j in worded,
+                           page_break=page_break):
+                groups[-1].append(i)
+                continue
+        groups.append([i])
+    return groups
+
+
+def _paragraph_kinds(texts: list[str]) -> list[str | None]:
+    """Each paragraph's kind by its words (None for the speech's own), with disclaimers,
+    copyright and licences: short lines anywhere, longer ones near either end."""
+    kinds: list[str | None] = [_pattern_kind(text) for text in texts]
+    for n, text in enumerate(texts):
+        if (kinds[n] in (None, "meta") and len(text) <= 200 and (len(text) <= 60 or n < 10 or n >= len(texts) - 40)
+                and _legal_like(text)):
+            kinds[n] = "legal"
+    return kinds
+
+
+def _is_body(text: str, kind: str | None) -> bool:
+    """The speech runs from its first to its last paragraph that is prose, a salutation or a
+    numbered heading; above it is the page header, below it the footer."""
+    return kind is None and (_is_prose(text) or _is_salutation(text) or _starts_label(text))
+
+
+def _mark_related(items: list, furniture: dict[int, str], groups: list, texts: list[str], kinds: list) -> None:
+    """A related-articles heading takes the short lines under it."""
+    for pos, what, n in items:
+        kind = furniture.get(n) if what == "f" else kinds[n]
+        if kind != "related":
+            continue
+        for _, what2, n2 in items:
+            if what2 != "g" or groups[n2][0] <= pos:
+                continue
+            t = texts[n2]
+            if kinds[n2] is not None or len(t) > 60 or _is_prose(t) or _starts_label(t) or _is_salutation(t):
+                break
+            kinds[n2] = "related"
+
+
+def _heads_a_date(header: list, k: int, texts: list[str]) -> bool:
+    """The line header[k] stands over a head's dateline (or over a byline and then one)."""
+    following = [n for what, n in header[k + 1:k + 3] if what == "g"]
+    if not following or len(following) < len(header[k + 1:k + 3]):
+        return False
+    if is_date_line(texts[following[0]]):
+        return True
+    return (len(following) > 1 and is_date_line(texts[following[1]])
+            and byline_between(texts[header[k][1]], texts[following[0]]))  # title, byline, dateline
+
+
+def _introduces(header: list, k: int, texts: list[str], kinds: list) -> bool:
+    """The line header[k] is followed by the speech, a date line or a 時間:/來源: line."""
+    following = header[k + 1:]
+    if not following:
+        return True  # the speech comes next
+    what, n = following[0]
+    if what == "f":
+        return False
+    t = texts[n]
+    if _heads_a_date(header, k, texts):
+        return True
+    return kinds[n] in ("date", "lede", "meta") or _date_line(t) or t.startswith(("——", "—", "--"))
+
+
+def _head_title(header: list, texts: list[str], kinds: list) -> int | None:
+    """Above the speech, the title is the title-like line that the speech, a date line or a
+    時間:/來源: line follows (a site's name above it, over its menu, is not), else the first
+    title-like line; a published head's title (over its dateline) comes before a page's
+    label over its posting time."""
+    after_date = {n for (what, n), (prev_what, prev) in zip(header[1:], header)
+                  if what == "g" and prev_what == "g" and is_date_line(texts[prev]) and name_like(texts[n])}
+    # A name under a dateline is the speaker, not the title.
+    candidates = [n for what, n in header if what == "g" and not kinds[n] and _title_like(texts[n])
+                  and not _date_line(texts[n]) and n not in after_date]
+    positions = {n: k for k, (what, n) in enumerate(header) if what == "g"}
+    title = next((n for n in candidates if _heads_a_date(header, positions[n], texts)), None)
+    if title is None:
+        title = next((n for n in candidates if _introduces(header, positions[n], texts, kinds)),
+                     candidates[0] if candidates else None)
+    return title
+
+
+def _mark_head(header: list, texts: list[str], kinds: list, found: dict) -> None:
+    """Every paragraph above the speech: its title, date line, byline, SEO line or furniture."""
+    title = _head_title(header, texts, kinds)
+    for k, (what, n) in enumerate(header):
+        if what == "f":
+            continue
+        t = texts[n]
+        if kinds[n]:
+            continue
+        if n == title:
+            kinds[n] = "title"
+            found.setdefault("title", _book_title(_clean_inline(t)))
+        elif _date_line(t):
+            kinds[n] = "date"
+        elif t.startswith(("——", "—", "--", "－－")):
+            kinds[n] = "title"
+        elif _byline(t):
+            kinds[n] = "byline" if _head_byline(header, k, texts, kinds, title) else "meta"
+        elif _seo_like(t):
+            kinds[n] = "seo"
+        else:
+            kinds[n] = "furniture"
+
+
+def _mark_foot(items: list, last_line: int, texts: list[str], kinds: list) -> None:
+    """Below the last sentence: from the first furniture line on, everything goes."""
+    sweeping = False
+    for pos, what, n in items:
+        if pos <= last_line:
+            continue
+        if what == "f":
+            sweeping = True
+            continue
+        t = texts[n]
+        if kinds[n] or _date_line(t) or _nav_like(t) or not HAN_RE.search(t) or _URL.search(t):
+            kinds[n] = kinds[n] or ("date" if _date_line(t) else "furniture")
+            sweeping = True
+        elif sweeping:
+            kinds[n] = "furniture"
+
+
+def _read_fields(texts: list[str], kinds: list, groups: list, body: list[int], found: dict) -> None:
+    """Fields found in the furniture: the neighbouring articles' titles, the posting time, an
+    SEO title."""
+    for n, kind in enumerate(kinds):
+        t = texts[n]
+        if kind == "footer":
+            nav = _NAV_LINE.match(t)
+            key = "prev_title" if nav["which"].startswith("上") else "next_title"
+            found.setdefault(key, _clean_inline(nav["title"]) or None)
+        elif kind == "date" and pd.isna(found.get("published", pd.NaT)) and not is_date_line(t):
+            # A posting time (時間:…, a date with a clock time); a head's dateline dates the
+            # speech, not the page, and is read by analysis.dates from the removed lines.
+            m = _HEADER_LINE.match(t)
+            found["published"] = _parse_published(t[m.end():] if m else t)
+        elif kind == "seo" and not _SEO_KEYS.match(t) and (not body or groups[n][0] < groups[body[0]][0]):
+            # An SEO title above the speech names it (its first segment), when no title line does.
+            parts = [p for p in _SEO_SEPARATORS.split(t) if p]
+            if parts:
+                found.setdefault("seo_title", _clean_inline(parts[0]))
+
+
+def _delete_lines(doc: _Doc, lines: list, furniture: dict[int, str], groups: list, kinds: list) -> bool:
+    """Deletions: furniture lines and paragraphs whole, with their line ends; inside the
+    paragraphs kept, the breaks between their lines (a space between two Latin words)."""
+    spans: list[tuple[int, int, str]] = []
+    for i, kind in furniture.items():
+        spans.append((lines[i].a, lines[i].nl, kind))
+    for n, kind in enumerate(kinds):
+        if kind:
+            spans.append((lines[groups[n][0]].a, lines[groups[n][-1]].nl, kind))
+    spans.sort()
+    merged: list[list] = []
+    for a, b, kind in spans:
+        if merged and merged[-1][2] == kind and not doc.s[merged[-1][1]:a].strip():
+            merged[-1][1] = max(b, merged[-1][1])
+        else:
+            merged.append([a, b, kind])
+    cut = _union([(a, b) for a, b, _ in merged])
+    cut_starts = [a for a, _ in cut]
+    joins: list[tuple[int, int]] = []
+    spaces: dict[int, str] = {}
+    for n, g in enumerate(groups):
+        if kinds[n]:
+            continue
+        for j, i in zip(g, g[1:]):
+            a, b = lines[j].end, lines[i].lead
+            pieces = _minus(a, b, cut, cut_starts)
+            if not pieces:
+                continue
+            if _LATIN.match(doc.s[a - 1]) and _LATIN.match(doc.s[b]):
+                spaces[pieces[0][0]] = " "  # two words of Latin script: the break becomes a space
+            joins.extend(pieces)
+    changed = doc.substitute(spaces, "join")
+    all_spans = [(a, b, kind) for a, b, kind in merged] + [(a, b, "join") for a, b in joins]
+    all_spans = _trim_overlaps(sorted(all_spans), spaces)
+    return doc.delete([(a, b) for a, b, _ in all_spans], [k for _, _, k in all_spans]) or changed
+
+
+def _union(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted spans merged where they overlap or touch: sorted and disjoint."""
+    out: list[list[int]] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return [(a, b) for a, b in out]
+
+
+def _minus(a: int, b: int, cuts: list[tuple[int, int]], starts: list[int] | None = None) -> list[tuple[int, int]]:
+    """``[a, b)`` less the ``cuts`` (sorted and disjoint, :func:`_union`; ``starts`` their
+    starts, to begin at the first cut that can reach ``a``: one search, not a pass over all
+    the cuts of a page for every line break)."""
+    import bisect
+
+    first = max(0, bisect.bisect_right(starts, a) - 1) if starts is not None else 0
+    out, pos = [], a
+    for x, y in cuts[first:]:
+        if x >= b:
+            break
+        if y <= pos:
+            continue
+        if x > pos:
+            out.append((pos, x))
+        pos = max(pos, y)
+    if pos < b:
+        out.append((pos, b))
+    return out
+
+
+def _trim_overlaps(spans: list[tuple[int, int, str]], keep: dict[int, str]) -> list[tuple[int, int, str]]:
+    """Sorted spans made non-overlapping; a character kept as a substituted space stays."""
+    out: list[tuple[int, int, str]] = []
+    for a, b, kind in spans:
+        if kind == "join" and a in keep:
+            a += 1
+        if out and a < out[-1][1]:
+            a = out[-1][1]
+        if b > a:
+            out.append((a, b, kind))
+    return out
+
+
+# ---------------------------------------------------------------- a published head
+def _pass_head(doc: _Doc) -> bool:
+    """A published head whose parts share a line (with each other or with the body) gets a
+    line break before each part and before the body, so that the line pass sees the title,
+    the date and the byline as lines of their own. Only the first lines are read, down to
+    the first line of prose (a flattened page's head runs on into it), and only one head."""
+    s = doc.s
+    pos, seen = 0, 0
+    while pos <= len(s) and seen < HEAD_LINES:
+        end = s.find("\n", pos)
+        end = len(s) if end < 0 else end
+        line = s[pos:end]
+        if line.strip():
+            seen += 1
+            head = find_head(line)
+            if head is not None:
+                cuts = [pos + start for _, start, _ in head.spans[1:]]
+                if head.body < len(line):
+                    cuts.append(pos + head.body)
+                return doc.insert(cuts, "\n", "split")
+            if _is_prose(line.strip()):
+                return False
+        pos = end + 1
+    return False
+
+
+# ---------------------------------------------------------------- paragraphs marked inside a line
+_INDENT_RUN = re.compile(r"[ \t\u3000\u00a0\u2002-\u200a\u202f\u205f]{2,}(?=\S)")
+
+
+_FLAT_HINT = re.compile(f"[。！？!?”」』]{_NUM}、")
+
+
+def _pass_split(doc: _Doc) -> bool:
+    """An indent inside a line marks a paragraph: it becomes a line break. A page flattened
+    into one line is broken before its numbered sections and points."""
+    s = doc.s
+    subs: dict[int, str] = {}
+    spans: list[tuple[int, int]] = []
+    for m in _INDENT_RUN.finditer(s):
+        run = m.group()
+        a, b = m.start(), m.end()
+        if a == 0 or s[a - 1].isspace():
+            continue  # an indent at the start of a line: the line break is already there
+        before = s[a - 1]
+        wide = sum(c in "\u3000\u00a0" for c in run) >= 2
+        if not wide and before not in _SENT_END + _CLOSERS + "；;：:":
+            continue
+        line_start = s.rfind("\n", 0, a) + 1
+        line_end = s.find("\n", b)
+        left = s[line_start:a].strip()
+        right = s[b:line_end if line_end >= 0 else len(s)].strip()
+        if not left or not right:
+            continue
+        if _soft_break(left, right, None, nblank=0, b_indented=True, a_para_indented=False,
+                       indent_doc=False, a_full=False):
+            continue
+        subs[a] = "\n"
+        spans.append((a + 1, b))
+    changed = doc.substitute(subs, "split")
+    changed = doc.delete(spans, "split") or changed
+    # Flattened pages: numbered parts run on after a sentence's end.
+    s = doc.s
+    if not _FLAT_HINT.search(s):
+        return changed
+    cuts: list[int] = []
+    pos = 0
+    for line in s.split("\n"):
+        if line.count("、") >= 2:
+            cuts.extend(pos + c for c in inline_breaks(line))
+        pos += len(line) + 1
+    return doc.insert(cuts, "\n", "split") or changed
+
+
+# ---------------------------------------------------------------- line endings and characters
+_ODD_NEWLINES = ("\r", "\u2028", "\u2029", "\x85", "\x0b", "\x0c")
+
+
+def _pass_newlines(doc: _Doc) -> bool:
+    if not any(c in doc.s for c in _ODD_NEWLINES):
+        return False
+    spans = [(m.start(), m.start() + 1) for m in re.finditer("\r\n", doc.s)]
+    changed = doc.delete(spans, "whitespace")
+    lone = {m.start(): "\n" for m in re.finditer("[\r\u2028\u2029\x85\x0b\x0c]", doc.s)}
+    return doc.substitute(lone, "newline") or changed
+
+
+_INVISIBLE = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u202a-\u202e\u2066-\u2069\u180e]")
+
+
+def _pass_invisible(doc: _Doc) -> bool:
+    return doc.delete([(m.start(), m.end()) for m in _INVISIBLE.finditer(doc.s)], "invisible")
+
+
+_FULL_ALNUM = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+_FULL_POINT = re.compile(r"(?<=\d)．(?=\d)")
+
+
+def _pass_width(doc: _Doc) -> bool:
+    """NFKC for full-width digits and Latin letters (１９９７ → 1997), and a full-width point
+    between digits (８．８ → 8.8). Full-width Chinese punctuation stays."""
+    changes = {m.start(): unicodedata.normalize("NFKC", m.group()) for m in _FULL_ALNUM.finditer(doc.s)}
+    changed = doc.substitute(changes, "width")
+    if "．" not in doc.s:
+        return changed
+    points = {m.start(): "." for m in _FULL_POINT.finditer(doc.s)}
+    return doc.substitute(points, "width") or changed
+
+
+# ---------------------------------------------------------------- paywall markers
+_ELL = r"(?:…|⋯|\.{3,}|。{3,}|·{3,})"
+# Candidates: a bracketed or ellipsis-bounded snippet; kept as a marker only when its content
+# says what such site inserts say (hidden or omitted N characters, members-only reading).
+_MARKER_CANDIDATES = re.compile(
+    rf"{_ELL}*[（(](?P<bracketed>[^\n（()）]{{1,80}})[）)]{_ELL}*"
+    rf"|{_ELL}+(?P<bounded>[^\n…⋯（()）]{{1,60}}?){_ELL}+"
+)
+_HIDDEN = re.compile(r"(?:隐藏|隱藏|省略|刪減|删减|折疊|折叠)了?\s*\d+\s*[个個]?字")
+_MEMBERS = re.compile(
+    r"(?:正式[會会][員员]|VIP|[會会][員员]|登[錄录]|付[費费]|購買|购买)"
+    r".{0,40}?(?:閱讀|阅读|查看|下載|下载|全文)"
+)
+_TAIL_MARKERS = re.compile(
+    # 試讀結束 tails: the marker and the rest of its line.
+    r"(?:試讀|试读)(?:已)?(?:結束|结束)[^\n]*"
+    # (未完待續，請點擊下一頁) continuation teasers.
+    r"|[（(]?(?:未完待續|未完待续)[^\n（()）]{0,30}[）)]?"
+)
+
+
+def _pass_markers(doc: _Doc) -> bool:
+    spans = []
+    # The candidate scan is slow and most pages hold no marker: look for its words first.
+    if _HIDDEN.search(doc.s) or _MEMBERS.search(doc.s):
+        for m in _MARKER_CANDIDATES.finditer(doc.s):
+            content = m["bracketed"] or m["bounded"] or ""
+            if _HIDDEN.search(content) or _MEMBERS.search(content):
+                spans.append((m.start(), m.end()))
+    if "試讀" in doc.s or "试读" in doc.s or "未完待" in doc.s:
+        spans += [(m.start(), m.end()) for m in _TAIL_MARKERS.finditer(doc.s)]
+    return doc.delete(_merge(spans), "marker")
+
+
+# ---------------------------------------------------------------- inline pinyin
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
+_SYLLABLE = rf"[a-zA-Z{_TONED}{_TONED.upper()}:]+[1-5]?"
+_PINYIN = re.compile(rf"[（(]\s*({_SYLLABLE}(?:[\s']+{_SYLLABLE})*)\s*[）)]")
+
+
+@functools.lru_cache(maxsize=4096)
+def _norm_syllable(syllable: str) -> str:
+    s = syllable.lower().rstrip("12345")
+    s = s.replace("u:", "v")
+    s = re.sub("[üǖǘǚǜ]", "v", s)
+    s = "".join(c for c in unicodedata.normalize("NFD", s) if unicodedata.category(c) != "Mn")
+    return s.replace("v", "u")
+
+
+@functools.cache
+def _pinyin_table() -> dict[str, str]:
+    """pypinyin's character table (code point -> readings), read from its JSON file:
+    importing the package would also load its phrase dictionary (0.2 s a process)."""
+    import importlib.util
+    import json
+
+    folder = Path(importlib.util.find_spec("pypinyin").origin).parent
+    return json.loads((folder / "pinyin_dict.json").read_text(encoding="utf-8"))
+
+
+@functools.cache
+def _readings(char: str) -> frozenset[str]:
+    """Toneless readings of a Han character, of its Simplified form and its Traditional form,
+    from pypinyin's character table (what ``pypinyin.pinyin(c, heteronym=True)`` reads for
+    one character, without loading its phrase segmenter)."""
+    from .script import to_simplified_char, to_traditional_char
+
+    table = _pinyin_table()
+    out: set[str] = set()
+    for c in {char, to_simplified_char(char), to_traditional_char(char)}:
+        found = table.get(str(ord(c)))
+        if found:
+            out.update(_norm_syllable(r) for r in found.split(","))
+    return frozenset(out)
+
+
+@functools.lru_cache(maxsize=65536)
+def is_reading(syllables: str, chars: str) -> bool:
+    """True when each pinyin syllable is a reading of the character at the same place.
+
+    >>> is_reading("xié", "協")
+    True
+    """
+    parts = [p for p in re.split(r"[\s']+", syllables.strip()) if p]
+    if len(parts) != len(chars) or not parts:
+        return False
+    return all(_norm_syllable(p) in _readings(c) for p, c in zip(parts, chars))
+
+
+def _pass_pinyin(doc: _Doc) -> bool:
+    s = doc.s
+    if "(" not in s and "（" not in s:
+        return False
+    spans = []
+    for m in _PINYIN.finditer(s):
+        n = len(re.split(r"[\s']+", m.group(1).strip()))
+        before = s[max(0, m.start() - n) : m.start()]
+        if len(before) == n and all(HAN_RE.match(c) for c in before) and is_reading(m.group(1), before):
+            spans.append((m.start(), m.end()))
+    return doc.delete(spans, "pinyin")
+
+
+# ---------------------------------------------------------------- punctuation width
+_HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"}
+_HALF = re.compile(r"[,;:!?()]")
+
+
+def _pass_punctuation(doc: _Doc) -> bool:
+    s = doc.s
+    n = len(s)
+    changes: dict[int, str] = {}
+
+    def cjk(i: int) -> bool:
+        return 0 <= i < n and bool(_CJK_CONTEXT.match(s[i]))
+
+    # Brackets go by pairs: a pair holding Han, or standing next to Chinese text, becomes
+    # full width on both sides; a pair that does neither, like (a) in Latin text, stays.
+    paired: set[int] = set()
+    for m in re.finditer(r"\(([^()\n]*)\)", s):
+        a, b = m.start(), m.end() - 1
+        paired.update((a, b))
+        if HAN_RE.search(m.group(1)) or cjk(a - 1) or cjk(b + 1):
+            changes[a] = "（"
+            changes[b] = "）"
+    for m in _HALF.finditer(s):
+        i = m.start()
+        c = s[i]
+        if i in paired:
+            continue
+        if c in ",:" and i > 0 and i + 1 < n and s[i - 1].isdigit() and s[i + 1].isdigit():
+            continue  # 1,000 and 10:38 stay
+        if c == "(" or c == ")":
+            chinese = cjk(i - 1) or cjk(i + 1)
+        else:
+            chinese = cjk(i - 1) or (cjk(i + 1) and not (i > 0 and s[i - 1].isascii() and s[i - 1].isalnum()))
+        if chinese:
+            changes[i] = _HALF_TO_FULL[c]
+    return doc.substitute(changes, "punctuation")
+
+
+# ---------------------------------------------------------------- whitespace
+_HSPACE = "[ \t\u3000\u00a0\u2002-\u200a\u202f\u205f]"
+_SPACED_DIGITS = re.compile(r"\d(?:[ \u00a0][\d.%])+")
+_BLANK_LINES = re.compile(f"\n(?:{_HSPACE}*\n)+")
+
+
+def _pass_whitespace(doc: _Doc) -> bool:
+    s = doc.s
+    n = len(s)
+    edge: list[tuple[int, int]] = []
+    inner: list[tuple[int, int]] = []
+    subs: dict[int, str] = {}
+    # Digits spaced out by a PDF text layer ("1 9 9 3 年"), where they stand by Chinese text.
+    spaced: set[int] = set()
+    for m in _SPACED_DIGITS.finditer(s):
+        a, b = m.start(), m.end()
+        left = s[a - 2] if a >= 2 and s[a - 1] == " " else (s[a - 1] if a else "\n")
+        right = s[b + 1] if b + 1 < n and s[b] == " " else (s[b] if b < n else "\n")
+        by_chinese = (_CJK_CONTEXT.match(left) or left == "\n") or (_CJK_CONTEXT.match(right) or right == "\n")
+        if by_chinese and not (left.isascii() and left.isalnum()) and not (right.isascii() and right.isalpha()):
+            spaced.update(i for i in range(a, b) if s[i] in " \u00a0")
+    for m in re.finditer(f"{_HSPACE}+", s):
+        a, b = m.start(), m.end()
+        at_line_start = a == 0 or s[a - 1] == "\n"
+        at_line_end = b == n or s[b] == "\n"
+        next_to_cjk = (a > 0 and _CJK_CONTEXT.match(s[a - 1])) or (b < n and _CJK_CONTEXT.match(s[b]))
+        if at_line_start or at_line_end:
+            edge.append((a, b))
+        elif next_to_cjk or a in spaced:
+            inner.append((a, b))
+        else:  # between Latin words or numbers: keep one plain space
+            if b - a > 1:
+                inner.append((a + 1, b))
+            if s[a] != " ":
+                subs[a] = " "
+    # Blank lines (spaces only count as blank): newlines at the very start or end, and any
+    # newline after another.
+    for m in _BLANK_LINES.finditer(s):
+        edge.append((m.start() + 1, m.end()))
+    head = len(s) - len(s.lstrip())
+    if head:
+        edge.append((0, head))
+    tail = len(s.rstrip())
+    if tail < n:
+        edge.append((tail, n))
+    edge = _merge(edge)
+    spans = sorted([(a, b, "whitespace") for a, b in edge] + [(a, b, "spacing") for a, b in inner])
+    changed = doc.substitute(subs, "space")
+    return doc.delete([(a, b) for a, b, _ in spans], [k for _, _, k in spans]) or changed
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(b, out[-1][1]))
+        else:
+            out.append((a, b))
+    return out
+
+
+# ---------------------------------------------------------------- driver
+_MAX_ROUNDS = 12
+
+
+def _run(doc: _Doc, found: dict, page: bool) -> None:
+    # Every pass depends only on the text in front of it, so running them to a fixed point
+    # is what makes cleaning idempotent. The rounds are capped as a guard; real pages settle
+    # in two or three.
+    for _ in range(_MAX_ROUNDS):
+        changed = _pass_newlines(doc)
+        changed = _pass_invisible(doc) or changed
+        if page:
+            changed = _pass_head(doc) or changed
+            changed = _pass_lines(doc, found) or changed
+            changed = _pass_split(doc) or changed
+        changed = _pass_markers(doc) or changed
+        changed = _pass_pinyin(doc) or changed
+        changed = _pass_punctuation(doc) or changed
+        changed = _pass_whitespace(doc) or changed
+        changed = _pass_width(doc) or changed
+        if not changed:
+            return
+
+
+def _clean_inline(s: str) -> str:
+    """Clean a title or one line (no structure); returns the text only."""
+    doc = _Doc(s)
+    _run(doc, {}, page=False)
+    return doc.s.replace("\n", " ").strip()
+
+
+def clean_text(raw: str) -> CleanResult:
+    """Clean one scraped speech page.
+
+    Returns a :class:`CleanResult`: the body ``text``, the header fields, ``removed`` (every
+    deletion with its kind, position in ``raw`` and text) and ``substitutions`` (every other
+    change).
+
+    >>> r = clean_text("標題\\n時間:2022-05-17 10:38:00\\n同志們:\\n各縣(區)計生協(xié)會")
+    >>> r.text, r.title, [x.kind for x in r.removed]
+    ('同志們：\\n各縣（區）計生協會', '標題', ['title', 'date', 'pinyin'])
+    >>> clean_text("【字體:大 中 小】【打印】\\n同志們：\\n　　１９９７年，我們……　　二、加強領導").text
+    '同志們：\\n1997年，我們……\\n二、加強領導'
+    """
+    if not isinstance(raw, str):
+        raise TypeError(f"clean_text expects str, got {type(raw).__name__}")
+    doc = _Doc(raw)
+    found: dict = {}
+    _run(doc, found, page=True)
+    removed = sorted(doc.removed, key=lambda r: (r.start, r.end))
+    return CleanResult(
+        text=doc.s,
+        title=found.get("title") or found.get("seo_title"),
+        published=found.get("published", pd.NaT),
+        prev_title=found.get("prev_title"),
+        next_title=found.get("next_title"),
+        removed=removed,
+        substitutions=doc.substitutions(),
+    )

@@ -1,0 +1,133 @@
+"""Traditional/Simplified conversion that keeps one character per character, so that a span
+found on the Simplified text is the same span of the original."""
+from __future__ import annotations
+
+import functools
+import re
+
+import opencc
+import pandas as pd
+
+from .chars import HAN_RE
+
+OPENCC_VERSION = getattr(opencc, "__version__", "unknown")
+
+
+@functools.cache
+def _converter(config: str) -> opencc.OpenCC:
+    return opencc.OpenCC(config)
+
+
+@functools.lru_cache(maxsize=65536)
+def _char(ch: str, config: str) -> str:
+    out = _converter(config).convert(ch)
+    return out if len(out) == 1 else ch
+
+
+def to_simplified_char(ch: str) -> str:
+    """The Simplified form of one character (itself when OpenCC would change the length)."""
+    return _char(ch, "t2s")
+
+
+def to_traditional_char(ch: str) -> str:
+    """One Traditional form of one character (for pinyin lookups; s2t is one-to-many)."""
+    return _char(ch, "s2t")
+
+
+def _convert(text: str, config: str) -> str:
+    conv = _converter(config)
+    out = conv.convert(text)
+    if len(out) == len(text):
+        return out
+    # A phrase rule changed the length somewhere: convert line by line, and character by
+    # character only on the lines where the phrase rules would shift positions.
+    lines = re.split("(\n)", text)
+    fixed = []
+    for line in lines:
+        converted = conv.convert(line)
+        if len(converted) != len(line):
+            converted = "".join(_char(c, config) for c in line)
+        fixed.append(converted)
+    return "".join(fixed)
+
+
+def to_simplified(text: str) -> str:
+    """Convert to Simplified with OpenCC t2s; ``len(result) == len(text)``, position for position.
+
+    >>> to_simplified("計生協會流動人口")
+    '计生协会流动人口'
+    """
+    return _convert(text, "t2s")
+
+
+def is_traditional(text: str) -> bool:
+    """True when converting to Simplified changes more than 1% of the Han characters."""
+    han = HAN_RE.findall(text)
+    if not han:
+        return False
+    simp = to_simplified("".join(han))
+    changed = sum(a != b for a, b in zip(han, simp))
+    return changed / len(han) > 0.01
+
+
+def surviving_simplified(text: str, context: int = 2) -> pd.DataFrame:
+    """Simplified-only characters in a text written in Traditional characters: the trace of a
+    machine conversion from a Simplified original (今后 for 今後, 并 for 並, 干部 for 幹部,
+    关于/關于 for 關於), which converters leave where a character has several Traditional
+    forms. Empty for a text that is not mostly Traditional (:func:`is_traditional`).
+
+    Returns one row per character: ``char``, ``traditional`` (its Taiwan-standard form,
+    OpenCC s2tw; a character OpenCC t2s would simplify, such as the variants 羣 and 爲, is
+    Traditional and does not count), ``count`` and
+    ``example`` (the first occurrence with ``context`` characters either side).
+
+    >>> surviving_simplified("各縣計生協會今后要並且加強幹部隊伍").values.tolist()
+    [['后', '後', 1, '會今后要並']]
+    """
+    columns = ["char", "traditional", "count", "example"]
+    if not is_traditional(text):
+        return pd.DataFrame(columns=columns)
+    # Read in context as well: OpenCC's phrase tables keep 若干 and 里程 as they are in
+    # Traditional text too. (Character by character where the conversion changes the length.)
+    tw_text = _converter("s2tw").convert(text)
+    aligned = len(tw_text) == len(text)
+    simplified_form: dict[str, bool] = {}
+    found: dict[str, list] = {}
+    for i, ch in enumerate(text):
+        if not HAN_RE.match(ch):
+            continue
+        tw = _char(ch, "s2tw")
+        # Both readings must change it: the phrase tables alone also rewrite characters
+        # that are right in Traditional (了 of 超過了解放, read as 了解 → 瞭解).
+        if tw == ch or (aligned and tw_text[i] == ch):
+            continue
+        # A Traditional variant (爲, 衆, 羣, 裏, 麽) is normalised by s2tw too, but t2s
+        # simplifies it: it is no trace of a Simplified original.
+        if ch not in simplified_form:
+            simplified_form[ch] = _char(ch, "t2s") == ch
+        if not simplified_form[ch]:
+            continue
+        if ch not in found:
+            found[ch] = [ch, tw, 0, text[max(0, i - context):i + context + 1]]
+        found[ch][2] += 1
+    rows = list(found.values())
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.sort_values(["count", "char"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+@functools.lru_cache(maxsize=65536)
+def taiwan_simplified(word: str) -> str:
+    """A word's Simplified form read as Taiwan usage (OpenCC ``tw2s``, phrase-aware: 著力 →
+    着力, 著作 stays): how a general-Chinese list spells what a Traditional text writes.
+    (:func:`to_simplified` keeps one character per character and 著 as it is.)
+
+    >>> taiwan_simplified("著力"), taiwan_simplified("著作")
+    ('着力', '著作')
+    """
+    return taiwan_converter().convert(word)
+
+
+def taiwan_converter():
+    """The OpenCC ``tw2s`` converter behind :func:`taiwan_simplified` (for converting many
+    words in one call)."""
+    return _converter("tw2s")

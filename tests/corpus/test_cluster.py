@@ -1,0 +1,85 @@
+"""The pipeline and the count-based analyses on a dask.distributed cluster (a LocalCluster of
+two worker processes): the same tables as on one machine."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from analysis import corpus_tokens, frequencies, load_corpus, term_trends
+from analysis.corpus.cluster import is_dask
+
+pytestmark = pytest.mark.slow
+STRINGS = ["speech_id", "token", "simplified", "term", "pos", "part"]
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    distributed = pytest.importorskip("distributed")
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                       dashboard_address=None, silence_logs=40)
+    with distributed.Client(cluster) as client:
+        yield client
+    cluster.close()
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory, seed_text):
+    from tests.corpus.test_pipeline import _speeches
+
+    return _speeches(tmp_path_factory.mktemp("speeches"), seed_text, n=40)
+
+
+def test_loading_on_the_cluster_gives_the_local_tables(client, folder, tmp_path):
+    shared = tmp_path / "shared-store"   # the folder the workers write the store to
+    local = load_corpus(folder, cache=False)
+    remote = load_corpus(folder, client=client, store=shared)
+    pd.testing.assert_frame_equal(pd.DataFrame(remote), pd.DataFrame(local))
+    assert len(list(shared.glob("partitions/*/tokens.parquet"))) > 1   # written by the workers
+    lazy = corpus_tokens(remote, client=client)
+    assert is_dask(lazy) and lazy.npartitions > 1
+    # Each partition has its own categories: compare the values.
+    pd.testing.assert_frame_equal(lazy.compute().reset_index(drop=True).astype({c: object for c in STRINGS}),
+                                  corpus_tokens(local, cache=False).astype({c: object for c in STRINGS}))
+
+
+def test_counting_on_the_cluster_equals_counting_here(client, folder, tmp_path):
+    corpus = load_corpus(folder, client=client, store=tmp_path / "store")
+    here = corpus_tokens(corpus)
+    there = corpus_tokens(corpus, client=client)
+    pd.testing.assert_frame_equal(frequencies(there), frequencies(here))
+    pd.testing.assert_frame_equal(frequencies(there, by="speech_id", words="all"),
+                                  frequencies(here, by="speech_id", words="all"))
+    groups = pd.Series({sid: int(sid[1:]) % 3 for sid in corpus["speech_id"]}, name="third")
+    pd.testing.assert_frame_equal(term_trends(there, ["計生協會", "群眾"], by=groups),
+                                  term_trends(here, ["計生協會", "群眾"], by=groups))
+
+
+def test_no_dask_is_imported_without_a_cluster(tmp_path):
+    code = ("import sys, analysis; c = analysis.load_corpus(); t = analysis.corpus_tokens(c); "
+            "analysis.frequencies(t); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={"SPEECHES_CACHE_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    assert run.stdout.strip() == "[]"
+
+
+def test_lifecycle_on_the_cluster_equals_lifecycle_here(client, gwr_dir):
+    from analysis import lifecycle
+
+    corpus = load_corpus(gwr_dir)
+    corpus = corpus[corpus["year"] >= 2000]
+    pd.testing.assert_frame_equal(lifecycle(corpus, client=client), lifecycle(corpus))
+
+
+def test_keyness_on_the_cluster_equals_keyness_here(client, folder, tmp_path):
+    from analysis import keyness
+
+    corpus = load_corpus(folder, client=client, store=tmp_path / "store")
+    here, there = corpus_tokens(corpus), corpus_tokens(corpus, client=client)
+    pd.testing.assert_frame_equal(keyness(there), keyness(here))
+    target = [f"s{i}" for i in range(10)]
+    pd.testing.assert_frame_equal(keyness(there, target=target, corpus=corpus),
+                                  keyness(here, target=target, corpus=corpus))

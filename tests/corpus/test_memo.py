@@ -1,0 +1,85 @@
+"""analysis.memo: a corpus-level result read back is the result computed, and anything that
+decides it changes its key."""
+from __future__ import annotations
+
+import warnings
+
+import pandas as pd
+import pytest
+
+import analysis.config as config
+from analysis.corpus.memo import corpus_memo, frame_fingerprint
+
+CALLS: list[int] = []
+RULES = None  # a module-level data file, as extractors have (set in the test)
+
+
+@pytest.fixture()
+def memo_on(tmp_path, monkeypatch):
+    monkeypatch.setenv("SPEECHES_MEMO", "1")
+    monkeypatch.setattr(config, "CACHE_DIR", tmp_path / "cache")
+    CALLS.clear()
+
+
+@corpus_memo("test-counts")
+def _counts(frame: pd.DataFrame, n: int = 2) -> pd.DataFrame:
+    CALLS.append(1)
+    if n > 5:
+        warnings.warn(f"n is large: {n}", UserWarning, stacklevel=2)
+    text = RULES.read_text(encoding="utf-8") if RULES else ""
+    return pd.DataFrame({"speech_id": frame["speech_id"], "n": frame["text"].str.len() * n,
+                         "rule": text, "year": pd.array([2012] * len(frame), dtype="Int64")})
+
+
+def test_a_kept_result_is_the_computed_one(memo_on):
+    frame = pd.DataFrame({"speech_id": ["a", "b"], "text": ["計生協會", "雙降目標"]})
+    first = _counts(frame)
+    again = _counts(frame.copy())
+    assert CALLS == [1]
+    pd.testing.assert_frame_equal(first, again)
+    _counts(frame, n=3)                                  # another argument
+    _counts(frame.assign(text=["計生協會", "雙降"]))       # another text
+    assert CALLS == [1, 1, 1]
+
+
+def test_warnings_are_given_again_when_read_back(memo_on):
+    frame = pd.DataFrame({"speech_id": ["a"], "text": ["計生協會"]})
+    with pytest.warns(UserWarning, match="n is large: 9"):
+        _counts(frame, n=9)
+    with pytest.warns(UserWarning, match="n is large: 9"):
+        _counts(frame, n=9)
+    assert CALLS == [1]
+
+
+def test_a_data_file_the_module_points_at_is_in_the_key(memo_on, tmp_path, monkeypatch):
+    rules = tmp_path / "rules.tsv"
+    rules.write_text("one", encoding="utf-8")
+    monkeypatch.setattr(__import__(__name__), "RULES", rules, raising=False)
+    globals()["RULES"] = rules
+    frame = pd.DataFrame({"speech_id": ["a"], "text": ["計生協會"]})
+    assert _counts(frame)["rule"].tolist() == ["one"]
+    rules.write_text("two!", encoding="utf-8")
+    assert _counts(frame)["rule"].tolist() == ["two!"]
+    globals()["RULES"] = None
+
+
+def test_off_by_the_setting_or_the_call(memo_on, monkeypatch):
+    frame = pd.DataFrame({"speech_id": ["a"], "text": ["計生協會"]})
+    _counts(frame)
+    _counts(frame, cache=False)
+    monkeypatch.setenv("SPEECHES_MEMO", "0")
+    _counts(frame)
+    assert CALLS == [1, 1, 1]
+
+
+def test_a_loaded_corpus_is_known_by_its_store_and_its_other_columns(memo_on, seed_text, tmp_path):
+    from analysis import load_corpus
+
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "s.txt").write_text(seed_text, encoding="utf-8")
+    corpus = load_corpus(folder)
+    assert frame_fingerprint(corpus) == frame_fingerprint(load_corpus(folder))
+    assert frame_fingerprint(corpus) != frame_fingerprint(corpus.assign(year=2013))
+    (folder / "s.txt").write_text(seed_text + "\n同志們，再見。", encoding="utf-8")
+    assert frame_fingerprint(load_corpus(folder)) != frame_fingerprint(corpus)

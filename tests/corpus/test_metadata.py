@@ -1,0 +1,222 @@
+"""Metadata tables joined on speech_id: columns kept, and every mismatch named, never a silent NaN."""
+from __future__ import annotations
+
+import warnings
+
+import pandas as pd
+import pytest
+
+from analysis import CorpusError, load_corpus
+from analysis.corpus.metadata import MetadataWarning
+
+SPEECH = "同志們：\n今天我們召開全市計生協會工作會議。"
+
+
+@pytest.fixture
+def folder(tmp_path):
+    for name in ("a", "b", "c"):
+        (tmp_path / f"{name}.txt").write_text(SPEECH, encoding="utf-8")
+    return tmp_path
+
+
+def write(path, text):
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_every_column_is_kept_and_dates_come_first(folder):
+    write(folder / "metadata.csv", "speech_id,date,speaker,level,place\n"
+                                   "a,2012-03-05,局長,municipal,某市\n"
+                                   "b,2013,書記,provincial,某省\n"
+                                   "c,,主任,county,\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")   # a clean table loads without a word
+        corpus = load_corpus(folder)
+    # level is read as one of the levels of government ("municipal" is city level).
+    assert corpus[["speaker", "level", "place"]].values.tolist()[:2] == [["局長", "city", "某市"],
+                                                                        ["書記", "provincial", "某省"]]
+    assert corpus["speaker_source"].tolist() == ["metadata"] * 3
+    assert pd.isna(corpus["place"].iloc[2])
+    assert corpus["date"].tolist()[0] == pd.Timestamp("2012-03-05") and pd.isna(corpus["date"].iloc[1])
+    assert corpus["year"].tolist()[:2] == [2012, 2013]
+    assert corpus["date_source"].tolist()[:2] == ["metadata", "metadata"]
+    assert corpus["date_evidence"].tolist()[:2] == ["metadata.csv date=2012-03-05", "metadata.csv date=2013"]
+    # No metadata date for c, and nothing in its text or name: undated, not a silent guess.
+    assert pd.isna(corpus["year"].iloc[2]) and pd.isna(corpus["date_source"].iloc[2])
+    assert list(corpus.columns[:9]) == ["speech_id", "title", "date", "year", "date_source", "date_evidence",
+                                        "speaker", "speaker_source", "level"]
+
+
+def test_year_alone_and_tsv(folder):
+    write(folder / "metadata.tsv", "speech_id\tyear\tgenre\na\t2011\treport\nb\t2012\treport\nc\t2013\tspeech\n")
+    corpus = load_corpus(folder)
+    assert corpus["year"].tolist() == [2011, 2012, 2013] and corpus["date"].isna().all()
+    assert corpus["date_evidence"].iloc[0] == "metadata.tsv year=2011"
+
+
+def test_a_table_given_as_a_path_or_a_frame_or_turned_off(folder, tmp_path_factory):
+    elsewhere = write(tmp_path_factory.mktemp("meta") / "my-table.csv",
+                      "speech_id,year\na,2001\nb,2002\nc,2003\n")
+    assert load_corpus(folder, metadata=elsewhere)["year"].tolist() == [2001, 2002, 2003]
+    frame = pd.DataFrame({"speech_id": ["a", "b", "c"], "year": [2004, 2005, 2006], "speaker": ["x", "y", "z"]})
+    loaded = load_corpus(folder, metadata=frame)
+    assert loaded["year"].tolist() == [2004, 2005, 2006] and loaded["speaker"].tolist() == ["x", "y", "z"]
+    write(folder / "metadata.csv", "speech_id,year\na,2001\nb,2002\nc,2003\n")
+    assert load_corpus(folder, metadata=False)["year"].isna().all()
+
+
+def test_a_metadata_title_replaces_the_page_heading(folder):
+    write(folder / "metadata.csv", "speech_id,title\na,在全市會議上的講話\nb,\nc,\n")
+    corpus = load_corpus(folder)
+    assert corpus["title"].iloc[0] == "在全市會議上的講話"
+    assert pd.isna(corpus["title"].iloc[1])   # no page heading either
+
+
+def test_rows_without_files_and_files_without_rows_are_named(folder):
+    write(folder / "metadata.csv", "speech_id,year\na,2001\nzz,2002\nqq,2003\n")
+    with pytest.warns(MetadataWarning) as caught:
+        corpus = load_corpus(folder)
+    messages = [str(w.message) for w in caught]
+    assert any("2 row(s) name no speech file: row 3 (zz), row 4 (qq)" in m for m in messages)
+    assert any("2 speech file(s) have no row: b, c" in m for m in messages)
+    assert corpus["year"].tolist()[0] == 2001 and corpus["year"].isna().tolist()[1:] == [True, True]
+
+
+def test_a_duplicate_id_is_an_error_naming_its_rows(folder):
+    write(folder / "metadata.csv", "speech_id,year\na,2001\nb,2002\na,2003\n")
+    with pytest.raises(CorpusError, match=r"duplicate speech_id: 'a' on rows 2, 4"):
+        load_corpus(folder)
+
+
+def test_a_date_that_does_not_parse_names_row_column_and_value(folder):
+    write(folder / "metadata.csv", "speech_id,date,year\na,2012-03-05,\nb,next spring,\nc,,20133\n")
+    with pytest.raises(CorpusError) as raised:
+        load_corpus(folder)
+    message = str(raised.value)
+    assert "2 metadata value(s) cannot be read" in message
+    assert "row 3 (b), column date: 'next spring' is not a date" in message
+    assert "row 4 (c), column year: '20133' is not a year" in message
+    with pytest.warns(MetadataWarning) as caught:
+        corpus = load_corpus(folder, errors="warn")
+    said = " ".join(str(w.message) for w in caught)
+    assert "row 3 (b), column date" in said and "row 4 (c), column year: '20133'" in said
+    assert corpus["year"].tolist()[0] == 2012 and corpus["year"].isna().tolist()[1:] == [True, True]
+
+
+def test_a_date_and_year_that_disagree_are_named(folder):
+    write(folder / "metadata.csv", "speech_id,date,year\na,2012-03-05,2011\nb,,\nc,,\n")
+    with pytest.warns(MetadataWarning, match="row 2 \\(a\\): date 2012-03-05 and year 2011 disagree"):
+        corpus = load_corpus(folder)
+    assert corpus["year"].iloc[0] == 2012
+
+
+def test_an_ambiguous_date_is_an_error_naming_file_row_and_value(folder):
+    write(folder / "metadata.csv", "speech_id,date\na,2012-03-05\nb,3/5/2018\nc,18/3/5\n")
+    with pytest.raises(CorpusError) as raised:
+        load_corpus(folder)
+    message = str(raised.value)
+    assert "2 metadata value(s) cannot be read" in message
+    assert "metadata.csv, row 3 (b), column date: '3/5/2018' is ambiguous: day and month order" in message
+    assert "metadata.csv, row 4 (c), column date: '18/3/5' is ambiguous: a two-digit year" in message
+    assert "write it as one of 2018-03-05" in message
+    with pytest.warns(MetadataWarning) as caught:
+        corpus = load_corpus(folder, errors="warn")
+    said = " ".join(str(w.message) for w in caught)
+    assert "row 3 (b), column date: '3/5/2018' is ambiguous" in said and "row 4 (c), column date: '18/3/5'" in said
+    assert corpus["year"].tolist()[0] == 2012 and corpus["year"].isna().tolist()[1:] == [True, True]
+
+
+def test_partial_dates_keep_the_year_and_invent_no_day(folder):
+    write(folder / "metadata.csv", "speech_id,date\na,2018-03\nb,2018年3月\nc,2018年\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        corpus = load_corpus(folder)
+    assert corpus["date"].isna().all()
+    assert corpus["year"].tolist() == [2018, 2018, 2018]
+    assert corpus["date_source"].tolist() == ["metadata"] * 3
+    assert corpus["date_evidence"].tolist() == ["metadata.csv date=2018-03", "metadata.csv date=2018年3月",
+                                                "metadata.csv date=2018年"]
+
+
+def test_a_metadata_date_that_the_text_or_file_name_contradicts_is_named(tmp_path):
+    (tmp_path / "2021-02-20_c.txt").write_text("講話\n（2021年2月20日）\n同志們：\n今天開會。", encoding="utf-8")
+    write(tmp_path / "metadata.csv", "speech_id,date\n2021-02-20_c,2019-02-20\n")
+    with pytest.warns(MetadataWarning) as caught:
+        corpus = load_corpus(tmp_path)
+    messages = sorted(str(w.message) for w in caught if issubclass(w.category, MetadataWarning))
+    assert messages == [
+        "2021-02-20_c: the metadata date 2019-02-20 (metadata.csv date=2019-02-20) and the file name "
+        "2021-02-20 (2021-02-20_c) disagree; the metadata date is used",
+        "2021-02-20_c: the metadata date 2019-02-20 (metadata.csv date=2019-02-20) and the text's dateline "
+        "2021-02-20 (（2021年2月20日）) disagree; the metadata date is used",
+    ]
+    assert corpus["date"].iloc[0] == pd.Timestamp("2019-02-20") and corpus["date_source"].iloc[0] == "metadata"
+
+
+def test_a_different_day_is_named_a_year_alone_only_by_its_year(tmp_path):
+    (tmp_path / "2021-02-20_a.txt").write_text(SPEECH, encoding="utf-8")
+    (tmp_path / "2021-02-20_b.txt").write_text(SPEECH, encoding="utf-8")
+    (tmp_path / "gwr-2020.txt").write_text(SPEECH, encoding="utf-8")
+    write(tmp_path / "metadata.csv", "speech_id,date\n2021-02-20_a,2021-02-21\n2021-02-20_b,2021\ngwr-2020,2021\n")
+    with pytest.warns(MetadataWarning) as caught:
+        load_corpus(tmp_path)
+    messages = sorted(str(w.message) for w in caught if issubclass(w.category, MetadataWarning))
+    assert messages == [
+        "2021-02-20_a: the metadata date 2021-02-21 (metadata.csv date=2021-02-21) and the file name "
+        "2021-02-20 (2021-02-20_a) disagree; the metadata date is used",
+        "gwr-2020: the metadata date 2021 (metadata.csv date=2021) and the file name 2020 (gwr-2020) disagree; "
+        "the metadata date is used",
+    ]
+
+
+def test_no_warning_when_the_metadata_text_and_file_name_agree(tmp_path):
+    (tmp_path / "2021-02-20_c.txt").write_text("講話\n（2021年2月20日）\n同志們：\n今天開會。", encoding="utf-8")
+    (tmp_path / "2021-03-01_d.txt").write_text(SPEECH, encoding="utf-8")   # year only in the table: agrees
+    (tmp_path / "e.txt").write_text(SPEECH, encoding="utf-8")              # nothing else dates it
+    write(tmp_path / "metadata.csv", "speech_id,date\n2021-02-20_c,2021年2月20日\n2021-03-01_d,2021-03\n"
+                                     "e,1999-01-01\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        corpus = load_corpus(tmp_path)
+    assert corpus["year"].tolist() == [2021, 2021, 1999]
+
+
+@pytest.mark.parametrize("table, message", [
+    ("id,year\na,2001\n", "no speech_id column"),
+    ("speech_id,text\na,hello\n", r"column\(s\) \['text'\] would replace what the loader computes"),
+    ("speech_id,year\n,2001\n", "rows 2 have no speech_id"),
+])
+def test_tables_that_cannot_be_joined(folder, table, message):
+    write(folder / "metadata.csv", table)
+    with pytest.raises(CorpusError, match=message):
+        load_corpus(folder)
+
+
+def test_both_csv_and_tsv_is_ambiguous(folder):
+    write(folder / "metadata.csv", "speech_id,year\na,2001\n")
+    write(folder / "metadata.tsv", "speech_id\tyear\na\t2001\n")
+    with pytest.raises(CorpusError, match="both metadata.csv and metadata.tsv"):
+        load_corpus(folder)
+
+
+def test_the_metadata_file_is_not_warned_about_as_a_non_speech(folder):
+    write(folder / "metadata.csv", "speech_id,year\na,2001\nb,2002\nc,2003\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load_corpus(folder)
+
+
+def test_the_shared_corpus_loads_as_it_is(gwr_dir):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", MetadataWarning)   # every file has its row, every row its file
+        corpus = load_corpus(gwr_dir)
+    assert len(corpus) == 72
+    reports = corpus[corpus.genre == "report"]
+    assert len(reports) == 52
+    assert (reports["date_source"] == "metadata").all()
+    assert reports["year"].notna().all() and reports["source"].str.startswith("https://zh.wikisource.org/").all()
+    assert (reports["year"] == reports["speech_id"].str[-4:].astype(int)).all()
+    # The resolutions have no year in the table: their text dates them by the session they name.
+    resolutions = corpus[corpus.genre == "resolution"]
+    assert len(resolutions) == 20 and (resolutions["date_source"] == "text").all()
+    assert resolutions.set_index("speech_id").loc["npc_resolution_14_3", "year"] == 2025

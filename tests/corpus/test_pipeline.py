@@ -1,0 +1,524 @@
+"""load_corpus and corpus_tokens at corpus scale: the corpus store (partitions, manifests,
+what a warm load reads and what a change rebuilds), parallel processing and progress bars."""
+from __future__ import annotations
+
+import multiprocessing
+import random
+import shutil
+import warnings
+
+import pandas as pd
+import pytest
+
+import analysis.config as config
+import analysis.corpus.load as corpus_module
+import analysis.corpus.parallel as parallel
+import analysis.corpus.pipeline as pipeline
+import analysis.corpus.read as read_module
+import analysis.text.segment as segment
+from analysis import corpus_tokens, load_corpus, to_simplified
+from analysis.corpus.store import Store, pipeline_modules
+
+
+@pytest.fixture()
+def cache_dir(tmp_path, monkeypatch):
+    """A fresh, empty cache for one test."""
+    folder = tmp_path / "cache"
+    monkeypatch.setattr(config, "CACHE_DIR", folder)
+    return folder
+
+
+@pytest.fixture()
+def counted(monkeypatch):
+    """The speeches actually run through the pipeline (cleaned, then segmented): the first
+    20 characters of each text segmented."""
+    calls = []
+    original = pipeline.token_table
+
+    def counting(texts, simplified=None):
+        calls.extend(t[:20] for t in texts)
+        return original(texts, simplified)
+
+    monkeypatch.setattr(pipeline, "token_table", counting)
+    return calls
+
+
+def _speeches(folder, seed_text, n=4):
+    """n speeches shuffled from the seed's paragraphs, Traditional and Simplified mixed."""
+    folder.mkdir(exist_ok=True)
+    paragraphs = seed_text.split("\n")
+    rng = random.Random(7)
+    for i in range(n):
+        body = paragraphs[:1] + rng.sample(paragraphs[1:], len(paragraphs) - 1)
+        text = "\n".join(body)
+        (folder / f"s{i}.txt").write_text(to_simplified(text) if i % 2 else text, encoding="utf-8")
+    return folder
+
+
+def _partition_files(cache_dir, table="tokens"):
+    return sorted((cache_dir / "store" / "partitions").glob(f"*/{table}.parquet"))
+
+
+def test_second_run_processes_nothing(tmp_path, cache_dir, counted, seed_text):
+    folder = _speeches(tmp_path / "c", seed_text)
+    first = corpus_tokens(load_corpus(folder, workers=1))
+    assert len(counted) == 4
+    again = corpus_tokens(load_corpus(folder, workers=1))
+    assert len(counted) == 4  # all from the store
+    pd.testing.assert_frame_equal(first, again)
+    assert first.speech_id.unique().tolist() == ["s0", "s1", "s2", "s3"]
+    assert first.dtypes["token"] == "category" and first.dtypes["start"] == "int64"
+
+
+def test_a_warm_load_cleans_nothing(tmp_path, cache_dir, seed_text, monkeypatch):
+    folder = _speeches(tmp_path / "c", seed_text, n=3)
+    first = load_corpus(folder)
+
+    def fail(raw):
+        raise AssertionError("cleaned again")
+
+    monkeypatch.setattr(read_module, "speech_record", fail)
+    monkeypatch.setattr(corpus_module, "_with_metadata_and_dates",
+                        lambda *a: (_ for _ in ()).throw(AssertionError("dated again")))
+    again = load_corpus(folder)
+    pd.testing.assert_frame_equal(pd.DataFrame(first), pd.DataFrame(again))
+
+
+def test_stored_equals_computed(tmp_path, cache_dir, seed_text):
+    folder = _speeches(tmp_path / "c", seed_text)
+    stored = load_corpus(folder)
+    pd.testing.assert_frame_equal(pd.DataFrame(load_corpus(folder)), pd.DataFrame(load_corpus(folder, cache=False)))
+    fresh = load_corpus(folder, cache=False)
+    pd.testing.assert_frame_equal(corpus_tokens(stored), corpus_tokens(fresh, cache=False))
+
+
+def test_editing_one_speech_reprocesses_only_it(tmp_path, cache_dir, counted, seed_text):
+    folder = _speeches(tmp_path / "c", seed_text)
+    before = corpus_tokens(load_corpus(folder, workers=1))
+    (folder / "s2.txt").write_text("同志們：\n要做好流動人口服務管理工作。\n", encoding="utf-8")
+    tokens = corpus_tokens(load_corpus(folder, workers=1))
+    assert counted[4:] == ["同志們：\n要做好流動人口服務管理工作。"]
+    assert tokens[tokens.speech_id == "s2"].token.tolist()[:4] == ["同志們", "：", "要", "做好"]
+    others = before[before.speech_id != "s2"].reset_index(drop=True)
+    kept = tokens[tokens.speech_id != "s2"].reset_index(drop=True)
+    assert kept.astype(str).equals(others.astype(str))
+
+
+def test_touching_a_file_without_changing_it_reprocesses_nothing(tmp_path, cache_dir, counted, seed_text):
+    import os
+
+    folder = _speeches(tmp_path / "c", seed_text)
+    corpus_tokens(load_corpus(folder, workers=1))
+    stat = (folder / "s1.txt").stat()
+    os.utime(folder / "s1.txt", ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    corpus_tokens(load_corpus(folder, workers=1))
+    assert len(counted) == 4  # read again to see it is the same text, but not processed
+
+
+def test_a_new_file_joins_one_partition(tmp_path, cache_dir, counted, seed_text):
+    folder = _speeches(tmp_path / "c", seed_text, n=40)
+    load_corpus(folder, workers=1)
+    partitions_before = set(p.parent.name for p in _partition_files(cache_dir))
+    assert len(partitions_before) > 1  # forty speeches make several partitions
+    (folder / "s17b.txt").write_text("同志們：\n要做好流動人口服務管理工作。\n", encoding="utf-8")
+    corpus = load_corpus(folder, workers=1)
+    assert counted[40:] == ["同志們：\n要做好流動人口服務管理工作。"]
+    assert "s17b" in corpus.speech_id.tolist()
+    after = set(p.parent.name for p in _partition_files(cache_dir))
+    assert len(after - partitions_before) == 1  # one new partition; the others are reused as they were
+
+
+def test_editing_the_dictionary_resegments_everything(tmp_path, cache_dir, counted, seed_text, monkeypatch):
+    folder = _speeches(tmp_path / "c", seed_text, n=2)
+    before = corpus_tokens(load_corpus(folder, workers=1))
+    assert "隆重召開" not in before.token.tolist() and "隆重" in before.token.tolist()
+    userdict = tmp_path / "userdict.txt"
+    shutil.copy(segment.USER_DICT, userdict)
+    with userdict.open("a", encoding="utf-8") as f:
+        f.write("隆重召开 50000 l\n")  # a researcher's edit: keep 隆重召開 whole
+    monkeypatch.setattr(segment, "USER_DICT", userdict)
+    after = corpus_tokens(load_corpus(folder, workers=1))
+    assert len(counted) == 4
+    assert "隆重召開" in after.token.tolist() and "隆重" not in after.token.tolist()
+
+
+def test_the_store_key_covers_the_pipelines_code_not_the_notebooks():
+    package = config.ROOT / "analysis"
+    names = {p.relative_to(package).as_posix() for p in pipeline_modules()}
+    assert {"text/cleaning.py", "text/segment.py", "text/outline.py", "text/script.py", "text/aliases.py",
+            "text/dates.py", "corpus/load.py", "corpus/pipeline.py", "corpus/store.py"} <= names
+    # Nothing above the corpus layer: a change of a measure, a chart or a notebook's runner
+    # leaves the stored tables as they are.
+    assert {name.split("/")[0] for name in names} <= {"config.py", "common", "text", "corpus"}
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "rename"])
+def test_damaged_partitions_are_rebuilt_not_trusted(tmp_path, cache_dir, counted, seed_text, damage):
+    folder = _speeches(tmp_path / "c", seed_text, n=2)
+    good = corpus_tokens(load_corpus(folder, workers=1))
+    path = _partition_files(cache_dir)[0]
+    data = bytearray(path.read_bytes())
+    if damage == "truncate":
+        data = data[: len(data) // 2]
+    elif damage == "flip":
+        data[len(data) // 3] ^= 0xFF  # one bit-rotten byte in a data page
+    else:
+        at = data.rfind(b"simplified")  # a column's name in the footer, flipped in case
+        data[at:at + 10] = b"SIMPLIFIED"
+    path.write_bytes(bytes(data))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rebuilt = corpus_tokens(load_corpus(folder, workers=1))
+    messages = " ".join(str(w.message) for w in caught)
+    assert str(path.parent) in messages and ("damaged" in messages or "changed since" in messages)
+    pd.testing.assert_frame_equal(rebuilt, good)
+
+
+def test_thirty_damaged_column_names_never_serve_wrong_tables(tmp_path, cache_dir, seed_text):
+    folder = _speeches(tmp_path / "c", seed_text, n=3)
+    good_corpus = pd.DataFrame(load_corpus(folder))
+    good = corpus_tokens(load_corpus(folder))
+    rng = random.Random(11)
+    names = [b"speech_id", b"token", b"simplified", b"term", b"start", b"end", b"pos", b"is_stop",
+             b"is_punct", b"part", b"section", b"point", b"text", b"raw", b"title", b"label"]
+    for trial in range(30):
+        files = sorted((cache_dir / "store" / "partitions").glob("*/*.parquet"))
+        found = []
+        while not found:  # a file and a column name written in its footer
+            path = rng.choice(files)
+            data = bytearray(path.read_bytes())
+            found = [n for n in names if data.rfind(n) > len(data) // 2]
+        name = rng.choice(found)
+        at = data.rfind(name)
+        if trial % 2:
+            data[at] ^= 0x20  # flipped case
+        else:
+            data[at] = 0xFF  # invalid UTF-8
+        path.write_bytes(bytes(data))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            corpus = load_corpus(folder)
+            tokens = corpus_tokens(corpus)
+        pd.testing.assert_frame_equal(pd.DataFrame(corpus), good_corpus)
+        pd.testing.assert_frame_equal(tokens, good)
+
+
+def test_a_damaged_manifest_means_a_rebuild(tmp_path, cache_dir, counted, seed_text):
+    folder = _speeches(tmp_path / "c", seed_text, n=2)
+    good = corpus_tokens(load_corpus(folder, workers=1))
+    manifest = next((cache_dir / "store" / "manifests").glob("*.json"))
+    manifest.write_text('{"format": "1", "corpus_id"', encoding="utf-8")
+    with pytest.warns(UserWarning, match="manifest .* is damaged"):
+        again = corpus_tokens(load_corpus(folder, workers=1))
+    pd.testing.assert_frame_equal(again, good)
+
+
+def test_failed_write_leaves_no_file(tmp_path, monkeypatch):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    def crash(table, handle, **kwargs):
+        handle.write(b"PAR1 half a file")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pq, "write_table", crash)
+    store = Store(tmp_path / "store")
+    with pytest.raises(OSError, match="disk full"):
+        store.write_partition("p1", {"parts": pipeline.conform_empty("parts").append_column(
+            "x", pa.array([], pa.int64())).drop_columns(["x"])})
+    assert not store.partition_dir("p1").exists() and list(store.partition_dir("p1").parent.iterdir()) == []
+
+
+@pytest.mark.parametrize("how", ["file in its place", "read-only"])
+def test_a_cache_that_cannot_be_written_is_computed_around(tmp_path, monkeypatch, seed_text, how):
+    import os
+    import stat
+
+    if how == "read-only" and os.geteuid() == 0:
+        pytest.skip("root writes into read-only folders; the file-in-place case covers the fallback")
+    folder = _speeches(tmp_path / "c", seed_text, n=2)
+    reference = corpus_tokens(load_corpus(folder, cache=False), cache=False)
+    cache = tmp_path / "cache"
+    if how == "file in its place":
+        cache.write_text("not a folder")
+        where = cache
+    else:
+        cache.mkdir()
+        cache.chmod(stat.S_IRUSR | stat.S_IXUSR)
+        where = cache
+    monkeypatch.setattr(config, "CACHE_DIR", where)
+    pipeline._WARNED.clear()
+    with pytest.warns(UserWarning, match=f"cache folder {where}.* cannot be written") as caught:
+        corpus = load_corpus(folder)
+        tokens = corpus_tokens(corpus)
+    assert sum("cannot be written" in str(w.message) for w in caught) == 1
+    pd.testing.assert_frame_equal(tokens, reference)
+    # The analyses that keep small results in the cache compute them all the same.
+    import analysis.corpus.cache as cache_module
+    from analysis import keyness
+
+    cache_module._UNWRITABLE.clear()
+    with pytest.warns(UserWarning, match="cannot be written"):
+        assert keyness(tokens).equals(keyness(reference))
+
+
+def test_cache_false_writes_nothing(tmp_path, cache_dir, seed_text, monkeypatch):
+    folder = _speeches(tmp_path / "c", seed_text, n=2)
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    corpus_tokens(load_corpus(folder, cache=False), cache=False)
+    assert not cache_dir.exists()
+
+
+def _tokens_in_process(folder, cache):
+    config.CACHE_DIR = cache
+    corpus_tokens(load_corpus(folder, workers=1))
+
+
+def test_two_runs_at_once_leave_a_sound_store(tmp_path, cache_dir, seed_text, counted):
+    folder = _speeches(tmp_path / "c", seed_text, n=3)
+    context = multiprocessing.get_context("fork")
+    runs = [context.Process(target=_tokens_in_process, args=(folder, cache_dir)) for _ in range(2)]
+    for run in runs:
+        run.start()
+    for run in runs:
+        run.join(120)
+    assert [run.exitcode for run in runs] == [0, 0]
+    assert not list(cache_dir.rglob("*.tmp"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a damaged file would warn
+        corpus_tokens(load_corpus(folder, workers=1))
+    assert counted == []  # everything came from what the two runs wrote
+
+
+def test_parallel_equals_serial(tmp_path, cache_dir, seed_text, monkeypatch):
+    folder = _speeches(tmp_path / "c", seed_text, n=40)
+    serial = corpus_tokens(load_corpus(folder, workers=1, cache=False), cache=False)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_CHARS", 0)
+    in_parallel = corpus_tokens(load_corpus(folder, workers=2, cache=False), cache=False)
+    pd.testing.assert_frame_equal(serial, in_parallel)
+    assert serial.speech_id.unique().tolist() == sorted(f"s{i}" for i in range(40))
+
+
+def test_a_frame_not_loaded_from_a_folder_is_segmented_and_stored(cache_dir, seed_text, counted):
+    frame = pd.DataFrame({"speech_id": ["b", "a"], "text": [seed_text[:300], seed_text[300:700]]})
+    first = corpus_tokens(frame)
+    assert len(counted) == 2 and first.speech_id.unique().tolist() == ["b", "a"]
+    again = corpus_tokens(frame.copy())
+    assert len(counted) == 2
+    pd.testing.assert_frame_equal(first, again)
+    assert first.token.astype(str).tolist() == segment.tokenize(seed_text[:300]).token.astype(str).tolist() \
+        + segment.tokenize(seed_text[300:700]).token.astype(str).tolist()
+
+
+def test_a_subset_of_a_loaded_corpus_reads_its_rows(tmp_path, cache_dir, seed_text, counted):
+    corpus = load_corpus(_speeches(tmp_path / "c", seed_text), workers=1)
+    everything = corpus_tokens(corpus)
+    some = corpus[corpus.speech_id.isin(["s3", "s1"])].iloc[::-1]
+    mine = corpus_tokens(some)
+    assert len(counted) == 4
+    assert mine.speech_id.unique().tolist() == ["s3", "s1"]
+    assert len(mine) == (everything.speech_id.isin(["s1", "s3"])).sum()
+
+
+def test_workers_follow_the_cores_this_process_may_use(monkeypatch):
+    # A container or taskset narrows the affinity: one core allowed, one worker.
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda pid: {3}, raising=False)
+    assert parallel.default_workers() == 1
+    # Where affinity is unknown (not Linux), the machine's count.
+    def unknown(pid):
+        raise AttributeError
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", unknown, raising=False)
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 6)
+    assert parallel.default_workers() == 6
+
+
+def test_progress_bar_only_when_watched(tmp_path, cache_dir, seed_text, capsys, monkeypatch):
+    folder = _speeches(tmp_path / "c", seed_text, n=40)
+    load_corpus(folder, workers=1, cache=False)
+    assert "processing" not in capsys.readouterr().err  # headless: quiet
+    load_corpus(folder, workers=1, cache=False, progress=True)
+    assert "processing: 100%" in capsys.readouterr().err
+    monkeypatch.delenv("SPEECHES_HEADLESS")
+    monkeypatch.delenv("CI", raising=False)
+    assert parallel.show_progress(6, None) and not parallel.show_progress(5, None)
+
+
+def test_the_parts_table_is_computed_once_and_read_after(tmp_path, cache_dir, seed_text, monkeypatch):
+    from analysis import corpus_outline, outline
+
+    calls = []
+    original = pipeline.outline_rows
+    monkeypatch.setattr(pipeline, "outline_rows", lambda text: calls.append(1) or original(text))
+    corpus = load_corpus(_speeches(tmp_path / "c", seed_text, n=3))
+    assert len(calls) == 3   # once per speech, as it loaded
+    first = corpus_outline(corpus)
+    again = corpus_outline(load_corpus(_speeches(tmp_path / "c", seed_text, n=3)))
+    assert len(calls) == 3   # read from the store
+    pd.testing.assert_frame_equal(first, again)
+    for sid, text in zip(corpus.speech_id, corpus.text):
+        mine = first[first.speech_id == sid].drop(columns="speech_id").reset_index(drop=True)
+        expected = outline(text)
+        assert mine["part"].tolist() == expected["part"].tolist()
+        spans = ["start", "end", "n_chars"]
+        assert mine[spans].values.tolist() == expected[spans].values.tolist()
+    corpus_tokens(corpus)
+    assert len(calls) == 3
+
+
+def test_tokens_of_a_long_text_are_cut_in_pieces_at_line_breaks(monkeypatch, seed_text):
+    monkeypatch.setattr(pipeline, "CHUNK_CHARS", 500)
+    frame = pd.DataFrame({"speech_id": ["long"], "text": [seed_text]})
+    pieces = pipeline._chunks(seed_text)
+    assert len(pieces) > 4 and all(seed_text[b - 1] in "\n。！？" and b - a <= 500 for a, b in pieces[:-1])
+    assert "".join(seed_text[a:b] for a, b in pieces) == seed_text
+    chunked = corpus_tokens(frame, cache=False)
+    whole = segment.tokenize(seed_text)
+    assert chunked[["start", "end"]].values.tolist() == whole[["start", "end"]].values.tolist()
+
+
+def test_place_agrees_with_locate_across_speeches(tmp_path, cache_dir, seed_text):
+    from analysis import corpus_outline, outline
+    from analysis.corpus.pipeline import place
+    from analysis.text.outline import locate
+
+    corpus = load_corpus(_speeches(tmp_path / "c", seed_text, n=3))
+    parts = corpus_outline(corpus)
+    rng = random.Random(3)
+    queries = [(sid, rng.randrange(len(text))) for sid, text in zip(corpus.speech_id, corpus.text) for _ in range(200)]
+    rng.shuffle(queries)   # speeches interleaved, offsets unsorted
+    found = place([q[0] for q in queries], [q[1] for q in queries], parts)
+    texts = dict(zip(corpus.speech_id, corpus.text))
+    for (sid, pos), row in zip(queries, found.itertuples(index=False)):
+        expected = locate([pos], outline(texts[sid])).iloc[0]
+        assert (row.part if pd.notna(row.part) else None) == expected["part"]
+        assert pd.isna(row.section) if pd.isna(expected["section"]) else row.section == expected["section"]
+        assert pd.isna(row.point) if pd.isna(expected["point"]) else row.point == expected["point"]
+
+
+def test_a_cached_frame_is_computed_once_per_key(cache_dir):
+    from analysis.corpus.cache import cached_frame, code_digest, digest
+
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return pd.DataFrame({"sample": ["a", "b"], "form": [0.5, float("nan")], "names": [3, 4]})
+
+    first = cached_frame("t", digest("k1"), compute)
+    again = cached_frame("t", digest("k1"), compute)
+    other = cached_frame("t", digest("k2"), compute)
+    assert len(calls) == 2 and again.equals(first) and other.equals(first)
+    assert again.dtypes.tolist() == first.dtypes.tolist()
+    # The code part of such keys covers the package's modules and its data files.
+    assert len(code_digest()) == 32 and code_digest() == code_digest()
+
+
+def test_a_partition_rebuilt_while_reading_is_recorded(tmp_path, cache_dir, counted, seed_text):
+    folder = _speeches(tmp_path / "c", seed_text, n=2)
+    good = corpus_tokens(load_corpus(folder, workers=1))
+    path = _partition_files(cache_dir)[0]
+    stat = path.stat()
+    data = bytearray(path.read_bytes())
+    data[len(data) // 3] ^= 0xFF  # bit rot that keeps the size and, below, the time
+    path.write_bytes(bytes(data))
+    import os
+
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    with pytest.warns(UserWarning, match="damaged"):
+        assert corpus_tokens(load_corpus(folder, workers=1)).equals(good)
+    n = len(counted)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the manifest now names the rebuilt files
+        assert corpus_tokens(load_corpus(folder, workers=1)).equals(good)
+    assert len(counted) == n
+
+
+def _children(pid: int) -> list[int]:
+    from pathlib import Path
+
+    out = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(pid):
+            out.append(int(status.parent.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    from pathlib import Path
+
+    try:
+        state = (Path("/proc") / str(pid) / "status").read_text()
+    except OSError:
+        return False
+    return "State:\tZ" not in state
+
+
+@pytest.mark.skipif(not __import__("pathlib").Path("/proc").is_dir(), reason="needs Linux's /proc to find the workers")
+def test_workers_end_when_their_parent_is_killed(tmp_path, seed_text):
+    """A cold load killed with SIGKILL once its workers exist leaves no worker alive 10 s
+    later, and the next load reads a sound store (the interrupted run left either no
+    manifest or one naming only complete partitions)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    folder = _speeches(tmp_path / "c", seed_text, n=60)
+    cache = tmp_path / "cache"
+    code = ("import analysis.corpus.parallel as p; p.PARALLEL_MIN_CHARS = 0; import analysis; "
+            f"analysis.load_corpus({str(folder)!r}, workers=2)")
+    env = {**os.environ, "SPEECHES_CACHE_DIR": str(cache)}
+    parent = subprocess.Popen([sys.executable, "-c", code], env=env)
+    workers: list[int] = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(workers) < 2:
+        workers = _children(parent.pid)
+        time.sleep(0.05)
+    assert len(workers) >= 2, "the load never started its workers"
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait()
+    time.sleep(10)
+    assert [pid for pid in workers if _alive(pid)] == []
+    config_cache = config.CACHE_DIR
+    try:
+        config.CACHE_DIR = cache
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            after = corpus_tokens(load_corpus(folder, workers=1))
+        config.CACHE_DIR = tmp_path / "fresh"
+        fresh = corpus_tokens(load_corpus(folder, workers=1))
+    finally:
+        config.CACHE_DIR = config_cache
+    pd.testing.assert_frame_equal(after, fresh)
+
+
+def test_a_small_cache_entry_with_a_damaged_column_name_is_never_served_wrong(cache_dir):
+    import pyarrow as pa
+
+    from analysis.corpus.cache import ParquetStore
+
+    store = ParquetStore("t")
+    good = pa.table({"words": ["计生协会"], "count": [35]})
+    data = bytes(store.put("ab" * 16, good).read_bytes())
+    places = [i for i in range(len(data)) if data.startswith(b"words", i)]
+    assert len(places) >= 2   # the Parquet schema, the Arrow schema or the record
+    rejected = 0
+    for at in places:
+        for flip in (0x20, 0x80):   # a flipped case; invalid UTF-8
+            damaged = bytearray(data)
+            damaged[at] ^= flip
+            store.path("ab" * 16).write_bytes(bytes(damaged))
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                got = store.get("ab" * 16)
+            if got is None:
+                rejected += 1
+                assert any("is damaged" in str(w.message) for w in caught)
+            else:
+                assert got.equals(good)   # pyarrow restored the name from the other copy
+    assert rejected >= 1

@@ -1,0 +1,193 @@
+"""tokenize: jieba on the Simplified text, tokens in the original script with exact spans."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from analysis import corpus_tokens, load_corpus, to_simplified, tokenize
+from analysis.text.segment import (
+    FLOOR_COUNT,
+    TOKEN_COLUMNS,
+    _is_floor_phrase,
+    _pieces,
+    floor_phrases,
+    jieba_tokenizer,
+    known_words,
+    pos_tokenizer,
+    stopwords,
+    user_dictionary,
+)
+
+
+@pytest.fixture(scope="module")
+def seed_tokens(seed_text):
+    return tokenize(seed_text)
+
+
+def test_columns_and_spans(seed_text, seed_tokens):
+    assert seed_tokens.columns.tolist() == TOKEN_COLUMNS
+    assert all(seed_text[s:e] == t for s, e, t in
+               zip(seed_tokens.start, seed_tokens.end, seed_tokens.token))
+    assert (seed_tokens.simplified == seed_tokens.token.map(to_simplified)).all()
+    # Tokens tile the text: only whitespace (the newlines) lies between them.
+    gaps = [seed_text[e:s] for e, s in zip(seed_tokens.end[:-1], seed_tokens.start[1:])]
+    assert set(gaps) == {"", "\n"}
+    assert gaps.count("\n") == 16
+
+
+# 計劃生育 occurs 9 times, 5 of them inside the alias-group words 計劃生育協會 (4) and
+# 人口和計劃生育 (1), which are words of their own.
+@pytest.mark.parametrize("term, count", [("計生協會", 17), ("雙降", 7), ("流動人口", 5),
+                                         ("計劃生育", 9 - 4 - 1), ("計劃生育協會", 4), ("優生優育", 2)])
+def test_domain_terms_are_one_token_at_every_occurrence(seed_text, seed_tokens, term, count):
+    inside = seed_text.count("計劃生育協會") + seed_text.count("人口和計劃生育") if term == "計劃生育" else 0
+    assert seed_text.count(term) - inside == count
+    assert (seed_tokens.token == term).sum() == count
+
+
+def test_traditional_and_simplified_input_segment_alike(seed_text, seed_tokens):
+    simplified = tokenize(to_simplified(seed_text))
+    assert simplified.token.tolist() == seed_tokens.simplified.tolist()
+    assert simplified.pos.tolist() == seed_tokens.pos.tolist()
+
+
+def test_pos_stop_and_punct(seed_tokens):
+    first = seed_tokens.head(6)[["token", "pos", "is_stop", "is_punct"]].values.tolist()
+    assert first == [["同志們", "n", False, False], ["：", "x", False, True],
+                     ["在", "p", True, False], ["全市", "n", False, False],
+                     ["上下", "f", False, False], ["認真", "ad", False, False]]
+    assert seed_tokens[seed_tokens.token == "雙降"].pos.unique().tolist() == ["j"]
+    assert seed_tokens[seed_tokens.token == "的"].is_stop.all()
+
+
+def test_user_dictionary_and_stopwords_are_data_files():
+    words = user_dictionary()
+    assert {"计生协", "计生协会", "双降", "流动人口", "人口计生", "计划生育", "利益导向机制", "生殖健康",
+            "优生优育", "晚婚晚育", "会员之家", "幸福工程", "生育关怀"} <= set(words.word)
+    assert words.pos.notna().all() and words.word.is_unique
+    assert {"的", "和", "是"} <= stopwords() and "工作" not in stopwords()
+
+
+def test_segmenting_is_quiet_and_writes_no_cache(tmp_path):
+    # The engine reads jieba's dictionary through jieba-rs and posseg's tables: jieba's own
+    # tokenizer (which prints "Building prefix dict" and writes jieba.cache) is never started.
+    code = "import analysis; analysis.tokenize('計生協會'); print('ok')"
+    env = {"SPEECHES_CACHE_DIR": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin", "TMPDIR": str(tmp_path)}
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         check=True)
+    assert run.stdout == "ok\n" and run.stderr == ""
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_default_cache_folder_is_the_projects():
+    code = "from analysis.config import CACHE_DIR, ROOT; print(CACHE_DIR == ROOT / '.cache')"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={"PATH": "/usr/bin:/bin"}, check=True)
+    assert run.stdout == "True\n"
+
+
+def test_corpus_tokens_have_speech_ids(tmp_path, seed_text):
+    (tmp_path / "a.txt").write_text(seed_text, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(to_simplified(seed_text), encoding="utf-8")
+    tokens = corpus_tokens(load_corpus(tmp_path))
+    assert tokens.columns.tolist()[:2] == ["speech_id", "token"]
+    assert {"part", "section", "point"} <= set(tokens.columns)
+    a, b = tokens[tokens.speech_id == "a"], tokens[tokens.speech_id == "b"]
+    assert len(a) == len(b) == len(tokenize(seed_text))
+    assert (a.token == "雙降").sum() == 7 and (b.token == "双降").sum() == 7
+    assert a.section.dropna().unique().tolist() == [1, 2, 3]
+
+
+# ---------------------------------------------------------------- segmentation rules
+
+TEMPLATE = re.compile(r"[一二三四五]是要著力在(.+?)上有新作為")
+
+
+def test_template_headings_segment_into_their_words(seed_text, seed_tokens):
+    """要著力在…上有新作為 is 要/著力/在/…/上/有/新/作為: no 上有 fragment (issue 10)."""
+    headings = list(TEMPLATE.finditer(seed_text))
+    assert len(headings) == 5
+    for match in headings:
+        start, end = match.start() + 2, match.end()  # from 要 to 為
+        inside = seed_tokens[(seed_tokens.start >= start) & (seed_tokens.end <= end)]
+        assert inside.start.min() == start and inside.end.max() == end  # no token straddles
+        words = inside.token.tolist()
+        assert words[:3] == ["要", "著力", "在"], words
+        assert words[-4:] == ["上", "有", "新", "作為"], words
+        assert "".join(words[3:-4]) == match.group(1)
+    assert not (seed_tokens.simplified == "上有").any()
+
+
+@pytest.mark.parametrize("sentence, words", [
+    # The same frame in other words, with 上 and 中 (written for these tests).
+    ("要在思想建設上有新提高", ["要", "在", "思想", "建設", "上", "有", "新", "提高"]),
+    ("在工作上有新突破", ["在", "工作", "上", "有", "新", "突破"]),
+    ("在改革中有新作為", ["在", "改革", "中", "有", "新", "作為"]),
+    ("在服务群众上有新举措", ["在", "服务", "群众", "上", "有", "新举措"]),
+    ("在經濟上有困難", ["在", "經濟", "上", "有", "困難"]),
+    # Floor-count frames and verb phrases of jieba's dictionary come out as their words ...
+    ("在思想上、政治上、組織上", ["在", "思想", "上", "、", "政治", "上", "、", "組織", "上"]),
+    # (noun compounds such as 宣傳教育 and 服務大局 stay whole: see FLOOR_COUNT) ...
+    ("要深入開展宣傳教育", ["要", "深入", "開展", "宣傳教育"]),
+    ("發揮優勢，服務大局", ["發揮", "優勢", "，", "服務大局"]),
+    # ... the user dictionary still wins, and 上下 stays a word.
+    ("國有企業和貨幣政策", ["國有企業", "和", "貨幣政策"]),
+    ("流動人口計生家庭", ["流動人口", "計生家庭"]),
+    ("在全市上下形成合力", ["在", "全市", "上下", "形成", "合力"]),
+    # A word jieba's dictionary does not list is still the HMM's to find: 著力 (jieba has 着力).
+    ("著力解決工作中的問題", ["著力", "解決", "工作", "中", "的", "問題"]),
+])
+def test_rules_on_other_sentences(sentence, words):
+    assert tokenize(sentence).token.tolist() == words
+
+
+def test_the_rules_are_what_changes_these_tokens():
+    sentence = "要著力在实现目标上有新作为，发挥优势"
+    plain = [p.word for p in pos_tokenizer(rules=False).cut(sentence)]
+    ours = [p.word for p in pos_tokenizer().cut(sentence)]
+    assert "上有" in plain and "发挥优势" in plain
+    assert "上有" not in ours and ours[-3:] == ["，", "发挥", "优势"]
+    assert ours[ours.index("目标") + 1: ours.index("目标") + 3] == ["上", "有"]
+
+
+def test_floor_phrases():
+    phrases = floor_phrases()
+    assert FLOOR_COUNT == 3
+    # Frames and verb phrases of better-attested words are left out ...
+    assert {"发挥优势", "认真学习", "深入开展", "高度重视", "在思想上", "在改革中", "书桌上"} <= phrases
+    # ... noun compounds stay (policy terms among them), and so do words whose
+    # one-character piece is not a function word in its slot (县, 型, 上 at the start),
+    # two-character entries and better-counted ones.
+    assert not {"国有企业", "宏观调控", "小康社会", "货币政策", "宜川县", "基因型", "上甲板",
+                "上有", "两国", "计划生育"} & phrases
+    freq = jieba_tokenizer(user_dict=False, rules=False).FREQ   # jieba's own counts
+    assert all(0 < freq[w] <= FLOOR_COUNT and len(w) >= 3 for w in phrases)
+    # The project's dictionary no longer offers them, except those the user dictionary lists.
+    user = set(user_dictionary().word)
+    assert not (phrases - user) & known_words()
+    assert (phrases & user) <= known_words()
+
+
+def test_floor_phrase_rule_on_a_toy_dictionary():
+    freq = {"发挥": 50, "优势": 50, "在": 900, "思想": 50, "上": 900, "型": 40, "基因": 60,
+            "甲板": 10, "对": 900, "货币": 40, "政策": 80, "国有": 30, "企业": 90}
+    tags = {"发挥": "v", "优势": "n", "在": "p", "上": "f", "型": "k", "基因": "n", "对": "p",
+            "货币": "n", "政策": "n", "国有": "b", "企业": "n", "思想": "n"}
+    assert _pieces("在思想上", freq, tags) == ["在", "思想", "上"]         # p … f: a frame
+    assert _is_floor_phrase("在思想上", freq, tags)
+    assert _is_floor_phrase("发挥优势", freq, tags)                        # verb + object
+    assert not _is_floor_phrase("货币政策", freq, tags)                    # noun compound
+    assert not _is_floor_phrase("国有企业", freq, tags)
+    assert _pieces("基因型", freq, tags) is None                           # 型 is no function word
+    assert _pieces("上甲板", freq, tags) is None                           # locative only at the end
+    assert _pieces("思想", freq, tags) is None                             # not two pieces
+    freq["甲板"] = 3
+    assert _pieces("对甲板", freq, tags) is None                           # 甲板 is at the floor
+
+
+def test_seed_tokens_hold_no_floor_phrase(seed_tokens):
+    listed = floor_phrases() - set(user_dictionary().word)
+    assert not set(seed_tokens.simplified) & listed
