@@ -87,7 +87,7 @@ def corpus_memo(name: str):
                 table = None
             if table is not None:
                 _replay(table)
-                return table.to_pandas()
+                return _frame(table)
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 result = fn(*args, **kwargs)
@@ -97,7 +97,8 @@ def corpus_memo(name: str):
                 table = pa.Table.from_pandas(result, preserve_index=False)
                 with warnings.catch_warnings():
                     warnings.simplefilter("error")  # a None read back as <NA> is a difference
-                    pd.testing.assert_frame_equal(table.to_pandas(), result.reset_index(drop=True))
+                    table = _with_na_columns(table, result)
+                    pd.testing.assert_frame_equal(_frame(table), result.reset_index(drop=True))
                 said = json.dumps([[str(w.message), w.category.__module__, w.category.__qualname__] for w in caught],
                                   ensure_ascii=False)
                 table = table.replace_schema_metadata({**(table.schema.metadata or {}), _MEMO_WARNINGS: said})
@@ -109,6 +110,32 @@ def corpus_memo(name: str):
         return inner
 
     return wrap
+
+
+_NA_COLUMNS = b"speeches-memo-na-columns"
+
+
+def _with_na_columns(table: pa.Table, frame) -> pa.Table:
+    """``table`` recording which of ``frame``'s object columns mark a missing value with
+    ``pd.NA`` (Arrow reads every missing value back as None)."""
+    import pandas as pd
+
+    marked = [c for c in frame.columns
+              if frame[c].dtype == object and any(v is pd.NA for v in frame[c].to_numpy())]
+    return table.replace_schema_metadata({**(table.schema.metadata or {}),
+                                          _NA_COLUMNS: json.dumps(marked).encode()})
+
+
+def _frame(table: pa.Table):
+    """A kept table as the frame that was computed (``pd.NA`` back where it was)."""
+    import pandas as pd
+
+    frame = table.to_pandas()
+    for column in json.loads((table.schema.metadata or {}).get(_NA_COLUMNS, b"[]")):
+        values = frame[column].to_numpy(dtype=object)
+        values[pd.isna(values)] = pd.NA
+        frame[column] = values
+    return frame
 
 
 class _Unkeyable(Exception):
@@ -156,6 +183,8 @@ def _fingerprint(value) -> str:
 
     if isinstance(value, pd.DataFrame):
         return frame_fingerprint(value)
+    if callable(getattr(value, "fingerprint", None)):  # a Reference
+        return value.fingerprint()
     if value is None or isinstance(value, (str, int, float, bool, tuple, list, frozenset)):
         return repr(value)
     if isinstance(value, Path):

@@ -80,6 +80,17 @@ class Reference:
     table: dict | None = field(default=None, repr=False)
     splits: object = field(default=None, repr=False)
 
+    def fingerprint(self) -> str:
+        """A digest of what the reference holds (for keeping results computed against it:
+        :mod:`analysis.corpus.memo`); its functions count by their names, the code by the
+        package's digest."""
+        from ..corpus.cache import digest
+
+        counts = pd.util.hash_pandas_object(self.counts, index=True).to_numpy().tobytes()
+        named = [getattr(f, "__qualname__", repr(f)) for f in (self.key, self.splits)]
+        return digest("reference", self.name, self.description, self.kind, str(self.size), str(self.floor),
+                      ",".join(sorted(self.merged_here)), ",".join(sorted(self.merged_there)), *named, counts)
+
     @functools.cached_property
     def _values(self) -> dict:
         # A dict lookup costs a tenth of Series.get, and keyness looks up every candidate.

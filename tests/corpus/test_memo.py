@@ -83,3 +83,29 @@ def test_a_loaded_corpus_is_known_by_its_store_and_its_other_columns(memo_on, se
     assert frame_fingerprint(corpus) != frame_fingerprint(corpus.assign(year=2013))
     (folder / "s.txt").write_text(seed_text + "\n同志們，再見。", encoding="utf-8")
     assert frame_fingerprint(load_corpus(folder)) != frame_fingerprint(corpus)
+
+
+@corpus_memo("test-missing")
+def _with_missing(frame: pd.DataFrame) -> pd.DataFrame:
+    CALLS.append(1)
+    return pd.DataFrame({"term": ["a", "b"], "variants": ["a 2 · b 1", pd.NA]})
+
+
+def test_a_missing_value_comes_back_as_it_was_computed(memo_on):
+    frame = pd.DataFrame({"speech_id": ["a"], "text": ["計生協會"]})
+    first = _with_missing(frame)
+    again = _with_missing(frame)
+    assert CALLS == [1] and again["variants"].iloc[1] is pd.NA
+    pd.testing.assert_frame_equal(first, again)
+
+
+def test_a_reference_is_known_by_what_it_holds(memo_on, tokens):
+    from analysis import keyness
+    from analysis.measures.reference import reference
+
+    general = reference("general")
+    assert general.fingerprint() == reference("general").fingerprint()
+    assert general.fingerprint() != reference("gwr").fingerprint()
+    first = keyness(tokens, reference=general)
+    again = keyness(tokens, reference=reference("general"))
+    pd.testing.assert_frame_equal(first, again)
