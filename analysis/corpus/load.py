@@ -248,7 +248,7 @@ def _read_assembled(store, key: str) -> pd.DataFrame | None:
     try:
         table = pq.read_table(path, page_checksum_verification=True)
         caught = json.loads(table.schema.metadata[_ASSEMBLED_WARNINGS])
-        frame = table.to_pandas()
+        frame = _with_long_columns(table)
     except Exception as exc:  # noqa: BLE001 (damage: computed again)
         warnings.warn(f"store file {path} is damaged ({type(exc).__name__}: {exc}); rebuilding it",
                       StoreWarning, stacklevel=4)
@@ -258,6 +258,17 @@ def _read_assembled(store, key: str) -> pd.DataFrame | None:
     for message, category in caught:
         warnings.warn(message, categories.get(category, UserWarning), stacklevel=4)
     return frame
+
+
+def _with_long_columns(table: pa.Table) -> pd.DataFrame:
+    """The assembled table as the corpus frame, its long texts Arrow-backed (as
+    :func:`_corpus_frame` makes them; pandas would read them back as Python strings)."""
+    order = table.column_names
+    long = [c for c in LONG_COLUMNS if c in order]
+    frame = table.drop_columns(long).to_pandas()
+    for column in long:
+        frame[column] = pd.arrays.ArrowStringArray(table.column(column).cast(pa.large_string()))
+    return frame[[c for c in order if c in frame.columns]]
 
 
 def _write_assembled(store, key: str, frame: pd.DataFrame, caught) -> None:
