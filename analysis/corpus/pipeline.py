@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..text.outline import OUTLINE_COLUMNS, assign_parts, outline, outline_rows
-from ..text.segment import TOKEN_COLUMNS, categorical, token_frame, token_table, tokenize
+from ..text.segment import TOKEN_COLUMNS, categorical, token_frame, token_frame_by_column, token_table, tokenize
 from .cache import digest
 from .parallel import default_workers, parallel_map, show_progress
 from .store import (
@@ -45,6 +45,8 @@ PARTS_COLUMNS = ["speech_id", *OUTLINE_COLUMNS]
 CHUNK_CHARS = 1_000_000
 # A partition with this much text is built in a worker process even when it is the only one.
 ISOLATE_BYTES = 8_000_000
+# Beyond this many tokens, corpus_tokens reads the store a column at a time.
+COLUMNWISE_ROWS = 4_000_000
 
 
 def speech_tokens(text: str, simplified: str | None = None,
@@ -449,15 +451,16 @@ class Stored:
     def speech_ids(self) -> list[str]:
         return [sid for p in self.partitions for sid in p.speech_ids]
 
-    def table(self, kind: str, rebuild=None) -> pa.Table:
+    def table(self, kind: str, rebuild=None, columns: list[str] | None = None) -> pa.Table:
         """One table of every partition, concatenated in corpus order. ``rebuild(partition)``
         builds a partition again (and returns its new record) when its file is damaged.
         Files are read by a few threads at once (Parquet decoding releases the GIL)."""
         def read(partition: Partition):
             if partition.name in self.inline:
-                return conform(self.inline[partition.name][kind], kind)
+                table = conform(self.inline[partition.name][kind], kind)
+                return table.select(columns) if columns else table
             try:
-                return self.store.read(partition, kind)
+                return self.store.read(partition, kind, columns)
             except DamagedPartition as exc:
                 return exc
 
@@ -480,14 +483,20 @@ class Stored:
             if tables is not None:
                 self.inline[new.name] = tables
                 pieces[i] = conform(tables[kind], kind)
+                pieces[i] = pieces[i].select(columns) if columns else pieces[i]
             else:
-                pieces[i] = self.store.read(new, kind)
+                pieces[i] = self.store.read(new, kind, columns)
                 self.save()
         if not pieces:
             from .store import schemas
 
-            return schemas()[kind].empty_table()
+            empty = schemas()[kind].empty_table()
+            return empty.select(columns) if columns else empty
         return pa.concat_tables(pieces)
+
+    def rows(self, kind: str) -> int:
+        """The rows of one table over every partition, as the manifest records them."""
+        return sum(p.files.get(kind, {}).get("rows", 0) for p in self.partitions)
 
 
 # ---------------------------------------------------------------- the tables of a corpus frame
@@ -618,8 +627,14 @@ def corpus_tokens(corpus: pd.DataFrame, *, cache: bool = True, workers: int | No
         from .cluster import token_dataframe
 
         return remember_corpus(token_dataframe(stored, corpus), corpus)
-    # Not bound to a name: token_frame lets each Arrow column go once converted.
-    frame = token_frame(_select(stored.table("tokens", rebuild), corpus, stored))
+    if stored.speech_ids == corpus["speech_id"].tolist() and stored.rows("tokens") > COLUMNWISE_ROWS:
+        # A large corpus: read and convert one column at a time, so that the Arrow table and
+        # the frame are never both whole in memory.
+        frame = token_frame_by_column(lambda name: stored.table("tokens", rebuild, [name]),
+                                      CORPUS_TOKEN_COLUMNS)
+    else:
+        # Not bound to a name: token_frame lets each Arrow column go once converted.
+        frame = token_frame(_select(stored.table("tokens", rebuild), corpus, stored))
     if parts is not None:
         where = place(frame["speech_id"].astype(object), frame["start"], parts)
         frame["part"] = pd.Categorical(where["part"].astype(object))

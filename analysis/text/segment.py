@@ -792,6 +792,14 @@ def token_frame(table: pa.Table) -> pd.DataFrame:
     return pd.DataFrame(data, copy=False)
 
 
+def token_frame_by_column(read, names: list[str]) -> pd.DataFrame:
+    """:func:`token_frame` of a table read a column at a time by ``read(name)``."""
+    data = {}
+    for name in names:
+        data.update(token_frame(read(name)).items())
+    return pd.DataFrame(data, copy=False)
+
+
 def categorical(column: pa.ChunkedArray | pa.Array) -> pd.Categorical:
     """An Arrow string column (plain or dictionary-encoded) as a pandas Categorical whose
     categories are in code-point order, so that sorting by the column sorts by its strings
