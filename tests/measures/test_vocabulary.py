@@ -162,10 +162,10 @@ def test_content_bigrams_stop_at_punctuation_paragraphs_and_function_words():
 
 
 def test_all_word_trigrams_and_min_count():
-    table = ngrams(toy_tokens(TOY_NGRAMS), n=3, words="all")
+    table = ngrams(toy_tokens(TOY_NGRAMS), size=3, words="all")
     assert table["ngram"].tolist() == ["丁丁 的 戊戊", "丙丙 丁丁 的", "甲甲 乙乙 丙丙"]
     assert ngrams(toy_tokens(TOY_NGRAMS), min_count=2)["ngram"].tolist() == ["甲甲 乙乙"]
-    assert ngrams(toy_tokens(TOY_NGRAMS), n=6).empty
+    assert ngrams(toy_tokens(TOY_NGRAMS), size=6).empty
 
 
 def test_seed_bigrams(tokens, text):
@@ -176,7 +176,7 @@ def test_seed_bigrams(tokens, text):
     assert text.count("計生協會工作") == 7 and text.count("人口計生工作") == 6
     assert text.count("計生協工作") == 4 and text.count("計劃生育協會工作") == 3
     assert ngrams(tokens, aliases=False).head(1)[["ngram", "count"]].values.tolist() == [["計生協會 工作", 7]]
-    unigrams = ngrams(tokens, n=1).set_index("term")["count"]
+    unigrams = ngrams(tokens, size=1).set_index("term")["count"]
     assert unigrams.equals(frequencies(tokens).set_index("term")["count"]
                            .reindex(unigrams.index))
 
