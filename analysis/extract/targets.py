@@ -759,7 +759,7 @@ def text_targets(text: str, *, year: int | None = None, simplified: str | None =
     :func:`analysis.outline` sections), whose titles give the time of the figures under them
     that name none.
 
-    >>> t = text_targets("今年国内生产总值增长百分之八至九，城镇新增就业1000万人以上。", 2020)
+    >>> t = text_targets("今年国内生产总值增长百分之八至九，城镇新增就业1000万人以上。", year=2020)
     >>> t[["indicator", "low", "high", "unit", "kind", "year"]].values.tolist()[0]
     ['gdp_growth', 8.0, 9.0, '%', 'target', 2020]
     >>> t[["indicator", "value", "unit", "qualifier", "kind", "year"]].values.tolist()[1]

@@ -272,10 +272,12 @@ def dispersion_units(corpus: pd.DataFrame, *, unit: str = "paragraph", n_parts: 
 
     >>> from analysis import load_corpus
     >>> corpus = load_corpus()   # the seed
-    >>> dispersion_units(corpus, "section")["size"].tolist()
+    >>> dispersion_units(corpus, unit="section")["size"].tolist()
     [245, 515, 1077, 516, 106]
-    >>> len(dispersion_units(corpus, "paragraph")), dispersion_units(corpus, "equal", 4)["size"].tolist()
-    (17, [615, 615, 615, 614])
+    >>> len(dispersion_units(corpus, unit="paragraph"))
+    17
+    >>> dispersion_units(corpus, unit="equal", n_parts=4)["size"].tolist()
+    [615, 615, 615, 614]
     """
     if unit not in UNITS:
         raise ValueError(f"unit must be one of {UNITS}, not {unit!r}")

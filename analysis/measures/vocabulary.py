@@ -369,7 +369,7 @@ def ngrams(tokens: pd.DataFrame, *, size: int = 2, words: str = "content",
 
     >>> from analysis import corpus_tokens, load_corpus
     >>> tokens = corpus_tokens(load_corpus())   # the seed
-    >>> ngrams(tokens).head(1).values.tolist()
+    >>> ngrams(tokens, min_count=2).head(1).values.tolist()
     [['計生協會 工作', '计生协会 工作', 14]]
     """
     n = size

@@ -77,7 +77,7 @@ def reuse_summary(links: pd.DataFrame, *, corpus: pd.DataFrame, against: pd.Data
     >>> corpus = pd.DataFrame({"speech_id": ["a", "b"], "text": ["一二三四五六", "一二三七八九"]})
     >>> links = pd.DataFrame({"speech_a": ["a"], "start_a": [0], "end_a": [3], "speech_b": ["b"],
     ...                       "start_b": [0], "end_b": [3], "dated": [False]})
-    >>> reuse_summary(links, corpus)[["speech_id", "other", "share"]].values.tolist()
+    >>> reuse_summary(links, corpus=corpus)[["speech_id", "other", "share"]].values.tolist()
     [['a', 'b', 0.5], ['b', 'a', 0.5]]
     """
     docs = _documents(corpus, against)
@@ -148,7 +148,7 @@ def predecessor_reuse(links: pd.DataFrame, *, corpus: pd.DataFrame, by: str | No
     >>> corpus = pd.DataFrame({"speech_id": ["a", "b"], "text": ["一二三四", "一二三七八九"], "year": [2001, 2002]})
     >>> links = pd.DataFrame({"speech_a": ["a"], "start_a": [0], "end_a": [3], "speech_b": ["b"],
     ...                       "start_b": [0], "end_b": [3], "dated": [True]})
-    >>> predecessor_reuse(links, corpus)[["speech_id", "predecessor", "share"]].values.tolist()
+    >>> predecessor_reuse(links, corpus=corpus)[["speech_id", "predecessor", "share"]].values.tolist()
     [['b', 'a', 0.5]]
     """
     columns = ["speech_id", "year", "predecessor", "predecessor_year", "n_chars", "shared_chars", "share"]

@@ -200,7 +200,7 @@ def test_shares_by_speech(seed_corpus):
     assert shares.n_chars.unique().tolist() == [2459]
     assert shares.set_index("theme").loc["floating", "hits"] == 7
     assert math.isclose(shares.share.sum(), 1.0)
-    with pytest.raises(ValueError, match="by must be"):
+    with pytest.raises(ValueError, match="unit must be"):
         theme_shares(seed_corpus, unit="point")
 
 
