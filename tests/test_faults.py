@@ -267,7 +267,7 @@ def test_formula_shaped_speech_ids_are_escaped_in_a_figure_csv(tmp_path):
     corpus = load_corpus(folder)
     assert sorted(corpus["speech_id"]) == sorted([*FORMULA_IDS, "plain-name"])   # the ids are kept as they are
     setup_matplotlib()
-    save_figure(plot_corpus_overview(corpus), "00-overview", tmp_path / "figures")
+    save_figure(plot_corpus_overview(corpus), "00-overview", figures_dir=tmp_path / "figures")
     with open(tmp_path / "figures" / "00-overview.csv", encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle))
     assert rows[0] == ["speech_id", "n_chars", "year"]
@@ -355,7 +355,7 @@ def bars() -> Figure:
 
 
 def _old_figure(folder: Path) -> dict[str, bytes]:
-    save_figure(bars(), "01-bars", folder)
+    save_figure(bars(), "01-bars", figures_dir=folder)
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
 
@@ -376,7 +376,7 @@ def test_an_interrupted_figure_write_leaves_the_old_files_whole(tmp_path, monkey
     fig = bars()
     fig.plotted_data = pd.DataFrame({"label": ["新"], "value": [9]})
     with pytest.raises(KeyboardInterrupt):
-        save_figure(fig, "01-bars", tmp_path)
+        save_figure(fig, "01-bars", figures_dir=tmp_path)
     assert {p.name: p.read_bytes() for p in sorted(tmp_path.iterdir())} == before   # old files, no temp file
 
 
@@ -389,7 +389,7 @@ def test_an_interrupted_csv_write_leaves_the_old_csv_and_figure_whole(tmp_path, 
 
     monkeypatch.setattr(pd.DataFrame, "to_csv", to_csv_then_die)
     with pytest.raises(OSError, match="No space left"):
-        save_figure(bars(), "01-bars", tmp_path, data=pd.DataFrame({"x": [1]}))
+        save_figure(bars(), "01-bars", figures_dir=tmp_path, data=pd.DataFrame({"x": [1]}))
     assert {p.name: p.read_bytes() for p in sorted(tmp_path.iterdir())} == before
 
 
@@ -400,7 +400,7 @@ def test_a_refused_figure_leaves_the_last_good_one(tmp_path):
     crowded.subplots().bar(labels, range(40))
     crowded.plotted_data = pd.DataFrame({"label": labels})
     with pytest.raises(ValueError, match="tick labels overprint"):
-        save_figure(crowded, "01-bars", tmp_path)
+        save_figure(crowded, "01-bars", figures_dir=tmp_path)
     assert {p.name: p.read_bytes() for p in sorted(tmp_path.iterdir())} == before
 
 

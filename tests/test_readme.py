@@ -192,7 +192,7 @@ def test_03_concordance_and_dispersion(seed):
     sections = analysis.dispersion_measures(corpus, ["雙降"], unit="section", parts=parts).iloc[0]
     assert (sections["hits"], round(sections["dp"], 2)) == (uses, over_sections)
 
-    theme_hits = analysis.theme_hits(corpus, tokens, parts=parts)
+    theme_hits = analysis.theme_hits(corpus, tokens=tokens, parts=parts)
     terms = ["雙降"] + [t for t in analysis.top_terms(theme_hits) if analysis.canonical(t) != "双降"]
     measures = analysis.dispersion_measures(corpus, terms, parts=parts).set_index("term")
     assert (round(measures.loc["雙降", "dp"], 2), measures.loc["雙降", "n_parts"]) == (over_paragraphs, n_paragraphs)
@@ -251,7 +251,7 @@ def test_04_the_terms_in_the_reports_and_the_seed(tokens):
     period = analysis.keyness(tokens, reference=f"gwr:{m[2]}-{m[3]}")
     assert [m[4], m[5]] == period["token"].head(2).tolist()
     margin, low, high = (num(g) for g in m.groups()[:3])
-    assert analysis.period_reference([2012], margin) == f"gwr:{low}-{high}"
+    assert analysis.period_reference([2012], margin=margin) == f"gwr:{low}-{high}"
     m = said(r"Within a dated corpus of at least (\w+) speeches in (\w+) years", page=NOTEBOOKS)
     assert nums(m) == [MIN_DATED, MIN_GROUPS]
     m = said(r"significant at p < ([\d.]+), G² ≥ ([\d.]+)", page=NOTEBOOKS)

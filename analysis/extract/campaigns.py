@@ -38,6 +38,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..common.datafiles import data_lines
+from ..common.deprecation import renamed_arguments
 from ..config import DATA_DIR, GWR_DIR, SEEDS_DIR
 from ..corpus.cache import cached_frame, code_digest, digest
 from ..corpus.memo import corpus_memo
@@ -347,7 +348,8 @@ def _placed(rows: list[dict], parts: pd.DataFrame | None) -> list[dict]:
     return rows
 
 
-def campaign_mentions(text: str, parts: pd.DataFrame | None = None, *, simplified: str | None = None,
+@renamed_arguments(moved=("parts",))
+def campaign_mentions(text: str, *, parts: pd.DataFrame | None = None, simplified: str | None = None,
                       rules: pd.DataFrame | None = None, lex: Lexicon | None = None) -> pd.DataFrame:
     """Every mention of every name of ``text``: quoted names, 《》 titles, numbered formulas
     and gazetteer names, each occurrence quoted or bare.
@@ -403,7 +405,8 @@ def _campaign_frame(rows: list[dict], columns: list[str] = CAMPAIGN_COLUMNS) -> 
                          "end": "int64", "section": "Int64", "point": "Int64"})
 
 
-def campaigns(text: str, parts: pd.DataFrame | None = None, *, simplified: str | None = None,
+@renamed_arguments(moved=("parts",))
+def campaigns(text: str, *, parts: pd.DataFrame | None = None, simplified: str | None = None,
               rules: pd.DataFrame | None = None, lex: Lexicon | None = None) -> pd.DataFrame:
     """The names of ``text``, one row per name: quoted names (“…” 「…」 『…』 ‘…’ "…"),
     《》 titles, numbered formulas and gazetteer names written bare.
@@ -594,7 +597,8 @@ def _validation_corpus(speech_ids) -> pd.DataFrame:
     return corpus
 
 
-def agreement(labels: pd.DataFrame | None = None, corpus: pd.DataFrame | None = None, *,
+@renamed_arguments(moved=("corpus",))
+def agreement(labels: pd.DataFrame | None = None, *, corpus: pd.DataFrame | None = None,
               attested: bool = True) -> Agreement:
     """Measure :func:`corpus_campaigns` against the hand-coded validation table.
 
@@ -707,7 +711,7 @@ def agreement_summary(labels: pd.DataFrame | None = None) -> pd.DataFrame:
     corpus = _validation_corpus(labels["speech_id"])
 
     def compute() -> pd.DataFrame:
-        found = agreement(labels, corpus)
+        found = agreement(labels, corpus=corpus)
         rows = [{"sample": name, "names": len(sample.rows), "form": sample.accuracy.get("form"),
                  "function": sample.accuracy.get("function"), "note": SAMPLE_NOTES.get(name, "")}
                 for name, sample in found.samples.items()]
@@ -719,11 +723,12 @@ def agreement_summary(labels: pd.DataFrame | None = None) -> pd.DataFrame:
     return cached_frame("agreement-summary", key, compute)
 
 
-def name_summary(names: pd.DataFrame, top: int | None = None) -> pd.DataFrame:
+@renamed_arguments({"top": "n"}, moved=("n",))
+def name_summary(names: pd.DataFrame, *, n: int | None = None) -> pd.DataFrame:
     """The names of a corpus (:func:`corpus_campaigns`) over all its speeches: one row per
     name (its gazetteer name, else its Simplified form) with ``name`` (as first written),
     ``form``, ``function`` (the most common), ``speeches`` and ``mentions`` (own mentions);
-    the ``top`` most mentioned, by mentions then speeches."""
+    the ``n`` most mentioned, by mentions then speeches."""
     key = names["canonical"].fillna(names["simplified"]) if "canonical" in names else names["simplified"]
     frame = names.assign(_key=key)
     table = frame.groupby("_key", sort=False, observed=True).agg(
@@ -731,4 +736,4 @@ def name_summary(names: pd.DataFrame, top: int | None = None) -> pd.DataFrame:
         function=("function", lambda v: v.mode().iloc[0]), speeches=("speech_id", "nunique"),
         mentions=("count", "sum")).reset_index(drop=True)
     table = table.sort_values(["mentions", "speeches", "name"], ascending=[False, False, True], kind="stable")
-    return (table if top is None else table.head(top)).reset_index(drop=True)
+    return (table if n is None else table.head(n)).reset_index(drop=True)

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from ..common.datafiles import data_lines
+from ..common.deprecation import renamed_arguments
 from ..config import DATA_DIR, SEEDS_DIR
 from ..corpus.memo import corpus_memo
 from ..corpus.passages import SENTENCE_END, passage_ids
@@ -310,8 +311,9 @@ def past_sections(corpus: pd.DataFrame, parts: pd.DataFrame) -> dict:
     return out
 
 
+@renamed_arguments(moved=("parts",))
 @corpus_memo("directives")
-def directives(corpus: pd.DataFrame, parts: pd.DataFrame | None = None, *,
+def directives(corpus: pd.DataFrame, *, parts: pd.DataFrame | None = None,
                rules_path: str | Path | None = None) -> pd.DataFrame:
     """Every directive sentence of the speeches of ``corpus``, in speech and text order.
 
@@ -461,7 +463,8 @@ def _measures(frame: pd.DataFrame) -> DirectiveAgreement:
     return result
 
 
-def directive_agreement(gold: pd.DataFrame | None = None, corpus: pd.DataFrame | None = None,
+@renamed_arguments(moved=("corpus", "found"))
+def directive_agreement(gold: pd.DataFrame | None = None, *, corpus: pd.DataFrame | None = None,
                         found: pd.DataFrame | None = None) -> DirectiveAgreement:
     """Measure :func:`directives` against the hand-coded sentences
     (:func:`validation_directives`). ``corpus`` defaults to the coded speeches (the seed and
@@ -514,7 +517,7 @@ def directive_agreement_summary(gold: pd.DataFrame | None = None) -> pd.DataFram
     corpus = _validation_corpus(gold["speech_id"])
 
     def compute() -> pd.DataFrame:
-        result = directive_agreement(gold, corpus)
+        result = directive_agreement(gold, corpus=corpus)
         rows = [{"sample": name, "sentences": len(part.rows), "precision": part.precision, "recall": part.recall,
                  "accuracy": part.accuracy, "kappa": part.kappa,
                  "addressee_precision": part.addressee["precision"], "addressee_recall": part.addressee["recall"]}
@@ -528,7 +531,8 @@ def directive_agreement_summary(gold: pd.DataFrame | None = None) -> pd.DataFram
 
 # --------------------------------------------------------------------------- summaries
 
-def directive_groups(found: pd.DataFrame, corpus: pd.DataFrame, parts: pd.DataFrame) -> pd.DataFrame:
+@renamed_arguments(moved=("corpus", "parts"))
+def directive_groups(found: pd.DataFrame, *, corpus: pd.DataFrame, parts: pd.DataFrame) -> pd.DataFrame:
     """The directives ready for a chart of strength by where or when: ``found`` with ``type``
     (the strength's Chinese label, ordered obligation → prohibition), a group column named
     in ``attrs["by"]`` and a ``weight`` to sum (its axis label in ``attrs["ylabel"]``).
@@ -549,10 +553,10 @@ def directive_groups(found: pd.DataFrame, corpus: pd.DataFrame, parts: pd.DataFr
         from ..corpus.passages import sentence_ends
 
         by = time_unit(corpus)
-        out[by] = speech_groups(out["speech_id"], by, corpus).to_numpy()
+        out[by] = speech_groups(out["speech_id"], by=by, corpus=corpus).to_numpy()
         out = out.dropna(subset=[by])
         sizes = pd.Series([max(len(sentence_ends(t)), 1) for t in corpus["text"]], index=corpus["speech_id"])
-        group_of = speech_groups(corpus["speech_id"], by, corpus)
+        group_of = speech_groups(corpus["speech_id"], by=by, corpus=corpus)
         per_group = sizes.groupby(group_of.to_numpy()).sum()
         out["weight"] = 100.0 / out[by].map(per_group).astype(float)
         out.attrs["ylabel"] = "每百句 directive sentences per 100 sentences"
@@ -571,7 +575,8 @@ def directive_groups(found: pd.DataFrame, corpus: pd.DataFrame, parts: pd.DataFr
     return out
 
 
-def addressee_table(found: pd.DataFrame, top: int | None = None) -> pd.DataFrame:
+@renamed_arguments({"top": "n"}, moved=("n",))
+def addressee_table(found: pd.DataFrame, *, n: int | None = None) -> pd.DataFrame:
     """Who the directives address: one row per addressee (compared in Simplified, shown as
     first written), its number of directive ``sentences`` and how many at each strength; the
     directives that name nobody as one row, ``（未指明）``. Most addressed first."""
@@ -585,4 +590,4 @@ def addressee_table(found: pd.DataFrame, top: int | None = None) -> pd.DataFrame
     table = table.drop(columns="_key").sort_values(["sentences", "addressee"], ascending=[False, True],
                                                    kind="stable").reset_index(drop=True)
     table.columns.name = None
-    return table if top is None else table.head(top)
+    return table if n is None else table.head(n)

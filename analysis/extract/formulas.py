@@ -35,6 +35,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..common.datafiles import data_lines
+from ..common.deprecation import renamed_arguments
 from ..config import DATA_DIR
 from ..corpus.memo import corpus_memo
 from ..text.chars import HAN
@@ -875,7 +876,8 @@ def places_of(positions, parts: pd.DataFrame | None) -> dict[str, list]:
     return {"part": part, "section": section, "point": point}
 
 
-def formulas(text: str, parts: pd.DataFrame | None = None, *, simplified: str | None = None,
+@renamed_arguments(moved=("parts",))
+def formulas(text: str, *, parts: pd.DataFrame | None = None, simplified: str | None = None,
              lex: Lexicon | None = None) -> pd.DataFrame:
     """The numbered formulas (數字提法) of ``text`` and the items the speech expands them into.
 

@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from ..common.datafiles import data_lines
+from ..common.deprecation import renamed_arguments, warn_spelling
 from ..config import DATA_DIR, GWR_DIR
 from ..corpus.memo import corpus_memo
 from ..corpus.passages import SENTENCE_END, passage_ids
@@ -747,7 +748,8 @@ def _next_soft(simp: str, at: int) -> int:
 
 # --------------------------------------------------------------------------- public
 
-def text_targets(text: str, year: int | None = None, *, simplified: str | None = None,
+@renamed_arguments(moved=("year",))
+def text_targets(text: str, *, year: int | None = None, simplified: str | None = None,
                  headings: list[tuple[int, int, str]] | None = None,
                  indicators_path: str | Path | None = None, rules_path: str | Path | None = None) -> pd.DataFrame:
     """The figures of one text: :data:`TARGET_COLUMNS` without ``speech_id`` and ``passage``.
@@ -757,7 +759,7 @@ def text_targets(text: str, year: int | None = None, *, simplified: str | None =
     :func:`analysis.outline` sections), whose titles give the time of the figures under them
     that name none.
 
-    >>> t = text_targets("今年国内生产总值增长百分之八至九，城镇新增就业1000万人以上。", 2020)
+    >>> t = text_targets("今年国内生产总值增长百分之八至九，城镇新增就业1000万人以上。", year=2020)
     >>> t[["indicator", "low", "high", "unit", "kind", "year"]].values.tolist()[0]
     ['gdp_growth', 8.0, 9.0, '%', 'target', 2020]
     >>> t[["indicator", "value", "unit", "qualifier", "kind", "year"]].values.tolist()[1]
@@ -781,8 +783,9 @@ def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     return frame
 
 
+@renamed_arguments(moved=("parts",))
 @corpus_memo("targets")
-def targets(corpus: pd.DataFrame, parts: pd.DataFrame | None = None, *,
+def targets(corpus: pd.DataFrame, *, parts: pd.DataFrame | None = None,
             indicators_path: str | Path | None = None, rules_path: str | Path | None = None) -> pd.DataFrame:
     """Every figure the speeches of ``corpus`` give for an indicator of
     ``analysis/data/indicators.tsv``: one row each, in speech and text order.
@@ -917,7 +920,8 @@ def _gold_corpus(speech_ids) -> pd.DataFrame:
     return corpus
 
 
-def target_agreement(gold: pd.DataFrame | None = None, corpus: pd.DataFrame | None = None,
+@renamed_arguments(moved=("corpus", "found"))
+def target_agreement(gold: pd.DataFrame | None = None, *, corpus: pd.DataFrame | None = None,
                      found: pd.DataFrame | None = None) -> TargetAgreement:
     """Measure :func:`targets` against the hand-coded sample (:func:`validation_targets`).
 
@@ -999,7 +1003,7 @@ def target_agreement_summary(gold: pd.DataFrame | None = None) -> pd.DataFrame:
         found = targets(corpus)
         rows = []
         for name, part in gold.groupby("sample", sort=True):
-            result = target_agreement(part, corpus, found)
+            result = target_agreement(part, corpus=corpus, found=found)
             rows.append({"sample": name, "figures": int((part["indicator"] != "").sum()),
                          "precision": result.precision, "recall": result.recall,
                          "kind": result.fields["kind"], "year": result.fields["year"]})
@@ -1036,7 +1040,8 @@ _BEFORE_QUALIFIERS = frozenset({"不低于", "不超过", "不高于", "不少�
                                 "約", "约", "近", "超", "不低於", "不超過", "不高於", "不少於", "超過", "高於", "低於"})
 
 
-def year_figures(found: pd.DataFrame, corpus: pd.DataFrame, kind: str = "target") -> pd.DataFrame:
+@renamed_arguments(moved=("corpus", "kind"))
+def year_figures(found: pd.DataFrame, *, corpus: pd.DataFrame, kind: str = "target") -> pd.DataFrame:
     """One figure per indicator and year of the given ``kind`` (single-year figures of a
     level or rate, no changes): the one the speech of the right year gives first — for a
     target, the report of that year (the one that sets it); for a result, the report of the
@@ -1065,11 +1070,12 @@ def year_figures(found: pd.DataFrame, corpus: pd.DataFrame, kind: str = "target"
     return rows[columns].reset_index(drop=True)
 
 
-def target_table(found: pd.DataFrame, corpus: pd.DataFrame, indicators: list[str] | None = None) -> pd.DataFrame:
+@renamed_arguments(moved=("corpus", "indicators"))
+def target_table(found: pd.DataFrame, *, corpus: pd.DataFrame, indicators: list[str] | None = None) -> pd.DataFrame:
     """The targets by year and indicator: one row per year, one column per indicator (in
     ``indicators.tsv`` order, or as given), each cell the year's own target as written
     (:func:`year_figures`), empty where the speeches set none."""
-    year_rows = year_figures(found, corpus, "target")
+    year_rows = year_figures(found, corpus=corpus, kind="target")
     order = [i for i in (indicators or compiled_rules().order) if i in set(year_rows["indicator"])]
     if year_rows.empty or not order:
         return pd.DataFrame(columns=["year", *order])
@@ -1077,7 +1083,8 @@ def target_table(found: pd.DataFrame, corpus: pd.DataFrame, indicators: list[str
     return table.fillna("").reset_index().rename_axis(columns=None)
 
 
-def targets_and_results(found: pd.DataFrame, corpus: pd.DataFrame, indicators: list[str]) -> pd.DataFrame:
+@renamed_arguments(moved=("corpus", "indicators"))
+def targets_and_results(found: pd.DataFrame, *, corpus: pd.DataFrame, indicators: list[str]) -> pd.DataFrame:
     """Each year's target beside the result the following report announces, for the given
     indicators: ``indicator``, ``year``, ``target`` (label), ``target_low`` and
     ``target_high`` (the same for a single figure), ``qualifier``, ``result``, ``unit``,
@@ -1087,11 +1094,11 @@ def targets_and_results(found: pd.DataFrame, corpus: pd.DataFrame, indicators: l
     columns = ["indicator", "year", "target", "target_low", "target_high", "qualifier", "result", "unit", "gap",
                "target_passage", "result_passage"]
     wanted = set(indicators)
-    goals = year_figures(found, corpus, "target")
+    goals = year_figures(found, corpus=corpus, kind="target")
     goals = goals[goals["indicator"].isin(wanted)]
     if goals.empty:
         return pd.DataFrame(columns=columns)
-    done = year_figures(found, corpus, "result")
+    done = year_figures(found, corpus=corpus, kind="result")
     done = done[done["indicator"].isin(wanted)][["indicator", "year", "value", "unit", "passage"]]
     table = goals.merge(done, on=["indicator", "year"], how="left", suffixes=("", "_result"))
     # a result in another unit (a target in %, a result in 万人) is no result of that target
@@ -1110,7 +1117,23 @@ def targets_and_results(found: pd.DataFrame, corpus: pd.DataFrame, indicators: l
                            kind="stable").reset_index(drop=True)[columns]
 
 
-def term_figures(corpus: pd.DataFrame, found: pd.DataFrame, terms: list[str]) -> pd.DataFrame:
+def _old_term_figures_order(fn):
+    """``term_figures(corpus, found, terms)``, the order before the convention of docs/api.md
+    (``found`` is another table, so keyword-only): still read, with a DeprecationWarning."""
+    import functools
+
+    @functools.wraps(fn)
+    def inner(corpus, *args, **kwargs):
+        if args and isinstance(args[0], pd.DataFrame) and "found" not in kwargs:
+            warn_spelling("term_figures(corpus, found, terms) is now term_figures(corpus, terms, found=found)")
+            kwargs["found"], args = args[0], args[1:]
+        return fn(corpus, *args, **kwargs)
+
+    return inner
+
+
+@_old_term_figures_order
+def term_figures(corpus: pd.DataFrame, terms: list[str], *, found: pd.DataFrame) -> pd.DataFrame:
     """Each sentence that mentions one of ``terms`` (either script; 雙降, 出生率) with the
     figures :func:`targets` found in it: ``speech_id``, ``term`` (as written), ``start``,
     ``passage``, ``figures`` (how many), ``indicators`` (theirs, joined by 、) and
@@ -1139,7 +1162,8 @@ def term_figures(corpus: pd.DataFrame, found: pd.DataFrame, terms: list[str]) ->
     return frame[columns]
 
 
-def enough_for_targets(table: pd.DataFrame, minimum: int = 2):
+@renamed_arguments(moved=("minimum",))
+def enough_for_targets(table: pd.DataFrame, *, minimum: int = 2):
     """Whether :func:`targets_and_results` has enough to chart: at least ``minimum`` years
     with both a target and a result, for some indicator. True or false, with the reason as
     its text (an :class:`analysis.trends.Enough`).

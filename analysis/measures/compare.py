@@ -5,13 +5,17 @@
 
 * ``target`` selects speeches (:func:`select`): a speech id or a list of them, a boolean
   mask (over the corpus rows, or indexed by ``speech_id``), or a query on corpus columns
-  (``"year >= 2013"``, ``"genre == 'report'"``; pass ``corpus=``). None means every
-  speech of ``tokens``.
-* ``reference`` is, by default, the rest of the corpus; or another selection; or a named
-  reference (:func:`analysis.reference.reference`: ``"general"`` for general Chinese,
-  ``"gwr:2008-2016"`` for the government work reports of a period); or another corpus's
-  token frame, or a Series of counts. With no target and no reference the whole of
-  ``tokens`` is compared with general Chinese.
+  (``"year >= 2013"``, ``"genre == 'report'"``; the corpus the tokens came from is found,
+  or pass ``corpus=``). A string is read one way: a speech id when one of the tokens'
+  speeches has exactly that id, otherwise a query; never a reference name. None means
+  every speech of ``tokens``.
+* ``reference`` is a named reference (:func:`analysis.reference.reference`: ``"general"``
+  for general Chinese, ``"gwr"`` or ``"gwr:2008-2016"`` for the government work reports of
+  a period), or ``"rest"`` for the speeches of ``tokens`` outside the target; or another
+  selection (read as ``target`` is); or another corpus's token frame, or a Series of
+  counts. A string is read as a reference name first. Not given (None): general Chinese.
+  With a target, None meant the rest of the corpus until now, and still does for one
+  release, with a DeprecationWarning: pass ``reference="rest"``.
 
 Keywords are ranked by LRC, Log Ratio's conservative estimate (Evert 2022), not by the bare
 Log Ratio, whose top is made of terms seen twice. Words the reference lacks altogether are
@@ -27,6 +31,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from ..common.deprecation import renamed_arguments, warn_spelling
 from ..common.frames import value_counts
 from ..common.wording import counted
 from ..corpus.memo import corpus_memo
@@ -35,6 +40,7 @@ from .counts import WordCounts
 from .reference import Reference, is_reference_name
 from .reference import reference as named_reference
 from .vocabulary import (
+    MIN_COUNT,
     collapse,
     collocations,
     display_forms,
@@ -52,6 +58,8 @@ KEYNESS_COLUMNS = ["token", "term", "count", "per_10k", "ref_count", "ref_per_10
 FREQUENCY_LIST_MIN_COUNT = 5
 """Against a frequency list (general Chinese), terms seen fewer times than this in the target
 get no LRC (NaN) and rank after the others: see :func:`keyness`."""
+REST = "rest"
+"""``reference="rest"``: the speeches of the tokens outside the target."""
 SORTS = {"lrc": ["lrc", "g2"], "g2": ["g2", "lrc"], "log_ratio": ["log_ratio", "g2"]}
 
 
@@ -365,9 +373,10 @@ def _variants_of(terms, aliases: bool) -> dict[str, list[str]]:
     return {t: groups.get(t, [t]) for t in terms}
 
 
+@renamed_arguments(moved=("target", "reference"))
 @corpus_memo("keyness")
-def keyness(tokens: pd.DataFrame, target=None, reference=None, *, corpus: pd.DataFrame | None = None,
-            min_count: int = 2, words: str = "content", aliases: bool = True,
+def keyness(tokens: pd.DataFrame, *, target=None, reference=None, corpus: pd.DataFrame | None = None,
+            min_count: int = MIN_COUNT, words: str = "content", aliases: bool = True,
             positive_only: bool = True, absent: str = "apart", sort: str = "lrc") -> pd.DataFrame:
     """Keywords: terms used more (or less) in the target speeches than in a reference.
 
@@ -440,6 +449,9 @@ def keyness(tokens: pd.DataFrame, target=None, reference=None, *, corpus: pd.Dat
         target_tokens, target_label = tokens, "target: all speeches"
         target_ids = ids
     else:
+        if isinstance(target, str) and target not in ids and (target == REST or is_reference_name(target)):
+            raise ValueError(f"target={target!r} names a reference; the target is speeches: a speech id, a list "
+                             "of them, a mask or a query on corpus columns (the reference goes in reference=)")
         target_ids = select(corpus, target, ids=ids, what="target")
         target_tokens = tokens[tokens["speech_id"].isin(target_ids)]
         target_label = f"target {_describe_spec(target)}"
@@ -584,9 +596,15 @@ def _ranked(table: pd.DataFrame, positive_only: bool, absent: str, sort: str) ->
 
 def _resolve_reference(tokens, reference, target, target_ids, ids, corpus):
     """A :class:`Reference`, or ``(token frame, description)`` for counts from tokens."""
-    if reference is None:
+    if reference is None and target is None:
+        return named_reference("general")
+    if reference is None:  # the rest of the corpus, as it meant before "rest" was its name
+        warn_spelling("keyness(): reference=None with a target is the rest of the corpus for one more release, "
+                      "then general Chinese: pass reference=\"rest\" (or reference=\"general\")", stacklevel=5)
+        reference = REST
+    if isinstance(reference, str) and reference == REST:
         if target is None:
-            return named_reference("general")
+            raise ValueError('reference="rest" is the speeches outside the target: give a target')
         rest = [sid for sid in ids if sid not in set(target_ids)]
         if not rest:
             raise ValueError("the target is every speech: give a reference (another selection, "
@@ -611,16 +629,17 @@ def _resolve_reference(tokens, reference, target, target_ids, ids, corpus):
     return ref_tokens, _describe_side(f"reference {_describe_spec(reference)}", ref_tokens, n_words(ref_tokens))
 
 
-def keyness_by_speech(tokens: pd.DataFrame, top: int | None = 20, reference="general",
-                      min_count: int = 2, **options) -> pd.DataFrame:
+@renamed_arguments({"top": "n"}, moved=("n", "reference", "min_count"))
+def keyness_by_speech(tokens: pd.DataFrame, *, n: int | None = 20, reference="general",
+                      min_count: int = MIN_COUNT, **options) -> pd.DataFrame:
     """:func:`keyness` of each speech on its own against the same ``reference`` (default
-    general Chinese), ``speech_id`` first and each speech's ``top`` keywords (all when
-    ``top`` is None), in corpus order: how the speeches differ in what they stress. Other
+    general Chinese), ``speech_id`` first and each speech's ``n`` keywords (all when
+    ``n`` is None), in corpus order: how the speeches differ in what they stress. Other
     keyword arguments go to :func:`keyness`."""
     frames = []
     for speech_id, rows in tokens.groupby("speech_id", sort=False, observed=True):
         found = keyness(rows, reference=reference, min_count=min_count, **options)
-        found = found if top is None else found.head(top)
+        found = found if n is None else found.head(n)
         frames.append(found.assign(speech_id=speech_id))
     if not frames:
         return pd.DataFrame(columns=["speech_id", *KEYNESS_COLUMNS])
@@ -628,10 +647,11 @@ def keyness_by_speech(tokens: pd.DataFrame, top: int | None = 20, reference="gen
     return frame[["speech_id", *KEYNESS_COLUMNS]]
 
 
-def keyness_by_reference(tokens: pd.DataFrame, references: dict, top: int | None = None,
+@renamed_arguments({"top": "n"}, moved=("n",))
+def keyness_by_reference(tokens: pd.DataFrame, references: dict, *, n: int | None = None,
                          **options) -> pd.DataFrame:
     """:func:`keyness` of the same target against several references, one frame: a
-    ``reference`` column (the dict's labels, in order) first, each table's ``top`` rows (all
+    ``reference`` column (the dict's labels, in order) first, each table's ``n`` rows (all
     when None). ``attrs["references"]`` maps each label to the reference's description;
     ``attrs["target"]`` describes the target. Other keyword arguments go to :func:`keyness`.
     For a chart of two panels: general Chinese beside the same genre."""
@@ -639,16 +659,17 @@ def keyness_by_reference(tokens: pd.DataFrame, references: dict, top: int | None
     for label, reference in references.items():
         table = keyness(tokens, reference=reference, **options)
         described[label], target = table.attrs["reference"], table.attrs["target"]
-        frames.append((table if top is None else table.head(top)).assign(reference=label))
+        frames.append((table if n is None else table.head(n)).assign(reference=label))
     frame = pd.concat(frames, ignore_index=True)[["reference", *KEYNESS_COLUMNS]]
     frame.attrs["references"], frame.attrs["target"] = described, target
     return frame
 
 
+@renamed_arguments({"top": "n"}, moved=("n", "window", "min_count", "reference"))
 @corpus_memo("keyword_network")
-def keyword_network(tokens: pd.DataFrame, top: int = 20, window: int = 5, min_count: int = 2,
-                    reference=None, *, aliases: bool = True, sort: str = "g2", **options) -> pd.DataFrame:
-    """The co-occurrence network of the corpus's keywords: edges between two of the ``top``
+def keyword_network(tokens: pd.DataFrame, *, n: int = 20, window: int = 5, min_count: int = MIN_COUNT,
+                    reference=None, aliases: bool = True, sort: str = "g2", **options) -> pd.DataFrame:
+    """The co-occurrence network of the corpus's keywords: edges between two of the ``n``
     keywords (:func:`keyness` against ``reference``, other keyword arguments passed on) that
     co-occur at least ``min_count`` times within ``window`` words (:func:`collocations`).
     The keywords are ranked by G² by default (``sort``), the evidence, which favours terms
@@ -658,7 +679,7 @@ def keyword_network(tokens: pd.DataFrame, top: int = 20, window: int = 5, min_co
     Returns ``source``, ``target`` (original forms), ``weight`` (f_xy), ``logdice``; the
     keywords without an edge are left out.
     """
-    keys = keyness(tokens, reference=reference, aliases=aliases, sort=sort, **options).head(top)
+    keys = keyness(tokens, reference=reference, aliases=aliases, sort=sort, **options).head(n)
     wanted = set(keys["term"])
     pairs = collocations(tokens, window=window, min_count=min_count, aliases=aliases, among=wanted)
     keep = pairs["node_term"].isin(wanted) & pairs["collocate_term"].isin(wanted)
@@ -668,9 +689,10 @@ def keyword_network(tokens: pd.DataFrame, top: int = 20, window: int = 5, min_co
     return edges[["source", "target", "weight", "logdice"]].reset_index(drop=True)
 
 
-def period_contrast(later: pd.DataFrame, earlier: pd.DataFrame, split: int, top: int = 20, *,
+@renamed_arguments({"top": "n"}, moved=("n",))
+def period_contrast(later: pd.DataFrame, earlier: pd.DataFrame, split: int, *, n: int = 20,
                     max_p: float | None = 0.05) -> pd.DataFrame:
-    """The ``top`` keywords of each side of a split (two :func:`keyness` tables, each period
+    """The ``n`` keywords of each side of a split (two :func:`keyness` tables, each period
     against the other), with a ``period`` column (``"≥ 2013"``, ``"< 2013"``): one frame to
     draw as two panels.
 
@@ -682,7 +704,7 @@ def period_contrast(later: pd.DataFrame, earlier: pd.DataFrame, split: int, top:
     def keep(table: pd.DataFrame) -> pd.DataFrame:
         return table if max_p is None else table[table["p"] < max_p]
 
-    kept = [keep(later).head(top), keep(earlier).head(top)]
+    kept = [keep(later).head(n), keep(earlier).head(n)]
     both = pd.concat([kept[0].assign(period=f"≥ {split}"), kept[1].assign(period=f"< {split}")],
                      ignore_index=True)
     if max_p is None:
@@ -690,7 +712,7 @@ def period_contrast(later: pd.DataFrame, earlier: pd.DataFrame, split: int, top:
     else:
         critical = _critical_g2(max_p)
         both.attrs["threshold"] = f"p < {max_p:g} (G² ≥ {critical:.2f}), not corrected for multiple tests"
-    both.attrs["left_out"] = int(min(top, len(later)) + min(top, len(earlier)) - len(both))
+    both.attrs["left_out"] = int(min(n, len(later)) + min(n, len(earlier)) - len(both))
     return both
 
 

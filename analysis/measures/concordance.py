@@ -13,6 +13,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from ..common.deprecation import renamed_arguments
 from ..corpus.passages import passage_ids
 from ..corpus.pipeline import place
 from ..text.aliases import variants
@@ -81,8 +82,9 @@ def _hits(corpus: pd.DataFrame, pattern: re.Pattern) -> pd.DataFrame:
                          "end": pd.Series(ends, dtype="int64")})
 
 
-def kwic(corpus: pd.DataFrame, term: str, window: int = 20, tokens: pd.DataFrame | None = None,
-         whole_token: bool = False, regex: bool = False, *, aliases: bool = True,
+@renamed_arguments(moved=("window", "tokens", "whole_token", "regex"))
+def kwic(corpus: pd.DataFrame, term: str, *, window: int = 20, tokens: pd.DataFrame | None = None,
+         whole_token: bool = False, regex: bool = False, aliases: bool = True,
          parts: pd.DataFrame | None = None, passages: bool = True) -> pd.DataFrame:
     """Every occurrence of ``term`` with ``window`` characters of context on each side.
 
@@ -143,8 +145,9 @@ def _as_terms(terms) -> list[str]:
     return list(dict.fromkeys(terms))  # unique, in the order given
 
 
-def dispersion(corpus: pd.DataFrame, terms, tokens: pd.DataFrame | None = None,
-               whole_token: bool = False, *, aliases: bool = True,
+@renamed_arguments(moved=("tokens", "whole_token"))
+def dispersion(corpus: pd.DataFrame, terms, *, tokens: pd.DataFrame | None = None,
+               whole_token: bool = False, aliases: bool = True,
                parts: pd.DataFrame | None = None) -> pd.DataFrame:
     """Where each term occurs along each speech: the data of a dispersion (barcode) plot.
 
@@ -180,7 +183,8 @@ def dispersion(corpus: pd.DataFrame, terms, tokens: pd.DataFrame | None = None,
     return table[columns].reset_index(drop=True)
 
 
-def section_bounds(corpus: pd.DataFrame, parts: pd.DataFrame | None = None) -> pd.DataFrame:
+@renamed_arguments(moved=("parts",))
+def section_bounds(corpus: pd.DataFrame, *, parts: pd.DataFrame | None = None) -> pd.DataFrame:
     """The top-level parts of each speech (salutation, preamble, sections, closing; not the
     points) with absolute and relative spans, for marking sections on a dispersion plot.
 
@@ -254,7 +258,8 @@ def juilland_d(freqs, sizes) -> float:
     return float(np.clip(round(1 - variation / np.sqrt(len(f) - 1), 12), 0, 1))
 
 
-def dispersion_units(corpus: pd.DataFrame, unit: str = "paragraph", n_parts: int = 10,
+@renamed_arguments(moved=("unit", "n_parts", "parts"))
+def dispersion_units(corpus: pd.DataFrame, *, unit: str = "paragraph", n_parts: int = 10,
                      parts: pd.DataFrame | None = None) -> pd.DataFrame:
     """The parts a dispersion measure counts over, tiling each speech: one row per part with
     ``speech_id``, ``unit``, ``part_no`` (1, 2, … within the speech), ``start``, ``end`` and
@@ -267,10 +272,12 @@ def dispersion_units(corpus: pd.DataFrame, unit: str = "paragraph", n_parts: int
 
     >>> from analysis import load_corpus
     >>> corpus = load_corpus()   # the seed
-    >>> dispersion_units(corpus, "section")["size"].tolist()
+    >>> dispersion_units(corpus, unit="section")["size"].tolist()
     [245, 515, 1077, 516, 106]
-    >>> len(dispersion_units(corpus, "paragraph")), dispersion_units(corpus, "equal", 4)["size"].tolist()
-    (17, [615, 615, 615, 614])
+    >>> len(dispersion_units(corpus, unit="paragraph"))
+    17
+    >>> dispersion_units(corpus, unit="equal", n_parts=4)["size"].tolist()
+    [615, 615, 615, 614]
     """
     if unit not in UNITS:
         raise ValueError(f"unit must be one of {UNITS}, not {unit!r}")
@@ -306,8 +313,9 @@ def dispersion_units(corpus: pd.DataFrame, unit: str = "paragraph", n_parts: int
         {"part_no": "int64", "start": "int64", "end": "int64", "size": "int64"})
 
 
-def dispersion_measures(corpus: pd.DataFrame, terms, tokens: pd.DataFrame | None = None,
-                        whole_token: bool = False, *, unit: str | None = None, n_parts: int = 10,
+@renamed_arguments(moved=("tokens", "whole_token"))
+def dispersion_measures(corpus: pd.DataFrame, terms, *, tokens: pd.DataFrame | None = None,
+                        whole_token: bool = False, unit: str | None = None, n_parts: int = 10,
                         min_hits: int = MIN_HITS, aliases: bool = True,
                         parts: pd.DataFrame | None = None) -> pd.DataFrame:
     """How evenly each term is spread: Gries' DP, its normalised form and Juilland's D.
@@ -337,7 +345,7 @@ def dispersion_measures(corpus: pd.DataFrame, terms, tokens: pd.DataFrame | None
     if unit is None:
         unit = "paragraph" if len(corpus) == 1 else "speech"
     parts = _parts(corpus, parts) if unit == "section" else parts
-    units = dispersion_units(corpus, unit, n_parts, parts)
+    units = dispersion_units(corpus, unit=unit, n_parts=n_parts, parts=parts)
     hits = dispersion(corpus, terms, tokens=tokens, whole_token=whole_token, aliases=aliases,
                       parts=parts)
     units["_speech"] = pd.factorize(units["speech_id"])[0]

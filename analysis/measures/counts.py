@@ -26,6 +26,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from ..common.deprecation import renamed_arguments
+
 MATCHES = ("word", "within", "both")
 
 
@@ -97,7 +99,8 @@ def _forms(key: str, aliases: bool) -> list[str]:
     return variants(key)
 
 
-def term_counts(tokens: pd.DataFrame, terms, match: str = "word", *, by=None,
+@renamed_arguments(moved=("match",))
+def term_counts(tokens: pd.DataFrame, terms, *, match: str = "word", by=None,
                 corpus: pd.DataFrame | None = None, aliases: bool = True, inside: int = 5) -> pd.DataFrame:
     """How often each term occurs: as a word, inside words, or both.
 

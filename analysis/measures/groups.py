@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..common.deprecation import renamed_arguments
 from ..text.script import to_simplified
 
 SMALL_MULTIPLES = 6
@@ -64,14 +65,15 @@ GROUPING_COLUMNS = ("speaker", "level", "place", "meeting")
 notebooks."""
 
 
-def group_column(corpus: pd.DataFrame, by: str | None = None) -> str:
+@renamed_arguments(moved=("by",))
+def group_column(corpus: pd.DataFrame, *, by: str | None = None) -> str:
     """The column a grouped view of ``corpus`` goes by: ``by`` when given (any corpus column:
     ``speaker``, ``level``, ``place``, ``meeting``, ``genre``, …; or ``"decade"``), checked to
     exist and to hold a value for at least one speech; else :func:`time_unit`. Raises
     ``ValueError`` saying what the corpus has and how to give the column.
 
     >>> corpus = pd.DataFrame({"speech_id": ["a", "b"], "year": [2011, 2012], "speaker": ["王明", None]})
-    >>> group_column(corpus), group_column(corpus, "speaker")
+    >>> group_column(corpus), group_column(corpus, by="speaker")
     ('year', 'speaker')
     """
     if by is None:
@@ -88,12 +90,13 @@ def group_column(corpus: pd.DataFrame, by: str | None = None) -> str:
     return by
 
 
-def speech_groups(speech_ids: pd.Series, by: str, corpus: pd.DataFrame) -> pd.Series:
+@renamed_arguments(moved=("by", "corpus"))
+def speech_groups(speech_ids: pd.Series, *, by: str, corpus: pd.DataFrame) -> pd.Series:
     """The group of each speech id under ``by``: a corpus column, or ``"decade"`` derived
     from ``year`` (as :func:`term_trends` groups). NA where the speech has no value.
 
     >>> corpus = pd.DataFrame({"speech_id": ["a", "b"], "year": pd.array([1987, 1991], "Int64")})
-    >>> speech_groups(pd.Series(["b", "a", "b"]), "decade", corpus).tolist()
+    >>> speech_groups(pd.Series(["b", "a", "b"]), by="decade", corpus=corpus).tolist()
     [1990, 1980, 1990]
     """
     return speech_grouping(speech_ids, by, corpus, None)[1]

@@ -39,6 +39,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..common.deprecation import renamed_arguments
 from ..config import DATA_DIR
 from ..text.script import taiwan_converter, taiwan_simplified
 
@@ -308,7 +309,8 @@ def _gwr_shipped() -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     return _gwr_table(GWR_COUNTS.stat().st_mtime_ns if GWR_COUNTS.exists() else 0)
 
 
-def period_reference(years, margin: int = 4) -> str | None:
+@renamed_arguments(moved=("margin",))
+def period_reference(years, *, margin: int = 4) -> str | None:
     """The named reference of the government work reports for a corpus's ``years`` ± ``margin``
     (``"gwr:2008-2016"`` for a speech of 2012), kept within the years the reference has; None
     when no year is given.
@@ -325,7 +327,8 @@ def period_reference(years, margin: int = 4) -> str | None:
     return f"gwr:{first}-{last}"
 
 
-def same_genre_reference(corpus: pd.DataFrame, margin: int = 4) -> str | None:
+@renamed_arguments(moved=("margin",))
+def same_genre_reference(corpus: pd.DataFrame, *, margin: int = 4) -> str | None:
     """The comparison to read for official speeches: the government work reports of the
     corpus's years ± ``margin`` (:func:`period_reference`), all the reports when no speech is
     dated, and None when the corpus holds the reports themselves (it would be compared with
@@ -339,7 +342,7 @@ def same_genre_reference(corpus: pd.DataFrame, margin: int = 4) -> str | None:
     if own_reports(corpus):
         return None
     years = corpus["year"].dropna() if "year" in corpus.columns else pd.Series(dtype=float)
-    return period_reference(years, margin) if len(years) else "gwr"
+    return period_reference(years, margin=margin) if len(years) else "gwr"
 
 
 def reference_data(name: str = "gwr") -> tuple[pd.DataFrame, pd.DataFrame, dict]:
@@ -443,7 +446,8 @@ def _sha256(path: Path) -> str:
 
 
 # ---------------------------------------------------------------- by name
-def reference(spec, years: tuple[int, int] | None = None) -> Reference:
+@renamed_arguments(moved=("years",))
+def reference(spec, *, years: tuple[int, int] | None = None) -> Reference:
     """A named reference: ``"general"`` (wordfreq), ``"gwr"`` (government work reports;
     ``years=(2008, 2016)`` or ``"gwr:2008-2016"`` for a period), ``"jieba"`` (jieba's
     dictionary, for comparison only). A :class:`Reference` is returned as it is.

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..common.datafiles import data_lines
+from ..common.deprecation import renamed_arguments
 from ..config import THEMES
 from ..corpus.memo import corpus_memo
 from ..text.chars import HAN_RE, count_han
@@ -188,8 +189,9 @@ def canonical_of(simplified: str, groups: pd.DataFrame) -> str:
     return found.iloc[0] if len(found) else simplified
 
 
+@renamed_arguments(moved=("tokens",))
 @corpus_memo("theme_hits")
-def theme_hits(corpus, tokens: pd.DataFrame | None = None, *,
+def theme_hits(corpus, *, tokens: pd.DataFrame | None = None,
                lexicon: pd.DataFrame | None = None, aliases: bool = True,
                parts: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every occurrence of a lexicon term in every speech of ``corpus``.
@@ -235,10 +237,13 @@ def _section_label(part, section) -> str:
     return "preamble"
 
 
-def theme_shares(corpus, by: str = "section", tokens: pd.DataFrame | None = None, *,
+@renamed_arguments({"by": "unit"}, moved=("unit", "tokens"))
+def theme_shares(corpus, *, unit: str = "section", tokens: pd.DataFrame | None = None,
                  lexicon: pd.DataFrame | None = None, aliases: bool = True,
                  parts: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Theme hits per speech and section (``by="section"``) or per speech (``by="speech"``).
+    """Theme hits per speech and section (``unit="section"``) or per speech (``unit="speech"``):
+    the part of a speech counted over, as :func:`analysis.dispersion_units`'s ``unit``
+    (``by`` is a grouping of speeches by a corpus column, as in :func:`theme_density`).
 
     Returns every speech × section × theme, zero hits included, in corpus order, sections
     in reading order (``preamble`` with the salutation, ``1``, ``2``, …, ``closing``: all
@@ -246,15 +251,15 @@ def theme_shares(corpus, by: str = "section", tokens: pd.DataFrame | None = None
     ``place`` (the section as charts label it: 前言, 一, 二, …, 結語, an ordered category),
     ``hits``, ``share`` (hits / all theme hits of that section; NaN when it has none),
     ``per_1000`` (hits per 1,000 Han characters of the section) and ``n_chars`` (its Han
-    characters). ``by="speech"`` gives the same without ``section``. Arguments as for
+    characters). ``unit="speech"`` gives the same without ``section``. Arguments as for
     :func:`theme_hits`.
 
-    >>> shares = theme_shares("流動人口。", by="speech")
+    >>> shares = theme_shares("流動人口。", unit="speech")
     >>> shares.query("hits > 0")[["theme", "hits", "share"]].values.tolist()
     [['floating', 1, 1.0]]
     """
-    if by not in ("section", "speech"):
-        raise ValueError("by must be 'section' or 'speech'")
+    if unit not in ("section", "speech"):
+        raise ValueError("unit must be 'section' or 'speech'")
     lexicon = theme_lexicon() if lexicon is None else lexicon
     lexicon = with_aliases(lexicon) if aliases else lexicon
     themes = dict(zip(lexicon["simplified"], lexicon["theme"]))
@@ -262,7 +267,7 @@ def theme_shares(corpus, by: str = "section", tokens: pd.DataFrame | None = None
     theme_order = list(dict.fromkeys(lexicon["theme"]))
     rows = []
     for speech_id, text, simp, speech_parts, spans, places in _matched(corpus, tokens, lexicon, parts):
-        if by == "speech":
+        if unit == "speech":
             sizes = {None: count_han(text)}
             keys = [None] * len(spans)
         else:
@@ -285,9 +290,9 @@ def theme_shares(corpus, by: str = "section", tokens: pd.DataFrame | None = None
                              "share": n / total if total else np.nan,
                              "per_1000": 1000 * n / n_chars if n_chars else np.nan,
                              "n_chars": n_chars})
-    columns = SECTION_SHARE_COLUMNS if by == "section" else SPEECH_SHARE_COLUMNS
+    columns = SECTION_SHARE_COLUMNS if unit == "section" else SPEECH_SHARE_COLUMNS
     frame = pd.DataFrame(rows, columns=SECTION_SHARE_COLUMNS)[columns]
-    if by == "section":
+    if unit == "section":
         # The same sections as chart labels in reading order: 前言, 一, 二, …, 結語.
         part = frame["section"].where(frame["section"].isin(["preamble", "closing"]), "section")
         frame["place"] = place_labels(pd.DataFrame(
@@ -296,8 +301,9 @@ def theme_shares(corpus, by: str = "section", tokens: pd.DataFrame | None = None
                          "per_1000": "float64"})
 
 
-def top_terms(hits: pd.DataFrame, per_theme: int = 1, lexicon: pd.DataFrame | None = None) -> list[str]:
-    """The ``per_theme`` most frequent terms of each theme in ``hits`` (:func:`theme_hits`),
+@renamed_arguments({"per_theme": "n"}, moved=("n", "lexicon"))
+def top_terms(hits: pd.DataFrame, *, n: int = 1, lexicon: pd.DataFrame | None = None) -> list[str]:
+    """The ``n`` most frequent terms of each theme in ``hits`` (:func:`theme_hits`),
     themes in lexicon order, ties in order of first occurrence: the rows of a dispersion plot.
 
     >>> top_terms(theme_hits("流動人口和群眾，群眾。"))
@@ -308,10 +314,11 @@ def top_terms(hits: pd.DataFrame, per_theme: int = 1, lexicon: pd.DataFrame | No
     counts = hits.groupby(["theme", "term"], sort=False, observed=True).size().rename("n").reset_index()
     counts["theme_rank"] = counts["theme"].map(order)
     counts = counts.sort_values(["theme_rank", "n"], ascending=[True, False], kind="mergesort")
-    return counts.groupby("theme", sort=False, observed=True).head(per_theme)["term"].tolist()
+    return counts.groupby("theme", sort=False, observed=True).head(n)["term"].tolist()
 
 
-def theme_density(corpus: pd.DataFrame, by: str = "year", tokens: pd.DataFrame | None = None, *,
+@renamed_arguments(moved=("by", "tokens"))
+def theme_density(corpus: pd.DataFrame, *, by: str = "year", tokens: pd.DataFrame | None = None,
                   lexicon: pd.DataFrame | None = None, aliases: bool = True) -> pd.DataFrame:
     """Theme density per group of speeches (a corpus column, e.g. ``year``; ``"decade"`` is
     derived from ``year``): ``by``, ``theme``, ``label``, ``hits``, ``n_chars`` (Han
@@ -325,8 +332,8 @@ def theme_density(corpus: pd.DataFrame, by: str = "year", tokens: pd.DataFrame |
     >>> theme_density(corpus).query("hits > 0")[["year", "theme", "per_1000"]].values.tolist()
     [[2010, 'floating', 250.0], [2011, 'mass_work', 500.0]]
     """
-    groups = speech_groups(corpus["speech_id"], by, corpus)  # checked before the costly part
-    per_speech = theme_shares(corpus, by="speech", tokens=tokens, lexicon=lexicon, aliases=aliases,
+    groups = speech_groups(corpus["speech_id"], by=by, corpus=corpus)  # checked before the costly part
+    per_speech = theme_shares(corpus, unit="speech", tokens=tokens, lexicon=lexicon, aliases=aliases,
                               parts=_empty_parts())
     # A Series keeps an ordered categorical (level: central … township) in its order.
     per_speech[by] = per_speech["speech_id"].map(pd.Series(groups.array, index=corpus["speech_id"].to_numpy()))

@@ -21,6 +21,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from ..common.deprecation import renamed_arguments
 from ..common.wording import counted
 from ..config import DATA_DIR
 from ..corpus.cluster import map_counts
@@ -64,7 +65,8 @@ def wilson(count, n, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
     return low, high
 
 
-def term_trends(tokens: pd.DataFrame, terms, by="year", *, corpus: pd.DataFrame | None = None,
+@renamed_arguments(moved=("by",))
+def term_trends(tokens: pd.DataFrame, terms, *, by="year", corpus: pd.DataFrame | None = None,
                 bins=None, aliases: bool = True) -> pd.DataFrame:
     """How often each term is used in each group of speeches.
 
@@ -249,8 +251,9 @@ def policy_breaks(path=None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=BREAK_COLUMNS).astype({"start": "int64", "end": "int64"})
 
 
-def national_caption(national: pd.DataFrame, own: pd.DataFrame | None = None,
-                     tokens: pd.DataFrame | None = None, *, aliases: bool = True) -> str:
+@renamed_arguments(moved=("own", "tokens"))
+def national_caption(national: pd.DataFrame, *, own: pd.DataFrame | None = None,
+                     tokens: pd.DataFrame | None = None, aliases: bool = True) -> str:
     """What the national chart compares, in one paragraph computed from its data: the reports
     (their years, number, words, the years without one), the corpus (its speeches and
     words), the genre and level that separate them, and the alias groups applied.
@@ -387,7 +390,8 @@ class Enough:
 MIN_DATED, MIN_GROUPS = 3, 2
 
 
-def enough_for_trends(corpus: pd.DataFrame, by: str = "year") -> Enough:
+@renamed_arguments(moved=("by",))
+def enough_for_trends(corpus: pd.DataFrame, *, by: str = "year") -> Enough:
     """Whether ``corpus`` has enough dated speeches (:data:`MIN_DATED`) in enough groups of
     ``by`` (:data:`MIN_GROUPS`) to compare within itself; the object's text says what it has
     and, when it is not enough, what it needs.
@@ -397,7 +401,7 @@ def enough_for_trends(corpus: pd.DataFrame, by: str = "year") -> Enough:
     (False, 'not enough to compare within the corpus: 1 dated speech in 1 year group')
     """
     try:
-        column = speech_groups(corpus["speech_id"], by, corpus)
+        column = speech_groups(corpus["speech_id"], by=by, corpus=corpus)
     except ValueError:
         return Enough(False, f"no corpus column {by!r} to group by")
     dated = int(corpus["year"].notna().sum()) if "year" in corpus.columns else 0

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from ..common.deprecation import renamed_arguments, warn_spelling
 from ..common.frames import reading_order
 from ..corpus.cluster import map_counts
 from ..corpus.memo import corpus_memo
@@ -48,6 +49,11 @@ CONTENT_POS = frozenset({
 })
 
 WORD_SETS = ("content", "all")
+MIN_COUNT = 2
+"""The fewest occurrences a term (an n-gram, a collocation, a keyword) needs by default,
+everywhere in the package: a term seen once is no pattern (most hapaxes are names, typos and
+the segmenter's accidents), and its association or keyness statistics are unreliable
+(quanteda's ``textstat_collocations(min_count = 2)``). Pass ``min_count=1`` for all."""
 
 
 # ---------------------------------------------------------------- filters
@@ -239,8 +245,9 @@ def _joined_key(columns: list[pd.Series]) -> pd.Series:
 # ---------------------------------------------------------------- frequency list
 
 
+@renamed_arguments(moved=("by", "words"))
 @corpus_memo("frequencies")
-def frequencies(tokens: pd.DataFrame, by=None, words: str = "content", *,
+def frequencies(tokens: pd.DataFrame, *, by=None, words: str = "content",
                 aliases: bool = True) -> pd.DataFrame:
     """The word list: how often each term occurs, ranked.
 
@@ -340,15 +347,19 @@ def _run_ids(ordered: pd.DataFrame, kept: pd.Series) -> np.ndarray:
 # ---------------------------------------------------------------- n-grams
 
 
+@renamed_arguments({"n": "size"}, moved=("size", "words", "min_count"))
 @corpus_memo("ngrams")
-def ngrams(tokens: pd.DataFrame, n: int = 2, words: str = "content",
-           min_count: int = 1, *, aliases: bool = True) -> pd.DataFrame:
-    """Sequences of ``n`` adjacent words and how often each occurs.
+def ngrams(tokens: pd.DataFrame, *, size: int = 2, words: str = "content",
+           min_count: int | None = None, aliases: bool = True) -> pd.DataFrame:
+    """Sequences of ``size`` adjacent words and how often each occurs (``n`` elsewhere in
+    the package is how many rows to keep, so the length of the n-gram is ``size``).
 
     Returns ``ngram`` (the words in their most common original form, joined by spaces),
     ``term`` (the terms they are grouped on, alias groups applied unless ``aliases=False``),
     ``count``; only n-grams seen at least ``min_count`` times, sorted by count, then code
-    point.
+    point. ``min_count`` is :data:`MIN_COUNT` (2) when not given, as everywhere in the
+    package; it was 1 here until this release, so when that default leaves out n-grams
+    seen once, a DeprecationWarning says so (pass ``min_count=1`` for them).
 
     An n-gram never crosses a speech, a paragraph or a punctuation token (a comma, 、 or a
     quotation mark ends it). With ``words="all"`` it runs over every word token; with
@@ -358,11 +369,12 @@ def ngrams(tokens: pd.DataFrame, n: int = 2, words: str = "content",
 
     >>> from analysis import corpus_tokens, load_corpus
     >>> tokens = corpus_tokens(load_corpus())   # the seed
-    >>> ngrams(tokens).head(1).values.tolist()
+    >>> ngrams(tokens, min_count=2).head(1).values.tolist()
     [['計生協會 工作', '计生协会 工作', 14]]
     """
+    n = size
     if n < 1:
-        raise ValueError("n must be at least 1")
+        raise ValueError("size must be at least 1")
     ordered = reading_order(_lean(tokens))
     selected = ordered.index.isin(select_tokens(ordered, words).index)
     kept = pd.Series(selected, index=ordered.index)
@@ -385,6 +397,12 @@ def ngrams(tokens: pd.DataFrame, n: int = 2, words: str = "content",
     counts = grams.groupby("term", observed=True).size().rename("count")
     table = pd.DataFrame({"ngram": mode_by(grams["term"], grams["token"]), "count": counts})
     table = table.rename_axis("term").reset_index()
+    if min_count is None:
+        once = int((table["count"] < MIN_COUNT).sum())
+        if once:
+            warn_spelling(f"ngrams(): min_count is {MIN_COUNT} by default, as everywhere in the package (it was 1): "
+                          f"{once:,} n-gram(s) seen once are left out; pass min_count=1 to keep them", stacklevel=4)
+        min_count = MIN_COUNT
     table = table[table["count"] >= min_count]
     table = table.sort_values(["count", "term"], ascending=[False, True], kind="stable")
     return table[["ngram", "term", "count"]].reset_index(drop=True)
@@ -516,9 +534,10 @@ def _collocation_frame(content: pd.DataFrame, keys: pd.Series, window: int) -> t
     return codes, vocabulary, freq, first, second
 
 
+@renamed_arguments(moved=("window", "min_count", "measure"))
 @corpus_memo("collocations")
-def collocations(tokens: pd.DataFrame, node: str | None = None, window: int = 5,
-                 min_count: int = 2, measure: str = "logdice", *, aliases: bool = True,
+def collocations(tokens: pd.DataFrame, node: str | None = None, *, window: int = 5,
+                 min_count: int = MIN_COUNT, measure: str = "logdice", aliases: bool = True,
                  among=None) -> pd.DataFrame:
     """Content words that occur near each other more than their frequencies predict.
 

@@ -133,7 +133,7 @@ def export_tables(corpus_dir: str | Path | None = None, terms: list[str] | None 
     tables["formulas"] = corpus_formulas(corpus)
     tables["campaigns"] = corpus_campaigns(corpus)
     tables["campaign_mentions"] = corpus_campaign_mentions(corpus)
-    tables["theme_hits"] = with_passages(theme_hits(corpus, tokens, parts=parts), corpus, parts)
+    tables["theme_hits"] = with_passages(theme_hits(corpus, tokens=tokens, parts=parts), corpus, parts)
     tables["keyness_general"] = general
     if reports is not None:
         tables["keyness_reports"] = reports

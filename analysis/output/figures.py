@@ -32,6 +32,7 @@ from matplotlib.figure import Figure
 
 from .. import config
 from ..common.atomic import replacing
+from ..common.deprecation import renamed_arguments
 from .tables import write_csv
 
 FONT_ENV = "SPEECHES_CJK_FONT"
@@ -193,7 +194,8 @@ def _show(png: Path) -> None:
     display(Image(data=png.read_bytes(), format="png"))
 
 
-def save_figure(fig: Figure, name: str, figures_dir: str | Path | None = None, *,
+@renamed_arguments(moved=("figures_dir",))
+def save_figure(fig: Figure, name: str, *, figures_dir: str | Path | None = None,
                 data: pd.DataFrame | None = None) -> SavedFigure:
     """Write ``fig`` as ``<figures_dir>/<name>.png`` and ``.svg``, and the numbers behind it as
     ``<name>.csv``, then close it; returns the PNG and SVG paths. The CSV holds ``data``, or

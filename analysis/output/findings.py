@@ -689,7 +689,7 @@ def reuse_echoes(links: pd.DataFrame, corpus: pd.DataFrame, against: pd.DataFram
     if links.empty:
         return _finding([f"No passage of {min_chars} or more characters is shared with the {n_ref} "
                          f"{reference_name}.", _MEANING])
-    pooled = reuse_summary(links, corpus, against, pooled=True)
+    pooled = reuse_summary(links, corpus=corpus, against=against, pooled=True)
     sharing = pooled[pooled["shared_chars"] > 0]
     total = pooled["shared_chars"].sum() / max(pooled["n_chars"].sum(), 1)
     own = set(corpus["speech_id"].astype(str))

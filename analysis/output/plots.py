@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
+from ..common.deprecation import renamed_arguments
 from ..common.wording import counted
 from ..measures.groups import SMALL_MULTIPLES
 from ..text.outline import cn_numeral  # noqa: F401  (re-exported for plots users)
@@ -273,26 +274,27 @@ def plot_removals(
     return _with_data(fig, drawn if n_speeches > 1 else drawn.drop(columns=speech_col))
 
 
+@renamed_arguments({"top": "n"}, moved=("label_col", "value_col", "title"))
 def plot_ranked_bars(
     frame: pd.DataFrame,
+    *,
     label_col: str = "token",
     value_col: str = "count",
     title: str | None = None,
-    *,
     facet_col: str | None = SPEECH,
-    top: int | None = 20,
+    n: int | None = 20,
     xlabel: str | None = None,
 ) -> Figure:
     """Horizontal bars of ``value_col`` per ``label_col``, the largest on top: top words,
     keyness (``log_ratio`` or ``g2``; negative values are drawn in a second colour, left of
-    zero). At most ``top`` bars per panel; one panel per speech when ``facet_col`` is a column.
+    zero). At most ``n`` bars per panel; one panel per speech when ``facet_col`` is a column.
     """
     _require(frame, label_col, value_col, where="plot_ranked_bars")
     panels = []
     for key, rows in _facets(frame, facet_col):
         rows = rows.sort_values(value_col, ascending=False, kind="mergesort")
-        if top is not None:
-            rows = rows.head(top)
+        if n is not None:
+            rows = rows.head(n)
         panels.append((key, rows))
     n = max(len(rows) for _, rows in panels)
     fig = _figure(min(max(6.5, 4.2 * len(panels)), 16), 1.2 + 0.27 * n)
@@ -313,10 +315,11 @@ def plot_ranked_bars(
     return _with_data(fig, pd.concat([rows for _, rows in panels], ignore_index=True))
 
 
+@renamed_arguments(moved=("bounds",))
 def plot_dispersion(
     hits: pd.DataFrame,
-    bounds: pd.DataFrame | None = None,
     *,
+    bounds: pd.DataFrame | None = None,
     term_col: str = "term",
     pos_col: str = "position",
     speech_col: str = SPEECH,
@@ -424,12 +427,13 @@ def _cluster_sizes(hits: pd.DataFrame, term_col: str, pos_col: str, speech_col: 
     return sizes
 
 
+@renamed_arguments(moved=("index", "columns", "values"))
 def plot_heatmap(
     frame: pd.DataFrame,
+    *,
     index: str = "label",
     columns: str = "place",
     values: str = "per_1000",
-    *,
     facet_col: str | None = SPEECH,
     aggfunc: str = "sum",
     column_labels: Mapping | Callable | None = None,
@@ -499,10 +503,11 @@ def plot_heatmap(
     return _with_data(fig, drawn)
 
 
+@renamed_arguments(moved=("node_sizes",))
 def plot_network(
     edges: pd.DataFrame,
-    node_sizes: Mapping | pd.Series | None = None,
     *,
+    node_sizes: Mapping | pd.Series | None = None,
     source: str = "source",
     target: str = "target",
     weight: str = "weight",
@@ -547,11 +552,12 @@ def plot_network(
     return _with_data(fig, edges)
 
 
+@renamed_arguments(moved=("category", "section"))
 def plot_category_bars(
     frame: pd.DataFrame,
+    *,
     category: str = "category",
     section: str = "section",
-    *,
     value_col: str | None = None,
     facet_col: str | None = SPEECH,
     title: str | None = None,
@@ -621,10 +627,11 @@ def _rate_top(frames: list[pd.DataFrame], value_col: str, high_col: str, min_wor
     return highest * 1.1 if highest > 0 else None
 
 
+@renamed_arguments({"group_col": "by"}, moved=("by",))
 def plot_trends(
     trends: pd.DataFrame,
-    group_col: str = "year",
     *,
+    by: str = "year",
     term_col: str = "term",
     value_col: str = "per_10k",
     low_col: str = "ci_low",
@@ -640,7 +647,7 @@ def plot_trends(
     caption: str | None = None,
 ) -> Figure:
     """Rates over time as small multiples, one panel per term (at most :data:`MAX_TERMS`):
-    a line of ``value_col`` by ``group_col`` with its interval (``low_col``–``high_col``)
+    a line of ``value_col`` by ``by`` with its interval (``low_col``–``high_col``)
     shaded, and ``marks`` (same columns: e.g. a speech's own rate in its year) drawn as red
     points with their interval and value. Numeric groups (years) are placed on a numeric axis,
     others in their order.
@@ -661,20 +668,20 @@ def plot_trends(
       a year with a dashed line and a span with a band, labelled at the top of the first row.
     * ``caption`` is written under the panels (what is compared with what).
     """
-    _require(trends, term_col, group_col, value_col, where="plot_trends")
+    _require(trends, term_col, by, value_col, where="plot_trends")
     if marks_axis not in ("auto", "own", "shared"):
         raise ValueError(f"marks_axis must be 'auto', 'own' or 'shared', not {marks_axis!r}")
     terms = list(pd.unique(trends[term_col]))
     if len(terms) > MAX_TERMS:
         raise ValueError(f"plot_trends: {len(terms)} terms; at most {MAX_TERMS} panels (pass fewer terms)")
-    groups = list(pd.unique(trends[group_col]))
+    groups = list(pd.unique(trends[by]))
     numeric = _is_numeric(groups)
     position = (lambda v: float(v)) if numeric else {g: i for i, g in enumerate(groups)}.get
     from ..measures.trends import missing_spans
 
     gaps = missing_spans(groups) if numeric else []
     has_marks = marks is not None and len(marks) > 0
-    columns = (term_col, group_col, value_col, low_col, high_col)
+    columns = (term_col, by, value_col, low_col, high_col)
     mark_frames, mark_tops, separate = _marks_scale(trends, marks if has_marks else None, terms, columns,
                                                     min_words, marks_axis)
     cols = min(len(terms), 2)
@@ -703,7 +710,7 @@ def plot_trends(
             ax.set_xticks(range(len(groups)), [str(g) for g in groups])
         else:
             ax.xaxis.set_major_locator(MaxNLocator(nbins=8, integer=True))
-    _finish_trends(fig, axes, group_col, numeric, title, caption)
+    _finish_trends(fig, axes, by, numeric, title, caption)
     drawn = [trends.assign(series=line_label)]
     if has_marks:
         drawn.append(marks.assign(series=mark_label))
@@ -851,10 +858,11 @@ MAX_GENRE_LINES = 4
 """More genres than this and :func:`plot_corpus_overview` draws the median of the most common only."""
 
 
+@renamed_arguments(moved=("parts",))
 def plot_corpus_overview(
     corpus: pd.DataFrame,
-    parts: pd.DataFrame | None = None,
     *,
+    parts: pd.DataFrame | None = None,
     by: str = "year",
     title: str | None = None,
 ) -> Figure:
@@ -963,18 +971,19 @@ def plot_positions(
     return _with_data(fig, pd.DataFrame(drawn))
 
 
+@renamed_arguments({"top": "n"})
 def plot_lifecycle(
     table: pd.DataFrame,
     *,
-    top: int = 25,
+    n: int = 25,
     name_col: str = "name",
     title: str | None = None,
 ) -> Figure:
-    """The life cycles of the ``top`` most mentioned formulas and campaign names
+    """The life cycles of the ``n`` most mentioned formulas and campaign names
     (:func:`analysis.lifecycle`): a line from first to last attestation, a dot at the peak,
     labelled with the number of speeches."""
     _require(table, name_col, "first", "last", "peak", "mentions", where="plot_lifecycle")
-    rows = table.sort_values(["mentions", "first"], ascending=[False, True], kind="stable").head(top)
+    rows = table.sort_values(["mentions", "first"], ascending=[False, True], kind="stable").head(n)
     rows = rows.sort_values(["first", "last"], kind="stable")
     fig = _figure(10, 1.2 + 0.3 * len(rows))
     ax = fig.subplots()
@@ -1050,7 +1059,8 @@ def _sparse_ticks(n: int, most: int = 30) -> np.ndarray:
     return np.arange(0, n, step)
 
 
-def plot_reuse_matrix(matrix: pd.DataFrame, by: str = "year", values: str = "share", *,
+@renamed_arguments(moved=("by", "values"))
+def plot_reuse_matrix(matrix: pd.DataFrame, *, by: str = "year", values: str = "share",
                       title: str | None = None) -> Figure:
     """A heatmap of how much of each group's text (rows, e.g. the year of a speech) it shares
     with the speeches of each other group (columns): the long frame of
@@ -1086,14 +1096,16 @@ def plot_reuse_matrix(matrix: pd.DataFrame, by: str = "year", values: str = "sha
     return _with_data(fig, matrix)
 
 
-def plot_predecessor_reuse(pred: pd.DataFrame, *, group: str | None = None, title: str | None = None) -> Figure:
+@renamed_arguments({"group": "by"})
+def plot_predecessor_reuse(pred: pd.DataFrame, *, by: str | None = None, title: str | None = None) -> Figure:
     """How much of each speech repeats its predecessor (:func:`analysis.predecessor_reuse`),
-    by year: one line of points per ``group`` (e.g. genre) when given, shares in per cent."""
+    by year: one line of points per group of the column ``by`` (e.g. genre) when given,
+    shares in per cent."""
     _require(pred, "year", "share", where="plot_predecessor_reuse")
     fig = _figure(9.5, 4.2)
     ax = fig.subplots()
-    keys = [(None, pred)] if group is None or group not in pred.columns else \
-        [(k, rows) for k, rows in pred.groupby(group, sort=True, observed=True)]
+    keys = [(None, pred)] if by is None or by not in pred.columns else \
+        [(k, rows) for k, rows in pred.groupby(by, sort=True, observed=True)]
     if len(keys) > len(_COLORS):
         raise ValueError(f"plot_predecessor_reuse: {len(keys)} groups; at most {len(_COLORS)} lines are readable")
     for n, (key, rows) in enumerate(keys):

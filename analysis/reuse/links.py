@@ -60,6 +60,7 @@ import uuid
 
 import pandas as pd
 
+from ..common.deprecation import renamed_arguments
 from ..corpus.memo import corpus_memo
 from .align import MAX_GAP, MAX_REPEAT, MIN_CHARS, XDROP, Params, align_pairs
 from .shingles import (  # noqa: F401 (the rules files reuse reads: in its memo's key)
@@ -83,8 +84,9 @@ LINK_COLUMNS = ["speech_a", "start_a", "end_a", "speech_b", "start_b", "end_b", 
 
 # --------------------------------------------------------------------------- public API
 
+@renamed_arguments(moved=("against", "min_chars"))
 @corpus_memo("reuse")
-def reuse(corpus: pd.DataFrame, against: pd.DataFrame | None = None, min_chars: int = MIN_CHARS, *,
+def reuse(corpus: pd.DataFrame, *, against: pd.DataFrame | None = None, min_chars: int = MIN_CHARS,
           ngram: int = NGRAM, window: int = WINDOW, max_gap: int = MAX_GAP, xdrop: float = XDROP,
           max_df: float = MAX_DF, min_shared: int | None = MIN_SHARED, max_repeat: int = MAX_REPEAT,
           within: bool = True, passage_ids: bool = True, client=None, workers: int | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..common.deprecation import renamed_arguments
 from .shingles import keep_mask
 
 # --------------------------------------------------------------------------- summaries
@@ -50,7 +51,8 @@ def _documents(corpus: pd.DataFrame, against: pd.DataFrame | None) -> pd.DataFra
     return pd.concat(frames, ignore_index=True)
 
 
-def reuse_summary(links: pd.DataFrame, corpus: pd.DataFrame, against: pd.DataFrame | None = None, *,
+@renamed_arguments(moved=("corpus", "against"))
+def reuse_summary(links: pd.DataFrame, *, corpus: pd.DataFrame, against: pd.DataFrame | None = None,
                   by: str | None = None, pooled: bool = False) -> pd.DataFrame:
     """How much of each speech it shares, from the passages of :func:`reuse`.
 
@@ -75,7 +77,7 @@ def reuse_summary(links: pd.DataFrame, corpus: pd.DataFrame, against: pd.DataFra
     >>> corpus = pd.DataFrame({"speech_id": ["a", "b"], "text": ["一二三四五六", "一二三七八九"]})
     >>> links = pd.DataFrame({"speech_a": ["a"], "start_a": [0], "end_a": [3], "speech_b": ["b"],
     ...                       "start_b": [0], "end_b": [3], "dated": [False]})
-    >>> reuse_summary(links, corpus)[["speech_id", "other", "share"]].values.tolist()
+    >>> reuse_summary(links, corpus=corpus)[["speech_id", "other", "share"]].values.tolist()
     [['a', 'b', 0.5], ['b', 'a', 0.5]]
     """
     docs = _documents(corpus, against)
@@ -133,11 +135,12 @@ def _order_key(frame: pd.DataFrame) -> pd.Series:
     return date
 
 
-def predecessor_reuse(links: pd.DataFrame, corpus: pd.DataFrame, *, group: str | None = None) -> pd.DataFrame:
+@renamed_arguments({"group": "by"}, moved=("corpus",))
+def predecessor_reuse(links: pd.DataFrame, *, corpus: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     """How much of each dated speech repeats its predecessor: the latest speech dated before
-    it (in the same ``group``, e.g. ``"genre"``, when given; of several on that date, the
-    last by id). One row per dated speech that has a predecessor: ``speech_id``, ``year``,
-    the ``group`` column when given, ``predecessor``, ``predecessor_year``, ``n_chars``,
+    it (in the same group of the corpus column ``by``, e.g. ``"genre"``, when given; of
+    several on that date, the last by id). One row per dated speech that has a predecessor: ``speech_id``, ``year``,
+    the ``by`` column when given, ``predecessor``, ``predecessor_year``, ``n_chars``,
     ``shared_chars`` (its compared characters inside a passage shared with the predecessor)
     and ``share``; in date order.
 
@@ -145,16 +148,16 @@ def predecessor_reuse(links: pd.DataFrame, corpus: pd.DataFrame, *, group: str |
     >>> corpus = pd.DataFrame({"speech_id": ["a", "b"], "text": ["一二三四", "一二三七八九"], "year": [2001, 2002]})
     >>> links = pd.DataFrame({"speech_a": ["a"], "start_a": [0], "end_a": [3], "speech_b": ["b"],
     ...                       "start_b": [0], "end_b": [3], "dated": [True]})
-    >>> predecessor_reuse(links, corpus)[["speech_id", "predecessor", "share"]].values.tolist()
+    >>> predecessor_reuse(links, corpus=corpus)[["speech_id", "predecessor", "share"]].values.tolist()
     [['b', 'a', 0.5]]
     """
     columns = ["speech_id", "year", "predecessor", "predecessor_year", "n_chars", "shared_chars", "share"]
     when = _order_key(corpus)
     dated = corpus.assign(_when=when)[when.notna()]
-    if group is not None and group not in corpus.columns:
-        raise KeyError(f"predecessor_reuse: no column {group!r} in the corpus")
+    if by is not None and by not in corpus.columns:
+        raise KeyError(f"predecessor_reuse: no column {by!r} in the corpus")
     rows = []
-    groups = [(None, dated)] if group is None else list(dated.groupby(group, sort=True, observed=True))
+    groups = [(None, dated)] if by is None else list(dated.groupby(by, sort=True, observed=True))
     for key, rows_ in groups:
         rows_ = rows_.sort_values(["_when", "speech_id"], kind="stable")
         prev_id, prev_when, prev_year = None, None, None
@@ -179,14 +182,15 @@ def predecessor_reuse(links: pd.DataFrame, corpus: pd.DataFrame, *, group: str |
     out["shared_chars"] = out["shared_chars"].fillna(0).astype("int64")
     out["share"] = (out["shared_chars"] / out["n_chars"].where(out["n_chars"] > 0)).astype(float)
     out = out.sort_values(["_when", "speech_id"], kind="stable").drop(columns="_when")
-    if group is not None:
-        out[group] = out["_group"]
-        columns = [*columns[:2], group, *columns[2:]]
+    if by is not None:
+        out[by] = out["_group"]
+        columns = [*columns[:2], by, *columns[2:]]
     return out[columns].reset_index(drop=True)
 
 
-def most_reused(links: pd.DataFrame, corpus: pd.DataFrame, against: pd.DataFrame | None = None, *,
-                top: int | None = None, passage_ids: bool = True) -> pd.DataFrame:
+@renamed_arguments({"top": "n"}, moved=("corpus", "against"))
+def most_reused(links: pd.DataFrame, *, corpus: pd.DataFrame, against: pd.DataFrame | None = None,
+                n: int | None = None, passage_ids: bool = True) -> pd.DataFrame:
     """The passages found again in the most other documents, at their source: the a side of
     each link (the earlier speech where dates are known), overlapping spans of one speech
     merged into one passage, counted by the distinct other speeches that share it. A passage
@@ -196,7 +200,7 @@ def most_reused(links: pd.DataFrame, corpus: pd.DataFrame, against: pd.DataFrame
     One row per passage: ``speech_id``, ``start``, ``end`` (offsets in its ``text``),
     ``n_chars``, ``n_speeches`` (distinct other speeches sharing it), ``speeches`` (their
     ids, in corpus order), ``text`` and ``passage``. Largest ``n_speeches`` first, then
-    longest; ``top`` rows at most.
+    longest; ``n`` rows at most.
     """
     columns = ["speech_id", "start", "end", "n_chars", "n_speeches", "speeches", "text", "passage"]
     links = links[links["speech_a"] != links["speech_b"]]
@@ -234,8 +238,8 @@ def most_reused(links: pd.DataFrame, corpus: pd.DataFrame, against: pd.DataFrame
     out = out.assign(_o=out["speech_id"].map(order))
     out = out.sort_values(["n_speeches", "n_chars", "_o", "start"], ascending=[False, False, True, True],
                           kind="stable").drop(columns="_o").reset_index(drop=True)
-    if top is not None:
-        out = out.head(top).reset_index(drop=True)
+    if n is not None:
+        out = out.head(n).reset_index(drop=True)
     out["passage"] = pd.Series([pd.NA] * len(out), dtype="string")
     if passage_ids and len(out):
         from ..corpus.passages import passage_ids as ids
@@ -270,7 +274,8 @@ def enough_for_reuse(corpus: pd.DataFrame):
                          "in metadata.csv)")
 
 
-def side_by_side(links: pd.DataFrame, corpus: pd.DataFrame) -> pd.DataFrame:
+@renamed_arguments(moved=("corpus",))
+def side_by_side(links: pd.DataFrame, *, corpus: pd.DataFrame) -> pd.DataFrame:
     """The passages of :func:`reuse` with the corpus's side first: ``speech_id``,
     ``passage``, ``text`` (the corpus speech's words), ``other``, ``other_passage``,
     ``other_text`` (the words they share with, in the other document's own script),

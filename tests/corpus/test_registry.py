@@ -52,12 +52,13 @@ def test_term_trends_by_a_corpus_column_without_corpus(dated):
 
 def test_keyness_by_a_query_on_corpus_columns_without_corpus(dated):
     corpus, tokens = dated
-    found = analysis.keyness(tokens, target="year >= 2013", min_count=1)
-    pd.testing.assert_frame_equal(found, analysis.keyness(tokens, target="year >= 2013", min_count=1,
+    found = analysis.keyness(tokens, target="year >= 2013", reference="rest", min_count=1)
+    pd.testing.assert_frame_equal(found, analysis.keyness(tokens, target="year >= 2013", reference="rest", min_count=1,
                                                           corpus=corpus))
     assert found.attrs["target"].startswith("target 'year >= 2013': 2 speeches")
     assert found.attrs["reference"].startswith("reference: the rest of the corpus: 1 speech")
-    kept = analysis.keyness(tokens, target="year >= 2013", min_count=1, absent="include").set_index("term")
+    kept = analysis.keyness(tokens, target="year >= 2013", reference="rest", min_count=1,
+                            absent="include").set_index("term")
     assert kept.loc["改革", "count"] == 3 and not kept.loc["改革", "in_reference"]   # a2011 never says it
 
 
@@ -66,7 +67,7 @@ def test_tokens_without_a_corpus_ask_for_one():
     with pytest.raises(ValueError, match="do not come from corpus_tokens.*pass corpus="):
         analysis.term_trends(tokens, ["改革"], by="year")
     with pytest.raises(ValueError, match="query on corpus columns.*pass corpus="):
-        analysis.keyness(tokens, target="year >= 2013")
+        analysis.keyness(tokens, target="year >= 2013", reference="rest")
 
 
 def test_a_given_corpus_wins_over_the_remembered_one(dated):

@@ -243,7 +243,7 @@ def test_agreement_counts_hits_misses_and_uncoded_reports():
         "form": ["quoted", "formula", "formula", NOT_A_NAME],
         "function": ["campaign", "target", "campaign", NOT_A_NAME], "note": [""] * 4})
     labels["simplified"] = labels["name"]
-    result = agreement(labels, corpus)
+    result = agreement(labels, corpus=corpus)
     rows = result.rows.set_index("name")
     # 五有 is right in form, wrong in function (standard); 三进 is missed; 会员之家 was
     # reported but not coded.
@@ -267,7 +267,7 @@ def test_agreement_refuses_a_changed_paragraph():
                            "form": ["quoted"], "function": ["campaign"], "note": [""],
                            "simplified": ["春风行动"]})
     with pytest.raises(ValueError, match="paragraph 0 of 'x' no longer matches its fingerprint"):
-        agreement(labels, corpus)
+        agreement(labels, corpus=corpus)
 
 
 def test_validation_labels_file_errors(tmp_path):
@@ -318,7 +318,7 @@ def check_held(sample: str, result) -> None:
 
 def test_seed_agreement_with_the_validation_table(seed_corpus):
     labels = validation_labels()
-    result = agreement(labels[labels["sample"] == "seed"], seed_corpus)
+    result = agreement(labels[labels["sample"] == "seed"], corpus=seed_corpus)
     # The rules were written on the seed; one coded label is disputed (少生快富: the outcome
     # in the speech's sentence, a campaign in the gazetteer).
     check_held("seed", result)

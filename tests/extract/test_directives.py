@@ -147,13 +147,13 @@ def test_agreement_counts_and_refuses_a_changed_sentence():
                          "sentence_sha1": [sentence_sha1(s) for s in sentences],
                          "strength": ["requirement", "none", "none"], "addressee": ["各单位", "", ""],
                          "deadline": "", "note": ""})
-    result = directive_agreement(gold, corpus, directives(corpus, _parts(corpus)))
+    result = directive_agreement(gold, corpus=corpus, found=directives(corpus, parts=_parts(corpus)))
     assert result.rows["found_strength"].tolist() == ["requirement", "none", "encouragement"]
     assert (result.precision, result.recall, result.accuracy) == (0.5, 1.0, 2 / 3)
     assert result.addressee == {"coded": 1, "found": 1, "matched": 1, "precision": 1.0, "recall": 1.0}
     gold.loc[0, "sentence_sha1"] = "000000000000"
     with pytest.raises(ValueError, match="the sentence at 0 of 'x' no longer matches its fingerprint"):
-        directive_agreement(gold, corpus, directives(corpus, _parts(corpus)))
+        directive_agreement(gold, corpus=corpus, found=directives(corpus, parts=_parts(corpus)))
 
 
 def _parts(corpus):
@@ -163,7 +163,7 @@ def _parts(corpus):
 
 def test_seed_agreement(seed_corpus):
     gold = validation_directives()
-    result = directive_agreement(gold[gold["sample"] == "seed"], seed_corpus)
+    result = directive_agreement(gold[gold["sample"] == "seed"], corpus=seed_corpus)
     # The rules were written on the seed: fit, not generalisation. Its two disagreements are
     # 要求 as a noun in a report of another speech and 要 as 'to reach'.
     assert len(result.rows) == 50
@@ -186,10 +186,10 @@ def test_the_finding_on_the_seed_states_its_directives_and_its_unnumbered_target
     import analysis
 
     parts = analysis.corpus_outline(seed_corpus)
-    found = analysis.targets(seed_corpus, parts)
-    orders = directives(seed_corpus, parts)
-    mentions = analysis.term_figures(seed_corpus, found, ["雙降", "出生率", "自然增長率"])
-    growth = analysis.targets_and_results(found, seed_corpus, ["gdp_growth"])
+    found = analysis.targets(seed_corpus, parts=parts)
+    orders = directives(seed_corpus, parts=parts)
+    mentions = analysis.term_figures(seed_corpus, ["雙降", "出生率", "自然增長率"], found=found)
+    growth = analysis.targets_and_results(found, corpus=seed_corpus, indicators=["gdp_growth"])
     said = str(analysis.findings.targets_and_directives(seed_corpus, orders, found, mentions, growth,
                                                         terms=["雙降", "出生率", "自然增長率"]))
     assert "**35 directive sentences** of 50 sentences (70%)" in said

@@ -28,7 +28,7 @@ FIELDS = ["indicator", "value", "low", "high", "unit", "qualifier", "kind", "yea
 
 
 def rows(text, year=2020, **kw):
-    found = text_targets(text, year, **kw)
+    found = text_targets(text, year=year, **kw)
     return [[None if pd.isna(v) else v for v in r] for r in found[FIELDS].values.tolist()]
 
 
@@ -75,13 +75,13 @@ def test_every_number_form_unit_and_qualifier(sentence, expected):
 
 def test_traditional_text_gives_the_same_figures_with_offsets_into_the_text():
     text = "今年國內生產總值增長百分之八左右，城鎮新增就業一千一百萬人以上。"
-    found = text_targets(text, 2012)
+    found = text_targets(text, year=2012)
     assert found[["indicator", "value", "unit", "qualifier", "kind", "year"]].values.tolist() == [
         ["gdp_growth", 8.0, "%", "左右", "target", 2012], ["urban_jobs", 1100.0, "万人", "以上", "target", 2012]]
     assert [text[a:b] for a, b in zip(found["start"], found["end"])] == ["百分之八左右", "一千一百萬人以上"]
     assert found["term"].tolist() == ["國內生產總值", "城鎮新增就業"]
     assert found["written"].tolist() == ["百分之八左右", "一千一百萬人以上"]
-    assert text_targets("今年城鎮新增就業七百餘萬人。", 2000)["qualifier"].tolist() == ["餘"]
+    assert text_targets("今年城鎮新增就業七百餘萬人。", year=2000)["qualifier"].tolist() == ["餘"]
 
 
 # --- the indicator a figure belongs to -------------------------------------------------------
@@ -164,10 +164,10 @@ def test_a_comma_set_time_word_heading_the_paragraph_frames_the_next_sentence():
 
 
 def test_change_and_direction():
-    found = text_targets("今年拟安排财政赤字1.2万亿元，比去年增加2000亿元，赤字率比去年低0.4个百分点。", 2019)
+    found = text_targets("今年拟安排财政赤字1.2万亿元，比去年增加2000亿元，赤字率比去年低0.4个百分点。", year=2019)
     assert found[["indicator", "value", "change", "direction"]].values.tolist() == [
         ["deficit", 12000.0, False, ""], ["deficit", 2000.0, True, "up"], ["deficit_ratio", 0.4, True, "down"]]
-    assert text_targets("今年单位国内生产总值能耗降低3%左右。", 2019)["direction"].tolist() == ["down"]
+    assert text_targets("今年单位国内生产总值能耗降低3%左右。", year=2019)["direction"].tolist() == ["down"]
 
 
 def test_a_text_without_its_year_gives_no_year():
@@ -176,7 +176,7 @@ def test_a_text_without_its_year_gives_no_year():
 
 def test_a_simplified_text_of_another_length_is_refused():
     with pytest.raises(ValueError, match="one character per character"):
-        text_targets("國內生產總值", 2020, simplified="国内")
+        text_targets("國內生產總值", year=2020, simplified="国内")
 
 
 # --- the data files --------------------------------------------------------------------------
@@ -207,7 +207,7 @@ def test_a_unit_the_rules_do_not_know_is_refused(tmp_path):
     path = tmp_path / "indicators.tsv"
     path.write_text("gdp_growth\t国内生产总值\tpercent\tgrowth\n", encoding="utf-8")
     with pytest.raises(ValueError, match="unit 'percent' of '国内生产总值' is not a canonical unit"):
-        text_targets("国内生产总值增长5%。", 2020, indicators_path=path)
+        text_targets("国内生产总值增长5%。", year=2020, indicators_path=path)
 
 
 def test_rule_file_errors_name_the_line(tmp_path):
@@ -250,13 +250,13 @@ def _tiny_corpus():
 
 def test_targets_beside_the_next_report_s_results():
     corpus, parts = _tiny_corpus()
-    found = targets(corpus, parts)
+    found = targets(corpus, parts=parts)
     assert found["passage"].tolist()[0] == "r2019:pre:s1"
-    table = targets_and_results(found, corpus, ["gdp_growth"])
+    table = targets_and_results(found, corpus=corpus, indicators=["gdp_growth"])
     assert table[["year", "target", "target_low", "target_high", "result", "gap"]].values.tolist() == [
         [2019, "6–6.5%", 6.0, 6.5, 6.1, 0.0], [2020, "5%左右", 5.0, 5.0, 2.3, -2.7]]
-    assert target_table(found, corpus).values.tolist() == [[2019, "6–6.5%"], [2020, "5%左右"]]
-    assert year_figures(found, corpus, "result")["speech_id"].tolist() == ["r2020", "r2021"]
+    assert target_table(found, corpus=corpus).values.tolist() == [[2019, "6–6.5%"], [2020, "5%左右"]]
+    assert year_figures(found, corpus=corpus, kind="result")["speech_id"].tolist() == ["r2020", "r2021"]
     assert bool(enough_for_targets(table)) and not enough_for_targets(table.iloc[:1])
 
 
@@ -265,8 +265,8 @@ def test_term_figures_says_whether_a_named_target_has_a_number():
     corpus = pd.DataFrame({"speech_id": ["x"], "text": [text], "text_simplified": [text], "year": [2012]})
     parts = pd.DataFrame({"speech_id": ["x"], "part": ["preamble"], "section": [pd.NA], "point": [pd.NA],
                           "label": [""], "title": [""], "start": [0], "end": [len(text)], "n_chars": [0]})
-    found = targets(corpus, parts)
-    named = term_figures(corpus, found, ["雙降", "出生率"])
+    found = targets(corpus, parts=parts)
+    named = term_figures(corpus, ["雙降", "出生率"], found=found)
     assert named[["term", "figures", "indicators"]].values.tolist() == [["双降", 0, ""], ["出生率", 1, "birth_rate"]]
 
 
@@ -281,7 +281,7 @@ def test_figure_labels():
 def test_agreement_counts_matches_misses_and_spurious_figures():
     text = "今年国内生产总值增长7%左右，居民消费价格涨幅3%左右。今年出口增长8%。"
     corpus = pd.DataFrame({"speech_id": ["x"], "text": [text], "text_simplified": [text], "year": [2014]})
-    found = text_targets(text, 2014).assign(speech_id="x")
+    found = text_targets(text, year=2014).assign(speech_id="x")
     gold = pd.DataFrame([
         {"sample": "s", "speech_id": "x", "offset": text.index("7%"), "indicator": "gdp_growth", "value": 7.0,
          "low": None, "high": None, "unit": "%", "qualifier": "左右", "kind": "target", "year": 2014, "until": 2014,
@@ -289,7 +289,7 @@ def test_agreement_counts_matches_misses_and_spurious_figures():
         {"sample": "s", "speech_id": "x", "offset": text.index("8%"), "indicator": "gdp_growth", "value": 8.0,
          "low": None, "high": None, "unit": "%", "qualifier": "", "kind": "target", "year": 2014, "until": 2014,
          "change": False, "direction": "up", "note": "coded as growth, not found"}])
-    result = target_agreement(gold, corpus, found)
+    result = target_agreement(gold, corpus=corpus, found=found)
     assert result.rows["status"].tolist() == ["matched", "missed", "spurious"]
     assert (result.precision, result.recall) == (0.5, 0.5)
     assert result.fields["value"] == 1.0 and result.fields["kind"] == 1.0
@@ -325,8 +325,8 @@ def test_growth_targets_of_the_shared_reports(gwr_dir):
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="not loaded", category=UserWarning)
         corpus = load_corpus(gwr_dir)
-    found = targets(corpus, corpus_outline(corpus))
-    growth = targets_and_results(found, corpus, ["gdp_growth"]).set_index("year")
+    found = targets(corpus, parts=corpus_outline(corpus))
+    growth = targets_and_results(found, corpus=corpus, indicators=["gdp_growth"]).set_index("year")
     assert growth.loc[2019, ["target_low", "target_high"]].tolist() == [6.0, 6.5]
     assert growth.loc[2019, "target_passage"].startswith("gwr_2019:")
     assert growth.loc[2016, "target"] == "6.5–7%"

@@ -114,7 +114,7 @@ def four_speeches():
 
 
 def test_a_period_against_the_rest_of_the_corpus(four_speeches):
-    table = keyness(four_speeches, target="year >= 2013", corpus=CORPUS)
+    table = keyness(four_speeches, target="year >= 2013", reference="rest", corpus=CORPUS)
     assert table.attrs["target"] == "target 'year >= 2013': 2 speeches, 10 words"
     assert table.attrs["reference"] == "reference: the rest of the corpus: 2 speeches, 10 words"
     row = table.set_index("token").loc["甲甲"]
@@ -131,12 +131,12 @@ def test_target_and_reference_as_two_selections_and_their_overlap(four_speeches)
     with pytest.raises(ValueError, match="share 1 speech"):
         keyness(four_speeches, target=["a", "b"], reference=["b", "c"], corpus=CORPUS)
     with pytest.raises(ValueError, match="give a reference"):
-        keyness(four_speeches, target=["a", "b", "c", "d"], corpus=CORPUS)
+        keyness(four_speeches, target=["a", "b", "c", "d"], reference="rest", corpus=CORPUS)
 
 
 def test_period_contrast_puts_both_sides_in_one_frame(four_speeches):
-    later = keyness(four_speeches, target="year >= 2013", corpus=CORPUS)
-    earlier = keyness(four_speeches, target="year < 2013", corpus=CORPUS)
+    later = keyness(four_speeches, target="year >= 2013", reference="rest", corpus=CORPUS)
+    earlier = keyness(four_speeches, target="year < 2013", reference="rest", corpus=CORPUS)
     both = period_contrast(later, earlier, 2013)
     assert both[["period", "token"]].values.tolist() == [["≥ 2013", "甲甲"], ["< 2013", "乙乙"]]
 
@@ -256,7 +256,7 @@ def test_a_changed_dictionary_warns_and_names_the_words(monkeypatch):
 
 
 def test_keyword_network_links_only_top_keywords(tokens):
-    edges = keyword_network(tokens, top=10)
+    edges = keyword_network(tokens, n=10)
     top = set(keyness(tokens, sort="g2").head(10).token)
     assert set(edges.source) | set(edges.target) <= top
     pairs = collocations(tokens).set_index(["node", "collocate"])
@@ -267,7 +267,7 @@ def test_keyword_network_links_only_top_keywords(tokens):
 
 def test_keyness_by_speech_ranks_each_speech_on_its_own(tokens):
     two = pd.concat([tokens, tokens.assign(speech_id="copy")], ignore_index=True)
-    by_speech = keyness_by_speech(two, top=5)
+    by_speech = keyness_by_speech(two, n=5)
     assert by_speech.speech_id.tolist() == ["000_8ebf5a98b5b66884"] * 5 + ["copy"] * 5
     alone = keyness(tokens).head(5)
     for _, rows in by_speech.groupby("speech_id"):
@@ -395,7 +395,7 @@ def test_the_seed_against_its_period_names_no_word_absent_that_the_reports_hold_
 def test_keyness_by_reference_puts_two_references_side_by_side(tokens):
     from analysis import keyness_by_reference
 
-    both = keyness_by_reference(tokens, {"general": "general", "reports": "gwr:2008-2016"}, top=3)
+    both = keyness_by_reference(tokens, {"general": "general", "reports": "gwr:2008-2016"}, n=3)
     assert both["reference"].tolist() == ["general"] * 3 + ["reports"] * 3
     alone = keyness(tokens, reference="gwr:2008-2016")
     assert both[both.reference == "reports"]["token"].tolist() == alone.token.head(3).tolist()
@@ -405,7 +405,8 @@ def test_keyness_by_reference_puts_two_references_side_by_side(tokens):
 def test_the_same_genre_reference():
     from analysis import same_genre_reference
 
-    assert same_genre_reference(pd.DataFrame({"speech_id": ["a", "b"], "year": [2012, 2014]}), 2) == "gwr:2010-2016"
+    two = pd.DataFrame({"speech_id": ["a", "b"], "year": [2012, 2014]})
+    assert same_genre_reference(two, margin=2) == "gwr:2010-2016"
     assert same_genre_reference(pd.DataFrame({"speech_id": ["a"], "year": [pd.NA]})) == "gwr"
     assert same_genre_reference(pd.DataFrame({"speech_id": ["gwr_2012"], "year": [2012]})) is None
 
@@ -432,5 +433,5 @@ def test_keyness_from_counts_equals_keyness_from_tokens(tokens):
         pd.testing.assert_frame_equal(keyness(counted, **kwargs), keyness(tokens, **kwargs))
     two = pd.concat([tokens, tokens.assign(speech_id="copy")], ignore_index=True)
     two["speech_id"] = two["speech_id"].astype("category")
-    pd.testing.assert_frame_equal(keyness(collapse(two), target=["copy"], reference=None, corpus=None),
-                                  keyness(two, target=["copy"], reference=None, corpus=None))
+    pd.testing.assert_frame_equal(keyness(collapse(two), target=["copy"], reference="rest", corpus=None),
+                                  keyness(two, target=["copy"], reference="rest", corpus=None))

@@ -131,22 +131,22 @@ def test_section_bounds_of_the_seed(corpus, text):
 
 
 def test_dispersion_units_tile_each_speech(corpus, text):
-    sections = dispersion_units(corpus, "section")
+    sections = dispersion_units(corpus, unit="section")
     # Han characters: salutation 同志們 (3) + preamble 242; sections as outline counts them.
     assert sections["size"].tolist() == [245, 515, 1077, 516, 106]
-    paragraphs = dispersion_units(corpus, "paragraph")
+    paragraphs = dispersion_units(corpus, unit="paragraph")
     lines = text.split("\n")
     assert len(paragraphs) == len(lines) == 17
     assert paragraphs["size"].tolist() == [len([c for c in line if "\u4e00" <= c <= "\u9fff"]) for line in lines]
-    equal = dispersion_units(corpus, "equal", 4)
+    equal = dispersion_units(corpus, unit="equal", n_parts=4)
     assert equal["size"].tolist() == [615, 615, 615, 614]
     for units in (sections, paragraphs, equal):
         assert units["size"].sum() == corpus.n_chars.iloc[0] == 2459
         assert units["start"].iloc[0] == 0 and units["end"].iloc[-1] == len(text) == 2783
         assert (units["start"].iloc[1:].to_numpy() == units["end"].iloc[:-1].to_numpy()).all()
-    assert dispersion_units(corpus, "speech")["size"].tolist() == [2459]
+    assert dispersion_units(corpus, unit="speech")["size"].tolist() == [2459]
     with pytest.raises(ValueError):
-        dispersion_units(corpus, "chapter")
+        dispersion_units(corpus, unit="chapter")
 
 
 # ---------------------------------------------------------------- dispersion measures
@@ -166,8 +166,8 @@ def test_the_three_measures_by_hand():
 
 
 def test_toy_part_sizes():
-    assert dispersion_units(toy_corpus(TOY), "section")["size"].tolist() == [10, 20, 20, 30, 20]
-    assert dispersion_units(toy_corpus(TOY), "paragraph")["size"].tolist() == [3, 7, 20, 20, 30, 20]
+    assert dispersion_units(toy_corpus(TOY), unit="section")["size"].tolist() == [10, 20, 20, 30, 20]
+    assert dispersion_units(toy_corpus(TOY), unit="paragraph")["size"].tolist() == [3, 7, 20, 20, 30, 20]
 
 
 def test_dp_and_juilland_over_sections_by_hand():

@@ -92,10 +92,10 @@ def test_tokens_refuse_a_term_that_cuts_two_words():
     tokens = tokenize(text)
     assert tokens.token.tolist()[:3] == ["要", "减少", "生育"]  # the premise: 减少|生育
     tokens.insert(0, "speech_id", "text")
-    aware = theme_hits(text, tokens)
+    aware = theme_hits(text, tokens=tokens)
     assert aware[["simplified", "start"]].values.tolist() == [["群众", 9], ["少生", 11]]
     with pytest.raises(ValueError, match="tokens has no rows for speech 'text'"):
-        theme_hits(text, tokens.assign(speech_id="other"))
+        theme_hits(text, tokens=tokens.assign(speech_id="other"))
 
 
 def test_control_service_and_the_sectors_name_are_apart():
@@ -194,14 +194,14 @@ def test_section_without_hits_has_no_share():
 
 
 def test_shares_by_speech(seed_corpus):
-    shares = theme_shares(seed_corpus, by="speech")
+    shares = theme_shares(seed_corpus, unit="speech")
     assert shares.columns.tolist() == ["speech_id", "theme", "label", "hits", "share", "per_1000", "n_chars"]
     assert shares.theme.tolist() == THEMES
     assert shares.n_chars.unique().tolist() == [2459]
     assert shares.set_index("theme").loc["floating", "hits"] == 7
     assert math.isclose(shares.share.sum(), 1.0)
-    with pytest.raises(ValueError, match="by must be"):
-        theme_shares(seed_corpus, by="point")
+    with pytest.raises(ValueError, match="unit must be"):
+        theme_shares(seed_corpus, unit="point")
 
 
 def test_top_terms_per_theme(seed_corpus):
@@ -212,4 +212,4 @@ def test_top_terms_per_theme(seed_corpus):
     # name; 群眾 mass work.
     assert top_terms(hits) == ["雙降", "生殖健康", "人口計生", "群眾", "流動人口", "利益導向", "宣傳", "組織",
                                "計生協會"]
-    assert top_terms(hits, per_theme=2)[:2] == ["雙降", "人口問題"]
+    assert top_terms(hits, n=2)[:2] == ["雙降", "人口問題"]

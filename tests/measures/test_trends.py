@@ -186,10 +186,10 @@ def test_time_unit_and_speech_groups_for_grouped_views():
     few = pd.DataFrame({"speech_id": ["a", "b", "c"], "year": pd.array([1987, 1991, pd.NA], "Int64")})
     many = pd.DataFrame({"year": range(1950, 1981)})            # 31 distinct years
     assert (time_unit(few), time_unit(many)) == ("year", "decade")
-    groups = speech_groups(pd.Series(["c", "a", "b"]), "decade", few)
+    groups = speech_groups(pd.Series(["c", "a", "b"]), by="decade", corpus=few)
     assert pd.isna(groups.iloc[0]) and groups.iloc[1:].tolist() == [1980, 1990]
     with pytest.raises(ValueError, match="no such corpus column"):
-        speech_groups(pd.Series(["a"]), "place", few)
+        speech_groups(pd.Series(["a"]), by="place", corpus=few)
 
 
 def test_period_reference_stays_within_the_reports_years():
@@ -248,7 +248,7 @@ def test_the_national_caption_says_what_is_compared(tokens):
 
     national = reference_trends(["計劃生育", "計生協會"])
     own = term_trends(tokens, ["計劃生育", "計生協會"], by=pd.Series({"000_8ebf5a98b5b66884": 2012}, name="year"))
-    caption = national_caption(national, own, tokens)
+    caption = national_caption(national, own=own, tokens=tokens)
     _, years, _ = gwr_counts()
     assert caption.startswith("Blue: the Premier's government work reports to the NPC, 1954–2025 (52 reports in "
                               f"52 years, {int(years['n_words'].sum()):,} words)")
@@ -267,10 +267,10 @@ def test_the_national_caption_for_several_speeches_and_for_the_reports_themselve
     by_year = pd.Series({"gwr_2012": 2012, "gwr_2013": 2013, "x": 2013}, name="year")
     reports = pd.concat([toy_tokens("計劃生育/n 工作/vn", "gwr_2012"), toy_tokens("工作/vn", "gwr_2013")],
                         ignore_index=True)
-    caption = national_caption(national, term_trends(reports, ["計劃生育"], by=by_year), reports)
+    caption = national_caption(national, own=term_trends(reports, ["計劃生育"], by=by_year), tokens=reports)
     assert "red: this corpus, 2 speeches (3 words), its rate in its year(s): it holds the reports themselves" in caption
     others = pd.concat([toy_tokens("計劃生育/n", "x"), toy_tokens("工作/vn", "gwr_2012")], ignore_index=True)
     others["speech_id"] = ["x", "y"]
-    caption = national_caption(national, term_trends(others, ["計劃生育"], by=pd.Series({"x": 2012, "y": 2013},
-                                                                                     name="year")), others)
+    caption = national_caption(national, own=term_trends(others, ["計劃生育"], by=pd.Series({"x": 2012, "y": 2013},
+                                                                                     name="year")), tokens=others)
     assert "2 speeches (2 words), its rate in its year(s): speeches set against omnibus national reports" in caption

@@ -155,28 +155,29 @@ TOY_NGRAMS = "甲甲/n 乙乙/n 丙丙/n ， 甲甲/n 乙乙/n | 丙丙/n 丁丁
 
 
 def test_content_bigrams_stop_at_punctuation_paragraphs_and_function_words():
-    table = ngrams(toy_tokens(TOY_NGRAMS))
+    table = ngrams(toy_tokens(TOY_NGRAMS), min_count=1)
     assert table[["ngram", "count"]].values.tolist() == [
         ["甲甲 乙乙", 2], ["丙丙 丁丁", 1], ["乙乙 丙丙", 1]]
     # not 丙丙 甲甲 (comma), not a second 乙乙 丙丙 (line break), not 丁丁 戊戊 (的)
 
 
 def test_all_word_trigrams_and_min_count():
-    table = ngrams(toy_tokens(TOY_NGRAMS), n=3, words="all")
+    table = ngrams(toy_tokens(TOY_NGRAMS), size=3, words="all", min_count=1)
     assert table["ngram"].tolist() == ["丁丁 的 戊戊", "丙丙 丁丁 的", "甲甲 乙乙 丙丙"]
     assert ngrams(toy_tokens(TOY_NGRAMS), min_count=2)["ngram"].tolist() == ["甲甲 乙乙"]
-    assert ngrams(toy_tokens(TOY_NGRAMS), n=6).empty
+    assert ngrams(toy_tokens(TOY_NGRAMS), size=6).empty
 
 
 def test_seed_bigrams(tokens, text):
-    table = ngrams(tokens)
+    table = ngrams(tokens, min_count=2)
     # The alias group joins 計生協會工作 (7), 計生協工作 (4) and 計劃生育協會工作 (3).
     assert table.head(2)[["ngram", "term", "count"]].values.tolist() == [
         ["計生協會 工作", "计生协会 工作", 14], ["人口計生 工作", "人口计生 工作", 6]]
     assert text.count("計生協會工作") == 7 and text.count("人口計生工作") == 6
     assert text.count("計生協工作") == 4 and text.count("計劃生育協會工作") == 3
-    assert ngrams(tokens, aliases=False).head(1)[["ngram", "count"]].values.tolist() == [["計生協會 工作", 7]]
-    unigrams = ngrams(tokens, n=1).set_index("term")["count"]
+    unaliased = ngrams(tokens, aliases=False, min_count=2)
+    assert unaliased.head(1)[["ngram", "count"]].values.tolist() == [["計生協會 工作", 7]]
+    unigrams = ngrams(tokens, size=1, min_count=1).set_index("term")["count"]
     assert unigrams.equals(frequencies(tokens).set_index("term")["count"]
                            .reindex(unigrams.index))
 

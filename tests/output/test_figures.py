@@ -141,8 +141,8 @@ def test_a_font_family_not_found_fails_the_run():
 # --- save_figure -------------------------------------------------------------------------------
 
 def test_save_figure_writes_png_and_svg_byte_identical(tmp_path):
-    first = save_figure(small_figure(), "01-keyness", tmp_path / "a")
-    second = save_figure(small_figure(), "01-keyness", tmp_path / "b")
+    first = save_figure(small_figure(), "01-keyness", figures_dir=tmp_path / "a")
+    second = save_figure(small_figure(), "01-keyness", figures_dir=tmp_path / "b")
     assert [p.name for p in first] == ["01-keyness.png", "01-keyness.svg"]
     for a, b in zip(first, second):
         assert a.read_bytes() == b.read_bytes(), a.name
@@ -163,27 +163,27 @@ def test_save_figure_default_folder_is_config_figures_dir(tmp_path, monkeypatch)
                                   "01-keyness.png", "../01-x"])
 def test_save_figure_rejects_badly_formed_names(name, tmp_path):
     with pytest.raises(ValueError, match="figure name"):
-        save_figure(small_figure(), name, tmp_path)
+        save_figure(small_figure(), name, figures_dir=tmp_path)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_the_numbers_behind_a_figure_are_written_beside_it(tmp_path):
-    save_figure(small_figure(), "01-bars", tmp_path)
+    save_figure(small_figure(), "01-bars", figures_dir=tmp_path)
     assert (tmp_path / "01-bars.csv").read_text(encoding="utf-8") == "label,value\n人口,3\n計生,-1\n"
     # Data given explicitly wins over what the chart kept.
-    save_figure(small_figure(), "01-bars", tmp_path, data=pd.DataFrame({"x": [0.5]}))
+    save_figure(small_figure(), "01-bars", figures_dir=tmp_path, data=pd.DataFrame({"x": [0.5]}))
     assert (tmp_path / "01-bars.csv").read_text(encoding="utf-8") == "x\n0.5\n"
     # A figure with no data behind it is refused, and nothing is written.
     bare = small_figure()
     del bare.plotted_data
     with pytest.raises(ValueError, match="no data behind it"):
-        save_figure(bare, "01-bare", tmp_path)
+        save_figure(bare, "01-bare", figures_dir=tmp_path)
     assert not list(tmp_path.glob("01-bare.*"))
 
 
 def test_a_figure_too_big_to_read_is_refused(tmp_path):
     with pytest.raises(ValueError, match=r"at most 4000 px"):
-        save_figure(small_figure(size=(8, 30)), "01-tall", tmp_path)   # 30 in × 150 dpi = 4500 px
+        save_figure(small_figure(size=(8, 30)), "01-tall", figures_dir=tmp_path)   # 30 in × 150 dpi = 4500 px
     assert not list(tmp_path.glob("01-tall.*"))
 
 
@@ -194,13 +194,13 @@ def test_save_figure_closes_a_pyplot_figure(tmp_path):
     fig, ax = plt.subplots()
     ax.plot([1, 2], [1, 2])
     assert plt.fignum_exists(fig.number)
-    save_figure(fig, "03-line", tmp_path, data=pd.DataFrame({"x": [1, 2], "y": [1, 2]}))
+    save_figure(fig, "03-line", figures_dir=tmp_path, data=pd.DataFrame({"x": [1, 2], "y": [1, 2]}))
     assert not plt.fignum_exists(fig.number)
 
 
 def test_save_figure_fails_on_a_missing_glyph(tmp_path):
     with pytest.raises(UserWarning, match="missing from font"):
-        save_figure(small_figure(f"計生 {EMOJI}"), "04-emoji", tmp_path)
+        save_figure(small_figure(f"計生 {EMOJI}"), "04-emoji", figures_dir=tmp_path)
 
 
 # --- word_cloud --------------------------------------------------------------------------------
@@ -218,8 +218,8 @@ def test_word_cloud_is_a_figure_drawn_the_same_each_time(tmp_path):
     pixels = np.asarray(cloud_pixels(fig))
     assert pixels.shape == (500, 800, 3)
     assert (pixels < 200).any()  # words were drawn on the white background
-    a = save_figure(fig, "05-cloud", tmp_path / "a")
-    b = save_figure(word_cloud(FREQS), "05-cloud", tmp_path / "b")
+    a = save_figure(fig, "05-cloud", figures_dir=tmp_path / "a")
+    b = save_figure(word_cloud(FREQS), "05-cloud", figures_dir=tmp_path / "b")
     assert (tmp_path / "a" / "05-cloud.csv").read_text(encoding="utf-8").splitlines()[:2] == ["word,weight",
                                                                                             "計劃生育,30"]
     assert a[0].read_bytes() == b[0].read_bytes() and a[1].read_bytes() == b[1].read_bytes()
@@ -247,11 +247,11 @@ def test_overprinted_tick_labels_are_refused(tmp_path):
     ax.bar(labels, range(40))
     crowded.plotted_data = pd.DataFrame({"label": labels})
     with pytest.raises(ValueError, match=r"tick labels overprint each other \('第0個很長的類別' and '第1個很長的類別'"):
-        save_figure(crowded, "01-crowded", tmp_path)
+        save_figure(crowded, "01-crowded", figures_dir=tmp_path)
     assert not list(tmp_path.glob("01-crowded.*"))   # nothing is left behind
     roomy = Figure(figsize=(8, 2))
     ax = roomy.subplots()
     ax.bar(["人口", "計生", "服務"], [1, 2, 3])
     roomy.plotted_data = pd.DataFrame({"x": [1]})
-    save_figure(roomy, "01-roomy", tmp_path)
+    save_figure(roomy, "01-roomy", figures_dir=tmp_path)
     assert (tmp_path / "01-roomy.png").is_file()

@@ -36,9 +36,9 @@ def render_checked(make, tmp_path) -> Figure:
     assert isinstance(fig, Figure)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        first = save_figure(fig, "99-check", tmp_path / "first")
+        first = save_figure(fig, "99-check", figures_dir=tmp_path / "first")
     assert [str(w.message) for w in caught] == []
-    second = save_figure(make(), "99-check", tmp_path / "second")
+    second = save_figure(make(), "99-check", figures_dir=tmp_path / "second")
     for a, b in zip(first, second):
         assert a.read_bytes() == b.read_bytes(), f"{a.name} differs between two renderings"
     return fig
@@ -147,7 +147,8 @@ KEYNESS = pd.DataFrame({"term": ["人口", "計劃生育", "服務", "流動人�
 
 
 def test_plot_ranked_bars_largest_on_top(tmp_path):
-    fig = render_checked(lambda: plot_ranked_bars(KEYNESS, "term", "log_ratio", "關鍵詞 keyness"), tmp_path)
+    fig = render_checked(lambda: plot_ranked_bars(KEYNESS, label_col="term", value_col="log_ratio",
+                                                  title="關鍵詞 keyness"), tmp_path)
     (ax,) = fig.axes
     ranked = KEYNESS.sort_values("log_ratio", ascending=False)
     assert ticks(ax.get_yticklabels()) == ranked["term"].tolist()
@@ -160,7 +161,7 @@ def test_plot_ranked_bars_largest_on_top(tmp_path):
 
 def test_plot_ranked_bars_top_and_facets(tmp_path):
     frame = pd.concat([KEYNESS.assign(speech_id="a"), KEYNESS.head(2).assign(speech_id="b")])
-    fig = render_checked(lambda: plot_ranked_bars(frame, "term", "log_ratio", top=3), tmp_path)
+    fig = render_checked(lambda: plot_ranked_bars(frame, label_col="term", value_col="log_ratio", n=3), tmp_path)
     assert [len(bars(ax)) for ax in fig.axes] == [3, 2]
     assert ticks(fig.axes[0].get_yticklabels()) == ["計劃生育", "流動人口", "基層"]
     assert ticks(fig.axes[1].get_yticklabels()) == ["計劃生育", "人口"]
@@ -177,7 +178,7 @@ BOUNDS = pd.DataFrame({"speech_id": ["a", "a", "a", "b", "b"], "section": [1, 2,
 
 
 def test_plot_dispersion_rows_ticks_and_section_lines(tmp_path):
-    fig = render_checked(lambda: plot_dispersion(HITS, BOUNDS), tmp_path)
+    fig = render_checked(lambda: plot_dispersion(HITS, bounds=BOUNDS), tmp_path)
     assert len(fig.axes) == 2
     for ax, sid in zip(fig.axes, ["a", "b"]):
         mine = HITS[HITS["speech_id"] == sid]
@@ -197,7 +198,7 @@ def test_plot_dispersion_with_section_bounds_of_a_real_speech(tmp_path, seed_cor
     from analysis import dispersion, section_bounds
 
     hits = dispersion(seed_corpus, ["雙降"])
-    fig = render_checked(lambda: plot_dispersion(hits, section_bounds(seed_corpus),
+    fig = render_checked(lambda: plot_dispersion(hits, bounds=section_bounds(seed_corpus),
                                                  pos_col="position"), tmp_path)
     (ax,) = fig.axes
     # Salutation and preamble start at the top and get no line; the closing does.
@@ -262,7 +263,7 @@ def test_plot_heatmap_shows_the_hits_behind_each_rate(tmp_path):
 def test_plot_heatmap_one_panel_per_speech(tmp_path):
     frame = pd.DataFrame({"speech_id": ["a"] * 4 + ["b"] * 2, "theme": ["人口", "人口", "服務", "管理", "人口", "人口"],
                           "section": [1, 2, 2, 3, 1, 2], "count": [3, 1, 5, 2, 3, 1]})
-    fig = render_checked(lambda: plot_heatmap(frame, "theme", "section", "count",
+    fig = render_checked(lambda: plot_heatmap(frame, index="theme", columns="section", values="count",
                                               column_labels={1: "I", 2: "II", 3: "III"}), tmp_path)
     panels = [ax for ax in fig.axes if ax.get_images()]
     assert [ax.get_title(loc="left") for ax in panels] == ["a", "b"]
@@ -293,7 +294,7 @@ def test_plot_network_labels_edges_and_a_fixed_layout(tmp_path):
 def test_plot_network_node_sizes_and_facets(tmp_path):
     frame = pd.concat([EDGES.assign(speech_id="a"), EDGES.head(1).assign(speech_id="b")])
     sizes = {"人口": 10, "計生": 5, "服務": 1, "管理": 1}
-    fig = render_checked(lambda: plot_network(frame, sizes), tmp_path)
+    fig = render_checked(lambda: plot_network(frame, node_sizes=sizes), tmp_path)
     assert [len(ax.texts) for ax in fig.axes] == [4, 2]
     nodes = fig.axes[1].collections
     drawn = [c for c in nodes if not isinstance(c, LineCollection)][0].get_sizes()
@@ -332,7 +333,7 @@ def test_plot_category_bars_values_and_facets(tmp_path):
 
 @pytest.mark.parametrize("plot, frame", [
     (plot_structure, OUTLINE), (plot_removals, pd.DataFrame({"kind": ["title"], "count": [1]})),
-    (lambda f: plot_ranked_bars(f, "term", "log_ratio"), KEYNESS), (plot_dispersion, HITS),
+    (lambda f: plot_ranked_bars(f, label_col="term", value_col="log_ratio"), KEYNESS), (plot_dispersion, HITS),
     (plot_heatmap, THEMES), (plot_network, EDGES), (plot_category_bars, CAMPAIGNS),
 ])
 def test_an_empty_frame_is_a_clear_error(plot, frame):
@@ -356,8 +357,8 @@ def test_more_panels_than_can_be_read_is_an_error_that_says_what_to_do():
     many_speeches = pd.DataFrame({"speech_id": [f"s{i}" for i in range(9)], "term": ["甲"] * 9,
                                   "count": range(9)})
     with pytest.raises(ValueError, match="9 panels .* group the rows first"):
-        plot_ranked_bars(many_speeches, "term", "count")
-    fig = plot_ranked_bars(many_speeches, "term", "count", facet_col=None)
+        plot_ranked_bars(many_speeches, label_col="term", value_col="count")
+    fig = plot_ranked_bars(many_speeches, label_col="term", value_col="count", facet_col=None)
     assert len(fig.axes) == 1
 
 
@@ -444,7 +445,7 @@ def test_plot_corpus_overview_groups_speeches_by_year(tmp_path):
     corpus = pd.DataFrame({"speech_id": [f"s{i}" for i in range(12)], "year": [2000] * 5 + [2001] * 7,
                            "n_chars": list(range(100, 112))})
     parts = pd.DataFrame({"speech_id": ["s0", "s1", "s5"], "part": ["section"] * 3})
-    fig = render_checked(lambda: plot_corpus_overview(corpus, parts), tmp_path)
+    fig = render_checked(lambda: plot_corpus_overview(corpus, parts=parts), tmp_path)
     assert sorted(b.get_height() for b in bars(fig.axes[0])) == [5, 7]
     shares = sorted(round(b.get_height(), 3) for b in bars(fig.axes[2]))
     assert shares == [round(100 / 7, 3), 40.0]   # 2 of 5 in 2000, 1 of 7 in 2001

@@ -199,13 +199,13 @@ def test_reuse_summary_by_speech_and_by_year():
     third = filler(7, 80)
     corpus = frame(["source", "local", "other"], [SOURCE, LOCAL, third], year=[2010, 2012, 2012])
     links = reuse(corpus)
-    summary = reuse_summary(links, corpus)
+    summary = reuse_summary(links, corpus=corpus)
     n_source, n_local = compared(SOURCE), compared(LOCAL)
     shared_a, shared_b = links["n_chars"].iloc[0], links["n_chars_b"].iloc[0]
     assert summary.values.tolist() == [
         ["source", "local", n_source, shared_a, shared_a / n_source],
         ["local", "source", n_local, shared_b, shared_b / n_local]]
-    matrix = reuse_summary(links, corpus, by="year")
+    matrix = reuse_summary(links, corpus=corpus, by="year")
     assert matrix[["year", "other_year"]].values.tolist() == [[2010, 2010], [2010, 2012], [2012, 2010], [2012, 2012]]
     # 2012 holds the local copy and a text of its own: the year's characters are both.
     assert matrix["n_chars"].tolist() == [n_source, n_source, n_local + 80, n_local + 80]
@@ -216,9 +216,9 @@ def test_predecessor_reuse_follows_the_dates_within_a_group():
     corpus = frame(["local", "source", "later"], [LOCAL, SOURCE, filler(3, 50) + PASSAGE],
                    year=[2012, 2010, 2013], genre=["speech", "report", "report"])
     links = reuse(corpus)
-    pred = predecessor_reuse(links, corpus)
+    pred = predecessor_reuse(links, corpus=corpus)
     assert pred[["speech_id", "predecessor"]].values.tolist() == [["local", "source"], ["later", "local"]]
-    by_genre = predecessor_reuse(links, corpus, group="genre")
+    by_genre = predecessor_reuse(links, corpus=corpus, by="genre")
     assert by_genre[["speech_id", "predecessor", "shared_chars"]].values.tolist() == [
         ["later", "source", compared(PASSAGE)]]
     assert by_genre["share"].iloc[0] == pytest.approx(compared(PASSAGE) / (50 + compared(PASSAGE)))
@@ -227,7 +227,7 @@ def test_predecessor_reuse_follows_the_dates_within_a_group():
 def test_most_reused_counts_each_passage_once_at_its_source():
     texts = [SOURCE, LOCAL, filler(3, 40) + PASSAGE, filler(4, 40) + PASSAGE.replace(CLAUSE, "")]
     corpus = frame(["source", "local", "c", "d"], texts, year=[2010, 2012, 2013, 2014])
-    top = most_reused(reuse(corpus), corpus)
+    top = most_reused(reuse(corpus), corpus=corpus)
     assert top[["speech_id", "n_speeches", "speeches"]].values.tolist()[0] == ["source", 3, ["local", "c", "d"]]
     assert top["text"].iloc[0] == PASSAGE
     # The copies are not sources of their own: only what c adds to d's shorter copy is
@@ -292,7 +292,7 @@ def test_the_hand_checked_links_are_still_found(gwr):
 
 def test_recent_reports_repeat_their_predecessor_more_than_early_ones(gwr):
     corpus, links = gwr
-    pred = predecessor_reuse(links, corpus, group="genre")
+    pred = predecessor_reuse(links, corpus=corpus, by="genre")
     reports = pred[pred["speech_id"].str.startswith("gwr_")]
     early = reports[reports["year"] < 1990]["share"].median()
     recent = reports[reports["year"] >= 2000]["share"].median()
@@ -334,8 +334,8 @@ def test_the_findings_state_what_was_computed(seed_corpus):
     assert f"1 speech of 1 shares 1 passage of 15 or more characters with 1 document of the 1 central documents: " \
            f"{n / compared(LOCAL):.1%} of the corpus's characters." in said
     assert f"The longest, {n} characters at local:pre:s2, is found at source:pre:s2" in said
-    pred = predecessor_reuse(links, corpus)
-    over = str(findings.reuse_over_time(pred, most_reused(links, corpus), corpus))
+    pred = predecessor_reuse(links, corpus=corpus)
+    over = str(findings.reuse_over_time(pred, most_reused(links, corpus=corpus), corpus))
     assert f"a speech repeats a median {pred['share'].median():.1%} of its characters" in over
     assert "shared by 2 other speeches, from 2012 to 2013" in over
 
@@ -348,12 +348,12 @@ def test_the_reuse_charts_read_at_corpus_size(tmp_path):
     matrix = pd.DataFrame([(y, o, 1000, int(rng.integers(0, 200)), 0.0) for y in years for o in years],
                           columns=["year", "other_year", "n_chars", "shared_chars", "share"])
     matrix["share"] = matrix["shared_chars"] / matrix["n_chars"]
-    save_figure(plot_reuse_matrix(matrix), "05-test-matrix", tmp_path)   # refuses overprinted labels
+    save_figure(plot_reuse_matrix(matrix), "05-test-matrix", figures_dir=tmp_path)   # refuses overprinted labels
     saved = pd.read_csv(tmp_path / "05-test-matrix.csv")
     assert len(saved) == len(years) ** 2
     pred = pd.DataFrame({"speech_id": [f"s{y}" for y in years], "year": years, "genre": ["report"] * len(years),
                          "share": rng.random(len(years))})
-    save_figure(plot_predecessor_reuse(pred, group="genre"), "05-test-pred", tmp_path)
+    save_figure(plot_predecessor_reuse(pred, by="genre"), "05-test-pred", figures_dir=tmp_path)
     assert (tmp_path / "05-test-pred.png").is_file()
 
 

@@ -55,7 +55,7 @@ def test_the_seeds_association_is_one_term_of_35_mentions(corpus, tokens, text):
     assert hits.keyword.value_counts().to_dict() == {"計生協會": 17, "計生協": 14, "計劃生育協會": 4}
     assert len(dispersion(corpus, "计生协")) == 35   # any variant finds the group
     assert dispersion_measures(corpus, "計生協會").iloc[0]["hits"] == 35
-    themes = theme_hits(corpus, tokens)
+    themes = theme_hits(corpus, tokens=tokens)
     assert (themes.theme == "association").sum() >= 35
 
 

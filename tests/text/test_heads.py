@@ -167,7 +167,7 @@ def test_the_metadata_speaker_wins_and_levels_are_read(tmp_path):
                                          "speaker", "speaker_source", "level", "place"]
     assert corpus["meeting"].iloc[0] == "全市春耕生产工作会议"
     # Grouping by level runs from the centre down, whatever the order of the rows.
-    assert speech_groups(pd.Series(["a", "b", "c"]), "level", corpus).cat.categories[0] == "central"
+    assert speech_groups(pd.Series(["a", "b", "c"]), by="level", corpus=corpus).cat.categories[0] == "central"
 
 
 def test_an_unknown_level_is_named(tmp_path):
@@ -201,9 +201,9 @@ def test_grouping_takes_the_metadata_columns(tmp_path):
     by_level = term_trends(tokens, ["计划生育"], by="level", corpus=corpus)
     assert by_level[["level", "count", "docs"]].values.tolist() == [["provincial", 1, 1], ["county", 2, 1]]
     assert theme_density(corpus, by="place", tokens=tokens)["place"].unique().tolist() == ["乙省", "甲县"]
-    assert group_column(corpus, "level") == "level" and group_column(corpus) == "year"
+    assert group_column(corpus, by="level") == "level" and group_column(corpus) == "year"
     with pytest.raises(ValueError, match=r"by='meeting': the corpus has no such column \(give it in metadata.csv"):
-        group_column(corpus, "meeting")
+        group_column(corpus, by="meeting")
 
 
 def test_name_and_speaker_rules():
