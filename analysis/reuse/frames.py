@@ -7,6 +7,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from ..corpus.memo import corpus_memo
 from .links import check_frame
 from .shingles import HASH_BASE, prepare
 
@@ -27,6 +28,7 @@ _CLAUSE_BREAK = re.compile(r"[，,。；;：:！!？?\n]")
 FRAME_COLUMNS = ["speech_id", "frame", "n", "slots", "starts", "n_fixed", "passage"]
 
 
+@corpus_memo("repeated_frames")
 def repeated_frames(corpus: pd.DataFrame, *, min_count: int = FRAME_MIN_COUNT, min_fixed: int = FRAME_MIN_FIXED,
            max_slot: int = FRAME_MAX_SLOT, passage_ids: bool = True) -> pd.DataFrame:
     """Repeated frames inside each speech: a fixed beginning and end with a slot that

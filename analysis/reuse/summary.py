@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..common.deprecation import renamed_arguments
+from ..corpus.memo import corpus_memo
 from .shingles import keep_mask
 
 # --------------------------------------------------------------------------- summaries
@@ -52,6 +53,7 @@ def _documents(corpus: pd.DataFrame, against: pd.DataFrame | None) -> pd.DataFra
 
 
 @renamed_arguments(moved=("corpus", "against"))
+@corpus_memo("reuse_summary")
 def reuse_summary(links: pd.DataFrame, *, corpus: pd.DataFrame, against: pd.DataFrame | None = None,
                   by: str | None = None, pooled: bool = False) -> pd.DataFrame:
     """How much of each speech it shares, from the passages of :func:`reuse`.
@@ -136,6 +138,7 @@ def _order_key(frame: pd.DataFrame) -> pd.Series:
 
 
 @renamed_arguments({"group": "by"}, moved=("corpus",))
+@corpus_memo("predecessor_reuse")
 def predecessor_reuse(links: pd.DataFrame, *, corpus: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     """How much of each dated speech repeats its predecessor: the latest speech dated before
     it (in the same group of the corpus column ``by``, e.g. ``"genre"``, when given; of
@@ -189,6 +192,7 @@ def predecessor_reuse(links: pd.DataFrame, *, corpus: pd.DataFrame, by: str | No
 
 
 @renamed_arguments({"top": "n"}, moved=("corpus", "against"))
+@corpus_memo("most_reused")
 def most_reused(links: pd.DataFrame, *, corpus: pd.DataFrame, against: pd.DataFrame | None = None,
                 n: int | None = None, passage_ids: bool = True) -> pd.DataFrame:
     """The passages found again in the most other documents, at their source: the a side of

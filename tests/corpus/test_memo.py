@@ -109,3 +109,18 @@ def test_a_reference_is_known_by_what_it_holds(memo_on, tokens):
     first = keyness(tokens, reference=general)
     again = keyness(tokens, reference=reference("general"))
     pd.testing.assert_frame_equal(first, again)
+
+
+@corpus_memo("test-indexed")
+def _by_year(frame: pd.DataFrame) -> pd.DataFrame:
+    CALLS.append(1)
+    return pd.DataFrame({"shared": [3, 4]}, index=pd.Index([2012, 2013], name="year"))
+
+
+def test_a_result_whose_index_means_something_is_not_kept_without_it(memo_on):
+    frame = pd.DataFrame({"speech_id": ["a"], "text": ["計生協會"]})
+    first = _by_year(frame)
+    again = _by_year(frame)
+    assert CALLS == [1, 1]  # computed each time: the store keeps columns, not an index
+    assert list(again.index) == [2012, 2013] and again.index.name == "year"
+    pd.testing.assert_frame_equal(first, again)
