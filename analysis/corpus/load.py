@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
+from ..common.deprecation import renamed_arguments
 from ..common.errors import CorpusError
 from ..config import SEEDS_DIR
 from ..text.cleaning import KINDS
@@ -53,7 +54,8 @@ DATE_COLUMNS = ["date", "year", "date_source", "date_evidence"]
 _AFTER = "title"
 
 
-def removals(corpus: pd.DataFrame, substitutions: bool = True) -> pd.DataFrame:
+@renamed_arguments(moved=("substitutions",))
+def removals(corpus: pd.DataFrame, *, substitutions: bool = True) -> pd.DataFrame:
     """Every change cleaning made, one row each in file order: speech_id, kind, start, end
     (positions in ``raw``), text (``raw[start:end]``) and new (what it became: empty for a
     deletion; a line break for an indent turned into a paragraph break or inserted where a
@@ -95,7 +97,8 @@ class Corpus(pd.DataFrame):
         return f"{shown}\n[{len(self)} speeches; also: {', '.join(map(str, rest))}]"
 
 
-def load_corpus(path: str | Path | None = None, errors: str = "raise", *,
+@renamed_arguments(moved=("errors",))
+def load_corpus(path: str | Path | None = None, *, errors: str = "raise",
                 metadata: str | Path | pd.DataFrame | bool | None = None, cache: bool = True,
                 progress: bool | None = None, workers: int | None = None, client=None,
                 store: str | Path | None = None) -> Corpus:

@@ -20,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..common.deprecation import renamed_arguments
 from ..text.outline import OUTLINE_COLUMNS, assign_parts, outline, outline_rows
 from ..text.segment import TOKEN_COLUMNS, categorical, token_frame, token_frame_by_column, token_table, tokenize
 from .cache import digest
@@ -49,12 +50,13 @@ ISOLATE_BYTES = 8_000_000
 COLUMNWISE_ROWS = 4_000_000
 
 
-def speech_tokens(text: str, simplified: str | None = None,
+@renamed_arguments(moved=("simplified", "parts"))
+def speech_tokens(text: str, *, simplified: str | None = None,
                   parts: pd.DataFrame | None = None) -> pd.DataFrame:
     """Tokens of one speech joined to its outline: :func:`analysis.tokenize` plus ``part``,
     ``section`` and ``point``. ``parts`` is the speech's :func:`analysis.outline` (computed
     when not given)."""
-    return assign_parts(tokenize(text, simplified), outline(text) if parts is None else parts)
+    return assign_parts(tokenize(text, simplified=simplified), parts=outline(text) if parts is None else parts)
 
 
 # ---------------------------------------------------------------- the pipeline on a batch

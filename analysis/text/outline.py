@@ -12,6 +12,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from ..common.deprecation import renamed_arguments
 from .chars import ends_sentence, han_before
 from .numbers import cn_numeral, numeral_value
 
@@ -47,7 +48,8 @@ OUTLINE_COLUMNS = ["part", "section", "point", "label", "title", "start", "end",
 PREAMBLE_LABEL, CLOSING_LABEL = "前言", "結語"
 
 
-def places(frame: pd.DataFrame, part_col: str = "part", section_col: str = "section") -> pd.Categorical:
+@renamed_arguments(moved=("part_col", "section_col"))
+def places(frame: pd.DataFrame, *, part_col: str = "part", section_col: str = "section") -> pd.Categorical:
     """Where each row stands in its speech, as an ordered category for charts and tables:
     前言 (salutation and preamble), 一, 二, … (sections, their points included), 結語 (closing).
 
@@ -356,7 +358,8 @@ def locate(positions, parts: pd.DataFrame) -> pd.DataFrame:
                          "point": pd.arrays.IntegerArray(point, point_na)})
 
 
-def assign_parts(tokens: pd.DataFrame, parts: pd.DataFrame) -> pd.DataFrame:
+@renamed_arguments(moved=("parts",))
+def assign_parts(tokens: pd.DataFrame, *, parts: pd.DataFrame) -> pd.DataFrame:
     """``tokens`` with the columns ``part`` (Arrow-backed strings, like the token columns),
     ``section`` and ``point`` (Int64) of :func:`locate` added."""
     where = locate(tokens["start"].to_numpy(), parts)

@@ -27,6 +27,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..common.deprecation import renamed_arguments
 from ..config import CACHE_DIR, DATA_DIR, STOPWORDS, USER_DICT
 from .aliases import ALIASES, alias_map, alias_words
 from .script import to_simplified
@@ -753,7 +754,8 @@ def _terms(simplified: pa.Array) -> pa.Array:
     return pc.if_else(pc.is_null(at), simplified, pc.take(canonical, pc.fill_null(at, 0)))
 
 
-def tokenize(text: str, simplified: str | None = None) -> pd.DataFrame:
+@renamed_arguments(moved=("simplified",))
+def tokenize(text: str, *, simplified: str | None = None) -> pd.DataFrame:
     """Segment ``text`` (Traditional or Simplified) with POS tags (:class:`Engine`).
 
     Returns one row per token, whitespace left out: ``token`` (original script,

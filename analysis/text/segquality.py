@@ -209,7 +209,7 @@ def disagreements(gold_sentences: Sequence[Sentence],
 
 
 def _pipeline(line: str) -> list[str]:
-    return tokenize(line, line)["simplified"].tolist()
+    return tokenize(line, simplified=line)["simplified"].tolist()
 
 
 @functools.lru_cache(maxsize=3)

@@ -49,7 +49,7 @@ def test_simplified_speech_has_the_same_outline(seed_text, seed_outline):
 
 
 def test_tokens_join_their_part(seed_text, seed_outline):
-    tokens = assign_parts(tokenize(seed_text), seed_outline)
+    tokens = assign_parts(tokenize(seed_text), parts=seed_outline)
     hits = tokens[tokens.token == "雙降"]
     assert hits.section.tolist() == [1, 1, 1, 2, 2, 2, 3]
     assert hits.point.tolist() == [2, 2, 2, 1, 1, 1, 1]
