@@ -46,8 +46,8 @@ lock: ## regenerate requirements.lock from pyproject.toml (all extras, every pla
 	$(BIN)/uv pip compile pyproject.toml --all-extras --universal --python-version 3.11 \
 		--generate-hashes --quiet --output-file $(LOCK) $(LOCK_ARGS)
 
-figures: $(STAMP) ## run every notebook headless with papermill (in parallel) and regenerate figures/
-	$(BIN)/python -m analysis.output.runner $(NB_PARAMS)
+figures: $(STAMP) ## run every notebook headless with papermill (in parallel) and regenerate figures/ [CORPUS_DIR=… FIGURES_DIR=… TIMEOUT=seconds per cell, default 600]
+	$(BIN)/python -m analysis.output.runner $(NB_PARAMS) $(if $(TIMEOUT),--timeout $(TIMEOUT))
 
 export: $(STAMP) ## write the tables a researcher cites (kwic, formulas, campaigns, keyness, term counts…) as CSV and XLSX with passage ids: make export [CORPUS_DIR=…] [EXPORT_DIR=build/export]
 	$(BIN)/python -m analysis.output.export --out $(abspath $(EXPORT_DIR)) $(if $(CORPUS_DIR),--corpus-dir $(abspath $(CORPUS_DIR)))

@@ -48,6 +48,7 @@ TARGET_COLD_RATIO = 5.0      # cold MB/s over jieba.lcut's, same texts, same run
 TARGET_WARM_MBPS = 50.0
 TARGET_PEAK_MB = 2000.0      # whole process tree, at 100 MB
 TARGET_NOTEBOOK_RATIO = 1.6  # warm notebooks on 1,000 speeches over the 72 reports
+NOTEBOOK_TIMEOUT = 7200      # seconds per cell: the first (cold) run on 5,000 speeches aligns text reuse for long
 
 _LCUT = """
 import sys
@@ -186,12 +187,16 @@ def notebook_case(docs: int, rounds: int) -> dict:
     figures = BENCH_DIR / f"figures-{docs}"
     args = [PYTHON, "-m", "analysis.output.runner", "--param", f"CORPUS_DIR={folder}",
             "--param", f"FIGURES_DIR={figures}",
-            "--output-dir", str(BENCH_DIR / f"executed-{docs}")]
-    run(args)  # fills the caches
-    walls = [run(args)["wall"] for _ in range(rounds)]
+            "--output-dir", str(BENCH_DIR / f"executed-{docs}"), "--timeout", str(NOTEBOOK_TIMEOUT)]
+    try:
+        cold = run(args)["wall"]  # fills the caches
+        walls = [run(args)["wall"] for _ in range(rounds)]
+    except RuntimeError as exc:  # reported, and the other cases kept
+        print(f"  notebooks on {docs} speeches: FAILED: {str(exc)[-300:]}", flush=True)
+        return {"docs": docs, "size_mb": size_of(Path(folder)), "warm": [], "failed": str(exc)[-300:]}
     print(f"  notebooks on {docs} speeches ({size_of(Path(folder)):.1f} MB): warm {statistics.median(walls):.1f} s",
           flush=True)
-    return {"docs": docs, "size_mb": size_of(Path(folder)), "warm": walls}
+    return {"docs": docs, "size_mb": size_of(Path(folder)), "warm": walls, "cold": cold}
 
 
 # ---------------------------------------------------------------- report
@@ -225,12 +230,17 @@ def report(sizes: list[dict], notebooks: list[dict], load_end: str, huge: dict |
                      f"{mb / med(r['warm_calls']):.1f} | {med(r['cold_peak']):.0f} | {med(r['warm_peak']):.0f} |")
     if notebooks:
         lines += ["", "## Notebooks, warm (python -m analysis.output.runner, all notebooks)", "",
-                  "| speeches | MB | warm s (median) | runs | x the 72 reports |", "|--:|--:|--:|---|--:|"]
-        base = next((med(n["warm"]) for n in notebooks if n["docs"] == 72), None)
+                  "| speeches | MB | first run s | warm s (median) | runs | x the 72 reports |",
+                  "|--:|--:|--:|--:|---|--:|"]
+        base = next((med(n["warm"]) for n in notebooks if n["docs"] == 72 and n["warm"]), None)
         for n in notebooks:
+            if n.get("failed"):
+                lines.append(f"| {n['docs']:,} | {n['size_mb']:.1f} | failed: {n['failed'][-120:]} | | | |")
+                continue
             times = ", ".join(f"{t:.1f}" for t in n["warm"])
             ratio = f"{med(n['warm']) / base:.2f}" if base else "-"
-            lines.append(f"| {n['docs']:,} | {n['size_mb']:.1f} | {med(n['warm']):.1f} | {times} | {ratio} |")
+            lines.append(f"| {n['docs']:,} | {n['size_mb']:.1f} | {n.get('cold', float('nan')):.0f} | "
+                         f"{med(n['warm']):.1f} | {times} | {ratio} |")
     if huge:
         lines += ["", f"## One file of {huge['size_mb']:.0f} MB against the same bytes as a folder (cold)", "",
                   "| input | s per MB | peak MB (tree) |", "|---|--:|--:|",
@@ -283,7 +293,8 @@ def chart(sizes: list[dict], notebooks: list[dict], path: Path) -> None:
              title="Throughput by corpus size")
     left.legend()
     if notebooks:
-        right.plot([n["docs"] for n in notebooks], [med(n["warm"]) for n in notebooks], marker="o")
+        done = [n for n in notebooks if n["warm"]]
+        right.plot([n["docs"] for n in done], [med(n["warm"]) for n in done], marker="o")
         right.set(xscale="log", xlabel="speeches", ylabel="seconds", title="All notebooks, warm")
         right.set_ylim(bottom=0)
     else:

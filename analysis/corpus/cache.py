@@ -36,12 +36,13 @@ from .. import config
 _META_KEY = b"speeches-cache"
 
 
-def digest(*parts: str | bytes) -> str:
-    """A short stable hash of its arguments (sha256, 32 hex digits)."""
+def digest(*parts: str | bytes | memoryview) -> str:
+    """A short stable hash of its arguments (sha256, 32 hex digits); a memoryview is hashed
+    as its bytes, without a copy."""
     h = hashlib.sha256()
     for part in parts:
         data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
-        h.update(len(data).to_bytes(8, "little"))
+        h.update((data.nbytes if isinstance(data, memoryview) else len(data)).to_bytes(8, "little"))
         h.update(data)
     return h.hexdigest()[:32]
 

@@ -47,12 +47,19 @@ def frame_fingerprint(frame) -> str:
     else:
         rest = frame
     for column in rest.columns:
-        parts.append(_column_bytes(rest[column]))
+        parts += _column_bytes(rest[column])
     return digest(*parts)
 
 
-def _column_bytes(values) -> bytes:
-    """A column's content as bytes to digest, without a Python object per row where the
+def _memory(array) -> memoryview:
+    """An array's bytes to hash without copying them (a copy when it is not contiguous)."""
+    import numpy as np
+
+    return memoryview(np.ascontiguousarray(array)).cast("B")
+
+
+def _column_bytes(values) -> list:
+    """A column's content as buffers to digest, without a Python object per row where the
     column has none: a categorical by its codes and categories, numbers by their memory,
     Arrow-backed strings by their buffers (a token table of millions of rows in milliseconds)."""
     import numpy as np
@@ -61,16 +68,15 @@ def _column_bytes(values) -> bytes:
     dtype = values.dtype
     if isinstance(dtype, pd.CategoricalDtype):
         categories = "\x00".join(map(str, dtype.categories)).encode("utf-8", "surrogatepass")
-        return b"cat" + str(dtype.ordered).encode() + categories + values.cat.codes.to_numpy().tobytes()
+        return [b"cat" + str(dtype.ordered).encode() + categories, _memory(values.cat.codes.to_numpy())]
     if isinstance(dtype, np.dtype) and dtype.kind in "biuf":
-        return dtype.str.encode() + np.ascontiguousarray(values.to_numpy()).tobytes()
+        return [dtype.str.encode(), _memory(values.to_numpy())]
     if isinstance(values.array, pd.arrays.IntegerArray | pd.arrays.BooleanArray | pd.arrays.FloatingArray):
-        return (str(dtype).encode() + np.ascontiguousarray(values.array._data).tobytes()
-                + np.ascontiguousarray(values.array._mask).tobytes())
+        return [str(dtype).encode(), _memory(values.array._data), _memory(values.array._mask)]
     try:
-        return pd.util.hash_pandas_object(values, index=False).to_numpy().tobytes()
+        return [_memory(pd.util.hash_pandas_object(values, index=False).to_numpy())]
     except TypeError:  # lists, dicts: their text
-        return pd.util.hash_pandas_object(values.astype(str), index=False).to_numpy().tobytes()
+        return [_memory(pd.util.hash_pandas_object(values.astype(str), index=False).to_numpy())]
 
 
 def corpus_memo(name: str):
