@@ -13,6 +13,7 @@ whichever path produced it.
 """
 from __future__ import annotations
 
+import os
 import warnings
 
 import numpy as np
@@ -62,7 +63,7 @@ def speech_tokens(text: str, *, simplified: str | None = None,
 # ---------------------------------------------------------------- the pipeline on a batch
 
 def process(sources: list[Source], *, with_corpus: bool,
-            old: dict[str, tuple[Store, Partition]] | None = None
+            old: dict[str, tuple[Store, Partition]] | None = None, workers: int = 1
             ) -> tuple[dict[str, pa.Table], dict[str, str], list[str]]:
     """Run the pipeline on a batch of speeches; returns the tables ``{"corpus"?, "parts",
     "tokens"}`` (Arrow, in the order of ``sources``), the speeches that could not be read
@@ -71,7 +72,9 @@ def process(sources: list[Source], *, with_corpus: bool,
     File sources are read, decoded and cleaned (the ``corpus`` table holds their cleaned
     columns); text sources are taken as clean. ``old`` maps a speech to a partition that
     held it before: when its content has not changed (its content key), its rows are taken
-    from there instead of being computed again.
+    from there instead of being computed again. ``workers`` > 1 segments the batch's pieces
+    on that many processes: a batch that is one very long text would otherwise keep one
+    core busy while the others wait.
     """
     from ..common.errors import CorpusError
     from .read import fact_record, read_speech, speech_record, text_facts
@@ -114,7 +117,7 @@ def process(sources: list[Source], *, with_corpus: bool,
     fresh = [i for i, t in enumerate(texts) if t is not None]
     parts_new = _parts_table([ids[i] for i in fresh], [texts[i] for i in fresh])
     tokens_new = _tokens_table([ids[i] for i in fresh], [texts[i] for i in fresh],
-                               [simps[i] for i in fresh], parts_new)
+                               [simps[i] for i in fresh], parts_new, workers=workers)
     tables = {"parts": parts_new, "tokens": tokens_new}
     if with_corpus:
         tables["corpus"] = _corpus_rows([r for r in rows if r is not None])
@@ -183,12 +186,14 @@ def _parts_schema() -> pa.Schema:
                       for f in schemas()["parts"]])
 
 
-def _tokens_table(ids: list[str], texts: list[str], simps: list[str], parts: pa.Table) -> pa.Table:
+def _tokens_table(ids: list[str], texts: list[str], simps: list[str], parts: pa.Table,
+                  workers: int = 1) -> pa.Table:
     """Tokens of the texts with speech_id and their part, section and point, built a group
     of pieces of about :data:`CHUNK_CHARS` at a time (each group's columns dictionary-encoded
     before the next is cut), so that memory follows the group, not the partition: a 50 MB
     speech in one file is cut in pieces at line breaks (:func:`_chunks`). The result's
-    columns are chunked, one chunk per group; nothing is concatenated."""
+    columns are chunked, one chunk per group; nothing is concatenated. ``workers`` > 1 cuts
+    the groups on that many forked processes (:func:`_groups_in_parallel`), in order."""
     pieces = [(i, a, b) for i, text in enumerate(texts) for a, b in _chunks(text)]
     groups, group, size = [], [], 0
     for piece in pieces:
@@ -199,8 +204,43 @@ def _tokens_table(ids: list[str], texts: list[str], simps: list[str], parts: pa.
         size += piece[2] - piece[1]
     if group:
         groups.append(group)
-    tables = [_tokens_of_pieces(ids, texts, simps, parts, g) for g in groups]
+    if workers > 1 and len(groups) > 1:
+        tables = _groups_in_parallel((ids, texts, simps, parts, groups), workers)
+    else:
+        tables = [_tokens_of_pieces(ids, texts, simps, parts, g) for g in groups]
     return pa.concat_tables(tables) if tables else conform_empty("tokens")
+
+
+_GROUPS: tuple | None = None  # what the forked processes of _groups_in_parallel read
+
+
+def _groups_in_parallel(shared: tuple, workers: int) -> list[pa.Table]:
+    """:func:`_tokens_of_pieces` of every group of ``shared`` = (ids, texts, simps, parts,
+    groups), on ``workers`` forked processes that inherit the texts instead of receiving
+    them (a pool of our own: the batch is already one task of the corpus's pool or of a
+    Dask worker, and only its token groups are shared out). Where fork is not available,
+    the groups are cut here, one after another."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .parallel import die_with_parent
+
+    global _GROUPS
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return [_tokens_of_pieces(*shared[:4], g) for g in shared[4]]
+    _GROUPS = shared
+    try:
+        with ProcessPoolExecutor(max_workers=min(workers, len(shared[4])),
+                                 mp_context=multiprocessing.get_context("fork"),
+                                 initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
+            return list(pool.map(_group_tokens, range(len(shared[4]))))
+    finally:
+        _GROUPS = None
+
+
+def _group_tokens(index: int) -> pa.Table:
+    ids, texts, simps, parts, groups = _GROUPS
+    return _tokens_of_pieces(ids, texts, simps, parts, groups[index])
 
 
 def _tokens_of_pieces(ids, texts, simps, parts: pa.Table, group: list[tuple[int, int, int]]) -> pa.Table:
@@ -356,6 +396,7 @@ class Job:
                  reuse: dict[str, tuple[Store, Partition]], replace: bool = False):
         self.name, self.sources, self.with_corpus, self.store, self.reuse = name, sources, with_corpus, store, reuse
         self.replace = replace  # a damaged partition of that name is on disk: write over it
+        self.workers = 1  # processes for its token groups (set when it is the only job)
 
     @property
     def size(self) -> int:
@@ -365,9 +406,10 @@ class Job:
         """Build the partition; write it to the store when there is one and it can be
         written (then only its record comes back), else return its tables."""
         try:
-            tables, skipped, keys = process(self.sources, with_corpus=self.with_corpus, old=self.reuse)
+            tables, skipped, keys = process(self.sources, with_corpus=self.with_corpus, old=self.reuse,
+                                            workers=self.workers)
         except DamagedPartition:
-            tables, skipped, keys = process(self.sources, with_corpus=self.with_corpus)
+            tables, skipped, keys = process(self.sources, with_corpus=self.with_corpus, workers=self.workers)
         partition = Partition(self.name, [s.speech_id for s in self.sources if s.speech_id not in skipped],
                               [s.stamp for s in self.sources if s.speech_id not in skipped], {}, skipped, keys,
                               pipeline_key())
@@ -392,6 +434,8 @@ def _execute(jobs: list[Job], *, workers: int | None, progress: bool | None, cli
 
         return run_jobs(client, jobs)
     workers = default_workers() if workers is None else max(1, int(workers))
+    if len(jobs) == 1 and workers > 1 and jobs[0].size >= ISOLATE_BYTES:
+        jobs[0].workers = workers  # one long text: its pieces are cut on every core
     # Largest first keeps the cores busy to the end; results come back in the jobs' order.
     order = sorted(range(len(jobs)), key=lambda i: -jobs[i].size)
     results = parallel_map(_run_job, [jobs[i] for i in order], sizes=[jobs[i].size for i in order],

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..common.deprecation import renamed_arguments
+from ..corpus.memo import corpus_memo
 from ..corpus.passages import passage_ids
 from ..corpus.pipeline import place
 from ..text.aliases import variants
@@ -83,6 +84,7 @@ def _hits(corpus: pd.DataFrame, pattern: re.Pattern) -> pd.DataFrame:
 
 
 @renamed_arguments(moved=("window", "tokens", "whole_token", "regex"))
+@corpus_memo("kwic")
 def kwic(corpus: pd.DataFrame, term: str, *, window: int = 20, tokens: pd.DataFrame | None = None,
          whole_token: bool = False, regex: bool = False, aliases: bool = True,
          parts: pd.DataFrame | None = None, passages: bool = True) -> pd.DataFrame:
@@ -146,6 +148,7 @@ def _as_terms(terms) -> list[str]:
 
 
 @renamed_arguments(moved=("tokens", "whole_token"))
+@corpus_memo("dispersion")
 def dispersion(corpus: pd.DataFrame, terms, *, tokens: pd.DataFrame | None = None,
                whole_token: bool = False, aliases: bool = True,
                parts: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -314,6 +317,7 @@ def dispersion_units(corpus: pd.DataFrame, *, unit: str = "paragraph", n_parts: 
 
 
 @renamed_arguments(moved=("tokens", "whole_token"))
+@corpus_memo("dispersion_measures")
 def dispersion_measures(corpus: pd.DataFrame, terms, *, tokens: pd.DataFrame | None = None,
                         whole_token: bool = False, unit: str | None = None, n_parts: int = 10,
                         min_hits: int = MIN_HITS, aliases: bool = True,

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ..common.deprecation import renamed_arguments
+from ..corpus.memo import corpus_memo
 
 MATCHES = ("word", "within", "both")
 
@@ -100,6 +101,7 @@ def _forms(key: str, aliases: bool) -> list[str]:
 
 
 @renamed_arguments(moved=("match",))
+@corpus_memo("term_counts")
 def term_counts(tokens: pd.DataFrame, terms, *, match: str = "word", by=None,
                 corpus: pd.DataFrame | None = None, aliases: bool = True, inside: int = 5) -> pd.DataFrame:
     """How often each term occurs: as a word, inside words, or both.

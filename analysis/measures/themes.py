@@ -238,6 +238,7 @@ def _section_label(part, section) -> str:
 
 
 @renamed_arguments({"by": "unit"}, moved=("unit", "tokens"))
+@corpus_memo("theme_shares")
 def theme_shares(corpus, *, unit: str = "section", tokens: pd.DataFrame | None = None,
                  lexicon: pd.DataFrame | None = None, aliases: bool = True,
                  parts: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -318,6 +319,7 @@ def top_terms(hits: pd.DataFrame, *, n: int = 1, lexicon: pd.DataFrame | None = 
 
 
 @renamed_arguments(moved=("by", "tokens"))
+@corpus_memo("theme_density")
 def theme_density(corpus: pd.DataFrame, *, by: str = "year", tokens: pd.DataFrame | None = None,
                   lexicon: pd.DataFrame | None = None, aliases: bool = True) -> pd.DataFrame:
     """Theme density per group of speeches (a corpus column, e.g. ``year``; ``"decade"`` is

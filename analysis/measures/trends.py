@@ -25,6 +25,7 @@ from ..common.deprecation import renamed_arguments
 from ..common.wording import counted
 from ..config import DATA_DIR
 from ..corpus.cluster import map_counts
+from ..corpus.memo import corpus_memo
 from ..corpus.registry import docvars
 from .groups import (  # noqa: F401 (re-exported: analysis.measures.trends.speech_groups …)
     GROUPING_COLUMNS,
@@ -66,6 +67,7 @@ def wilson(count, n, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
 
 
 @renamed_arguments(moved=("by",))
+@corpus_memo("term_trends")
 def term_trends(tokens: pd.DataFrame, terms, *, by="year", corpus: pd.DataFrame | None = None,
                 bins=None, aliases: bool = True) -> pd.DataFrame:
     """How often each term is used in each group of speeches.

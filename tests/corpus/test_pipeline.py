@@ -376,6 +376,27 @@ def test_tokens_of_a_long_text_are_cut_in_pieces_at_line_breaks(monkeypatch, see
     assert chunked[["start", "end"]].values.tolist() == whole[["start", "end"]].values.tolist()
 
 
+def test_one_long_file_is_cut_on_every_core_with_the_same_tokens(monkeypatch, tmp_path, cache_dir, seed_text):
+    """A corpus that is one long file: its pieces are segmented on two processes (forked
+    from the worker that cleans it), and the tables equal those cut one piece after another."""
+    real = pipeline._groups_in_parallel
+    used = tmp_path / "groups-in-parallel"  # written by the worker process that cleans the file
+    monkeypatch.setattr(pipeline, "_groups_in_parallel", lambda shared, workers: used.write_text(
+        f"{workers} {len(shared[4])}") and real(shared, workers))
+    monkeypatch.setattr(pipeline, "CHUNK_CHARS", 500)
+    monkeypatch.setattr(pipeline, "ISOLATE_BYTES", 1000)
+    folder = tmp_path / "one"
+    folder.mkdir()
+    (folder / "long.txt").write_text(seed_text * 3, encoding="utf-8")
+    serial = corpus_tokens(load_corpus(folder, workers=1, cache=False), cache=False)
+    assert not used.exists()
+    in_parallel = corpus_tokens(load_corpus(folder, workers=2, cache=False), cache=False)
+    workers, groups = map(int, used.read_text().split())
+    assert workers == 2 and groups > 3
+    pd.testing.assert_frame_equal(serial, in_parallel)
+    assert len(serial) > 3000 and serial["end"].max() == len(load_corpus(folder, cache=False).text[0])
+
+
 def test_place_agrees_with_locate_across_speeches(tmp_path, cache_dir, seed_text):
     from analysis import corpus_outline, outline
     from analysis.corpus.pipeline import place
