@@ -205,6 +205,8 @@ def _fingerprint(value) -> str:
 
     if isinstance(value, pd.DataFrame):
         return frame_fingerprint(value)
+    if isinstance(value, pd.Series):  # a column passed as a list of terms
+        return "series:" + frame_fingerprint(value.to_frame(name=str(value.name)))
     if callable(getattr(value, "fingerprint", None)):  # a Reference
         return value.fingerprint()
     if value is None or isinstance(value, (str, int, float, bool, tuple, list, frozenset)):

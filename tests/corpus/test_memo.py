@@ -124,3 +124,19 @@ def test_a_result_whose_index_means_something_is_not_kept_without_it(memo_on):
     assert CALLS == [1, 1]  # computed each time: the store keeps columns, not an index
     assert list(again.index) == [2012, 2013] and again.index.name == "year"
     pd.testing.assert_frame_equal(first, again)
+
+
+@corpus_memo("test-series")
+def _lengths(terms) -> pd.DataFrame:
+    CALLS.append(1)
+    return pd.DataFrame({"term": list(terms), "n": [len(t) for t in terms]})
+
+
+def test_a_series_argument_is_known_by_its_values(memo_on):
+    terms = pd.Series(["雙降", "計生協會"], name="token")
+    first = _lengths(terms)
+    pd.testing.assert_frame_equal(_lengths(terms.copy()), first)
+    assert CALLS == [1]
+    _lengths(pd.Series(["雙降", "計生協"], name="token"))   # another value
+    _lengths(terms.rename("term"))                          # another name
+    assert CALLS == [1, 1, 1]
