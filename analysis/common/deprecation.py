@@ -96,3 +96,22 @@ def renamed_arguments(renamed: Mapping[str, str] | None = None, moved: Sequence[
         return inner
 
     return wrap
+
+
+def moved_names(package: str, modules: Sequence[str]) -> Callable[[str], object]:
+    """A module ``__getattr__`` for a package that was one module: a public name of one of
+    its ``modules`` (tried in order) resolves at the old path, with a ``DeprecationWarning``
+    naming the new one, for one release (``analysis.corpus.load_corpus`` is now
+    ``analysis.corpus.load.load_corpus``)."""
+    import importlib
+
+    def __getattr__(name: str):
+        for module in modules:
+            found = importlib.import_module(f".{module}", package)
+            if not name.startswith("_") and name in vars(found):
+                warnings.warn(f"{package}.{name} is now {package}.{module}.{name}; the old path goes in {RELEASE}",
+                              DeprecationWarning, stacklevel=2)
+                return vars(found)[name]
+        raise AttributeError(f"module {package!r} has no attribute {name!r}")
+
+    return __getattr__

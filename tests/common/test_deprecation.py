@@ -230,3 +230,20 @@ def test_the_table_of_old_spellings_in_the_docs_is_the_decorated_functions():
     decorated |= {f.__name__ for f in (speech_tokens, assign_parts) if f.__moved__}
     decorated.add("term_figures")  # its own wrapper swaps two positionals, which the decorator does not map
     assert listed == decorated
+
+
+def test_names_of_a_package_that_was_one_module_resolve_with_a_warning():
+    import importlib
+
+    from analysis.corpus.load import load_corpus
+    from analysis.reuse.links import reuse
+
+    corpus_package = importlib.import_module("analysis.corpus")  # analysis.reuse is the function
+    reuse_package = importlib.import_module("analysis.reuse")
+
+    with pytest.warns(DeprecationWarning, match=r"corpus\.load_corpus is now analysis\.corpus\.load\.load_corpus"):
+        assert corpus_package.load_corpus is load_corpus
+    with pytest.warns(DeprecationWarning, match=r"analysis\.reuse\.reuse is now analysis\.reuse\.links\.reuse"):
+        assert reuse_package.reuse is reuse
+    with pytest.raises(AttributeError, match="has no attribute 'no_such_name'"):
+        corpus_package.no_such_name  # noqa: B018
