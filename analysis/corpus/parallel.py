@@ -8,18 +8,14 @@ instead of loading it again (half a second each).
 """
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import multiprocessing
 import os
-import signal
-import threading
-import time
 from concurrent.futures import ProcessPoolExecutor
 
 from tqdm import tqdm
 
 from .. import config
+from ..common.forked import die_with_parent
 
 # Below this much text, starting processes costs more than it saves.
 PARALLEL_MIN_CHARS = 200_000
@@ -77,31 +73,3 @@ def parallel_map(func, items: list, *, sizes: list[int], workers: int, progress:
             bar.update()
     bar.close()
     return out
-
-
-# prctl(2) option: the signal a process gets when its parent dies (Linux).
-_PR_SET_PDEATHSIG = 1
-
-
-def die_with_parent(parent: int) -> None:
-    """Make this worker end when the process that started it dies, even by ``kill -9`` or
-    the out-of-memory killer: a pool's workers would otherwise run on, orphaned, holding
-    hundreds of MB each. On Linux the kernel sends SIGKILL at the parent's death
-    (``prctl(PR_SET_PDEATHSIG)``); everywhere, a daemon thread also checks once a second that
-    the parent is still the one that started it, and ends the worker when it is not.
-    Runs as the pool's ``initializer``."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass  # not Linux: the thread below does it
-    if os.getppid() != parent:  # the parent died before the signal was asked for
-        os._exit(1)
-
-    def watch() -> None:
-        while True:
-            time.sleep(1.0)
-            if os.getppid() != parent:
-                os._exit(1)
-
-    threading.Thread(target=watch, name="die-with-parent", daemon=True).start()

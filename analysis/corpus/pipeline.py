@@ -72,9 +72,9 @@ def process(sources: list[Source], *, with_corpus: bool,
     File sources are read, decoded and cleaned (the ``corpus`` table holds their cleaned
     columns); text sources are taken as clean. ``old`` maps a speech to a partition that
     held it before: when its content has not changed (its content key), its rows are taken
-    from there instead of being computed again. ``workers`` > 1 segments the batch's pieces
-    on that many processes: a batch that is one very long text would otherwise keep one
-    core busy while the others wait.
+    from there instead of being computed again. ``workers`` > 1 cleans a text too long to be
+    one page in blocks and segments the batch's pieces on that many processes: a batch that
+    is one very long text would otherwise keep one core busy while the others wait.
     """
     from ..common.errors import CorpusError
     from .read import fact_record, read_speech, speech_record, text_facts
@@ -100,7 +100,7 @@ def process(sources: list[Source], *, with_corpus: bool,
                 texts.append(None)
                 simps.append(None)
                 continue
-            record = speech_record(raw)
+            record = speech_record(raw, workers=workers)
             record.update(speech_id=source.speech_id, content_key=key, encoding=encoding, raw=raw)
             record.update(fact_record(text_facts(source.speech_id, record["text"], record["text_simplified"], raw,
                                                  record["removed_spans"])))
@@ -211,36 +211,15 @@ def _tokens_table(ids: list[str], texts: list[str], simps: list[str], parts: pa.
     return pa.concat_tables(tables) if tables else conform_empty("tokens")
 
 
-_GROUPS: tuple | None = None  # what the forked processes of _groups_in_parallel read
-
-
 def _groups_in_parallel(shared: tuple, workers: int) -> list[pa.Table]:
     """:func:`_tokens_of_pieces` of every group of ``shared`` = (ids, texts, simps, parts,
     groups), on ``workers`` forked processes that inherit the texts instead of receiving
-    them (a pool of our own: the batch is already one task of the corpus's pool or of a
-    Dask worker, and only its token groups are shared out). Where fork is not available,
-    the groups are cut here, one after another."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    them (:func:`analysis.common.forked.forked_map`: the batch is already one task of the
+    corpus's pool or of a Dask worker, and only its token groups are shared out)."""
+    from ..common.forked import forked_map
 
-    from .parallel import die_with_parent
-
-    global _GROUPS
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return [_tokens_of_pieces(*shared[:4], g) for g in shared[4]]
-    _GROUPS = shared
-    try:
-        with ProcessPoolExecutor(max_workers=min(workers, len(shared[4])),
-                                 mp_context=multiprocessing.get_context("fork"),
-                                 initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
-            return list(pool.map(_group_tokens, range(len(shared[4]))))
-    finally:
-        _GROUPS = None
-
-
-def _group_tokens(index: int) -> pa.Table:
-    ids, texts, simps, parts, groups = _GROUPS
-    return _tokens_of_pieces(ids, texts, simps, parts, groups[index])
+    ids, texts, simps, parts, groups = shared
+    return forked_map(lambda k: _tokens_of_pieces(ids, texts, simps, parts, groups[k]), len(groups), workers)
 
 
 def _tokens_of_pieces(ids, texts, simps, parts: pa.Table, group: list[tuple[int, int, int]]) -> pa.Table:

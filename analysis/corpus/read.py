@@ -267,9 +267,10 @@ def _refuse_twins(files: list[Path]) -> None:
                           "rename or remove one of each")
 
 
-def speech_record(raw: str) -> dict:
-    """Clean one decoded speech; returns the cleaned columns of its corpus row as a dict."""
-    cleaned = clean_text(raw)
+def speech_record(raw: str, workers: int = 1) -> dict:
+    """Clean one decoded speech; returns the cleaned columns of its corpus row as a dict.
+    ``workers`` > 1 cleans a text too long to be one page on that many processes."""
+    cleaned = clean_text(raw, workers=workers)
     counts = cleaned.counts()
     record = {
         "title": cleaned.title,

@@ -168,6 +168,10 @@ class _Doc:
         self.removed: list[Removal] = []
         self.subs: list[Substitution | None] = []
         self._sub_at: dict[int, int] = {}  # raw position -> index in subs of its change in place
+        # Whether the text holds the page's top (its head is read) and its bottom (its foot
+        # is marked): both, but for the blocks of a text too long to be a page (_clean_blocks).
+        self.head = True
+        self.foot = True
 
     def delete(self, spans: list[tuple[int, int]], kinds: str | list[str]) -> bool:
         """Delete sorted, non-overlapping ``[a, b)`` spans of the current text; ``kinds`` is
@@ -755,21 +759,22 @@ def _pass_lines(doc: _Doc, found: dict) -> bool:
         return False
     furniture = _furniture_lines(lines, nonblank)
     kept = [i for i in nonblank if i not in furniture]
-    groups = _paragraphs(lines, kept, furniture)
+    groups = _paragraphs(lines, kept, furniture, head=doc.head)
     texts = ["".join(lines[i].t for i in g) for g in groups]
-    kinds = _paragraph_kinds(texts)
+    kinds = _paragraph_kinds(texts, head=doc.head, foot=doc.foot)
     body = [n for n in range(len(groups)) if _is_body(texts[n], kinds[n])]
     # Everything else: groups and the furniture lines between them, in reading order.
     items = sorted([(groups[n][0], "g", n) for n in range(len(groups))] + [(i, "f", i) for i in furniture])
     _mark_related(items, furniture, groups, texts, kinds)
-    if body:
+    if body and doc.head:
         header = [(what, n) for pos, what, n in items if pos < groups[body[0]][0]]
         _mark_head(header, texts, kinds, found)
+    if body and doc.foot:
         _mark_foot(items, groups[body[-1]][-1], texts, kinds)
     # A lede (導語:, 摘要:) counts only above the speech.
-    start = groups[body[0]][0] if body else -1
+    start = groups[body[0]][0] if body and doc.head else -1
     kinds = [None if k == "lede" and groups[n][0] > start else k for n, k in enumerate(kinds)]
-    _read_fields(texts, kinds, groups, body, found)
+    _read_fields(texts, kinds, groups, body, found, head=doc.head)
     return _delete_lines(doc, lines, furniture, groups, kinds)
 
 
@@ -785,12 +790,13 @@ def _furniture_lines(lines: list, nonblank: list[int]) -> dict[int, str]:
     return furniture
 
 
-def _worded_lines(lines: list, kept: list[int]) -> set[int]:
+def _worded_lines(lines: list, kept: list[int], head: bool = True) -> set[int]:
     """Lines that are furniture by their words are joined to nothing but link text; so are a
     head's dateline and the byline under it, which a page marking paragraphs by blank lines
-    would otherwise run together (and on into the speech)."""
+    would otherwise run together (and on into the speech). ``head``: the lines hold the
+    page's top (where a head is)."""
     worded = {i for i in kept if _pattern_kind(lines[i].t)}
-    for k, i in enumerate(kept[:HEAD_LINES]):
+    for k, i in enumerate(kept[:HEAD_LINES] if head else []):
         if is_date_line(lines[i].t):
             worded.add(i)
             if k >= 2 and byline_between(lines[kept[k - 2]].t, lines[kept[k - 1]].t):
@@ -802,11 +808,11 @@ def _worded_lines(lines: list, kept: list[int]) -> set[int]:
     return worded
 
 
-def _paragraphs(lines: list, kept: list[int], furniture: dict[int, str]) -> list[list[int]]:
+def _paragraphs(lines: list, kept: list[int], furniture: dict[int, str], head: bool = True) -> list[list[int]]:
     """Paragraphs: runs of the remaining lines joined by soft breaks (furniture in between is
     skipped: it goes, and the lines on either side may belong together)."""
     indent_doc, blank_doc, wrap = _lines_doc_stats(lines, set(furniture))
-    worded = _worded_lines(lines, kept)
+    worded = _worded_lines(lines, kept, head)
     groups: list[list[int]] = []
     for k, i in enumerate(kept):
         if groups:
@@ -834,12 +840,14 @@ def _paragraphs(lines: list, kept: list[int], furniture: dict[int, str]) -> list
     return groups
 
 
-def _paragraph_kinds(texts: list[str]) -> list[str | None]:
+def _paragraph_kinds(texts: list[str], head: bool = True, foot: bool = True) -> list[str | None]:
     """Each paragraph's kind by its words (None for the speech's own), with disclaimers,
-    copyright and licences: short lines anywhere, longer ones near either end."""
+    copyright and licences: short lines anywhere, longer ones near either end (of a text
+    holding the page's top, ``head``, or its bottom, ``foot``)."""
     kinds: list[str | None] = [_pattern_kind(text) for text in texts]
     for n, text in enumerate(texts):
-        if (kinds[n] in (None, "meta") and len(text) <= 200 and (len(text) <= 60 or n < 10 or n >= len(texts) - 40)
+        near_end = (head and n < 10) or (foot and n >= len(texts) - 40)
+        if (kinds[n] in (None, "meta") and len(text) <= 200 and (len(text) <= 60 or near_end)
                 and _legal_like(text)):
             kinds[n] = "legal"
     return kinds
@@ -950,9 +958,10 @@ def _mark_foot(items: list, last_line: int, texts: list[str], kinds: list) -> No
             kinds[n] = "furniture"
 
 
-def _read_fields(texts: list[str], kinds: list, groups: list, body: list[int], found: dict) -> None:
+def _read_fields(texts: list[str], kinds: list, groups: list, body: list[int], found: dict,
+                 head: bool = True) -> None:
     """Fields found in the furniture: the neighbouring articles' titles, the posting time, an
-    SEO title."""
+    SEO title (above the speech: only in a text holding the page's top, ``head``)."""
     for n, kind in enumerate(kinds):
         t = texts[n]
         if kind == "footer":
@@ -964,7 +973,7 @@ def _read_fields(texts: list[str], kinds: list, groups: list, body: list[int], f
             # speech, not the page, and is read by analysis.dates from the removed lines.
             m = _HEADER_LINE.match(t)
             found["published"] = _parse_published(t[m.end():] if m else t)
-        elif kind == "seo" and not _SEO_KEYS.match(t) and (not body or groups[n][0] < groups[body[0]][0]):
+        elif kind == "seo" and head and not _SEO_KEYS.match(t) and (not body or groups[n][0] < groups[body[0]][0]):
             # An SEO title above the speech names it (its first segment), when no title line does.
             parts = [p for p in _SEO_SEPARATORS.split(t) if p]
             if parts:
@@ -1375,7 +1384,7 @@ def _run(doc: _Doc, found: dict, page: bool) -> None:
         changed = _pass_newlines(doc)
         changed = _pass_invisible(doc) or changed
         if page:
-            changed = _pass_head(doc) or changed
+            changed = (doc.head and _pass_head(doc)) or changed
             changed = _pass_lines(doc, found) or changed
             changed = _pass_split(doc) or changed
         changed = _pass_markers(doc) or changed
@@ -1394,12 +1403,20 @@ def _clean_inline(s: str) -> str:
     return doc.s.replace("\n", " ").strip()
 
 
-def clean_text(raw: str) -> CleanResult:
+# A text longer than this is no speech page (the longest report of the shared corpus is
+# 60,000 characters) but a newspaper year or a book in one file: it is cleaned in blocks.
+BLOCK_CHARS = 2_000_000
+
+
+def clean_text(raw: str, *, workers: int = 1) -> CleanResult:
     """Clean one scraped speech page.
 
     Returns a :class:`CleanResult`: the body ``text``, the header fields, ``removed`` (every
     deletion with its kind, position in ``raw`` and text) and ``substitutions`` (every other
     change).
+
+    A text longer than :data:`BLOCK_CHARS` is cleaned in blocks (:func:`_clean_blocks`), on
+    ``workers`` forked processes when more than one is given.
 
     >>> r = clean_text("標題\\n時間:2022-05-17 10:38:00\\n同志們:\\n各縣(區)計生協(xié)會")
     >>> r.text, r.title, [x.kind for x in r.removed]
@@ -1409,11 +1426,21 @@ def clean_text(raw: str) -> CleanResult:
     """
     if not isinstance(raw, str):
         raise TypeError(f"clean_text expects str, got {type(raw).__name__}")
+    if len(raw) > BLOCK_CHARS:
+        return _clean_blocks(raw, workers)
+    result, _ = _clean_page(raw)
+    return result
+
+
+def _clean_page(raw: str, head: bool = True, foot: bool = True) -> tuple[CleanResult, dict]:
+    """:func:`clean_text` of a page or of one block of a long text (``head``: it holds the
+    page's top; ``foot``: its bottom); also returns the fields found, as read."""
     doc = _Doc(raw)
+    doc.head, doc.foot = head, foot
     found: dict = {}
     _run(doc, found, page=True)
     removed = sorted(doc.removed, key=lambda r: (r.start, r.end))
-    return CleanResult(
+    result = CleanResult(
         text=doc.s,
         title=found.get("title") or found.get("seo_title"),
         published=found.get("published", pd.NaT),
@@ -1421,4 +1448,79 @@ def clean_text(raw: str) -> CleanResult:
         next_title=found.get("next_title"),
         removed=removed,
         substitutions=doc.substitutions(),
+    )
+    return result, found
+
+
+# Where a long text is cut into blocks: a line break after a sentence's end, before a line
+# that starts with text or a blank line (never inside a paragraph a page marks by indents,
+# never before a line that continues the one above).
+_BLOCK_CUT = re.compile(r"(?<=[。！？!?])\n(?=[^\s" + re.escape(_CONT_START) + r"]|\n)")
+
+
+def _blocks(raw: str) -> list[tuple[int, int]]:
+    """Spans of ``raw`` of about :data:`BLOCK_CHARS` each, cut at :data:`_BLOCK_CUT` line
+    breaks; the line break between two blocks belongs to neither. A text without such a
+    break past a block's length stays one block from there on."""
+    spans, a = [], 0
+    while len(raw) - a > BLOCK_CHARS:
+        cut = None
+        for m in _BLOCK_CUT.finditer(raw, a + BLOCK_CHARS // 2, a + BLOCK_CHARS):
+            cut = m.start()  # the last one in the window
+        if cut is None:
+            m = _BLOCK_CUT.search(raw, a + BLOCK_CHARS)
+            if m is None:
+                break
+            cut = m.start()
+        spans.append((a, cut))
+        a = cut + 1
+    spans.append((a, len(raw)))
+    return spans
+
+
+def _clean_blocks(raw: str, workers: int = 1) -> CleanResult:
+    """A text too long to be one page (a newspaper year, a book in one file) cleaned in
+    blocks of about :data:`BLOCK_CHARS` cut at a line break after a sentence's end
+    (:func:`_blocks`), on ``workers`` forked processes: the same passes, with the page's
+    head read in the first block only and its foot marked in the last only. What the
+    cleaner judges of a page's layout (paragraphs marked by indents or blank lines, a PDF's
+    hard wrap, running headers, page numbers, a flattened page's numbered parts) is judged
+    block by block: a long file's parts may come from different sources. Positions are in
+    ``raw`` as always; each line break between blocks is kept, or reported deleted when a
+    block on either side was deleted whole.
+
+    Cleaning is run to a fixed point over a page's whole text (:func:`_run`), so one page is
+    one task; blocks are what let a 50 MB file use more than one core and hold one block's
+    bookkeeping at a time."""
+    from ..common.forked import forked_map
+
+    spans = _blocks(raw)
+    last = len(spans) - 1
+    results = forked_map(lambda k: _clean_page(raw[spans[k][0]:spans[k][1]], head=k == 0, foot=k == last),
+                         len(spans), workers)
+    pieces: list[str] = []
+    removed: list[Removal] = []
+    subs: list[Substitution] = []
+    found: dict = {}
+    for k, ((a, _), (result, fields)) in enumerate(zip(spans, results)):
+        if k:  # the line break before this block, raw[a - 1]
+            if result.text and pieces:
+                pieces.append("\n")
+            else:
+                removed.append(Removal("whitespace", a - 1, a, raw[a - 1]))
+        if result.text:
+            pieces.append(result.text)
+        removed.extend(Removal(r.kind, r.start + a, r.end + a, r.text) for r in result.removed)
+        subs.extend(Substitution(x.kind, x.position + a, x.old, x.new) for x in result.substitutions)
+        for key, value in fields.items():  # the first found in reading order, as on one page
+            if key not in found or (key == "published" and pd.isna(found[key])):
+                found[key] = value
+    return CleanResult(
+        text="".join(pieces),
+        title=found.get("title") or found.get("seo_title"),
+        published=found.get("published", pd.NaT),
+        prev_title=found.get("prev_title"),
+        next_title=found.get("next_title"),
+        removed=sorted(removed, key=lambda r: (r.start, r.end)),
+        substitutions=sorted(subs, key=lambda x: (x.position, bool(x.old))),
     )

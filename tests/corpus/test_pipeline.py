@@ -377,8 +377,12 @@ def test_tokens_of_a_long_text_are_cut_in_pieces_at_line_breaks(monkeypatch, see
 
 
 def test_one_long_file_is_cut_on_every_core_with_the_same_tokens(monkeypatch, tmp_path, cache_dir, seed_text):
-    """A corpus that is one long file: its pieces are segmented on two processes (forked
-    from the worker that cleans it), and the tables equal those cut one piece after another."""
+    """A corpus that is one long file: it is cleaned in blocks and its pieces are segmented
+    on two processes (forked from the worker that reads it), and the tables equal those
+    made one block and one piece after another."""
+    import analysis.text.cleaning as cleaning
+
+    monkeypatch.setattr(cleaning, "BLOCK_CHARS", 2_000)
     real = pipeline._groups_in_parallel
     used = tmp_path / "groups-in-parallel"  # written by the worker process that cleans the file
     monkeypatch.setattr(pipeline, "_groups_in_parallel", lambda shared, workers: used.write_text(
@@ -387,13 +391,17 @@ def test_one_long_file_is_cut_on_every_core_with_the_same_tokens(monkeypatch, tm
     monkeypatch.setattr(pipeline, "ISOLATE_BYTES", 1000)
     folder = tmp_path / "one"
     folder.mkdir()
-    (folder / "long.txt").write_text(seed_text * 3, encoding="utf-8")
-    serial = corpus_tokens(load_corpus(folder, workers=1, cache=False), cache=False)
+    (folder / "long.txt").write_text("\n".join([seed_text] * 3), encoding="utf-8")
+    assert len(cleaning._blocks((folder / "long.txt").read_text(encoding="utf-8"))) > 3
+    serial_corpus = load_corpus(folder, workers=1, cache=False)
+    serial = corpus_tokens(serial_corpus, cache=False)
     assert not used.exists()
-    in_parallel = corpus_tokens(load_corpus(folder, workers=2, cache=False), cache=False)
+    parallel_corpus = load_corpus(folder, workers=2, cache=False)
+    in_parallel = corpus_tokens(parallel_corpus, cache=False)
     workers, groups = map(int, used.read_text().split())
     assert workers == 2 and groups > 3
     pd.testing.assert_frame_equal(serial, in_parallel)
+    assert parallel_corpus.text[0] == serial_corpus.text[0] == "\n".join([seed_text] * 3)
     assert len(serial) > 3000 and serial["end"].max() == len(load_corpus(folder, cache=False).text[0])
 
 

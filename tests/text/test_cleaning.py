@@ -200,3 +200,59 @@ def test_breadcrumb_without_a_header_goes_alone():
     r = clean_text("首頁 > 講話 > 正文\n同志們：\n一、提高認識\n")
     assert r.text == "同志們：\n一、提高認識" and r.title is None
     assert r.counts()["meta"] == 1
+
+
+# ------------------------------------------------------------------ a text too long to be a page
+def _long_page(seed_raw: str, copies: int) -> str:
+    """The seed's head, its body ``copies`` times over (each copy with full-width digits, an
+    indented line with trailing spaces, a zero-width line and a blank line of its own), and
+    its foot: a newspaper year in one file, in small."""
+    lines = seed_raw.split("\n")
+    head, body, foot = lines[:3], lines[3:20], lines[20:]
+    extra = ["\u3000\u3000第{n}篇：１９９７年，我們取得了新的成績。\u3000", "\u200b", "", "本段為第{n}段,內容完整。"]
+    middle = []
+    for n in range(copies):
+        middle += body[1:] + [x.format(n=n) for x in extra]
+    return "\n".join(head + body[:1] + middle + foot)
+
+
+def test_long_text_in_blocks_cleans_as_one_page(seed_raw, monkeypatch):
+    import analysis.text.cleaning as cleaning
+
+    raw = _long_page(seed_raw, 12)
+    whole = clean_text(raw)  # under BLOCK_CHARS: one page
+    monkeypatch.setattr(cleaning, "BLOCK_CHARS", 3_000)
+    spans = cleaning._blocks(raw)
+    assert len(spans) >= 10 and all(raw[b] == "\n" for _, b in spans[:-1])
+    for workers in (1, 2):
+        blocks = clean_text(raw, workers=workers)
+        assert blocks.text == whole.text
+        assert blocks.removed == whole.removed
+        assert blocks.substitutions == whole.substitutions
+        assert (blocks.title, blocks.published, blocks.prev_title, blocks.next_title) == \
+            ("局長在計生理事專題會講話", pd.Timestamp("2022-05-17 10:38:00"),
+             "局長在司法行政交流大會發言", "道路景觀構造與城市文化結合思索")
+        assert blocks.rebuild(raw) == blocks.text
+    # Every copy's pinyin went, in every block; the head and foot went once each.
+    counts = blocks.counts()
+    assert counts["pinyin"] == whole.counts()["pinyin"] > 12 * 100
+    assert (counts["title"], counts["footer"]) == (1, 1)
+
+
+def test_long_text_block_deleted_whole_gives_up_its_line_break(monkeypatch):
+    """A block whose text all goes (here the last: a site's footer) leaves no line break
+    behind: the break before it is reported deleted, as on one page."""
+    import analysis.text.cleaning as cleaning
+
+    prose = "我們要堅持以人民為中心的發展思想，推動高質量發展取得新成效。"
+    foot = "- 上一篇:局長在司法行政交流大會發言\n- 下一篇:道路景觀構造與城市文化結合思索"
+    raw = "\n".join([prose] * 6) + "\n" + foot
+    whole = clean_text(raw)
+    monkeypatch.setattr(cleaning, "BLOCK_CHARS", 60)
+    spans = cleaning._blocks(raw)
+    assert raw[slice(*spans[-1])] == foot and len(spans) == 7
+    r = clean_text(raw)
+    assert r.text == whole.text == "\n".join([prose] * 6)
+    assert r.removed == whole.removed
+    assert [(x.kind, x.text) for x in r.removed] == [("whitespace", "\n"), ("footer", foot)]
+    assert r.next_title == whole.next_title == "道路景觀構造與城市文化結合思索"
