@@ -13,7 +13,6 @@ whichever path produced it.
 """
 from __future__ import annotations
 
-import os
 import warnings
 
 import numpy as np
