@@ -16,7 +16,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 
 # prctl(2) option: the signal a process gets when its parent dies (Linux).
@@ -65,6 +65,37 @@ def forked_map(function: Callable[[int], object], count: int, workers: int) -> l
             return list(pool.map(_call, range(count)))
     finally:
         _TASK = None
+
+
+def forked_imap(function: Callable[[int], object], count: int, workers: int) -> Iterator:
+    """:func:`forked_map` whose processes are forked at once, by this call, and whose
+    results are yielded in order as they come: the caller can do other work meanwhile and
+    use each result as it arrives (each is dropped here once yielded). Consume it to the
+    end, or close it: the pool shuts down then. Call it before starting threads of your
+    own: the processes are forked here, from the calling thread."""
+    global _TASK
+    if workers <= 1 or count <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return (function(i) for i in range(count))
+    _TASK = function
+    pool = ProcessPoolExecutor(max_workers=min(workers, count), mp_context=multiprocessing.get_context("fork"),
+                               initializer=die_with_parent, initargs=(os.getpid(),))
+    try:
+        # With fork, the first submit starts every worker; each inherits _TASK.
+        futures = [pool.submit(_call, i) for i in range(count)]
+    except BaseException:
+        pool.shutdown(cancel_futures=True)
+        raise
+    finally:
+        _TASK = None
+
+    def results():
+        try:
+            while futures:
+                yield futures.pop(0).result()
+        finally:
+            pool.shutdown(cancel_futures=True)
+
+    return results()
 
 
 def _call(index: int):

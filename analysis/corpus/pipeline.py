@@ -62,7 +62,7 @@ def speech_tokens(text: str, *, simplified: str | None = None,
 # ---------------------------------------------------------------- the pipeline on a batch
 
 def process(sources: list[Source], *, with_corpus: bool,
-            old: dict[str, tuple[Store, Partition]] | None = None, workers: int = 1
+            old: dict[str, tuple[Store, Partition]] | None = None, workers: int = 1, lazy: bool = False
             ) -> tuple[dict[str, pa.Table], dict[str, str], list[str]]:
     """Run the pipeline on a batch of speeches; returns the tables ``{"corpus"?, "parts",
     "tokens"}`` (Arrow, in the order of ``sources``), the speeches that could not be read
@@ -74,9 +74,11 @@ def process(sources: list[Source], *, with_corpus: bool,
     from there instead of being computed again. ``workers`` > 1 cleans a text too long to be
     one page in blocks and segments the batch's pieces on that many processes: a batch that
     is one very long text would otherwise keep one core busy while the others wait.
+    ``lazy`` (with ``workers`` > 1 and nothing reused) returns the tables still to be made,
+    for :meth:`Store.write_partition` to write as they come (:func:`_lazy_tables`).
     """
     from ..common.errors import CorpusError
-    from .read import fact_record, read_speech, speech_record, text_facts
+    from .read import read_speech, speech_record
 
     old = old or {}
     rows: list[dict] = []
@@ -101,8 +103,6 @@ def process(sources: list[Source], *, with_corpus: bool,
                 continue
             record = speech_record(raw, workers=workers)
             record.update(speech_id=source.speech_id, content_key=key, encoding=encoding, raw=raw)
-            record.update(fact_record(text_facts(source.speech_id, record["text"], record["text_simplified"], raw,
-                                                 record["removed_spans"])))
             rows.append(record)
             texts.append(record["text"])
             simps.append(record["text_simplified"])
@@ -114,12 +114,16 @@ def process(sources: list[Source], *, with_corpus: bool,
         ids.append(source.speech_id)
         keys.append(key)
     fresh = [i for i, t in enumerate(texts) if t is not None]
+    records = [r for r in rows if r is not None]
+    if lazy and workers > 1 and not reused:
+        return _lazy_tables([ids[i] for i in fresh], [texts[i] for i in fresh], [simps[i] for i in fresh],
+                            records, with_corpus, workers), skipped, keys
     parts_new = _parts_table([ids[i] for i in fresh], [texts[i] for i in fresh])
     tokens_new = _tokens_table([ids[i] for i in fresh], [texts[i] for i in fresh],
                                [simps[i] for i in fresh], parts_new, workers=workers)
     tables = {"parts": parts_new, "tokens": tokens_new}
     if with_corpus:
-        tables["corpus"] = _corpus_rows([r for r in rows if r is not None])
+        tables["corpus"] = _corpus_table(records)
     if reused:
         tables = _with_reused(tables, ids, reused, with_corpus)
     return tables, skipped, keys
@@ -159,6 +163,17 @@ def _in_order(table: pa.Table, ids: list[str]) -> pa.Table:
     return table.take(pa.array(order))
 
 
+def _corpus_table(records: list[dict]) -> pa.Table:
+    """The corpus table of the records of files read, each with what its text says of its
+    date and speaker (:func:`analysis.corpus.read.text_facts`)."""
+    from .read import fact_record, text_facts
+
+    for record in records:
+        record.update(fact_record(text_facts(record["speech_id"], record["text"], record["text_simplified"],
+                                             record["raw"], record["removed_spans"])))
+    return _corpus_rows(records)
+
+
 def _corpus_rows(records: list[dict]) -> pa.Table:
     from .store import schemas
 
@@ -193,6 +208,17 @@ def _tokens_table(ids: list[str], texts: list[str], simps: list[str], parts: pa.
     speech in one file is cut in pieces at line breaks (:func:`_chunks`). The result's
     columns are chunked, one chunk per group; nothing is concatenated. ``workers`` > 1 cuts
     the groups on that many forked processes (:func:`_groups_in_parallel`), in order."""
+    groups = _groups(texts)
+    if workers > 1 and len(groups) > 1:
+        tables = _groups_in_parallel((ids, texts, simps, parts, groups), workers)
+    else:
+        tables = [_tokens_of_pieces(ids, texts, simps, parts, g) for g in groups]
+    return pa.concat_tables(tables) if tables else conform_empty("tokens")
+
+
+def _groups(texts: list[str]) -> list[list[tuple[int, int, int]]]:
+    """The texts' pieces (text index, start, end: :func:`_chunks`) in groups of about
+    :data:`CHUNK_CHARS`."""
     pieces = [(i, a, b) for i, text in enumerate(texts) for a, b in _chunks(text)]
     groups, group, size = [], [], 0
     for piece in pieces:
@@ -203,11 +229,40 @@ def _tokens_table(ids: list[str], texts: list[str], simps: list[str], parts: pa.
         size += piece[2] - piece[1]
     if group:
         groups.append(group)
-    if workers > 1 and len(groups) > 1:
-        tables = _groups_in_parallel((ids, texts, simps, parts, groups), workers)
-    else:
-        tables = [_tokens_of_pieces(ids, texts, simps, parts, g) for g in groups]
-    return pa.concat_tables(tables) if tables else conform_empty("tokens")
+    return groups
+
+
+def _lazy_tables(ids: list[str], texts: list[str], simps: list[str], records: list[dict], with_corpus: bool,
+                 workers: int) -> dict:
+    """The tables of a batch that is one long text, to be made while they are written
+    (:meth:`Store.write_partition` writes each table on a thread of its own): the token
+    groups are cut on ``workers`` processes forked here and now, and come back as an
+    iterator, each group placed in the parts as it arrives; the parts and the corpus rows
+    (dates, bylines) are functions the writer's threads run meanwhile. Made in order, the
+    same text would keep every other core idle while one outlines it, reads its dates
+    and writes its tokens; the tables are the same either way."""
+    import threading
+
+    from ..common.forked import forked_imap
+
+    groups = _groups(texts)
+    cut = forked_imap(lambda k: _cut_group(texts, simps, groups[k]), len(groups), workers)  # forks now
+    lock, made = threading.Lock(), []
+
+    def parts() -> pa.Table:
+        with lock:  # made once, by whichever thread asks first
+            if not made:
+                made.append(_parts_table(ids, texts))
+            return made[0]
+
+    def tokens():
+        for group, table in zip(groups, cut):
+            yield _placed_group(ids, parts(), group, table)
+
+    tables = {"parts": parts, "tokens": tokens()}
+    if with_corpus:
+        tables["corpus"] = lambda: _corpus_table(records)
+    return tables
 
 
 def _groups_in_parallel(shared: tuple, workers: int) -> list[pa.Table]:
@@ -222,7 +277,17 @@ def _groups_in_parallel(shared: tuple, workers: int) -> list[pa.Table]:
 
 
 def _tokens_of_pieces(ids, texts, simps, parts: pa.Table, group: list[tuple[int, int, int]]) -> pa.Table:
-    table = token_table([texts[i][a:b] for i, a, b in group], [simps[i][a:b] for i, a, b in group])
+    return _placed_group(ids, parts, group, _cut_group(texts, simps, group))
+
+
+def _cut_group(texts: list[str], simps: list[str], group: list[tuple[int, int, int]]) -> pa.Table:
+    """The tokens of a group's pieces (:func:`analysis.segment.token_table`)."""
+    return token_table([texts[i][a:b] for i, a, b in group], [simps[i][a:b] for i, a, b in group])
+
+
+def _placed_group(ids, parts: pa.Table, group: list[tuple[int, int, int]], table: pa.Table) -> pa.Table:
+    """A group's tokens (:func:`_cut_group`) with speech_id, offsets in their speech, and
+    part, section and point."""
     piece = table.column("speech").to_numpy()
     speech = np.asarray([i for i, _, _ in group], dtype=np.int32)[piece]
     offset = np.asarray([a for _, a, _ in group], dtype=np.int64)[piece]
@@ -382,12 +447,15 @@ class Job:
 
     def __call__(self) -> tuple[Partition, dict[str, pa.Table] | None]:
         """Build the partition; write it to the store when there is one and it can be
-        written (then only its record comes back), else return its tables."""
+        written (then only its record comes back), else return its tables. A partition cut
+        on several processes is written as it is made (``process(lazy=True)``)."""
+        lazy = self.store is not None and self.workers > 1
         try:
             tables, skipped, keys = process(self.sources, with_corpus=self.with_corpus, old=self.reuse,
-                                            workers=self.workers)
+                                            workers=self.workers, lazy=lazy)
         except DamagedPartition:
-            tables, skipped, keys = process(self.sources, with_corpus=self.with_corpus, workers=self.workers)
+            tables, skipped, keys = process(self.sources, with_corpus=self.with_corpus, workers=self.workers,
+                                            lazy=lazy)
         partition = Partition(self.name, [s.speech_id for s in self.sources if s.speech_id not in skipped],
                               [s.stamp for s in self.sources if s.speech_id not in skipped], {}, skipped, keys,
                               pipeline_key())
@@ -397,6 +465,8 @@ class Job:
                 return partition, None
             except OSError:
                 pass  # a full or read-only disk: the tables go back in memory (run() warns)
+            if any(not isinstance(t, pa.Table) for t in tables.values()):  # made while written: again
+                tables, _, _ = process(self.sources, with_corpus=self.with_corpus, workers=self.workers)
         return partition, tables
 
 

@@ -229,6 +229,37 @@ def test_failed_write_leaves_no_file(tmp_path, monkeypatch):
     assert not store.partition_dir("p1").exists() and list(store.partition_dir("p1").parent.iterdir()) == []
 
 
+def test_a_table_written_as_it_is_made_and_its_failure_leaves_no_file(tmp_path, seed_text):
+    """write_partition takes a table, a function that makes one, or an iterator of pieces;
+    an iterator that fails halfway is closed and leaves no partition behind."""
+    import pyarrow.parquet as pq
+
+    tokens = pipeline.process([pipeline.Source("s", "x", 1, text=seed_text, simplified=seed_text)],
+                              with_corpus=False)[0]
+    whole, parts = tokens["tokens"], tokens["parts"]
+    pieces = [whole.slice(0, 100), whole.slice(100, 400), whole.slice(500)]
+    store = Store(tmp_path / "store")
+    record = store.write_partition("p1", {"parts": lambda: parts, "tokens": iter(pieces)})
+    assert record["tokens"]["rows"] == whole.num_rows and record["parts"]["rows"] == parts.num_rows
+    path = store.partition_dir("p1") / "tokens.parquet"
+    assert pq.ParquetFile(path).num_row_groups == 3
+    assert pq.read_table(path).equals(pipeline.conform(whole, "tokens").combine_chunks()) or \
+        pq.read_table(path).to_pandas().equals(pipeline.conform(whole, "tokens").to_pandas())
+    closed = []
+
+    def failing():
+        try:
+            yield whole.slice(0, 100)
+            raise OSError("disk full")
+        finally:
+            closed.append(True)
+
+    with pytest.raises(OSError, match="disk full"):
+        store.write_partition("p2", {"parts": parts, "tokens": failing()})
+    assert closed == [True] and not store.partition_dir("p2").exists()
+    assert sorted(p.name for p in store.partition_dir("p2").parent.iterdir()) == ["p1"]
+
+
 @pytest.mark.parametrize("how", ["file in its place", "read-only"])
 def test_a_cache_that_cannot_be_written_is_computed_around(tmp_path, monkeypatch, seed_text, how):
     import os
@@ -402,6 +433,17 @@ def test_one_long_file_is_cut_on_every_core_with_the_same_tokens(monkeypatch, tm
     assert workers == 2 and groups > 3
     pd.testing.assert_frame_equal(serial, in_parallel)
     assert parallel_corpus.text[0] == serial_corpus.text[0] == "\n".join([seed_text] * 3)
+    # Kept in the store, the long file is written as it is made: its token groups as they
+    # come back from the processes, the parts and the corpus rows beside them.
+    stored = load_corpus(folder, workers=2)
+    pd.testing.assert_frame_equal(corpus_tokens(stored), serial)
+    import pyarrow.parquet as pq
+
+    (written,) = cache_dir.rglob("tokens.parquet")
+    assert pq.ParquetFile(written).num_row_groups == groups
+    assert stored.text[0] == serial_corpus.text[0]
+    assert stored[["date", "speaker"]].equals(serial_corpus[["date", "speaker"]])
+    pd.testing.assert_frame_equal(corpus_tokens(load_corpus(folder, workers=1)), serial)  # warm
     assert len(serial) > 3000 and serial["end"].max() == len(load_corpus(folder, cache=False).text[0])
 
 
