@@ -67,21 +67,24 @@ def forked_map(function: Callable[[int], object], count: int, workers: int) -> l
         _TASK = None
 
 
-def forked_imap(function: Callable[[int], object], count: int, workers: int) -> Iterator:
+def forked_imap(function: Callable[[int], object], count: int, workers: int, ahead: int = 3) -> Iterator:
     """:func:`forked_map` whose processes are forked at once, by this call, and whose
     results are yielded in order as they come: the caller can do other work meanwhile and
-    use each result as it arrives (each is dropped here once yielded). Consume it to the
-    end, or close it: the pool shuts down then. Call it before starting threads of your
-    own: the processes are forked here, from the calling thread."""
+    use each result as it arrives. At most ``ahead`` × ``workers`` items are in hand at a
+    time (running, or done and not yet taken), so that results wait in memory only that
+    many at once. Consume it to the end, or close it: the pool shuts down then. Call it
+    before starting threads of your own: the processes are forked here, from the calling
+    thread."""
     global _TASK
     if workers <= 1 or count <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return (function(i) for i in range(count))
+    window = max(1, ahead * workers)
     _TASK = function
     pool = ProcessPoolExecutor(max_workers=min(workers, count), mp_context=multiprocessing.get_context("fork"),
                                initializer=die_with_parent, initargs=(os.getpid(),))
     try:
         # With fork, the first submit starts every worker; each inherits _TASK.
-        futures = [pool.submit(_call, i) for i in range(count)]
+        pending = [pool.submit(_call, i) for i in range(min(window, count))]
     except BaseException:
         pool.shutdown(cancel_futures=True)
         raise
@@ -90,8 +93,11 @@ def forked_imap(function: Callable[[int], object], count: int, workers: int) -> 
 
     def results():
         try:
-            while futures:
-                yield futures.pop(0).result()
+            for i in range(count):
+                result = pending.pop(0).result()
+                if i + window < count:
+                    pending.append(pool.submit(_call, i + window))
+                yield result
         finally:
             pool.shutdown(cancel_futures=True)
 

@@ -247,21 +247,30 @@ def _lazy_tables(ids: list[str], texts: list[str], simps: list[str], records: li
 
     groups = _groups(texts)
     cut = forked_imap(lambda k: _cut_group(texts, simps, groups[k]), len(groups), workers)  # forks now
-    lock, made = threading.Lock(), []
+    lock, made, done = threading.Lock(), [], threading.Event()
 
     def parts() -> pa.Table:
         with lock:  # made once, by whichever thread asks first
-            if not made:
-                made.append(_parts_table(ids, texts))
+            try:
+                if not made:
+                    made.append(_parts_table(ids, texts))
+            finally:
+                done.set()
             return made[0]
 
     def tokens():
         for group, table in zip(groups, cut):
             yield _placed_group(ids, parts(), group, table)
 
+    def corpus() -> pa.Table:
+        # After the parts: the token groups wait for them (and pile up meanwhile), the
+        # corpus rows wait for nothing.
+        done.wait()
+        return _corpus_table(records)
+
     tables = {"parts": parts, "tokens": tokens()}
     if with_corpus:
-        tables["corpus"] = lambda: _corpus_table(records)
+        tables["corpus"] = corpus
     return tables
 
 

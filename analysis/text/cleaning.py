@@ -1405,7 +1405,7 @@ def _clean_inline(s: str) -> str:
 
 # A text longer than this is no speech page (the longest report of the shared corpus is
 # 60,000 characters) but a newspaper year or a book in one file: it is cleaned in blocks.
-BLOCK_CHARS = 2_000_000
+BLOCK_CHARS = 1_000_000
 
 
 def clean_text(raw: str, *, workers: int = 1) -> CleanResult:
@@ -1478,6 +1478,15 @@ def _blocks(raw: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _shifted(result: CleanResult, found: dict, offset: int) -> tuple[CleanResult, dict]:
+    """A block's result with its positions made positions in the whole text (done where the
+    block was cleaned, so that the merge only joins lists)."""
+    if offset:
+        result.removed = [Removal(r.kind, r.start + offset, r.end + offset, r.text) for r in result.removed]
+        result.substitutions = [Substitution(x.kind, x.position + offset, x.old, x.new) for x in result.substitutions]
+    return result, found
+
+
 def _clean_blocks(raw: str, workers: int = 1) -> CleanResult:
     """A text too long to be one page (a newspaper year, a book in one file) cleaned in
     blocks of about :data:`BLOCK_CHARS` cut at a line break after a sentence's end
@@ -1496,8 +1505,8 @@ def _clean_blocks(raw: str, workers: int = 1) -> CleanResult:
 
     spans = _blocks(raw)
     last = len(spans) - 1
-    results = forked_map(lambda k: _clean_page(raw[spans[k][0]:spans[k][1]], head=k == 0, foot=k == last),
-                         len(spans), workers)
+    results = forked_map(lambda k: _shifted(*_clean_page(raw[spans[k][0]:spans[k][1]], head=k == 0, foot=k == last),
+                                            spans[k][0]), len(spans), workers)
     pieces: list[str] = []
     removed: list[Removal] = []
     subs: list[Substitution] = []
@@ -1510,8 +1519,8 @@ def _clean_blocks(raw: str, workers: int = 1) -> CleanResult:
                 removed.append(Removal("whitespace", a - 1, a, raw[a - 1]))
         if result.text:
             pieces.append(result.text)
-        removed.extend(Removal(r.kind, r.start + a, r.end + a, r.text) for r in result.removed)
-        subs.extend(Substitution(x.kind, x.position + a, x.old, x.new) for x in result.substitutions)
+        removed.extend(result.removed)
+        subs.extend(result.substitutions)
         for key, value in fields.items():  # the first found in reading order, as on one page
             if key not in found or (key == "published" and pd.isna(found[key])):
                 found[key] = value
