@@ -42,3 +42,13 @@ def reading_order(tokens: pd.DataFrame) -> pd.DataFrame:
     gap = ordered["start"].ne(ordered["end"].shift())
     ordered["_para"] = (new_speech | gap).cumsum()
     return ordered
+
+
+def release_arrow_memory() -> None:
+    """Give back to the system what Arrow's allocator keeps of the buffers freed since: after
+    a corpus is read from Parquet and converted to pandas, mimalloc holds on to the freed
+    decoding buffers (about 350 MB after loading 100 MB of speeches, 430 MB more after their
+    tokens), which a process then carries as if in use."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()

@@ -12,6 +12,7 @@ import pyarrow as pa
 
 from ..common.deprecation import renamed_arguments
 from ..common.errors import CorpusError
+from ..common.frames import release_arrow_memory
 from ..config import SEEDS_DIR
 from ..text.cleaning import KINDS
 from ..text.dates import UNKNOWN, SpeechDate
@@ -179,6 +180,7 @@ def load_corpus(path: str | Path | None = None, *, errors: str = "raise",
             raise CorpusError(f"{len(skipped)} of {len(files)} speech files cannot be loaded: {report}")
         warnings.warn(f"skipped {len(skipped)} of {len(files)} speech files: {report}", stacklevel=2)
     frame = _assembled(stored, table, errors, cache, client)
+    release_arrow_memory()
     frame = Corpus(frame)
     frame.attrs["skipped"] = skipped
     register(frame, stored, lambda partition: _rebuild(stored, partition, sources))

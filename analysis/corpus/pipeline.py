@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..common.deprecation import renamed_arguments
+from ..common.frames import release_arrow_memory
 from ..text.outline import OUTLINE_COLUMNS, assign_parts, outline, outline_rows
 from ..text.segment import TOKEN_COLUMNS, categorical, token_frame, token_frame_by_column, token_table, tokenize
 from .cache import digest
@@ -495,10 +496,15 @@ def _execute(jobs: list[Job], *, workers: int | None, progress: bool | None, cli
         jobs[0].workers = workers  # one long text: its pieces are cut on every core
     # Largest first keeps the cores busy to the end; results come back in the jobs' order.
     order = sorted(range(len(jobs)), key=lambda i: -jobs[i].size)
+    from ..text.segment import engine_loaded, release_engine
+
+    had_engine, warmed = engine_loaded(), []
     results = parallel_map(_run_job, [jobs[i] for i in order], sizes=[jobs[i].size for i in order],
                            workers=workers, progress=show_progress(len(jobs), progress), desc="processing",
-                           warm=_warm, unit="partition",
+                           warm=lambda: warmed.append(_warm()), unit="partition",
                            isolate=max(job.size for job in jobs) >= ISOLATE_BYTES)
+    if warmed and not had_engine:
+        release_engine()  # built here only for the workers to inherit: not this process's to keep
     out: list = [None] * len(jobs)
     for i, result in zip(order, results):
         out[i] = result
@@ -738,6 +744,7 @@ def corpus_tokens(corpus: pd.DataFrame, *, cache: bool = True, workers: int | No
     else:
         # Not bound to a name: token_frame lets each Arrow column go once converted.
         frame = token_frame(_select(stored.table("tokens", rebuild), corpus, stored))
+    release_arrow_memory()
     if parts is not None:
         where = place(frame["speech_id"].astype(object), frame["start"], parts)
         frame["part"] = pd.Categorical(where["part"].astype(object))

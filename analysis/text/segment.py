@@ -674,6 +674,22 @@ def engine() -> Engine:
     return _engine_for(resources_fingerprint())
 
 
+def engine_loaded() -> bool:
+    """Whether this process holds a built :class:`Engine`."""
+    return _engine_for.cache_info().currsize > 0
+
+
+def release_engine() -> None:
+    """Let go of the segmenter's dictionaries and models in this process (about 80 of the
+    190 MB they take come back): for a process that built them only for the workers it
+    forks to inherit. The next call that segments builds them again."""
+    import gc
+
+    for cached in (_engine_for, _tokenizers_for, posseg_cut_detail, _dictionary_tags, _posseg_tables):
+        cached.cache_clear()
+    gc.collect()
+
+
 def _byte_offsets(text: str) -> np.ndarray:
     """The UTF-8 byte offset of every character boundary of ``text`` (``len(text) + 1``)."""
     points = np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
@@ -806,8 +822,9 @@ def categorical(column: pa.ChunkedArray | pa.Array) -> pd.Categorical:
     """An Arrow string column (plain or dictionary-encoded) as a pandas Categorical whose
     categories are in code-point order, so that sorting by the column sorts by its strings
     (pandas sorts a categorical by its categories' order)."""
+    if isinstance(column, pa.ChunkedArray) and pa.types.is_dictionary(column.type) and column.num_chunks > 1:
+        return _categorical_of_chunks(column)
     if isinstance(column, pa.ChunkedArray):
-        column = column.unify_dictionaries() if pa.types.is_dictionary(column.type) else column
         column = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
     if not pa.types.is_dictionary(column.type):
         column = column.dictionary_encode()
@@ -826,17 +843,52 @@ def categorical(column: pa.ChunkedArray | pa.Array) -> pd.Categorical:
     return pd.Categorical.from_codes(codes, categories=categories, validate=False)
 
 
+def _categorical_of_chunks(column: pa.ChunkedArray) -> pd.Categorical:
+    """:func:`categorical` of a dictionary-encoded column in many chunks (a corpus store's
+    partitions and row groups, each with its own dictionary): the categories are the union
+    of the dictionaries in code-point order, and each chunk's indices are mapped into them
+    and written into one array made once. Arrow's ``unify_dictionaries`` and
+    ``combine_chunks`` would each make another copy of the whole column first (for 18
+    million tokens, two more arrays of 72 MB per string column, and the time to fill them)."""
+    value_type = column.type.value_type
+    values = pc.unique(pa.chunked_array([c.dictionary for c in column.chunks], type=value_type))
+    values = values.take(pc.array_sort_indices(values))
+    codes = np.empty(len(column), dtype=np.int32)
+    at = 0
+    for chunk in column.chunks:
+        n = len(chunk)
+        if not n:
+            continue
+        where = pc.index_in(chunk.dictionary, value_set=values).to_numpy(zero_copy_only=False).astype(np.int32)
+        indices = chunk.indices
+        if indices.null_count:
+            out = np.take(where, indices.fill_null(0).to_numpy(zero_copy_only=False))
+            out[indices.is_null().to_numpy(zero_copy_only=False)] = -1
+            codes[at:at + n] = out
+        else:
+            np.take(where, indices.to_numpy(zero_copy_only=False), out=codes[at:at + n])
+        at += n
+    return pd.Categorical.from_codes(codes, categories=pd.Index(values.to_pylist(), dtype=object), validate=False)
+
+
 def _nullable_int(column) -> pd.arrays.IntegerArray:
-    """An Arrow integer column with nulls as a pandas Int64 array, from its buffers."""
-    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    if array.type != pa.int64():
-        array = array.cast(pa.int64())
-    n = len(array)
-    values = np.frombuffer(array.buffers()[1], dtype=np.int64, count=n + array.offset)[array.offset:] if n \
-        else np.zeros(0, dtype=np.int64)
-    if array.null_count == 0:
-        mask = np.zeros(n, dtype=bool)
-    else:
-        bits = np.unpackbits(np.frombuffer(array.buffers()[0], dtype=np.uint8), bitorder="little")
-        mask = ~bits[array.offset:array.offset + n].astype(bool)
-    return pd.arrays.IntegerArray(values.copy(), mask)
+    """An Arrow integer column with nulls as a pandas Int64 array, filled a chunk at a time
+    into arrays made once (not concatenated first: a copy of the whole column fewer)."""
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    n = len(column)
+    values = np.zeros(n, dtype=np.int64)
+    mask = np.zeros(n, dtype=bool)
+    at = 0
+    for chunk in chunks:
+        m = len(chunk)
+        if not m:
+            continue
+        if chunk.type != pa.int64():
+            chunk = chunk.cast(pa.int64())
+        if chunk.null_count:
+            values[at:at + m] = chunk.fill_null(0).to_numpy(zero_copy_only=False)
+            mask[at:at + m] = chunk.is_null().to_numpy(zero_copy_only=False)
+        else:
+            values[at:at + m] = chunk.to_numpy(zero_copy_only=False)
+        at += m
+    return pd.arrays.IntegerArray(values, mask)

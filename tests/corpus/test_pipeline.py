@@ -593,3 +593,23 @@ def test_a_small_cache_entry_with_a_damaged_column_name_is_never_served_wrong(ca
             else:
                 assert got.equals(good)   # pyarrow restored the name from the other copy
     assert rejected >= 1
+
+
+def test_the_segmenter_built_only_for_the_workers_is_let_go(tmp_path, seed_text):
+    """A process that builds the segmenter only so that its forked workers inherit it lets
+    it go when they are done (190 MB a process would otherwise carry); one that had it
+    before keeps it."""
+    import subprocess
+    import sys
+
+    folder = _speeches(tmp_path / "c", seed_text, n=40)
+    code = ("import sys, analysis.corpus.parallel as p; p.PARALLEL_MIN_CHARS = 1\n"
+            "from analysis import load_corpus, corpus_tokens\n"
+            "from analysis.text.segment import engine, engine_loaded\n"
+            "if sys.argv[2] == 'before': engine()\n"
+            "tokens = corpus_tokens(load_corpus(sys.argv[1], workers=2, cache=False), cache=False)\n"
+            "print(engine_loaded(), len(tokens))")
+    runs = {when: subprocess.run([sys.executable, "-c", code, str(folder), when], capture_output=True, text=True,
+                                 check=True).stdout.split() for when in ("after", "before")}
+    assert runs["after"][0] == "False" and runs["before"][0] == "True"
+    assert runs["after"][1] == runs["before"][1] and int(runs["after"][1]) > 40 * 1000

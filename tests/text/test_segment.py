@@ -191,3 +191,21 @@ def test_floor_phrase_rule_on_a_toy_dictionary():
 def test_seed_tokens_hold_no_floor_phrase(seed_tokens):
     listed = floor_phrases() - set(user_dictionary().word)
     assert not set(seed_tokens.simplified) & listed
+
+
+def test_categorical_of_chunks_with_their_own_dictionaries_equals_the_unified_column():
+    """A store's column comes in chunks, each with its own dictionary: the categorical made
+    chunk by chunk has the codes and code-point-ordered categories of the unified column."""
+    import pandas as pd
+    import pyarrow as pa
+
+    from analysis.text.segment import categorical
+
+    chunks = [pa.array(["乙", "甲", None, "丙", "甲"]).dictionary_encode(),
+              pa.array([], pa.string()).dictionary_encode(),
+              pa.array(["丁", "甲", "𠀀", "a"]).dictionary_encode()]
+    got = categorical(pa.chunked_array(chunks))
+    assert list(got.categories) == ["a", "丁", "丙", "乙", "甲", "𠀀"]
+    assert [None if pd.isna(x) else x for x in got] == ["乙", "甲", None, "丙", "甲", "丁", "甲", "𠀀", "a"]
+    one = categorical(pa.chunked_array(chunks).unify_dictionaries().combine_chunks())
+    assert list(got.codes) == list(one.codes) and list(got.categories) == list(one.categories)
