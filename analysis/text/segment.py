@@ -851,15 +851,19 @@ def _categorical_of_chunks(column: pa.ChunkedArray) -> pd.Categorical:
     ``combine_chunks`` would each make another copy of the whole column first (for 18
     million tokens, two more arrays of 72 MB per string column, and the time to fill them)."""
     value_type = column.type.value_type
-    values = pc.unique(pa.chunked_array([c.dictionary for c in column.chunks], type=value_type))
+    dictionaries = pa.chunked_array([c.dictionary for c in column.chunks], type=value_type)
+    values = pc.unique(dictionaries)
     values = values.take(pc.array_sort_indices(values))
+    # Every chunk's dictionary looked up at once (one hash table of the values, not one a chunk).
+    found = pc.index_in(dictionaries, value_set=values).to_numpy(zero_copy_only=False).astype(np.int32)
+    bounds = np.cumsum([0] + [len(c.dictionary) for c in column.chunks])
     codes = np.empty(len(column), dtype=np.int32)
     at = 0
-    for chunk in column.chunks:
+    for k, chunk in enumerate(column.chunks):
         n = len(chunk)
         if not n:
             continue
-        where = pc.index_in(chunk.dictionary, value_set=values).to_numpy(zero_copy_only=False).astype(np.int32)
+        where = found[bounds[k]:bounds[k + 1]]
         indices = chunk.indices
         if indices.null_count:
             out = np.take(where, indices.fill_null(0).to_numpy(zero_copy_only=False))
