@@ -260,8 +260,11 @@ def _lazy_tables(ids: list[str], texts: list[str], simps: list[str], records: li
             return made[0]
 
     def tokens():
-        for group, table in zip(groups, cut):
-            yield _placed_group(ids, parts(), group, table)
+        try:
+            for group in groups:
+                yield _placed_group(ids, parts(), group, next(cut))
+        finally:
+            cut.close()  # the pool's processes end here, not when the iterator is collected
 
     def corpus() -> pa.Table:
         # After the parts: the token groups wait for them (and pile up meanwhile), the
