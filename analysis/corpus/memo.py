@@ -72,7 +72,10 @@ def _column_bytes(values) -> list:
     if isinstance(dtype, np.dtype) and dtype.kind in "biuf":
         return [dtype.str.encode(), _memory(values.to_numpy())]
     if isinstance(values.array, pd.arrays.IntegerArray | pd.arrays.BooleanArray | pd.arrays.FloatingArray):
-        return [str(dtype).encode(), _memory(values.array._data), _memory(values.array._mask)]
+        data, mask = values.array._data, values.array._mask
+        if mask.any():  # what lies under a missing value is no content (a cold load left other bytes there)
+            data = np.where(mask, np.zeros((), dtype=data.dtype), data)
+        return [str(dtype).encode(), _memory(data), _memory(mask)]
     try:
         return [_memory(pd.util.hash_pandas_object(values, index=False).to_numpy())]
     except TypeError:  # lists, dicts: their text
