@@ -47,7 +47,7 @@ def die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
 
 
-_TASK: Callable[[int], object] | None = None  # what the forked processes of forked_map call
+_TASK: Callable[[int], object] | None = None  # what the forked processes of forked_imap call
 
 
 def forked_map(function: Callable[[int], object], count: int, workers: int) -> list:
@@ -55,16 +55,7 @@ def forked_map(function: Callable[[int], object], count: int, workers: int) -> l
     processes that inherit ``function`` (a closure over data of any size) instead of
     receiving it; the results come back pickled. With one worker, one item, or where fork is
     not available, the items run here, one after another, with the same results."""
-    global _TASK
-    if workers <= 1 or count <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return [function(i) for i in range(count)]
-    _TASK = function
-    try:
-        with ProcessPoolExecutor(max_workers=min(workers, count), mp_context=multiprocessing.get_context("fork"),
-                                 initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
-            return list(pool.map(_call, range(count)))
-    finally:
-        _TASK = None
+    return list(forked_imap(function, count, workers))
 
 
 def forked_imap(function: Callable[[int], object], count: int, workers: int, ahead: int = 3) -> Iterator:

@@ -1439,17 +1439,21 @@ def _clean_page(raw: str, head: bool = True, foot: bool = True) -> tuple[CleanRe
     doc.head, doc.foot = head, foot
     found: dict = {}
     _run(doc, found, page=True)
-    removed = sorted(doc.removed, key=lambda r: (r.start, r.end))
-    result = CleanResult(
-        text=doc.s,
+    return _result(doc.s, found, doc.removed, doc.substitutions()), found
+
+
+def _result(text: str, found: dict, removed: list[Removal], substitutions: list[Substitution]) -> CleanResult:
+    """A :class:`CleanResult` of a cleaned text, the fields found and its changes (sorted
+    here by position)."""
+    return CleanResult(
+        text=text,
         title=found.get("title") or found.get("seo_title"),
         published=found.get("published", pd.NaT),
         prev_title=found.get("prev_title"),
         next_title=found.get("next_title"),
-        removed=removed,
-        substitutions=doc.substitutions(),
+        removed=sorted(removed, key=lambda r: (r.start, r.end)),
+        substitutions=substitutions,
     )
-    return result, found
 
 
 # Where a long text is cut into blocks: a line break after a sentence's end, before a line
@@ -1524,12 +1528,4 @@ def _clean_blocks(raw: str, workers: int = 1) -> CleanResult:
         for key, value in fields.items():  # the first found in reading order, as on one page
             if key not in found or (key == "published" and pd.isna(found[key])):
                 found[key] = value
-    return CleanResult(
-        text="".join(pieces),
-        title=found.get("title") or found.get("seo_title"),
-        published=found.get("published", pd.NaT),
-        prev_title=found.get("prev_title"),
-        next_title=found.get("next_title"),
-        removed=sorted(removed, key=lambda r: (r.start, r.end)),
-        substitutions=sorted(subs, key=lambda x: (x.position, bool(x.old))),
-    )
+    return _result("".join(pieces), found, removed, sorted(subs, key=lambda x: (x.position, bool(x.old))))
