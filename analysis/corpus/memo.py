@@ -21,12 +21,73 @@ MEMO_SETTING = "SPEECHES_MEMO"
 _TEXT_COLUMNS = ("raw", "text", "text_simplified")
 
 
+_KNOWN: dict[int, tuple] = {}
+"""Fingerprints already taken in this process: ``id(frame)`` → (weak reference to the frame,
+its checksums, its fingerprint)."""
+
+
 def frame_fingerprint(frame) -> str:
     """A digest of a DataFrame's content, cheap for a corpus whose texts are in the store: a
     corpus frame :func:`analysis.load_corpus` returned is known by its store partitions
     (which are named by its files and the pipeline's code) plus its other columns; any other
-    frame by all its values."""
+    frame by all its values.
 
+    A frame fingerprinted before in this process (a notebook's token table, passed to one
+    memoised function after another) is checked instead of hashed again: each column's
+    CRC-32 (three times quicker than SHA-256 here) and its categories must be as they were,
+    so a value changed in place still changes the fingerprint. Frames with a column of
+    Python objects are hashed each time."""
+    import weakref
+
+    checks = _checksums(frame)
+    if checks is None:
+        return _frame_fingerprint(frame)
+    known = _KNOWN.get(id(frame))
+    if known is not None and known[0]() is frame and known[1] == checks:
+        return known[2]
+    found = _frame_fingerprint(frame)
+    try:
+        ref = weakref.ref(frame, lambda _, key=id(frame): _KNOWN.pop(key, None))
+    except TypeError:
+        return found
+    _KNOWN[id(frame)] = (ref, checks, found)
+    return found
+
+
+def _checksums(frame) -> tuple | None:
+    """What :func:`frame_fingerprint` compares to trust a fingerprint taken before: the frame's
+    shape, columns, dtypes, categories and a CRC-32 of every column's memory (and of the
+    fingerprint of the corpus a token table belongs to); None where a column holds Python
+    objects."""
+    import zlib
+
+    import numpy as np
+    import pandas as pd
+
+    from .registry import corpus_of
+
+    if frame.columns.has_duplicates:
+        return None
+    found: list = [frame.shape, tuple(map(str, frame.columns))]
+    docs = corpus_of(frame)
+    if docs is not None and docs is not frame:
+        found.append(frame_fingerprint(docs))
+    for column in frame.columns:
+        values = frame[column]
+        dtype = values.dtype
+        if isinstance(dtype, pd.CategoricalDtype):
+            buffers = _column_bytes(values)
+        elif isinstance(dtype, np.dtype) and dtype.kind in "biuf":
+            buffers = [_memory(values.to_numpy())]
+        elif isinstance(values.array, pd.arrays.IntegerArray | pd.arrays.BooleanArray | pd.arrays.FloatingArray):
+            buffers = [_memory(values.array._data), _memory(values.array._mask)]
+        else:
+            return None
+        found.append((str(dtype), tuple(zlib.crc32(b) for b in buffers)))
+    return tuple(found)
+
+
+def _frame_fingerprint(frame) -> str:
     parts: list[str | bytes] = [str(frame.shape), ",".join(map(str, frame.columns))]
     from .registry import corpus_of
 

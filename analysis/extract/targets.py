@@ -1146,17 +1146,23 @@ def term_figures(corpus: pd.DataFrame, terms: list[str], *, found: pd.DataFrame)
         return pd.DataFrame(columns=columns)
     pattern = re.compile(_alternation(wanted))
     rows = []
+    where = found.groupby("speech_id", observed=True, sort=False).indices if len(found) else {}
+    starts, indicators = found["start"].to_numpy(), found["indicator"].astype(str).to_numpy()
     for sid, text, simp in zip(corpus["speech_id"], corpus["text"], corpus["text_simplified"]):
+        matches = list(pattern.finditer(simp))
+        if not matches:
+            continue
         ends = [m.end() for m in SENTENCE_END.finditer(simp)]
-        mine = found[found["speech_id"] == sid]
-        for m in pattern.finditer(simp):
+        mine = where.get(sid, np.array([], dtype=np.intp))
+        mine_starts, mine_indicators = starts[mine], indicators[mine]
+        for m in matches:
             k = bisect.bisect_right(ends, m.start())
             s_start = ends[k - 1] if k else 0
             s_end = ends[k] if k < len(ends) else len(simp)
-            inside = mine[(mine["start"] >= s_start) & (mine["start"] < s_end)]
-            named = "、".join(dict.fromkeys(inside["indicator"].astype(str)))
+            inside = (mine_starts >= s_start) & (mine_starts < s_end)
+            named = "、".join(dict.fromkeys(mine_indicators[inside].tolist()))
             rows.append({"speech_id": sid, "term": text[m.start():m.end()], "start": m.start(),
-                         "figures": len(inside), "indicators": named, "sentence": text[s_start:s_end].strip()})
+                         "figures": int(inside.sum()), "indicators": named, "sentence": text[s_start:s_end].strip()})
     frame = pd.DataFrame(rows, columns=[c for c in columns if c != "passage"])
     frame["passage"] = _ids(frame["speech_id"], frame["start"], corpus) if len(frame) else pd.Series([], dtype="string")
     return frame[columns]

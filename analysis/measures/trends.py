@@ -170,7 +170,7 @@ def corpus_terms(tokens: pd.DataFrame, terms, *, n: int | None = None, reference
     (['雙降'], 'following 雙降; not used as a word in this corpus: 乡村振兴')
     """
     keys = term_keys(terms, aliases)
-    present = set(term_of(word_tokens(tokens), aliases))
+    present = _words_used(tokens, aliases)
     used = [given for given, key in keys if key in present]
     missing = [given for given, key in keys if key not in present]
     if used:
@@ -189,6 +189,18 @@ def corpus_terms(tokens: pd.DataFrame, terms, *, n: int | None = None, reference
     against = str(ranked.attrs.get("reference", reference)).split(":")[0]
     return ChosenTerms(own, f"{', '.join(missing)}: not used as a word in this corpus; following its own top "
                        f"{what} instead (against {against}): {', '.join(own)}")
+
+
+def _words_used(tokens: pd.DataFrame, aliases: bool) -> set:
+    """The distinct words (terms, or Simplified forms) of the word tokens: on a categorical
+    column, the categories whose codes occur, without a Python object per token."""
+    words = ~tokens["is_punct"].to_numpy()
+    column = term_of(tokens, aliases)
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes = column.cat.codes.to_numpy()[words]
+        used = np.unique(codes[codes >= 0])
+        return set(column.cat.categories[used])
+    return set(column[words].dropna())
 
 
 def _with_rates(table: pd.DataFrame, name: str) -> pd.DataFrame:

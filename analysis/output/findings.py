@@ -50,7 +50,7 @@ def overview(corpus: pd.DataFrame, parts: pd.DataFrame, audit: pd.DataFrame) -> 
     from ..text.script import is_traditional
 
     n = len(corpus)
-    traditional = sum(is_traditional(t) for t in corpus["text"])
+    traditional = sum(is_traditional(t, s) for t, s in zip(corpus["text"], _simplified_texts(corpus)))
     lines = [f"**{counted(n, 'speech')}**, {int(corpus['n_chars'].sum()):,} Han characters "
              f"({traditional} in Traditional characters, {n - traditional} in Simplified)."]
     lines.append(_dating(corpus))
@@ -59,6 +59,13 @@ def overview(corpus: pd.DataFrame, parts: pd.DataFrame, audit: pd.DataFrame) -> 
     lines.append(_cleaning(corpus, audit))
     lines.append(_structure(corpus, parts))
     return _finding(lines)
+
+
+def _simplified_texts(corpus: pd.DataFrame) -> list:
+    """The corpus's ``text_simplified`` where it has one (None per speech where not)."""
+    if "text_simplified" in corpus.columns:
+        return corpus["text_simplified"].tolist()
+    return [None] * len(corpus)
 
 
 def _dating(corpus: pd.DataFrame) -> str:
@@ -155,8 +162,8 @@ def provenance(corpus: pd.DataFrame) -> Finding:
     from ..text.script import surviving_simplified
 
     lines = []
-    for sid, text in zip(corpus["speech_id"], corpus["text"]):
-        found = surviving_simplified(text)
+    for sid, text, simplified in zip(corpus["speech_id"], corpus["text"], _simplified_texts(corpus)):
+        found = surviving_simplified(text, simplified=simplified)
         if len(found):
             shown = ", ".join(f"{c} ×{n} ({ex})" for c, n, ex in zip(found["char"], found["count"], found["example"]))
             n = counted(int(found["count"].sum()), "Simplified-only character")
@@ -531,7 +538,8 @@ def _directive_lines(corpus: pd.DataFrame, directives: pd.DataFrame) -> list[str
     from ..corpus.passages import sentence_ends
 
     lines = []
-    n_sentences = int(sum(len(sentence_ends(t)) or 1 for t in corpus["text"]))
+    sentences = pd.Series([max(len(sentence_ends(t)), 1) for t in corpus["text"]], index=corpus.index)
+    n_sentences = int(sentences.sum())
     n = len(directives)
     strengths = directives["strength"].astype(str).value_counts()
     by_strength = ", ".join(counted(int(strengths.get(s, 0)), s) for s in
@@ -541,7 +549,7 @@ def _directive_lines(corpus: pd.DataFrame, directives: pd.DataFrame) -> list[str
     dated = corpus[corpus["year"].notna()] if "year" in corpus else corpus.iloc[:0]
     if len(corpus) > SMALL_MULTIPLES and dated["year"].nunique() >= 2:
         decade = (dated["year"].astype(int) // 10 * 10).to_numpy()
-        sizes = pd.Series([max(len(sentence_ends(t)), 1) for t in dated["text"]]).groupby(decade).sum()
+        sizes = sentences[dated.index].reset_index(drop=True).groupby(decade).sum()
         counts = directives["speech_id"].map(dict(zip(dated["speech_id"], decade))).value_counts()
         rate = (counts.reindex(sizes.index, fill_value=0) / sizes * 100).sort_index()
         lines.append(f"Per 100 sentences, from {rate.iloc[0]:.0f} in the {rate.index[0]}s to {rate.iloc[-1]:.0f} "

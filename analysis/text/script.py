@@ -5,10 +5,11 @@ from __future__ import annotations
 import functools
 import re
 
+import numpy as np
 import opencc
 import pandas as pd
 
-from .chars import HAN_RE
+from .chars import HAN_RE, han_mask
 
 OPENCC_VERSION = getattr(opencc, "__version__", "unknown")
 
@@ -60,17 +61,31 @@ def to_simplified(text: str) -> str:
     return _convert(text, "t2s")
 
 
-def is_traditional(text: str) -> bool:
-    """True when converting to Simplified changes more than 1% of the Han characters."""
-    han = HAN_RE.findall(text)
-    if not han:
+def is_traditional(text: str, simplified: str | None = None) -> bool:
+    """True when converting to Simplified changes more than 1% of the Han characters.
+
+    ``simplified``: the text's :func:`to_simplified` form when the caller has it already (a
+    corpus's ``text_simplified``), so that it is not converted again. The comparison is
+    position by position over the whole text, in numpy: no Python loop per character.
+
+    >>> is_traditional("計生協會"), is_traditional("计生协会"), is_traditional("no Han")
+    (True, False, False)
+    """
+    mask = han_mask(text)
+    n_han = int(mask.sum())
+    if not n_han:
         return False
-    simp = to_simplified("".join(han))
-    changed = sum(a != b for a, b in zip(han, simp))
-    return changed / len(han) > 0.01
+    if simplified is None or len(simplified) != len(text):
+        simplified = to_simplified(text)
+    changed = _code_points(text) != _code_points(simplified)
+    return int((changed & mask).sum()) / n_han > 0.01
 
 
-def surviving_simplified(text: str, context: int = 2) -> pd.DataFrame:
+def _code_points(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def surviving_simplified(text: str, context: int = 2, simplified: str | None = None) -> pd.DataFrame:
     """Simplified-only characters in a text written in Traditional characters: the trace of a
     machine conversion from a Simplified original (今后 for 今後, 并 for 並, 干部 for 幹部,
     关于/關于 for 關於), which converters leave where a character has several Traditional
@@ -85,7 +100,7 @@ def surviving_simplified(text: str, context: int = 2) -> pd.DataFrame:
     [['后', '後', 1, '會今后要並']]
     """
     columns = ["char", "traditional", "count", "example"]
-    if not is_traditional(text):
+    if not is_traditional(text, simplified):
         return pd.DataFrame(columns=columns)
     # Read in context as well: OpenCC's phrase tables keep 若干 and 里程 as they are in
     # Traditional text too. (Character by character where the conversion changes the length.)

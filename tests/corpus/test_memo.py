@@ -159,3 +159,32 @@ def test_what_lies_under_a_missing_value_is_not_in_the_fingerprint():
     assert frame_fingerprint(changed) != frame_fingerprint(one)
     missing = pd.DataFrame({"year": pd.arrays.IntegerArray(np.array([2012, 0, 2013]), np.array([False, True, True]))})
     assert frame_fingerprint(missing) != frame_fingerprint(one)
+
+
+def test_a_frame_changed_in_place_after_its_fingerprint_gets_another():
+    """A frame fingerprinted once is checked, not hashed again, on the next call (the token
+    table passed to one memoised function after another); a value changed in place, in a
+    number, a categorical or a nullable column, still changes the fingerprint, and the
+    fingerprint is always the one a fresh copy of the frame has."""
+    import numpy as np
+
+    from analysis.corpus import memo
+
+    frame = pd.DataFrame({"start": np.arange(5, dtype=np.int64),
+                          "token": pd.Categorical(["雙", "降", "雙", "降", "目標"]),
+                          "section": pd.array([1, None, 2, 2, 3], dtype="Int64")})
+    first = frame_fingerprint(frame)
+    assert frame_fingerprint(frame) == first == frame_fingerprint(frame.copy())
+    assert memo._KNOWN[id(frame)][2] == first   # kept for this frame
+    seen = {first}
+    for column, value in (("start", 99), ("token", "目標"), ("section", 7)):
+        frame.loc[1, column] = value
+        now = frame_fingerprint(frame)
+        assert now not in seen, column
+        assert now == frame_fingerprint(frame.copy())
+        seen.add(now)
+    frame["added"] = 1.5
+    assert frame_fingerprint(frame) not in seen
+    key = id(frame)
+    del frame
+    assert key not in memo._KNOWN   # forgotten with its frame

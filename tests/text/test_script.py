@@ -41,6 +41,11 @@ def test_is_traditional(seed_text):
     assert is_traditional(seed_text)
     assert not is_traditional(to_simplified(seed_text))
     assert not is_traditional("no Han here")
+    # the threshold: more than 1% of the Han characters change (2 of 150, not 1 of 150)
+    assert is_traditional("计" * 148 + "計劃") and not is_traditional("计" * 149 + "計")
+    # given the Simplified form (a corpus's text_simplified), the same answer without converting
+    simplified = to_simplified(seed_text)
+    assert is_traditional(seed_text, simplified) and not is_traditional(simplified, simplified)
 
 
 def test_traditional_variants_are_no_trace_of_a_simplified_original():
