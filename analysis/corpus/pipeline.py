@@ -24,6 +24,7 @@ from ..common.deprecation import renamed_arguments
 from ..common.frames import release_arrow_memory
 from ..text.outline import OUTLINE_COLUMNS, assign_parts, outline, outline_rows
 from ..text.segment import TOKEN_COLUMNS, categorical, token_frame, token_frame_by_column, token_table, tokenize
+from .assembled import read_tokens, write_tokens
 from .cache import digest
 from .parallel import default_workers, parallel_map, show_progress
 from .store import (
@@ -739,11 +740,19 @@ def corpus_tokens(corpus: pd.DataFrame, *, cache: bool = True, workers: int | No
         from .cluster import token_dataframe
 
         return remember_corpus(token_dataframe(stored, corpus), corpus)
-    if stored.speech_ids == corpus["speech_id"].tolist() and stored.rows("tokens") > COLUMNWISE_ROWS:
-        # A large corpus: read and convert one column at a time, so that the Arrow table and
-        # the frame are never both whole in memory.
-        frame = token_frame_by_column(lambda name: stored.table("tokens", rebuild, [name]),
-                                      CORPUS_TOKEN_COLUMNS)
+    whole = stored.speech_ids == corpus["speech_id"].tolist()
+    frame = read_tokens(stored, CORPUS_TOKEN_COLUMNS) if whole else None
+    if frame is not None:
+        pass  # the assembled file (analysis.corpus.assembled): nothing decoded or unified
+    elif whole:
+        if stored.rows("tokens") > COLUMNWISE_ROWS:
+            # A large corpus: read and convert one column at a time, so that the Arrow table
+            # and the frame are never both whole in memory.
+            frame = token_frame_by_column(lambda name: stored.table("tokens", rebuild, [name]),
+                                          CORPUS_TOKEN_COLUMNS)
+        else:
+            frame = token_frame(stored.table("tokens", rebuild))
+        write_tokens(stored, frame)
     else:
         # Not bound to a name: token_frame lets each Arrow column go once converted.
         frame = token_frame(_select(stored.table("tokens", rebuild), corpus, stored))

@@ -7,6 +7,9 @@ Layout (under ``CACHE_DIR/store``, or any folder the workers of a cluster share)
     partitions/<partition id>/          one per run of consecutive speeches
         corpus.parquet parts.parquet tokens.parquet
     assembled/<key>.parquet             a corpus table with its metadata and dates joined
+    assembled/tokens-<corpus id>-<key>-<crc>.arrow
+                                        a corpus's whole token table, ready for pandas
+                                        (:mod:`analysis.corpus.assembled`)
 
 A *partition* holds consecutive speeches of a corpus (in file-name order) and is named by
 a digest of the pipeline's code (:func:`pipeline_digest`) and of its speeches' file names,

@@ -613,3 +613,92 @@ def test_the_segmenter_built_only_for_the_workers_is_let_go(tmp_path, seed_text)
                                  check=True).stdout.split() for when in ("after", "before")}
     assert runs["after"][0] == "False" and runs["before"][0] == "True"
     assert runs["after"][1] == runs["before"][1] and int(runs["after"][1]) > 40 * 1000
+
+
+# ---------------------------------------------------------------- the assembled token file
+
+def _assembled_tokens(cache_dir):
+    return sorted((cache_dir / "store" / "assembled").glob("tokens-*.arrow"))
+
+
+def test_a_warm_token_load_reads_the_assembled_file_not_the_partitions(tmp_path, cache_dir, seed_text,
+                                                                        monkeypatch):
+    folder = _speeches(tmp_path / "c", seed_text, n=3)
+    first = corpus_tokens(load_corpus(folder, workers=1))
+    assert len(_assembled_tokens(cache_dir)) == 1
+    original = pipeline.Stored.table
+
+    def no_token_partitions(self, kind, *args, **kwargs):
+        assert kind != "tokens", "token partitions read on a warm load"
+        return original(self, kind, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline.Stored, "table", no_token_partitions)
+    again = corpus_tokens(load_corpus(folder, workers=1))
+    pd.testing.assert_frame_equal(again, first)   # values, dtypes, categories and their order
+    assert [again[c].cat.codes.dtype for c in ("token", "pos")] == [first[c].cat.codes.dtype for c in ("token", "pos")]
+    assert again["section"].isna().sum() == first["section"].isna().sum() > 0
+    # a subset of the corpus is not the whole: read from the partitions, and equal to its rows
+    monkeypatch.setattr(pipeline.Stored, "table", original)
+    corpus = load_corpus(folder, workers=1)
+    part = corpus_tokens(corpus[corpus.speech_id != "s1"])
+    pd.testing.assert_frame_equal(part.reset_index(drop=True),
+                                  first[first.speech_id != "s1"].reset_index(drop=True), check_categorical=False)
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate", "empty"])
+def test_a_damaged_assembled_token_file_is_reported_and_rebuilt(tmp_path, cache_dir, seed_text, damage):
+    folder = _speeches(tmp_path / "c", seed_text, n=2)
+    good = corpus_tokens(load_corpus(folder, workers=1))
+    [path] = _assembled_tokens(cache_dir)
+    data = bytearray(path.read_bytes())
+    if damage == "flip":
+        data[len(data) // 2] ^= 0x01   # one bit, inside a compressed batch
+    elif damage == "truncate":
+        data = data[: len(data) - 100]
+    else:
+        data = bytearray()
+    path.write_bytes(bytes(data))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rebuilt = corpus_tokens(load_corpus(folder, workers=1))
+    messages = [str(w.message) for w in caught]
+    assert any(str(path) in m and "damaged" in m for m in messages), messages
+    pd.testing.assert_frame_equal(rebuilt, good)
+    [again] = _assembled_tokens(cache_dir)   # written anew, and read without a word
+    assert again.read_bytes() != bytes(data)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pd.testing.assert_frame_equal(corpus_tokens(load_corpus(folder, workers=1)), good)
+
+
+def test_a_changed_speech_replaces_the_assembled_token_file(tmp_path, cache_dir, seed_text):
+    folder = _speeches(tmp_path / "c", seed_text, n=3)
+    corpus_tokens(load_corpus(folder, workers=1))
+    [before] = _assembled_tokens(cache_dir)
+    (folder / "s1.txt").write_text("各縣要抓好雙降工作。\n", encoding="utf-8")
+    after = corpus_tokens(load_corpus(folder, workers=1))
+    [now] = _assembled_tokens(cache_dir)   # the old one removed
+    assert now != before
+    pd.testing.assert_frame_equal(after, corpus_tokens(load_corpus(folder, workers=1, cache=False)),
+                                  check_categorical=False)
+    assert after[after.speech_id == "s1"].token.tolist()[:4] == ["各縣", "要", "抓好", "雙降"]
+
+
+def test_an_interrupted_assembled_write_is_never_read(tmp_path, cache_dir, seed_text, monkeypatch):
+    import analysis.corpus.assembled as assembled
+
+    folder = _speeches(tmp_path / "c", seed_text, n=2)
+    original = assembled._write
+
+    def crash(handle, table):
+        handle.write(b"ARROW1 half a file")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(assembled, "_write", crash)
+    with pytest.warns(UserWarning, match="could not be kept"):
+        good = corpus_tokens(load_corpus(folder, workers=1))
+    assert _assembled_tokens(cache_dir) == []
+    assert not [p for p in (cache_dir / "store" / "assembled").iterdir() if "tokens" in p.name]
+    monkeypatch.setattr(assembled, "_write", original)
+    pd.testing.assert_frame_equal(corpus_tokens(load_corpus(folder, workers=1)), good)
+    assert len(_assembled_tokens(cache_dir)) == 1
