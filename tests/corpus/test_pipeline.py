@@ -59,6 +59,10 @@ def _partition_files(cache_dir, table="tokens"):
     return sorted((cache_dir / "store" / "partitions").glob(f"*/{table}.parquet"))
 
 
+def _assembled_tokens(cache_dir):
+    return sorted((cache_dir / "store" / "assembled").glob("tokens-*.arrow"))
+
+
 def test_second_run_processes_nothing(tmp_path, cache_dir, counted, seed_text):
     folder = _speeches(tmp_path / "c", seed_text)
     first = corpus_tokens(load_corpus(folder, workers=1))
@@ -495,6 +499,10 @@ def test_a_partition_rebuilt_while_reading_is_recorded(tmp_path, cache_dir, coun
     import os
 
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    # The whole table comes from the assembled file, which is whole: the partition is not read.
+    assert corpus_tokens(load_corpus(folder, workers=1)).equals(good)
+    for assembled in _assembled_tokens(cache_dir):
+        assembled.unlink()   # now the partitions are read
     with pytest.warns(UserWarning, match="damaged"):
         assert corpus_tokens(load_corpus(folder, workers=1)).equals(good)
     n = len(counted)
@@ -616,10 +624,6 @@ def test_the_segmenter_built_only_for_the_workers_is_let_go(tmp_path, seed_text)
 
 
 # ---------------------------------------------------------------- the assembled token file
-
-def _assembled_tokens(cache_dir):
-    return sorted((cache_dir / "store" / "assembled").glob("tokens-*.arrow"))
-
 
 def test_a_warm_token_load_reads_the_assembled_file_not_the_partitions(tmp_path, cache_dir, seed_text,
                                                                         monkeypatch):
