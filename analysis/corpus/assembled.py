@@ -52,34 +52,57 @@ def _folder(stored) -> Path:
     return Path(stored.store.root) / "assembled"
 
 
+def read_kept(folder: Path, stem: str, read, *, stacklevel: int = 3):
+    """``read(reader)`` of the kept file ``<folder>/<stem>-<crc>.arrow`` (an IPC file reader
+    over its checked bytes), or None when there is none or it failed a check (reported,
+    deleted: the caller makes it again)."""
+    for path in sorted(folder.glob(f"{stem}-*.arrow")):
+        try:
+            expected = int(re.fullmatch(r".*-([0-9a-f]{8})\.arrow", path.name).group(1), 16)
+            with pa.memory_map(str(path)) as source:
+                data = source.read_buffer()
+                if zlib.crc32(data) != expected:
+                    raise ValueError("its CRC-32 is not the one it was written with")
+                return read(ipc.open_file(data))
+        except Exception as exc:  # noqa: BLE001 (anything short of the expected table is damage)
+            warnings.warn(f"store file {path} is damaged ({type(exc).__name__}: {exc}); rebuilding it",
+                          StoreWarning, stacklevel=stacklevel + 1)
+            path.unlink(missing_ok=True)
+    return None
+
+
+def keep(folder: Path, stem: str, write, *, replaces: str | None = None, stacklevel: int = 3) -> None:
+    """Write ``<folder>/<stem>-<crc>.arrow`` through ``write(handle)``: to a temporary name,
+    then renamed with the CRC-32 of its bytes, removing the files whose names start with
+    ``replaces`` (a corpus's older ones). A full disk or an unwritable folder is reported
+    and only means the next load reads the partitions again."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{stem}.writing"
+        atomic_write(tmp, write)
+        with pa.memory_map(str(tmp)) as source:
+            crc = zlib.crc32(source.read_buffer())
+        for old in folder.glob(f"{replaces}*.arrow") if replaces else ():
+            old.unlink(missing_ok=True)
+        tmp.rename(folder / f"{stem}-{crc:08x}.arrow")
+    except (OSError, pa.ArrowException, TypeError, ValueError) as exc:
+        warnings.warn(f"the assembled {stem.split('-')[0]} table could not be kept in {folder} ({exc}); the next "
+                      "load reads the store's partitions", StoreWarning, stacklevel=stacklevel + 1)
+
+
 def read_tokens(stored, columns: list[str]) -> pd.DataFrame | None:
     """The corpus's token frame from its assembled file, or None when there is none (or it
     failed a check: reported, deleted, and the caller rebuilds it from the partitions)."""
     stem = _stem(stored, columns)
     if stem is None:
         return None
-    found = sorted(_folder(stored).glob(f"{stem}-*.arrow"))
-    for path in found:
-        try:
-            return _read(path, columns, stored.rows("tokens"))
-        except Exception as exc:  # noqa: BLE001 (anything short of the expected table is damage)
-            warnings.warn(f"store file {path} is damaged ({type(exc).__name__}: {exc}); rebuilding it",
-                          StoreWarning, stacklevel=3)
-            path.unlink(missing_ok=True)
-    return None
 
-
-def _read(path: Path, columns: list[str], rows: int) -> pd.DataFrame:
-    expected = int(re.fullmatch(r".*-([0-9a-f]{8})\.arrow", path.name).group(1), 16)
-    with pa.memory_map(str(path)) as source:
-        data = source.read_buffer()
-        if zlib.crc32(data) != expected:
-            raise ValueError("its CRC-32 is not the one it was written with")
-        reader = ipc.open_file(data)
+    def read(reader):
         if reader.schema.names != columns:
             raise ValueError(f"columns {reader.schema.names} are not {columns}")
-        arrays = _filled(reader, columns, rows)
-    return pd.DataFrame(arrays, copy=False)
+        return pd.DataFrame(_filled(reader, columns, stored.rows("tokens")), copy=False)
+
+    return read_kept(_folder(stored), stem, read)
 
 
 def _filled(reader, columns: list[str], rows: int) -> dict:
@@ -96,7 +119,9 @@ def _filled(reader, columns: list[str], rows: int) -> dict:
             out[field.name] = np.zeros(rows, dtype=np.int64)
             masks[field.name] = np.zeros(rows, dtype=bool)
         else:
-            out[field.name] = np.empty(rows, dtype=field.type.to_pandas_dtype())
+            # integers were written in their narrowest type (_narrowest); the frame's are int64
+            kind = np.int64 if pa.types.is_integer(field.type) else field.type.to_pandas_dtype()
+            out[field.name] = np.empty(rows, dtype=kind)
     at = 0
     for i in range(reader.num_record_batches):
         batch = reader.get_batch(i)
@@ -147,46 +172,69 @@ def _code_dtype(n: int) -> type:
 
 def write_tokens(stored, frame: pd.DataFrame) -> None:
     """Keep ``frame`` (the corpus's whole token table) as its assembled file; older files of
-    the same corpus are removed. A full disk or an unwritable folder only means the next
-    warm load reads the partitions again."""
-    columns = list(frame.columns)
-    stem = _stem(stored, columns)
-    if stem is None:
-        return
-    folder = _folder(stored)
-    try:
-        table = _table(frame)
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{stem}.writing"
-        atomic_write(tmp, lambda handle: _write(handle, table))
-        with pa.memory_map(str(tmp)) as source:
-            crc = zlib.crc32(source.read_buffer())
-        for old in folder.glob(f"tokens-{stored.corpus_id}-*.arrow"):
-            old.unlink(missing_ok=True)
-        tmp.rename(folder / f"{stem}-{crc:08x}.arrow")
-    except (OSError, pa.ArrowException, TypeError, ValueError) as exc:
-        warnings.warn(f"the assembled tokens could not be kept in {folder} ({exc}); the next load reads the "
-                      "store's partitions", StoreWarning, stacklevel=3)
+    the same corpus are removed."""
+    stem = _stem(stored, list(frame.columns))
+    if stem is not None:
+        keep(_folder(stored), stem, lambda handle: _write(handle, frame), replaces=f"tokens-{stored.corpus_id}-")
 
 
-def _write(handle, table: pa.Table) -> None:
-    options = ipc.IpcWriteOptions(compression="lz4")
-    with ipc.new_file(handle, table.schema, options=options) as writer:
+def write_table(handle, table: pa.Table) -> None:
+    """An Arrow table as an LZ4-compressed IPC file (for :func:`keep`)."""
+    with ipc.new_file(handle, table.schema, options=ipc.IpcWriteOptions(compression="lz4")) as writer:
         writer.write_table(table, max_chunksize=BATCH_ROWS)
 
 
-def _table(frame: pd.DataFrame) -> pa.Table:
-    """The frame as Arrow, without copying its arrays where Arrow can take them as they are:
-    categoricals as dictionary arrays of their codes and categories."""
-    arrays = {}
+def _write(handle, frame: pd.DataFrame) -> None:
+    """The frame as IPC batches of :data:`BATCH_ROWS` rows, each made from slices of its
+    arrays as it is written (never a second copy of the whole table in memory);
+    categoricals as dictionary arrays of their codes, one dictionary per column."""
+    dictionaries = {name: pa.array(frame[name].cat.categories.to_numpy(dtype=object), type=pa.string())
+                    for name in frame.columns if isinstance(frame[name].dtype, pd.CategoricalDtype)}
+    widths = {name: _narrowest(frame[name]) for name in frame.columns if name not in dictionaries}
+    options = ipc.IpcWriteOptions(compression="lz4")
+    writer = None
+    try:
+        for at in range(0, max(len(frame), 1), BATCH_ROWS):
+            batch = _batch(frame, dictionaries, widths, at, min(at + BATCH_ROWS, len(frame)))
+            if writer is None:
+                writer = ipc.new_file(handle, batch.schema, options=options)
+            writer.write_batch(batch)
+    finally:
+        if writer is not None:
+            writer.close()
+
+
+def _narrowest(values: pd.Series):
+    """The narrowest integer type that holds every value of an integer column (offsets and
+    section numbers take a quarter to half the bytes of int64, so a quarter to half the
+    time to decompress and copy); None for other columns. Read back into the frame's own
+    type (:func:`_filled`)."""
+    if isinstance(values.array, pd.arrays.IntegerArray):
+        data = values.array._data[~values.array._mask]
+    elif values.dtype.kind in "iu":
+        data = values.to_numpy()
+    else:
+        return None
+    if not len(data):
+        return np.int8
+    low, high = int(data.min()), int(data.max())
+    return next(kind for kind in (np.int8, np.int16, np.int32, np.int64)
+                if np.iinfo(kind).min <= low and high <= np.iinfo(kind).max)
+
+
+def _batch(frame: pd.DataFrame, dictionaries: dict, widths: dict, lo: int, hi: int) -> pa.RecordBatch:
+    arrays = []
     for name in frame.columns:
         values = frame[name]
-        if isinstance(values.dtype, pd.CategoricalDtype):
-            codes = values.cat.codes.to_numpy().astype(np.int32, copy=False)
-            dictionary = pa.array(values.cat.categories.to_numpy(dtype=object), type=pa.string())
-            arrays[name] = pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0), dictionary)
+        if name in dictionaries:
+            codes = values.cat.codes.to_numpy()[lo:hi]
+            missing = codes < 0
+            indices = pa.array(codes, mask=missing) if missing.any() else pa.array(codes)
+            arrays.append(pa.DictionaryArray.from_arrays(indices, dictionaries[name]))
         elif isinstance(values.array, pd.arrays.IntegerArray):
-            arrays[name] = pa.array(values.array._data.astype(np.int64, copy=False), mask=values.array._mask)
+            arrays.append(pa.array(values.array._data[lo:hi].astype(widths[name]), mask=values.array._mask[lo:hi]))
+        elif widths[name] is not None:
+            arrays.append(pa.array(values.to_numpy()[lo:hi].astype(widths[name])))
         else:
-            arrays[name] = pa.array(values.to_numpy())
-    return pa.table(arrays)
+            arrays.append(pa.array(values.to_numpy()[lo:hi]))
+    return pa.RecordBatch.from_arrays(arrays, names=list(frame.columns))

@@ -228,9 +228,10 @@ def _assembled(stored, table: pd.DataFrame | None, errors: str, cache: bool, cli
     Kept in the store as a whole (with the warnings it gave), keyed by the partitions, the
     metadata table and ``errors``, so that a warm load recomputes nothing per speech."""
     key = None
-    if cache and not stored.inline:
+    if cache and not stored.inline and stored.corpus_id:
         meta_key = "" if table is None else digest(table.to_csv(index=False))
         key = digest("assembled", *(p.name for p in stored.partitions), meta_key, errors)
+        key = f"{stored.corpus_id}-{key}"  # corpus-<corpus id>-<key>-<crc>.arrow: a new one replaces the old
         found = _read_assembled(stored.store, key)
         if found is not None:
             return found
@@ -245,24 +246,24 @@ def _assembled(stored, table: pd.DataFrame | None, errors: str, cache: bool, cli
 
 
 def _read_assembled(store, key: str) -> pd.DataFrame | None:
-    import pyarrow.parquet as pq
+    """The kept corpus frame (:func:`analysis.corpus.assembled.read_kept`: an Arrow IPC file
+    checked by its CRC-32; LZ4 decompresses several times faster than Parquet decodes the
+    texts), its warnings given again."""
+    from .assembled import read_kept
 
-    path = store.root / "assembled" / f"{key}.parquet"
-    if not path.exists():
+    found = read_kept(Path(store.root) / "assembled", f"corpus-{key}",
+                      lambda reader: _frame_and_warnings(reader.read_all()), stacklevel=4)
+    if found is None:
         return None
-    try:
-        table = pq.read_table(path, page_checksum_verification=True)
-        caught = json.loads(table.schema.metadata[_ASSEMBLED_WARNINGS])
-        frame = _with_long_columns(table)
-    except Exception as exc:  # noqa: BLE001 (damage: computed again)
-        warnings.warn(f"store file {path} is damaged ({type(exc).__name__}: {exc}); rebuilding it",
-                      StoreWarning, stacklevel=4)
-        path.unlink(missing_ok=True)
-        return None
+    frame, caught = found
     categories = {"MetadataWarning": MetadataWarning, "UserWarning": UserWarning}
     for message, category in caught:
         warnings.warn(message, categories.get(category, UserWarning), stacklevel=4)
     return frame
+
+
+def _frame_and_warnings(table: pa.Table) -> tuple[pd.DataFrame, list]:
+    return _with_long_columns(table), json.loads(table.schema.metadata[_ASSEMBLED_WARNINGS])
 
 
 def _with_long_columns(table: pa.Table) -> pd.DataFrame:
@@ -277,21 +278,17 @@ def _with_long_columns(table: pa.Table) -> pd.DataFrame:
 
 
 def _write_assembled(store, key: str, frame: pd.DataFrame, caught) -> None:
-    import pyarrow.parquet as pq
-
-    from .store import atomic_write
+    from .assembled import keep, write_table
 
     try:
         table = pa.Table.from_pandas(frame, preserve_index=False)
-        messages = json.dumps([[str(w.message), w.category.__name__] for w in caught], ensure_ascii=False)
-        table = table.replace_schema_metadata({**(table.schema.metadata or {}),
-                                               _ASSEMBLED_WARNINGS: messages.encode("utf-8")})
-        path = store.root / "assembled" / f"{key}.parquet"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, lambda handle: pq.write_table(table, handle, compression="lz4",
-                                                         write_page_checksum=True))
-    except (OSError, pa.ArrowException, TypeError, ValueError):
-        pass  # a metadata column Arrow cannot hold, or a full disk: computed again next time
+    except (pa.ArrowException, TypeError, ValueError):
+        return  # a metadata column Arrow cannot hold: assembled again next time
+    messages = json.dumps([[str(w.message), w.category.__name__] for w in caught], ensure_ascii=False)
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}),
+                                           _ASSEMBLED_WARNINGS: messages.encode("utf-8")})
+    keep(Path(store.root) / "assembled", f"corpus-{key}", lambda handle: write_table(handle, table),
+         replaces=f"corpus-{key.split('-')[0]}-", stacklevel=4)
 
 
 def _metadata_table(path, metadata) -> pd.DataFrame | None:

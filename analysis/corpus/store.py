@@ -6,7 +6,8 @@ Layout (under ``CACHE_DIR/store``, or any folder the workers of a cluster share)
     manifests/<corpus id>.json          one per corpus: its files and its partitions
     partitions/<partition id>/          one per run of consecutive speeches
         corpus.parquet parts.parquet tokens.parquet
-    assembled/<key>.parquet             a corpus table with its metadata and dates joined
+    assembled/corpus-<corpus id>-<key>-<crc>.arrow
+                                        a corpus table with its metadata and dates joined
     assembled/tokens-<corpus id>-<key>-<crc>.arrow
                                         a corpus's whole token table, ready for pandas
                                         (:mod:`analysis.corpus.assembled`)

@@ -709,3 +709,23 @@ def test_an_interrupted_assembled_write_is_never_read(tmp_path, cache_dir, seed_
     monkeypatch.setattr(assembled, "_write", original)
     pd.testing.assert_frame_equal(corpus_tokens(load_corpus(folder, workers=1)), good)
     assert len(_assembled_tokens(cache_dir)) == 1
+
+
+def test_a_damaged_assembled_corpus_file_is_reported_and_rebuilt(tmp_path, cache_dir, seed_text):
+    folder = _speeches(tmp_path / "c", seed_text, n=2)
+    good = pd.DataFrame(load_corpus(folder, workers=1))
+    [path] = sorted((cache_dir / "store" / "assembled").glob("corpus-*.arrow"))
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+    with pytest.warns(UserWarning, match=f"store file {path} is damaged"):
+        again = pd.DataFrame(load_corpus(folder, workers=1))
+    pd.testing.assert_frame_equal(again, good)
+    [rebuilt] = sorted((cache_dir / "store" / "assembled").glob("corpus-*.arrow"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pd.testing.assert_frame_equal(pd.DataFrame(load_corpus(folder, workers=1)), good)
+    (folder / "s1.txt").write_text("各縣要抓好雙降工作。\n", encoding="utf-8")
+    load_corpus(folder, workers=1)
+    [now] = sorted((cache_dir / "store" / "assembled").glob("corpus-*.arrow"))   # the old one removed
+    assert now != rebuilt
