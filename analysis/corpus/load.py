@@ -36,7 +36,7 @@ from .read import (
     text_facts,
 )
 from .registry import register
-from .store import Source, Store, StoreWarning
+from .store import Source, Store
 
 # Short fields first and last, long texts in the middle: a printed frame then shows the
 # speech, its title and date, and its size.

@@ -46,11 +46,12 @@ def frame_fingerprint(frame) -> str:
     if known is not None and known[0]() is frame and known[1] == checks:
         return known[2]
     found = _frame_fingerprint(frame)
+    key = id(frame)
     try:
-        ref = weakref.ref(frame, lambda _, key=id(frame): _KNOWN.pop(key, None))
+        ref = weakref.ref(frame, lambda _: _KNOWN.pop(key, None))
     except TypeError:
         return found
-    _KNOWN[id(frame)] = (ref, checks, found)
+    _KNOWN[key] = (ref, checks, found)
     return found
 
 

@@ -641,9 +641,9 @@ def test_a_warm_token_load_reads_the_assembled_file_not_the_partitions(tmp_path,
     pd.testing.assert_frame_equal(again, first)   # values, dtypes, categories and their order
     assert [again[c].cat.codes.dtype for c in ("token", "pos")] == [first[c].cat.codes.dtype for c in ("token", "pos")]
     assert again["section"].isna().sum() == first["section"].isna().sum() > 0
-    from analysis.corpus.memo import frame_fingerprint   # a result kept from a cold run is found warm
+    from analysis.corpus.memo import frame_fingerprint
 
-    assert frame_fingerprint(again) == frame_fingerprint(first)
+    assert frame_fingerprint(again) == frame_fingerprint(first)   # a result kept by a cold run is found warm
     # a subset of the corpus is not the whole: read from the partitions, and equal to its rows
     monkeypatch.setattr(pipeline.Stored, "table", original)
     corpus = load_corpus(folder, workers=1)
