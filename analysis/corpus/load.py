@@ -135,7 +135,8 @@ def load_corpus(path: str | Path | None = None, *, errors: str = "raise",
     store. Partitions to compute run on ``workers`` processes (default: the cores this
     process may use) when there is enough text, or on the workers of a Dask ``client``
     (:mod:`analysis.cluster`; the folder must then be one the workers can read, and
-    ``store`` a folder or URL they share). ``progress`` forces the progress bar.
+    ``store`` a folder they share; a ``file://`` URL is one, an ``s3://`` or other URL
+    raises :class:`ValueError`). ``progress`` forces the progress bar.
 
     Bad files: with ``errors="raise"`` (default) one :class:`CorpusError` names every
     unreadable ``.txt`` file and its reason, after all were tried; with ``errors="warn"``

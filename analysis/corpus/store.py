@@ -267,11 +267,35 @@ def partition_name(kind: str, sources: list[Source]) -> str:
 
 # ---------------------------------------------------------------- the store on disk
 
+def _local_root(root: str | Path) -> Path:
+    """The folder a store's ``root`` names: a path, or a ``file://`` URL. Any other URL is
+    refused with the reason, not taken for a relative folder named ``s3:``."""
+    text = str(root)
+    scheme = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*)://", text)
+    if scheme is None:
+        return Path(root)
+    if scheme.group(1).lower() == "file":
+        from urllib.parse import unquote, urlparse
+
+        parsed = urlparse(text)
+        if parsed.netloc not in ("", "localhost"):
+            raise ValueError(f"store {text!r}: a file:// URL must name a local path (file:///path)")
+        return Path(unquote(parsed.path))
+    raise ValueError(f"store {text!r}: {scheme.group(1)}:// URLs are not supported. The store makes each "
+                     "partition appear whole by renaming its folder, which object stores do not offer; give "
+                     "a folder on a file system every worker shares (NFS, Lustre, GPFS, or the bucket mounted "
+                     "with s3fs or gcsfuse)")
+
+
 class Store:
-    """A store folder (see the module's docstring). ``root`` defaults to ``CACHE_DIR/store``."""
+    """A store folder (see the module's docstring). ``root`` defaults to ``CACHE_DIR/store``;
+    a ``file://`` URL names a local folder. Other URLs (``s3://``, ``gs://``) raise
+    :class:`ValueError`: the store makes a partition appear whole by renaming its folder,
+    which object stores do not offer, so it needs a file system (a bucket mounted with
+    s3fs or gcsfuse is one, given by its path)."""
 
     def __init__(self, root: str | Path | None = None):
-        self.root = Path(root) if root is not None else config.CACHE_DIR / "store"
+        self.root = _local_root(root) if root is not None else config.CACHE_DIR / "store"
 
     # paths
     def manifest_path(self, corpus_id: str) -> Path:

@@ -729,3 +729,18 @@ def test_a_damaged_assembled_corpus_file_is_reported_and_rebuilt(tmp_path, cache
     load_corpus(folder, workers=1)
     [now] = sorted((cache_dir / "store" / "assembled").glob("corpus-*.arrow"))   # the old one removed
     assert now != rebuilt
+
+
+def test_a_store_url_is_a_file_url_or_a_clear_error(tmp_path, cache_dir, seed_text, monkeypatch):
+    folder = _speeches(tmp_path / "c", seed_text, n=2)
+    monkeypatch.chdir(tmp_path)
+    for url in ("s3://bucket/store", "gs://bucket/store", "memory://store"):
+        with pytest.raises(ValueError, match="URLs are not supported.*file system"):
+            load_corpus(folder, workers=1, store=url)
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(":")]   # no folder named s3:
+    with pytest.raises(ValueError, match="local path"):
+        Store("file://otherhost/store")
+    shared = tmp_path / "shared store"
+    corpus = load_corpus(folder, workers=1, store=f"file://{shared.as_posix().replace(' ', '%20')}")
+    assert len(list((shared / "partitions").glob("*/tokens.parquet"))) >= 1
+    pd.testing.assert_frame_equal(pd.DataFrame(corpus), pd.DataFrame(load_corpus(folder, workers=1, store=shared)))
