@@ -38,6 +38,7 @@ from .cache import digest
 from .store import StoreWarning, atomic_write
 
 BATCH_ROWS = 1 << 20
+_OPTIONS = ipc.IpcWriteOptions(compression="lz4")
 _NULLABLE = ("section", "point")
 
 
@@ -130,7 +131,7 @@ def _filled(reader, columns: list[str], rows: int) -> dict:
             raise ValueError(f"more rows than the {rows} its manifest records")
         for name in columns:
             column = batch.column(name)
-            if name in categories or pa.types.is_dictionary(column.type):
+            if pa.types.is_dictionary(column.type):
                 if name not in categories:
                     categories[name] = pd.Index(column.dictionary.to_pylist(), dtype=object)
                     out[name] = np.empty(rows, dtype=_code_dtype(len(categories[name])))
@@ -180,7 +181,7 @@ def write_tokens(stored, frame: pd.DataFrame) -> None:
 
 def write_table(handle, table: pa.Table) -> None:
     """An Arrow table as an LZ4-compressed IPC file (for :func:`keep`)."""
-    with ipc.new_file(handle, table.schema, options=ipc.IpcWriteOptions(compression="lz4")) as writer:
+    with ipc.new_file(handle, table.schema, options=_OPTIONS) as writer:
         writer.write_table(table, max_chunksize=BATCH_ROWS)
 
 
@@ -191,13 +192,12 @@ def _write(handle, frame: pd.DataFrame) -> None:
     dictionaries = {name: pa.array(frame[name].cat.categories.to_numpy(dtype=object), type=pa.string())
                     for name in frame.columns if isinstance(frame[name].dtype, pd.CategoricalDtype)}
     widths = {name: _narrowest(frame[name]) for name in frame.columns if name not in dictionaries}
-    options = ipc.IpcWriteOptions(compression="lz4")
     writer = None
     try:
         for at in range(0, max(len(frame), 1), BATCH_ROWS):
             batch = _batch(frame, dictionaries, widths, at, min(at + BATCH_ROWS, len(frame)))
             if writer is None:
-                writer = ipc.new_file(handle, batch.schema, options=options)
+                writer = ipc.new_file(handle, batch.schema, options=_OPTIONS)
             writer.write_batch(batch)
     finally:
         if writer is not None:

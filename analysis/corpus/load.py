@@ -232,8 +232,7 @@ def _assembled(stored, table: pd.DataFrame | None, errors: str, cache: bool, cli
     if cache and not stored.inline and stored.corpus_id:
         meta_key = "" if table is None else digest(table.to_csv(index=False))
         key = digest("assembled", *(p.name for p in stored.partitions), meta_key, errors)
-        key = f"{stored.corpus_id}-{key}"  # corpus-<corpus id>-<key>-<crc>.arrow: a new one replaces the old
-        found = _read_assembled(stored.store, key)
+        found = _read_assembled(stored, key)
         if found is not None:
             return found
     with warnings.catch_warnings(record=True) as caught:
@@ -242,17 +241,23 @@ def _assembled(stored, table: pd.DataFrame | None, errors: str, cache: bool, cli
     for w in caught:
         warnings.warn(w.message, w.category, stacklevel=3)
     if key is not None:
-        _write_assembled(stored.store, key, frame, caught)
+        _write_assembled(stored, key, frame, caught)
     return frame
 
 
-def _read_assembled(store, key: str) -> pd.DataFrame | None:
+def _assembled_stem(stored) -> str:
+    """``corpus-<corpus id>-``: the start of a corpus's kept frame's name (a new one replaces
+    the old)."""
+    return f"corpus-{stored.corpus_id}-"
+
+
+def _read_assembled(stored, key: str) -> pd.DataFrame | None:
     """The kept corpus frame (:func:`analysis.corpus.assembled.read_kept`: an Arrow IPC file
     checked by its CRC-32; LZ4 decompresses several times faster than Parquet decodes the
     texts), its warnings given again."""
     from .assembled import read_kept
 
-    found = read_kept(Path(store.root) / "assembled", f"corpus-{key}",
+    found = read_kept(Path(stored.store.root) / "assembled", _assembled_stem(stored) + key,
                       lambda reader: _frame_and_warnings(reader.read_all()), stacklevel=4)
     if found is None:
         return None
@@ -278,7 +283,7 @@ def _with_long_columns(table: pa.Table) -> pd.DataFrame:
     return frame[[c for c in order if c in frame.columns]]
 
 
-def _write_assembled(store, key: str, frame: pd.DataFrame, caught) -> None:
+def _write_assembled(stored, key: str, frame: pd.DataFrame, caught) -> None:
     from .assembled import keep, write_table
 
     try:
@@ -288,8 +293,8 @@ def _write_assembled(store, key: str, frame: pd.DataFrame, caught) -> None:
     messages = json.dumps([[str(w.message), w.category.__name__] for w in caught], ensure_ascii=False)
     table = table.replace_schema_metadata({**(table.schema.metadata or {}),
                                            _ASSEMBLED_WARNINGS: messages.encode("utf-8")})
-    keep(Path(store.root) / "assembled", f"corpus-{key}", lambda handle: write_table(handle, table),
-         replaces=f"corpus-{key.split('-')[0]}-", stacklevel=4)
+    keep(Path(stored.store.root) / "assembled", _assembled_stem(stored) + key,
+         lambda handle: write_table(handle, table), replaces=_assembled_stem(stored), stacklevel=4)
 
 
 def _metadata_table(path, metadata) -> pd.DataFrame | None:

@@ -62,9 +62,6 @@ def _checksums(frame) -> tuple | None:
     objects."""
     import zlib
 
-    import numpy as np
-    import pandas as pd
-
     from .registry import corpus_of
 
     if frame.columns.has_duplicates:
@@ -74,17 +71,10 @@ def _checksums(frame) -> tuple | None:
     if docs is not None and docs is not frame:
         found.append(frame_fingerprint(docs))
     for column in frame.columns:
-        values = frame[column]
-        dtype = values.dtype
-        if isinstance(dtype, pd.CategoricalDtype):
-            buffers = _column_bytes(values)
-        elif isinstance(dtype, np.dtype) and dtype.kind in "biuf":
-            buffers = [_memory(values.to_numpy())]
-        elif isinstance(values.array, pd.arrays.IntegerArray | pd.arrays.BooleanArray | pd.arrays.FloatingArray):
-            buffers = [_memory(values.array._data), _memory(values.array._mask)]
-        else:
+        buffers = _array_buffers(frame[column])
+        if buffers is None:
             return None
-        found.append((str(dtype), tuple(zlib.crc32(b) for b in buffers)))
+        found.append((str(frame[column].dtype), tuple(zlib.crc32(b) for b in buffers)))
     return tuple(found)
 
 
@@ -124,6 +114,22 @@ def _column_bytes(values) -> list:
     """A column's content as buffers to digest, without a Python object per row where the
     column has none: a categorical by its codes and categories, numbers by their memory,
     Arrow-backed strings by their buffers (a token table of millions of rows in milliseconds)."""
+    import pandas as pd
+
+    buffers = _array_buffers(values)
+    if buffers is not None:
+        return buffers
+    # Each value hashed as it is (categorize=False): five times quicker than factorizing first
+    # on columns of mostly distinct strings (a reuse table's passages), about as quick otherwise.
+    try:
+        return [_memory(pd.util.hash_pandas_object(values, index=False, categorize=False).to_numpy())]
+    except TypeError:  # lists, dicts: their text
+        return [_memory(pd.util.hash_pandas_object(values.astype(str), index=False, categorize=False).to_numpy())]
+
+
+def _array_buffers(values) -> list | None:
+    """The buffers of a column held in arrays (categorical, numbers, nullable numbers), to
+    digest or to check by CRC without a Python object per row; None for a column of objects."""
     import numpy as np
     import pandas as pd
 
@@ -138,12 +144,7 @@ def _column_bytes(values) -> list:
         if mask.any():  # what lies under a missing value is no content (a cold load left other bytes there)
             data = np.where(mask, np.zeros((), dtype=data.dtype), data)
         return [str(dtype).encode(), _memory(data), _memory(mask)]
-    # Each value hashed as it is (categorize=False): five times quicker than factorizing first
-    # on columns of mostly distinct strings (a reuse table's passages), about as quick otherwise.
-    try:
-        return [_memory(pd.util.hash_pandas_object(values, index=False, categorize=False).to_numpy())]
-    except TypeError:  # lists, dicts: their text
-        return [_memory(pd.util.hash_pandas_object(values.astype(str), index=False, categorize=False).to_numpy())]
+    return None
 
 
 def corpus_memo(name: str):

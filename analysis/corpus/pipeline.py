@@ -741,10 +741,9 @@ def corpus_tokens(corpus: pd.DataFrame, *, cache: bool = True, workers: int | No
 
         return remember_corpus(token_dataframe(stored, corpus), corpus)
     whole = stored.speech_ids == corpus["speech_id"].tolist()
+    # A whole corpus: its assembled file (analysis.corpus.assembled), nothing decoded or unified.
     frame = read_tokens(stored, CORPUS_TOKEN_COLUMNS) if whole else None
-    if frame is not None:
-        pass  # the assembled file (analysis.corpus.assembled): nothing decoded or unified
-    elif whole:
+    if frame is None and whole:
         if stored.rows("tokens") > COLUMNWISE_ROWS:
             # A large corpus: read and convert one column at a time, so that the Arrow table
             # and the frame are never both whole in memory.
@@ -753,7 +752,7 @@ def corpus_tokens(corpus: pd.DataFrame, *, cache: bool = True, workers: int | No
         else:
             frame = token_frame(stored.table("tokens", rebuild))
         write_tokens(stored, frame)
-    else:
+    elif frame is None:
         # Not bound to a name: token_frame lets each Arrow column go once converted.
         frame = token_frame(_select(stored.table("tokens", rebuild), corpus, stored))
     release_arrow_memory()
