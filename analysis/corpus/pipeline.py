@@ -308,7 +308,7 @@ def _placed_group(ids, parts: pa.Table, group: list[tuple[int, int, int]], table
     start = table.column("start").to_numpy() + offset
     end = table.column("end").to_numpy() + offset
     where = _place_codes(speech, start, ids, parts)
-    ids_array = pa.DictionaryArray.from_arrays(pa.array(speech, pa.int32()), pa.array(ids, pa.large_string()))
+    ids_array = pa.DictionaryArray.from_arrays(pa.array(speech, pa.int32()), pa.array(ids, pa.string()))
     out = pa.table({
         "speech_id": ids_array,
         **{c: table.column(c) for c in ("token", "simplified", "term")},
@@ -354,7 +354,11 @@ def _placed(codes: np.ndarray, positions: np.ndarray, part_codes: np.ndarray, pa
     n = len(positions)
     shift = np.int64(1) << np.int64(40)  # offsets stay far below 2**40
     query = codes * shift + positions
-    part = np.full(n, None, dtype=object)
+    part = np.full(n, -1, dtype=np.int32)  # a code into ``names``; -1 in no part
+    kinds = parts["part"].to_numpy(dtype=object)
+    names = list(dict.fromkeys(kinds.tolist()))
+    kind_codes = np.fromiter(map({k: i for i, k in enumerate(names)}.__getitem__, kinds), dtype=np.int32,
+                             count=len(kinds))
     section = np.zeros(n, dtype=np.int64)
     section_ok = np.zeros(n, dtype=bool)
     point = np.zeros(n, dtype=np.int64)
@@ -365,6 +369,7 @@ def _placed(codes: np.ndarray, positions: np.ndarray, part_codes: np.ndarray, pa
         if rows.empty:
             continue
         pc_ = part_codes[is_point == points]
+        row_kinds = kind_codes[is_point == points]
         starts = rows["start"].to_numpy(dtype=np.int64)
         ends = rows["end"].to_numpy(dtype=np.int64)
         keys = pc_ * shift + starts
@@ -380,12 +385,13 @@ def _placed(codes: np.ndarray, positions: np.ndarray, part_codes: np.ndarray, pa
             point[good] = values[good].astype(np.int64)
             point_ok |= good
         else:
-            part[ok] = rows["part"].to_numpy(dtype=object)[order][at][ok]
+            part[ok] = row_kinds[order][at][ok]
             values = rows["section"].astype("Int64").to_numpy(dtype=np.float64, na_value=np.nan)[order][at]
             good = ok & ~np.isnan(values)
             section[good] = values[good].astype(np.int64)
             section_ok |= good
-    return {"part": pa.array(part, pa.large_string()),
+    return {"part": pa.DictionaryArray.from_arrays(pa.array(part, pa.int32(), mask=part < 0),
+                                                   pa.array(names, pa.string())),
             "section": pa.array(section, mask=~section_ok),
             "point": pa.array(point, mask=~point_ok)}
 

@@ -426,23 +426,33 @@ class Engine:
                 self.rs.add_word(word, None, "nz")
                 tags[word] = "nz"
         self.tags = tags
+        # The words this process has met, with their tags: a corpus uses a few tens of
+        # thousands of the dictionary's 350,000 words, and looking each token up in this
+        # smaller table first takes half the time (the big one does not stay in the cache).
+        self._seen: dict[str, str] = {}
         self._unknown_memo: dict[str, list[tuple[str, str]]] = {}
 
     def cut(self, simplified: str) -> tuple[list[str], list[str]]:
         """Words and POS tags of a Simplified text, covering it exactly (whitespace too)."""
         words = self.rs.cut(simplified, True)
-        tags = list(map(self.tags.get, words))
+        seen = self._seen
+        tags = list(map(seen.get, words))
         if None not in tags:
             return words, tags
-        # The positions whose word the dictionary lacks, found without a Python loop.
+        # The positions whose word was not met before, found without a Python loop.
         missing = list(itertools.compress(range(len(tags)), map(operator.is_, tags, itertools.repeat(None))))
         unknown = []
-        for i in missing:  # punctuation and digits; numbers, Latin words and words jieba-rs's HMM made
+        for i in missing:  # new words; punctuation and digits; numbers, Latin words and words jieba-rs's HMM made
             word = words[i]
-            if len(word) > 1:
+            tag = self.tags.get(word)
+            if tag is not None:
+                tags[i] = seen[word] = tag
+            elif len(word) > 1:
                 unknown.append(i)
             else:
-                tags[i] = self.tags[word] = _plain_tag(word)  # found by the first lookup next time
+                tags[i] = seen[word] = self.tags[word] = _plain_tag(word)  # found by the first lookup next time
+        if len(seen) > _MEMO_SIZE:
+            seen.clear()
         if not unknown:
             return words, tags
         out_w, out_t, last = [], [], 0
@@ -701,17 +711,20 @@ def _byte_offsets(text: str) -> np.ndarray:
 
 def _slices(text: str, bounds: np.ndarray) -> pa.Array:
     """``text[bounds[i]:bounds[i + 1]]`` for each i, as one Arrow string array built on the
-    text's UTF-8 bytes: no Python string per token."""
+    text's UTF-8 bytes: no Python string per token (``large_string`` past 2 GB)."""
     offsets = _byte_offsets(text)[bounds]
-    return pa.LargeStringArray.from_buffers(len(bounds) - 1, pa.py_buffer(offsets),
-                                            pa.py_buffer(text.encode("utf-8")))
+    data = text.encode("utf-8")
+    if len(data) < 2**31 - 1:
+        return pa.StringArray.from_buffers(len(bounds) - 1, pa.py_buffer(offsets.astype(np.int32)),
+                                           pa.py_buffer(data))
+    return pa.LargeStringArray.from_buffers(len(bounds) - 1, pa.py_buffer(offsets), pa.py_buffer(data))
 
 
 # Python's \w (a letter, digit or underscore of any script) in RE2's syntax, for is_punct.
 _WORDLIKE_RE2 = r"[\p{L}\p{N}_]"
-_ARROW_TYPES = {"token": pa.large_string(), "simplified": pa.large_string(), "term": pa.large_string(),
-                "start": pa.int64(), "end": pa.int64(), "pos": pa.large_string(), "is_stop": pa.bool_(),
-                "is_punct": pa.bool_()}
+_WORDS = pa.dictionary(pa.int32(), pa.string())
+_ARROW_TYPES = {"token": _WORDS, "simplified": _WORDS, "term": _WORDS, "start": pa.int64(), "end": pa.int64(),
+                "pos": _WORDS, "is_stop": pa.bool_(), "is_punct": pa.bool_()}
 
 
 def token_table(texts: list[str], simplified: list[str] | None = None) -> pa.Table:
@@ -719,11 +732,14 @@ def token_table(texts: list[str], simplified: list[str] | None = None) -> pa.Tab
     a frame per text: ``speech`` (the text's position in ``texts``, int32) and the
     :data:`TOKEN_COLUMNS`. Whitespace tokens are left out; ``start`` and ``end`` are offsets
     in each text. ``simplified`` is each text in Simplified (one character per character;
-    converted when not given)."""
+    converted when not given). The string columns are dictionary-encoded (int32 indices,
+    each distinct string once), as the corpus store keeps them; ``term``, ``is_stop`` and
+    ``is_punct`` are worked out once per distinct word, on the dictionary, not per token."""
     if simplified is None:
         simplified = [to_simplified(t) for t in texts]
     eng = engine()
     pieces: dict[str, list] = {k: [] for k in ("speech", "token", "simplified", "start", "end", "pos")}
+    tag_codes: dict[str, int] = {}
     for i, (text, simp) in enumerate(zip(texts, simplified)):
         if len(simp) != len(text):
             raise ValueError("simplified text must have one character per character of text")
@@ -733,41 +749,67 @@ def token_table(texts: list[str], simplified: list[str] | None = None) -> pa.Tab
         if bounds[-1] != len(simp):  # the cut covers its input exactly; if not, offsets would lie
             raise RuntimeError(f"the segmenter covered {bounds[-1]} of {len(simp)} characters")
         keep = ~np.fromiter(map(str.isspace, words), dtype=bool, count=len(words))
-        mask = pa.array(keep)
-        simp_words = _slices(simp, bounds).filter(mask)
-        pieces["simplified"].append(simp_words)
-        pieces["token"].append(simp_words if text == simp else _slices(text, bounds).filter(mask))
-        pieces["pos"].append(pa.array(tags, type=pa.large_string()).filter(mask))
+        simp_words = _slices(simp, bounds)
+        pieces["simplified"].append(simp_words.filter(keep))
+        pieces["token"].append(None if text == simp else _slices(text, bounds).filter(keep))
+        # A tag's code: its position among the tags met (a few dozen), looked up a token at a time.
+        for tag in sorted(set(tags).difference(tag_codes)):
+            tag_codes[tag] = len(tag_codes)
+        codes = np.fromiter(map(tag_codes.__getitem__, tags), dtype=np.int32, count=len(tags))
+        pieces["pos"].append(codes[keep])
         pieces["start"].append(bounds[:-1][keep])
         pieces["end"].append(bounds[1:][keep])
         pieces["speech"].append(np.full(int(keep.sum()), i, dtype=np.int32))
     if not texts:
         return pa.table({"speech": pa.array([], pa.int32()),
                          **{c: pa.array([], _ARROW_TYPES[c]) for c in TOKEN_COLUMNS}})
-    simp_col = pa.concat_arrays(pieces["simplified"])
+    simp_col = _encoded(pieces["simplified"])
+    if all(t is None for t in pieces["token"]):
+        token_col = simp_col
+    else:
+        token_col = _encoded([s if t is None else t for s, t in zip(pieces["simplified"], pieces["token"])])
+    words = simp_col.dictionary
+    indices = simp_col.indices
     return pa.table({
         "speech": np.concatenate(pieces["speech"]),
-        "token": pa.concat_arrays(pieces["token"]),
+        "token": token_col,
         "simplified": simp_col,
         "term": _terms(simp_col),
         "start": np.concatenate(pieces["start"]),
         "end": np.concatenate(pieces["end"]),
-        "pos": pa.concat_arrays(pieces["pos"]),
-        "is_stop": pc.is_in(simp_col, value_set=pa.array(sorted(stopwords()), pa.large_string())),
-        "is_punct": pc.invert(pc.match_substring_regex(simp_col, _WORDLIKE_RE2)),
+        "pos": pa.DictionaryArray.from_arrays(pa.array(np.concatenate(pieces["pos"]), pa.int32()),
+                                              pa.array(list(tag_codes), pa.string())),
+        "is_stop": pc.is_in(words, value_set=pa.array(sorted(stopwords()), pa.string())).take(indices),
+        "is_punct": pc.invert(pc.match_substring_regex(words, _WORDLIKE_RE2)).take(indices),
     })
 
 
-def _terms(simplified: pa.Array) -> pa.Array:
+def _encoded(arrays: list[pa.Array]) -> pa.DictionaryArray:
+    """String arrays as one dictionary-encoded array (int32 indices, string values)."""
+    joined = pa.concat_arrays(arrays) if len(arrays) > 1 else arrays[0]
+    if joined.type != pa.string():
+        joined = joined.cast(pa.string())
+    return joined.dictionary_encode()
+
+
+def _terms(simplified: pa.DictionaryArray) -> pa.DictionaryArray:
     """The canonical term of each word (:mod:`analysis.aliases`), in Arrow: the few alias
-    variants are looked up, every other word is its own term."""
+    variants among the distinct words are looked up, every other word is its own term; the
+    result is dictionary-encoded too, each term once."""
     mapping = alias_map()
+    words = simplified.dictionary
     if not mapping:
         return simplified
-    variants = pa.array(list(mapping), pa.large_string())
-    canonical = pa.array(list(mapping.values()), pa.large_string())
-    at = pc.index_in(simplified, value_set=variants)
-    return pc.if_else(pc.is_null(at), simplified, pc.take(canonical, pc.fill_null(at, 0)))
+    variants = pa.array(list(mapping), pa.string())
+    at = pc.index_in(words, value_set=variants)
+    if at.null_count == len(at):
+        return simplified
+    canonical = pa.array(list(mapping.values()), pa.string())
+    mapped = pc.if_else(pc.is_null(at), words, pc.take(canonical, pc.fill_null(at, 0)))
+    values = pc.unique(mapped)
+    remap = pc.index_in(mapped, value_set=values).to_numpy(zero_copy_only=False).astype(np.int32)
+    indices = np.take(remap, simplified.indices.to_numpy(zero_copy_only=False))
+    return pa.DictionaryArray.from_arrays(pa.array(indices, pa.int32()), values)
 
 
 @renamed_arguments(moved=("simplified",))
