@@ -420,8 +420,10 @@ class Store:
         try:
             schema = schemas()[kind]
             names = [f.name for f in schema if pa.types.is_dictionary(f.type)]
-            table = pq.read_table(path, columns=columns, read_dictionary=names,
-                                  page_checksum_verification=True, use_threads=True)
+            # ParquetFile, not read_table: read_table sets up a dataset for every call, which
+            # made reading a corpus column by column (a file opened once per column) 2.4x slower.
+            with pq.ParquetFile(path, read_dictionary=names, page_checksum_verification=True) as handle:
+                table = handle.read(columns=columns, use_threads=True)
             expect = schema if columns is None else pa.schema([schema.field(c) for c in columns])
             got = table.schema.remove_metadata()
             if got != expect:
