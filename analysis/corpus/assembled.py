@@ -9,7 +9,8 @@ batches of a million rows) whose string columns are dictionary-encoded with the 
 categories and codes, so a warm load only decompresses and copies codes into arrays made
 once: no Parquet decoding, no dictionary unification.
 
-Layout: ``<store>/assembled/tokens-<corpus id>-<key>-<crc>.arrow``, where the key is a
+Layout: ``<store>/assembled/tokens-<corpus id>-<key>-<crc>.arrow`` (in a store folder only:
+a store at a URL, :class:`analysis.corpus.store.RemoteStore`, reads its partitions), where the key is a
 digest of the partitions' names (which name the files, their sizes and times, and the
 pipeline's code) and the columns, and ``crc`` the CRC-32 of the file's bytes. The file is
 written to a temporary name and renamed into place, so it appears whole or not at all; a
@@ -43,7 +44,8 @@ _NULLABLE = ("section", "point")
 
 
 def _stem(stored, columns: list[str]) -> str | None:
-    if stored.corpus_id is None or stored.inline:
+    # A store at a URL keeps no assembled files (analysis.corpus.store.RemoteStore: a local fast path).
+    if stored.corpus_id is None or stored.inline or stored.store.remote:
         return None
     key = digest("assembled-tokens", *(p.name for p in stored.partitions), *columns)
     return f"tokens-{stored.corpus_id}-{key}"

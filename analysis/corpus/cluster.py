@@ -7,7 +7,8 @@ What is distributed:
   each partition of the corpus (a run of consecutive files, :mod:`analysis.store`) is
   read, decoded, cleaned, outlined and segmented on a worker, which writes its Parquet
   files to the store. The speech files must be where the workers can read them (a shared
-  file system), and the store (``store=`` or ``SPEECHES_STORE``) a folder they share;
+  file system), and the store (``store=`` or ``SPEECHES_STORE``) a folder they share or an
+  fsspec URL they can all write (``s3://``, ``gs://``: :class:`analysis.corpus.store.RemoteStore`);
 * :func:`analysis.corpus_tokens` with ``client=`` returns the tokens as a
   ``dask.dataframe`` over those files, without gathering them; the count-based analyses
   (:func:`analysis.frequencies`, :func:`analysis.keyness` counts, :func:`analysis.term_trends`,
@@ -80,23 +81,30 @@ def token_dataframe(stored, corpus: pd.DataFrame):
 
     from ..text.segment import token_frame
 
-    paths = [str(stored.store.table_path(p.name, "tokens")) for p in stored.partitions]
+    store = stored.store
+    # A store at a URL is read through its fsspec file system (each object's size checked
+    # against its record: analysis.corpus.store.RemoteStore); a folder by its paths.
+    sources = list(stored.partitions) if store.remote else \
+        [str(store.table_path(p.name, "tokens")) for p in stored.partitions]
     if stored.inline:
         raise ValueError("the store could not be written, so there are no token files for the workers to "
-                         "read: give load_corpus a store= folder the workers share")
+                         "read: give load_corpus a store= folder or URL the workers share")
     wanted = set(corpus["speech_id"])
     meta = token_frame(_empty_tokens())
 
-    def read(path: str) -> pd.DataFrame:
+    def read(source) -> pd.DataFrame:
         import pyarrow.parquet as pq
 
         from .store import schemas
 
-        names = [f.name for f in schemas()["tokens"] if str(f.type).startswith("dictionary")]
-        frame = token_frame(pq.read_table(path, read_dictionary=names, page_checksum_verification=True))
+        if store.remote:
+            frame = token_frame(store.read(source, "tokens"))
+        else:
+            names = [f.name for f in schemas()["tokens"] if str(f.type).startswith("dictionary")]
+            frame = token_frame(pq.read_table(source, read_dictionary=names, page_checksum_verification=True))
         return frame[frame["speech_id"].isin(wanted)] if len(wanted) < len(stored.speech_ids) else frame
 
-    return dd.from_map(read, paths, meta=meta, enforce_metadata=False)
+    return dd.from_map(read, sources, meta=meta, enforce_metadata=False)
 
 
 def _empty_tokens():

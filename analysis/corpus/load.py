@@ -135,8 +135,8 @@ def load_corpus(path: str | Path | None = None, *, errors: str = "raise",
     store. Partitions to compute run on ``workers`` processes (default: the cores this
     process may use) when there is enough text, or on the workers of a Dask ``client``
     (:mod:`analysis.cluster`; the folder must then be one the workers can read, and
-    ``store`` a folder they share; a ``file://`` URL is one, an ``s3://`` or other URL
-    raises :class:`ValueError`). ``progress`` forces the progress bar.
+    ``store`` a folder or an fsspec URL they share: ``file://``, ``s3://``, ``gs://`` …,
+    :class:`analysis.corpus.store.RemoteStore`). ``progress`` forces the progress bar.
 
     Bad files: with ``errors="raise"`` (default) one :class:`CorpusError` names every
     unreadable ``.txt`` file and its reason, after all were tried; with ``errors="warn"``
@@ -229,7 +229,7 @@ def _assembled(stored, table: pd.DataFrame | None, errors: str, cache: bool, cli
     Kept in the store as a whole (with the warnings it gave), keyed by the partitions, the
     metadata table and ``errors``, so that a warm load recomputes nothing per speech."""
     key = None
-    if cache and not stored.inline and stored.corpus_id:
+    if cache and not stored.inline and stored.corpus_id and not stored.store.remote:  # a folder's fast path
         meta_key = "" if table is None else digest(table.to_csv(index=False))
         key = digest("assembled", *(p.name for p in stored.partitions), meta_key, errors)
         found = _read_assembled(stored, key)

@@ -1,11 +1,12 @@
 """The corpus store: the corpus, parts and tokens tables of every corpus loaded, on disk as
 partitioned Parquet, so that a warm load reads them instead of computing anything.
 
-Layout (under ``CACHE_DIR/store``, or any folder the workers of a cluster share)::
+Layout (under ``CACHE_DIR/store``, any folder the workers of a cluster share, or an fsspec
+URL such as ``s3://bucket/store``: :class:`RemoteStore`, below)::
 
     manifests/<corpus id>.json          one per corpus: its files and its partitions
     partitions/<partition id>/          one per run of consecutive speeches
-        corpus.parquet parts.parquet tokens.parquet
+        corpus.parquet parts.parquet tokens.parquet _record.json
     assembled/corpus-<corpus id>-<key>-<crc>.arrow
                                         a corpus table with its metadata and dates joined
     assembled/tokens-<corpus id>-<key>-<crc>.arrow
@@ -31,17 +32,50 @@ written to a temporary name in its folder and renamed into place, the manifest l
 interrupted run leaves either the old manifest or the new one, each naming only complete
 files.
 
+**A store at a URL** (any scheme but ``file://``, which names a folder) is a
+:class:`RemoteStore`: the same layout written through fsspec (``fsspec.core.url_to_fs``,
+imported only then), so that the workers of a Dask cluster can share a bucket instead of a
+POSIX file system. Object stores offer no rename and no reliable modification time, but a
+single PUT is atomic (an object is there whole or not at all; a multipart upload appears only
+when it completes). So, without renames:
+
+1. each object is written once, under its final name: partition names are digests of the
+   pipeline and of their speeches, so a name always holds the same tables and an object is
+   replaced only when it is damaged;
+2. in a partition, the table files first, each encoded into a local temporary file and
+   uploaded whole (``put_file``: a write that fails leaves no object, where a streamed
+   ``open(url, "wb")`` would commit a partial one as it is closed), then its
+   ``_record.json`` (each file's rows and size);
+3. the corpus's manifest last of all, naming only partitions whose records were written.
+
+A reader trusts a partition only when its ``_record.json`` is there and each file has the size
+the manifest records (one listing of ``partitions/`` per run), then, as it reads each object
+(one GET), its size again, Parquet's page checksums, the schema and the row count. What fails
+is reported (a :class:`StoreWarning` naming the object's URL) and rebuilt, never served; a run
+interrupted between a partition's table files and its record leaves a partition that is never
+read as whole, and that the next run writes again. Weaker than a folder: with no modification
+time, an object replaced by other bytes of the same size is found as it is read (by Parquet's
+checksums, the schema, the row count), not before. The assembled whole-corpus Arrow files are
+a folder's fast path and are not kept at a URL (:mod:`analysis.corpus.assembled`): a warm load
+there reads the partitions, as the workers of a cluster do. A URL whose fsspec implementation
+is not installed (``s3://`` without s3fs) raises :class:`ImportError` naming the URL and the
+package. ``memory://`` (fsspec's in-memory file system, for tests) lives in one process: its
+threads share it, forked workers do not.
+
 Why not Dask's or DuckDB's own stores: the same Parquet files are what a
 ``dask.dataframe.read_parquet`` reads on a cluster (:mod:`analysis.cluster`); what this module
-adds is the manifest that lets a warm load trust a file by its size and time.
+adds is the manifest that lets a warm load trust a file by its size and time (or, at a URL,
+by its record and size).
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import shutil
 import tempfile
+import uuid
 import warnings
 import zlib
 from concurrent.futures import ThreadPoolExecutor
@@ -267,32 +301,38 @@ def partition_name(kind: str, sources: list[Source]) -> str:
 
 # ---------------------------------------------------------------- the store on disk
 
-def _local_root(root: str | Path) -> Path:
-    """The folder a store's ``root`` names: a path, or a ``file://`` URL. Any other URL is
-    refused with the reason, not taken for a relative folder named ``s3:``."""
-    text = str(root)
-    scheme = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*)://", text)
-    if scheme is None:
-        return Path(root)
-    if scheme.group(1).lower() == "file":
-        from urllib.parse import unquote, urlparse
+def _scheme(root: str | Path) -> str | None:
+    """The URL scheme ``root`` starts with (``s3`` of ``s3://bucket/x``), or None for a path."""
+    found = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*)://", str(root))
+    return found.group(1).lower() if found else None
 
-        parsed = urlparse(text)
-        if parsed.netloc not in ("", "localhost"):
-            raise ValueError(f"store {text!r}: a file:// URL must name a local path (file:///path)")
-        return Path(unquote(parsed.path))
-    raise ValueError(f"store {text!r}: {scheme.group(1)}:// URLs are not supported. The store makes each "
-                     "partition appear whole by renaming its folder, which object stores do not offer; give "
-                     "a folder on a file system every worker shares (NFS, Lustre, GPFS, or the bucket mounted "
-                     "with s3fs or gcsfuse)")
+
+def _local_root(root: str | Path) -> Path:
+    """The folder a local store's ``root`` names: a path, or a ``file://`` URL (not taken for
+    a relative folder named ``file:``)."""
+    text = str(root)
+    if _scheme(text) is None:
+        return Path(root)
+    from urllib.parse import unquote, urlparse
+
+    parsed = urlparse(text)
+    if parsed.netloc not in ("", "localhost"):
+        raise ValueError(f"store {text!r}: a file:// URL must name a local path (file:///path)")
+    return Path(unquote(parsed.path))
 
 
 class Store:
     """A store folder (see the module's docstring). ``root`` defaults to ``CACHE_DIR/store``;
-    a ``file://`` URL names a local folder. Other URLs (``s3://``, ``gs://``) raise
-    :class:`ValueError`: the store makes a partition appear whole by renaming its folder,
-    which object stores do not offer, so it needs a file system (a bucket mounted with
-    s3fs or gcsfuse is one, given by its path)."""
+    a ``file://`` URL names a local folder. Any other URL (``s3://``, ``gs://``,
+    ``memory://``) makes a :class:`RemoteStore` instead: the same layout written through
+    fsspec, committed without renames (object stores have none)."""
+
+    remote = False  # a folder: partitions appear whole by a rename, files are trusted by size and time
+
+    def __new__(cls, root: str | Path | None = None):
+        if cls is Store and root is not None and _scheme(root) not in (None, "file"):
+            return super().__new__(RemoteStore)  # fsspec is imported then, in its __init__
+        return super().__new__(cls)
 
     def __init__(self, root: str | Path | None = None):
         self.root = _local_root(root) if root is not None else config.CACHE_DIR / "store"
@@ -418,23 +458,246 @@ class Store:
         :class:`DamagedPartition` naming the file and the fault."""
         path = self.table_path(partition.name, kind)
         try:
-            schema = schemas()[kind]
-            names = [f.name for f in schema if pa.types.is_dictionary(f.type)]
-            # ParquetFile, not read_table: read_table sets up a dataset for every call, which
-            # made reading a corpus column by column (a file opened once per column) 2.4x slower.
-            with pq.ParquetFile(path, read_dictionary=names, page_checksum_verification=True) as handle:
-                table = handle.read(columns=columns, use_threads=True)
-            expect = schema if columns is None else pa.schema([schema.field(c) for c in columns])
-            got = table.schema.remove_metadata()
-            if got != expect:
-                raise ValueError(f"schema {_describe(got)} is not {_describe(expect)}")
-            if table.num_rows != partition.files[kind]["rows"]:
-                raise ValueError(f"{table.num_rows} rows, its record says {partition.files[kind]['rows']}")
-            return table
+            return checked_table(path, partition, kind, columns)
         except DamagedPartition:
             raise
         except Exception as exc:  # noqa: BLE001 (anything short of the expected table is damage)
             raise DamagedPartition(path, f"{type(exc).__name__}: {exc}") from None
+
+
+def checked_table(source, partition: Partition, kind: str, columns: list[str] | None = None) -> pa.Table:
+    """One table of a partition read from ``source`` (a path, or a buffer of its bytes),
+    checked against the schema the code writes and the row count its record gives; raises
+    on any difference (the caller names the file). Parquet verifies its page checksums."""
+    schema = schemas()[kind]
+    names = [f.name for f in schema if pa.types.is_dictionary(f.type)]
+    # ParquetFile, not read_table: read_table sets up a dataset for every call, which made
+    # reading a corpus column by column (a file opened once per column) 2.4x slower.
+    with pq.ParquetFile(source, read_dictionary=names, page_checksum_verification=True) as handle:
+        table = handle.read(columns=columns, use_threads=True)
+    expect = schema if columns is None else pa.schema([schema.field(c) for c in columns])
+    got = table.schema.remove_metadata()
+    if got != expect:
+        raise ValueError(f"schema {_describe(got)} is not {_describe(expect)}")
+    if table.num_rows != partition.files[kind]["rows"]:
+        raise ValueError(f"{table.num_rows} rows, its record says {partition.files[kind]['rows']}")
+    return table
+
+
+# ---------------------------------------------------------------- the store at a URL
+
+RECORD = "_record.json"
+
+
+def filesystem(url: str):
+    """``(fs, path)`` for a store URL (:func:`fsspec.core.url_to_fs`), or a clear error: an
+    :class:`ImportError` naming the URL and the package to install when the URL's file system
+    is not installed, a :class:`ValueError` when fsspec knows no such scheme."""
+    scheme = _scheme(url) or "?"
+    try:
+        import fsspec.core
+    except ImportError as exc:  # dask depends on it, so only a broken environment lacks it
+        raise ImportError(f"store {url!r}: a store at a URL needs fsspec (pip install fsspec)") from exc
+    try:
+        return fsspec.core.url_to_fs(url)
+    except ImportError as exc:
+        from fsspec.registry import known_implementations
+
+        target = known_implementations.get(scheme, {}).get("class", "")
+        package = target.split(".")[0] if target else (exc.name or "its fsspec implementation")
+        raise ImportError(f"store {url!r}: {scheme}:// needs the {package} package, which is not installed "
+                          f"(pip install {package}; fsspec says: {exc}). Or give a folder: a local path, a "
+                          "file:// URL, or the bucket mounted on a shared file system") from exc
+    except ValueError as exc:
+        raise ValueError(f"store {url!r}: fsspec knows no {scheme}:// file system ({exc})") from exc
+
+
+class RemoteStore(Store):
+    """A store at an fsspec URL (see the module's docstring): the layout of :class:`Store`,
+    committed without renames (table files first, each partition's ``_record.json`` after
+    them, the manifest last) and trusted by the record's sizes, not by times. Made by
+    ``Store(url)``; ``root`` is the URL as given (messages name objects by it). Its file
+    system is fsspec's for the URL, with credentials and options from the usual places (the
+    environment, ``~/.aws``, fsspec's configuration such as ``FSSPEC_S3_ENDPOINT_URL``).
+
+    A subclass rather than branches in :class:`Store`: a folder's code path (renames,
+    modification times, the assembled files) stays exactly as it was; only what an object
+    store does differently is written here. No assembled files (``remote``): they save
+    Parquet decoding on a local disk, but at a URL they would be a second copy of every
+    token fetched over the network, for a read the workers of a cluster never use."""
+
+    remote = True
+
+    def __init__(self, root: str):
+        self.root = str(root).rstrip("/")
+        self.fs, base = filesystem(self.root)
+        self._base = base.rstrip("/")
+        self._listing: dict[str, dict[str, int]] | None = None  # partition -> file -> size, one run's
+
+    def __getstate__(self) -> dict:
+        return {"root": self.root, "fs": self.fs, "_base": self._base, "_listing": None}
+
+    # where things are: URLs for messages, file-system paths for fsspec
+    def _path(self, *parts: str) -> str:
+        return "/".join([self._base, *parts])
+
+    def _url(self, *parts: str) -> str:
+        return "/".join([self.root, *parts])
+
+    def manifest_path(self, corpus_id: str) -> str:
+        return self._url("manifests", f"{corpus_id}.json")
+
+    def partition_dir(self, name: str) -> str:
+        return self._url("partitions", name)
+
+    def table_path(self, name: str, table: str) -> str:
+        return self._url("partitions", name, f"{table}.parquet")
+
+    def writable(self) -> str | None:
+        """None when an object can be put in the store (and removed), else why not."""
+        probe = self._path("partitions", f".probe-{uuid.uuid4().hex}")
+        try:
+            self.fs.pipe_file(probe, b"")
+            self.fs.rm_file(probe)
+            return None
+        except Exception as exc:  # noqa: BLE001 (each fsspec implementation raises its own errors)
+            return f"{type(exc).__name__}: {exc}"
+
+    # manifests
+    def read_manifest(self, corpus_id: str) -> dict | None:
+        """The corpus's manifest, or None. A run starts here, so the listing of the partitions
+        that :meth:`check` reads is taken afresh after it."""
+        self._listing = None
+        try:
+            data = json.loads(self.fs.cat_file(self._path("manifests", f"{corpus_id}.json")).decode("utf-8"))
+            if data.get("format") != STORE_FORMAT or data.get("corpus_id") != corpus_id:
+                return None
+            return data
+        except FileNotFoundError:
+            return None
+        except Exception as exc:  # noqa: BLE001 (a damaged or unreadable manifest means a rebuild)
+            warnings.warn(f"store manifest {self.manifest_path(corpus_id)} is damaged ({type(exc).__name__}: "
+                          f"{exc}); rebuilding", StoreWarning, stacklevel=4)
+            return None
+
+    def write_manifest(self, corpus_id: str, data: dict) -> None:
+        """One PUT, after every partition it names has its record."""
+        payload = json.dumps({"format": STORE_FORMAT, "corpus_id": corpus_id, **data}, ensure_ascii=False)
+        self.fs.pipe_file(self._path("manifests", f"{corpus_id}.json"), payload.encode("utf-8"))
+
+    # partitions
+    def write_partition(self, name: str, tables: dict, replace: bool = False) -> dict[str, dict]:
+        """Write a partition's tables (as :meth:`Store.write_partition` takes them); returns
+        its record (each file's rows and size). Each table is encoded into a local temporary
+        file and uploaded whole under its final name, on a thread of its own; the record is
+        put after all of them. A complete partition already there (another worker's) is
+        kept and its record returned; ``replace`` (a damaged one) removes it first."""
+        self._listing = None
+        if replace:
+            self._remove(self._path("partitions", name))
+        else:
+            found = self._complete(name)
+            if found is not None:
+                return found
+            self._remove(self._path("partitions", name, RECORD))  # an older, failed record: never left standing
+        tmp = Path(tempfile.mkdtemp(prefix=f"speeches-store-{name}-"))
+        try:
+            def upload(kind: str) -> dict:
+                local = tmp / f"{kind}.parquet"
+                entry = _write_table(local, kind, tables[kind])
+                entry["size"] = local.stat().st_size
+                self.fs.put_file(str(local), self._path("partitions", name, f"{kind}.parquet"))
+                return entry
+
+            with ThreadPoolExecutor(len(tables) or 1) as pool:
+                record = dict(zip(tables, pool.map(upload, tables)))
+            self.fs.pipe_file(self._path("partitions", name, RECORD), json.dumps(record).encode("utf-8"))
+            return record
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    def _remove(self, path: str) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self.fs.rm(path, recursive=True)
+
+    def _complete(self, name: str) -> dict | None:
+        """The record of partition ``name`` when it is there and every file it lists has the
+        size it gives; else None."""
+        try:
+            record = json.loads(self.fs.cat_file(self._path("partitions", name, RECORD)).decode("utf-8"))
+            sizes = self._sizes(name, fresh=True)
+            if all(sizes.get(f"{kind}.parquet") == entry["size"] for kind, entry in record.items()):
+                return record
+        except Exception:  # noqa: BLE001 (no record, or an unreadable one: the partition is written again)
+            pass
+        return None
+
+    def _sizes(self, name: str, fresh: bool = False) -> dict[str, int]:
+        """The sizes of partition ``name``'s objects (file name -> bytes): from one listing of
+        every partition per run (``fresh``: of this partition, now)."""
+        if fresh:
+            folder = self._path("partitions", name)
+            self.fs.invalidate_cache(folder)
+            try:
+                found = self.fs.find(folder, detail=True)
+            except FileNotFoundError:
+                return {}
+            return {info["name"].rstrip("/").rsplit("/", 1)[-1]: info["size"] for info in found.values()}
+        if self._listing is None:
+            root = self._path("partitions")
+            self.fs.invalidate_cache(root)
+            listing: dict[str, dict[str, int]] = {}
+            try:
+                found = self.fs.find(root, detail=True)
+            except FileNotFoundError:
+                found = {}
+            for info in found.values():
+                parts = info["name"].rstrip("/").rsplit("/", 2)
+                if len(parts) == 3:
+                    listing.setdefault(parts[1], {})[parts[2]] = info["size"]
+            self._listing = listing
+        return self._listing.get(name, {})
+
+    def check(self, partition: Partition, kinds=TABLES) -> str | None:
+        """None when the partition's record is there and each file has the size the manifest
+        records; else what is wrong. Reads no data (no modification times: see the module's
+        docstring)."""
+        sizes = self._sizes(partition.name)
+        if RECORD not in sizes:
+            return f"{self.partition_dir(partition.name)} has no {RECORD} (a write that did not finish)"
+        for kind in kinds:
+            want = partition.files.get(kind)
+            if want is None:
+                return f"{kind} missing from its record"
+            got = sizes.get(f"{kind}.parquet")
+            if got is None:
+                return f"{self.table_path(partition.name, kind)}: missing"
+            if got != want["size"]:
+                return f"{self.table_path(partition.name, kind)}: {got} bytes, its record says {want['size']}"
+        return None
+
+    def read(self, partition: Partition, kind: str, columns: list[str] | None = None) -> pa.Table:
+        """One table of a partition, its size checked against its record, then its schema,
+        row count and page checksums; raises :class:`DamagedPartition` naming the object and
+        the fault. A whole table is fetched in one GET; some ``columns`` (a large corpus read
+        a column at a time) by ranged reads of those columns alone, not the whole object
+        once per column."""
+        url = self.table_path(partition.name, kind)
+        path = self._path("partitions", partition.name, f"{kind}.parquet")
+        want = partition.files[kind]["size"]
+        try:
+            if columns is None:
+                data = self.fs.cat_file(path)
+                if len(data) != want:
+                    raise ValueError(f"{len(data)} bytes, its record says {want}")
+                return checked_table(pa.BufferReader(data), partition, kind)
+            size = self.fs.info(path)["size"]
+            if size != want:
+                raise ValueError(f"{size} bytes, its record says {want}")
+            with self.fs.open(path, "rb") as handle:
+                return checked_table(handle, partition, kind, columns)
+        except Exception as exc:  # noqa: BLE001 (anything short of the expected table is damage)
+            raise DamagedPartition(url, f"{type(exc).__name__}: {exc}") from None
 
 
 def _write_table(path: Path, kind: str, value) -> dict:

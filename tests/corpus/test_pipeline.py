@@ -731,13 +731,24 @@ def test_a_damaged_assembled_corpus_file_is_reported_and_rebuilt(tmp_path, cache
     assert now != rebuilt
 
 
-def test_a_store_url_is_a_file_url_or_a_clear_error(tmp_path, cache_dir, seed_text, monkeypatch):
+def test_a_store_url_is_a_file_url_an_fsspec_store_or_a_clear_error(tmp_path, cache_dir, seed_text, monkeypatch):
+    """A file:// URL is a folder; another URL is a store written through fsspec
+    (tests/corpus/test_remote_store.py), or, when its file system is not installed or not
+    known, a clear error: never a relative folder named ``s3:``."""
+    import importlib.util
+
+    from analysis.corpus.store import RemoteStore
+
     folder = _speeches(tmp_path / "c", seed_text, n=2)
     monkeypatch.chdir(tmp_path)
-    for url in ("s3://bucket/store", "gs://bucket/store", "memory://store"):
-        with pytest.raises(ValueError, match="URLs are not supported.*file system"):
-            load_corpus(folder, workers=1, store=url)
+    for url, package in (("s3://bucket/store", "s3fs"), ("gs://bucket/store", "gcsfs")):
+        if importlib.util.find_spec(package) is None:
+            with pytest.raises(ImportError, match=f"store '{url}'.*needs the {package} package.*pip install {package}"):
+                load_corpus(folder, workers=1, store=url)
+    with pytest.raises(ValueError, match="fsspec knows no nosuch:// file system"):
+        load_corpus(folder, workers=1, store="nosuch://bucket/store")
     assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(":")]   # no folder named s3:
+    assert isinstance(Store("memory://store"), RemoteStore) and not Store(tmp_path / "s").remote
     with pytest.raises(ValueError, match="local path"):
         Store("file://otherhost/store")
     shared = tmp_path / "shared store"
