@@ -60,7 +60,8 @@ a folder's fast path and are not kept at a URL (:mod:`analysis.corpus.assembled`
 there reads the partitions, as the workers of a cluster do. A URL whose fsspec implementation
 is not installed (``s3://`` without s3fs) raises :class:`ImportError` naming the URL and the
 package. ``memory://`` (fsspec's in-memory file system, for tests) lives in one process: its
-threads share it, forked workers do not.
+threads share it, forked workers do not, so the pipeline processes such a store's speeches in
+the process that holds it (``workers`` is then 1).
 
 Why not Dask's or DuckDB's own stores: the same Parquet files are what a
 ``dask.dataframe.read_parquet`` reads on a cluster (:mod:`analysis.cluster`); what this module
@@ -533,9 +534,14 @@ class RemoteStore(Store):
         self.fs, base = filesystem(self.root)
         self._base = base.rstrip("/")
         self._listing: dict[str, dict[str, int]] | None = None  # partition -> file -> size, one run's
+        # fsspec's memory:// lives in this process: the pipeline then processes here, not in
+        # forked workers, whose writes would be lost with them.
+        protocols = self.fs.protocol if isinstance(self.fs.protocol, (tuple, list)) else (self.fs.protocol,)
+        self.in_process = "memory" in protocols
 
     def __getstate__(self) -> dict:
-        return {"root": self.root, "fs": self.fs, "_base": self._base, "_listing": None}
+        return {"root": self.root, "fs": self.fs, "_base": self._base, "_listing": None,
+                "in_process": self.in_process}
 
     # where things are: URLs for messages, file-system paths for fsspec
     def _path(self, *parts: str) -> str:

@@ -205,3 +205,18 @@ def test_no_fsspec_is_imported_without_a_url_store(tmp_path):
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={"SPEECHES_CACHE_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"})
     assert run.stdout.strip() == "[]"
+
+
+def test_a_memory_store_is_filled_in_this_process_even_with_workers(folder, url, tmp_path, monkeypatch):
+    """memory:// lives in one process: with workers=2 the partitions are still written where
+    the next run finds them (a forked worker's writes would be lost), with no warning."""
+    from analysis.corpus import parallel
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_CHARS", 0)   # six short files would not fork otherwise
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", StoreWarning)
+        corpus = load_corpus(folder, store=url, workers=2)
+        tokens = corpus_tokens(corpus, workers=2)
+    assert len([o for o in _objects(url) if o.endswith("/_record.json")]) == 2
+    _assert_same([tokens], [_tables(folder, store=tmp_path / "local")[2]])
