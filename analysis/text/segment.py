@@ -417,7 +417,9 @@ class Engine:
         # Word -> tag of every word the project dictionary lists with a frequency above
         # zero: jieba's (posseg's table) without the floor phrases, the user dictionary's,
         # and the alias groups' terms (tagged nz, as _build adds them).
-        tags = {w: t for w, t in _dictionary_tags().items() if w not in floor}
+        tags = dict(_dictionary_tags())  # a copy, then the floor phrases out: a tenth of the time of a filter
+        for word in floor:
+            tags.pop(word, None)
         for word, freq, pos in user_dictionary().itertuples(index=False):
             self.rs.add_word(word, None if freq is None or pd.isna(freq) else int(freq), pos)
             tags[word] = pos if pos else tags.get(word, "x")
