@@ -13,7 +13,7 @@ all of them; each size's ratio is taken pair by pair:
   cold   ``load_corpus(folder)`` + ``corpus_tokens(corpus)`` with an empty cache (all cores)
   warm   the same two calls again, the store filled by ``cold``
 
-Memory: the summed PSS of the case process and its workers, sampled every 0.1 s from /proc.
+Memory: the summed PSS of the case process and its workers, sampled every 0.25 s from /proc.
 The notebooks: ``python -m analysis.output.runner`` on the corpus (FIGURES_DIR in build/), once to
 fill the caches, then ``--rounds`` times warm; the median is reported.
 
@@ -57,6 +57,7 @@ NOTEBOOK_TIMEOUT = 3600      # seconds per cell
 # copied a realistic number of times is bench_reuse.py's case (10,000 documents). The 72
 # reports are then also timed on the same six notebooks, so that the ratio compares like with like.
 REUSE_MAX_DOCS = 1000
+SAMPLE_SECONDS = 0.25        # how often the process tree's memory is read
 SIX = ["00", "01", "02", "03", "04", "06"]
 
 _LCUT = """
@@ -79,7 +80,36 @@ print(json.dumps({"calls": time.perf_counter() - start, "tokens": len(tokens)}))
 
 
 # ---------------------------------------------------------------- measuring a process
+def _children(pid: int) -> list[int] | None:
+    """``pid``'s child processes, from ``/proc/<pid>/task/*/children`` (None where the kernel
+    does not offer that file)."""
+    out = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children", "rb") as handle:
+                out.extend(int(c) for c in handle.read().split())
+    except FileNotFoundError:
+        return None if not Path("/proc/self/task").exists() else out
+    except OSError:
+        pass
+    return out
+
+
 def _descendants(root: int) -> list[int]:
+    """The process tree under ``root``: its children's files where the kernel has them (a few
+    reads), else a scan of every process's parent. The scan, every 0.1 s, cost the measured
+    pipeline a visible share of the two cores it runs on."""
+    tree, frontier = [root], [root]
+    while frontier:
+        found = [_children(pid) for pid in frontier]
+        if any(f is None for f in found):
+            return _descendants_by_scan(root)
+        frontier = [c for f in found for c in f]
+        tree.extend(frontier)
+    return tree
+
+
+def _descendants_by_scan(root: int) -> list[int]:
     parent_of = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -116,7 +146,9 @@ def run(code_or_args: list[str], env: dict | None = None) -> dict:
                             env={**os.environ, "SPEECHES_HEADLESS": "1", **(env or {})}, cwd=ROOT)
 
     def sample() -> None:
-        while not stop.wait(0.1):
+        # Every 0.25 s: PSS (smaps_rollup) walks each process's page tables, which is not free
+        # for a process of a gigabyte, and the pipeline measured runs on both cores.
+        while not stop.wait(SAMPLE_SECONDS):
             peak[0] = max(peak[0], sum(_pss(pid) for pid in _descendants(proc.pid)))
 
     watcher = threading.Thread(target=sample, daemon=True)
