@@ -58,7 +58,9 @@ NOTEBOOK_TIMEOUT = 3600      # seconds per cell
 # reports are then also timed on the same six notebooks, so that the ratio compares like with like.
 REUSE_MAX_DOCS = 1000
 SAMPLE_SECONDS = 0.25        # how often the process tree's memory is read
-SIX = ["00", "01", "02", "03", "04", "06"]
+# The notebooks but text reuse (their numbers), as the runner takes them.
+WITHOUT_REUSE = [p.name[:2] for p in sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+                 if not p.name.startswith("05-")]
 
 _LCUT = """
 import sys
@@ -80,33 +82,31 @@ print(json.dumps({"calls": time.perf_counter() - start, "tokens": len(tokens)}))
 
 
 # ---------------------------------------------------------------- measuring a process
-def _children(pid: int) -> list[int] | None:
-    """``pid``'s child processes, from ``/proc/<pid>/task/*/children`` (None where the kernel
-    does not offer that file)."""
+def _children(pid: int) -> list[int]:
+    """``pid``'s child processes, from ``/proc/<pid>/task/*/children`` (none once it ended)."""
     out = []
     try:
         for task in os.listdir(f"/proc/{pid}/task"):
             with open(f"/proc/{pid}/task/{task}/children", "rb") as handle:
                 out.extend(int(c) for c in handle.read().split())
-    except FileNotFoundError:
-        return None if not Path("/proc/self/task").exists() else out
     except OSError:
         pass
     return out
 
 
 def _descendants(root: int) -> list[int]:
-    """The process tree under ``root``: its children's files where the kernel has them (a few
-    reads), else a scan of every process's parent. The scan, every 0.1 s, cost the measured
-    pipeline a visible share of the two cores it runs on."""
+    """The process tree under ``root``: from its children's files where the kernel offers
+    them (a few reads), else from a scan of every process's parent."""
+    if not _HAS_CHILDREN_FILES:
+        return _descendants_by_scan(root)
     tree, frontier = [root], [root]
     while frontier:
-        found = [_children(pid) for pid in frontier]
-        if any(f is None for f in found):
-            return _descendants_by_scan(root)
-        frontier = [c for f in found for c in f]
+        frontier = [c for pid in frontier for c in _children(pid)]
         tree.extend(frontier)
     return tree
+
+
+_HAS_CHILDREN_FILES = Path(f"/proc/self/task/{os.getpid()}/children").exists()
 
 
 def _descendants_by_scan(root: int) -> list[int]:
@@ -247,9 +247,9 @@ def notebook_case(docs: int, rounds: int, notebooks: list[str] | None = None) ->
 def notebook_cases(docs: list[int], rounds: int) -> list[dict]:
     """:func:`notebook_case` for each corpus size: every notebook up to :data:`REUSE_MAX_DOCS`
     speeches, the six without text reuse beyond it, and then the 72 reports on the same six."""
-    out = [notebook_case(d, rounds, None if d <= REUSE_MAX_DOCS else SIX) for d in docs]
+    out = [notebook_case(d, rounds, None if d <= REUSE_MAX_DOCS else WITHOUT_REUSE) for d in docs]
     if any(d > REUSE_MAX_DOCS for d in docs) and 72 in docs:
-        out.append(notebook_case(72, rounds, SIX))
+        out.append(notebook_case(72, rounds, WITHOUT_REUSE))
     return out
 
 
@@ -355,7 +355,7 @@ def chart(sizes: list[dict], notebooks: list[dict], path: Path) -> None:
     else:  # a run of the notebook case alone
         left.set_axis_off()
     if notebooks:
-        for which, label in ((None, "all seven notebooks"), (SIX, "six, without text reuse (05)")):
+        for which, label in ((None, "all notebooks"), (WITHOUT_REUSE, "all but text reuse (05)")):
             done = [n for n in notebooks if n["warm"] and n.get("notebooks") == which]
             if done:
                 right.plot([n["docs"] for n in done], [med(n["warm"]) for n in done], marker="o", label=label)

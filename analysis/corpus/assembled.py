@@ -43,16 +43,27 @@ _OPTIONS = ipc.IpcWriteOptions(compression="lz4")
 _NULLABLE = ("section", "point")
 
 
-def _stem(stored, columns: list[str]) -> str | None:
-    # A store at a URL keeps no assembled files (analysis.corpus.store.RemoteStore: a local fast path).
-    if stored.corpus_id is None or stored.inline or stored.store.remote:
-        return None
-    key = digest("assembled-tokens", *(p.name for p in stored.partitions), *columns)
-    return f"tokens-{stored.corpus_id}-{key}"
+def keeps_files(stored) -> bool:
+    """Whether the corpus's whole tables are kept as files here: in a store folder, for a
+    corpus with a manifest whose partitions are on disk (a store at a URL reads its
+    partitions: :class:`analysis.corpus.store.RemoteStore`)."""
+    return stored.corpus_id is not None and not stored.inline and not stored.store.remote
 
 
-def _folder(stored) -> Path:
+def kept_folder(stored) -> Path:
     return Path(stored.store.root) / "assembled"
+
+
+def kept_prefix(stored, table: str) -> str:
+    """``<table>-<corpus id>-``: how a corpus's kept ``table`` file is named, before its key
+    (a new file of the corpus replaces the files with this prefix)."""
+    return f"{table}-{stored.corpus_id}-"
+
+
+def _stem(stored, columns: list[str]) -> str | None:
+    if not keeps_files(stored):
+        return None
+    return kept_prefix(stored, "tokens") + digest("assembled-tokens", *(p.name for p in stored.partitions), *columns)
 
 
 def read_kept(folder: Path, stem: str, read, *, stacklevel: int = 3):
@@ -105,7 +116,7 @@ def read_tokens(stored, columns: list[str]) -> pd.DataFrame | None:
             raise ValueError(f"columns {reader.schema.names} are not {columns}")
         return pd.DataFrame(_filled(reader, columns, stored.rows("tokens")), copy=False)
 
-    return read_kept(_folder(stored), stem, read)
+    return read_kept(kept_folder(stored), stem, read)
 
 
 def _filled(reader, columns: list[str], rows: int) -> dict:
@@ -178,7 +189,7 @@ def write_tokens(stored, frame: pd.DataFrame) -> None:
     the same corpus are removed."""
     stem = _stem(stored, list(frame.columns))
     if stem is not None:
-        keep(_folder(stored), stem, lambda handle: _write(handle, frame), replaces=f"tokens-{stored.corpus_id}-")
+        keep(kept_folder(stored), stem, lambda handle: _write(handle, frame), replaces=kept_prefix(stored, "tokens"))
 
 
 def write_table(handle, table: pa.Table) -> None:

@@ -16,6 +16,7 @@ from ..common.frames import release_arrow_memory
 from ..config import SEEDS_DIR
 from ..text.cleaning import KINDS
 from ..text.dates import UNKNOWN, SpeechDate
+from .assembled import keep, keeps_files, kept_folder, kept_prefix, read_kept, write_table
 from .cache import digest
 from .metadata import (
     LEVELS,
@@ -229,7 +230,7 @@ def _assembled(stored, table: pd.DataFrame | None, errors: str, cache: bool, cli
     Kept in the store as a whole (with the warnings it gave), keyed by the partitions, the
     metadata table and ``errors``, so that a warm load recomputes nothing per speech."""
     key = None
-    if cache and not stored.inline and stored.corpus_id and not stored.store.remote:  # a folder's fast path
+    if cache and keeps_files(stored):
         meta_key = "" if table is None else digest(table.to_csv(index=False))
         key = digest("assembled", *(p.name for p in stored.partitions), meta_key, errors)
         found = _read_assembled(stored, key)
@@ -245,19 +246,11 @@ def _assembled(stored, table: pd.DataFrame | None, errors: str, cache: bool, cli
     return frame
 
 
-def _assembled_stem(stored) -> str:
-    """``corpus-<corpus id>-``: the start of a corpus's kept frame's name (a new one replaces
-    the old)."""
-    return f"corpus-{stored.corpus_id}-"
-
-
 def _read_assembled(stored, key: str) -> pd.DataFrame | None:
     """The kept corpus frame (:func:`analysis.corpus.assembled.read_kept`: an Arrow IPC file
     checked by its CRC-32; LZ4 decompresses several times faster than Parquet decodes the
     texts), its warnings given again."""
-    from .assembled import read_kept
-
-    found = read_kept(Path(stored.store.root) / "assembled", _assembled_stem(stored) + key,
+    found = read_kept(kept_folder(stored), kept_prefix(stored, "corpus") + key,
                       lambda reader: _frame_and_warnings(reader.read_all()), stacklevel=4)
     if found is None:
         return None
@@ -284,8 +277,6 @@ def _with_long_columns(table: pa.Table) -> pd.DataFrame:
 
 
 def _write_assembled(stored, key: str, frame: pd.DataFrame, caught) -> None:
-    from .assembled import keep, write_table
-
     try:
         table = pa.Table.from_pandas(frame, preserve_index=False)
     except (pa.ArrowException, TypeError, ValueError):
@@ -293,8 +284,8 @@ def _write_assembled(stored, key: str, frame: pd.DataFrame, caught) -> None:
     messages = json.dumps([[str(w.message), w.category.__name__] for w in caught], ensure_ascii=False)
     table = table.replace_schema_metadata({**(table.schema.metadata or {}),
                                            _ASSEMBLED_WARNINGS: messages.encode("utf-8")})
-    keep(Path(stored.store.root) / "assembled", _assembled_stem(stored) + key,
-         lambda handle: write_table(handle, table), replaces=_assembled_stem(stored), stacklevel=4)
+    keep(kept_folder(stored), kept_prefix(stored, "corpus") + key, lambda handle: write_table(handle, table),
+         replaces=kept_prefix(stored, "corpus"), stacklevel=4)
 
 
 def _metadata_table(path, metadata) -> pd.DataFrame | None:

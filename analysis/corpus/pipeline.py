@@ -502,7 +502,7 @@ def _execute(jobs: list[Job], *, workers: int | None, progress: bool | None, cli
 
         return run_jobs(client, jobs)
     workers = default_workers() if workers is None else max(1, int(workers))
-    if any(getattr(job.store, "in_process", False) for job in jobs):
+    if any(job.store is not None and job.store.in_process for job in jobs):
         workers = 1  # a store in this process's memory (memory://): a forked worker's writes would be lost
     if len(jobs) == 1 and workers > 1 and jobs[0].size >= ISOLATE_BYTES:
         jobs[0].workers = workers  # one long text: its pieces are cut on every core

@@ -329,6 +329,7 @@ class Store:
     fsspec, committed without renames (object stores have none)."""
 
     remote = False  # a folder: partitions appear whole by a rename, files are trusted by size and time
+    in_process = False  # held in this process's memory only (memory://): no forked workers may write it
 
     def __new__(cls, root: str | Path | None = None):
         if cls is Store and root is not None and _scheme(root) not in (None, "file"):
@@ -362,24 +363,31 @@ class Store:
 
     # manifests
     def read_manifest(self, corpus_id: str) -> dict | None:
-        path = self.manifest_path(corpus_id)
+        """The corpus's manifest, or None when there is none, it is another format's, or it is
+        damaged (reported: the corpus is then rebuilt)."""
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(self._manifest_bytes(corpus_id).decode("utf-8"))
             if data.get("format") != STORE_FORMAT or data.get("corpus_id") != corpus_id:
                 return None
             return data
         except FileNotFoundError:
             return None
-        except Exception as exc:  # noqa: BLE001 (a damaged manifest means a rebuild)
-            warnings.warn(f"store manifest {path} is damaged ({type(exc).__name__}: {exc}); rebuilding",
-                          StoreWarning, stacklevel=4)
+        except Exception as exc:  # noqa: BLE001 (a damaged or unreadable manifest means a rebuild)
+            warnings.warn(f"store manifest {self.manifest_path(corpus_id)} is damaged ({type(exc).__name__}: "
+                          f"{exc}); rebuilding", StoreWarning, stacklevel=4)
             return None
 
     def write_manifest(self, corpus_id: str, data: dict) -> None:
+        payload = json.dumps({"format": STORE_FORMAT, "corpus_id": corpus_id, **data}, ensure_ascii=False)
+        self._put_manifest(corpus_id, payload.encode("utf-8"))
+
+    def _manifest_bytes(self, corpus_id: str) -> bytes:
+        return self.manifest_path(corpus_id).read_bytes()
+
+    def _put_manifest(self, corpus_id: str, payload: bytes) -> None:
         path = self.manifest_path(corpus_id)
         path.parent.mkdir(parents=True, exist_ok=True)
-        payload = json.dumps({"format": STORE_FORMAT, "corpus_id": corpus_id, **data}, ensure_ascii=False)
-        atomic_write(path, lambda handle: handle.write(payload.encode("utf-8")))
+        atomic_write(path, lambda handle: handle.write(payload))
 
     # partitions
     def write_partition(self, name: str, tables: dict, replace: bool = False) -> dict[str, dict]:
@@ -569,27 +577,16 @@ class RemoteStore(Store):
         except Exception as exc:  # noqa: BLE001 (each fsspec implementation raises its own errors)
             return f"{type(exc).__name__}: {exc}"
 
-    # manifests
-    def read_manifest(self, corpus_id: str) -> dict | None:
-        """The corpus's manifest, or None. A run starts here, so the listing of the partitions
-        that :meth:`check` reads is taken afresh after it."""
+    # manifests (read and checked as a folder's: Store.read_manifest)
+    def _manifest_bytes(self, corpus_id: str) -> bytes:
+        """A run starts here, so the listing of the partitions that :meth:`check` reads is
+        taken afresh after it."""
         self._listing = None
-        try:
-            data = json.loads(self.fs.cat_file(self._path("manifests", f"{corpus_id}.json")).decode("utf-8"))
-            if data.get("format") != STORE_FORMAT or data.get("corpus_id") != corpus_id:
-                return None
-            return data
-        except FileNotFoundError:
-            return None
-        except Exception as exc:  # noqa: BLE001 (a damaged or unreadable manifest means a rebuild)
-            warnings.warn(f"store manifest {self.manifest_path(corpus_id)} is damaged ({type(exc).__name__}: "
-                          f"{exc}); rebuilding", StoreWarning, stacklevel=4)
-            return None
+        return self.fs.cat_file(self._path("manifests", f"{corpus_id}.json"))
 
-    def write_manifest(self, corpus_id: str, data: dict) -> None:
+    def _put_manifest(self, corpus_id: str, payload: bytes) -> None:
         """One PUT, after every partition it names has its record."""
-        payload = json.dumps({"format": STORE_FORMAT, "corpus_id": corpus_id, **data}, ensure_ascii=False)
-        self.fs.pipe_file(self._path("manifests", f"{corpus_id}.json"), payload.encode("utf-8"))
+        self.fs.pipe_file(self._path("manifests", f"{corpus_id}.json"), payload)
 
     # partitions
     def write_partition(self, name: str, tables: dict, replace: bool = False) -> dict[str, dict]:

@@ -363,7 +363,6 @@ class _Doc:
 
 # ---------------------------------------------------------------- character classes
 _SENT_END = "。！？!?…"
-_CLOSERS = "”’」』）)》〉】\"'"
 _CONT_START = "。，、；：？！）》」』”’〉】,;:?!)"  # cannot start a paragraph
 _OPEN_END = "《“（「『〈【‘("  # cannot end one
 _MID_END = "，、,"
@@ -1260,7 +1259,7 @@ def _pass_split(doc: _Doc) -> bool:
         run = m.group()
         before = s[a - 1]
         wide = sum(c in "\u3000\u00a0" for c in run) >= 2
-        if not wide and before not in _SENT_END + _CLOSERS + "；;：:":
+        if not wide and before not in SENTENCE_ENDS + CLOSERS:
             continue
         line_start = s.rfind("\n", 0, a) + 1
         line_end = s.find("\n", b)
