@@ -285,7 +285,7 @@ def report(sizes: list[dict], notebooks: list[dict], load_end: str, huge: dict |
     if notebooks:
         lines += ["", "## Notebooks, warm (python -m analysis.output.runner)", "",
                   f"Beyond {REUSE_MAX_DOCS:,} speeches notebook 05 (text reuse) is left out, and the ratio is "
-                  "taken against the 72 reports on the same six notebooks (see REUSE_MAX_DOCS).", "",
+                  "taken against the 72 reports on the same notebooks (see REUSE_MAX_DOCS).", "",
                   "| speeches | MB | notebooks | first run s | warm s (median) | runs | x the 72 reports |",
                   "|--:|--:|---|--:|--:|---|--:|"]
         for n in notebooks:
