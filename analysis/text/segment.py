@@ -855,10 +855,15 @@ def token_frame(table: pa.Table) -> pd.DataFrame:
 
 
 def token_frame_by_column(read, names: list[str]) -> pd.DataFrame:
-    """:func:`token_frame` of a table read a column at a time by ``read(name)``."""
+    """:func:`token_frame` of a table read a column at a time by ``read(name)``; what Arrow's
+    allocator kept of each column's decoding buffers is given back before the next is read
+    (else it piles up to the size of the whole table, on top of the frame)."""
+    from ..common.frames import release_arrow_memory
+
     data = {}
     for name in names:
         data.update(token_frame(read(name)).items())
+        release_arrow_memory()
     return pd.DataFrame(data, copy=False)
 
 

@@ -652,6 +652,24 @@ def test_a_warm_token_load_reads_the_assembled_file_not_the_partitions(tmp_path,
                                   first[first.speech_id != "s1"].reset_index(drop=True), check_categorical=False)
 
 
+def test_the_assembled_file_takes_each_integer_column_in_the_narrowest_type_that_holds_it(monkeypatch):
+    """The range of a column is found a slice at a time (no copy of the whole column): values
+    and missing values across slices, negative numbers, and a column with nothing in it."""
+    import numpy as np
+
+    from analysis.corpus import assembled
+
+    monkeypatch.setattr(assembled, "BATCH_ROWS", 3)
+    masked = pd.Series(pd.array([1, None, 2, None, None, None, 300, 4], dtype="Int64"))
+    assert assembled._narrowest(masked) is np.int16            # 300 in the third slice
+    hidden = pd.Series(pd.arrays.IntegerArray(np.array([5, 70_000, 6, 7]), np.array([False, True, False, False])))
+    assert assembled._narrowest(hidden) is np.int8              # 70,000 lies under a missing value
+    assert assembled._narrowest(pd.Series([-129, 0, 1, 2, 3, 4, 5])) is np.int16
+    assert assembled._narrowest(pd.Series([0, 2**31], dtype="int64")) is np.int64
+    assert assembled._narrowest(pd.Series(pd.array([None, None], dtype="Int64"))) is np.int8
+    assert assembled._narrowest(pd.Series(["a"])) is None
+
+
 @pytest.mark.parametrize("damage", ["flip", "truncate", "empty"])
 def test_a_damaged_assembled_token_file_is_reported_and_rebuilt(tmp_path, cache_dir, seed_text, damage):
     folder = _speeches(tmp_path / "c", seed_text, n=2)
