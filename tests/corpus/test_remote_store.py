@@ -195,6 +195,7 @@ def test_an_s3_store_without_s3fs_names_the_url_and_the_package(folder, tmp_path
     for name in [m for m in sys.modules if m.split(".")[0] == "s3fs"]:
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, "s3fs", None)   # as where it is not installed: importing it fails
+    monkeypatch.delitem(sys.modules["fsspec.registry"]._registry, "s3", raising=False)   # nor registered earlier
     with pytest.raises(ImportError, match=r"store 's3://bucket/store': s3:// needs the s3fs package.*pip install s3fs"):
         load_corpus(folder, workers=1, store="s3://bucket/store")
     assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(":")]   # no folder named s3:
