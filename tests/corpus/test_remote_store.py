@@ -170,23 +170,31 @@ def test_a_large_corpus_is_read_a_column_at_a_time_from_a_url(folder, url, tmp_p
     pd.testing.assert_frame_equal(tokens, local[2])
 
 
-@pytest.mark.slow
-def test_a_threaded_cluster_writes_the_partitions_to_the_url(folder, url, tmp_path):
-    """Dask workers in threads of this process share its memory file system: they write the
-    partitions to the URL, and the tables are the local run's."""
+def on_a_cluster(folder, store: str, tmp_path, *, processes: bool):
+    """Load ``folder`` into ``store`` on a LocalCluster of two workers (threads or processes)
+    and check the corpus and the lazy tokens counted there against a local run's; returns
+    the remote corpus and the local tokens."""
     distributed = pytest.importorskip("distributed")
     local = load_corpus(folder, workers=1, store=tmp_path / "local")
     local_tokens = corpus_tokens(local)
-    with distributed.LocalCluster(processes=False, n_workers=2, threads_per_worker=1, dashboard_address=None,
+    with distributed.LocalCluster(processes=processes, n_workers=2, threads_per_worker=1, dashboard_address=None,
                                   silence_logs=40) as cluster, distributed.Client(cluster) as client:
-        remote = load_corpus(folder, client=client, store=url)
+        remote = load_corpus(folder, client=client, store=store)
         pd.testing.assert_frame_equal(pd.DataFrame(remote), pd.DataFrame(local))
-        assert len([o for o in _objects(url) if o.endswith("/_record.json")]) == 2
         lazy = corpus_tokens(remote, client=client)
         assert lazy.npartitions == 2
         # Each partition has its own categories: compare the values.
         pd.testing.assert_frame_equal(lazy.compute().reset_index(drop=True).astype({c: object for c in STRINGS}),
                                       local_tokens.astype({c: object for c in STRINGS}))
+    return remote, local_tokens
+
+
+@pytest.mark.slow
+def test_a_threaded_cluster_writes_the_partitions_to_the_url(folder, url, tmp_path):
+    """Dask workers in threads of this process share its memory file system: they write the
+    partitions to the URL, and the tables are the local run's."""
+    remote, local_tokens = on_a_cluster(folder, url, tmp_path, processes=False)
+    assert len([o for o in _objects(url) if o.endswith("/_record.json")]) == 2
     pd.testing.assert_frame_equal(corpus_tokens(remote), local_tokens)
 
 

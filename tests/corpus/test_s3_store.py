@@ -12,18 +12,16 @@ import sys
 import uuid
 import warnings
 
-import pandas as pd
 import pytest
 
 from analysis import corpus_tokens, load_corpus
 from analysis.corpus import pipeline
 from analysis.corpus.store import StoreWarning
-from tests.corpus.test_pipeline import _speeches
+from tests.corpus.test_remote_store import folder, on_a_cluster  # noqa: F401 (a fixture)
 
 fsspec = pytest.importorskip("fsspec")
 s3fs = pytest.importorskip("s3fs", reason="s3fs is not installed (the test extra installs it)")
 moto_server = pytest.importorskip("moto.server", reason="moto is not installed (the test extra installs it)")
-STRINGS = ["speech_id", "token", "simplified", "term", "pos", "part"]
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
 
 # What a process prints of the tables it loaded from the store: their digest (the same
@@ -76,11 +74,6 @@ def bucket(endpoint):
     fs.rm(name, recursive=True)
 
 
-@pytest.fixture()
-def folder(tmp_path, seed_text):
-    return _speeches(tmp_path / "speeches", seed_text, n=6)   # two partitions: s0-s1, s2-s5
-
-
 def _objects(url: str, endpoint: str) -> dict[str, tuple]:
     """Each object of the store: its size and ETag (a rewritten object gets a new one)."""
     fs = s3fs.S3FileSystem(endpoint_url=endpoint, skip_instance_cache=True)
@@ -89,9 +82,9 @@ def _objects(url: str, endpoint: str) -> dict[str, tuple]:
             for k, v in fs.find(root, detail=True).items()}
 
 
-def _process(folder, url: str, endpoint: str, cache) -> subprocess.Popen:
+def _process(speeches, url: str, endpoint: str, cache) -> subprocess.Popen:
     """A new Python process that loads the corpus from the bucket and prints its digest."""
-    code = DIGEST + (f"import analysis\nc = analysis.load_corpus({str(folder)!r}, store={url!r}, workers=1)\n"
+    code = DIGEST + (f"import analysis\nc = analysis.load_corpus({str(speeches)!r}, store={url!r}, workers=1)\n"
                      "print(digest(c, analysis.corpus_tokens(c)))\n")
     env = {**os.environ, **CREDENTIALS, "FSSPEC_S3_ENDPOINT_URL": endpoint, "SPEECHES_CACHE_DIR": str(cache)}
     return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -106,26 +99,17 @@ def _finished(proc: subprocess.Popen) -> str:
 
 
 @pytest.mark.slow
-def test_worker_processes_fill_a_bucket_that_a_new_process_reads_warm(folder, bucket, endpoint, tmp_path):
+def test_worker_processes_fill_a_bucket_that_a_new_process_reads_warm(folder, bucket, endpoint,  # noqa: F811
+                                                                      tmp_path):
     """The store pickled to two worker processes, which write the partitions over HTTP; the
     tables are the local run's; a new process then reads them without rewriting a partition."""
-    distributed = pytest.importorskip("distributed")
-    local = load_corpus(folder, workers=1, store=tmp_path / "local")
-    local_tokens = corpus_tokens(local)
-    with distributed.LocalCluster(processes=True, n_workers=2, threads_per_worker=1, dashboard_address=None,
-                                  silence_logs=40) as cluster, distributed.Client(cluster) as client:
-        remote = load_corpus(folder, client=client, store=bucket)
-        pd.testing.assert_frame_equal(pd.DataFrame(remote), pd.DataFrame(local))
-        lazy = corpus_tokens(remote, client=client)
-        assert lazy.npartitions == 2
-        pd.testing.assert_frame_equal(lazy.compute().reset_index(drop=True).astype({c: object for c in STRINGS}),
-                                      local_tokens.astype({c: object for c in STRINGS}))
+    remote, local_tokens = on_a_cluster(folder, bucket, tmp_path, processes=True)
     objects = _objects(bucket, endpoint)
     assert sorted(k.rsplit("/", 1)[-1] for k in objects if k.startswith("partitions/")) == \
         ["_record.json", "_record.json", "corpus.parquet", "corpus.parquet", "parts.parquet", "parts.parquet",
          "tokens.parquet", "tokens.parquet"]
     assert len([k for k in objects if k.startswith("manifests/")]) == 1
-    assert _finished(_process(folder, bucket, endpoint, tmp_path / "cache")) == digest(local, local_tokens)
+    assert _finished(_process(folder, bucket, endpoint, tmp_path / "cache")) == digest(remote, local_tokens)
     # Read warm: no partition written again (a run without a client keeps a manifest of its own).
     after = _objects(bucket, endpoint)
     assert {k: v for k, v in after.items() if k.startswith("partitions/")} == \
@@ -133,8 +117,8 @@ def test_worker_processes_fill_a_bucket_that_a_new_process_reads_warm(folder, bu
 
 
 @pytest.mark.slow
-def test_two_processes_filling_one_bucket_at_once_leave_a_whole_store(folder, bucket, endpoint, tmp_path,
-                                                                      monkeypatch):
+def test_two_processes_filling_one_bucket_at_once_leave_a_whole_store(folder, bucket, endpoint,  # noqa: F811
+                                                                      tmp_path, monkeypatch):
     """Two processes write the same partitions at the same time (objects are replaced whole,
     records after their tables, the manifest last): both get the local tables, and the store
     they leave is read warm, with no damage reported and no speech processed again."""
