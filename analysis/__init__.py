@@ -30,9 +30,18 @@ import importlib
 import importlib.abc
 import importlib.machinery
 import importlib.util
+import os
 import sys
 import types
 import warnings
+
+# Arrow's allocator: the C library's malloc unless the user named one (the reasons and the
+# measurements: analysis.common.frames.use_system_arrow_pool). libarrow reads the variable
+# once, when pyarrow is first imported (pandas imports it), so it is set here, before any
+# of the package's modules import pandas; a process that imported pyarrow first gets the
+# switch at the pipeline's start instead, for what pyarrow allocates from Python.
+if "pyarrow" not in sys.modules:
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
 
 # Module → the names the package exports from it, layer by layer.
 _EXPORTS: dict[str, list[str]] = {

@@ -44,11 +44,36 @@ def reading_order(tokens: pd.DataFrame) -> pd.DataFrame:
     return ordered
 
 
+def use_system_arrow_pool() -> None:
+    """Make the C library's malloc Arrow's allocator in this process, unless the user chose
+    one with ``ARROW_DEFAULT_MEMORY_POOL``. pyarrow's wheels default to mimalloc, which gives
+    freed pages back to the system and faults fresh zeroed ones in for the next buffer: on a
+    cold load of 100 MB of speeches the process tree spent 7.5 s in the kernel with it against
+    4.8 s with malloc, and its largest process peaked at 1,716 MiB against 1,449 MiB; a warm
+    load of the same corpus took 2.8 s against 2.0 s (measured side by side, docs/scale.md).
+
+    The whole of libarrow follows the variable, which ``import analysis`` sets when pyarrow
+    is not yet imported (libarrow reads it once, then). Here, in a process that imported
+    pyarrow first, only pyarrow's own default is switched (what it allocates from Python:
+    Parquet reads, conversions); Arrow's C++ kernels keep the pool libarrow chose. Buffers
+    already made keep the pool that made them, so switching at any point is safe. Called
+    where the corpus pipeline starts, in the process that loads and in each worker."""
+    import os
+
+    import pyarrow as pa
+
+    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):  # the user's, or set by ``import analysis``
+        return
+    if pa.default_memory_pool().backend_name != "system":
+        pa.set_memory_pool(pa.system_memory_pool())
+
+
 def release_arrow_memory() -> None:
     """Give back to the system what Arrow's allocator keeps of the buffers freed since: after
-    a corpus is read from Parquet and converted to pandas, mimalloc holds on to the freed
-    decoding buffers (about 350 MB after loading 100 MB of speeches, 430 MB more after their
-    tokens), which a process then carries as if in use."""
+    a corpus is read from Parquet and converted to pandas, an allocator holds on to the freed
+    decoding buffers (mimalloc, pyarrow's default: about 350 MB after loading 100 MB of
+    speeches, 430 MB more after their tokens), which a process then carries as if in use.
+    With the system pool (:func:`use_system_arrow_pool`) this is glibc's ``malloc_trim``."""
     import pyarrow as pa
 
     pa.default_memory_pool().release_unused()

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..common.deprecation import renamed_arguments
-from ..common.frames import release_arrow_memory
+from ..common.frames import release_arrow_memory, use_system_arrow_pool
 from ..text.outline import OUTLINE_COLUMNS, assign_parts, outline, outline_rows
 from ..text.segment import TOKEN_COLUMNS, categorical, token_frame, token_frame_by_column, token_table, tokenize
 from .assembled import read_tokens, write_tokens
@@ -404,6 +404,7 @@ def run(sources: list[Source], corpus_id: str, *, with_corpus: bool, cache: bool
     """The tables of ``sources`` from the store, computing the partitions it lacks or holds
     damaged: in this process, on ``workers`` processes, or on a Dask ``client``'s workers.
     Returns a :class:`Stored` that reads them."""
+    use_system_arrow_pool()
     store = store if store is not None else Store()
     kinds = ["corpus", "parts", "tokens"] if with_corpus else ["parts", "tokens"]
     if cache:
@@ -469,6 +470,7 @@ class Job:
         """Build the partition; write it to the store when there is one and it can be
         written (then only its record comes back), else return its tables. A partition cut
         on several processes is written as it is made (``process(lazy=True)``)."""
+        use_system_arrow_pool()  # a Dask worker's process too
         lazy = self.store is not None and self.workers > 1
         try:
             tables, skipped, keys = process(self.sources, with_corpus=self.with_corpus, old=self.reuse,

@@ -623,6 +623,46 @@ def test_the_segmenter_built_only_for_the_workers_is_let_go(tmp_path, seed_text)
     assert runs["after"][1] == runs["before"][1] and int(runs["after"][1]) > 40 * 1000
 
 
+def test_the_pipeline_allocates_arrow_buffers_with_malloc_unless_the_user_chose_a_pool(tmp_path, seed_text):
+    """Arrow's allocator is the system's (mimalloc faults freed pages in again, zeroed:
+    analysis.common.frames.use_system_arrow_pool): for the whole of libarrow when ``import
+    analysis`` comes before pyarrow's, for pyarrow's own default from the pipeline's start
+    when pyarrow came first; in the loading process and in its workers. A pool named in
+    ARROW_DEFAULT_MEMORY_POOL is left as it is everywhere."""
+    import os
+    import subprocess
+    import sys
+
+    folder = _speeches(tmp_path / "c", seed_text, n=40)
+    code = ("import os, sys\n"
+            "if sys.argv[3] == 'pyarrow first': import pyarrow\n"
+            "import analysis, pyarrow as pa, analysis.corpus.parallel as p, analysis.corpus.pipeline as q\n"
+            "p.PARALLEL_MIN_CHARS = 1\n"
+            "before = pa.default_memory_pool().backend_name\n"
+            "original = q.process\n"
+            "def process(*a, **k):\n"
+            "    open(os.path.join(sys.argv[2], str(os.getpid())), 'w').write(pa.default_memory_pool().backend_name)\n"
+            "    return original(*a, **k)\n"
+            "q.process = process\n"
+            "analysis.load_corpus(sys.argv[1], workers=2, cache=False)\n"
+            "print(before, pa.default_memory_pool().backend_name, os.getpid())")
+    seen = {}
+    for chosen, order in (("", "analysis first"), ("", "pyarrow first"), ("jemalloc", "analysis first")):
+        marks = tmp_path / f"marks-{chosen}-{order}".replace(" ", "-")
+        marks.mkdir()
+        env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+        if chosen:
+            env["ARROW_DEFAULT_MEMORY_POOL"] = chosen
+        before, after, parent = subprocess.run([sys.executable, "-c", code, str(folder), str(marks), order],
+                                               env=env, capture_output=True, text=True, check=True).stdout.split()
+        workers = {f.name: f.read_text() for f in marks.iterdir()}
+        assert parent not in workers and 1 <= len(workers) <= 2  # the work was done in the pool's processes
+        seen[chosen, order] = (before, after, sorted(set(workers.values())))
+    assert seen["", "analysis first"] == ("system", "system", ["system"])
+    assert seen["", "pyarrow first"] == ("mimalloc", "system", ["system"])
+    assert seen["jemalloc", "analysis first"] == ("jemalloc", "jemalloc", ["jemalloc"])
+
+
 # ---------------------------------------------------------------- the assembled token file
 
 def test_a_warm_token_load_reads_the_assembled_file_not_the_partitions(tmp_path, cache_dir, seed_text,
