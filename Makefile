@@ -74,11 +74,12 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP) ## open JupyterLab on notebooks/ with the project's environment as kernel
 	$(BIN)/python -m jupyter lab --notebook-dir=notebooks $(ALLOW_ROOT)
 
-bench: $(STAMP) ## benchmarks: scale (1-100 MB cold and warm against jieba.lcut, one 50 MB file, notebooks on 72, 1,000 and 5,000 speeches), segmenter accuracy, warm make figures, text reuse (the scale part alone took 27 minutes on 6 December; its 5,000-speech notebook case runs six notebooks, without text reuse)
+bench: $(STAMP) ## benchmarks: scale (1-100 MB cold and warm against jieba.lcut, one 50 MB file, notebooks on 72, 1,000 and 5,000 speeches), segmenter accuracy, warm make figures, text reuse, a warm load from an S3 URL against a folder (the scale part alone took 27 minutes on 6 December; its 5,000-speech notebook case runs six notebooks, without text reuse)
 	$(BIN)/python bench/bench_scale.py
 	$(BIN)/python bench/segmenter_accuracy.py
 	$(BIN)/python bench/bench_figures.py
 	$(BIN)/python bench/bench_reuse.py
+	$(BIN)/python bench/bench_remote.py
 
 bench-figures: $(STAMP) ## only the warm `make figures` case against its floor (about 2 minutes)
 	$(BIN)/python bench/bench_figures.py

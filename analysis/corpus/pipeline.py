@@ -423,7 +423,7 @@ def run(sources: list[Source], corpus_id: str, *, with_corpus: bool, cache: bool
     jobs = []
     for lo, hi in runs:
         batch = sources[lo:hi]
-        name = partition_name("files" if with_corpus else "frame", batch)
+        name = partition_name("files" if with_corpus else "frame", batch, current)
         known = old_parts.get(name)
         if known is not None:
             fault = store.check(known, kinds)

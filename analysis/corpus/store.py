@@ -294,10 +294,12 @@ def pipeline_key() -> str:
     return digest(pipeline_digest(), resources_fingerprint())
 
 
-def partition_name(kind: str, sources: list[Source]) -> str:
-    """A partition's name: a digest of the pipeline (:func:`pipeline_key`) and of its
-    speeches' stamps."""
-    return digest("partition", kind, pipeline_key(), *(p for s in sources for p in (s.speech_id, s.stamp)))
+def partition_name(kind: str, sources: list[Source], key: str | None = None) -> str:
+    """A partition's name: a digest of the pipeline (``key``, :func:`pipeline_key` when not
+    given: a run names its partitions under one key, taken once, instead of reading the
+    researcher's files' times again for each) and of its speeches' stamps."""
+    key = pipeline_key() if key is None else key
+    return digest("partition", kind, key, *(p for s in sources for p in (s.speech_id, s.stamp)))
 
 
 # ---------------------------------------------------------------- the store on disk
