@@ -757,8 +757,9 @@ def corpus_tokens(corpus: pd.DataFrame, *, cache: bool = True, workers: int | No
         if stored.rows("tokens") > COLUMNWISE_ROWS:
             # A large corpus: read and convert one column at a time, so that the Arrow table
             # and the frame are never both whole in memory.
-            frame = token_frame_by_column(lambda name: stored.table("tokens", rebuild, [name]),
-                                          CORPUS_TOKEN_COLUMNS)
+            with stored.store.local_copies():  # a bucket's objects fetched once, not once a column
+                frame = token_frame_by_column(lambda name: stored.table("tokens", rebuild, [name]),
+                                              CORPUS_TOKEN_COLUMNS)
         else:
             frame = token_frame(stored.table("tokens", rebuild))
         write_tokens(stored, frame)

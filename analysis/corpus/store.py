@@ -351,6 +351,11 @@ class Store:
     def table_path(self, name: str, table: str) -> Path:
         return self.partition_dir(name) / f"{table}.parquet"
 
+    def local_copies(self):
+        """A context for reading a table a column at a time (:meth:`RemoteStore.local_copies`);
+        a folder's files are read in place."""
+        return contextlib.nullcontext()
+
     def writable(self) -> str | None:
         """None when the store can be written, else why not (for one warning)."""
         try:
@@ -569,6 +574,43 @@ class RemoteStore(Store):
     def table_path(self, name: str, table: str) -> str:
         return self._url("partitions", name, f"{table}.parquet")
 
+    @contextlib.contextmanager
+    def local_copies(self):
+        """Within it, a table read a column at a time (``corpus_tokens`` of a large corpus,
+        so that its Arrow table and its frame are never both whole in memory) is fetched
+        once, whole, into a temporary folder, and each column is read from that copy; the
+        folder is removed on leaving. Ranged reads cost a size check, a footer and a
+        request for every column of every partition: warm, 30 MB of speeches took 12.6 s
+        from a bucket on a local S3 server that way, against 0.7 s from a folder
+        (``bench/bench_remote.py``). Written here on fsspec's ``get_file``, not as fsspec's
+        ``simplecache`` file system, because each copy's size is checked against the
+        partition's record before it is read, and the copies live only as long as the one
+        read that wanted them."""
+        import threading
+
+        folder = tempfile.mkdtemp(prefix="speeches-store-")
+        self._copies = {"folder": folder, "files": {}, "lock": threading.Lock()}
+        try:
+            yield
+        finally:
+            self._copies = None
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def _local_copy(self, path: str, want: int, copies: dict) -> str:
+        """The local copy of the object at ``path`` (fetched on first use), of ``want`` bytes."""
+        with copies["lock"]:
+            local = copies["files"].get(path)
+        if local is None:
+            local = os.path.join(copies["folder"], f"{uuid.uuid4().hex}.parquet")
+            self.fs.get_file(path, local)
+            size = os.path.getsize(local)
+            if size != want:
+                os.unlink(local)
+                raise ValueError(f"{size} bytes, its record says {want}")
+            with copies["lock"]:
+                copies["files"][path] = local
+        return local
+
     def writable(self) -> str | None:
         """None when an object can be put in the store (and removed), else why not."""
         probe = self._path("partitions", f".probe-{uuid.uuid4().hex}")
@@ -685,12 +727,15 @@ class RemoteStore(Store):
         """One table of a partition, its size checked against its record, then its schema,
         row count and page checksums; raises :class:`DamagedPartition` naming the object and
         the fault. A whole table is fetched in one GET; some ``columns`` (a large corpus read
-        a column at a time) by ranged reads of those columns alone, not the whole object
-        once per column."""
+        a column at a time) by ranged reads of those columns alone, or, within
+        :meth:`local_copies`, from a copy of the whole object fetched once."""
         url = self.table_path(partition.name, kind)
         path = self._path("partitions", partition.name, f"{kind}.parquet")
         want = partition.files[kind]["size"]
+        copies = getattr(self, "_copies", None)  # within local_copies()
         try:
+            if copies is not None and columns is not None:
+                return checked_table(self._local_copy(path, want, copies), partition, kind, columns)
             if columns is None:
                 data = self.fs.cat_file(path)
                 if len(data) != want:
@@ -702,6 +747,9 @@ class RemoteStore(Store):
             with self.fs.open(path, "rb") as handle:
                 return checked_table(handle, partition, kind, columns)
         except Exception as exc:  # noqa: BLE001 (anything short of the expected table is damage)
+            if copies is not None:  # a partition built again is fetched again, not read from its old copy
+                with copies["lock"]:
+                    copies["files"].pop(path, None)
             raise DamagedPartition(url, f"{type(exc).__name__}: {exc}") from None
 
 

@@ -4,6 +4,7 @@ rebuilds its partition alone, interrupted writes and damaged objects that are re
 rebuilt, and a threaded Dask cluster writing the partitions."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import uuid
@@ -153,21 +154,47 @@ def test_a_damaged_object_is_named_and_rebuilt(folder, url, tmp_path, damage):
 
 
 def test_a_large_corpus_is_read_a_column_at_a_time_from_a_url(folder, url, tmp_path, monkeypatch):
-    """Beyond COLUMNWISE_ROWS tokens, corpus_tokens reads one column at a time: at a URL by
-    ranged reads of that column, each object's size checked against its record first."""
+    """Beyond COLUMNWISE_ROWS tokens, corpus_tokens reads one column at a time: at a URL from
+    a local copy of each token object, fetched once (not a size check, a footer and a
+    request per column), its size checked against its record first, in a temporary folder
+    removed afterwards. A truncated object is named and rebuilt, and the columns read after
+    that come from the new object, not from the old copy."""
+    import analysis.corpus.store as store_module
+
     local = _tables(folder, store=tmp_path / "local")
     _tables(folder, store=url)
     monkeypatch.setattr(pipeline, "COLUMNWISE_ROWS", 10)
+    fs, root = fsspec.core.url_to_fs(url)
+    fetched, folders = [], []
+    get_file, mkdtemp = type(fs).get_file, store_module.tempfile.mkdtemp
+
+    def counted_get_file(self, rpath, lpath, **kwargs):
+        fetched.append(rpath.rsplit("/", 2)[-2:])
+        return get_file(self, rpath, lpath, **kwargs)
+
+    def kept_mkdtemp(*args, **kwargs):
+        folders.append(mkdtemp(*args, **kwargs))
+        return folders[-1]
+
+    monkeypatch.setattr(type(fs), "get_file", counted_get_file)
+    monkeypatch.setattr(store_module.tempfile, "mkdtemp", kept_mkdtemp)
     with warnings.catch_warnings():
         warnings.simplefilter("error", StoreWarning)
         _assert_same(_tables(folder, store=url), local)
-    fs, root = fsspec.core.url_to_fs(url)
+    tokens_objects = sorted(o.split("/")[1] for o in _objects(url) if o.endswith("/tokens.parquet"))
+    assert sorted(p for p, name in fetched) == tokens_objects   # each fetched once, for 12 columns
+    assert {name for _, name in fetched} == {"tokens.parquet"}
+    assert len(folders) == 1 and not any(os.path.exists(f) for f in folders)
+
+    fetched.clear()
     victim = next(o for o in _objects(url) if o.endswith("/tokens.parquet"))
     corpus = load_corpus(folder, workers=1, store=url)
     fs.pipe_file(f"{root}/{victim}", fs.cat_file(f"{root}/{victim}")[:-10])   # after the load's check
     with pytest.warns(StoreWarning, match=f"{url}/{victim}.*bytes, its record says"):
         tokens = corpus_tokens(corpus)
     pd.testing.assert_frame_equal(tokens, local[2])
+    # the damaged object's copy was refused, the rebuilt object fetched once; the other once
+    assert sorted(p for p, _ in fetched) == sorted(tokens_objects + [victim.split("/")[1]])
 
 
 def on_a_cluster(folder, store: str, tmp_path, *, processes: bool):
