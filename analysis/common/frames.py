@@ -3,6 +3,8 @@ that occur, whether the column is plain or dictionary-encoded (Categorical), and
 table in reading order with its paragraphs numbered."""
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 
@@ -58,8 +60,6 @@ def use_system_arrow_pool() -> None:
     Parquet reads, conversions); Arrow's C++ kernels keep the pool libarrow chose. Buffers
     already made keep the pool that made them, so switching at any point is safe. Called
     where the corpus pipeline starts, in the process that loads and in each worker."""
-    import os
-
     import pyarrow as pa
 
     if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):  # the user's, or set by ``import analysis``

@@ -78,6 +78,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 import uuid
 import warnings
 import zlib
@@ -505,6 +506,7 @@ def checked_table(source, partition: Partition, kind: str, columns: list[str] | 
 # ---------------------------------------------------------------- the store at a URL
 
 RECORD = "_record.json"
+_COPIES_LOCK = threading.Lock()  # RemoteStore.local_copies's entries and exits
 
 
 def filesystem(url: str):
@@ -586,17 +588,23 @@ class RemoteStore(Store):
         from a bucket on a local S3 server that way, against 0.7 s from a folder
         (``bench/bench_remote.py``). Written here on fsspec's ``get_file``, not as fsspec's
         ``simplecache`` file system, because each copy's size is checked against the
-        partition's record before it is read, and the copies live only as long as the one
-        read that wanted them."""
-        import threading
-
-        folder = tempfile.mkdtemp(prefix="speeches-store-")
-        self._copies = {"folder": folder, "files": {}, "lock": threading.Lock()}
+        partition's record before it is read, and the copies live only as long as the reads
+        that wanted them: contexts that overlap (nested, or two threads reading through one
+        store) share one folder, removed when the last of them ends."""
+        with _COPIES_LOCK:
+            copies = getattr(self, "_copies", None)
+            if copies is None:
+                copies = self._copies = {"folder": tempfile.mkdtemp(prefix="speeches-store-"), "files": {},
+                                         "lock": threading.Lock(), "users": 0}
+            copies["users"] += 1
         try:
             yield
         finally:
-            self._copies = None
-            shutil.rmtree(folder, ignore_errors=True)
+            with _COPIES_LOCK:
+                copies["users"] -= 1
+                if not copies["users"]:
+                    self._copies = None
+                    shutil.rmtree(copies["folder"], ignore_errors=True)
 
     def _local_copy(self, path: str, want: int, copies: dict) -> str:
         """The local copy of the object at ``path`` (fetched on first use), of ``want`` bytes."""

@@ -197,6 +197,29 @@ def test_a_large_corpus_is_read_a_column_at_a_time_from_a_url(folder, url, tmp_p
     assert sorted(p for p, _ in fetched) == sorted(tokens_objects + [victim.split("/")[1]])
 
 
+def test_overlapping_local_copies_share_one_folder_removed_when_the_last_ends(folder, url, tmp_path):
+    """Two reads through one store at once (nested here; two threads alike) share the copies:
+    the first to end does not remove what the other still reads."""
+    from analysis.corpus.store import Store
+
+    _tables(folder, store=url)
+    store = Store(url)
+    corpus = load_corpus(folder, workers=1, store=url)
+    stored, _ = pipeline._stored_for(corpus, cache=True, workers=1, progress=False, client=None)
+    partition = stored.partitions[0]
+    whole = stored.store.read(partition, "tokens")
+    with store.local_copies():
+        outer = store._copies["folder"]
+        with store.local_copies():
+            assert store._copies["folder"] == outer
+            first = store.read(partition, "tokens", ["token"])
+        assert os.path.isdir(outer)   # the inner context ended, the outer still reads
+        second = store.read(partition, "tokens", ["start"])
+    assert not os.path.exists(outer) and getattr(store, "_copies", None) is None
+    assert first.column("token").equals(whole.column("token"))
+    assert second.column("start").equals(whole.column("start"))
+
+
 def on_a_cluster(folder, store: str, tmp_path, *, processes: bool):
     """Load ``folder`` into ``store`` on a LocalCluster of two workers (threads or processes)
     and check the corpus and the lazy tokens counted there against a local run's; returns
