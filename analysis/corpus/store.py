@@ -16,9 +16,11 @@ URL such as ``s3://bucket/store``: :class:`RemoteStore`, below)::
 A *partition* holds consecutive speeches of a corpus (in file-name order) and is named by
 a digest of the pipeline's code (:func:`pipeline_digest`) and of its speeches' file names,
 sizes and modification times, or of their texts for a corpus given as a frame. Partition
-boundaries are set by the file names themselves (after a name whose CRC32 is 0 modulo
-:data:`MEAN_SPEECHES`, or when a partition reaches :data:`MAX_PARTITION_BYTES`), so that
-adding or changing one file changes the partition it falls in and no other. A partition
+boundaries are set by the file names themselves (after a name whose CRC32 is 0 modulo the
+corpus's :func:`speeches_per_partition`, or when a partition reaches
+:data:`MAX_PARTITION_BYTES`), so that adding or changing one file changes the partition it
+falls in and no other (unless the corpus's size crosses a level of
+:func:`speeches_per_partition`: then runs of four partitions merge, their rows reused). A partition
 whose speeches are all unchanged is reused as it is; one that holds a changed speech is
 rebuilt from the old partition's rows for the others and a new run of the pipeline for that
 speech alone (:func:`analysis.pipeline.process`).
@@ -94,8 +96,10 @@ from .. import config
 from .cache import digest
 
 STORE_FORMAT = "1"
-# Mean speeches per partition, and the most raw text one may hold.
+# Mean speeches per partition in a small corpus (the finest level), the fewest partitions a
+# coarser level may leave, and the most raw text one partition may hold.
 MEAN_SPEECHES = 16
+MIN_PARTITIONS = 20
 MAX_PARTITION_BYTES = 16_000_000
 TABLES = ("corpus", "parts", "tokens")
 # The string columns kept dictionary-encoded in memory (tokens and parts).
@@ -230,22 +234,44 @@ def conform(table: pa.Table, kind: str) -> pa.Table:
 
 # ---------------------------------------------------------------- partitions
 
-def plan(names: list[str], sizes: list[int]) -> list[tuple[int, int]]:
+def speeches_per_partition(n_speeches: int) -> int:
+    """The mean speeches per partition of a corpus of ``n_speeches``: :data:`MEAN_SPEECHES`
+    (16) times the largest power of four that still leaves about :data:`MIN_PARTITIONS`
+    partitions. Larger partitions cost less: each partition has its own word dictionaries
+    (built by its worker, unified by the reader), its files and its footers; at 100 MB
+    (5,000 speeches) partitions of 64 speeches instead of 16 took a cold load to about 0.9
+    of the time (``docs/scale.md``), and 256 gained nothing more. Enough of them stay to
+    keep every core busy to the end (the largest are run first). The levels nest (a name
+    whose CRC32 is 0 modulo 64 is 0 modulo 16), so a corpus that grows past a level merges
+    runs of partitions into one; it never cuts elsewhere.
+
+    >>> [speeches_per_partition(n) for n in (72, 1_000, 1_500, 5_000, 100_000)]
+    [16, 16, 64, 64, 4096]
+    """
+    mean = MEAN_SPEECHES
+    while n_speeches // (mean * 4) >= MIN_PARTITIONS:
+        mean *= 4
+    return mean
+
+
+def plan(names: list[str], sizes: list[int], mean: int | None = None) -> list[tuple[int, int]]:
     """Consecutive runs ``(first, stop)`` of the speeches, as partitions: a run ends after a
-    name whose CRC32 is 0 modulo :data:`MEAN_SPEECHES`, or before a speech that would take
-    it past :data:`MAX_PARTITION_BYTES`. Boundaries depend on the names, not on positions, so
-    inserting a file changes one partition.
+    name whose CRC32 is 0 modulo ``mean`` (:func:`speeches_per_partition` of the corpus
+    when not given), or before a speech that would take it past
+    :data:`MAX_PARTITION_BYTES`. Boundaries depend on the names, not on positions, so
+    inserting a file changes one partition (at the same ``mean``).
 
     >>> plan(["a", "b", "c"], [10, 10, 10])
     [(0, 3)]
     """
+    mean = speeches_per_partition(len(names)) if mean is None else int(mean)
     runs, first, size = [], 0, 0
     for i, (name, nbytes) in enumerate(zip(names, sizes)):
         if i > first and size + nbytes > MAX_PARTITION_BYTES:
             runs.append((first, i))
             first, size = i, 0
         size += nbytes
-        if zlib.crc32(name.encode("utf-8", "surrogatepass")) % MEAN_SPEECHES == 0:
+        if zlib.crc32(name.encode("utf-8", "surrogatepass")) % mean == 0:
             runs.append((first, i + 1))
             first, size = i + 1, 0
     if first < len(names):

@@ -132,6 +132,40 @@ def test_a_new_file_joins_one_partition(tmp_path, cache_dir, counted, seed_text)
     assert len(after - partitions_before) == 1  # one new partition; the others are reused as they were
 
 
+def test_a_corpus_growing_past_a_level_merges_partitions_and_processes_only_the_new_speeches(
+        tmp_path, cache_dir, counted, seed_text, monkeypatch):
+    """Partitions grow with the corpus (store.speeches_per_partition), here at 4 and 16
+    speeches instead of 16 and 64: ten new speeches take thirty past a level, the thirty's
+    partitions merge by their names' CRC32, and only the ten are processed."""
+    import json
+    import zlib
+
+    from analysis.corpus import store
+
+    monkeypatch.setattr(store, "MEAN_SPEECHES", 4)
+    monkeypatch.setattr(store, "MIN_PARTITIONS", 2)
+    assert [store.speeches_per_partition(n) for n in (30, 31, 32, 40)] == [4, 4, 16, 16]
+    folder = _speeches(tmp_path / "c", seed_text, n=30)
+    load_corpus(folder, workers=1)
+    assert len(counted) == 30
+    paragraphs = seed_text.split("\n")
+    for i in range(30, 40):
+        (folder / f"s{i}.txt").write_text("\n".join(paragraphs[:1] + paragraphs[i - 29:i - 25]), encoding="utf-8")
+    corpus = load_corpus(folder, workers=1)
+    tokens = corpus_tokens(corpus)
+    assert len(counted) == 40 and sorted(counted[30:]) == sorted(
+        (folder / f"s{i}.txt").read_text(encoding="utf-8")[:20] for i in range(30, 40))
+    names = sorted(p.stem for p in folder.glob("*.txt"))
+    manifest = json.loads(next((cache_dir / "store" / "manifests").glob("*.json")).read_text(encoding="utf-8"))
+    runs = [p["speech_ids"] for p in manifest["partitions"]]
+    assert runs == [names[a:b] for a, b in store.plan(names, [1] * len(names))]
+    ends = {run[-1] for run in runs[:-1]}
+    assert ends == {n for n in names[:-1] if zlib.crc32(n.encode()) % 16 == 0}
+    assert len(runs) < len(store.plan(names, [1] * len(names), mean=4))
+    pd.testing.assert_frame_equal(pd.DataFrame(corpus), pd.DataFrame(load_corpus(folder, cache=False)))
+    pd.testing.assert_frame_equal(tokens, corpus_tokens(load_corpus(folder, cache=False), cache=False))
+
+
 def test_editing_the_dictionary_resegments_everything(tmp_path, cache_dir, counted, seed_text, monkeypatch):
     folder = _speeches(tmp_path / "c", seed_text, n=2)
     before = corpus_tokens(load_corpus(folder, workers=1))
