@@ -300,7 +300,8 @@ FACT_COLUMNS = ["text_date", "text_year", "text_date_source", "text_date_evidenc
 def text_facts(speech_id: str, text: str, simplified: str, raw: str, spans: str):
     """``(date the text gives, its dateline, its byline speaker)`` of one speech."""
     header = header_lines(raw, spans)
-    return (speech_date(text, speech_id, UNKNOWN, simplified, header), dateline(with_header(text, header)),
+    head = dateline(with_header(text, header))  # read once: the first rule of speech_date too
+    return (speech_date(text, speech_id, UNKNOWN, simplified, header, head_date=head), head,
             byline_speaker(raw, spans))
 
 

@@ -380,21 +380,25 @@ def with_header(text: str, header: str = "") -> str:
 
 
 def speech_date(text: str, name: str = "", meta: SpeechDate = UNKNOWN,
-                simplified: str | None = None, header: str = "") -> SpeechDate:
+                simplified: str | None = None, header: str = "", *,
+                head_date: SpeechDate | None = None) -> SpeechDate:
     """The first rule that dates a speech, in order of trust: ``meta`` (what the metadata
     table said, see :mod:`analysis.metadata`), a dateline or a named session in the head of
     ``text``, the file ``name``, then the year the text speaks of as its own. ``simplified``
     is ``text`` in Simplified (one character per character), when the caller has it;
     ``header`` the lines cleaning took off the top (:func:`header_lines`), read as the head's
-    first lines for a dateline.
+    first lines for a dateline; ``head_date`` its :func:`dateline`, when the caller read it
+    already. The rules are read in turn and the first that dates the speech ends the search.
 
     >>> speech_date("同志們：\\n部署了全市2012年度工作。", "000_8ebf5a98b5b66884")
     SpeechDate(date=NaT, year=2012, source='text', evidence='2012年度 (1 time)')
     """
     if meta.source is not None:
         return meta
-    head = with_header(text, header)
-    for found in (dateline(head), session_year(text, simplified), filename_date(name), own_year(text)):
+    rules = (lambda: dateline(with_header(text, header)) if head_date is None else head_date,
+             lambda: session_year(text, simplified), lambda: filename_date(name), lambda: own_year(text))
+    for rule in rules:
+        found = rule()
         if found.source is not None:
             return found
     return UNKNOWN
