@@ -211,6 +211,40 @@ def test_with_warn_they_are_named_and_the_rest_loads(tmp_path):
     assert all(f"{folder / name}: {reason}" in said[1] for name, reason in expected.items())
 
 
+def test_a_subfolder_of_speeches_is_named_not_passed_over_in_silence(tmp_path):
+    """A corpus is one folder: a subfolder is not looked into, but one that holds .txt files
+    is named in a warning (its speeches would otherwise be lost without a word); a subfolder
+    of other things (figures, notes) is not."""
+    folder = speeches(tmp_path, "good")
+    (folder / "2013").mkdir()
+    (folder / "2013" / "nested.txt").write_text((folder / "good.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "figures").mkdir()
+    (folder / "figures" / "chart.png").write_bytes(b"\x89PNG")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        corpus = load_corpus(folder)
+    assert corpus["speech_id"].tolist() == ["good"]
+    said = [str(w.message) for w in caught if "not loaded" in str(w.message)]
+    assert said == ["not loaded (a subfolder holding .txt files; a corpus is one folder: load it on its own, or "
+                    f"move its files up): {folder / '2013'}"]
+
+
+def test_a_speech_that_cleaning_empties_is_named(tmp_path):
+    """A page made of nothing but a copyright line and site links loads (its record says
+    what was removed) but is named, not passed over in silence, on every load."""
+    folder = speeches(tmp_path, "good")
+    (folder / "empty.txt").write_text("本站文章均为网友投稿，版权归原作者所有。如有侵权请联系删除。\n"
+                                      "联系我们 | 关于本站 | 网站地图\n", encoding="utf-8")
+    for _ in range(2):  # cold, then from the store
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            corpus = load_corpus(folder)
+        assert corpus.set_index("speech_id")["n_chars"].eq(0).tolist() == [True, False]
+        said = [str(w.message) for w in caught if "no text left" in str(w.message)]
+        assert said == ["1 speech(es) have no text left after cleaning (all of it was taken as page furniture: "
+                        "analysis.removals(corpus) lists what): empty"]
+
+
 def test_a_link_given_as_the_path_itself_is_named(tmp_path):
     try:
         os.symlink("gone.txt", tmp_path / "dangling.txt")

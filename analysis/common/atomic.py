@@ -60,6 +60,29 @@ def replacing(path: str | Path) -> Iterator[Path]:
         raise
 
 
+def current_umask() -> int:
+    """This process's umask, read without changing it (``/proc/self/status`` on Linux; else
+    set and put back at once, as Python before 3.13 offers no other way)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def plain_permissions(path: str | Path, *, folder: bool = False) -> None:
+    """Give a file made by ``tempfile.mkstemp`` (0600) or a folder made by ``mkdtemp`` (0700)
+    the mode a plain ``open`` or ``mkdir`` would have given it (0666 or 0777 less the
+    umask): a store shared by the workers of a cluster, or by a research group, must be
+    readable by them as the umask allows."""
+    os.chmod(path, (0o777 if folder else 0o666) & ~current_umask())
+
+
 def write_bytes(path: str | Path, data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically (see :func:`replacing`); returns the path."""
     path = Path(path)
@@ -68,4 +91,4 @@ def write_bytes(path: str | Path, data: bytes) -> Path:
     return path
 
 
-__all__ = ["TEMP_SUFFIX", "replacing", "temporary_name", "write_bytes"]
+__all__ = ["TEMP_SUFFIX", "current_umask", "plain_permissions", "replacing", "temporary_name", "write_bytes"]

@@ -26,7 +26,6 @@ buffers are the arrays themselves.
 from __future__ import annotations
 
 import re
-import warnings
 import zlib
 from pathlib import Path
 
@@ -35,6 +34,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.ipc as ipc
 
+from ..common.warning import warn_user
 from .cache import digest
 from .store import StoreWarning, atomic_write
 
@@ -66,7 +66,7 @@ def _stem(stored, columns: list[str]) -> str | None:
     return kept_prefix(stored, "tokens") + digest("assembled-tokens", *(p.name for p in stored.partitions), *columns)
 
 
-def read_kept(folder: Path, stem: str, read, *, stacklevel: int = 3):
+def read_kept(folder: Path, stem: str, read):
     """``read(reader)`` of the kept file ``<folder>/<stem>-<crc>.arrow`` (an IPC file reader
     over its checked bytes), or None when there is none or it failed a check (reported,
     deleted: the caller makes it again)."""
@@ -79,13 +79,13 @@ def read_kept(folder: Path, stem: str, read, *, stacklevel: int = 3):
                     raise ValueError("its CRC-32 is not the one it was written with")
                 return read(ipc.open_file(data))
         except Exception as exc:  # noqa: BLE001 (anything short of the expected table is damage)
-            warnings.warn(f"store file {path} is damaged ({type(exc).__name__}: {exc}); rebuilding it",
-                          StoreWarning, stacklevel=stacklevel + 1)
+            warn_user(f"store file {path} is damaged ({type(exc).__name__}: {exc}); rebuilding it",
+                      StoreWarning)
             path.unlink(missing_ok=True)
     return None
 
 
-def keep(folder: Path, stem: str, write, *, replaces: str | None = None, stacklevel: int = 3) -> None:
+def keep(folder: Path, stem: str, write, *, replaces: str | None = None) -> None:
     """Write ``<folder>/<stem>-<crc>.arrow`` through ``write(handle)``: to a temporary name,
     then renamed with the CRC-32 of its bytes, removing the files whose names start with
     ``replaces`` (a corpus's older ones). A full disk or an unwritable folder is reported
@@ -99,8 +99,8 @@ def keep(folder: Path, stem: str, write, *, replaces: str | None = None, stackle
             old.unlink(missing_ok=True)
         tmp.rename(folder / f"{stem}-{crc:08x}.arrow")
     except (OSError, pa.ArrowException, TypeError, ValueError) as exc:
-        warnings.warn(f"the assembled {stem.split('-')[0]} table could not be kept in {folder} ({exc}); the next "
-                      "load reads the store's partitions", StoreWarning, stacklevel=stacklevel + 1)
+        warn_user(f"the assembled {stem.split('-')[0]} table could not be kept in {folder} ({exc}); the next "
+                  "load reads the store's partitions", StoreWarning)
 
 
 def _crc32(path: Path) -> int:

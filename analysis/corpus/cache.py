@@ -23,7 +23,6 @@ import hashlib
 import json
 import os
 import tempfile
-import warnings
 import zlib
 from pathlib import Path
 
@@ -32,6 +31,8 @@ import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
 from .. import config
+from ..common.atomic import plain_permissions
+from ..common.warning import warn_user
 
 _META_KEY = b"speeches-cache"
 
@@ -59,8 +60,8 @@ class ParquetStore:
         return self.root / key[:2] / f"{key}{self.suffix}"
 
     def _damaged(self, key: str, exc: Exception) -> None:
-        warnings.warn(f"cache entry {self.path(key)} is damaged ({type(exc).__name__}: {exc}); "
-                      "rebuilding it", stacklevel=4)
+        warn_user(f"cache entry {self.path(key)} is damaged ({type(exc).__name__}: {exc}); "
+                  "rebuilding it")
         self.path(key).unlink(missing_ok=True)
 
     def get(self, key: str) -> pa.Table | None:
@@ -182,8 +183,8 @@ def _unwritable(folder: Path, exc: OSError) -> None:
     """One warning per folder that cannot be written: results are computed, not kept."""
     if str(folder) not in _UNWRITABLE:
         _UNWRITABLE.add(str(folder))
-        warnings.warn(f"the cache folder {folder} cannot be written ({type(exc).__name__}: "
-                      f"{exc.strerror or exc}); computing without a cache", UserWarning, stacklevel=4)
+        warn_user(f"the cache folder {folder} cannot be written ({type(exc).__name__}: "
+                  f"{exc.strerror or exc}); computing without a cache", UserWarning)
 
 
 def _atomic_write(path: Path, write, before_rename=None):
@@ -193,6 +194,7 @@ def _atomic_write(path: Path, write, before_rename=None):
     what ``write`` returned."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        plain_permissions(tmp)  # not mkstemp's 0600
         with os.fdopen(fd, "wb") as handle:
             result = write(handle)
         if before_rename is not None:

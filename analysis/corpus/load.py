@@ -13,6 +13,7 @@ import pyarrow as pa
 from ..common.deprecation import renamed_arguments
 from ..common.errors import CorpusError
 from ..common.frames import release_arrow_memory
+from ..common.warning import warn_user
 from ..config import SEEDS_DIR
 from ..text.cleaning import KINDS
 from ..text.dates import UNKNOWN, SpeechDate
@@ -155,10 +156,16 @@ def load_corpus(path: str | Path | None = None, *, errors: str = "raise",
     if errors not in ("raise", "warn"):
         raise ValueError("errors must be 'raise' or 'warn'")
     files, others = speech_files(path)
+    folders = [p for p in others if p.is_dir()]
+    others = [p for p in others if p not in folders]
     if others:
-        warnings.warn(
-            "not loaded (not a .txt speech file): " + ", ".join(str(p) for p in others),
-            stacklevel=2,
+        warn_user(
+            "not loaded (not a .txt speech file): " + ", ".join(str(p) for p in others)
+        )
+    if folders:
+        warn_user(
+            "not loaded (a subfolder holding .txt files; a corpus is one folder: load it on its own, or "
+            "move its files up): " + ", ".join(str(p) for p in folders)
         )
     if not files:
         raise CorpusError(f"{path if path is not None else SEEDS_DIR}: no speech files (*.txt)")
@@ -180,8 +187,9 @@ def load_corpus(path: str | Path | None = None, *, errors: str = "raise",
         report = "; ".join(f"{name}: {why}" for name, why in skipped.items())
         if errors == "raise" or len(skipped) == len(files):
             raise CorpusError(f"{len(skipped)} of {len(files)} speech files cannot be loaded: {report}")
-        warnings.warn(f"skipped {len(skipped)} of {len(files)} speech files: {report}", stacklevel=2)
+        warn_user(f"skipped {len(skipped)} of {len(files)} speech files: {report}")
     frame = _assembled(stored, table, errors, cache, client)
+    _warn_empty(frame)
     release_arrow_memory()
     frame = Corpus(frame)
     frame.attrs["skipped"] = skipped
@@ -240,10 +248,27 @@ def _assembled(stored, table: pd.DataFrame | None, errors: str, cache: bool, cli
         warnings.simplefilter("always")
         frame = _with_metadata_and_dates(_corpus_frame(stored.table("corpus")), table, errors)
     for w in caught:
-        warnings.warn(w.message, w.category, stacklevel=3)
+        warn_user(w.message, w.category)
+    kept = _assembled_table(frame, caught)
+    if kept is None:
+        return frame  # a metadata column Arrow cannot hold: assembled again next time
     if key is not None:
-        _write_assembled(stored, key, frame, caught)
-    return frame
+        keep(kept_folder(stored), kept_prefix(stored, "corpus") + key, lambda handle: write_table(handle, kept),
+             replaces=kept_prefix(stored, "corpus"))
+    # The frame as a warm load reads it back, whether or not it is kept: the same frame on
+    # every load (a missing metadata value is None, where pandas's join gave NaN; the memo's
+    # fingerprints of the two differ).
+    return _with_long_columns(kept)
+
+
+def _warn_empty(frame: pd.DataFrame) -> None:
+    """Name the speeches left with no text by cleaning (a page of nothing but a licence, a
+    footer and links): they load, with no tokens, and would otherwise pass unseen."""
+    empty = frame["speech_id"][frame["n_chars"].to_numpy() == 0].astype(str).tolist()
+    if empty:
+        shown = ", ".join(empty[:20]) + (f" and {len(empty) - 20} more" if len(empty) > 20 else "")
+        warn_user(f"{len(empty)} speech(es) have no text left after cleaning (all of it was taken as page "
+                  f"furniture: analysis.removals(corpus) lists what): {shown}")
 
 
 def _read_assembled(stored, key: str) -> pd.DataFrame | None:
@@ -251,13 +276,13 @@ def _read_assembled(stored, key: str) -> pd.DataFrame | None:
     checked by its CRC-32; LZ4 decompresses several times faster than Parquet decodes the
     texts), its warnings given again."""
     found = read_kept(kept_folder(stored), kept_prefix(stored, "corpus") + key,
-                      lambda reader: _frame_and_warnings(reader.read_all()), stacklevel=4)
+                      lambda reader: _frame_and_warnings(reader.read_all()))
     if found is None:
         return None
     frame, caught = found
     categories = {"MetadataWarning": MetadataWarning, "UserWarning": UserWarning}
     for message, category in caught:
-        warnings.warn(message, categories.get(category, UserWarning), stacklevel=4)
+        warn_user(message, categories.get(category, UserWarning))
     return frame
 
 
@@ -276,16 +301,16 @@ def _with_long_columns(table: pa.Table) -> pd.DataFrame:
     return frame[[c for c in order if c in frame.columns]]
 
 
-def _write_assembled(stored, key: str, frame: pd.DataFrame, caught) -> None:
+def _assembled_table(frame: pd.DataFrame, caught) -> pa.Table | None:
+    """The corpus frame as the Arrow table that is kept, its warnings in its metadata; None
+    when a metadata column is of a kind Arrow cannot hold."""
     try:
         table = pa.Table.from_pandas(frame, preserve_index=False)
     except (pa.ArrowException, TypeError, ValueError):
-        return  # a metadata column Arrow cannot hold: assembled again next time
+        return None
     messages = json.dumps([[str(w.message), w.category.__name__] for w in caught], ensure_ascii=False)
-    table = table.replace_schema_metadata({**(table.schema.metadata or {}),
-                                           _ASSEMBLED_WARNINGS: messages.encode("utf-8")})
-    keep(kept_folder(stored), kept_prefix(stored, "corpus") + key, lambda handle: write_table(handle, table),
-         replaces=kept_prefix(stored, "corpus"), stacklevel=4)
+    return table.replace_schema_metadata({**(table.schema.metadata or {}),
+                                          _ASSEMBLED_WARNINGS: messages.encode("utf-8")})
 
 
 def _metadata_table(path, metadata) -> pd.DataFrame | None:

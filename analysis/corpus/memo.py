@@ -14,6 +14,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from .. import config
+from ..common.warning import warn_user
 from .cache import ArrowStore, code_digest, digest
 
 MEMO_SETTING = "SPEECHES_MEMO"
@@ -246,7 +247,7 @@ def _replay(table: pa.Table) -> None:
                 category = getattr(category, part)
         except (ImportError, AttributeError):
             category = UserWarning
-        warnings.warn(message, category, stacklevel=4)
+        warn_user(message, category)
 
 
 def _module_files(fn) -> str:

@@ -35,12 +35,12 @@ import csv
 import io
 import re
 import unicodedata
-import warnings
 from pathlib import Path
 
 import pandas as pd
 
 from ..common.errors import CorpusError
+from ..common.warning import warn_user
 from ..text.dates import UNKNOWN, SpeechDate, dateline, filename_date, parse_date_value, parse_year_value
 
 METADATA_NAMES = ("metadata.csv", "metadata.tsv")
@@ -338,7 +338,7 @@ def _did_you_mean(speech_id: str, near: dict[str, str]) -> str:
 def warn(messages: list[str]) -> None:
     """Each message as one :class:`MetadataWarning`."""
     for message in messages:
-        warnings.warn(message, MetadataWarning, stacklevel=3)
+        warn_user(message, MetadataWarning)
 
 
 __all__ = ["LEVELS", "LEVEL_NAMES", "METADATA_NAMES", "MetadataWarning", "UNKNOWN", "date_conflicts",

@@ -13,8 +13,6 @@ whichever path produced it.
 """
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -22,6 +20,7 @@ import pyarrow.compute as pc
 
 from ..common.deprecation import renamed_arguments
 from ..common.frames import release_arrow_memory, use_system_arrow_pool
+from ..common.warning import warn_user
 from ..text.outline import OUTLINE_COLUMNS, assign_parts, outline, outline_rows
 from ..text.segment import TOKEN_COLUMNS, categorical, token_frame, token_frame_by_column, token_table, tokenize
 from .assembled import read_tokens, write_tokens
@@ -152,8 +151,30 @@ def _with_reused(tables: dict[str, pa.Table], ids: list[str], reused: dict, with
             old = store.read(partition, kind)
             pieces.append(old.filter(pc.is_in(old.column("speech_id").cast(pa.large_string()),
                                               value_set=pa.array(sids, pa.large_string()))))
-        out[kind] = _in_order(pa.concat_tables(pieces), ids)
+        out[kind] = _compacted(_in_order(pa.concat_tables(pieces), ids))
     return out
+
+
+def _compacted(table: pa.Table) -> pa.Table:
+    """``table`` with each dictionary column in one chunk whose dictionary holds only the
+    values its rows use: the old partitions' dictionaries also hold the words and the ids of
+    speeches deleted or changed since, which would otherwise stay on as categories with no
+    rows (a deleted speech in ``speech_id``'s categories, a word of its alone in
+    ``token``'s)."""
+    for i, field in enumerate(table.schema):
+        if not pa.types.is_dictionary(field.type):
+            continue
+        column = table.column(i).combine_chunks()  # the chunks' dictionaries unified
+        indices = column.indices
+        valid = indices.drop_null().to_numpy(zero_copy_only=False)
+        used = np.flatnonzero(np.bincount(valid, minlength=len(column.dictionary)))
+        remap = np.zeros(len(column.dictionary) + 1, dtype=np.int32)
+        remap[used] = np.arange(len(used), dtype=np.int32)
+        codes = remap[indices.fill_null(len(column.dictionary)).to_numpy(zero_copy_only=False)]
+        compact = pa.DictionaryArray.from_arrays(pa.array(codes, pa.int32(), mask=indices.is_null().to_numpy(
+            zero_copy_only=False)), column.dictionary.take(pa.array(used)))
+        table = table.set_column(i, field, compact)
+    return table
 
 
 def _in_order(table: pa.Table, ids: list[str]) -> pa.Table:
@@ -430,8 +451,8 @@ def run(sources: list[Source], corpus_id: str, *, with_corpus: bool, cache: bool
             if fault is None:
                 chosen.append(known)
                 continue
-            warnings.warn(f"store partition {store.partition_dir(name)} is damaged ({fault}); rebuilding it",
-                          StoreWarning, stacklevel=3)
+            warn_user(f"store partition {store.partition_dir(name)} is damaged ({fault}); rebuilding it",
+                      StoreWarning)
         chosen.append(None)
         reuse = {s.speech_id: old_of[s.speech_id] for s in batch
                  if s.speech_id in old_of and store.check(old_of[s.speech_id][1], kinds) is None}
@@ -540,7 +561,7 @@ def _warn_once(message: str, root) -> None:
     key = str(root)
     if key not in _WARNED:
         _WARNED.add(key)
-        warnings.warn(message, StoreWarning, stacklevel=4)
+        warn_user(message, StoreWarning)
 
 
 class Stored:
@@ -597,8 +618,8 @@ class Stored:
         for i, piece in enumerate(pieces):
             if not isinstance(piece, DamagedPartition):
                 continue
-            warnings.warn(f"store file {piece.path} is damaged ({piece.why}); rebuilding its partition",
-                          StoreWarning, stacklevel=3)
+            warn_user(f"store file {piece.path} is damaged ({piece.why}); rebuilding its partition",
+                      StoreWarning)
             if rebuild is None:
                 raise piece
             new, tables = rebuild(self.partitions[i])

@@ -216,12 +216,14 @@ def _unreachable(path: Path, exc: OSError) -> str:
 
 
 def speech_files(path: str | Path | None = None) -> tuple[list[Path], list[Path]]:
-    """The speech files of a folder (``*.txt``, sorted by name) and the other files in it
-    that are not speeches (wrong extension), also sorted. A file path is its own list.
+    """The speech files of a folder (``*.txt``, sorted by name) and what else in it is not
+    loaded: the files that are not speeches (wrong extension), then the subfolders that hold
+    ``*.txt`` files, each sorted. A file path is its own list.
 
     Every entry named ``*.txt`` is listed, whatever it is: a broken link, a link loop or a
     folder named ``x.txt`` then fails in :func:`read_speech` with its reason, so the load
-    names it instead of passing over it. Subfolders with other names are not looked into.
+    names it instead of passing over it. Subfolders are not looked into (a corpus is one
+    folder); those holding ``*.txt`` files are returned so that the load names them.
     Raises :class:`CorpusError` when two files would become one speech (``x.txt`` and
     ``x.TXT``: the same ``speech_id``), naming both.
     """
@@ -242,8 +244,19 @@ def speech_files(path: str | Path | None = None) -> tuple[list[Path], list[Path]
     files = [path / name for name, _ in listed if name.lower().endswith(SPEECH_SUFFIX)]
     others = [path / name for name, folder in listed
               if not folder and not name.lower().endswith(SPEECH_SUFFIX)]
+    folders = [path / name for name, folder in listed
+               if folder and not name.lower().endswith(SPEECH_SUFFIX) and _holds_speeches(path / name)]
     _refuse_twins(files)
-    return files, others
+    return files, others + folders
+
+
+def _holds_speeches(folder: Path) -> bool:
+    """Whether a subfolder holds a ``*.txt`` file of its own (one scan, stopped at the first)."""
+    try:
+        with os.scandir(folder) as entries:
+            return any(e.name.lower().endswith(SPEECH_SUFFIX) for e in entries)
+    except OSError:
+        return False
 
 
 def _is_folder(entry: os.DirEntry) -> bool:

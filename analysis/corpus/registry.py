@@ -49,17 +49,29 @@ def remember_corpus(tokens, corpus: pd.DataFrame):
     _CORPORA[key] = corpus
     while len(_CORPORA) > _CORPORA_SIZE:
         _CORPORA.pop(next(iter(_CORPORA)))
-    with contextlib.suppress(AttributeError, TypeError):  # a table type without attrs goes without
+    try:
         tokens.attrs["corpus"] = key
+    except (AttributeError, TypeError):
+        # A dask dataframe has no attrs: the key goes on the object itself (the frames
+        # derived from it by operations do not carry it; pass corpus= to those).
+        with contextlib.suppress(AttributeError, TypeError):
+            object.__setattr__(tokens, _KEY_ATTRIBUTE, key)
     return tokens
 
 
+_KEY_ATTRIBUTE = "_speeches_corpus_key"
+
+
 def corpus_of(tokens) -> pd.DataFrame | None:
-    """The corpus frame ``tokens`` were made from (:func:`analysis.corpus_tokens` marks them),
-    or None for tokens made otherwise (``tokenize``, a hand-made table) or whose corpus is
-    no longer kept."""
-    attrs = getattr(tokens, "attrs", None) or {}
-    key = attrs.get("corpus")
+    """The corpus frame ``tokens`` were made from (:func:`analysis.corpus_tokens` marks them,
+    with or without a Dask client), or None for tokens made otherwise (``tokenize``, a
+    hand-made table) or whose corpus is no longer kept."""
+    try:
+        key = (getattr(tokens, "attrs", None) or {}).get("corpus")
+    except AttributeError:
+        key = None
+    if key is None:
+        key = tokens.__dict__.get(_KEY_ATTRIBUTE) if hasattr(tokens, "__dict__") else None
     return _CORPORA.get(key) if isinstance(key, str) else None
 
 

@@ -82,7 +82,6 @@ import shutil
 import tempfile
 import threading
 import uuid
-import warnings
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -93,6 +92,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .. import config
+from ..common.atomic import plain_permissions
+from ..common.warning import warn_user
 from .cache import digest
 
 STORE_FORMAT = "1"
@@ -409,8 +410,8 @@ class Store:
         except FileNotFoundError:
             return None
         except Exception as exc:  # noqa: BLE001 (a damaged or unreadable manifest means a rebuild)
-            warnings.warn(f"store manifest {self.manifest_path(corpus_id)} is damaged ({type(exc).__name__}: "
-                          f"{exc}); rebuilding", StoreWarning, stacklevel=4)
+            warn_user(f"store manifest {self.manifest_path(corpus_id)} is damaged ({type(exc).__name__}: "
+                      f"{exc}); rebuilding", StoreWarning)
             return None
 
     def write_manifest(self, corpus_id: str, data: dict) -> None:
@@ -450,6 +451,7 @@ class Store:
         final.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{name}-"))
         try:
+            plain_permissions(tmp, folder=True)  # not mkdtemp's 0700: a store may be shared
             # The tables are written at once, on threads (Parquet encoding releases the GIL).
             with ThreadPoolExecutor(len(tables) or 1) as pool:
                 record = dict(zip(tables, pool.map(lambda kind: _write_table(tmp / f"{kind}.parquet", kind,
@@ -842,6 +844,7 @@ def atomic_write(path: Path, write) -> None:
     into place: no reader ever sees a partial file."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        plain_permissions(tmp)  # not mkstemp's 0600: a store may be shared
         with os.fdopen(fd, "wb") as handle:
             write(handle)
         os.replace(tmp, path)

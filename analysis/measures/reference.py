@@ -31,7 +31,6 @@ import functools
 import hashlib
 import json
 import re
-import warnings
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
@@ -40,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from ..common.deprecation import renamed_arguments
+from ..common.warning import warn_user
 from ..config import DATA_DIR
 from ..text.script import taiwan_converter, taiwan_simplified
 
@@ -391,10 +391,9 @@ def _changed_words(record: dict) -> tuple[frozenset[str], frozenset[str]]:
                         "are flagged cut_differs")
         if stale:
             what.append("versions differ: " + ", ".join(f"{k} {record[k]} → {now[k]}" for k in stale))
-        warnings.warn("the government-work-report reference was built with another dictionary or "
-                      "code: " + "; ".join(what) + ". Rebuild it: make reference "
-                      "CORPUS_DIR=../shared/corpora/government-work-reports", ReferenceWarning,
-                      stacklevel=3)
+        warn_user("the government-work-report reference was built with another dictionary or "
+                  "code: " + "; ".join(what) + ". Rebuild it: make reference "
+                  "CORPUS_DIR=../shared/corpora/government-work-reports", ReferenceWarning)
     return added, removed
 
 

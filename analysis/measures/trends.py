@@ -16,12 +16,11 @@ fact about that speech.
 """
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 
 from ..common.deprecation import renamed_arguments
+from ..common.warning import warn_user
 from ..common.wording import counted
 from ..config import DATA_DIR
 from ..corpus.cluster import map_counts
@@ -108,8 +107,8 @@ def term_trends(tokens: pd.DataFrame, terms, *, by="year", corpus: pd.DataFrame 
         counts = by_group[column].sum()
         docs = per_speech[per_speech[column] > 0].groupby("group", sort=False, observed=True).size()
         if not counts.sum() and corpus is not None and _occurs_in_text(corpus, key):
-            warnings.warn(f"{given!r} occurs in the texts but never as a word: the segmenter cuts "
-                          "it; add it to analysis/data/userdict.txt to count it", stacklevel=2)
+            warn_user(f"{given!r} occurs in the texts but never as a word: the segmenter cuts "
+                      "it; add it to analysis/data/userdict.txt to count it")
         for value in order:
             rows.append({"term": given, name: value, "count": int(counts.get(value, 0)),
                          "docs": int(docs.get(value, 0)), "n_docs": int(n_docs.get(value, 0)),

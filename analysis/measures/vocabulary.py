@@ -27,6 +27,7 @@ from ..common.deprecation import renamed_arguments, warn_spelling
 from ..common.frames import reading_order
 from ..corpus.cluster import map_counts
 from ..corpus.memo import corpus_memo
+from ..corpus.registry import docvars
 from ..text.script import to_simplified
 from ..text.segment import jieba_dict_path, user_dictionary
 
@@ -87,12 +88,14 @@ def content_words(tokens: pd.DataFrame) -> pd.DataFrame:
 _COUNTED = ["speech_id", "token", "simplified", "term", "start", "end", "pos", "is_stop", "is_punct", "n"]
 
 
-def _lean(tokens: pd.DataFrame) -> pd.DataFrame:
-    return tokens[[c for c in _COUNTED if c in tokens.columns]]
+def _lean(tokens: pd.DataFrame, keep=()) -> pd.DataFrame:
+    """The columns the counting reads, and those of ``keep`` (a grouping's)."""
+    wanted = [c for c in _COUNTED if c in tokens.columns]
+    return tokens[wanted + [c for c in keep if c in tokens.columns and c not in wanted]]
 
 
-def word_tokens(tokens: pd.DataFrame) -> pd.DataFrame:
-    return _lean(tokens)[~tokens["is_punct"].to_numpy()]
+def word_tokens(tokens: pd.DataFrame, keep=()) -> pd.DataFrame:
+    return _lean(tokens, keep)[~tokens["is_punct"].to_numpy()]
 
 
 def n_words(tokens: pd.DataFrame) -> int:
@@ -141,12 +144,12 @@ def term_of(tokens: pd.DataFrame, aliases: bool = True) -> pd.Series:
     return pd.Series(term_keys(tokens["simplified"]), index=tokens.index, dtype=object)
 
 
-def select_tokens(tokens: pd.DataFrame, words: str) -> pd.DataFrame:
+def select_tokens(tokens: pd.DataFrame, words: str, keep=()) -> pd.DataFrame:
     if words not in WORD_SETS:
         raise ValueError(f"words must be one of {WORD_SETS}, not {words!r}")
     if words == "content":
-        return _lean(tokens)[_is_content(tokens).to_numpy()]
-    return word_tokens(tokens)
+        return _lean(tokens, keep)[_is_content(tokens).to_numpy()]
+    return word_tokens(tokens, keep)
 
 
 def _by_columns(by) -> list[str]:
@@ -248,7 +251,7 @@ def _joined_key(columns: list[pd.Series]) -> pd.Series:
 @renamed_arguments(moved=("by", "words"))
 @corpus_memo("frequencies")
 def frequencies(tokens: pd.DataFrame, *, by=None, words: str = "content",
-                aliases: bool = True) -> pd.DataFrame:
+                aliases: bool = True, corpus: pd.DataFrame | None = None) -> pd.DataFrame:
     """The word list: how often each term occurs, ranked.
 
     Returns one row per term: ``rank`` (1 = most frequent; ties share the best rank, as in
@@ -261,7 +264,10 @@ def frequencies(tokens: pd.DataFrame, *, by=None, words: str = "content",
     ``words="content"`` lists :func:`content_words`; ``"all"`` every word token.
     ``by`` (a column such as ``"speech_id"`` or ``"section"``, or a list of columns) gives
     the long format: one row per group and term, ``rank`` and ``per_10k`` within the group,
-    plus ``corpus_count``, the term's count over all groups.
+    plus ``corpus_count``, the term's count over all groups. A ``by`` that is not a token
+    column is one of the corpus's (``"year"``, ``"genre"``, ``"decade"``…): read from the
+    corpus the tokens came from, or from ``corpus`` when given; counted per speech, then
+    per group.
 
     >>> from analysis import corpus_tokens, load_corpus
     >>> tokens = corpus_tokens(load_corpus())   # the seed
@@ -269,9 +275,15 @@ def frequencies(tokens: pd.DataFrame, *, by=None, words: str = "content",
     [['計生協會', 35, '計生協會 17 · 計生協 14 · 計劃生育協會 4'], ['工作', 32, <NA>]]
     """
     by_cols = _by_columns(by)
+    of_corpus = [c for c in by_cols if c not in tokens.columns]
+    counted_by = [c for c in by_cols if c in tokens.columns]
+    if of_corpus and "speech_id" not in counted_by:
+        counted_by.append("speech_id")
     # Counted first into (group, term, word, form, tag) rows: on a cluster each partition is
     # counted where it lies (analysis.cluster) and only these counts come back.
-    counted = map_counts(tokens, lambda frame: form_counts(frame, by_cols, words, aliases))
+    counted = map_counts(tokens, lambda frame: form_counts(frame, counted_by, words, aliases))
+    if of_corpus:
+        counted = _regrouped(counted, by_cols, of_corpus, docvars(tokens, corpus))
     listed = counted["forms"].groupby([*by_cols, "term", "simplified", "token", "pos"], dropna=False,
                                       observed=True, sort=False)["n"].sum().reset_index()
     weights = listed["n"].to_numpy(dtype=np.int64)
@@ -306,17 +318,35 @@ def frequencies(tokens: pd.DataFrame, *, by=None, words: str = "content",
     return table[columns].reset_index(drop=True)
 
 
+def _regrouped(counted: dict[str, pd.DataFrame], by_cols: list[str], of_corpus: list[str],
+               corpus: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
+    """:func:`form_counts` made per speech, summed per group of the corpus columns
+    ``of_corpus`` (:func:`analysis.measures.groups.speech_grouping`: ``decade`` too); a
+    speech whose value is missing counts in a group of its own (NA), as a token column's."""
+    from .groups import speech_grouping
+
+    out = {}
+    for name, frame in counted.items():
+        frame = frame.copy()
+        ids = frame["speech_id"].astype(object)
+        for column in of_corpus:
+            frame[column] = speech_grouping(ids, column, corpus, None)[1].array
+        keys = [c for c in frame.columns if c != "n" and (c in by_cols or c not in ("speech_id", *of_corpus))]
+        out[name] = frame.groupby(keys, dropna=False, observed=True, sort=False)["n"].sum().reset_index()
+    return out
+
+
 def form_counts(tokens: pd.DataFrame, by_cols: list[str], words: str = "content",
                 aliases: bool = True) -> dict[str, pd.DataFrame]:
     """The counts :func:`frequencies` is computed from: ``forms``, one row per group, term,
     Simplified word, written form and tag with its count ``n``; ``sizes``, the word tokens
     of each group (``n``)."""
-    listed = select_tokens(tokens, words)
+    listed = select_tokens(tokens, words, keep=by_cols)
     frame = pd.DataFrame({**{c: listed[c] for c in by_cols}, "term": term_of(listed, aliases),
                           "simplified": listed["simplified"], "token": listed["token"], "pos": listed["pos"]})
     forms = frame.groupby([*by_cols, "term", "simplified", "token", "pos"], dropna=False, observed=True,
                           sort=False).size().rename("n").reset_index()
-    words = word_tokens(tokens)
+    words = word_tokens(tokens, keep=by_cols)
     if by_cols:
         sizes = words.groupby(by_cols, dropna=False, observed=True, sort=False).size().rename("n").reset_index()
     else:

@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..common.deprecation import renamed_arguments
+from ..common.warning import warn_user
 from ..config import CACHE_DIR, DATA_DIR, STOPWORDS, USER_DICT
 from .aliases import ALIASES, alias_map, alias_words
 from .script import to_simplified
@@ -194,11 +195,10 @@ def _floor_phrase_list(tk=None) -> tuple[str, ...]:
     if lines and lines[0] == _floor_header():
         _FLOOR_PHRASES = tuple(lines[1:])
         return _FLOOR_PHRASES
-    import warnings
 
-    warnings.warn(f"{FLOOR_PHRASES_FILE} was not computed for jieba {JIEBA_VERSION} (FLOOR_COUNT "
-                  f"{FLOOR_COUNT}): computing the floor phrases in memory; run `python -m analysis.segment` "
-                  "to write it", stacklevel=3)
+    warn_user(f"{FLOOR_PHRASES_FILE} was not computed for jieba {JIEBA_VERSION} (FLOOR_COUNT "
+              f"{FLOOR_COUNT}): computing the floor phrases in memory; run `python -m analysis.segment` "
+              "to write it")
     _FLOOR_PHRASES = tuple(compute_floor_phrases(tk))
     return _FLOOR_PHRASES
 

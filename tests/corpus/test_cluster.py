@@ -83,3 +83,19 @@ def test_keyness_on_the_cluster_equals_keyness_here(client, folder, tmp_path):
     target = [f"s{i}" for i in range(10)]
     pd.testing.assert_frame_equal(keyness(there, target=target, reference="rest", corpus=corpus),
                                   keyness(here, target=target, reference="rest", corpus=corpus))
+
+
+def test_tokens_from_the_cluster_know_their_corpus_as_a_frames_do(client, folder, tmp_path):
+    """corpus_tokens(corpus, client=…) gives a dask dataframe, which has no attrs: it carries
+    its corpus all the same, so groupings and selections by corpus columns need no corpus=
+    (they raised "these tokens do not come from corpus_tokens(corpus)")."""
+    from analysis import keyness
+
+    corpus = load_corpus(folder, client=client, store=tmp_path / "store")
+    corpus["group"] = [int(sid[1:]) % 3 for sid in corpus["speech_id"]]
+    here, there = corpus_tokens(corpus), corpus_tokens(corpus, client=client)
+    pd.testing.assert_frame_equal(term_trends(there, ["計生協會", "群眾"], by="group"),
+                                  term_trends(here, ["計生協會", "群眾"], by="group"))
+    pd.testing.assert_frame_equal(frequencies(there, by="group"), frequencies(here, by="group"))
+    pd.testing.assert_frame_equal(keyness(there, target="group == 1", reference="rest"),
+                                  keyness(here, target="group == 1", reference="rest"))

@@ -108,6 +108,65 @@ def test_editing_one_speech_reprocesses_only_it(tmp_path, cache_dir, counted, se
     assert kept.astype(str).equals(others.astype(str))
 
 
+def test_a_deleted_speech_leaves_no_category_behind(tmp_path, cache_dir, counted, seed_text):
+    """The partition that held a deleted speech is rebuilt from the others' stored rows; their
+    old dictionaries held the deleted speech's id and its words, which must not stay on as
+    categories without rows (value_counts, observed=False groupings, vocabulary sizes)."""
+    folder = _speeches(tmp_path / "c", seed_text)
+    (folder / "s2.txt").write_text("同志們：\n要建設量子計算機實驗室。\n", encoding="utf-8")
+    before = corpus_tokens(load_corpus(folder, workers=1))
+    assert {"s2", "量子"} <= set(before.speech_id.cat.categories) | set(before.simplified.cat.categories)
+    (folder / "s2.txt").unlink()
+    tokens = corpus_tokens(load_corpus(folder, workers=1))
+    assert len(counted) == 4  # nothing processed again
+    assert list(tokens.speech_id.cat.categories) == ["s0", "s1", "s3"]
+    assert "量子" not in set(tokens.simplified.cat.categories) | set(tokens.token.cat.categories)
+    assert (tokens.simplified.value_counts() > 0).all()
+    pd.testing.assert_frame_equal(tokens, corpus_tokens(load_corpus(folder, cache=False), cache=False))
+    again = corpus_tokens(load_corpus(folder, workers=1))
+    pd.testing.assert_frame_equal(tokens, again)
+
+
+def test_cold_warm_and_uncached_loads_give_the_same_frame_and_fingerprint(tmp_path, cache_dir, seed_text):
+    """A speech the metadata table does not cover has its metadata columns missing, and
+    missing the same way on every load: pandas's join gave NaN where the kept frame gives
+    None, so the first warm run of every notebook missed the memo of the cold one."""
+    from analysis.corpus.memo import frame_fingerprint
+
+    folder = _speeches(tmp_path / "c", seed_text, n=3)
+    (folder / "metadata.csv").write_text("speech_id,genre,year\ns0,report,2012\ns1,,2013\n", encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # s2 has no row: reported, as it should be
+        cold, warm, uncached = load_corpus(folder), load_corpus(folder), load_corpus(folder, cache=False)
+    assert cold.set_index("speech_id")["genre"].tolist() == ["report", None, None]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)  # "mismatched null-like values nan and None"
+        pd.testing.assert_frame_equal(cold, warm)
+        pd.testing.assert_frame_equal(cold, uncached)
+    assert frame_fingerprint(cold) == frame_fingerprint(warm) == frame_fingerprint(uncached)
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_the_store_has_the_modes_the_umask_gives_not_mkstemps_private_ones(tmp_path, cache_dir, seed_text, umask):
+    """A store shared by a group or by a cluster's workers: every file and folder it holds
+    has the mode a plain write gives under the umask (0644 and 0755 under 022), not the
+    0600 and 0700 of mkstemp and mkdtemp; a private umask keeps it private."""
+    import os
+    import stat
+
+    folder = _speeches(tmp_path / "c", seed_text, n=3)
+    old = os.umask(umask)
+    try:
+        corpus_tokens(load_corpus(folder, workers=1))
+    finally:
+        os.umask(old)
+    paths = [p for p in (cache_dir / "store").rglob("*")]
+    kinds = {p.relative_to(cache_dir / "store").parts[0] for p in paths}
+    assert {"manifests", "partitions", "assembled"} <= kinds
+    modes = {(p.is_dir(), stat.S_IMODE(p.stat().st_mode)) for p in paths}
+    assert modes == {(True, 0o777 & ~umask), (False, 0o666 & ~umask)}
+
+
 def test_touching_a_file_without_changing_it_reprocesses_nothing(tmp_path, cache_dir, counted, seed_text):
     import os
 

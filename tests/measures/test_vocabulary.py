@@ -149,6 +149,49 @@ def test_frequencies_by_speech_long_format():
     ]
 
 
+def test_frequencies_by_a_token_column_other_than_speech_id():
+    """by="section" (the docstring's own example) counts within each section: its column
+    was dropped before counting and raised KeyError."""
+    tokens = pd.concat([toy_tokens("甲甲/n 乙乙/n 甲甲/n", "a"), toy_tokens("乙乙/n 丙丙/n", "b")],
+                       ignore_index=True)
+    tokens["section"] = pd.array([1, 1, 2, 2, 2], dtype="Int64")
+    table = frequencies(tokens, by="section")
+    table["per_10k"] = table["per_10k"].round(2)
+    # section 1: 甲甲 and 乙乙 once each of 2 words; section 2: one each of 3 (ties in code-point order)
+    assert table[["section", "rank", "token", "count", "per_10k", "corpus_count"]].values.tolist() == [
+        [1, 1, "乙乙", 1, 5000.0, 2], [1, 1, "甲甲", 1, 5000.0, 2],
+        [2, 1, "丙丙", 1, 3333.33, 1], [2, 1, "乙乙", 1, 3333.33, 2], [2, 1, "甲甲", 1, 3333.33, 2]]
+
+
+def test_frequencies_by_corpus_columns_count_each_speech_in_its_group():
+    """A ``by`` that is a corpus column (year, genre, decade…) is read from the corpus the
+    tokens came from, or from ``corpus=``; a speech's counts go to its group, and a speech
+    with no value to a group of its own (NA)."""
+    from analysis.corpus.registry import remember_corpus
+
+    tokens = pd.concat([toy_tokens("甲甲/n 乙乙/n 甲甲/n 的/uj", "a"), toy_tokens("乙乙/n 丙丙/n", "b"),
+                        toy_tokens("甲甲/n", "c"), toy_tokens("丙丙/n", "d")], ignore_index=True)
+    corpus = pd.DataFrame({"speech_id": ["a", "b", "c", "d"], "year": pd.array([2011, 2011, 2023, None], "Int64"),
+                           "genre": ["report", "speech", "report", "report"]})
+    with pytest.raises(ValueError, match="pass corpus="):
+        frequencies(tokens, by="year")
+    table = frequencies(remember_corpus(tokens, corpus), by="year")
+    assert table.equals(frequencies(tokens, by="year", corpus=corpus))
+    shown = [[None if pd.isna(y) else int(y), rank, token, count, round(per_10k, 2), total] for
+             y, rank, token, count, per_10k, total in
+             table[["year", "rank", "token", "count", "per_10k", "corpus_count"]].values.tolist()]
+    assert shown == [
+        # 2011: a and b, 6 word tokens (的 counts towards the size); d has no year: NA, last
+        [2011, 1, "乙乙", 2, 3333.33, 2], [2011, 1, "甲甲", 2, 3333.33, 3], [2011, 3, "丙丙", 1, 1666.67, 2],
+        [2023, 1, "甲甲", 1, 10000.0, 3],
+        [None, 1, "丙丙", 1, 10000.0, 2]]
+    decades = frequencies(tokens, by=["decade", "genre"], corpus=corpus)
+    assert decades[["decade", "genre", "token", "count"]].astype(str).values.tolist() == [
+        ["2010", "report", "甲甲", "2"], ["2010", "report", "乙乙", "1"],
+        ["2010", "speech", "丙丙", "1"], ["2010", "speech", "乙乙", "1"],
+        ["2020", "report", "甲甲", "1"], ["<NA>", "report", "丙丙", "1"]]
+
+
 # ---------------------------------------------------------------- n-grams
 
 TOY_NGRAMS = "甲甲/n 乙乙/n 丙丙/n ， 甲甲/n 乙乙/n | 丙丙/n 丁丁/n 的/uj 戊戊/n"
