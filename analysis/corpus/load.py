@@ -16,7 +16,7 @@ from ..common.frames import release_arrow_memory
 from ..common.warning import warn_user
 from ..config import SEEDS_DIR
 from ..text.cleaning import KINDS
-from ..text.dates import UNKNOWN, SpeechDate
+from ..text.dates import UNKNOWN, SpeechDate, numbered_names, own_year
 from .assembled import keep, keeps_files, kept_folder, kept_prefix, read_kept, write_table
 from .cache import digest
 from .metadata import (
@@ -348,6 +348,24 @@ def _stored_facts(frame: pd.DataFrame):
     return found, heads
 
 
+def _unnumbered(found: list, speech_ids: list[str], texts) -> None:
+    """Take back, in place, the years read from file names whose number places the file in a
+    numbered sequence (``doc_1950`` among ``doc_0001`` … ``doc_2000``:
+    :func:`analysis.dates.numbered_names`), and date those speeches by the next rule (the
+    year the text speaks of as its own), with a warning naming how many."""
+    from_names = [i for i, d in enumerate(found) if d.source == "filename" and pd.isna(d.date)]
+    if not from_names:
+        return
+    numbered = numbered_names(speech_ids)
+    taken = [i for i in from_names if speech_ids[i] in numbered]
+    for i in taken:
+        found[i] = own_year(texts.iat[i])
+    if taken:
+        shown = ", ".join(speech_ids[i] for i in taken[:5]) + (" …" if len(taken) > 5 else "")
+        warn_user(f"{len(taken)} file name(s) number a sequence ({shown}): their numbers are not read as years; "
+                  "a metadata table's year column dates them", MetadataWarning)
+
+
 def _with_metadata_and_dates(frame: pd.DataFrame, table: pd.DataFrame | None, errors: str) -> pd.DataFrame:
     """``frame`` with the metadata columns joined and the date columns added."""
     speech_ids = frame["speech_id"].tolist()
@@ -384,6 +402,7 @@ def _with_metadata_and_dates(frame: pd.DataFrame, table: pd.DataFrame | None, er
         found = [f[0] for f in facts]
         heads = [f[1] for f in facts]
         named = pd.Series([f[2] for f in facts], index=frame.index, dtype="string")
+    _unnumbered(found, speech_ids, frame["text"])
     conflicts = []
     for i, sid in enumerate(speech_ids):
         meta = meta_dates.get(sid)

@@ -324,6 +324,39 @@ def filename_date(name: str) -> SpeechDate:
     return UNKNOWN
 
 
+_RUN4 = re.compile(r"(?<![0-9A-Za-z])\d{4}(?![0-9A-Za-z])")
+SEQUENCE_MIN_NAMES = 10
+"""The fewest names sharing a pattern (``doc_####``) that can show it numbers a sequence."""
+
+
+def numbered_names(names) -> set[str]:
+    """The names whose four-digit number is a place in a numbered sequence, not a year:
+    among the names of the same pattern (the number replaced, ``doc_####``), at least
+    :data:`SEQUENCE_MIN_NAMES` of them, most numbers are not years of 1900-2099 (``doc_0001``
+    … ``doc_2000``), so that ``doc_1950`` is the 1,950th document, not one of 1950.
+    :func:`filename_date` reads one name alone; the load reads the corpus's names with this.
+
+    >>> sorted(numbered_names([f"doc_{i:04d}" for i in range(1, 31)] + ["doc_1950", "gwr-2013"]))
+    ['doc_1950']
+    >>> numbered_names([f"report-{y}" for y in range(1990, 2020)])
+    set()
+    """
+    by_pattern: dict[str, list[tuple[str, str]]] = {}
+    for name in names:
+        stem = str(name)[:-4] if str(name).lower().endswith(".txt") else str(name)
+        for m in _RUN4.finditer(stem):
+            pattern = f"{stem[:m.start()]}\0{stem[m.end():]}"
+            by_pattern.setdefault(pattern, []).append((str(name), m.group()))
+    found: set[str] = set()
+    for members in by_pattern.values():
+        if len(members) < SEQUENCE_MIN_NAMES:
+            continue
+        years = [name for name, run in members if _NAME_YEAR.fullmatch(run)]
+        if len(members) - len(years) > len(members) / 2:
+            found.update(years)
+    return found
+
+
 # ---------------------------------------------------------------- (d) the year the text speaks of
 _OWN_YEAR = re.compile(
     r"(?<!\d)(?P<a>\d{4})\s*年度"

@@ -220,3 +220,27 @@ def test_the_shared_corpus_loads_as_it_is(gwr_dir):
     resolutions = corpus[corpus.genre == "resolution"]
     assert len(resolutions) == 20 and (resolutions["date_source"] == "text").all()
     assert resolutions.set_index("speech_id").loc["npc_resolution_14_3", "year"] == 2025
+
+
+def test_a_number_in_a_numbered_sequence_of_file_names_is_not_a_year(tmp_path):
+    """doc_1950 among doc_0001 … doc_0012 is the 1,950th document, not one of 1950: its name
+    is not read as a year (the text's own year dates it, else nothing), with a warning; a
+    folder named by years (gwr-2013) keeps them."""
+    numbered = tmp_path / "numbered"
+    numbered.mkdir()
+    for i in [*range(1, 13), 1950]:
+        write(numbered / f"doc_{i:04d}.txt", SPEECH)
+    write(numbered / "doc_2011.txt", SPEECH + "\n部署了2012年度工作。")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        corpus = load_corpus(numbered).set_index("speech_id")
+    assert corpus.loc["doc_1950", ["year", "date_source"]].tolist() == [pd.NA, pd.NA]
+    assert corpus.loc["doc_2011", ["year", "date_source"]].tolist() == [2012, "text"]
+    said = [str(w.message) for w in caught if issubclass(w.category, MetadataWarning)]
+    assert said == ["2 file name(s) number a sequence (doc_1950, doc_2011): their numbers are not read as "
+                    "years; a metadata table's year column dates them"]
+    by_year = tmp_path / "by_year"
+    by_year.mkdir()
+    for year in range(2001, 2013):
+        write(by_year / f"gwr-{year}.txt", SPEECH)
+    assert load_corpus(by_year)["year"].tolist() == list(range(2001, 2013))
