@@ -348,15 +348,14 @@ def _stored_facts(frame: pd.DataFrame):
     return found, heads
 
 
-def _unnumbered(found: list, speech_ids: list[str], texts) -> None:
+def _unnumbered(found: list, speech_ids: list[str], texts, dated: set[str], numbered: set[str]) -> None:
     """Take back, in place, the years read from file names whose number places the file in a
     numbered sequence (``doc_1950`` among ``doc_0001`` … ``doc_2000``:
     :func:`analysis.dates.numbered_names`), and date those speeches by the next rule (the
-    year the text speaks of as its own), with a warning naming how many."""
-    from_names = [i for i, d in enumerate(found) if d.source == "filename" and pd.isna(d.date)]
-    if not from_names:
-        return
-    numbered = numbered_names(speech_ids)
+    year the text speaks of as its own), with a warning naming how many; the speeches the
+    metadata table dates (``dated``) are left to it."""
+    from_names = [i for i, d in enumerate(found)
+                  if d.source == "filename" and pd.isna(d.date) and speech_ids[i] not in dated]
     taken = [i for i in from_names if speech_ids[i] in numbered]
     for i in taken:
         found[i] = own_year(texts.iat[i])
@@ -402,13 +401,15 @@ def _with_metadata_and_dates(frame: pd.DataFrame, table: pd.DataFrame | None, er
         found = [f[0] for f in facts]
         heads = [f[1] for f in facts]
         named = pd.Series([f[2] for f in facts], index=frame.index, dtype="string")
-    _unnumbered(found, speech_ids, frame["text"])
+    numbered = numbered_names(speech_ids)  # doc_1950 among doc_0001 … doc_2000: its name holds no year
+    _unnumbered(found, speech_ids, frame["text"], {sid for sid, d in meta_dates.items() if d.source is not None},
+                numbered)
     conflicts = []
     for i, sid in enumerate(speech_ids):
         meta = meta_dates.get(sid)
         if meta is not None and meta.source is not None:
             found[i] = meta
-            conflicts += date_conflicts(sid, meta, "", sid, head_date=heads[i])
+            conflicts += date_conflicts(sid, meta, "", "" if sid in numbered else sid, head_date=heads[i])
     warn_metadata(conflicts)
     # The speaker: the metadata's, else the name under a published head's dateline.
     named.index = frame.index

@@ -244,3 +244,13 @@ def test_a_number_in_a_numbered_sequence_of_file_names_is_not_a_year(tmp_path):
     for year in range(2001, 2013):
         write(by_year / f"gwr-{year}.txt", SPEECH)
     assert load_corpus(by_year)["year"].tolist() == list(range(2001, 2013))
+
+
+def test_a_numbered_file_the_metadata_dates_is_dated_by_it_without_a_word(tmp_path):
+    for i in [*range(1, 13), 1950]:
+        write(tmp_path / f"doc_{i:04d}.txt", SPEECH)
+    write(tmp_path / "metadata.csv", "speech_id,year\n" + "".join(f"doc_{i:04d},2001\n" for i in [*range(1, 13), 1950]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        corpus = load_corpus(tmp_path).set_index("speech_id")
+    assert corpus.loc["doc_1950", ["year", "date_source"]].tolist() == [2001, "metadata"]
