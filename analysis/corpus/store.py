@@ -20,7 +20,7 @@ boundaries are set by the file names themselves (after a name whose CRC32 is 0 m
 corpus's :func:`speeches_per_partition`, or when a partition reaches
 :data:`MAX_PARTITION_BYTES`), so that adding or changing one file changes the partition it
 falls in and no other (unless the corpus's size crosses a level of
-:func:`speeches_per_partition`: then runs of four partitions merge, their rows reused). A partition
+:func:`speeches_per_partition`: then runs of about four partitions merge, their rows reused). A partition
 whose speeches are all unchanged is reused as it is; one that holds a changed speech is
 rebuilt from the old partition's rows for the others and a new run of the pipeline for that
 speech alone (:func:`analysis.pipeline.process`).
@@ -240,7 +240,7 @@ def speeches_per_partition(n_speeches: int) -> int:
     (16) times the largest power of four that still leaves about :data:`MIN_PARTITIONS`
     partitions. Larger partitions cost less: each partition has its own word dictionaries
     (built by its worker, unified by the reader), its files and its footers; at 100 MB
-    (5,000 speeches) partitions of 64 speeches instead of 16 took a cold load to about 0.9
+    (4,225 speeches) partitions of 64 speeches instead of 16 took a cold load to about 0.9
     of the time (``docs/scale.md``), and 256 gained nothing more. Enough of them stay to
     keep every core busy to the end (the largest are run first). The levels nest (a name
     whose CRC32 is 0 modulo 64 is 0 modulo 16), so a corpus that grows past a level merges
