@@ -32,6 +32,14 @@ def temporary_name(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}{TEMP_SUFFIX}")
 
 
+def _created(path: Path) -> Path:
+    """A new, empty temporary file beside ``path`` (:func:`temporary_name`), with the mode a
+    plain ``open(path, "w")`` would give (0666 less the umask), not ``mkstemp``'s 0600."""
+    part = temporary_name(path)
+    os.close(os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    return part
+
+
 @contextmanager
 def replacing(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path`` to write to; when the block ends without an
@@ -45,8 +53,7 @@ def replacing(path: str | Path) -> Iterator[Path]:
     ``savefig``, pandas' ``to_csv`` do).
     """
     path = Path(path)
-    part = temporary_name(path)
-    os.close(os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    part = _created(path)
     try:
         yield part
         fd = os.open(part, os.O_RDONLY)
@@ -60,27 +67,35 @@ def replacing(path: str | Path) -> Iterator[Path]:
         raise
 
 
-def current_umask() -> int:
-    """This process's umask, read without changing it (``/proc/self/status`` on Linux; else
-    set and put back at once, as Python before 3.13 offers no other way)."""
+def atomic_write(path: str | Path, write, before_rename=None):
+    """Write ``path`` through ``write(handle)`` into a temporary file beside it (made as
+    :func:`replacing` makes it: the mode a plain write gives), then rename it into place, so
+    that no reader ever sees a partial file. Not flushed to disk first, unlike
+    :func:`replacing`: for the caches (the corpus store, the memo), where a lost file is
+    computed again. ``before_rename(result)`` runs on what ``write`` returned, between the
+    two. Returns what ``write`` returned."""
+    path = Path(path)
+    part = _created(path)
     try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+        with open(part, "wb") as handle:
+            result = write(handle)
+        if before_rename is not None:
+            before_rename(result)
+        os.replace(part, path)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+    return result
 
 
-def plain_permissions(path: str | Path, *, folder: bool = False) -> None:
-    """Give a file made by ``tempfile.mkstemp`` (0600) or a folder made by ``mkdtemp`` (0700)
-    the mode a plain ``open`` or ``mkdir`` would have given it (0666 or 0777 less the
-    umask): a store shared by the workers of a cluster, or by a research group, must be
-    readable by them as the umask allows."""
-    os.chmod(path, (0o777 if folder else 0o666) & ~current_umask())
+def temporary_folder(parent: str | Path, prefix: str) -> Path:
+    """A new, empty, hidden folder in ``parent`` named from ``prefix`` (unique per process
+    and call), with the mode a plain ``mkdir`` gives (0777 less the umask), not
+    ``tempfile.mkdtemp``'s 0700: a store shared by a group or by a cluster's workers running
+    as other users must be readable by them as the umask allows."""
+    folder = Path(parent) / f".{prefix}-{os.getpid()}-{secrets.token_hex(4)}"
+    folder.mkdir()
+    return folder
 
 
 def write_bytes(path: str | Path, data: bytes) -> Path:
@@ -91,4 +106,4 @@ def write_bytes(path: str | Path, data: bytes) -> Path:
     return path
 
 
-__all__ = ["TEMP_SUFFIX", "current_umask", "plain_permissions", "replacing", "temporary_name", "write_bytes"]
+__all__ = ["TEMP_SUFFIX", "atomic_write", "replacing", "temporary_folder", "temporary_name", "write_bytes"]

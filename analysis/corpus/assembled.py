@@ -34,9 +34,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.ipc as ipc
 
+from ..common.atomic import atomic_write
 from ..common.warning import warn_user
 from .cache import digest
-from .store import StoreWarning, atomic_write
+from .store import StoreWarning
 
 BATCH_ROWS = 1 << 20
 _OPTIONS = ipc.IpcWriteOptions(compression="lz4")

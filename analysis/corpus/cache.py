@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 import zlib
 from pathlib import Path
 
@@ -31,7 +29,7 @@ import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
 from .. import config
-from ..common.atomic import plain_permissions
+from ..common.atomic import atomic_write
 from ..common.warning import warn_user
 
 _META_KEY = b"speeches-cache"
@@ -89,7 +87,7 @@ class ParquetStore:
         table = table.replace_schema_metadata({_META_KEY: meta})
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            _atomic_write(path, lambda handle: pq.write_table(table, handle, write_page_checksum=True,
+            atomic_write(path, lambda handle: pq.write_table(table, handle, write_page_checksum=True,
                                                               compression="lz4"))
         except OSError as exc:
             _unwritable(self.root, exc)
@@ -162,10 +160,10 @@ class ArrowStore(ParquetStore):
         def record(crc: int) -> None:
             # The record goes first: a reader that finds the data file finds its record too.
             meta = json.dumps({"key": key, "rows": table.num_rows, "crc32": crc})
-            _atomic_write(self._sidecar(key), lambda out: out.write(meta.encode()))
+            atomic_write(self._sidecar(key), lambda out: out.write(meta.encode()))
 
         try:
-            _atomic_write(path, write, before_rename=record)
+            atomic_write(path, write, before_rename=record)
         except OSError as exc:
             _unwritable(self.root, exc)
             return None
@@ -185,25 +183,6 @@ def _unwritable(folder: Path, exc: OSError) -> None:
         _UNWRITABLE.add(str(folder))
         warn_user(f"the cache folder {folder} cannot be written ({type(exc).__name__}: "
                   f"{exc.strerror or exc}); computing without a cache", UserWarning)
-
-
-def _atomic_write(path: Path, write, before_rename=None):
-    """Write a file through ``write(handle)`` into a temporary file beside it, then rename it
-    into place, so that no reader ever sees a partial file. ``before_rename(result)`` runs on
-    what ``write`` returned, between the two (ArrowStore writes its record there). Returns
-    what ``write`` returned."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        plain_permissions(tmp)  # not mkstemp's 0600
-        with os.fdopen(fd, "wb") as handle:
-            result = write(handle)
-        if before_rename is not None:
-            before_rename(result)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return result
 
 
 def code_digest() -> str:

@@ -92,7 +92,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .. import config
-from ..common.atomic import plain_permissions
+from ..common.atomic import atomic_write, temporary_folder
 from ..common.warning import warn_user
 from .cache import digest
 
@@ -449,9 +449,8 @@ class Store:
             if found is not None:
                 return found
         final.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{name}-"))
+        tmp = temporary_folder(final.parent, name)
         try:
-            plain_permissions(tmp, folder=True)  # not mkdtemp's 0700: a store may be shared
             # The tables are written at once, on threads (Parquet encoding releases the GIL).
             with ThreadPoolExecutor(len(tables) or 1) as pool:
                 record = dict(zip(tables, pool.map(lambda kind: _write_table(tmp / f"{kind}.parquet", kind,
@@ -837,17 +836,3 @@ class DamagedPartition(Exception):
 
 def _describe(schema: pa.Schema) -> str:
     return "(" + ", ".join(f"{f.name}: {f.type}" for f in schema) + ")"
-
-
-def atomic_write(path: Path, write) -> None:
-    """Write a file through ``write(handle)`` into a temporary file beside it, then rename it
-    into place: no reader ever sees a partial file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        plain_permissions(tmp)  # not mkstemp's 0600: a store may be shared
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
