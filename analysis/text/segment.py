@@ -431,41 +431,77 @@ class Engine:
         # The words this process has met, with their tags: a corpus uses a few tens of
         # thousands of the dictionary's 350,000 words, and looking each token up in this
         # smaller table first takes half the time (the big one does not stay in the cache).
-        self._seen: dict[str, str] = {}
+        self._seen: dict[str, int] = {}  # word -> its tag's code
+        self.tag_names: list[str] = []  # the tags met, by code
+        self._tag_code: dict[str, int] = {}
         self._unknown_memo: dict[str, list[tuple[str, str]]] = {}
+        self._split: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def cut(self, simplified: str) -> tuple[list[str], list[str]]:
-        """Words and POS tags of a Simplified text, covering it exactly (whitespace too)."""
+        """Words and POS tags of a Simplified text, covering it exactly (whitespace too):
+        :meth:`cut_codes` as strings."""
+        lengths, codes = self.cut_codes(simplified)
+        bounds = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=bounds[1:])
+        names = self.tag_names
+        return ([simplified[a:b] for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist())],
+                [names[c] for c in codes.tolist()])
+
+    def cut_codes(self, simplified: str) -> tuple[np.ndarray, np.ndarray]:
+        """The cut of a Simplified text as two arrays: each word's length in characters
+        (int64) and its POS tag's code (int32, a position in :attr:`tag_names`), covering
+        the text exactly, whitespace too. Each word's code comes from one ``dict.get`` (with
+        a default) straight into numpy: no list of tags, no Python loop over the tokens.
+        Only the words this process has not met go through the dictionary and posseg's HMM
+        (:meth:`_unknown`)."""
         words = self.rs.cut(simplified, True)
+        n = len(words)
         seen = self._seen
-        tags = list(map(seen.get, words))
-        if None not in tags:
-            return words, tags
-        # The positions whose word was not met before, found without a Python loop.
-        missing = list(itertools.compress(range(len(tags)), map(operator.is_, tags, itertools.repeat(None))))
-        unknown = []
-        for i in missing:  # new words; punctuation and digits; numbers, Latin words and words jieba-rs's HMM made
-            word = words[i]
-            tag = self.tags.get(word)
-            if tag is not None:
-                tags[i] = seen[word] = tag
-            elif len(word) > 1:
-                unknown.append(i)
-            else:
-                tags[i] = seen[word] = self.tags[word] = _plain_tag(word)  # found by the first lookup next time
+        codes = np.fromiter(map(seen.get, words, itertools.repeat(-1)), dtype=np.int32, count=n)
+        lengths = np.fromiter(map(len, words), dtype=np.int64, count=n)
+        missing = np.flatnonzero(codes < 0)
+        if not len(missing):
+            return lengths, codes
         if len(seen) > _MEMO_SIZE:
             seen.clear()
-        if not unknown:
-            return words, tags
-        out_w, out_t, last = [], [], 0
-        for i in unknown:
-            out_w += words[last:i]
-            out_t += tags[last:i]
-            for w, t in self._unknown(words[i]):
-                out_w.append(w)
-                out_t.append(t)
+        split: list[tuple[int, tuple[np.ndarray, np.ndarray]]] = []
+        for i in missing.tolist():  # new words; punctuation and digits; numbers, Latin words and words jieba-rs's HMM made
+            word = words[i]
+            tag = self.tags.get(word)
+            if tag is None and len(word) == 1:
+                tag = self.tags[word] = _plain_tag(word)  # found by the first lookup next time
+            if tag is None:
+                found = self._unknown(word)
+                if len(found) > 1:
+                    split.append((i, self._pieces(word, found)))
+                    continue
+                tag = found[0][1]  # posseg keeps the word whole: its one piece is the word
+            codes[i] = seen[word] = self._code(tag)
+        if not split:
+            return lengths, codes
+        out_l, out_c, last = [], [], 0
+        for i, (piece_lengths, piece_codes) in split:
+            out_l += [lengths[last:i], piece_lengths]
+            out_c += [codes[last:i], piece_codes]
             last = i + 1
-        return out_w + words[last:], out_t + tags[last:]
+        return np.concatenate([*out_l, lengths[last:]]), np.concatenate([*out_c, codes[last:]])
+
+    def _code(self, tag: str) -> int:
+        code = self._tag_code.get(tag)
+        if code is None:
+            code = self._tag_code[tag] = len(self.tag_names)
+            self.tag_names.append(tag)
+        return code
+
+    def _pieces(self, word: str, found: list[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
+        """The lengths and tag codes of the pieces posseg cuts an unknown word into (memoised)."""
+        out = self._split.get(word)
+        if out is None:
+            if len(self._split) >= _MEMO_SIZE:
+                self._split.clear()
+            out = self._split[word] = (np.array([len(w) for w, _ in found], dtype=np.int64),
+                                       np.array([self._code(t) for _, t in found], dtype=np.int32))
+        return out
 
     def _unknown(self, word: str) -> list[tuple[str, str]]:
         """A token of several characters the dictionary does not list, as posseg reads it
@@ -702,19 +738,37 @@ def release_engine() -> None:
     gc.collect()
 
 
-def _byte_offsets(text: str) -> np.ndarray:
+def _code_points(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
+
+
+# Every code point str.isspace() holds for (two dozen, none above U+3000).
+_SPACES = np.array([c for c in range(0x3001) if chr(c).isspace()], dtype=np.uint32)
+
+
+def _whitespace_words(text: str, points: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """``text[bounds[i]:bounds[i + 1]].isspace()`` for each word, asked in Python only of the
+    words whose first character is whitespace (a word that starts otherwise is not)."""
+    out = np.isin(points[bounds[:-1]], _SPACES, kind="table") if len(bounds) > 1 else np.zeros(0, dtype=bool)
+    for k in np.flatnonzero(out).tolist():
+        out[k] = text[bounds[k]:bounds[k + 1]].isspace()
+    return out
+
+
+def _byte_offsets(text: str, points: np.ndarray | None = None) -> np.ndarray:
     """The UTF-8 byte offset of every character boundary of ``text`` (``len(text) + 1``)."""
-    points = np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
+    points = _code_points(text) if points is None else points
     widths = 1 + (points >= 0x80).astype(np.int64) + (points >= 0x800) + (points >= 0x10000)
     out = np.zeros(len(points) + 1, dtype=np.int64)
     np.cumsum(widths, out=out[1:])
     return out
 
 
-def _slices(text: str, bounds: np.ndarray) -> pa.Array:
+def _slices(text: str, bounds: np.ndarray, points: np.ndarray | None = None) -> pa.Array:
     """``text[bounds[i]:bounds[i + 1]]`` for each i, as one Arrow string array built on the
-    text's UTF-8 bytes: no Python string per token (``large_string`` past 2 GB)."""
-    offsets = _byte_offsets(text)[bounds]
+    text's UTF-8 bytes: no Python string per token (``large_string`` past 2 GB). ``points``:
+    the text's code points, when already at hand."""
+    offsets = _byte_offsets(text, points)[bounds]
     data = text.encode("utf-8")
     if len(data) < 2**31 - 1:
         return pa.StringArray.from_buffers(len(bounds) - 1, pa.py_buffer(offsets.astype(np.int32)),
@@ -741,23 +795,19 @@ def token_table(texts: list[str], simplified: list[str] | None = None) -> pa.Tab
         simplified = [to_simplified(t) for t in texts]
     eng = engine()
     pieces: dict[str, list] = {k: [] for k in ("speech", "token", "simplified", "start", "end", "pos")}
-    tag_codes: dict[str, int] = {}
     for i, (text, simp) in enumerate(zip(texts, simplified)):
         if len(simp) != len(text):
             raise ValueError("simplified text must have one character per character of text")
-        words, tags = eng.cut(simp)
-        bounds = np.zeros(len(words) + 1, dtype=np.int64)
-        np.cumsum(np.fromiter(map(len, words), dtype=np.int64, count=len(words)), out=bounds[1:])
+        lengths, codes = eng.cut_codes(simp)
+        bounds = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=bounds[1:])
         if bounds[-1] != len(simp):  # the cut covers its input exactly; if not, offsets would lie
             raise RuntimeError(f"the segmenter covered {bounds[-1]} of {len(simp)} characters")
-        keep = ~np.fromiter(map(str.isspace, words), dtype=bool, count=len(words))
-        simp_words = _slices(simp, bounds)
+        points = _code_points(simp)
+        keep = ~_whitespace_words(simp, points, bounds)
+        simp_words = _slices(simp, bounds, points)
         pieces["simplified"].append(simp_words.filter(keep))
         pieces["token"].append(None if text == simp else _slices(text, bounds).filter(keep))
-        # A tag's code: its position among the tags met (a few dozen), looked up a token at a time.
-        for tag in sorted(set(tags).difference(tag_codes)):
-            tag_codes[tag] = len(tag_codes)
-        codes = np.fromiter(map(tag_codes.__getitem__, tags), dtype=np.int32, count=len(tags))
         pieces["pos"].append(codes[keep])
         pieces["start"].append(bounds[:-1][keep])
         pieces["end"].append(bounds[1:][keep])
@@ -779,11 +829,22 @@ def token_table(texts: list[str], simplified: list[str] | None = None) -> pa.Tab
         "term": _terms(simp_col),
         "start": np.concatenate(pieces["start"]),
         "end": np.concatenate(pieces["end"]),
-        "pos": pa.DictionaryArray.from_arrays(pa.array(np.concatenate(pieces["pos"]), pa.int32()),
-                                              pa.array(list(tag_codes), pa.string())),
+        "pos": _tags(np.concatenate(pieces["pos"]), eng.tag_names),
         "is_stop": pc.is_in(words, value_set=pa.array(sorted(stopwords()), pa.string())).take(indices),
         "is_punct": pc.invert(pc.match_substring_regex(words, _WORDLIKE_RE2)).take(indices),
     })
+
+
+def _tags(codes: np.ndarray, names: list[str]) -> pa.DictionaryArray:
+    """POS tag codes of the engine (:attr:`Engine.tag_names`: every tag the process has
+    met) as a dictionary array holding only the tags used, in code-point order, so that the
+    table is the same whatever the process cut before."""
+    used = np.flatnonzero(np.bincount(codes, minlength=len(names)))
+    order = sorted(used.tolist(), key=names.__getitem__)
+    remap = np.zeros(len(names), dtype=np.int32)
+    remap[order] = np.arange(len(order), dtype=np.int32)
+    return pa.DictionaryArray.from_arrays(pa.array(remap[codes], pa.int32()),
+                                          pa.array([names[k] for k in order], pa.string()))
 
 
 def _encoded(arrays: list[pa.Array]) -> pa.DictionaryArray:
