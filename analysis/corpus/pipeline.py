@@ -182,6 +182,8 @@ def _in_order(table: pa.Table, ids: list[str]) -> pa.Table:
     their order)."""
     column = table.column("speech_id").cast(pa.large_string())
     rank = pc.index_in(column, value_set=pa.array(ids, pa.large_string())).to_numpy(zero_copy_only=False)
+    if not len(rank) or bool((rank[1:] >= rank[:-1]).all()):
+        return table  # in order already (old partitions merged in turn): no copy
     order = np.argsort(rank, kind="stable")
     return table.take(pa.array(order))
 
@@ -487,6 +489,13 @@ class Job:
     def size(self) -> int:
         return sum(s.size for s in self.sources)
 
+    @property
+    def segments(self) -> bool:
+        """Whether the job may cut text: it has a speech whose rows are not to be reused (a
+        level crossed, :func:`analysis.corpus.store.speeches_per_partition`, rewrites every
+        partition from its old rows, and needs no segmenter loaded for its workers)."""
+        return any(s.path is None or s.speech_id not in self.reuse for s in self.sources)
+
     def __call__(self) -> tuple[Partition, dict[str, pa.Table] | None]:
         """Build the partition; write it to the store when there is one and it can be
         written (then only its record comes back), else return its tables. A partition cut
@@ -536,7 +545,8 @@ def _execute(jobs: list[Job], *, workers: int | None, progress: bool | None, cli
     had_engine, warmed = engine_loaded(), []
     results = parallel_map(_run_job, [jobs[i] for i in order], sizes=[jobs[i].size for i in order],
                            workers=workers, progress=show_progress(len(jobs), progress), desc="processing",
-                           warm=lambda: warmed.append(_warm()), unit="partition",
+                           warm=lambda: warmed.append(_warm()) if any(job.segments for job in jobs) else None,
+                           unit="partition",
                            isolate=max(job.size for job in jobs) >= ISOLATE_BYTES)
     if warmed and not had_engine:
         release_engine()  # built here only for the workers to inherit: not this process's to keep
