@@ -16,7 +16,6 @@ import hashlib
 import importlib.util
 import itertools
 import logging
-import operator
 import os
 import re
 from importlib.metadata import version
@@ -465,7 +464,8 @@ class Engine:
         if len(seen) > _MEMO_SIZE:
             seen.clear()
         split: list[tuple[int, tuple[np.ndarray, np.ndarray]]] = []
-        for i in missing.tolist():  # new words; punctuation and digits; numbers, Latin words and words jieba-rs's HMM made
+        # New words; punctuation and digits; numbers, Latin words and words jieba-rs's HMM made.
+        for i in missing.tolist():
             word = words[i]
             tag = self.tags.get(word)
             if tag is None and len(word) == 1:
