@@ -41,6 +41,7 @@ from .store import StoreWarning
 
 BATCH_ROWS = 1 << 20
 _OPTIONS = ipc.IpcWriteOptions(compression="lz4")
+_PLAIN = ipc.IpcWriteOptions()
 _NULLABLE = ("section", "point")
 
 
@@ -203,9 +204,15 @@ def write_tokens(stored, frame: pd.DataFrame) -> None:
         keep(kept_folder(stored), stem, lambda handle: _write(handle, frame), replaces=kept_prefix(stored, "tokens"))
 
 
-def write_table(handle, table: pa.Table) -> None:
-    """An Arrow table as an LZ4-compressed IPC file (for :func:`keep`)."""
-    with ipc.new_file(handle, table.schema, options=_OPTIONS) as writer:
+def write_table(handle, table: pa.Table, *, compressed: bool = True) -> None:
+    """An Arrow table as an IPC file (for :func:`keep`), LZ4-compressed unless
+    ``compressed=False``: a table that is mostly long texts (the corpus table, whose raw,
+    cleaned and Simplified texts LZ4 shrinks to about 0.6) is kept plain, so that a warm load
+    maps its texts straight from the file instead of decompressing them, and a cold one does
+    not spend a second compressing them (at 100 MB of speeches: 305 MB plain against 177 MB;
+    written in 0.9 s against 1.6 s, read in 0.08 s (its CRC) against 0.37 s)."""
+    options = _OPTIONS if compressed else _PLAIN
+    with ipc.new_file(handle, table.schema, options=options) as writer:
         writer.write_table(table, max_chunksize=BATCH_ROWS)
 
 

@@ -253,8 +253,8 @@ def _assembled(stored, table: pd.DataFrame | None, errors: str, cache: bool, cli
     if kept is None:
         return frame  # a metadata column Arrow cannot hold: assembled again next time
     if key is not None:
-        keep(kept_folder(stored), kept_prefix(stored, "corpus") + key, lambda handle: write_table(handle, kept),
-             replaces=kept_prefix(stored, "corpus"))
+        keep(kept_folder(stored), kept_prefix(stored, "corpus") + key,
+             lambda handle: write_table(handle, kept, compressed=False), replaces=kept_prefix(stored, "corpus"))
     # The frame as a warm load reads it back, whether or not it is kept: the same frame on
     # every load (a missing metadata value is None, where pandas's join gave NaN; the memo's
     # fingerprints of the two differ).
@@ -273,8 +273,8 @@ def _warn_empty(frame: pd.DataFrame) -> None:
 
 def _read_assembled(stored, key: str) -> pd.DataFrame | None:
     """The kept corpus frame (:func:`analysis.corpus.assembled.read_kept`: an Arrow IPC file
-    checked by its CRC-32; LZ4 decompresses several times faster than Parquet decodes the
-    texts), its warnings given again."""
+    checked by its CRC-32, uncompressed: its texts are mapped from the file, neither decoded
+    as Parquet would nor decompressed), its warnings given again."""
     found = read_kept(kept_folder(stored), kept_prefix(stored, "corpus") + key,
                       lambda reader: _frame_and_warnings(reader.read_all()))
     if found is None:
