@@ -373,6 +373,24 @@ def _place_codes(speech: np.ndarray, positions: np.ndarray, ids: list[str], part
     return _placed(speech.astype(np.int64), positions, psid, frame)
 
 
+def _fill_spans(query: np.ndarray, keys: np.ndarray, stops: np.ndarray, values: np.ndarray, kinds, part,
+                out: np.ndarray, out_ok: np.ndarray) -> None:
+    """:func:`_placed`'s search for queries in ascending order: a query belongs to the last
+    part (by ``keys``, ascending: speech and start) that starts at or before it, if it falls
+    before that part's stop; so part r holds the queries from the first at or after its key
+    to the first at or after its stop or the next part's key, whichever comes first."""
+    first = np.searchsorted(query, keys, side="left")
+    last = np.minimum(np.searchsorted(query, stops, side="left"), np.append(first[1:], len(query)))
+    valid = ~np.isnan(values)
+    for r in np.flatnonzero(last > first).tolist():
+        a, b = first[r], last[r]
+        if kinds is not None:
+            part[a:b] = kinds[r]
+        if valid[r]:
+            out[a:b] = int(values[r])
+            out_ok[a:b] = True
+
+
 def _placed(codes: np.ndarray, positions: np.ndarray, part_codes: np.ndarray, parts: pd.DataFrame) -> dict:
     n = len(positions)
     shift = np.int64(1) << np.int64(40)  # offsets stay far below 2**40
@@ -387,6 +405,9 @@ def _placed(codes: np.ndarray, positions: np.ndarray, part_codes: np.ndarray, pa
     point = np.zeros(n, dtype=np.int64)
     point_ok = np.zeros(n, dtype=bool)
     is_point = (parts["part"] == "point").to_numpy()
+    # Tokens in text order (as the pipeline makes them): each part's tokens are one run of
+    # the queries, found by two searches per part rather than one per token.
+    ascending = n < 2 or bool((query[1:] >= query[:-1]).all())
     for points in (False, True):
         rows = parts[is_point == points]
         if rows.empty:
@@ -398,19 +419,24 @@ def _placed(codes: np.ndarray, positions: np.ndarray, part_codes: np.ndarray, pa
         keys = pc_ * shift + starts
         order = np.argsort(keys, kind="stable")
         keys, pcodes, starts, ends = keys[order], pc_[order], starts[order], ends[order]
+        values = rows["point" if points else "section"].astype("Int64").to_numpy(
+            dtype=np.float64, na_value=np.nan)[order]
+        if ascending:
+            _fill_spans(query, keys, pcodes * shift + np.maximum(ends, starts + 1), values,
+                        None if points else row_kinds[order], part, *((point, point_ok) if points
+                                                                      else (section, section_ok)))
+            continue
         at = np.searchsorted(keys, query, side="right") - 1
         ok = at >= 0
         at = np.where(ok, at, 0)
         ok &= (pcodes[at] == codes) & (positions < np.maximum(ends[at], starts[at] + 1))
+        values = values[at]
+        good = ok & ~np.isnan(values)
         if points:
-            values = rows["point"].astype("Int64").to_numpy(dtype=np.float64, na_value=np.nan)[order][at]
-            good = ok & ~np.isnan(values)
             point[good] = values[good].astype(np.int64)
             point_ok |= good
         else:
             part[ok] = row_kinds[order][at][ok]
-            values = rows["section"].astype("Int64").to_numpy(dtype=np.float64, na_value=np.nan)[order][at]
-            good = ok & ~np.isnan(values)
             section[good] = values[good].astype(np.int64)
             section_ok |= good
     return {"part": pa.DictionaryArray.from_arrays(pa.array(part, pa.int32(), mask=part < 0),

@@ -544,7 +544,8 @@ def test_one_long_file_is_cut_on_every_core_with_the_same_tokens(monkeypatch, tm
     assert len(serial) > 3000 and serial["end"].max() == len(load_corpus(folder, cache=False).text[0])
 
 
-def test_place_agrees_with_locate_across_speeches(tmp_path, cache_dir, seed_text):
+@pytest.mark.parametrize("order", ["shuffled", "text order"])
+def test_place_agrees_with_locate_across_speeches(tmp_path, cache_dir, seed_text, order):
     from analysis import corpus_outline, outline
     from analysis.corpus.pipeline import place
     from analysis.text.outline import locate
@@ -553,7 +554,10 @@ def test_place_agrees_with_locate_across_speeches(tmp_path, cache_dir, seed_text
     parts = corpus_outline(corpus)
     rng = random.Random(3)
     queries = [(sid, rng.randrange(len(text))) for sid, text in zip(corpus.speech_id, corpus.text) for _ in range(200)]
-    rng.shuffle(queries)   # speeches interleaved, offsets unsorted
+    if order == "shuffled":
+        rng.shuffle(queries)   # speeches interleaved, offsets unsorted: a search per query
+    else:
+        queries.sort(key=lambda q: (list(corpus.speech_id).index(q[0]), q[1]))  # as tokens come: runs per part
     found = place([q[0] for q in queries], [q[1] for q in queries], parts)
     texts = dict(zip(corpus.speech_id, corpus.text))
     for (sid, pos), row in zip(queries, found.itertuples(index=False)):
@@ -561,6 +565,39 @@ def test_place_agrees_with_locate_across_speeches(tmp_path, cache_dir, seed_text
         assert (row.part if pd.notna(row.part) else None) == expected["part"]
         assert pd.isna(row.section) if pd.isna(expected["section"]) else row.section == expected["section"]
         assert pd.isna(row.point) if pd.isna(expected["point"]) else row.point == expected["point"]
+
+
+def test_placing_in_runs_gives_what_a_search_per_query_gives():
+    """Queries in text order are placed by runs (two searches per part); in any other order
+    by a search per query. Both on parts that overlap, start together, are empty or have no
+    section or point."""
+    import numpy as np
+
+    from analysis.corpus.pipeline import _placed
+
+    rng = np.random.default_rng(7)
+    tried = 0
+    for _ in range(200):
+        rows = [{"speech": s, "part": str(rng.choice(["section", "point", "preamble", "closing"])),
+                 "section": None if rng.random() < 0.3 else int(rng.integers(1, 5)),
+                 "point": None if rng.random() < 0.3 else int(rng.integers(1, 9)),
+                 "start": (a := int(rng.integers(0, 60))), "end": a + int(rng.integers(0, 20))}
+                for s in range(4) for _ in range(int(rng.integers(0, 6)))]
+        if not rows:
+            continue
+        parts = pd.DataFrame(rows).astype({"section": "Int64", "point": "Int64"})
+        n = int(rng.integers(2, 200))
+        codes, positions = rng.integers(0, 4, n), rng.integers(0, 90, n)
+        ordered = np.lexsort((positions, codes))
+        shuffled = rng.permutation(n)
+        args = (parts["speech"].to_numpy(np.int64), parts[["part", "section", "point", "start", "end"]])
+        runs = _placed(codes[ordered].astype(np.int64), positions[ordered].astype(np.int64), *args)
+        searched = _placed(codes[shuffled].astype(np.int64), positions[shuffled].astype(np.int64), *args)
+        back = np.argsort(shuffled)[ordered]   # the searched rows in the runs' order
+        for column in ("part", "section", "point"):
+            assert runs[column].to_pylist() == [searched[column].to_pylist()[i] for i in back]
+        tried += 1
+    assert tried > 150
 
 
 def test_a_cached_frame_is_computed_once_per_key(cache_dir):
