@@ -854,8 +854,8 @@ def _page_lines(lines: list[_Line], nonblank: list[int], furniture: dict[int, st
     seen: dict[str, list[tuple[int, bool]]] = {}
     for k, i in short:
         t = lines[i].t
-        if (len(t) < 2 or i in furniture or _ANY_PUNCT.search(t) or _starts_label(t) or _is_salutation(t)
-                or t in _HEADING_WORDS):
+        if (len(t) < 2 or i in furniture or _ANY_PUNCT.search(t) or _starts_label(t) or _label_only(t)
+                or _is_salutation(t) or t in _HEADING_WORDS):  # an enumerator alone (二要) is the speech's
             continue
         seen.setdefault(re.sub(r"\d+", "#", re.sub(r"\s+", "", t)), []).append((i, bool(link_context(k))))
     for found in seen.values():

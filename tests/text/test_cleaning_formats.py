@@ -331,6 +331,18 @@ def test_running_headers_and_page_numbers_go_wherever_they_stand():
                                                                "3"]
 
 
+def test_an_enumerator_on_its_own_line_is_no_running_header_however_often_it_repeats():
+    # 二要 and 三要 open points of their own line in speech after speech of a long file (a
+    # newspaper year, reports one after another); seen three times and more they once went
+    # as a running header, the speech's words with them. The real header still goes.
+    speech = "\n".join(["某某局文件", "一是要提高認識，加強學習。", "二要", "抓好落實，不能放鬆。", "三要",
+                        "加強領導，明確責任。"])
+    r = audited("\n".join([speech] * 4))
+    assert r.text == "\n".join(["一是要提高認識，加強學習。", "二要抓好落實，不能放鬆。",
+                                "三要加強領導，明確責任。"] * 4)
+    assert [x.text for x in r.removed if x.kind == "page"] == ["某某局文件\n"] * 4
+
+
 def test_a_short_line_repeated_as_link_text_stays():
     # The same document linked three times: each time inside a sentence, so never furniture.
     raw = "\n".join(["根據《", "某某規定", "》，我們要做好工作。"] * 3)
