@@ -555,6 +555,8 @@ def directive_groups(found: pd.DataFrame, *, corpus: pd.DataFrame, parts: pd.Dat
         by = time_unit(corpus)
         out[by] = speech_groups(out["speech_id"], by=by, corpus=corpus).to_numpy()
         out = out.dropna(subset=[by])
+        if pd.api.types.is_float_dtype(out[by]) and (out[by] % 1 == 0).all():
+            out[by] = out[by].astype("int64")  # years, not 2000.0 (an undated speech made them floats)
         sizes = pd.Series([max(len(sentence_ends(t)), 1) for t in corpus["text"]], index=corpus["speech_id"])
         group_of = speech_groups(corpus["speech_id"], by=by, corpus=corpus)
         per_group = sizes.groupby(group_of.to_numpy()).sum()

@@ -198,3 +198,24 @@ def test_the_finding_on_the_seed_states_its_directives_and_its_unnumbered_target
     assert "No figure is given for any indicator" in said
     assert "雙降 (7 times, 5 sentences)" in said and "gives no number" in said
     assert "nothing is charted" in said
+
+
+def test_directive_groups_by_year_keep_whole_years_beside_an_undated_speech(tmp_path):
+    from analysis import corpus_outline, load_corpus
+    from analysis.extract.directives import directive_groups
+
+    folder = tmp_path / "c"
+    folder.mkdir()
+    rows = ["speech_id,year"]
+    for n, year in enumerate(range(2001, 2009)):
+        (folder / f"s{n}.txt").write_text(f"各单位必须按时上报。\n企业可以自行上报{n}次。\n", encoding="utf-8")
+        rows.append(f"s{n},{year}")
+    (folder / "undated.txt").write_text("严禁虚报数字。\n", encoding="utf-8")
+    (folder / "metadata.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.warns(UserWarning, match="have no row: undated"):
+        corpus = load_corpus(folder, workers=1)
+    shown = directive_groups(directives(corpus), corpus=corpus, parts=corpus_outline(corpus))
+    assert shown.attrs["by"] == "year"
+    assert shown["year"].dtype == "int64"   # 2001, not 2001.0 on the chart's axis
+    assert sorted(set(shown["year"])) == list(range(2001, 2009))
+    assert "undated" not in set(shown["speech_id"])

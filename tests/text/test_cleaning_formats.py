@@ -106,6 +106,17 @@ def test_portal_fields_and_furniture_by_kind():
     ]
 
 
+@pytest.mark.parametrize("toolbar", ["【打印本页】【关闭窗口】", "【打印本頁】【關閉窗口】", "【字体：大中小】【打印本页】【关闭窗口】"])
+def test_a_toolbar_in_either_script_is_a_toolbar_above_and_below(toolbar):
+    # 关闭 (fully Simplified) was missing: the line became the speech's title above it,
+    # and a page of nothing else kept it as its whole text.
+    speech = "同志们：\n今年全市要加强安全生产工作。"
+    r = audited(f"{toolbar}\n{speech}\n{toolbar}\n")
+    assert r.text == speech and r.title is None
+    assert [x.kind for x in r.removed if x.kind != "whitespace"] == ["toolbar", "toolbar"]
+    assert audited(f"{toolbar}\n").text == ""
+
+
 def test_content_farm_furniture_by_kind():
     r = audited(page("farm-simp.txt"))
     removed = [(x.kind, x.text.split("\n")[0]) for x in r.removed if x.kind != "whitespace"]
