@@ -106,7 +106,8 @@ def test_portal_fields_and_furniture_by_kind():
     ]
 
 
-@pytest.mark.parametrize("toolbar", ["【打印本页】【关闭窗口】", "【打印本頁】【關閉窗口】", "【字体：大中小】【打印本页】【关闭窗口】"])
+@pytest.mark.parametrize("toolbar", ["【打印本页】【关闭窗口】", "【打印本頁】【關閉窗口】",
+                                     "【字体：大中小】【打印本页】【关闭窗口】"])
 def test_a_toolbar_in_either_script_is_a_toolbar_above_and_below(toolbar):
     # 关闭 (fully Simplified) was missing: the line became the speech's title above it,
     # and a page of nothing else kept it as its whole text.
