@@ -825,9 +825,12 @@ def _finish_trends(fig, axes, group_col: str, numeric: bool, title: str | None, 
     if caption:
         import textwrap
 
-        fig.text(0.01, 0.0, "\n".join(textwrap.wrap(caption, 190)), fontsize=7, color="0.25", ha="left",
-                 va="bottom")
-        fig.get_layout_engine().set(rect=(0, 0.09, 1, 0.91))
+        lines = textwrap.wrap(caption, 190)
+        fig.text(0.01, 0.0, "\n".join(lines), fontsize=7, color="0.25", ha="left", va="bottom")
+        # Room for the caption's lines (7 pt, about 0.12 inch each) under the x labels: a fixed
+        # share of a one-row figure let a four-line caption overprint its 年份 year.
+        bottom = max(0.09, (0.12 * len(lines) + 0.1) / fig.get_figheight())
+        fig.get_layout_engine().set(rect=(0, bottom, 1, 0.91))
 
 
 def _segments(x: np.ndarray, gaps: list[tuple[int, int]]) -> list[np.ndarray]:

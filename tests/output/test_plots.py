@@ -399,6 +399,21 @@ def test_plot_trends_one_panel_per_term_with_marks(tmp_path):
         plot_trends(pd.concat([TRENDS.assign(term=f"t{i}") for i in range(9)]))
 
 
+@pytest.mark.parametrize("terms", [2, 4])
+@pytest.mark.parametrize("sentences", [1, 4, 8])
+def test_the_trends_caption_stands_below_the_axis_labels(terms, sentences):
+    # A four-line caption under one row of panels once overprinted the x label (年份 year).
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    caption = "Blue: the reports, each term's rate per 10,000 words with its interval; red: this corpus. " * sentences
+    fig = plot_trends(pd.concat([TRENDS.assign(term=f"詞{i}") for i in range(terms)]), caption=caption)
+    FigureCanvasAgg(fig).draw()
+    renderer = fig.canvas.get_renderer()
+    [text] = [t for t in fig.texts if t.get_text().startswith("Blue")]
+    labels = [ax.xaxis.label.get_window_extent(renderer) for ax in fig.axes if ax.get_visible() and ax.get_xlabel()]
+    assert labels and text.get_window_extent(renderer).y1 < min(box.y0 for box in labels)
+
+
 def test_plot_trends_shades_the_gaps_marks_the_breaks_and_writes_the_caption(tmp_path):
     from matplotlib.patches import Polygon, Rectangle
 
