@@ -725,10 +725,14 @@ def _display_widths(texts: list[str]) -> list[int]:
     return (lengths + wide_before[bounds[1:]] - wide_before[bounds[:-1]]).tolist()
 
 
-def _wrap_width(lines: list[_Line]) -> float | None:
-    """The width at which a PDF's text layer wrapped its lines, or None when the text is not
-    hard-wrapped: most of its lines (eight at least) end within a character of the commonest
-    width, of 24 columns or more, hardly any is much wider, and most end mid-sentence."""
+def _wrap_width(lines: list[_Line]) -> tuple[str, int] | None:
+    """How a PDF's text layer wrapped its lines, as ``(measure, width)``: ``"columns"`` (two
+    for a wide character: a page laid out by width) or, failing that, ``"chars"`` (a fixed
+    number of characters a line, as an official document's grid sets it, 28 a line for 公文,
+    so that a line with digits or a % is narrower in columns but as long in characters).
+    None when the text is not hard-wrapped: most of its lines (eight at least) end within a
+    character of the commonest width, of 24 or more, hardly any is much wider, and most end
+    mid-sentence."""
     measured = [ln for ln in lines if len(ln.t) >= 4]
     if len(measured) < 6:
         return None
@@ -738,9 +742,21 @@ def _wrap_width(lines: list[_Line]) -> float | None:
     if lengths[len(measured) // 2] > 120 or lengths[int(0.9 * (len(measured) - 1))] > 200:
         return None
     texts = [ln.text.rstrip() for ln in measured]
+    for measure in ("columns", "chars"):
+        width = _wrapped_at(texts, _line_widths(texts, measure))
+        if width is not None:
+            return measure, width
+    return None
+
+
+def _line_widths(texts: list[str], measure: str) -> list[int]:
+    return _display_widths(texts) if measure == "columns" else [len(t) for t in texts]
+
+
+def _wrapped_at(texts: list[str], widths: list[int]) -> int | None:
+    """:func:`_wrap_width` in one measure: the width a full line reaches, or None."""
     # The most common width: a full line (lines with quotes or Latin letters may measure a
     # column or two more or less than the PDF drew them).
-    widths = _display_widths(texts)
     counts: dict[int, int] = {}
     for w in widths:
         counts[w] = counts.get(w, 0) + 1
@@ -812,7 +828,7 @@ def _soft_break(a: str, b: str, c: str | None, *, nblank: int, b_indented: bool,
     return indent_doc or not b_heading
 
 
-def _lines_doc_stats(lines: list[_Line], furniture: set[int]) -> tuple[bool, bool, float | None]:
+def _lines_doc_stats(lines: list[_Line], furniture: set[int]) -> tuple[bool, bool, tuple[str, int] | None]:
     """How the page marks its paragraphs: by indents (most long lines start indented, or
     after a line of spaces), by blank lines (paragraph ends are followed by one), and the
     width of a PDF's hard wraps (None when not hard-wrapped)."""
@@ -935,8 +951,9 @@ def _paragraphs(lines: list, kept: list[int], furniture: dict[int, str], head: b
     worded = _worded_lines(lines, kept, head)
     full: dict[int, bool] = {}
     if wrap is not None:
-        widths = _display_widths([lines[i].text.rstrip() for i in kept])
-        full = {i: w >= wrap for i, w in zip(kept, widths)}
+        measure, width = wrap
+        widths = _line_widths([lines[i].text.rstrip() for i in kept], measure)
+        full = {i: w >= width for i, w in zip(kept, widths)}
     groups: list[list[int]] = []
     for k, i in enumerate(kept):
         if groups:

@@ -148,6 +148,25 @@ def test_pdf_joins_hard_wraps_and_drops_running_headers_and_page_numbers():
     assert r.text.count("\n") == SPEECH["trad"].count("\n")
 
 
+def test_pdf_wrapped_at_a_number_of_characters_is_joined_whatever_the_digits():
+    # An official document's grid: 28 characters a line, digits and % among them, so that
+    # lines measure 28 characters but fewer columns (a digit is one column, a Han two).
+    paragraphs = ["到2025年，全市常住人口出生率控制在12‰以內，人口自然增長率保持在5‰左右，"
+                  "城鎮新增就業5萬人以上，城鎮登記失業率控制在4.5%以內，居民收入增長與經濟增長基本同步，"
+                  "基本養老保險參保率達到95%以上，各項民生指標穩步提高。",
+                  "各級各部門要把思想和行動統一到市委市政府的決策部署上來，切實增強責任感和緊迫感，"
+                  "聚焦2024年確定的12項重點任務和36個重大項目，倒排工期、掛圖作戰，確保各項工作落到實處、見到實效，"
+                  "以實際行動向全市人民交出一份滿意的合格答卷。",  # its last line short: a paragraph's end
+                  "今年要重點抓好三個方面的工作：一是穩住經濟基本盤，全年地區生產總值增長6%左右，"
+                  "一般公共預算收入增長5.5%；二是守住民生底線，新建改造老舊小區120個、保障性住房3000套；"
+                  "三是築牢安全防線，生產安全事故起數和死亡人數分別下降10%和8%。"]
+    raw = "\n".join(p[k:k + 28] for p in paragraphs for k in range(0, len(p), 28)) + "\n"
+    assert len(raw.split("\n")) > 14
+    r = audited(raw)
+    assert r.text == "\n".join(paragraphs)
+    assert {x.kind for x in r.removed if x.kind != "whitespace"} == {"join"}
+
+
 def test_pdf_never_joins_across_a_heading():
     # Hard-wrapped lines without indents; a paragraph ends exactly at the margin, and a
     # heading and an unnumbered heading follow at the margin.
