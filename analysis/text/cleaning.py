@@ -727,9 +727,10 @@ def _display_widths(texts: list[str]) -> list[int]:
 
 def _wrap_width(lines: list[_Line]) -> tuple[str, int] | None:
     """How a PDF's text layer wrapped its lines, as ``(measure, width)``: ``"columns"`` (two
-    for a wide character: a page laid out by width) or, failing that, ``"chars"`` (a fixed
-    number of characters a line, as an official document's grid sets it, 28 a line for 公文,
-    so that a line with digits or a % is narrower in columns but as long in characters).
+    for a wide character: a page laid out by width) or ``"chars"`` (a fixed number of
+    characters a line, as an official document's grid sets it, 28 a line for 公文, so that a
+    line with digits or a % is narrower in columns but as long in characters), whichever
+    finds more full lines.
     None when the text is not hard-wrapped: most of its lines (eight at least) end within a
     character of the commonest width, of 24 or more, hardly any is much wider, and most end
     mid-sentence."""
@@ -742,19 +743,24 @@ def _wrap_width(lines: list[_Line]) -> tuple[str, int] | None:
     if lengths[len(measured) // 2] > 120 or lengths[int(0.9 * (len(measured) - 1))] > 200:
         return None
     texts = [ln.text.rstrip() for ln in measured]
-    for measure in ("columns", "chars"):
-        width = _wrapped_at(texts, _line_widths(texts, measure))
-        if width is not None:
-            return measure, width
-    return None
+    # Both measures, and the one that finds more full lines: lines of Han only are as full in
+    # either, a line with digits only in the measure the page was wrapped by.
+    found = [(full, measure, width) for measure in ("columns", "chars")
+             if (width_full := _wrapped_at(texts, _line_widths(texts, measure))) is not None
+             for width, full in [width_full]]
+    if not found:
+        return None
+    _, measure, width = max(found, key=lambda f: (f[0], f[1] == "columns"))
+    return measure, width
 
 
 def _line_widths(texts: list[str], measure: str) -> list[int]:
     return _display_widths(texts) if measure == "columns" else [len(t) for t in texts]
 
 
-def _wrapped_at(texts: list[str], widths: list[int]) -> int | None:
-    """:func:`_wrap_width` in one measure: the width a full line reaches, or None."""
+def _wrapped_at(texts: list[str], widths: list[int]) -> tuple[int, int] | None:
+    """:func:`_wrap_width` in one measure: the width a full line reaches and how many lines
+    reach it, or None."""
     # The most common width: a full line (lines with quotes or Latin letters may measure a
     # column or two more or less than the PDF drew them).
     counts: dict[int, int] = {}
@@ -770,7 +776,7 @@ def _wrapped_at(texts: list[str], widths: list[int]) -> int | None:
         return None  # a wrapped page has no line much wider than its wrap
     if sum(not ends_sentence(t.strip()) for t in full) < 0.6 * len(full):
         return None
-    return width - 2
+    return width - 2, sum(w >= width - 2 for w in widths)
 
 
 def _soft_break(a: str, b: str, c: str | None, *, nblank: int, b_indented: bool, a_para_indented: bool,

@@ -8,6 +8,7 @@ source gives them. Cleaning any of these pages must give back the speech exactly
 """
 from __future__ import annotations
 
+import random
 import re
 import unicodedata
 from pathlib import Path
@@ -165,6 +166,24 @@ def test_pdf_wrapped_at_a_number_of_characters_is_joined_whatever_the_digits():
     r = audited(raw)
     assert r.text == "\n".join(paragraphs)
     assert {x.kind for x in r.removed if x.kind != "whitespace"} == {"join"}
+
+
+def test_pdf_wrapped_at_a_number_of_characters_among_lines_of_han_only():
+    # Most lines are Han only (full in columns and in characters alike); the few with digits
+    # are full in characters only, and must be joined too. No line repeats (a repeated short
+    # line would be a running header).
+    rng = random.Random(5)
+    han = ("各級部門要把思想和行動統一到市委政府的決策部署上來切實增強責任感緊迫"
+           "堅持穩中求進工作總基調完整準確全面貫徹新發展理念")
+    paragraphs = ["".join(rng.choice(han) for _ in range(60 + 9 * k)) + f"，全年完成投資{120 + k}億元，增長{5 + k}.5%，"
+                  for k in range(6)]
+    # Each ends on a short line: a paragraph that fills its last line is one with the next.
+    paragraphs = [p + "".join(rng.choice(han) for _ in range(40 + (10 - len(p) - 41) % 28)) + "。" for p in paragraphs]
+    raw = "\n".join(p[k:k + 28] for p in paragraphs for k in range(0, len(p), 28)) + "\n"
+    lines = raw.split("\n")
+    assert 0 < sum(any(c.isdigit() for c in line) for line in lines) < 0.3 * len(lines)
+    r = audited(raw)
+    assert r.text == "\n".join(paragraphs)
 
 
 def test_pdf_never_joins_across_a_heading():
