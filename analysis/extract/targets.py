@@ -1050,9 +1050,14 @@ def year_figures(found: pd.DataFrame, *, corpus: pd.DataFrame, kind: str = "targ
 
     Returns ``indicator``, ``year``, ``value``, ``low``, ``high``, ``unit``, ``qualifier``,
     ``label`` (:func:`figure_label`), ``speech_id`` and ``passage``, sorted by indicator
-    and year.
+    and year; and ``n_speeches`` and ``n_labels``: how many speeches give a figure of that
+    indicator and year, and how many different figures they give. A corpus of one
+    government's reports has one speech a year; in one of many places' speeches the year's
+    figure is one place's among others (``n_labels`` > 1): compare places by their own rows
+    of ``found``, not by this table.
     """
-    columns = ["indicator", "year", "value", "low", "high", "unit", "qualifier", "label", "speech_id", "passage"]
+    columns = ["indicator", "year", "value", "low", "high", "unit", "qualifier", "label", "speech_id", "passage",
+               "n_speeches", "n_labels"]
     rows = found[(found["kind"].astype(str) == kind) & ~found["change"] & found["year"].notna()
                  & (found["year"] == found["until"])].copy()
     if rows.empty:
@@ -1062,10 +1067,13 @@ def year_figures(found: pd.DataFrame, *, corpus: pd.DataFrame, kind: str = "targ
     expected = rows["year"] + (1 if kind == "result" else 0)
     rows["own"] = (spoken == expected).fillna(False).astype(bool)
     rows["order"] = np.arange(len(rows))
-    rows = rows.sort_values(["indicator", "year", "own", "order"], ascending=[True, True, False, True], kind="stable")
-    rows = rows.drop_duplicates(["indicator", "year"], keep="first")
     rows["label"] = [figure_label(*v) for v in zip(rows["value"], rows["low"], rows["high"], rows["unit"],
                                                       rows["qualifier"])]
+    groups = rows.groupby(["indicator", "year"], sort=False)
+    rows["n_speeches"] = groups["speech_id"].transform("nunique").astype("int64")
+    rows["n_labels"] = groups["label"].transform("nunique").astype("int64")
+    rows = rows.sort_values(["indicator", "year", "own", "order"], ascending=[True, True, False, True], kind="stable")
+    rows = rows.drop_duplicates(["indicator", "year"], keep="first")
     rows["year"] = rows["year"].astype("int64")
     return rows[columns].reset_index(drop=True)
 

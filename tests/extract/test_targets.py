@@ -248,6 +248,21 @@ def _tiny_corpus():
     return corpus, parts
 
 
+def test_a_year_s_figure_says_how_many_speeches_gave_one_and_how_many_differ():
+    # Two cities' 2020 speeches set different growth targets; a third repeats the first's.
+    texts = {"a2020": "今年地区生产总值增长8%左右。", "b2020": "今年地区生产总值增长7.5%左右。",
+             "c2020": "今年地区生产总值增长8%左右。", "a2021": "今年地区生产总值增长6%。"}
+    corpus = pd.DataFrame({"speech_id": list(texts), "text": list(texts.values()),
+                           "text_simplified": list(texts.values()),
+                           "year": pd.array([2020, 2020, 2020, 2021], dtype="Int64")})
+    parts = pd.DataFrame({"speech_id": list(texts), "part": "preamble", "section": pd.NA, "point": pd.NA,
+                          "label": "", "title": "", "start": 0, "end": [len(t) for t in texts.values()],
+                          "n_chars": 0})
+    rows = year_figures(targets(corpus, parts=parts), corpus=corpus, kind="target")
+    assert rows[["year", "label", "speech_id", "n_speeches", "n_labels"]].values.tolist() == [
+        [2020, "8%左右", "a2020", 3, 2], [2021, "6%", "a2021", 1, 1]]
+
+
 def test_targets_beside_the_next_report_s_results():
     corpus, parts = _tiny_corpus()
     found = targets(corpus, parts=parts)
