@@ -745,13 +745,12 @@ def _wrap_width(lines: list[_Line]) -> tuple[str, int] | None:
     texts = [ln.text.rstrip() for ln in measured]
     # Both measures, and the one that finds more full lines: lines of Han only are as full in
     # either, a line with digits only in the measure the page was wrapped by.
-    found = [(full, measure, width) for measure in ("columns", "chars")
-             if (width_full := _wrapped_at(texts, _line_widths(texts, measure))) is not None
-             for width, full in [width_full]]
-    if not found:
-        return None
-    _, measure, width = max(found, key=lambda f: (f[0], f[1] == "columns"))
-    return measure, width
+    best = None  # (full lines, measure, width); columns first on a tie
+    for measure in ("columns", "chars"):
+        wrapped = _wrapped_at(texts, _line_widths(texts, measure))
+        if wrapped is not None and (best is None or wrapped[1] > best[0]):
+            best = (wrapped[1], measure, wrapped[0])
+    return None if best is None else (best[1], best[2])
 
 
 def _line_widths(texts: list[str], measure: str) -> list[int]:
