@@ -1,12 +1,15 @@
 """Benchmark corpora built from the shared government work reports, as a researcher with a
 folder of thousands of documents would have them.
 
-Each document is one half of a report (its first or its second half of paragraphs, or a
-half starting at a paragraph drawn at random), so documents are real official prose of
-every period, 1954-2025, with the reports' own vocabulary, names and numbers; a corpus
-larger than the reports (3.3 MB) repeats halves, but no document is a copy of another
-(different windows), so a segmenter that memoises repeated text gains only what real
-corpora of one genre give it. ``metadata.csv`` carries each document's year and genre
+Each document is a window of a report's paragraphs: its first half, then its second half,
+then windows of 40 to 60% of its paragraphs starting anywhere, each window of a report used
+once, so documents are real official prose of every period, 1954-2025, with the reports'
+own vocabulary, names and numbers; a corpus larger than the reports (3.3 MB) holds many
+overlapping windows of each, but no document is a copy of another, so a segmenter that
+memoises repeated text gains only what real corpora of one genre give it. (Until 7
+December the windows after the second pass repeated the first two passes' halves: the 10 MB
+corpus held 150 exact copies, and the larger ones more; `load_corpus` now names such
+copies.) ``metadata.csv`` carries each document's year and genre
 (from the reports' own table) and a ``source`` naming the report it was cut from.
 
 Nothing is copied into the project: the corpora are written under ``build/bench/``
@@ -70,17 +73,57 @@ def build(size_mb: float, folder: Path | None = None, *, n_docs: int | None = No
 
 def _documents(items, target: int | None, n_docs: int | None):
     rng = random.Random(RANDOM_SEED)
-    written, i = 0, 0
+    used: list[set[tuple[int, int]]] = [set() for _ in items]
+    texts: set[str] = set()
+    written, i, turn, idle = 0, 0, 0, 0
     while (target is not None and written < target) or (n_docs is not None and i < n_docs):
-        sid, meta, paragraphs = items[i % len(items)]
-        half = max(1, len(paragraphs) // 2)
-        kind = (i // len(items)) % 3
-        start = 0 if kind == 0 else half if kind == 1 else rng.randrange(0, max(1, len(paragraphs) - half + 1))
-        text = "\n".join(paragraphs[start:start + half]) + "\n"
+        j = turn % len(items)
+        sid, meta, paragraphs = items[j]
+        window = _window(len(paragraphs), turn // len(items), used[j], rng)
+        turn += 1
+        if window is None:  # every window of this report used: the next report
+            idle += 1
+            if idle > len(items):
+                raise RuntimeError(f"no new window of any report left after {i} documents")
+            continue
+        start, length = window
+        text = "\n".join(paragraphs[start:start + length]) + "\n"
+        if text in texts:  # another report's window of the same words (a licence footer)
+            idle += 1
+            if idle > 50 * len(items):
+                raise RuntimeError(f"no new text in any report left after {i} documents")
+            continue
+        texts.add(text)
+        idle = 0
         doc_id = f"doc{i:06d}_{sid}"
         yield doc_id, {**meta, "source_id": sid}, text
         written += len(text.encode("utf-8"))
         i += 1
+
+
+def _window(n: int, lap: int, used: set[tuple[int, int]], rng: random.Random) -> tuple[int, int] | None:
+    """(start, length) of a window of a report of ``n`` paragraphs not ``used`` before (and
+    then marked used): its first half on the first lap, its second on the second, then 40 to
+    60% of its paragraphs from a start drawn at random; None when none is left."""
+    half = max(1, n // 2)
+    if lap < 2:
+        choice = (0 if lap == 0 else min(half, n - 1), half if lap == 0 else n - min(half, n - 1))
+        if choice not in used:
+            used.add(choice)
+            return choice
+    low, high = max(1, int(0.4 * n)), max(1, -(-6 * n // 10))
+    for _ in range(50):
+        length = rng.randint(low, high)
+        choice = (rng.randrange(0, n - length + 1), length)
+        if choice not in used:
+            used.add(choice)
+            return choice
+    left = [(s, length) for length in range(low, high + 1) for s in range(n - length + 1) if (s, length) not in used]
+    if not left:
+        return None
+    choice = rng.choice(left)
+    used.add(choice)
+    return choice
 
 
 if __name__ == "__main__":

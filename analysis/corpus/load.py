@@ -247,6 +247,7 @@ def _assembled(stored, table: pd.DataFrame | None, errors: str, cache: bool, cli
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         frame = _with_metadata_and_dates(_corpus_frame(stored.table("corpus")), table, errors)
+        _warn_copies(frame)
     for w in caught:
         warn_user(w.message, w.category)
     kept = _assembled_table(frame, caught)
@@ -269,6 +270,22 @@ def _warn_empty(frame: pd.DataFrame) -> None:
         shown = ", ".join(empty[:20]) + (f" and {len(empty) - 20} more" if len(empty) > 20 else "")
         warn_user(f"{len(empty)} speech(es) have no text left after cleaning (all of it was taken as page "
                   f"furniture: analysis.removals(corpus) lists what): {shown}")
+
+
+def _warn_copies(frame: pd.DataFrame) -> None:
+    """Name the speeches whose text, once cleaned and in Simplified, is another's: a speech
+    scraped twice (two sites, two names, either script) would otherwise count twice in every
+    frequency and turn up in text reuse as a whole-speech copy. Found once, when the corpus
+    frame is assembled (the warning is kept with it and given again on every load)."""
+    texts = frame["text_simplified"]
+    copies = texts.duplicated(keep=False) & (frame["n_chars"].to_numpy() > 0)
+    if not copies.any():
+        return
+    groups = frame.loc[copies.to_numpy(), "speech_id"].astype(str).groupby(texts[copies].to_numpy(), sort=False)
+    sets = sorted((sorted(ids) for ids in groups.agg(list)), key=lambda ids: ids[0])
+    shown = "; ".join(" = ".join(ids) for ids in sets[:10]) + (f"; and {len(sets) - 10} more" if len(sets) > 10 else "")
+    warn_user(f"{sum(len(ids) - 1 for ids in sets)} speech(es) repeat another's text word for word once cleaned "
+              f"(either script; counted twice in every frequency unless one of each is left out): {shown}")
 
 
 def _read_assembled(stored, key: str) -> pd.DataFrame | None:

@@ -943,3 +943,24 @@ def test_a_store_url_is_a_file_url_an_fsspec_store_or_a_clear_error(tmp_path, ca
     corpus = load_corpus(folder, workers=1, store=f"file://{shared.as_posix().replace(' ', '%20')}")
     assert len(list((shared / "partitions").glob("*/tokens.parquet"))) >= 1
     pd.testing.assert_frame_equal(pd.DataFrame(corpus), pd.DataFrame(load_corpus(folder, workers=1, store=shared)))
+
+
+def test_speeches_that_repeat_another_word_for_word_are_named_cold_and_warm(tmp_path, cache_dir):
+    # b is a's page scraped from another site, in Traditional; c is another speech; d and e
+    # are pages of nothing but furniture (empty once cleaned: named as such, not as copies).
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "a.txt").write_text("同志们：\n今年全市要加强安全生产工作。\n", encoding="utf-8")
+    (folder / "b.txt").write_text("首页 > 领导讲话\n同志們：\n今年全市要加強安全生產工作。\n", encoding="utf-8")
+    (folder / "c.txt").write_text("同志们：\n今年全市要抓好计划生育工作。\n", encoding="utf-8")
+    for name in ("d", "e"):
+        (folder / f"{name}.txt").write_text("【打印本页】【关闭窗口】\n", encoding="utf-8")
+    for run in ("cold", "warm"):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            corpus = load_corpus(folder, workers=1)
+        copies = [str(w.message) for w in caught if "word for word" in str(w.message)]
+        assert copies == ["1 speech(es) repeat another's text word for word once cleaned (either script; counted "
+                          "twice in every frequency unless one of each is left out): a = b"], run
+        assert any("no text left after cleaning" in str(w.message) and "d, e" in str(w.message) for w in caught)
+    assert len(corpus) == 5
