@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import random
+import re
 import sys
 from pathlib import Path
 
@@ -88,7 +89,9 @@ def _documents(items, target: int | None, n_docs: int | None):
             continue
         start, length = window
         text = "\n".join(paragraphs[start:start + length]) + "\n"
-        if text in texts:  # another report's window of the same words (a licence footer)
+        if text in texts or not re.search("[\u4e00-\u9fff]", text):
+            # another report's window of the same words (a licence footer), or a window of
+            # its English licence lines alone (no Chinese: a file load_corpus refuses)
             idle += 1
             if idle > 50 * len(items):
                 raise RuntimeError(f"no new text in any report left after {i} documents")
