@@ -160,9 +160,9 @@ def test_a_metadata_date_that_the_text_or_file_name_contradicts_is_named(tmp_pat
 
 
 def test_a_different_day_is_named_a_year_alone_only_by_its_year(tmp_path):
-    (tmp_path / "2021-02-20_a.txt").write_text(SPEECH, encoding="utf-8")
-    (tmp_path / "2021-02-20_b.txt").write_text(SPEECH, encoding="utf-8")
-    (tmp_path / "gwr-2020.txt").write_text(SPEECH, encoding="utf-8")
+    (tmp_path / "2021-02-20_a.txt").write_text(speech_of("a"), encoding="utf-8")
+    (tmp_path / "2021-02-20_b.txt").write_text(speech_of("b"), encoding="utf-8")
+    (tmp_path / "gwr-2020.txt").write_text(speech_of("gwr"), encoding="utf-8")
     write(tmp_path / "metadata.csv", "speech_id,date\n2021-02-20_a,2021-02-21\n2021-02-20_b,2021\ngwr-2020,2021\n")
     with pytest.warns(MetadataWarning) as caught:
         load_corpus(tmp_path)
@@ -248,7 +248,7 @@ def test_a_number_in_a_numbered_sequence_of_file_names_is_not_a_year(tmp_path):
     by_year = tmp_path / "by_year"
     by_year.mkdir()
     for year in range(2001, 2013):
-        write(by_year / f"gwr-{year}.txt", SPEECH)
+        write(by_year / f"gwr-{year}.txt", speech_of(f"gwr-{year}"))
     assert load_corpus(by_year)["year"].tolist() == list(range(2001, 2013))
 
 

@@ -183,8 +183,8 @@ def test_the_seed_is_dated_2012_from_its_text_not_by_the_page(seed_corpus):
 
 def test_files_named_by_date_load_dated_from_their_names(tmp_path, seed_text):
     (tmp_path / "2011-03-05_a.txt").write_text("同志們：\n今天開會。", encoding="utf-8")
-    (tmp_path / "b_20120306.txt").write_text("同志們：\n今天開會。", encoding="utf-8")
-    (tmp_path / "c.txt").write_text("同志們：\n今天開會。", encoding="utf-8")
+    (tmp_path / "b_20120306.txt").write_text("同志們：\n今天開大會。", encoding="utf-8")
+    (tmp_path / "c.txt").write_text("同志們：\n今天開小會。", encoding="utf-8")
     corpus = load_corpus(tmp_path)
     assert corpus["date"].tolist()[:2] == [pd.Timestamp("2011-03-05"), pd.Timestamp("2012-03-06")]
     assert corpus["date_source"].tolist()[:2] == ["filename", "filename"]
