@@ -38,3 +38,15 @@ def counted(n: int, noun: str, plural_form: str | None = None) -> str:
     if n == 1:
         return f"1 {noun} line" if noun.rpartition(" ")[2].lower() in _MASS else f"1 {noun}"
     return f"{n:,} {plural_form or plural(noun)}"
+
+
+def listed(items, limit: int = 5, sep: str = ", ") -> str:
+    """The first ``limit`` items joined by ``sep``, and how many more there are (a warning
+    naming the speeches it is about):
+
+    >>> listed(["a", "b", "c"], 2), listed(["a = b"], 2, "; ")
+    ('a, b and 1 more', 'a = b')
+    """
+    items = list(items)
+    shown = sep.join(items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")

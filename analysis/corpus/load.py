@@ -14,6 +14,7 @@ from ..common.deprecation import renamed_arguments
 from ..common.errors import CorpusError
 from ..common.frames import release_arrow_memory
 from ..common.warning import warn_user
+from ..common.wording import listed
 from ..config import SEEDS_DIR
 from ..text.cleaning import KINDS
 from ..text.dates import UNKNOWN, SpeechDate, numbered_names, own_year
@@ -267,9 +268,8 @@ def _warn_empty(frame: pd.DataFrame) -> None:
     footer and links): they load, with no tokens, and would otherwise pass unseen."""
     empty = frame["speech_id"][frame["n_chars"].to_numpy() == 0].astype(str).tolist()
     if empty:
-        shown = ", ".join(empty[:20]) + (f" and {len(empty) - 20} more" if len(empty) > 20 else "")
         warn_user(f"{len(empty)} speech(es) have no text left after cleaning (all of it was taken as page "
-                  f"furniture: analysis.removals(corpus) lists what): {shown}")
+                  f"furniture: analysis.removals(corpus) lists what): {listed(empty, 20)}")
 
 
 def _warn_copies(frame: pd.DataFrame) -> None:
@@ -283,9 +283,9 @@ def _warn_copies(frame: pd.DataFrame) -> None:
         return
     groups = frame.loc[copies.to_numpy(), "speech_id"].astype(str).groupby(texts[copies].to_numpy(), sort=False)
     sets = sorted((sorted(ids) for ids in groups.agg(list)), key=lambda ids: ids[0])
-    shown = "; ".join(" = ".join(ids) for ids in sets[:10]) + (f"; and {len(sets) - 10} more" if len(sets) > 10 else "")
     warn_user(f"{sum(len(ids) - 1 for ids in sets)} speech(es) repeat another's text word for word once cleaned "
-              f"(either script; counted twice in every frequency unless one of each is left out): {shown}")
+              f"(either script; counted twice in every frequency unless one of each is left out): "
+              f"{listed((' = '.join(ids) for ids in sets), 10, '; ')}")
 
 
 def _read_assembled(stored, key: str) -> pd.DataFrame | None:
@@ -377,8 +377,8 @@ def _unnumbered(found: list, speech_ids: list[str], texts, dated: set[str], numb
     for i in taken:
         found[i] = own_year(texts.iat[i])
     if taken:
-        shown = ", ".join(speech_ids[i] for i in taken[:5]) + (" …" if len(taken) > 5 else "")
-        warn_user(f"{len(taken)} file name(s) number a sequence ({shown}): their numbers are not read as years; "
+        warn_user(f"{len(taken)} file name(s) number a sequence ({listed(speech_ids[i] for i in taken)}): "
+                  "their numbers are not read as years; "
                   "a metadata table's year column dates them", MetadataWarning)
 
 

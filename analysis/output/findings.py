@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..common.wording import counted
+from ..common.wording import counted, listed
 from ..measures.concordance import MIN_HITS
 from ..measures.groups import SMALL_MULTIPLES
 from ..measures.reference import own_reports  # noqa: F401 (analysis.findings.own_reports, as notebook 04 calls it)
@@ -30,9 +30,7 @@ def _finding(lines: list[str]) -> Finding:
 
 
 def _list(items: list[str], limit: int = 5) -> str:
-    items = list(items)
-    shown = ", ".join(items[:limit])
-    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+    return listed(items, limit)
 
 
 def _section_name(section) -> str:

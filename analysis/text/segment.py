@@ -436,16 +436,6 @@ class Engine:
         self._unknown_memo: dict[str, list[tuple[str, str]]] = {}
         self._split: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
-    def cut(self, simplified: str) -> tuple[list[str], list[str]]:
-        """Words and POS tags of a Simplified text, covering it exactly (whitespace too):
-        :meth:`cut_codes` as strings."""
-        lengths, codes = self.cut_codes(simplified)
-        bounds = np.zeros(len(lengths) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=bounds[1:])
-        names = self.tag_names
-        return ([simplified[a:b] for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist())],
-                [names[c] for c in codes.tolist()])
-
     def cut_codes(self, simplified: str) -> tuple[np.ndarray, np.ndarray]:
         """The cut of a Simplified text as two arrays: each word's length in characters
         (int64) and its POS tag's code (int32, a position in :attr:`tag_names`), covering
