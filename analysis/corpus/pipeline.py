@@ -13,6 +13,8 @@ whichever path produced it.
 """
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -600,6 +602,12 @@ def _warn_once(message: str, root) -> None:
         warn_user(message, StoreWarning)
 
 
+# Tables are read by several threads at once (token_frame_by_column): one rebuilds a damaged
+# partition while the others wait, then read what it built. One lock for every corpus (a
+# rebuild is rare), so that a Stored stays picklable for Dask.
+_REBUILDING = threading.RLock()
+
+
 class Stored:
     """The partitions of a corpus, read table by table (each file checked as it is read;
     a damaged one is reported, rebuilt and read again)."""
@@ -634,7 +642,10 @@ class Stored:
     def table(self, kind: str, rebuild=None, columns: list[str] | None = None) -> pa.Table:
         """One table of every partition, concatenated in corpus order. ``rebuild(partition)``
         builds a partition again (and returns its new record) when its file is damaged.
-        Files are read by a few threads at once (Parquet decoding releases the GIL)."""
+        Files are read by a few threads at once (Parquet decoding releases the GIL), and
+        several threads may call this at once: a damaged partition is built again once."""
+        partitions = list(self.partitions)
+
         def read(partition: Partition):
             if partition.name in self.inline:
                 table = conform(self.inline[partition.name][kind], kind)
@@ -648,25 +659,31 @@ class Stored:
             from concurrent.futures import ThreadPoolExecutor
 
             with ThreadPoolExecutor(max(2, min(8, default_workers() * 2))) as pool:
-                pieces = list(pool.map(read, self.partitions))
+                pieces = list(pool.map(read, partitions))
         else:
-            pieces = [read(p) for p in self.partitions]
+            pieces = [read(p) for p in partitions]
         for i, piece in enumerate(pieces):
             if not isinstance(piece, DamagedPartition):
                 continue
-            warn_user(f"store file {piece.path} is damaged ({piece.why}); rebuilding its partition",
-                      StoreWarning)
-            if rebuild is None:
-                raise piece
-            new, tables = rebuild(self.partitions[i])
-            self.partitions[i] = new
-            if tables is not None:
-                self.inline[new.name] = tables
-                pieces[i] = conform(tables[kind], kind)
-                pieces[i] = pieces[i].select(columns) if columns else pieces[i]
-            else:
-                pieces[i] = self.store.read(new, kind, columns)
-                self.save()
+            with _REBUILDING:
+                if self.partitions[i] is not partitions[i]:  # built again by another thread meanwhile
+                    pieces[i] = read(self.partitions[i])
+                    if not isinstance(pieces[i], DamagedPartition):
+                        continue
+                    piece = pieces[i]
+                warn_user(f"store file {piece.path} is damaged ({piece.why}); rebuilding its partition",
+                          StoreWarning)
+                if rebuild is None:
+                    raise piece
+                new, tables = rebuild(self.partitions[i])
+                self.partitions[i] = new
+                if tables is not None:
+                    self.inline[new.name] = tables
+                    pieces[i] = conform(tables[kind], kind)
+                    pieces[i] = pieces[i].select(columns) if columns else pieces[i]
+                else:
+                    pieces[i] = self.store.read(new, kind, columns)
+                    self.save()
         if not pieces:
             from .store import schemas
 
@@ -816,7 +833,10 @@ def corpus_tokens(corpus: pd.DataFrame, *, cache: bool = True, workers: int | No
             # and the frame are never both whole in memory.
             with stored.store.local_copies():  # a bucket's objects fetched once, not once a column
                 frame = token_frame_by_column(lambda name: stored.table("tokens", rebuild, [name]),
-                                              CORPUS_TOKEN_COLUMNS)
+                                              CORPUS_TOKEN_COLUMNS,
+                                              # at a URL, one column at a time: a damaged object
+                                              # is fetched and named once
+                                              threads=1 if stored.store.remote else 2)
         else:
             frame = token_frame(stored.table("tokens", rebuild))
         write_tokens(stored, frame)

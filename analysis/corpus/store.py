@@ -622,7 +622,7 @@ class RemoteStore(Store):
             copies = getattr(self, "_copies", None)
             if copies is None:
                 copies = self._copies = {"folder": tempfile.mkdtemp(prefix="speeches-store-"), "files": {},
-                                         "lock": threading.Lock(), "users": 0}
+                                         "lock": threading.Lock(), "fetching": {}, "users": 0}
             copies["users"] += 1
         try:
             yield
@@ -634,18 +634,22 @@ class RemoteStore(Store):
                     shutil.rmtree(copies["folder"], ignore_errors=True)
 
     def _local_copy(self, path: str, want: int, copies: dict) -> str:
-        """The local copy of the object at ``path`` (fetched on first use), of ``want`` bytes."""
+        """The local copy of the object at ``path`` (fetched on first use, by one thread while
+        the others reading it wait), of ``want`` bytes."""
         with copies["lock"]:
-            local = copies["files"].get(path)
-        if local is None:
-            local = os.path.join(copies["folder"], f"{uuid.uuid4().hex}.parquet")
-            self.fs.get_file(path, local)
-            size = os.path.getsize(local)
-            if size != want:
-                os.unlink(local)
-                raise ValueError(f"{size} bytes, its record says {want}")
+            fetching = copies["fetching"].setdefault(path, threading.Lock())
+        with fetching:
             with copies["lock"]:
-                copies["files"][path] = local
+                local = copies["files"].get(path)
+            if local is None:
+                local = os.path.join(copies["folder"], f"{uuid.uuid4().hex}.parquet")
+                self.fs.get_file(path, local)
+                size = os.path.getsize(local)
+                if size != want:
+                    os.unlink(local)
+                    raise ValueError(f"{size} bytes, its record says {want}")
+                with copies["lock"]:
+                    copies["files"][path] = local
         return local
 
     def writable(self) -> str | None:

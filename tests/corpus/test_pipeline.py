@@ -271,6 +271,36 @@ def test_damaged_partitions_are_rebuilt_not_trusted(tmp_path, cache_dir, counted
     pd.testing.assert_frame_equal(rebuilt, good)
 
 
+@pytest.mark.parametrize("damage", ["truncate", "flip"])
+def test_a_partition_damaged_under_the_column_threads_is_rebuilt_once(tmp_path, cache_dir, counted, seed_text,
+                                                                      damage, monkeypatch):
+    """A large corpus's tokens are read a column at a time, two columns at once
+    (token_frame_by_column). A tokens file damaged after the load (every column unreadable,
+    or one bit in one column's page) is named once and rebuilt once, and every column of the
+    frame comes from a good file."""
+    monkeypatch.setattr(pipeline, "COLUMNWISE_ROWS", 10)
+    folder = _speeches(tmp_path / "c", seed_text, n=4)
+    good = corpus_tokens(load_corpus(folder, workers=1))
+    for path in _assembled_tokens(cache_dir):
+        path.unlink()   # so that the tokens are read from the partitions again
+    corpus = load_corpus(folder, workers=1)
+    path = _partition_files(cache_dir)[0]
+    data = bytearray(path.read_bytes())
+    if damage == "truncate":
+        data = data[: len(data) // 2]
+    else:
+        data[len(data) // 3] ^= 0x01
+    path.write_bytes(bytes(data))
+    del counted[:]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rebuilt = corpus_tokens(corpus)
+    named = [str(w.message) for w in caught if str(path) in str(w.message)]
+    assert len(named) == 1 and "damaged" in named[0], [str(w.message) for w in caught]
+    pd.testing.assert_frame_equal(rebuilt, good)
+    assert 1 <= len(counted) < 4   # the damaged partition's speeches, cut once
+
+
 def test_thirty_damaged_column_names_never_serve_wrong_tables(tmp_path, cache_dir, seed_text):
     folder = _speeches(tmp_path / "c", seed_text, n=3)
     good_corpus = pd.DataFrame(load_corpus(folder))
