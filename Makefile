@@ -14,10 +14,13 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # from this folder, not from notebooks/ where the kernels run.
 CORPUS_DIR ?=
 FIGURES_DIR ?=
+# BAD_FILES=warn: a file that cannot be read is named and left out instead of stopping the run.
+BAD_FILES ?=
 # Where `make export` writes the cited tables (CSV and XLSX).
 EXPORT_DIR ?= build/export
 NB_PARAMS := $(if $(CORPUS_DIR),--param CORPUS_DIR=$(abspath $(CORPUS_DIR))) \
-             $(if $(FIGURES_DIR),--param FIGURES_DIR=$(abspath $(FIGURES_DIR)))
+             $(if $(FIGURES_DIR),--param FIGURES_DIR=$(abspath $(FIGURES_DIR))) \
+             $(if $(BAD_FILES),--param BAD_FILES=$(BAD_FILES))
 # Tests `make test-fast` leaves out (browser, notebook runs, lab server): see pyproject.toml.
 FAST := -m "not slow"
 UV := uv>=0.9,<1
@@ -46,7 +49,7 @@ lock: ## regenerate requirements.lock from pyproject.toml (all extras, every pla
 	$(BIN)/uv pip compile pyproject.toml --all-extras --universal --python-version 3.11 \
 		--generate-hashes --quiet --output-file $(LOCK) $(LOCK_ARGS)
 
-figures: $(STAMP) ## run every notebook headless with papermill (in parallel) and regenerate figures/ [CORPUS_DIR=… FIGURES_DIR=… TIMEOUT=seconds per cell, default 600]
+figures: $(STAMP) ## run every notebook headless with papermill (in parallel) and regenerate figures/ [CORPUS_DIR=… FIGURES_DIR=… BAD_FILES=warn TIMEOUT=seconds per cell, default 600]
 	$(BIN)/python -m analysis.output.runner $(NB_PARAMS) $(if $(TIMEOUT),--timeout $(TIMEOUT))
 
 export: $(STAMP) ## write the tables a researcher cites (kwic, formulas, campaigns, keyness, term counts…) as CSV and XLSX with passage ids: make export [CORPUS_DIR=…] [EXPORT_DIR=build/export]

@@ -726,14 +726,20 @@ def agreement_summary(labels: pd.DataFrame | None = None) -> pd.DataFrame:
 @renamed_arguments({"top": "n"}, moved=("n",))
 def name_summary(names: pd.DataFrame, *, n: int | None = None) -> pd.DataFrame:
     """The names of a corpus (:func:`corpus_campaigns`) over all its speeches: one row per
-    name (its gazetteer name, else its Simplified form) with ``name`` (as first written),
-    ``form``, ``function`` (the most common), ``speeches`` and ``mentions`` (own mentions);
-    the ``n`` most mentioned, by mentions then speeches."""
+    name (its gazetteer name, else its Simplified form) with ``name`` (as written in the
+    most speeches: 雙降 in a corpus mostly in Traditional, 双降 in one mostly in Simplified;
+    of forms written in as many speeches, the first met), ``form``, ``function`` (the most
+    common), ``speeches`` and ``mentions`` (speeches and mentions where the name stands on
+    its own, counted alike) and ``nested`` (mentions inside a longer name, which neither
+    count); the ``n`` most mentioned, by mentions then speeches."""
     key = names["canonical"].fillna(names["simplified"]) if "canonical" in names else names["simplified"]
-    frame = names.assign(_key=key)
+    frame = names.assign(_key=key, _own=names["speech_id"].where(names["count"] > 0))
+    written = frame.groupby(["_key", "name"], sort=False, observed=True)["speech_id"].nunique().reset_index()
+    written = written.sort_values("speech_id", ascending=False, kind="stable").drop_duplicates("_key")
     table = frame.groupby("_key", sort=False, observed=True).agg(
-        name=("name", "first"), form=("form", lambda v: v.mode().iloc[0]),
-        function=("function", lambda v: v.mode().iloc[0]), speeches=("speech_id", "nunique"),
-        mentions=("count", "sum")).reset_index(drop=True)
+        form=("form", lambda v: v.mode().iloc[0]), function=("function", lambda v: v.mode().iloc[0]),
+        speeches=("_own", "nunique"), mentions=("count", "sum"), nested=("nested", "sum"))
+    table.insert(0, "name", table.index.map(dict(zip(written["_key"], written["name"]))))
+    table = table.reset_index(drop=True).astype({"speeches": "int64", "mentions": "int64", "nested": "int64"})
     table = table.sort_values(["mentions", "speeches", "name"], ascending=[False, False, True], kind="stable")
     return (table if n is None else table.head(n)).reset_index(drop=True)

@@ -38,9 +38,31 @@ def _section_name(section) -> str:
 
 
 # ---------------------------------------------------------------- 00: the corpus
-_KIND_WORDS = {"title": "title line", "date": "posting-time line", "lede": "lede (導語) line",
-               "meta": "page-information line", "footer": "footer line", "marker": "paywall marker",
-               "pinyin": "inline pinyin reading", "whitespace": "run of whitespace"}
+# What one deletion of each kind (analysis.cleaning.KINDS) is, in words, and its plural where
+# the rule of analysis.common.wording.plural does not give it; docs/cleaning.md.
+_KIND_WORDS = {"title": "title line", "date": "date line", "byline": "byline", "lede": "lede (導語) line",
+               "meta": "page-information line", "seo": "SEO keyword line", "toolbar": "page-tool line",
+               "code": "line of leaked page code", "legal": "copyright or licence line",
+               "related": "related-articles line", "page": "PDF page header or number", "footer": "footer line",
+               "furniture": "other page-furniture line", "marker": "paywall marker",
+               "pinyin": "inline pinyin reading", "invisible": "invisible character",
+               "join": "line break inside a paragraph", "split": "indent inside a line",
+               "spacing": "space between CJK characters or digits", "whitespace": "run of whitespace"}
+_KIND_PLURALS = {"page": "PDF page headers or numbers", "join": "line breaks inside a paragraph",
+                 "split": "indents inside a line", "spacing": "spaces between CJK characters or digits"}
+
+
+# A substitution of each kind (analysis.cleaning.SUBSTITUTION_KINDS), singular and plural.
+_CHANGE_WORDS = {"newline": ("line end to LF", "line ends to LF"),
+                 "width": ("full-width digit or letter to ASCII", "full-width digits or letters to ASCII"),
+                 "punctuation": ("punctuation mark to full width", "punctuation marks to full width"),
+                 "space": ("odd space to a plain one", "odd spaces to plain ones"),
+                 "join": ("line break between Latin words to a space", "line breaks between Latin words to spaces"),
+                 "split": ("line break inserted", "line breaks inserted")}
+
+
+def _deletions(kind: str, n: int) -> str:
+    return counted(n, _KIND_WORDS.get(kind, f"{kind} deletion"), _KIND_PLURALS.get(kind))
 
 
 def overview(corpus: pd.DataFrame, parts: pd.DataFrame, audit: pd.DataFrame) -> Finding:
@@ -107,25 +129,37 @@ def _speakers(corpus: pd.DataFrame) -> str:
 
 
 def _cleaning(corpus: pd.DataFrame, audit: pd.DataFrame) -> str:
-    if audit.empty:
-        return "Cleaning removed nothing."
-    counts = audit["kind"].value_counts()
+    """What cleaning deleted, kind by kind (whitespace aside), and how many characters it
+    changed in place (``audit`` is :func:`analysis.removals`, which lists substitutions too:
+    a deletion's ``new`` is empty, a substitution's is not)."""
+    changed = audit["new"].astype(str) != "" if "new" in audit.columns else pd.Series(False, index=audit.index)
+    deleted = audit[~changed]
+    made = audit.loc[changed, "kind"].value_counts()
+    also = "; other changes: " + _list([counted(int(n), *_CHANGE_WORDS.get(k, (f"{k} change", None)))
+                                    for k, n in made.items()], 10) if len(made) else ""
+    counts = deleted["kind"].value_counts()
+    kinds = [k for k in counts.index if k != "whitespace"]   # the most frequent first
+    if not kinds:
+        return f"Cleaning removed nothing but whitespace{also}."
     if len(corpus) <= SMALL_MULTIPLES:
-        pieces = []
-        for kind in _KIND_WORDS:
-            if kind in counts and kind != "whitespace":
-                pieces.append(counted(int(counts[kind]), _KIND_WORDS[kind]))
-        pinyin = audit[audit["kind"] == "pinyin"]
+        kinds = _order(kinds)   # a handful of speeches: in the cleaner's order, every kind named
+        pieces = [_deletions(k, int(counts[k])) for k in kinds]
+        pinyin = deleted[deleted["kind"] == "pinyin"]
         if len(pinyin):
-            before = [corpus.set_index("speech_id").loc[s, "raw"][a - 1] for s, a in zip(pinyin["speech_id"],
-                                                                                           pinyin["start"])]
-            top = pd.Series(before).value_counts()
-            pieces[-1] += f" ({int(top.iloc[0])} after {top.index[0]})"
-        return "Cleaning removed " + _list(pieces, 10) + " and nothing else (every deletion is in the audit table)."
-    per_speech = audit.groupby("kind", observed=True)["speech_id"].nunique()
-    pieces = [f"{counted(int(counts[k]), _KIND_WORDS.get(k, f'{k} line'))} in {counted(int(per_speech[k]), 'speech')}"
-              for k in counts.index if k != "whitespace"]
-    return "Cleaning removed " + _list(pieces, 10) + "."
+            raw = corpus.set_index("speech_id")["raw"]
+            top = pd.Series([raw.loc[s][a - 1] for s, a in zip(pinyin["speech_id"], pinyin["start"])]).value_counts()
+            pieces[kinds.index("pinyin")] += f" ({int(top.iloc[0])} after {top.index[0]})"
+        return (f"Cleaning removed {_list(pieces, 10)}{also}, and nothing else (every change is in the audit "
+                "table).")
+    per_speech = deleted.groupby("kind", observed=True)["speech_id"].nunique()
+    pieces = [f"{_deletions(k, int(counts[k]))} in {counted(int(per_speech[k]), 'speech')}" for k in kinds]
+    return f"Cleaning removed {_list(pieces, 10)}{also}."
+
+
+def _order(kinds: list[str]) -> list[str]:
+    """The kinds in the cleaner's order (analysis.cleaning.KINDS), any other after."""
+    order = {k: i for i, k in enumerate(_KIND_WORDS)}
+    return sorted(kinds, key=lambda k: (order.get(k, len(order)), str(k)))
 
 
 def _structure(corpus: pd.DataFrame, parts: pd.DataFrame) -> str:
@@ -717,16 +751,22 @@ def reuse_echoes(links: pd.DataFrame, corpus: pd.DataFrame, against: pd.DataFram
 
 
 def reuse_over_time(pred: pd.DataFrame, top: pd.DataFrame, corpus: pd.DataFrame, *,
-                    group: str | None = None) -> Finding:
+                    group: str | list[str] | None = None) -> Finding:
     """How much each dated speech repeats its predecessor, whether that changes over the
-    years (Spearman's rank correlation of share and year), and the most reused passage."""
+    years (Spearman's rank correlation of share and year), and the most reused passage.
+    ``group``: the series :func:`analysis.predecessor_reuse` kept apart (a column or a list);
+    a line for each, or one for all of them pooled when there are more than a handful."""
     from scipy.stats import spearmanr
 
     lines = []
-    groups = [(None, pred)] if group is None or group not in pred.columns else \
-        list(pred.groupby(group, sort=True, observed=True))
+    keys = [] if group is None else [group] if isinstance(group, str) else list(group)
+    keys = [c for c in keys if c in pred.columns]
+    groups = [(None, pred)] if not keys else \
+        list(pred.groupby(keys if len(keys) > 1 else keys[0], sort=True, observed=True))
+    if len(groups) > SMALL_MULTIPLES:
+        groups = [(f"{len(groups):,} series ({' × '.join(keys)}) pooled", pred)]
     for key, rows in groups:
-        name = f"{key}: " if key is not None else ""
+        name = "" if key is None else f"{' · '.join(map(str, key)) if isinstance(key, tuple) else key}: "
         if rows.empty:
             continue
         best = rows.sort_values("share", ascending=False, kind="stable").iloc[0]

@@ -1100,22 +1100,35 @@ def plot_reuse_matrix(matrix: pd.DataFrame, *, by: str = "year", values: str = "
 
 
 @renamed_arguments({"group": "by"})
-def plot_predecessor_reuse(pred: pd.DataFrame, *, by: str | None = None, title: str | None = None) -> Figure:
+def plot_predecessor_reuse(pred: pd.DataFrame, *, by: str | list[str] | None = None,
+                           title: str | None = None) -> Figure:
     """How much of each speech repeats its predecessor (:func:`analysis.predecessor_reuse`),
-    by year: one line of points per group of the column ``by`` (e.g. genre) when given,
-    shares in per cent."""
+    by year, shares in per cent: one line of points per series (the groups of the column or
+    columns ``by``, e.g. genre) when there are a few; with more series than colours (every
+    city's reports, say), every speech as a grey point and the median of each year as the
+    line, its legend saying how many series it summarises."""
     _require(pred, "year", "share", where="plot_predecessor_reuse")
     fig = _figure(9.5, 4.2)
     ax = fig.subplots()
-    keys = [(None, pred)] if by is None or by not in pred.columns else \
-        [(k, rows) for k, rows in pred.groupby(by, sort=True, observed=True)]
-    if len(keys) > len(_COLORS):
-        raise ValueError(f"plot_predecessor_reuse: {len(keys)} groups; at most {len(_COLORS)} lines are readable")
-    for n, (key, rows) in enumerate(keys):
-        rows = rows.sort_values("year", kind="stable")
-        ax.plot(rows["year"].astype(float), rows["share"].astype(float) * 100, marker="o", markersize=3.5,
-                linewidth=1, color=_COLORS[n], label=None if key is None else str(key))
-    if keys[0][0] is not None:
+    keys = [] if by is None else [by] if isinstance(by, str) else [c for c in by if c in pred.columns]
+    keys = [c for c in keys if c in pred.columns]
+    groups = [(None, pred)] if not keys else \
+        [(k, rows) for k, rows in pred.groupby(keys if len(keys) > 1 else keys[0], sort=True, observed=True)]
+    if len(groups) <= len(_COLORS):
+        for n, (key, rows) in enumerate(groups):
+            rows = rows.sort_values("year", kind="stable")
+            label = None if key is None else " · ".join(map(str, key)) if isinstance(key, tuple) else str(key)
+            ax.plot(rows["year"].astype(float), rows["share"].astype(float) * 100, marker="o", markersize=3.5,
+                    linewidth=1, color=_COLORS[n], label=label)
+        if groups[0][0] is not None:
+            ax.legend(frameon=False, loc="upper left")
+    else:
+        ax.scatter(pred["year"].astype(float), pred["share"].astype(float) * 100, s=8, color="0.7",
+                   linewidths=0, label=f"每篇 each speech ({len(pred):,})")
+        median = pred.groupby("year", sort=True)["share"].median()
+        ax.plot(median.index.astype(float), median.to_numpy(dtype=float) * 100, marker="o", markersize=3.5,
+                linewidth=1.2, color=_COLORS[0],
+                label=f"中位數 median of {len(groups):,} series ({' × '.join(keys)})")
         ax.legend(frameon=False, loc="upper left")
     ax.set_xlabel(_axis_name("year"))
     ax.set_ylabel("與前一篇共享 % shared with the predecessor")

@@ -137,15 +137,34 @@ def _order_key(frame: pd.DataFrame) -> pd.Series:
     return date
 
 
+def series_columns(corpus: pd.DataFrame) -> list[str]:
+    """The corpus columns that tell one series of documents from another, for
+    :func:`predecessor_reuse`: ``place`` and ``genre``, each where the corpus has one with
+    more than one value. A city's work report follows that city's report of the year
+    before, not another city's that happened to be dated a day earlier, and a resolution
+    follows a resolution. Empty: one series.
+
+    >>> import pandas as pd
+    >>> series_columns(pd.DataFrame({"place": ["A", "B"], "genre": ["report", "report"]}))
+    ['place']
+    """
+    return [c for c in SERIES_COLUMNS if c in corpus.columns and corpus[c].nunique(dropna=True) > 1]
+
+
+SERIES_COLUMNS = ("place", "genre")
+
+
 @renamed_arguments({"group": "by"}, moved=("corpus",))
 @corpus_memo("predecessor_reuse")
-def predecessor_reuse(links: pd.DataFrame, *, corpus: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
+def predecessor_reuse(links: pd.DataFrame, *, corpus: pd.DataFrame, by: str | list[str] | None = None) -> pd.DataFrame:
     """How much of each dated speech repeats its predecessor: the latest speech dated before
-    it (in the same group of the corpus column ``by``, e.g. ``"genre"``, when given; of
-    several on that date, the last by id). One row per dated speech that has a predecessor: ``speech_id``, ``year``,
-    the ``by`` column when given, ``predecessor``, ``predecessor_year``, ``n_chars``,
-    ``shared_chars`` (its compared characters inside a passage shared with the predecessor)
-    and ``share``; in date order.
+    it (in the same group of the corpus column or columns ``by`` when given, e.g. ``"genre"``
+    or :func:`series_columns`; of several on that date, the last by id). One row per dated
+    speech that has a predecessor: ``speech_id``, ``year``, the ``by`` columns when given,
+    ``predecessor``, ``predecessor_year``, ``n_chars``, ``shared_chars`` (its compared
+    characters inside a passage shared with the predecessor) and ``share``; in date order.
+    Without ``by`` the corpus is one series: in a corpus of many places, a speech's
+    predecessor may be another place's.
 
     >>> import pandas as pd
     >>> corpus = pd.DataFrame({"speech_id": ["a", "b"], "text": ["一二三四", "一二三七八九"], "year": [2001, 2002]})
@@ -157,10 +176,13 @@ def predecessor_reuse(links: pd.DataFrame, *, corpus: pd.DataFrame, by: str | No
     columns = ["speech_id", "year", "predecessor", "predecessor_year", "n_chars", "shared_chars", "share"]
     when = _order_key(corpus)
     dated = corpus.assign(_when=when)[when.notna()]
-    if by is not None and by not in corpus.columns:
-        raise KeyError(f"predecessor_reuse: no column {by!r} in the corpus")
+    keys = [] if by is None else [by] if isinstance(by, str) else list(by)
+    missing = [c for c in keys if c not in corpus.columns]
+    if missing:
+        raise KeyError(f"predecessor_reuse: no column {missing[0]!r} in the corpus")
     rows = []
-    groups = [(None, dated)] if by is None else list(dated.groupby(by, sort=True, observed=True))
+    groups = [(None, dated)] if not keys else \
+        list(dated.groupby(keys if len(keys) > 1 else keys[0], sort=True, observed=True))
     for key, rows_ in groups:
         rows_ = rows_.sort_values(["_when", "speech_id"], kind="stable")
         prev_id, prev_when, prev_year = None, None, None
@@ -185,9 +207,9 @@ def predecessor_reuse(links: pd.DataFrame, *, corpus: pd.DataFrame, by: str | No
     out["shared_chars"] = out["shared_chars"].fillna(0).astype("int64")
     out["share"] = (out["shared_chars"] / out["n_chars"].where(out["n_chars"] > 0)).astype(float)
     out = out.sort_values(["_when", "speech_id"], kind="stable").drop(columns="_when")
-    if by is not None:
-        out[by] = out["_group"]
-        columns = [*columns[:2], by, *columns[2:]]
+    for i, column in enumerate(keys):
+        out[column] = [g[i] for g in out["_group"]] if len(keys) > 1 else out["_group"]
+    columns = [*columns[:2], *keys, *columns[2:]]
     return out[columns].reset_index(drop=True)
 
 

@@ -361,3 +361,21 @@ def test_agreement_summary_is_measured_once_for_the_same_labels_texts_and_code(m
     assert len(calls) == 2 and again.equals(first)
     assert first[["sample", "names"]].values.tolist() == [["seed", len(labels[labels["name"] != ""])]]
     assert first.loc[0, "form"] == real(labels).accuracy["form"] and len(fewer) == 1
+
+
+def test_name_summary_labels_by_the_form_most_speeches_write_and_counts_speeches_as_mentions():
+    """One name written 雙降 in one speech and 双降 in two: labelled 双降. A speech where the
+    name stands only inside a longer name counts neither as a speech nor as a mention (its
+    mention is under ``nested``); speeches and mentions count the same rows."""
+    from analysis.extract.campaigns import name_summary
+
+    rows = [("a", "雙降", 3, 0), ("b", "双降", 1, 0), ("c", "双降", 2, 1), ("d", "双降", 0, 2),
+            ("a", "五有", 1, 0), ("e", "五有", 1, 0)]
+    names = pd.DataFrame([{"speech_id": s, "name": name, "simplified": to_simplified(name), "canonical": None,
+                           "form": "formula", "function": "target" if "降" in name else "standard", "count": count,
+                           "nested": nested} for s, name, count, nested in rows])
+    table = name_summary(names)
+    assert table[["name", "function", "speeches", "mentions", "nested"]].values.tolist() == [
+        ["双降", "target", 3, 6, 3], ["五有", "standard", 2, 2, 0]]
+    # As many speeches each way: the form met first.
+    assert name_summary(names[names.speech_id.isin(["a", "b"])])["name"].tolist() == ["雙降", "五有"]

@@ -122,3 +122,28 @@ def test_overview_names_the_speakers_and_their_source():
                          "speaker_source": ["text", "metadata", "metadata", pd.NA]})
     assert findings._speakers(many) == ("Speakers: 3 speeches of 4 name one (2 from the metadata, 1 from a "
                                         "byline in the text); most often 王明 (2 speeches), 李华 (1 speech).")
+
+
+def _audit(rows):
+    return pd.DataFrame(rows, columns=["speech_id", "kind", "start", "end", "text", "new"])
+
+
+def test_the_cleaning_finding_names_every_deletion_and_counts_changes_apart():
+    """Notebook 00's cleaning sentence: each kind of deletion in words (none left out under
+    "nothing else"), and substitutions (analysis.removals lists them too) counted as
+    characters changed, not as lines removed."""
+    corpus = pd.DataFrame({"speech_id": ["a"], "raw": ["標題\n協(xié)會，【打印本頁】\n"]})
+    audit = _audit([("a", "title", 0, 3, "標題\n", ""), ("a", "pinyin", 4, 9, "(xié)", ""),
+                    ("a", "toolbar", 10, 16, "【打印本頁】", ""), ("a", "punctuation", 9, 10, ",", "，"),
+                    ("a", "punctuation", 11, 12, ":", "："), ("a", "whitespace", 16, 17, "\n", "")])
+    assert findings._cleaning(corpus, audit) == (
+        "Cleaning removed 1 title line, 1 page-tool line, 1 inline pinyin reading (1 after 協); other changes: 2 "
+        "punctuation marks to full width, and nothing else (every change is in the audit table).")
+    assert findings._cleaning(corpus, audit[audit.kind == "whitespace"]) == "Cleaning removed nothing but whitespace."
+    # Many speeches: the most frequent kinds first, each with the speeches it touched.
+    many = pd.DataFrame({"speech_id": list("abcdefg"), "raw": [""] * 7})
+    audit = _audit([(s, "join", 0, 1, "\n", "") for s in "abc"] + [("a", "join", 5, 6, "\n", ""),
+                   ("d", "page", 0, 4, "- 2 -", ""), ("e", "split", 3, 3, "", "\n")])
+    assert findings._cleaning(many, audit) == (
+        "Cleaning removed 4 line breaks inside a paragraph in 3 speeches, 1 PDF page header or number in 1 "
+        "speech; other changes: 1 line break inserted.")

@@ -366,6 +366,7 @@ def test_make_figures_passes_corpus_and_figures_dir_as_absolute_parameters():
         "--param", f"CORPUS_DIR={config.ROOT / 'speeches' / 'new'}",  # relative to the project,
         "--param", "FIGURES_DIR=/tmp/figs",                         # not to notebooks/
     ]
+    assert runner_command("BAD_FILES=warn") == ["-m", "analysis.output.runner", "--param", "BAD_FILES=warn"]
 
 
 # --- every real notebook ---------------------------------------------------------------------
@@ -474,10 +475,18 @@ def test_every_notebook_runs_on_a_mixed_corpus(tmp_path, seed_raw, seed_text):
     paragraphs = seed_text.split("\n")
     shuffled = paragraphs[:2] + random.Random(3).sample(paragraphs[2:], len(paragraphs) - 2)
     (corpus / "c_shuffled_gbk.txt").write_bytes("\r\n".join(shuffled).encode("gb18030"))
+    (corpus / "d_broken.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 40)  # an image saved as .txt
     figures = tmp_path / "figures"
-    runs = run_all({"CORPUS_DIR": str(corpus), "FIGURES_DIR": str(figures)},
+    # By default one unreadable file stops the run, naming it ...
+    with pytest.raises(NotebookError, match="d_broken.txt"):
+        run_all({"CORPUS_DIR": str(corpus), "FIGURES_DIR": str(tmp_path / "not-drawn")}, only=["00"],
+                output_dir=tmp_path / "stopped", report=False)
+    # ... and with BAD_FILES="warn" (make figures BAD_FILES=warn) every notebook names it and goes on.
+    runs = run_all({"CORPUS_DIR": str(corpus), "FIGURES_DIR": str(figures), "BAD_FILES": "warn"},
                    output_dir=tmp_path / "executed", report=False)
     assert [r.path for r in runs] == notebook_paths()
+    for run in runs:
+        assert "d_broken.txt" in json.dumps(run.notebook), f"{run.path.name} does not name the unreadable file"
     ids = ("a_traditional", "b_simplified", "c_shuffled_gbk")
     for run in runs:
         if run.path.name[:2] in ("00", "02", "03"):   # their tables list the speeches
@@ -488,6 +497,7 @@ def test_every_notebook_runs_on_a_mixed_corpus(tmp_path, seed_raw, seed_text):
     for name in ("00-structure", "01-top-words", "01-keyness", "03-dispersion", "03-theme-heatmap",
                  "06-directive-strength"):
         drawn = (figures / f"{name}.csv").read_text(encoding="utf-8")
+        assert "d_broken" not in drawn
         for speech_id in ids:
             assert speech_id in drawn, f"{name} does not draw {speech_id}"
     committed = sorted(committed_here({p.name for p in config.FIGURES_DIR.glob("*.png")}))

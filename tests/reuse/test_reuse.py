@@ -224,6 +224,33 @@ def test_predecessor_reuse_follows_the_dates_within_a_group():
     assert by_genre["share"].iloc[0] == pytest.approx(compared(PASSAGE) / (50 + compared(PASSAGE)))
 
 
+def test_predecessor_reuse_keeps_each_place_and_genre_a_series_of_its_own():
+    """Two cities' reports and a resolution: a city's report follows its own city's report,
+    never the other city's of a later date or the resolution (series_columns picks place and
+    genre where they vary)."""
+    from analysis import findings
+    from analysis.reuse.summary import series_columns
+
+    corpus = frame(["a2010", "b2011", "a2012", "res2012", "b2013"],
+                   [SOURCE, filler(5, 60), filler(3, 50) + PASSAGE, LOCAL, filler(6, 40) + PASSAGE],
+                   year=[2010, 2011, 2012, 2012, 2013], place=["A", "B", "A", "A", "B"],
+                   genre=["report", "report", "report", "resolution", "report"])
+    assert series_columns(corpus) == ["place", "genre"]
+    assert series_columns(corpus.assign(place="A")) == ["genre"]
+    links = reuse(corpus)
+    pred = predecessor_reuse(links, corpus=corpus, by=series_columns(corpus))
+    assert pred[["speech_id", "place", "genre", "predecessor"]].values.tolist() == [
+        ["a2012", "A", "report", "a2010"], ["b2013", "B", "report", "b2011"]]
+    assert pred["shared_chars"].tolist() == [compared(PASSAGE), 0]
+    # As one series, the 2013 report of B follows the resolution of A.
+    assert predecessor_reuse(links, corpus=corpus)["predecessor"].tolist()[-1] == "res2012"
+    said = str(findings.reuse_over_time(pred, most_reused(links, corpus=corpus), corpus, group=["place", "genre"]))
+    assert "A · report: a speech repeats a median" in said and "B · report: a speech repeats a median 0.0%" in said
+    many = pd.concat([pred.assign(place=f"city{i}") for i in range(7)], ignore_index=True)
+    said = str(findings.reuse_over_time(many, most_reused(links, corpus=corpus), corpus, group=["place", "genre"]))
+    assert "7 series (place × genre) pooled: a speech repeats a median" in said and "city0" not in said
+
+
 def test_most_reused_counts_each_passage_once_at_its_source():
     texts = [SOURCE, LOCAL, filler(3, 40) + PASSAGE, filler(4, 40) + PASSAGE.replace(CLAUSE, "")]
     corpus = frame(["source", "local", "c", "d"], texts, year=[2010, 2012, 2013, 2014])
@@ -355,6 +382,14 @@ def test_the_reuse_charts_read_at_corpus_size(tmp_path):
                          "share": rng.random(len(years))})
     save_figure(plot_predecessor_reuse(pred, by="genre"), "05-test-pred", figures_dir=tmp_path)
     assert (tmp_path / "05-test-pred.png").is_file()
+    # Forty cities' reports: more series than colours, drawn as points and a yearly median.
+    cities = pd.DataFrame([(f"c{c}-{y}", y, f"city{c}", "report", rng.random()) for c in range(40) for y in years],
+                          columns=["speech_id", "year", "place", "genre", "share"])
+    fig = plot_predecessor_reuse(cities, by=["place", "genre"])
+    [line] = fig.axes[0].get_lines()
+    assert line.get_label() == "中位數 median of 40 series (place × genre)"
+    assert list(line.get_ydata()) == list(cities.groupby("year")["share"].median() * 100)
+    save_figure(fig, "05-test-cities", figures_dir=tmp_path)
 
 
 def test_the_seed_cache_may_be_smaller_than_the_corpus(monkeypatch):
