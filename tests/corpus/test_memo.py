@@ -161,14 +161,18 @@ def test_what_lies_under_a_missing_value_is_not_in_the_fingerprint():
     assert frame_fingerprint(missing) != frame_fingerprint(one)
 
 
-def test_a_frame_changed_in_place_after_its_fingerprint_gets_another():
+@pytest.mark.parametrize("threaded", [False, True], ids=["one thread", "two threads"])
+def test_a_frame_changed_in_place_after_its_fingerprint_gets_another(threaded, monkeypatch):
     """A frame fingerprinted once is checked, not hashed again, on the next call (the token
     table passed to one memoised function after another); a value changed in place, in a
-    number, a categorical or a nullable column, still changes the fingerprint, and the
-    fingerprint is always the one a fresh copy of the frame has."""
+    number, a categorical or a nullable column, or a category renamed, still changes the
+    fingerprint, and the fingerprint is always the one a fresh copy of the frame has. A
+    large frame's columns are checked on two threads (forced here), with the same answers."""
     import numpy as np
 
     from analysis.corpus import memo
+
+    monkeypatch.setattr(memo, "_THREADED_BYTES", -1 if threaded else 1 << 60)
 
     frame = pd.DataFrame({"start": np.arange(5, dtype=np.int64),
                           "token": pd.Categorical(["雙", "降", "雙", "降", "目標"]),
@@ -183,6 +187,10 @@ def test_a_frame_changed_in_place_after_its_fingerprint_gets_another():
         assert now not in seen, column
         assert now == frame_fingerprint(frame.copy())
         seen.add(now)
+    frame["token"] = frame["token"].cat.rename_categories({"目標": "指標"})
+    now = frame_fingerprint(frame)
+    assert now not in seen and now == frame_fingerprint(frame.copy())
+    seen.add(now)
     frame["added"] = 1.5
     assert frame_fingerprint(frame) not in seen
     key = id(frame)
