@@ -140,7 +140,7 @@ def _cleaning(corpus: pd.DataFrame, audit: pd.DataFrame) -> str:
     counts = deleted["kind"].value_counts()
     kinds = [k for k in counts.index if k != "whitespace"]   # the most frequent first
     if not kinds:
-        return f"Cleaning removed nothing but whitespace{also}."
+        return f"Cleaning removed {'nothing but whitespace' if len(deleted) else 'nothing'}{also}."
     if len(corpus) <= SMALL_MULTIPLES:
         kinds = _order(kinds)   # a handful of speeches: in the cleaner's order, every kind named
         pieces = [_deletions(k, int(counts[k])) for k in kinds]

@@ -140,6 +140,7 @@ def test_the_cleaning_finding_names_every_deletion_and_counts_changes_apart():
         "Cleaning removed 1 title line, 1 page-tool line, 1 inline pinyin reading (1 after 協); other changes: 2 "
         "punctuation marks to full width, and nothing else (every change is in the audit table).")
     assert findings._cleaning(corpus, audit[audit.kind == "whitespace"]) == "Cleaning removed nothing but whitespace."
+    assert findings._cleaning(corpus, audit.iloc[:0]) == "Cleaning removed nothing."
     # Many speeches: the most frequent kinds first, each with the speeches it touched.
     many = pd.DataFrame({"speech_id": list("abcdefg"), "raw": [""] * 7})
     audit = _audit([(s, "join", 0, 1, "\n", "") for s in "abc"] + [("a", "join", 5, 6, "\n", ""),
