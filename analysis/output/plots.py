@@ -1110,8 +1110,7 @@ def plot_predecessor_reuse(pred: pd.DataFrame, *, by: str | list[str] | None = N
     _require(pred, "year", "share", where="plot_predecessor_reuse")
     fig = _figure(9.5, 4.2)
     ax = fig.subplots()
-    keys = [] if by is None else [by] if isinstance(by, str) else [c for c in by if c in pred.columns]
-    keys = [c for c in keys if c in pred.columns]
+    keys = [c for c in ([] if by is None else [by] if isinstance(by, str) else by) if c in pred.columns]
     groups = [(None, pred)] if not keys else \
         [(k, rows) for k, rows in pred.groupby(keys if len(keys) > 1 else keys[0], sort=True, observed=True)]
     if len(groups) <= len(_COLORS):

@@ -142,7 +142,8 @@ def series_columns(corpus: pd.DataFrame) -> list[str]:
     :func:`predecessor_reuse`: ``place`` and ``genre``, each where the corpus has one with
     more than one value. A city's work report follows that city's report of the year
     before, not another city's that happened to be dated a day earlier, and a resolution
-    follows a resolution. Empty: one series.
+    follows a resolution. Empty: one series. A speech without a value in one of them is in
+    no series, and :func:`predecessor_reuse` gives it no predecessor.
 
     >>> import pandas as pd
     >>> series_columns(pd.DataFrame({"place": ["A", "B"], "genre": ["report", "report"]}))
