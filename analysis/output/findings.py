@@ -758,15 +758,15 @@ def reuse_over_time(pred: pd.DataFrame, top: pd.DataFrame, corpus: pd.DataFrame,
     a line for each, or one for all of them pooled when there are more than a handful."""
     from scipy.stats import spearmanr
 
+    from ..reuse.summary import series_groups, series_label
+
     lines = []
-    keys = [] if group is None else [group] if isinstance(group, str) else list(group)
-    keys = [c for c in keys if c in pred.columns]
-    groups = [(None, pred)] if not keys else \
-        list(pred.groupby(keys if len(keys) > 1 else keys[0], sort=True, observed=True))
+    keys, groups = series_groups(pred, group)
+    named = [(series_label(key), rows) for key, rows in groups]
     if len(groups) > SMALL_MULTIPLES:
-        groups = [(f"{len(groups):,} series ({' × '.join(keys)}) pooled", pred)]
-    for key, rows in groups:
-        name = "" if key is None else f"{' · '.join(map(str, key)) if isinstance(key, tuple) else key}: "
+        named = [(f"{len(groups):,} series ({' × '.join(keys)}) pooled", pred)]
+    for label, rows in named:
+        name = "" if label is None else f"{label}: "
         if rows.empty:
             continue
         best = rows.sort_values("share", ascending=False, kind="stable").iloc[0]

@@ -1110,15 +1110,14 @@ def plot_predecessor_reuse(pred: pd.DataFrame, *, by: str | list[str] | None = N
     _require(pred, "year", "share", where="plot_predecessor_reuse")
     fig = _figure(9.5, 4.2)
     ax = fig.subplots()
-    keys = [c for c in ([] if by is None else [by] if isinstance(by, str) else by) if c in pred.columns]
-    groups = [(None, pred)] if not keys else \
-        [(k, rows) for k, rows in pred.groupby(keys if len(keys) > 1 else keys[0], sort=True, observed=True)]
+    from ..reuse.summary import series_groups, series_label
+
+    keys, groups = series_groups(pred, by)
     if len(groups) <= len(_COLORS):
         for n, (key, rows) in enumerate(groups):
             rows = rows.sort_values("year", kind="stable")
-            label = None if key is None else " · ".join(map(str, key)) if isinstance(key, tuple) else str(key)
             ax.plot(rows["year"].astype(float), rows["share"].astype(float) * 100, marker="o", markersize=3.5,
-                    linewidth=1, color=_COLORS[n], label=label)
+                    linewidth=1, color=_COLORS[n], label=series_label(key))
         if groups[0][0] is not None:
             ax.legend(frameon=False, loc="upper left")
     else:

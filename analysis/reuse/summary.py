@@ -155,6 +155,22 @@ def series_columns(corpus: pd.DataFrame) -> list[str]:
 SERIES_COLUMNS = ("place", "genre")
 
 
+def series_groups(frame: pd.DataFrame, by: str | list[str] | None) -> tuple[list[str], list[tuple]]:
+    """``frame``'s rows by series: ``(keys, groups)``, ``keys`` the columns of ``by`` (a
+    column or a list; those ``frame`` has) and ``groups`` a list of ``(key, rows)``, ``key``
+    a tuple of the keys' values in sorted order (``None`` and the whole frame when there are
+    no keys). For :func:`predecessor_reuse`, its chart and its finding alike."""
+    keys = [c for c in ([] if by is None else [by] if isinstance(by, str) else by) if c in frame.columns]
+    if not keys:
+        return keys, [(None, frame)]
+    return keys, list(frame.groupby(keys, sort=True, observed=True))
+
+
+def series_label(key: tuple | None) -> str | None:
+    """A series key of :func:`series_groups` as a label: ``A · report``."""
+    return None if key is None else " · ".join(map(str, key))
+
+
 @renamed_arguments({"group": "by"}, moved=("corpus",))
 @corpus_memo("predecessor_reuse")
 def predecessor_reuse(links: pd.DataFrame, *, corpus: pd.DataFrame, by: str | list[str] | None = None) -> pd.DataFrame:
@@ -177,13 +193,11 @@ def predecessor_reuse(links: pd.DataFrame, *, corpus: pd.DataFrame, by: str | li
     columns = ["speech_id", "year", "predecessor", "predecessor_year", "n_chars", "shared_chars", "share"]
     when = _order_key(corpus)
     dated = corpus.assign(_when=when)[when.notna()]
-    keys = [] if by is None else [by] if isinstance(by, str) else list(by)
-    missing = [c for c in keys if c not in corpus.columns]
+    missing = [c for c in ([] if by is None else [by] if isinstance(by, str) else by) if c not in corpus.columns]
     if missing:
         raise KeyError(f"predecessor_reuse: no column {missing[0]!r} in the corpus")
     rows = []
-    groups = [(None, dated)] if not keys else \
-        list(dated.groupby(keys if len(keys) > 1 else keys[0], sort=True, observed=True))
+    keys, groups = series_groups(dated, by)
     for key, rows_ in groups:
         rows_ = rows_.sort_values(["_when", "speech_id"], kind="stable")
         prev_id, prev_when, prev_year = None, None, None
@@ -209,7 +223,7 @@ def predecessor_reuse(links: pd.DataFrame, *, corpus: pd.DataFrame, by: str | li
     out["share"] = (out["shared_chars"] / out["n_chars"].where(out["n_chars"] > 0)).astype(float)
     out = out.sort_values(["_when", "speech_id"], kind="stable").drop(columns="_when")
     for i, column in enumerate(keys):
-        out[column] = [g[i] for g in out["_group"]] if len(keys) > 1 else out["_group"]
+        out[column] = [g[i] for g in out["_group"]]
     columns = [*columns[:2], *keys, *columns[2:]]
     return out[columns].reset_index(drop=True)
 
