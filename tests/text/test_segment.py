@@ -211,3 +211,66 @@ def test_categorical_of_chunks_with_their_own_dictionaries_equals_the_unified_co
     assert [None if pd.isna(x) else x for x in got] == ["乙", "甲", None, "丙", "甲", "丁", "甲", "𠀀", "a"]
     one = categorical(pa.chunked_array(chunks).unify_dictionaries().combine_chunks())
     assert list(got.codes) == list(one.codes) and list(got.categories) == list(one.categories)
+
+
+def test_texts_cut_together_are_cut_as_each_text_alone():
+    """token_table cuts a group of texts in one go (Engine.cut_words: one dictionary of the
+    group's words, a word posseg cuts in pieces replaced by them): each text's rows are the
+    ones it gets alone, a piece takes the tag posseg gave it, and the dictionaries hold only
+    the words of the rows (no whitespace, no word that was cut in pieces)."""
+    import pyarrow.compute as pc
+
+    from analysis.text.segment import token_table
+
+    texts = ["一是加强领导，二是落实。\n\n  三是 2012年增长3.5%。", "計生協會一是", "", " \u3000\n",
+             "中有很强的地发展已经一是"]
+    whole = token_table(texts)
+    rows = list(zip(*(whole[c].to_pylist() for c in ("speech", "token", "pos", "start", "end"))))
+    assert rows[:10] == [(0, "一", "m", 0, 1), (0, "是", "v", 1, 2), (0, "加强", "v", 2, 4), (0, "领导", "n", 4, 6),
+                         (0, "，", "x", 6, 7), (0, "二", "m", 7, 8), (0, "是", "v", 8, 9), (0, "落实", "a", 9, 11),
+                         (0, "。", "x", 11, 12), (0, "三", "m", 16, 17)]
+    assert [r[1:3] for r in rows if r[0] == 1] == [("計生協會", "nt"), ("一", "m"), ("是", "v")]
+    assert set(whole["speech"].to_pylist()) == {0, 1, 4}  # the empty and the blank text have no rows
+    for i, text in enumerate(texts):
+        alone = token_table([text]).drop_columns(["speech"])
+        mine = whole.filter(pc.equal(whole["speech"], i)).drop_columns(["speech"])
+        assert {c: mine[c].to_pylist() for c in mine.column_names} == \
+            {c: alone[c].to_pylist() for c in alone.column_names}
+    for name in ("token", "simplified", "term"):
+        column = whole[name].combine_chunks()
+        assert sorted(column.dictionary.to_pylist()) == sorted(set(column.to_pylist()))
+    assert "一是" not in whole["simplified"].combine_chunks().dictionary.to_pylist()
+
+
+def _unknown_runs(texts) -> list[str]:
+    from analysis.text.segment import _HAN, engine
+
+    eng = engine()
+    return sorted({w for text in texts for w in eng.rs.cut(to_simplified(text), True)
+                   if len(w) > 1 and w not in eng.tags and _HAN.search(w)})
+
+
+def _posseg_detail(run: str) -> list[tuple[str, str]]:
+    import jieba.posseg
+
+    return [(pair.word, pair.flag) for pair in jieba.posseg.dt._POSTokenizer__cut_detail(run)]
+
+
+def test_vectorised_hmm_is_possegs_own_on_every_unknown_run_of_the_seed(seed_text):
+    """PossegHMM (numpy) against jieba.posseg's own unknown-word step, on every word
+    jieba-rs's HMM made up in the seed: the same words and the same tags."""
+    from analysis.text.segment import PossegHMM
+
+    runs = _unknown_runs([seed_text])
+    assert len(runs) == 17  # 一是, 三是, 中有 …: the cleaned seed's words jieba-rs's HMM made
+    hmm = PossegHMM()
+    assert [r for r in runs if hmm.cut(r) != _posseg_detail(r)] == []
+
+
+def test_vectorised_hmm_is_possegs_own_on_every_unknown_run_of_the_reports(gwr_dir):
+    from analysis.text.segment import PossegHMM
+
+    runs = _unknown_runs(p.read_text(encoding="utf-8") for p in sorted(gwr_dir.glob("*.txt")))
+    assert len(runs) > 1000
+    hmm = PossegHMM()
+    assert [r for r in runs if hmm.cut(r) != _posseg_detail(r)] == []
