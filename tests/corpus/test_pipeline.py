@@ -994,3 +994,23 @@ def test_speeches_that_repeat_another_word_for_word_are_named_cold_and_warm(tmp_
                           "twice in every frequency unless one of each is left out): a = b"], run
         assert any("no text left after cleaning" in str(w.message) and "d, e" in str(w.message) for w in caught)
     assert len(corpus) == 5
+
+
+def test_a_table_in_chunks_with_their_own_dictionaries_is_written_over_one():
+    """A batch's token table comes in chunks, each with its own dictionary; the store
+    writes it over one dictionary per column (Parquet would otherwise decode and re-hash
+    every chunk), with the same values in the same order."""
+    import pyarrow as pa
+
+    from analysis.corpus.store import _one_dictionary
+
+    chunked = pa.table({"word": pa.chunked_array([pa.array(["乙", "甲", None]).dictionary_encode(),
+                                                  pa.array(["丙", "甲"]).dictionary_encode()]),
+                        "n": pa.chunked_array([[1, 2, 3], [4, 5]])})
+    one = _one_dictionary(chunked)
+    assert one.column("word").num_chunks == 1
+    assert one.column("word").chunk(0).dictionary.to_pylist() == ["乙", "甲", "丙"]
+    assert one.column("word").to_pylist() == ["乙", "甲", None, "丙", "甲"]
+    assert one.column("n").to_pylist() == [1, 2, 3, 4, 5]
+    plain = pa.table({"n": pa.chunked_array([[1], [2]])})
+    assert _one_dictionary(plain) is plain  # nothing to unify: left as it is
