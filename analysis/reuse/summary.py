@@ -155,12 +155,17 @@ def series_columns(corpus: pd.DataFrame) -> list[str]:
 SERIES_COLUMNS = ("place", "genre")
 
 
+def series_keys(by: str | list[str] | None) -> list[str]:
+    """``by`` of :func:`predecessor_reuse` and :func:`series_groups` as a list of columns."""
+    return [] if by is None else [by] if isinstance(by, str) else list(by)
+
+
 def series_groups(frame: pd.DataFrame, by: str | list[str] | None) -> tuple[list[str], list[tuple]]:
     """``frame``'s rows by series: ``(keys, groups)``, ``keys`` the columns of ``by`` (a
     column or a list; those ``frame`` has) and ``groups`` a list of ``(key, rows)``, ``key``
     a tuple of the keys' values in sorted order (``None`` and the whole frame when there are
     no keys). For :func:`predecessor_reuse`, its chart and its finding alike."""
-    keys = [c for c in ([] if by is None else [by] if isinstance(by, str) else by) if c in frame.columns]
+    keys = [c for c in series_keys(by) if c in frame.columns]
     if not keys:
         return keys, [(None, frame)]
     return keys, list(frame.groupby(keys, sort=True, observed=True))
@@ -193,7 +198,7 @@ def predecessor_reuse(links: pd.DataFrame, *, corpus: pd.DataFrame, by: str | li
     columns = ["speech_id", "year", "predecessor", "predecessor_year", "n_chars", "shared_chars", "share"]
     when = _order_key(corpus)
     dated = corpus.assign(_when=when)[when.notna()]
-    missing = [c for c in ([] if by is None else [by] if isinstance(by, str) else by) if c not in corpus.columns]
+    missing = [c for c in series_keys(by) if c not in corpus.columns]
     if missing:
         raise KeyError(f"predecessor_reuse: no column {missing[0]!r} in the corpus")
     rows = []

@@ -779,24 +779,19 @@ def release_engine() -> None:
     gc.collect()
 
 
-def _code_points(text: str) -> np.ndarray:
-    return np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
-
-
-def _byte_offsets(text: str, points: np.ndarray | None = None) -> np.ndarray:
+def _byte_offsets(text: str) -> np.ndarray:
     """The UTF-8 byte offset of every character boundary of ``text`` (``len(text) + 1``)."""
-    points = _code_points(text) if points is None else points
+    points = np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
     widths = 1 + (points >= 0x80).astype(np.int64) + (points >= 0x800) + (points >= 0x10000)
     out = np.zeros(len(points) + 1, dtype=np.int64)
     np.cumsum(widths, out=out[1:])
     return out
 
 
-def _slices(text: str, bounds: np.ndarray, points: np.ndarray | None = None) -> pa.Array:
+def _slices(text: str, bounds: np.ndarray) -> pa.Array:
     """``text[bounds[i]:bounds[i + 1]]`` for each i, as one Arrow string array built on the
-    text's UTF-8 bytes: no Python string per token (``large_string`` past 2 GB). ``points``:
-    the text's code points, when already at hand."""
-    offsets = _byte_offsets(text, points)[bounds]
+    text's UTF-8 bytes: no Python string per token (``large_string`` past 2 GB)."""
+    offsets = _byte_offsets(text)[bounds]
     data = text.encode("utf-8")
     if len(data) < 2**31 - 1:
         return pa.StringArray.from_buffers(len(bounds) - 1, pa.py_buffer(offsets.astype(np.int32)),
