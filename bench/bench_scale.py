@@ -282,6 +282,7 @@ def report(sizes: list[dict], notebooks: list[dict], load_end: str, huge: dict |
         lines.append(f"| {mb:.1f} MB | {med(r['lcut']):.1f} | {med(r['cold']):.1f} | {med(r['ratio']):.2f}x | "
                      f"{mb / med(r['cold']):.2f} | {med(r['warm']):.2f} | {med(r['warm_calls']):.2f} | "
                      f"{mb / med(r['warm_calls']):.1f} | {med(r['cold_peak']):.0f} | {med(r['warm_peak']):.0f} |")
+    lines += cost_lines(sizes)
     if notebooks:
         lines += ["", "## Notebooks, warm (python -m analysis.output.runner)", "",
                   f"Beyond {REUSE_MAX_DOCS:,} speeches notebook 05 (text reuse) is left out, and the ratio is "
@@ -308,6 +309,53 @@ def report(sizes: list[dict], notebooks: list[dict], load_end: str, huge: dict |
     lines += ["", "Targets: " + "; ".join(verdicts(sizes, notebooks, huge)), "",
               f"Load average at the end: {load_end}."]
     return "\n".join(lines)
+
+
+def line_fit(xs: list[float], ys: list[float]) -> tuple[float, float, float]:
+    """``y = fixed + per_mb * x`` by least squares on relative residuals (each point weighs
+    1/y², so that a 1 MB run counts as much as a 100 MB one): ``(fixed, per_mb, worst)``,
+    ``worst`` the largest residual relative to its ``y`` (how far the line is from a point)."""
+    w = [1 / y ** 2 for y in ys]
+    sw = sum(w)
+    mx = sum(wi * x for wi, x in zip(w, xs)) / sw
+    my = sum(wi * y for wi, y in zip(w, ys)) / sw
+    per_mb = (sum(wi * (x - mx) * (y - my) for wi, x, y in zip(w, xs, ys))
+              / sum(wi * (x - mx) ** 2 for wi, x in zip(w, xs)))
+    fixed = my - per_mb * mx
+    return fixed, per_mb, max(abs(fixed + per_mb * x - y) / y for x, y in zip(xs, ys))
+
+
+def crossing(lcut: tuple[float, float], cold: tuple[float, float], target: float) -> float | None:
+    """The corpus size (MB) from which ``lcut`` ÷ ``cold`` reaches ``target``, each a
+    ``(fixed s, s per MB)`` line; None when the cost per MB alone never gets there (nor
+    when the line is already there at 0 MB: then 0)."""
+    (a_l, b_l), (a_c, b_c) = lcut, cold
+    if b_l <= target * b_c:
+        return None
+    return max(0.0, (target * a_c - a_l) / (b_l - target * b_c))
+
+
+def cost_lines(sizes: list[dict]) -> list[str]:
+    """The fixed cost and the cost per MB of ``lcut`` and ``cold``: straight lines through
+    the sizes' medians. What the ratio at each size mixes: a fixed cost (start, imports,
+    dictionaries, workers) that a small corpus cannot spread, and a cost per MB that sets
+    the ratio of a large one."""
+    if len(sizes) < 2:
+        return []
+    mbs = [r["size_mb"] for r in sizes]
+    fits = {key: line_fit(mbs, [med(r[key]) for r in sizes]) for key in ("lcut", "cold")}
+    (a_l, b_l, w_l), (a_c, b_c, w_c) = fits["lcut"], fits["cold"]
+    at = crossing((a_l, b_l), (a_c, b_c), TARGET_COLD_RATIO)
+    where = (f"at no size (per MB it is under {TARGET_COLD_RATIO:g}x)" if at is None
+             else f"from about {at:,.0f} MB")
+    return ["", "## Fixed cost and cost per MB (a straight line through the medians above)", "",
+            "| case | fixed s | s per MB | MB/s beyond the fixed cost | worst point off the line |",
+            "|---|--:|--:|--:|--:|",
+            f"| jieba.lcut | {a_l:.2f} | {b_l:.3f} | {1 / b_l:.2f} | {w_l:.0%} |",
+            f"| pipeline, cold | {a_c:.2f} | {b_c:.3f} | {1 / b_c:.2f} | {w_c:.0%} |",
+            "", f"Per MB the cold pipeline is {b_l / b_c:.2f}x jieba.lcut; with the fixed costs, the line "
+            f"reaches {TARGET_COLD_RATIO:g}x {where}. A model of the measured sizes, not a measurement "
+            "between or beyond them."]
 
 
 def verdicts(sizes: list[dict], notebooks: list[dict], huge: dict | None = None) -> list[str]:

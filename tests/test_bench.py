@@ -1,0 +1,48 @@
+"""The scale benchmark's model of its own numbers: a fixed cost and a cost per MB for each
+case, and the corpus size from which the pipeline reaches its target ratio."""
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+import bench_scale  # noqa: E402
+
+
+def test_a_straight_line_is_found_exactly():
+    fixed, per_mb, worst = bench_scale.line_fit([1, 10, 30, 100], [2.5, 7.0, 17.0, 52.0])
+    assert fixed == pytest.approx(2.0)
+    assert per_mb == pytest.approx(0.5)
+    assert worst == pytest.approx(0.0, abs=1e-12)
+
+
+def test_points_off_the_line_weigh_by_their_relative_residual():
+    # On y = x at 1 and 10 MB, 10% above it at 100 MB: numpy's fit with residuals weighed by
+    # 1/y gives the same line, and the 100 MB point pulls it less than an unweighed fit.
+    xs, ys = [1.0, 10.0, 100.0], [1.0, 10.0, 110.0]
+    fixed, per_mb, worst = bench_scale.line_fit(xs, ys)
+    slope, intercept = np.polyfit(xs, ys, 1, w=[1 / y for y in ys])
+    assert (fixed, per_mb) == (pytest.approx(intercept), pytest.approx(slope))
+    assert per_mb < np.polyfit(xs, ys, 1)[0]
+    assert worst == pytest.approx(max(abs(fixed + per_mb * x - y) / y for x, y in zip(xs, ys)))
+
+
+def test_the_crossing_is_where_the_ratio_of_the_lines_reaches_the_target():
+    # lcut 1 s + 2 s/MB, cold 2 s + 0.2 s/MB: at 9 MB, 19 s against 3.8 s, 5x.
+    assert bench_scale.crossing((1.0, 2.0), (2.0, 0.2), 5.0) == pytest.approx(9.0)
+
+
+def test_no_crossing_when_the_cost_per_mb_alone_falls_short_and_zero_when_always_above():
+    assert bench_scale.crossing((1.0, 2.0), (2.0, 0.5), 5.0) is None  # 4x per MB at most
+    assert bench_scale.crossing((20.0, 2.0), (1.0, 0.2), 5.0) == 0.0  # 20x at 0 MB already
+
+
+def test_the_report_names_both_lines_and_the_crossing():
+    sizes = [{"size_mb": mb, "lcut": [1.0 + 2.0 * mb], "cold": [2.0 + 0.2 * mb]} for mb in (1, 10, 30, 100)]
+    text = "\n".join(bench_scale.cost_lines(sizes))
+    assert "| jieba.lcut | 1.00 | 2.000 | 0.50 | 0% |" in text
+    assert "| pipeline, cold | 2.00 | 0.200 | 5.00 | 0% |" in text
+    assert "Per MB the cold pipeline is 10.00x jieba.lcut" in text
+    assert "reaches 5x from about 9 MB" in text
+    assert bench_scale.cost_lines(sizes[:1]) == []
