@@ -327,8 +327,9 @@ def line_fit(xs: list[float], ys: list[float]) -> tuple[float, float, float]:
 
 def crossing(lcut: tuple[float, float], cold: tuple[float, float], target: float) -> float | None:
     """The corpus size (MB) from which ``lcut`` ÷ ``cold`` reaches ``target``, each a
-    ``(fixed s, s per MB)`` line; None when the cost per MB alone never gets there (nor
-    when the line is already there at 0 MB: then 0)."""
+    ``(fixed s, s per MB)`` line: 0 when the lines are there from the start, None when
+    the ratio of their costs per MB, which the ratio tends to as the corpus grows, falls
+    short of ``target``."""
     (a_l, b_l), (a_c, b_c) = lcut, cold
     if b_l <= target * b_c:
         return None
@@ -340,11 +341,14 @@ def cost_lines(sizes: list[dict]) -> list[str]:
     the sizes' medians. What the ratio at each size mixes: a fixed cost (start, imports,
     dictionaries, workers) that a small corpus cannot spread, and a cost per MB that sets
     the ratio of a large one."""
-    if len(sizes) < 2:
-        return []
     mbs = [r["size_mb"] for r in sizes]
+    if len(set(mbs)) < 2:
+        return []
     fits = {key: line_fit(mbs, [med(r[key]) for r in sizes]) for key in ("lcut", "cold")}
     (a_l, b_l, w_l), (a_c, b_c, w_c) = fits["lcut"], fits["cold"]
+    if b_l <= 0 or b_c <= 0:  # sizes too close for the machine's noise: no cost per MB to speak of
+        return ["", f"No line through the sizes: a cost per MB came out at or below zero ({b_l:.3f} and "
+                f"{b_c:.3f} s per MB); measure sizes further apart."]
     at = crossing((a_l, b_l), (a_c, b_c), TARGET_COLD_RATIO)
     where = (f"at no size (per MB it is under {TARGET_COLD_RATIO:g}x)" if at is None
              else f"from about {at:,.0f} MB")

@@ -46,3 +46,11 @@ def test_the_report_names_both_lines_and_the_crossing():
     assert "Per MB the cold pipeline is 10.00x jieba.lcut" in text
     assert "reaches 5x from about 9 MB" in text
     assert bench_scale.cost_lines(sizes[:1]) == []
+    assert bench_scale.cost_lines([sizes[1], sizes[1]]) == []  # one size twice: no line
+
+
+def test_sizes_too_close_for_a_cost_per_mb_say_so():
+    sizes = [{"size_mb": 10.0, "lcut": [14.0], "cold": [4.0]}, {"size_mb": 11.0, "lcut": [15.0], "cold": [3.9]}]
+    text = "\n".join(bench_scale.cost_lines(sizes))
+    assert "No line through the sizes" in text
+    assert "Per MB" not in text
