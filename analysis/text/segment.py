@@ -493,14 +493,18 @@ class Engine:
         index = encoded.indices.to_numpy(zero_copy_only=False)
         lengths = pc.utf8_length(dictionary).to_numpy(zero_copy_only=False)
         if split:
-            return self._expanded(dictionary, words, index, lengths, codes, counts, split)
+            dictionary, words, word, length, code, counts = self._expanded(dictionary, words, index, lengths,
+                                                                           codes, counts, split)
+        else:
+            word, length, code = index, lengths[index], codes[index]
         return Cut(dictionary, np.fromiter(map(str.isspace, words), dtype=bool, count=len(words)),
-                   index, lengths[index], codes[index], counts)
+                   word, length, code, counts)
 
     def _expanded(self, dictionary: pa.Array, words: list[str], index: np.ndarray, lengths: np.ndarray,
-                  codes: np.ndarray, counts: np.ndarray, split: dict[int, list[tuple[str, str]]]) -> Cut:
-        """:meth:`cut_words`'s result with every token of a word in ``split`` (dictionary
-        position -> posseg's pieces) replaced by its pieces: each distinct word has one
+                  codes: np.ndarray, counts: np.ndarray, split: dict[int, list[tuple[str, str]]]) -> tuple:
+        """:meth:`cut_words`'s dictionary, its words and the tokens' words, lengths, codes and
+        counts per text, with every token of a word in ``split`` (dictionary position ->
+        posseg's pieces) replaced by its pieces: each distinct word has one
         slot or one per piece, and the tokens take their slots in one vectorised step. A
         piece is looked up in the dictionary (a new word is added to it); its tag is the one
         posseg gave it there, which may differ from the same string's tag elsewhere."""
@@ -533,9 +537,8 @@ class Engine:
                                                            np.repeat(after - per_token, per_token))
         bounds = np.concatenate([[0], np.cumsum(counts)])  # each text's first token in the cut
         after = np.concatenate([[0], after])
-        return Cut(dictionary, np.fromiter(map(str.isspace, words), dtype=bool, count=len(words)),
-                   slot_word[token_slot], slot_length[token_slot], slot_code[token_slot],
-                   after[bounds[1:]] - after[bounds[:-1]])
+        return (dictionary, words, slot_word[token_slot], slot_length[token_slot], slot_code[token_slot],
+                after[bounds[1:]] - after[bounds[:-1]])
 
     def _code(self, tag: str) -> int:
         code = self._tag_code.get(tag)
