@@ -4,10 +4,10 @@
 The store's partitions (:mod:`analysis.corpus.store`) are the source of truth, but reading
 them is a Parquet decode of every column of every partition, then one dictionary per
 partition and row group to unify into each categorical column. Once the token table of a
-whole corpus has been made, it is also written here as one Arrow IPC file (LZ4-compressed
+whole corpus has been made, it is also written here as one Arrow IPC file (uncompressed
 batches of a million rows) whose string columns are dictionary-encoded with the frame's own
-categories and codes, so a warm load only decompresses and copies codes into arrays made
-once: no Parquet decoding, no dictionary unification.
+categories and codes, so a warm load maps the file and copies its columns into arrays made
+once: no Parquet decoding, no decompression, no dictionary unification.
 
 Layout: ``<store>/assembled/tokens-<corpus id>-<key>-<crc>.arrow`` (in a store folder only:
 a store at a URL, :class:`analysis.corpus.store.RemoteStore`, reads its partitions), where the key is a
@@ -40,7 +40,6 @@ from .cache import digest
 from .store import StoreWarning
 
 BATCH_ROWS = 1 << 20
-_OPTIONS = ipc.IpcWriteOptions(compression="lz4")
 _PLAIN = ipc.IpcWriteOptions()
 _NULLABLE = ("section", "point")
 
@@ -132,8 +131,8 @@ def read_tokens(stored, columns: list[str]) -> pd.DataFrame | None:
 
 
 def _filled(reader, columns: list[str], rows: int) -> dict:
-    """Every column as the frame's array, filled a batch at a time into arrays made once (at
-    most one decompressed batch in memory beside the frame)."""
+    """Every column as the frame's array, filled a batch at a time into arrays made once (a
+    batch is a view of the mapped file: nothing is decompressed or copied twice)."""
     schema = reader.schema
     out: dict[str, np.ndarray] = {}
     masks: dict[str, np.ndarray] = {}
@@ -158,15 +157,14 @@ def _filled(reader, columns: list[str], rows: int) -> dict:
             column = batch.column(name)
             if pa.types.is_dictionary(column.type):
                 if name not in categories:
-                    categories[name] = pd.Index(column.dictionary.to_pylist(), dtype=object)
+                    categories[name] = pd.Index(column.dictionary.to_numpy(zero_copy_only=False), dtype=object)
                     out[name] = np.empty(rows, dtype=_code_dtype(len(categories[name])))
                 indices = column.indices.fill_null(-1) if column.indices.null_count else column.indices
                 out[name][at:at + n] = indices.to_numpy(zero_copy_only=False)
             elif name in masks:
-                if column.null_count:
-                    masks[name][at:at + n] = column.is_null().to_numpy(zero_copy_only=False)
-                    column = column.fill_null(0)
-                out[name][at:at + n] = column.to_numpy(zero_copy_only=False)
+                _fill_nullable(column, out[name][at:at + n], masks[name][at:at + n])
+            elif pa.types.is_boolean(column.type) and not column.null_count:
+                out[name][at:at + n] = _bits(column.buffers()[1], column.offset, n)
             else:
                 out[name][at:at + n] = column.to_numpy(zero_copy_only=False)
         at += n
@@ -187,6 +185,30 @@ def _filled(reader, columns: list[str], rows: int) -> dict:
     return frame
 
 
+def _bits(buffer: pa.Buffer, offset: int, n: int) -> np.ndarray:
+    """An Arrow bitmap (a boolean column's values or a validity buffer) as ``n`` numpy bools
+    from bit ``offset``: unpacked in one numpy call, where ``to_numpy`` and ``is_null`` go
+    through a copy of their own (a third of the time the token frame took to fill)."""
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    return np.unpackbits(np.frombuffer(buffer, dtype=np.uint8), count=offset + n, bitorder="little")[offset:].view(bool)
+
+
+def _fill_nullable(column: pa.Array, values: np.ndarray, mask: np.ndarray) -> None:
+    """A nullable integer column into its frame's values and mask, read from its buffers; a
+    missing value's slot is 0 (what the frame read from the partitions holds there)."""
+    if not pa.types.is_integer(column.type):
+        raise ValueError(f"a nullable column of type {column.type}")
+    n = len(column)
+    if n == 0:
+        return
+    kind = np.dtype(column.type.to_pandas_dtype())
+    values[:] = np.frombuffer(column.buffers()[1], dtype=kind, count=column.offset + n)[column.offset:]
+    if column.null_count:
+        mask[:] = ~_bits(column.buffers()[0], column.offset, n)
+        np.putmask(values, mask, 0)
+
+
 def _code_dtype(n: int) -> type:
     """The integer width pandas gives the codes of ``n`` categories (so that
     ``Categorical.from_codes`` takes the array as it is instead of converting it)."""
@@ -204,22 +226,21 @@ def write_tokens(stored, frame: pd.DataFrame) -> None:
         keep(kept_folder(stored), stem, lambda handle: _write(handle, frame), replaces=kept_prefix(stored, "tokens"))
 
 
-def write_table(handle, table: pa.Table, *, compressed: bool = True) -> None:
-    """An Arrow table as an IPC file (for :func:`keep`), LZ4-compressed unless
-    ``compressed=False``: a table that is mostly long texts (the corpus table, whose raw,
-    cleaned and Simplified texts LZ4 shrinks to about 0.6) is kept plain, so that a warm load
-    maps its texts straight from the file instead of decompressing them, and a cold one does
-    not spend a second compressing them (at 100 MB of speeches: 305 MB plain against 177 MB;
-    written in 0.9 s against 1.6 s, read in 0.08 s (its CRC) against 0.37 s)."""
-    options = _OPTIONS if compressed else _PLAIN
-    with ipc.new_file(handle, table.schema, options=options) as writer:
+def write_table(handle, table: pa.Table) -> None:
+    """An Arrow table as an uncompressed IPC file (for :func:`keep`). Both kept tables are
+    kept plain. The corpus table is mostly long texts, which LZ4 shrinks only to about 0.6:
+    at 100 MB of speeches 305 MB plain against 177 MB, written in 0.9 s against 1.6 s and
+    read in 0.08 s (its CRC) against 0.37 s. The token table (:func:`_write`) shrinks to
+    0.68 and, plain, fills its frame in 0.06 s against 0.07 to 0.09 s for 10 MB of speeches."""
+    with ipc.new_file(handle, table.schema, options=_PLAIN) as writer:
         writer.write_table(table, max_chunksize=BATCH_ROWS)
 
 
 def _write(handle, frame: pd.DataFrame) -> None:
     """The frame as IPC batches of :data:`BATCH_ROWS` rows, each made from slices of its
-    arrays as it is written (never a second copy of the whole table in memory);
-    categoricals as dictionary arrays of their codes, one dictionary per column."""
+    arrays as it is written (never a second copy of the whole table in memory), uncompressed
+    (:func:`write_table` says why); categoricals as dictionary arrays of their codes, one
+    dictionary per column."""
     dictionaries = {name: pa.array(frame[name].cat.categories.to_numpy(dtype=object), type=pa.string())
                     for name in frame.columns if isinstance(frame[name].dtype, pd.CategoricalDtype)}
     widths = {name: _narrowest(frame[name]) for name in frame.columns if name not in dictionaries}
@@ -228,7 +249,7 @@ def _write(handle, frame: pd.DataFrame) -> None:
         for at in range(0, max(len(frame), 1), BATCH_ROWS):
             batch = _batch(frame, dictionaries, widths, at, min(at + BATCH_ROWS, len(frame)))
             if writer is None:
-                writer = ipc.new_file(handle, batch.schema, options=_OPTIONS)
+                writer = ipc.new_file(handle, batch.schema, options=_PLAIN)
             writer.write_batch(batch)
     finally:
         if writer is not None:

@@ -256,7 +256,7 @@ def _assembled(stored, table: pd.DataFrame | None, errors: str, cache: bool, cli
         return frame  # a metadata column Arrow cannot hold: assembled again next time
     if key is not None:
         keep(kept_folder(stored), kept_prefix(stored, "corpus") + key,
-             lambda handle: write_table(handle, kept, compressed=False), replaces=kept_prefix(stored, "corpus"))
+             lambda handle: write_table(handle, kept), replaces=kept_prefix(stored, "corpus"))
     # The frame as a warm load reads it back, whether or not it is kept: the same frame on
     # every load (a missing metadata value is None, where pandas's join gave NaN; the memo's
     # fingerprints of the two differ).
