@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -131,58 +132,61 @@ def read_tokens(stored, columns: list[str]) -> pd.DataFrame | None:
 
 
 def _filled(reader, columns: list[str], rows: int) -> dict:
-    """Every column as the frame's array, filled a batch at a time into arrays made once (a
-    batch is a view of the mapped file: nothing is decompressed or copied twice)."""
+    """Every column as the frame's array, each filled batch after batch into one array made
+    once (a batch is a view of the mapped file: nothing is decompressed or copied twice).
+    Two columns at a time, on two threads: numpy's copies let go of the GIL, and the pages of
+    the new arrays are faulted in on both cores (0.05 against 0.07 s for the 1.8 million
+    tokens of 10 MB of speeches)."""
+    batches = [reader.get_batch(i) for i in range(reader.num_record_batches)]
+    found = sum(batch.num_rows for batch in batches)
+    if found != rows:
+        raise ValueError(f"{found} rows, its manifest records {rows}")
     schema = reader.schema
-    out: dict[str, np.ndarray] = {}
-    masks: dict[str, np.ndarray] = {}
-    categories: dict[str, pd.Index] = {}
-    for field in schema:
-        if pa.types.is_dictionary(field.type):
-            continue  # made at the first batch, in the width pandas keeps for its categories
-        elif field.name in _NULLABLE:
-            out[field.name] = np.zeros(rows, dtype=np.int64)
-            masks[field.name] = np.zeros(rows, dtype=bool)
-        else:
-            # integers were written in their narrowest type (_narrowest); the frame's are int64
-            kind = np.int64 if pa.types.is_integer(field.type) else field.type.to_pandas_dtype()
-            out[field.name] = np.empty(rows, dtype=kind)
+
+    def column(name: str):
+        return _column(name, schema.field(name).type, [batch.column(name) for batch in batches], rows)
+
+    with ThreadPoolExecutor(2) as pool:
+        return dict(zip(columns, pool.map(column, columns)))
+
+
+def _column(name: str, kind: pa.DataType, chunks: list[pa.Array], rows: int):
+    """One column of the frame from its batches' arrays: a categorical of the file's codes,
+    an ``Int64`` array for :data:`_NULLABLE`, else numpy (integers, written in their
+    narrowest type by :func:`_narrowest`, as the frame's int64)."""
+    if pa.types.is_dictionary(kind):
+        return _categorical(name, chunks, rows)
+    if name in _NULLABLE:
+        values, mask = np.zeros(rows, dtype=np.int64), np.zeros(rows, dtype=bool)
+    else:
+        values, mask = np.empty(rows, dtype=np.int64 if pa.types.is_integer(kind) else kind.to_pandas_dtype()), None
     at = 0
-    for i in range(reader.num_record_batches):
-        batch = reader.get_batch(i)
-        n = batch.num_rows
-        if at + n > rows:
-            raise ValueError(f"more rows than the {rows} its manifest records")
-        for name in columns:
-            column = batch.column(name)
-            if pa.types.is_dictionary(column.type):
-                if name not in categories:
-                    categories[name] = pd.Index(column.dictionary.to_numpy(zero_copy_only=False), dtype=object)
-                    out[name] = np.empty(rows, dtype=_code_dtype(len(categories[name])))
-                indices = column.indices.fill_null(-1) if column.indices.null_count else column.indices
-                out[name][at:at + n] = indices.to_numpy(zero_copy_only=False)
-            elif name in masks:
-                _fill_nullable(column, out[name][at:at + n], masks[name][at:at + n])
-            elif pa.types.is_boolean(column.type) and not column.null_count:
-                out[name][at:at + n] = _bits(column.buffers()[1], column.offset, n)
-            else:
-                out[name][at:at + n] = column.to_numpy(zero_copy_only=False)
-        at += n
-    if at != rows:
-        raise ValueError(f"{at} rows, its manifest records {rows}")
-    frame = {}
-    for name in columns:
-        if pa.types.is_dictionary(schema.field(name).type):
-            codes = out.get(name, np.empty(0, dtype=np.int8))
-            index = categories.get(name, pd.Index([], dtype=object))
-            if len(codes) and (codes.min() < -1 or codes.max() >= len(index)):
-                raise ValueError(f"codes of {name} outside its {len(index)} categories")
-            frame[name] = pd.Categorical.from_codes(codes, categories=index, validate=False)
-        elif name in masks:
-            frame[name] = pd.arrays.IntegerArray(out[name], masks[name])
+    for chunk in chunks:
+        n = len(chunk)
+        if mask is not None:
+            _fill_nullable(chunk, values[at:at + n], mask[at:at + n])
+        elif pa.types.is_boolean(kind) and not chunk.null_count:
+            values[at:at + n] = _bits(chunk.buffers()[1], chunk.offset, n)
         else:
-            frame[name] = out[name]
-    return frame
+            values[at:at + n] = chunk.to_numpy(zero_copy_only=False)
+        at += n
+    return values if mask is None else pd.arrays.IntegerArray(values, mask)
+
+
+def _categorical(name: str, chunks: list[pa.DictionaryArray], rows: int) -> pd.Categorical:
+    """A categorical from dictionary arrays that share one dictionary (the frame's own
+    categories, written once by :func:`_write`), its codes in the width pandas keeps for
+    them (so that ``from_codes`` takes the array as it is) and checked against them."""
+    index = pd.Index(chunks[0].dictionary.to_numpy(zero_copy_only=False) if chunks else [], dtype=object)
+    codes = np.empty(rows, dtype=_code_dtype(len(index)))
+    at = 0
+    for chunk in chunks:
+        indices = chunk.indices.fill_null(-1) if chunk.indices.null_count else chunk.indices
+        codes[at:at + len(chunk)] = indices.to_numpy(zero_copy_only=False)
+        at += len(chunk)
+    if len(codes) and (codes.min() < -1 or codes.max() >= len(index)):
+        raise ValueError(f"codes of {name} outside its {len(index)} categories")
+    return pd.Categorical.from_codes(codes, categories=index, validate=False)
 
 
 def _bits(buffer: pa.Buffer, offset: int, n: int) -> np.ndarray:
