@@ -30,7 +30,9 @@ import ast
 import functools
 import os
 import re
+import shutil
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -303,12 +305,35 @@ def _manager_class():
 
 
 def _start_kernel(cwd: Path):
-    """A ``python3`` kernel started in ``cwd`` that imports the package as it starts."""
+    """A ``python3`` kernel started in ``cwd`` that imports the package as it starts.
+
+    Where the system has Unix sockets, the kernel talks over them (``transport="ipc"``), in
+    a folder of its own under the temporary folder, named by an absolute path since the
+    kernel runs in the notebook's folder. Over TCP, jupyter_client picks free ports in this
+    process and the kernel binds them in its own: another program starting a kernel on the
+    same machine in between can take one, and the kernel dies on start ("Address already in
+    use"; seen with two copies of the test suite at once). A socket file in a folder of
+    this kernel's own cannot be taken."""
     from jupyter_core.utils import run_sync
 
-    km = _manager_class()(kernel_name=KERNEL_NAME)
-    run_sync(km.start_kernel)(extra_arguments=[*_KERNEL_ARGS, _PRELOAD], cwd=str(cwd))
+    options = {}
+    if os.name == "posix":
+        folder = tempfile.mkdtemp(prefix="speeches-kernel-")
+        options = {"transport": "ipc", "ip": os.path.join(folder, "kernel")}
+    km = _manager_class()(kernel_name=KERNEL_NAME, **options)
+    try:
+        run_sync(km.start_kernel)(extra_arguments=[*_KERNEL_ARGS, _PRELOAD], cwd=str(cwd))
+    except BaseException:
+        _remove_socket_folder(km)
+        raise
     return km
+
+
+def _remove_socket_folder(km) -> None:
+    """Remove the folder of an ``ipc`` kernel's sockets (:func:`_start_kernel`), once
+    jupyter_client has removed the sockets themselves."""
+    if km.transport == "ipc":
+        shutil.rmtree(os.path.dirname(km.ip), ignore_errors=True)
 
 
 def _stop_kernel(km) -> None:
@@ -316,10 +341,13 @@ def _stop_kernel(km) -> None:
 
     for kc in km.__dict__.get("opened", []):
         kc.stop_channels()
-    if run_sync(km.is_alive)():
-        run_sync(km.shutdown_kernel)(now=True)
-    else:
-        run_sync(km.cleanup_resources)()
+    try:
+        if run_sync(km.is_alive)():
+            run_sync(km.shutdown_kernel)(now=True)
+        else:
+            run_sync(km.cleanup_resources)()
+    finally:
+        _remove_socket_folder(km)
 
 
 def _execute(path: Path, output: Path, parameters: dict, timeout: int, km, started: float) -> NotebookRun:

@@ -303,6 +303,39 @@ def test_notebooks_run_side_by_side(tmp_path):
     assert [stdout(r.notebook) for r in runs] == ["met\n", "met\n"]
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="Unix sockets: Windows kernels keep TCP")
+def test_a_kernel_talks_over_sockets_of_its_own_that_nothing_else_can_take(tmp_path):
+    """Over TCP a port chosen here can be bound by another program before the kernel binds it
+    (a kernel that dies on start when two test suites run at once); the runner's kernels use
+    Unix sockets in a folder of their own, named by an absolute path (the kernel runs in the
+    notebook's folder), and the folder goes when the kernel stops."""
+    import os
+
+    from jupyter_core.utils import run_sync
+
+    from analysis.output import runner
+
+    km = runner._start_kernel(tmp_path)
+    folder = Path(km.ip).parent
+    try:
+        assert km.transport == "ipc" and Path(km.ip).is_absolute() and folder.is_dir()
+        assert folder != tmp_path and not folder.is_relative_to(tmp_path)
+        kc = km.client()
+        kc.start_channels()
+        run_sync(kc.wait_for_ready)(timeout=120)
+        seen: list[dict] = []
+        reply = run_sync(kc.execute_interactive)("import os; print(os.getcwd())", timeout=60,
+                                                 output_hook=lambda msg: seen.append(msg))
+        assert reply["content"]["status"] == "ok"
+        printed = [m["content"]["text"] for m in seen if m["msg_type"] == "stream"]
+        assert printed == [f"{os.path.realpath(tmp_path)}\n"]
+        assert sorted(p.name for p in folder.iterdir()) == sorted(
+            f"kernel-{km.get_connection_info()[f'{c}_port']}" for c in ("shell", "iopub", "stdin", "control", "hb"))
+    finally:
+        runner._stop_kernel(km)
+    assert not folder.exists()
+
+
 def test_one_worker_runs_them_in_order_and_a_failure_stops_the_queue(tmp_path):
     nbs = tmp_path / "nbs"
     log = tmp_path / "order.txt"
