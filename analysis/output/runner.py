@@ -316,17 +316,32 @@ def _start_kernel(cwd: Path):
     this kernel's own cannot be taken."""
     from jupyter_core.utils import run_sync
 
-    options = {}
-    if os.name == "posix":
-        folder = tempfile.mkdtemp(prefix="speeches-kernel-")
-        options = {"transport": "ipc", "ip": os.path.join(folder, "kernel")}
-    km = _manager_class()(kernel_name=KERNEL_NAME, **options)
+    km = _manager_class()(kernel_name=KERNEL_NAME, **_transport())
     try:
         run_sync(km.start_kernel)(extra_arguments=[*_KERNEL_ARGS, _PRELOAD], cwd=str(cwd))
     except BaseException:
         _remove_socket_folder(km)
         raise
     return km
+
+
+# A Unix socket's path holds at most 108 bytes on Linux and 104 on macOS, its terminating
+# NUL included; jupyter_client adds "-<port>" (up to 6) to the path it is given.
+_SOCKET_PATH_MAX = 96
+
+
+def _transport() -> dict:
+    """The kernel manager's transport options (:func:`_start_kernel`): Unix sockets in a new
+    folder where the system has them and the folder's path leaves room for the socket's
+    name, else TCP (a ``TMPDIR`` too deep, or Windows)."""
+    if os.name != "posix":
+        return {}
+    folder = tempfile.mkdtemp(prefix="speeches-kernel-")
+    ip = os.path.join(folder, "kernel")
+    if len(os.fsencode(ip)) + len("-65535") > _SOCKET_PATH_MAX:
+        os.rmdir(folder)
+        return {}
+    return {"transport": "ipc", "ip": ip}
 
 
 def _remove_socket_folder(km) -> None:

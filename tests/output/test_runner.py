@@ -3,10 +3,12 @@ of every notebook."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -334,6 +336,24 @@ def test_a_kernel_talks_over_sockets_of_its_own_that_nothing_else_can_take(tmp_p
     finally:
         runner._stop_kernel(km)
     assert not folder.exists()
+
+
+def test_a_temporary_folder_too_deep_for_a_socket_name_gives_the_kernel_tcp(tmp_path, monkeypatch):
+    from analysis.output import runner
+
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    deep.mkdir(parents=True)
+    monkeypatch.setattr(tempfile, "tempdir", str(deep))
+    assert runner._transport() == {} and list(deep.iterdir()) == []   # its folder removed again
+    if os.name != "posix":
+        return
+    short = Path(tempfile.mkdtemp(prefix="s", dir="/tmp"))   # pytest's own tmp_path may be too deep
+    try:
+        monkeypatch.setattr(tempfile, "tempdir", str(short))
+        options = runner._transport()
+        assert options["transport"] == "ipc" and Path(options["ip"]).parent.parent == short
+    finally:
+        shutil.rmtree(short)
 
 
 def test_one_worker_runs_them_in_order_and_a_failure_stops_the_queue(tmp_path):
