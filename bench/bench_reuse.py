@@ -119,7 +119,7 @@ def run_case(case: str, keep: float, rounds: int, dask: bool, prepare: bool = Fa
     if dask:
         from distributed import Client, LocalCluster
 
-        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")
         client = Client(cluster)
     times, links = [], None
     try:

@@ -19,7 +19,7 @@ STRINGS = ["speech_id", "token", "simplified", "term", "pos", "part"]
 def client(tmp_path_factory):
     distributed = pytest.importorskip("distributed")
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=None, silence_logs=40)
+                                       dashboard_address=":0", silence_logs=40)
     with distributed.Client(cluster) as client:
         yield client
     cluster.close()

@@ -227,7 +227,7 @@ def on_a_cluster(folder, store: str, tmp_path, *, processes: bool):
     distributed = pytest.importorskip("distributed")
     local = load_corpus(folder, workers=1, store=tmp_path / "local")
     local_tokens = corpus_tokens(local)
-    with distributed.LocalCluster(processes=processes, n_workers=2, threads_per_worker=1, dashboard_address=None,
+    with distributed.LocalCluster(processes=processes, n_workers=2, threads_per_worker=1, dashboard_address=":0",
                                   silence_logs=40) as cluster, distributed.Client(cluster) as client:
         remote = load_corpus(folder, client=client, store=store)
         pd.testing.assert_frame_equal(pd.DataFrame(remote), pd.DataFrame(local))

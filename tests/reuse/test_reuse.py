@@ -334,7 +334,7 @@ def test_on_a_cluster_of_two_worker_processes_the_rows_are_the_local_ones(seed_c
     corpus = frame(["source", "local", "unrelated", "c", "seed"], texts, year=[2010, 2012, 2011, 2013, 2012])
     local = reuse(corpus, workers=1)
     assert set(local["speech_a"] + "/" + local["speech_b"]) == {"source/local", "source/c", "local/c", "seed/seed"}
-    with (distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+    with (distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
                                    silence_logs=logging.ERROR) as cluster,
           distributed.Client(cluster) as client,
           distributed.get_task_stream(client) as stream):
