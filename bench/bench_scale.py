@@ -312,16 +312,13 @@ def report(sizes: list[dict], notebooks: list[dict], load_end: str, huge: dict |
 
 
 def line_fit(xs: list[float], ys: list[float]) -> tuple[float, float, float]:
-    """``y = fixed + per_mb * x`` by least squares on relative residuals (each point weighs
-    1/y², so that a 1 MB run counts as much as a 100 MB one): ``(fixed, per_mb, worst)``,
-    ``worst`` the largest residual relative to its ``y`` (how far the line is from a point)."""
-    w = [1 / y ** 2 for y in ys]
-    sw = sum(w)
-    mx = sum(wi * x for wi, x in zip(w, xs)) / sw
-    my = sum(wi * y for wi, y in zip(w, ys)) / sw
-    per_mb = (sum(wi * (x - mx) * (y - my) for wi, x, y in zip(w, xs, ys))
-              / sum(wi * (x - mx) ** 2 for wi, x in zip(w, xs)))
-    fixed = my - per_mb * mx
+    """``y = fixed + per_mb * x`` by least squares on relative residuals (numpy's ``polyfit``
+    weighted by 1/y, so each point's squared residual weighs 1/y² and a 1 MB run counts as
+    much as a 100 MB one): ``(fixed, per_mb, worst)``, ``worst`` the largest residual
+    relative to its ``y`` (how far the line is from a point)."""
+    import numpy as np
+
+    per_mb, fixed = (float(v) for v in np.polyfit(xs, ys, 1, w=[1 / y for y in ys]))
     return fixed, per_mb, max(abs(fixed + per_mb * x - y) / y for x, y in zip(xs, ys))
 
 
