@@ -25,6 +25,7 @@ from ..common.frames import release_arrow_memory, use_system_arrow_pool
 from ..common.warning import warn_user
 from ..text.outline import OUTLINE_COLUMNS, assign_parts, outline, outline_rows
 from ..text.segment import TOKEN_COLUMNS, categorical, token_frame, token_frame_by_column, token_table, tokenize
+from .ahead import cleaning_ahead
 from .assembled import read_tokens, write_tokens
 from .cache import digest
 from .parallel import default_workers, parallel_map, show_progress
@@ -65,7 +66,8 @@ def speech_tokens(text: str, *, simplified: str | None = None,
 # ---------------------------------------------------------------- the pipeline on a batch
 
 def process(sources: list[Source], *, with_corpus: bool,
-            old: dict[str, tuple[Store, Partition]] | None = None, workers: int = 1, lazy: bool = False
+            old: dict[str, tuple[Store, Partition]] | None = None, workers: int = 1, lazy: bool = False,
+            cleaned: dict[str, tuple[str, str, dict]] | None = None
             ) -> tuple[dict[str, pa.Table], dict[str, str], list[str]]:
     """Run the pipeline on a batch of speeches; returns the tables ``{"corpus"?, "parts",
     "tokens"}`` (Arrow, in the order of ``sources``), the speeches that could not be read
@@ -79,6 +81,8 @@ def process(sources: list[Source], *, with_corpus: bool,
     is one very long text would otherwise keep one core busy while the others wait.
     ``lazy`` (with ``workers`` > 1 and nothing reused) returns the tables still to be made,
     for :meth:`Store.write_partition` to write as they come (:func:`_lazy_tables`).
+    ``cleaned`` holds speeches already read and cleaned (speech_id -> raw text, encoding and
+    record: :mod:`analysis.corpus.ahead`), taken instead of reading their files again.
     """
     from ..common.errors import CorpusError
     from .read import read_speech, speech_record
@@ -90,11 +94,13 @@ def process(sources: list[Source], *, with_corpus: bool,
     reused: dict[str, tuple[Store, Partition]] = {}
     for source in sources:
         if source.path is not None:
-            try:
-                raw, encoding = read_speech(source.path)
-            except CorpusError as exc:
-                skipped[source.speech_id] = str(exc).removeprefix(f"{source.path}: ")
-                continue
+            raw, encoding, record = (cleaned or {}).get(source.speech_id, (None, None, None))
+            if raw is None:
+                try:
+                    raw, encoding = read_speech(source.path)
+                except CorpusError as exc:
+                    skipped[source.speech_id] = str(exc).removeprefix(f"{source.path}: ")
+                    continue
             key = digest("raw", raw)
             if source.speech_id in old and _old_key(old[source.speech_id], source.speech_id) == key:
                 reused[source.speech_id] = old[source.speech_id]
@@ -104,7 +110,8 @@ def process(sources: list[Source], *, with_corpus: bool,
                 texts.append(None)
                 simps.append(None)
                 continue
-            record = speech_record(raw, workers=workers)
+            if record is None:
+                record = speech_record(raw, workers=workers)
             record.update(speech_id=source.speech_id, content_key=key, encoding=encoding, raw=raw)
             rows.append(record)
             texts.append(record["text"])
@@ -512,6 +519,7 @@ class Job:
         self.name, self.sources, self.with_corpus, self.store, self.reuse = name, sources, with_corpus, store, reuse
         self.replace = replace  # a damaged partition of that name is on disk: write over it
         self.workers = 1  # processes for its token groups (set when it is the only job)
+        self.cleaned: dict[str, tuple[str, str, dict]] = {}  # read and cleaned ahead (analysis.corpus.ahead)
 
     @property
     def size(self) -> int:
@@ -532,7 +540,7 @@ class Job:
         lazy = self.store is not None and self.workers > 1
         try:
             tables, skipped, keys = process(self.sources, with_corpus=self.with_corpus, old=self.reuse,
-                                            workers=self.workers, lazy=lazy)
+                                            workers=self.workers, lazy=lazy, cleaned=self.cleaned)
         except DamagedPartition:
             tables, skipped, keys = process(self.sources, with_corpus=self.with_corpus, workers=self.workers,
                                             lazy=lazy)
@@ -571,9 +579,17 @@ def _execute(jobs: list[Job], *, workers: int | None, progress: bool | None, cli
     from ..text.segment import engine_loaded, release_engine
 
     had_engine, warmed = engine_loaded(), []
-    results = parallel_map(_run_job, [jobs[i] for i in order], sizes=[jobs[i].size for i in order],
+    ordered = [jobs[i] for i in order]
+
+    def warm() -> None:
+        if not any(job.segments for job in jobs):
+            return
+        with cleaning_ahead(ordered if not had_engine else []):  # a spare core cleans meanwhile
+            warmed.append(_warm())
+
+    results = parallel_map(_run_job, ordered, sizes=[jobs[i].size for i in order],
                            workers=workers, progress=show_progress(len(jobs), progress), desc="processing",
-                           warm=lambda: warmed.append(_warm()) if any(job.segments for job in jobs) else None,
+                           warm=warm,
                            unit="partition",
                            isolate=max(job.size for job in jobs) >= ISOLATE_BYTES)
     if warmed and not had_engine:

@@ -421,10 +421,8 @@ class Engine:
     """
 
     def __init__(self, fingerprint: str):
-        import rjieba
-
         self.fingerprint = fingerprint
-        self.rs = rjieba.Jieba()
+        self.rs = rjieba_class()()
         floor = floor_phrases()
         for word in floor:
             self.rs.add_word(word, 0, None)  # no longer a route through the DAG (as _build)
@@ -753,6 +751,35 @@ def posseg_cut_detail():
     """jieba.posseg's unknown-word step as a function ``run -> [(word, tag), …]``
     (:class:`PossegHMM`)."""
     return PossegHMM().cut
+
+
+def rjieba_class():
+    """rjieba's ``Jieba`` class, taken from its compiled module without running the package's
+    ``__init__``, which builds a default ``Jieba()`` at import (0.14-0.16 s of jieba-rs's
+    whole dictionary, in the process that forks the workers, while the other cores wait)
+    that the engine never uses. The compiled module is registered under its own name, so
+    that a later ``import rjieba`` finds it instead of loading it a second time. Where it
+    cannot be loaded so (another layout of the package), the package is imported as usual."""
+    import importlib.machinery
+    import sys
+
+    loaded = sys.modules.get("rjieba.rjieba")
+    if loaded is None:
+        try:
+            spec = importlib.util.find_spec("rjieba")
+            folder = Path(spec.origin).parent
+            path = next(p for suffix in importlib.machinery.EXTENSION_SUFFIXES
+                        for p in [folder / f"rjieba{suffix}"] if p.is_file())
+            spec = importlib.util.spec_from_file_location(
+                "rjieba.rjieba", path, loader=importlib.machinery.ExtensionFileLoader("rjieba.rjieba", str(path)))
+            loaded = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(loaded)
+            sys.modules["rjieba.rjieba"] = loaded
+        except (ImportError, AttributeError, StopIteration, OSError):
+            import rjieba
+
+            return rjieba.Jieba
+    return loaded.Jieba
 
 
 @functools.lru_cache(maxsize=2)

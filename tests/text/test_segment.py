@@ -274,3 +274,19 @@ def test_vectorised_hmm_is_possegs_own_on_every_unknown_run_of_the_reports(gwr_d
     assert len(runs) > 1000
     hmm = PossegHMM()
     assert [r for r in runs if hmm.cut(r) != _posseg_detail(r)] == []
+
+
+def test_the_engine_takes_rjiebas_class_without_its_default_dictionary():
+    """rjieba's package builds a Jieba() of its own at import (jieba-rs's whole dictionary)
+    that the engine never uses: the engine loads the compiled module alone, and a later
+    ``import rjieba`` finds that module instead of loading it again (计划生育协会: the
+    project's user dictionary is in the engine, not in rjieba's own)."""
+    code = ("import sys\n"
+            "from analysis.text.segment import engine\n"
+            "words = engine().rs.cut('加强计划生育协会建设', True)\n"
+            "print('rjieba' in sys.modules, 'rjieba.rjieba' in sys.modules)\n"
+            "import rjieba\n"
+            "print(type(engine().rs) is rjieba.Jieba, rjieba.cut('加强领导', False), words)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["False True", "True ['加强', '领导'] ['加强', '计划生育协会', '建设']"]
