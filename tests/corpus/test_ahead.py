@@ -119,3 +119,29 @@ def test_a_cold_load_on_two_workers_cleans_ahead_and_equals_the_serial_load(tmp_
     assert runs[2][0] == [30] and runs[1][0] == []  # one process: no workers, nothing ahead
     pd.testing.assert_frame_equal(runs[2][1], runs[1][1])
     pd.testing.assert_frame_equal(runs[2][2], runs[1][2])
+
+
+def test_a_file_the_helper_cannot_read_is_still_named_by_the_load(tmp_path):
+    """A bad file among those cleaned ahead fails the load as before, with its name and the
+    reason (errors="raise"), or is named in a warning while the others load (errors="warn")."""
+    folder = tmp_path / "c"
+    _sources(folder, 12, extra="".join(f"第{k}条，推进各项工作。\n" for k in range(200)))
+    (folder / "s5.txt").write_bytes(b"")
+    code = ("import sys, warnings\n"
+            "import analysis.corpus.parallel as p\n"
+            "p.PARALLEL_MIN_CHARS = 1\n"
+            "from analysis import load_corpus\n"
+            "if sys.argv[2] == 'warn':\n"
+            "    with warnings.catch_warnings(record=True) as caught:\n"
+            "        warnings.simplefilter('always')\n"
+            "        corpus = load_corpus(sys.argv[1], workers=2, cache=False, errors='warn')\n"
+            "    print(len(corpus), [str(w.message) for w in caught if 's5.txt' in str(w.message)])\n"
+            "else:\n"
+            "    load_corpus(sys.argv[1], workers=2, cache=False)\n")
+    warned = subprocess.run([sys.executable, "-c", code, str(folder), "warn"], capture_output=True, text=True)
+    assert warned.returncode == 0, warned.stderr
+    count, _, messages = warned.stdout.strip().partition(" ")
+    assert count == "11" and "s5.txt" in messages and "empty" in messages
+    raised = subprocess.run([sys.executable, "-c", code, str(folder), "raise"], capture_output=True, text=True)
+    assert raised.returncode == 1
+    assert "CorpusError" in raised.stderr and "s5.txt" in raised.stderr and "empty" in raised.stderr
