@@ -5,7 +5,8 @@ inherits it (:func:`analysis.corpus.pipeline._warm`): 0.5 to 0.8 s of one core, 
 others wait. Cleaning a speech does not need the segmenter, so a process forked before it
 is built reads and cleans the speeches the workers will take first, until the segmenter is
 ready; the records it made travel to the workers with their jobs, and the workers only cut
-those speeches. On 10 MB of speeches it cleans about half of them in that time.
+those speeches. On the 10 MB bench corpus it cleaned between a quarter and two thirds of its
+characters in that time (0.9 to 2.2 million of 3.4 million, in 4 runs).
 
 What it makes is exactly what a worker would (the same functions on the same bytes, and a
 speech whose file fails to read is left to the worker, which reports it as before), and
