@@ -37,6 +37,7 @@ import pyarrow.ipc as ipc
 
 from ..common.atomic import atomic_write
 from ..common.warning import warn_user
+from ..text.segment import bitmap_bools, nullable_int
 from .cache import digest
 from .store import StoreWarning
 
@@ -157,20 +158,17 @@ def _column(name: str, kind: pa.DataType, chunks: list[pa.Array], rows: int):
     if pa.types.is_dictionary(kind):
         return _categorical(name, chunks, rows)
     if name in _NULLABLE:
-        values, mask = np.zeros(rows, dtype=np.int64), np.zeros(rows, dtype=bool)
-    else:
-        values, mask = np.empty(rows, dtype=np.int64 if pa.types.is_integer(kind) else kind.to_pandas_dtype()), None
+        return nullable_int(chunks)
+    values = np.empty(rows, dtype=np.int64 if pa.types.is_integer(kind) else kind.to_pandas_dtype())
     at = 0
     for chunk in chunks:
         n = len(chunk)
-        if mask is not None:
-            _fill_nullable(chunk, values[at:at + n], mask[at:at + n])
-        elif pa.types.is_boolean(kind) and not chunk.null_count:
-            values[at:at + n] = _bits(chunk.buffers()[1], chunk.offset, n)
+        if pa.types.is_boolean(kind) and not chunk.null_count:
+            values[at:at + n] = bitmap_bools(chunk.buffers()[1], chunk.offset, n)
         else:
             values[at:at + n] = chunk.to_numpy(zero_copy_only=False)
         at += n
-    return values if mask is None else pd.arrays.IntegerArray(values, mask)
+    return values
 
 
 def _categorical(name: str, chunks: list[pa.DictionaryArray], rows: int) -> pd.Categorical:
@@ -187,30 +185,6 @@ def _categorical(name: str, chunks: list[pa.DictionaryArray], rows: int) -> pd.C
     if len(codes) and (codes.min() < -1 or codes.max() >= len(index)):
         raise ValueError(f"codes of {name} outside its {len(index)} categories")
     return pd.Categorical.from_codes(codes, categories=index, validate=False)
-
-
-def _bits(buffer: pa.Buffer, offset: int, n: int) -> np.ndarray:
-    """An Arrow bitmap (a boolean column's values or a validity buffer) as ``n`` numpy bools
-    from bit ``offset``: unpacked in one numpy call, where ``to_numpy`` and ``is_null`` go
-    through a copy of their own (a third of the time the token frame took to fill)."""
-    if n == 0:
-        return np.zeros(0, dtype=bool)
-    return np.unpackbits(np.frombuffer(buffer, dtype=np.uint8), count=offset + n, bitorder="little")[offset:].view(bool)
-
-
-def _fill_nullable(column: pa.Array, values: np.ndarray, mask: np.ndarray) -> None:
-    """A nullable integer column into its frame's values and mask, read from its buffers; a
-    missing value's slot is 0 (what the frame read from the partitions holds there)."""
-    if not pa.types.is_integer(column.type):
-        raise ValueError(f"a nullable column of type {column.type}")
-    n = len(column)
-    if n == 0:
-        return
-    kind = np.dtype(column.type.to_pandas_dtype())
-    values[:] = np.frombuffer(column.buffers()[1], dtype=kind, count=column.offset + n)[column.offset:]
-    if column.null_count:
-        mask[:] = ~_bits(column.buffers()[0], column.offset, n)
-        np.putmask(values, mask, 0)
 
 
 def _code_dtype(n: int) -> type:

@@ -974,7 +974,7 @@ def token_frame(table: pa.Table) -> pd.DataFrame:
         if pa.types.is_string(kind) or pa.types.is_large_string(kind):
             data[name] = categorical(column)
         elif name in ("section", "point"):
-            data[name] = _nullable_int(column)
+            data[name] = nullable_int(column)
         else:
             data[name] = column.to_numpy()
         del column
@@ -1069,24 +1069,42 @@ def _categorical_of_chunks(column: pa.ChunkedArray) -> pd.Categorical:
     return pd.Categorical.from_codes(codes, categories=pd.Index(values.to_pylist(), dtype=object), validate=False)
 
 
-def _nullable_int(column) -> pd.arrays.IntegerArray:
-    """An Arrow integer column with nulls as a pandas Int64 array, filled a chunk at a time
-    into arrays made once (not concatenated first: a copy of the whole column fewer)."""
-    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
-    n = len(column)
+def nullable_int(column) -> pd.arrays.IntegerArray:
+    """An Arrow integer column with nulls (an array, a chunked array or a list of arrays) as a
+    pandas Int64 array, filled a chunk at a time into arrays made once (not concatenated
+    first: a copy of the whole column fewer) by :func:`fill_nullable_int`."""
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else column if isinstance(column, list) \
+        else [column]
+    n = sum(len(chunk) for chunk in chunks)
     values = np.zeros(n, dtype=np.int64)
     mask = np.zeros(n, dtype=bool)
     at = 0
     for chunk in chunks:
-        m = len(chunk)
-        if not m:
-            continue
-        if chunk.type != pa.int64():
-            chunk = chunk.cast(pa.int64())
-        if chunk.null_count:
-            values[at:at + m] = chunk.fill_null(0).to_numpy(zero_copy_only=False)
-            mask[at:at + m] = chunk.is_null().to_numpy(zero_copy_only=False)
-        else:
-            values[at:at + m] = chunk.to_numpy(zero_copy_only=False)
-        at += m
+        fill_nullable_int(chunk, values[at:at + len(chunk)], mask[at:at + len(chunk)])
+        at += len(chunk)
     return pd.arrays.IntegerArray(values, mask)
+
+
+def fill_nullable_int(column: pa.Array, values: np.ndarray, mask: np.ndarray) -> None:
+    """A nullable integer array (of any width) into ``values`` and ``mask``, read from its
+    buffers; a missing value's slot is 0. ``to_numpy``, ``is_null`` and ``fill_null`` each
+    made a copy of their own (6-10 ms a column of 1.8 million tokens)."""
+    if not pa.types.is_integer(column.type):
+        raise ValueError(f"a nullable column of type {column.type}")
+    n = len(column)
+    if n == 0:
+        return
+    kind = np.dtype(column.type.to_pandas_dtype())
+    values[:] = np.frombuffer(column.buffers()[1], dtype=kind, count=column.offset + n)[column.offset:]
+    if column.null_count:
+        mask[:] = ~bitmap_bools(column.buffers()[0], column.offset, n)
+        np.putmask(values, mask, 0)
+
+
+def bitmap_bools(buffer: pa.Buffer, offset: int, n: int) -> np.ndarray:
+    """An Arrow bitmap (a boolean column's values or a validity buffer) as ``n`` numpy bools
+    from bit ``offset``: unpacked in one numpy call, where ``to_numpy`` and ``is_null`` go
+    through a copy of their own."""
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    return np.unpackbits(np.frombuffer(buffer, dtype=np.uint8), count=offset + n, bitorder="little")[offset:].view(bool)

@@ -2,6 +2,7 @@
 segmenter is built are exactly what the workers would have made, and are used."""
 from __future__ import annotations
 
+import pickle
 import queue
 import subprocess
 import sys
@@ -115,7 +116,7 @@ def test_a_cold_load_on_two_workers_cleans_ahead_and_equals_the_serial_load(tmp_
     for workers in (2, 1):
         done = subprocess.run([sys.executable, "-c", code, str(folder), str(workers)], capture_output=True)
         assert done.returncode == 0, done.stderr.decode()
-        runs[workers] = pd.read_pickle(__import__("io").BytesIO(done.stdout))
+        runs[workers] = pickle.loads(done.stdout)
     assert runs[2][0] == [30] and runs[1][0] == []  # one process: no workers, nothing ahead
     pd.testing.assert_frame_equal(runs[2][1], runs[1][1])
     pd.testing.assert_frame_equal(runs[2][2], runs[1][2])

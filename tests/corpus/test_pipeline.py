@@ -902,14 +902,14 @@ def test_the_assembled_token_file_is_read_back_from_its_buffers_across_batches(t
     assert back["start"].dtype == np.int64 and back["is_stop"].dtype == bool
 
     flags = pa.array([True, False, True, True, False, False, True, True, False, True]).slice(3, 6)
-    assert assembled._bits(flags.buffers()[1], flags.offset, len(flags)).tolist() == [True, False, False, True,
-                                                                                      True, False]
+    assert segment.bitmap_bools(flags.buffers()[1], flags.offset, len(flags)).tolist() == [True, False, False,
+                                                                                           True, True, False]
     numbers = pa.array([9, 8, None, 7, None, 6, 5, 4, 3, 2], type=pa.int16()).slice(2, 5)
     values, mask = np.full(5, -1, dtype=np.int64), np.zeros(5, dtype=bool)
-    assembled._fill_nullable(numbers, values, mask)
+    segment.fill_nullable_int(numbers, values, mask)
     assert values.tolist() == [0, 7, 0, 6, 5] and mask.tolist() == [True, False, True, False, False]
     with pytest.raises(ValueError, match="nullable column of type double"):
-        assembled._fill_nullable(pa.array([1.5]), np.zeros(1, dtype=np.int64), np.zeros(1, dtype=bool))
+        segment.fill_nullable_int(pa.array([1.5]), np.zeros(1, dtype=np.int64), np.zeros(1, dtype=bool))
 
 
 @pytest.mark.parametrize("damage", ["flip", "truncate", "empty"])
