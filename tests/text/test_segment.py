@@ -290,3 +290,19 @@ def test_the_engine_takes_rjiebas_class_without_its_default_dictionary():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["False True", "True ['加强', '领导'] ['加强', '计划生育协会', '建设']"]
+
+
+def test_a_released_engine_is_freed_at_once_without_a_collection():
+    """release_engine() clears the caches and nothing more: the engine, posseg's HMM and
+    jieba-rs's dictionary hold no reference cycles, so they are freed there and then (the
+    collector off), and the next cut builds them again."""
+    code = ("import gc, weakref\n"
+            "from analysis.text import segment\n"
+            "gc.disable()\n"
+            "refs = [weakref.ref(segment.engine()), weakref.ref(segment.posseg_cut_detail().__self__)]\n"
+            "segment.release_engine()\n"
+            "print([r() is None for r in refs], segment.engine_loaded())\n"
+            "print(segment.engine().rs.cut('加强计划生育协会建设', True), segment.engine_loaded())\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["[True, True] False", "['加强', '计划生育协会', '建设'] True"]
