@@ -26,6 +26,7 @@ workers of a client that dies.
 """
 from __future__ import annotations
 
+import itertools
 import os
 
 import pandas as pd
@@ -59,7 +60,16 @@ def is_dask(frame) -> bool:
 
 def run_jobs(client, jobs: list) -> list:
     """Run the pipeline's partition jobs (:class:`analysis.pipeline.Job`) on the client's
-    workers, largest first; returns their results in the jobs' order."""
+    workers, largest first; returns their results in the jobs' order. A store held in this
+    process's memory (``memory://``) needs workers in this process (a threaded cluster):
+    with worker processes, a clear error says so before any work is sent (their writes
+    would land in their own memory, and the partitions would then read as missing)."""
+    stores = {id(job.store): job.store for job in jobs if job.store is not None and job.store.in_process}
+    if stores and set(client.run(os.getpid).values()) != {os.getpid()}:
+        url = next(iter(stores.values())).root
+        raise ValueError(f"store {url!r} is held in this process's memory (memory://), which the cluster's "
+                         "worker processes cannot see: give load_corpus a store= folder or URL they share, "
+                         "or use a threaded cluster (LocalCluster(processes=False))")
     order = sorted(range(len(jobs)), key=lambda i: -jobs[i].size)
     futures = client.map(_run, [jobs[i] for i in order], key=[f"speeches-partition-{jobs[i].name}" for i in order],
                          pure=False)
@@ -76,7 +86,12 @@ def _run(job):
 
 def token_dataframe(stored, corpus: pd.DataFrame):
     """The tokens of ``corpus`` as a ``dask.dataframe`` over the store's token files (one
-    partition per store partition, in corpus order; string columns categorical)."""
+    partition per store partition, in corpus order; string columns categorical, each
+    partition with its own categories). Its index is the local frame's: 0, 1, 2, … over the
+    whole table, each partition's rows numbered from where the one before ended, so that
+    ``.compute()`` gives the rows and the index of :func:`analysis.corpus_tokens` without a
+    client. Those starts come from the partitions' row counts in the manifest; for a part of
+    the corpus, the workers first count its tokens in each file (its speech_id column alone)."""
     import dask.dataframe as dd
 
     from ..text.segment import token_frame
@@ -89,22 +104,40 @@ def token_dataframe(stored, corpus: pd.DataFrame):
     if stored.inline:
         raise ValueError("the store could not be written, so there are no token files for the workers to "
                          "read: give load_corpus a store= folder or URL the workers share")
-    wanted = set(corpus["speech_id"])
+    wanted = set(corpus["speech_id"]) if len(set(corpus["speech_id"])) < len(stored.speech_ids) else None
     meta = token_frame(_empty_tokens())
 
-    def read(source) -> pd.DataFrame:
+    def table(source, columns=None):
         import pyarrow.parquet as pq
 
         from .store import schemas
 
         if store.remote:
-            frame = token_frame(store.read(source, "tokens"))
-        else:
-            names = [f.name for f in schemas()["tokens"] if str(f.type).startswith("dictionary")]
-            frame = token_frame(pq.read_table(source, read_dictionary=names, page_checksum_verification=True))
-        return frame[frame["speech_id"].isin(wanted)] if len(wanted) < len(stored.speech_ids) else frame
+            return store.read(source, "tokens", columns)
+        names = [f.name for f in schemas()["tokens"] if str(f.type).startswith("dictionary")]
+        return pq.read_table(source, columns=columns, read_dictionary=names, page_checksum_verification=True)
 
-    return dd.from_map(read, sources, meta=meta, enforce_metadata=False)
+    def read(source, start: int) -> pd.DataFrame:
+        frame = token_frame(table(source))
+        if wanted is not None:
+            frame = frame[frame["speech_id"].isin(wanted)]
+        frame.index = pd.RangeIndex(start, start + len(frame))
+        return frame
+
+    def count(source) -> int:
+        ids = table(source, ["speech_id"]).column("speech_id").to_pandas()
+        return int(ids.isin(wanted).sum())
+
+    if wanted is None:
+        rows = [p.files["tokens"]["rows"] for p in stored.partitions]
+    else:
+        import dask
+
+        rows = list(dask.compute(*[dask.delayed(count)(source) for source in sources]))
+    starts = [0, *itertools.accumulate(rows)][:-1]
+    # Divisions (each partition's first index, and the last's last) when every partition has rows.
+    divisions = tuple(starts) + (sum(rows) - 1,) if rows and all(rows) else None
+    return dd.from_map(read, sources, starts, meta=meta, divisions=divisions, enforce_metadata=False)
 
 
 def _empty_tokens():

@@ -40,9 +40,19 @@ def test_loading_on_the_cluster_gives_the_local_tables(client, folder, tmp_path)
     assert len(list(shared.glob("partitions/*/tokens.parquet"))) > 1   # written by the workers
     lazy = corpus_tokens(remote, client=client)
     assert is_dask(lazy) and lazy.npartitions > 1
-    # Each partition has its own categories: compare the values.
-    pd.testing.assert_frame_equal(lazy.compute().reset_index(drop=True).astype({c: object for c in STRINGS}),
-                                  corpus_tokens(local, cache=False).astype({c: object for c in STRINGS}))
+    # Each partition has its own categories: compare the values, and the index (0, 1, 2, … over
+    # the whole table, each partition numbered on from the one before, as the local frame's).
+    here = corpus_tokens(local, cache=False)
+    pd.testing.assert_frame_equal(lazy.compute().astype({c: object for c in STRINGS}),
+                                  here.astype({c: object for c in STRINGS}))
+    assert lazy.known_divisions and lazy.divisions[-1] == len(here) - 1
+    # A part of the corpus: its tokens numbered from 0, as corpus_tokens numbers them here.
+    some = remote.iloc[[3, 4, 17, 30]]
+    part = corpus_tokens(some, client=client)
+    assert is_dask(part)
+    pd.testing.assert_frame_equal(part.compute().astype({c: object for c in STRINGS}),
+                                  corpus_tokens(local.iloc[[3, 4, 17, 30]], cache=False).astype(
+                                      {c: object for c in STRINGS}))
 
 
 def test_counting_on_the_cluster_equals_counting_here(client, folder, tmp_path):

@@ -233,8 +233,8 @@ def on_a_cluster(folder, store: str, tmp_path, *, processes: bool):
         pd.testing.assert_frame_equal(pd.DataFrame(remote), pd.DataFrame(local))
         lazy = corpus_tokens(remote, client=client)
         assert lazy.npartitions == 2
-        # Each partition has its own categories: compare the values.
-        pd.testing.assert_frame_equal(lazy.compute().reset_index(drop=True).astype({c: object for c in STRINGS}),
+        # Each partition has its own categories: compare the values (and the index).
+        pd.testing.assert_frame_equal(lazy.compute().astype({c: object for c in STRINGS}),
                                       local_tokens.astype({c: object for c in STRINGS}))
     return remote, local_tokens
 
@@ -246,6 +246,20 @@ def test_a_threaded_cluster_writes_the_partitions_to_the_url(folder, url, tmp_pa
     remote, local_tokens = on_a_cluster(folder, url, tmp_path, processes=False)
     assert len([o for o in _objects(url) if o.endswith("/_record.json")]) == 2
     pd.testing.assert_frame_equal(corpus_tokens(remote), local_tokens)
+
+
+@pytest.mark.slow
+def test_a_memory_store_with_worker_processes_is_a_clear_error(folder, url, tmp_path):
+    """memory:// is in this process: a cluster of worker processes cannot write it. The
+    load says so, naming the URL and what to give instead, before any work is sent (not
+    a "damaged" partition once the workers' writes are lost)."""
+    distributed = pytest.importorskip("distributed")
+    message = rf"store '{url}' is held in this process's memory \(memory://\), which the cluster's worker"
+    with distributed.LocalCluster(processes=True, n_workers=2, threads_per_worker=1, dashboard_address=":0",
+                                  silence_logs=40) as cluster, distributed.Client(cluster) as client, \
+            pytest.raises(ValueError, match=message):
+        load_corpus(folder, client=client, store=url)
+    assert [o for o in _objects(url) if "/partitions/" in o] == []
 
 
 def test_an_s3_store_without_s3fs_names_the_url_and_the_package(folder, tmp_path, monkeypatch):
