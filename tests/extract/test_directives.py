@@ -219,3 +219,23 @@ def test_directive_groups_by_year_keep_whole_years_beside_an_undated_speech(tmp_
     assert shown["year"].dtype == "int64"   # 2001, not 2001.0 on the chart's axis
     assert sorted(set(shown["year"])) == list(range(2001, 2009))
     assert "undated" not in set(shown["speech_id"])
+
+
+def test_the_finding_counts_an_addressee_and_a_deadline_once_whatever_the_script(tmp_path):
+    """A corpus in both scripts: 我们 and 我們 are one addressee, 年内 and 年內 one deadline,
+    in the finding's ranking as in analysis.addressee_table (shown as first written)."""
+    import analysis
+
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "a.txt").write_text("我们必须年内完成改造。\n我们要抓好落实。\n各地要加强领导。\n", encoding="utf-8")
+    (folder / "b.txt").write_text("我們必須年內完成改造。\n我們要抓好落實。\n各地要年內完成。\n", encoding="utf-8")
+    (folder / "c.txt").write_text("各地必须年内上报。\n各部门要抓紧落实。\n各部门必须年内完成。\n", encoding="utf-8")
+    (folder / "d.txt").write_text("各單位必須年內完成。\n", encoding="utf-8")
+    corpus = analysis.load_corpus(folder, cache=False)
+    orders = directives(corpus)
+    table = analysis.addressee_table(orders)
+    assert table.set_index("addressee")["sentences"].to_dict() == {"我们": 4, "各地": 3, "各部门": 2, "各單位": 1}
+    said = " ".join(analysis.findings._directive_lines(corpus, orders))
+    assert "10 directives name whom they address: 我们 (4), 各地 (3), 各部门 (2), 各單位 (1)" in said, said
+    assert "6 directives name a deadline; the most frequent: 年内 (6)." in said, said
