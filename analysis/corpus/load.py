@@ -247,7 +247,7 @@ def _assembled(stored, table: pd.DataFrame | None, errors: str, cache: bool, cli
             return found
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        frame = _with_metadata_and_dates(_corpus_frame(stored.table("corpus")), table, errors)
+        frame = _with_metadata_and_dates(_corpus_frame(stored.table("corpus")), table, errors, sorted(stored.skipped))
         _warn_copies(frame)
     for w in caught:
         warn_user(w.message, w.category)
@@ -382,15 +382,17 @@ def _unnumbered(found: list, speech_ids: list[str], texts, dated: set[str], numb
                   "a metadata table's year column dates them", MetadataWarning)
 
 
-def _with_metadata_and_dates(frame: pd.DataFrame, table: pd.DataFrame | None, errors: str) -> pd.DataFrame:
-    """``frame`` with the metadata columns joined and the date columns added."""
+def _with_metadata_and_dates(frame: pd.DataFrame, table: pd.DataFrame | None, errors: str,
+                             unread: list[str] | tuple = ()) -> pd.DataFrame:
+    """``frame`` with the metadata columns joined and the date columns added (``unread``:
+    the speeches whose files could not be read, :func:`join_metadata`)."""
     speech_ids = frame["speech_id"].tolist()
     meta_dates: dict = {}
     columns = pd.DataFrame(index=frame.index)
     meta_speaker = pd.Series(pd.NA, index=frame.index, dtype="string")
     if table is not None:
         meta_dates, problems = metadata_dates(table, errors)
-        joined, mismatches = join_metadata(speech_ids, table)
+        joined, mismatches = join_metadata(speech_ids, table, unread)
         warn_metadata(problems + mismatches)
         columns = joined.drop(columns=[c for c in ("date", "year") if c in joined.columns])
         columns.index = frame.index

@@ -293,13 +293,21 @@ def date_conflicts(speech_id: str, meta: SpeechDate, head: str, name: str,
     return messages
 
 
-def join_metadata(speech_ids: list[str], table: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+def join_metadata(speech_ids: list[str], table: pd.DataFrame,
+                  unread: list[str] | tuple = ()) -> tuple[pd.DataFrame, list[str]]:
     """The metadata columns in the order of ``speech_ids`` (NA for a speech without a row)
-    and the mismatches, one message each: files without a row, rows without a file."""
+    and the mismatches, one message each: files without a row, rows without a file.
+    ``unread``: the speeches whose files are there but could not be read (the load names
+    each with its reason); their rows are said to be theirs, not to name no file."""
     name = table.attrs.get("name", "metadata")
     messages = []
     have = set(speech_ids)
-    orphans = table[~table["speech_id"].isin(have)]
+    theirs = table[table["speech_id"].isin(set(unread) - have)]
+    if not theirs.empty:
+        listed = ", ".join(f"row {line} ({sid})" for sid, line in zip(theirs["speech_id"], theirs["_line"]))
+        messages.append(f"{name}: {len(theirs)} row(s) are for speech files that could not be read (named "
+                        f"with their reasons in the load's message): {listed}")
+    orphans = table[~table["speech_id"].isin(have | set(unread))]
     if not orphans.empty:
         near = _near_ids(speech_ids)
         listed = ", ".join(f"row {line} ({sid}{_did_you_mean(sid, near)})"

@@ -88,6 +88,21 @@ def test_rows_without_files_and_files_without_rows_are_named(folder):
     assert corpus["year"].tolist()[0] == 2001 and corpus["year"].isna().tolist()[1:] == [True, True]
 
 
+def test_a_row_for_a_file_that_could_not_be_read_says_so(folder):
+    """A file that is there but unreadable (empty) is named by the load with its reason; its
+    metadata row is said to be that file's, not to name no speech file."""
+    (folder / "b.txt").write_bytes(b"")
+    write(folder / "metadata.csv", "speech_id,year\na,2001\nb,2002\nc,2003\nzz,2004\n")
+    with pytest.warns(UserWarning) as caught:
+        corpus = load_corpus(folder, errors="warn", cache=False)
+    messages = [str(w.message) for w in caught]
+    assert any("skipped 1 of 3 speech files" in m and "b.txt: empty file" in m for m in messages)
+    assert any("1 row(s) are for speech files that could not be read (named with their reasons in the load's "
+               "message): row 3 (b)" in m for m in messages)
+    assert any("1 row(s) name no speech file: row 5 (zz)" in m for m in messages), messages
+    assert corpus["speech_id"].tolist() == ["a", "c"] and corpus["year"].tolist() == [2001, 2003]
+
+
 def test_a_duplicate_id_is_an_error_naming_its_rows(folder):
     write(folder / "metadata.csv", "speech_id,year\na,2001\nb,2002\na,2003\n")
     with pytest.raises(CorpusError, match=r"duplicate speech_id: 'a' on rows 2, 4"):
