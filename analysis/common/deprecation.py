@@ -26,10 +26,15 @@ class SpellingDeprecationWarning(DeprecationWarning):
     these into errors (pyproject.toml) while a library's own deprecations stay warnings."""
 
 
-def warn_spelling(message: str, stacklevel: int = 3) -> None:
-    """Warn about an old spelling (``stacklevel`` 3: the caller of the function that warns)."""
-    warnings.warn(f"{message}; the old spelling goes in {RELEASE}", SpellingDeprecationWarning,
-                  stacklevel=stacklevel)
+def warn_spelling(message: str) -> None:
+    """Warn about an old spelling, attributed to the researcher's line: the first frame
+    outside the package (:func:`analysis.common.warning.warn_user`), whatever wrappers stand
+    between (this decorator, the memo of :mod:`analysis.corpus.memo`). A fixed ``stacklevel``
+    pointed into the package under the memo, and Python hides a ``DeprecationWarning`` whose
+    line is not the caller's own: ``keyness(tokens, target=…)`` warned nothing at all."""
+    from .warning import warn_user
+
+    warn_user(f"{message}; the old spelling goes in {RELEASE}", SpellingDeprecationWarning)
 
 
 def _ordinal(k: int) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sys
 import warnings
 from pathlib import Path
 
@@ -235,7 +236,7 @@ def corpus_memo(name: str):
                 warnings.simplefilter("always")
                 result = fn(*args, **kwargs)
             for w in caught:  # shown as they would have been
-                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+                _again(w)
             try:
                 table = pa.Table.from_pandas(result, preserve_index=False)
                 with warnings.catch_warnings():
@@ -286,6 +287,22 @@ class _Unkeyable(Exception):
 
 
 _MEMO_WARNINGS = b"speeches-memo-warnings"
+
+
+def _again(caught: warnings.WarningMessage) -> None:
+    """A warning caught while computing, given again as Python gave it: from the module of
+    the frame it names, when that frame is still on the stack (the researcher's line). Given
+    from its file's name alone, a ``DeprecationWarning`` pointing at a notebook cell or a
+    script was hidden: Python shows one by default only in ``__main__``."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename != caught.filename:
+        frame = frame.f_back
+    if frame is None:
+        warnings.warn_explicit(caught.message, caught.category, caught.filename, caught.lineno)
+        return
+    warnings.warn_explicit(caught.message, caught.category, caught.filename, caught.lineno,
+                           module=frame.f_globals.get("__name__"),
+                           registry=frame.f_globals.setdefault("__warningregistry__", {}))
 
 
 def _replay(table: pa.Table) -> None:

@@ -600,7 +600,7 @@ def _resolve_reference(tokens, reference, target, target_ids, ids, corpus):
         return named_reference("general")
     if reference is None:  # the rest of the corpus, as it meant before "rest" was its name
         warn_spelling("keyness(): reference=None with a target is the rest of the corpus for one more release, "
-                      "then general Chinese: pass reference=\"rest\" (or reference=\"general\")", stacklevel=5)
+                      "then general Chinese: pass reference=\"rest\" (or reference=\"general\")")
         reference = REST
     if isinstance(reference, str) and reference == REST:
         if target is None:

@@ -431,7 +431,7 @@ def ngrams(tokens: pd.DataFrame, *, size: int = 2, words: str = "content",
         once = int((table["count"] < MIN_COUNT).sum())
         if once:
             warn_spelling(f"ngrams(): min_count is {MIN_COUNT} by default, as everywhere in the package (it was 1): "
-                          f"{once:,} n-gram(s) seen once are left out; pass min_count=1 to keep them", stacklevel=4)
+                          f"{once:,} n-gram(s) seen once are left out; pass min_count=1 to keep them")
         min_count = MIN_COUNT
     table = table[table["count"] >= min_count]
     table = table.sort_values(["count", "term"], ascending=[False, True], kind="stable")

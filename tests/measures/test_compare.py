@@ -435,3 +435,28 @@ def test_keyness_from_counts_equals_keyness_from_tokens(tokens):
     two["speech_id"] = two["speech_id"].astype("category")
     pd.testing.assert_frame_equal(keyness(collapse(two), target=["copy"], reference="rest", corpus=None),
                                   keyness(two, target=["copy"], reference="rest", corpus=None))
+
+
+def test_keyness_with_a_target_and_no_reference_warns_at_the_callers_line(tmp_path):
+    """The old meaning of reference=None with a target is kept for a release with a
+    SpellingDeprecationWarning, attributed to the caller's own line (so Python shows it by
+    default), with the memo in between or not (it used to show nothing but on a replay)."""
+    import subprocess
+    import sys
+
+    folder = tmp_path / "c"
+    folder.mkdir()
+    for n, year in enumerate((2001, 2002, 2003, 2004)):
+        (folder / f"s{n}.txt").write_text(f"各地要抓好计划生育工作。\n{year}年我们加强领导。\n", encoding="utf-8")
+    (folder / "metadata.csv").write_text("speech_id,year\ns0,2001\ns1,2002\ns2,2003\ns3,2004\n", encoding="utf-8")
+    script = tmp_path / "use.py"
+    script.write_text("import sys, analysis\n"
+                      "t = analysis.corpus_tokens(analysis.load_corpus(sys.argv[1]))\n"
+                      "analysis.keyness(t, target='year >= 2003')\n", encoding="utf-8")
+    for memo in ("0", "1", "1"):   # without the memo; computed under it; read back from it
+        run = subprocess.run([sys.executable, str(script), str(folder)], capture_output=True, text=True,
+                             env={**__import__("os").environ, "SPEECHES_MEMO": memo,
+                                  "SPEECHES_CACHE_DIR": str(tmp_path / f"cache{memo}")})
+        assert run.returncode == 0, run.stderr
+        assert f"{script}:3: SpellingDeprecationWarning: keyness(): reference=None with a target" in run.stderr, \
+            (memo, run.stderr)
