@@ -247,7 +247,7 @@ def plot_removals(
         xlabel = f"{xlabel} (all {n_all:,} speeches)"
     if speech_col in counts.columns:
         table = counts.pivot_table(index=kind_col, columns=speech_col, values=value_col,
-                                   aggfunc="sum", fill_value=0, sort=False)
+                                   aggfunc="sum", fill_value=0, sort=False, observed=False)
         table = table[list(pd.unique(counts[speech_col]))]
     else:
         table = counts.groupby(kind_col, sort=False, observed=True)[value_col].sum().to_frame("")
@@ -576,7 +576,7 @@ def plot_category_bars(
             table = pd.crosstab(rows[section], rows[category])
         else:
             table = rows.pivot_table(index=section, columns=category, values=value_col,
-                                     aggfunc="sum", fill_value=0)
+                                     aggfunc="sum", fill_value=0, observed=False)  # pandas's default, said
         panels.append((key, table.reindex(columns=cats, fill_value=0).sort_index()))
     n_sections = max(len(t) for _, t in panels)
     fig = _figure(min(1.5 + (0.6 * n_sections + 1.2) * len(panels), 18), 4.2)

@@ -329,6 +329,19 @@ def test_plot_category_bars_values_and_facets(tmp_path):
     assert sum(b.get_height() for b in bars(fig.axes[1])) == 6
 
 
+def test_plot_category_bars_of_categorical_columns_gives_no_pandas_warning(tmp_path):
+    """Notebook 06 sums a value over categorical columns: pandas's FutureWarning on the
+    default of ``observed`` is not shown to the reader (the choice is said, and kept)."""
+    import warnings
+
+    frame = CAMPAIGNS.assign(n=[2, 1, 4, 1, 1], speech_id=["a", "a", "b", "b", "b"])
+    frame = frame.astype({"category": "category", "speech_id": "category"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        fig = render_checked(lambda: plot_category_bars(frame, value_col="n"), tmp_path)
+    assert sum(b.get_height() for b in bars(fig.axes[1])) == 6
+
+
 # --- every helper ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("plot, frame", [
