@@ -64,10 +64,9 @@ def run_jobs(client, jobs: list) -> list:
     process's memory (``memory://``) needs workers in this process (a threaded cluster):
     with worker processes, a clear error says so before any work is sent (their writes
     would land in their own memory, and the partitions would then read as missing)."""
-    stores = {id(job.store): job.store for job in jobs if job.store is not None and job.store.in_process}
-    if stores and set(client.run(os.getpid).values()) != {os.getpid()}:
-        url = next(iter(stores.values())).root
-        raise ValueError(f"store {url!r} is held in this process's memory (memory://), which the cluster's "
+    held = next((job.store for job in jobs if job.store is not None and job.store.in_process), None)
+    if held is not None and set(client.run(os.getpid).values()) != {os.getpid()}:
+        raise ValueError(f"store {held.root!r} is held in this process's memory (memory://), which the cluster's "
                          "worker processes cannot see: give load_corpus a store= folder or URL they share, "
                          "or use a threaded cluster (LocalCluster(processes=False))")
     order = sorted(range(len(jobs)), key=lambda i: -jobs[i].size)
