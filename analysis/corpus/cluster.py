@@ -103,7 +103,8 @@ def token_dataframe(stored, corpus: pd.DataFrame):
     if stored.inline:
         raise ValueError("the store could not be written, so there are no token files for the workers to "
                          "read: give load_corpus a store= folder or URL the workers share")
-    wanted = set(corpus["speech_id"]) if len(set(corpus["speech_id"])) < len(stored.speech_ids) else None
+    wanted = set(corpus["speech_id"])
+    wanted = wanted if len(wanted) < len(stored.speech_ids) else None  # None: the whole corpus
     meta = token_frame(_empty_tokens())
 
     def table(source, columns=None):

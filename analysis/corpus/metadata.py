@@ -301,13 +301,13 @@ def join_metadata(speech_ids: list[str], table: pd.DataFrame,
     each with its reason); their rows are said to be theirs, not to name no file."""
     name = table.attrs.get("name", "metadata")
     messages = []
-    have = set(speech_ids)
-    theirs = table[table["speech_id"].isin(set(unread) - have)]
+    have, unread = set(speech_ids), set(unread)
+    theirs = table[table["speech_id"].isin(unread - have)]
     if not theirs.empty:
         listed = ", ".join(f"row {line} ({sid})" for sid, line in zip(theirs["speech_id"], theirs["_line"]))
         messages.append(f"{name}: {len(theirs)} row(s) are for speech files that could not be read (named "
                         f"with their reasons in the load's message): {listed}")
-    orphans = table[~table["speech_id"].isin(have | set(unread))]
+    orphans = table[~table["speech_id"].isin(have | unread)]
     if not orphans.empty:
         near = _near_ids(speech_ids)
         listed = ", ".join(f"row {line} ({sid}{_did_you_mean(sid, near)})"

@@ -581,15 +581,36 @@ def directive_groups(found: pd.DataFrame, *, corpus: pd.DataFrame, parts: pd.Dat
 def addressee_table(found: pd.DataFrame, *, n: int | None = None) -> pd.DataFrame:
     """Who the directives address: one row per addressee (compared in Simplified, shown as
     first written), its number of directive ``sentences`` and how many at each strength; the
-    directives that name nobody as one row, ``（未指明）``. Most addressed first."""
-    frame = found.assign(_key=found["addressee"].map(to_simplified))
-    frame["_key"] = frame["_key"].replace("", "（未指明）")
-    shown = frame.groupby("_key", sort=False)["addressee"].first().replace("", "（未指明）")
-    counts = pd.crosstab(frame["_key"], frame["strength"].astype(str)).reindex(
-        columns=[s for s in STRENGTHS if s in set(frame["strength"].astype(str))], fill_value=0)
-    table = counts.assign(sentences=counts.sum(axis=1)).reset_index()
-    table.insert(0, "addressee", table["_key"].map(shown))
-    table = table.drop(columns="_key").sort_values(["sentences", "addressee"], ascending=[False, True],
-                                                   kind="stable").reset_index(drop=True)
+    directives that name nobody as one row, ``（未指明）``. Most addressed first
+    (:func:`by_simplified_form`)."""
+    keys, shown = _forms(found["addressee"].astype(str).replace("", "（未指明）"))
+    counts = pd.crosstab(keys.to_numpy(), found["strength"].astype(str).to_numpy()).reindex(
+        columns=[s for s in STRENGTHS if s in set(found["strength"].astype(str))], fill_value=0)
+    table = _ranked(counts.assign(sentences=counts.sum(axis=1)), shown, "sentences").rename(
+        columns={"form": "addressee"})
     table.columns.name = None
     return table if n is None else table.head(n)
+
+
+def by_simplified_form(values: pd.Series, n: int | None = None) -> pd.DataFrame:
+    """How often each of ``values`` (addressees, deadlines) occurs, compared in Simplified
+    (我们 and 我們 are one, 年内 and 年內 one) and shown as first written: columns ``form`` and
+    ``n``, most frequent first, then by the form shown, as :func:`addressee_table` ranks."""
+    keys, shown = _forms(values.astype(str))
+    table = _ranked(keys.value_counts(sort=False).rename("n").to_frame(), shown, "n")
+    return table if n is None else table.head(n)
+
+
+def _forms(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Each value's Simplified form (each distinct value converted once), and the first
+    written form of each Simplified one."""
+    keys = values.map({v: to_simplified(v) for v in values.unique()})
+    return keys, values.groupby(keys.to_numpy(), sort=False).first()
+
+
+def _ranked(counts: pd.DataFrame, shown: pd.Series, by: str) -> pd.DataFrame:
+    """``counts`` (indexed by Simplified form) with the shown ``form`` first, sorted by
+    ``by`` (descending), then by the form."""
+    table = counts.reset_index(drop=True)
+    table.insert(0, "form", shown.reindex(counts.index).to_numpy())
+    return table.sort_values([by, "form"], ascending=[False, True], kind="stable").reset_index(drop=True)

@@ -568,6 +568,7 @@ def targets_and_directives(corpus: pd.DataFrame, directives: pd.DataFrame, targe
 def _directive_lines(corpus: pd.DataFrame, directives: pd.DataFrame) -> list[str]:
     """The directive sentences: how many, by strength, by decade, whom they name, their deadlines."""
     from ..corpus.passages import sentence_ends
+    from ..extract.directives import by_simplified_form
 
     lines = []
     sentences = pd.Series([max(len(sentence_ends(t)), 1) for t in corpus["text"]], index=corpus.index)
@@ -590,7 +591,7 @@ def _directive_lines(corpus: pd.DataFrame, directives: pd.DataFrame) -> list[str
                      "so a fall can be a change of style rather than of command.")
     if n:
         named = directives[directives["addressee"] != ""]
-        who = ", ".join(f"{a} ({k})" for a, k in _most_frequent(named["addressee"], 5))
+        who = ", ".join(f"{a} ({k})" for a, k in by_simplified_form(named["addressee"], 5).itertuples(index=False))
         lines.append(f"{counted(len(named), 'directive')} name{'s' if len(named) == 1 else ''} whom "
                      f"{'it addresses' if len(named) == 1 else 'they address'}"
                      + (f": {who}" if len(named) else "") + "; the others leave the addressee implicit.")
@@ -603,25 +604,10 @@ def _directive_lines(corpus: pd.DataFrame, directives: pd.DataFrame) -> list[str
             lines.append(f"{counted(len(dated), 'directive')} name{'s' if len(dated) == 1 else ''} a deadline: "
                          f"{said}.")
         else:
-            common = _most_frequent(dated["deadline"], 5)
+            common = by_simplified_form(dated["deadline"], 5).itertuples(index=False)
             lines.append(f"{counted(len(dated), 'directive')} name a deadline; the most frequent: "
                          + ", ".join(f"{d} ({k})" for d, k in common) + ".")
     return lines
-
-
-def _most_frequent(values: pd.Series, n: int) -> list[tuple[str, int]]:
-    """The ``n`` most frequent of ``values`` compared in Simplified (我们 and 我們 are one
-    addressee, 年内 and 年內 one deadline), each shown as first written, with its count; most
-    frequent first, then by the form shown: as :func:`analysis.addressee_table` ranks them."""
-    from ..text.script import to_simplified
-
-    forms = values.astype(str)
-    keys = forms.map({form: to_simplified(form) for form in forms.unique()})
-    shown = forms.groupby(keys.to_numpy(), sort=False).first()
-    counts = keys.value_counts(sort=False)
-    table = pd.DataFrame({"shown": shown.reindex(counts.index).to_numpy(), "n": counts.to_numpy()})
-    table = table.sort_values(["n", "shown"], ascending=[False, True], kind="stable").head(n)
-    return [(form, int(k)) for form, k in zip(table["shown"], table["n"])]
 
 
 def _target_lines(targets: pd.DataFrame, mentions: pd.DataFrame, terms: list[str] | None) -> list[str]:
