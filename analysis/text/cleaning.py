@@ -745,11 +745,11 @@ def _wrap_width(lines: list[_Line]) -> tuple[str, int] | None:
     texts = [ln.text.rstrip() for ln in measured]
     # Both measures, and the one that finds more full lines: lines of Han only are as full in
     # either, a line with digits only in the measure the page was wrapped by.
-    best = None  # (full lines, measure, width); columns first on a tie
+    best = None  # ((full lines, lines at the width), measure, width); columns first on a tie
     for measure in ("columns", "chars"):
         wrapped = _wrapped_at(texts, _line_widths(texts, measure))
-        if wrapped is not None and (best is None or wrapped[1] > best[0]):
-            best = (wrapped[1], measure, wrapped[0])
+        if wrapped is not None and (best is None or wrapped[1:] > best[0]):
+            best = (wrapped[1:], measure, wrapped[0])
     return None if best is None else (best[1], best[2])
 
 
@@ -757,9 +757,9 @@ def _line_widths(texts: list[str], measure: str) -> list[int]:
     return _display_widths(texts) if measure == "columns" else [len(t) for t in texts]
 
 
-def _wrapped_at(texts: list[str], widths: list[int]) -> tuple[int, int] | None:
-    """:func:`_wrap_width` in one measure: the width a full line reaches and how many lines
-    reach it, or None."""
+def _wrapped_at(texts: list[str], widths: list[int]) -> tuple[int, int, int] | None:
+    """:func:`_wrap_width` in one measure: the width a full line reaches, how many lines
+    reach it and how many are at the commonest width, or None."""
     # The most common width: a full line (lines with quotes or Latin letters may measure a
     # column or two more or less than the PDF drew them).
     counts: dict[int, int] = {}
@@ -769,13 +769,21 @@ def _wrapped_at(texts: list[str], widths: list[int]) -> tuple[int, int] | None:
     if not 24 <= width <= 200:
         return None
     full = [t for t, w in zip(texts, widths) if width - 2 <= w <= width + 4]
-    if len(full) < 8 or len(full) < 0.6 * len(texts):
+    # Short lines that end a sentence (a paragraph's last line, a heading) are what a wrapped
+    # page has besides its full lines; those that stop mid-sentence (a table's rows, a title)
+    # are few beside the full ones. Counting only these, a page of short paragraphs with a
+    # table in it is still seen wrapped.
+    open_short = sum(w < width - 2 and not ends_sentence(t.strip()) for t, w in zip(texts, widths))
+    if len(full) < 8 or len(full) < 0.4 * len(texts) or len(full) < 0.6 * (len(full) + open_short):
         return None
     if sum(w > width + 4 for w in widths) > 0.1 * len(texts):
         return None  # a wrapped page has no line much wider than its wrap
     if sum(not ends_sentence(t.strip()) for t in full) < 0.6 * len(full):
         return None
-    return width - 2, sum(w >= width - 2 for w in widths)
+    # Full lines, then lines at the commonest width: a page wrapped at a number of characters
+    # has its lines of Han at that width in either measure, and in characters its lines with
+    # digits too.
+    return width - 2, sum(w >= width - 2 for w in widths), counts[width]
 
 
 def _soft_break(a: str, b: str, c: str | None, *, nblank: int, b_indented: bool, a_para_indented: bool,
@@ -1525,7 +1533,9 @@ def _pass_punctuation(doc: _Doc) -> bool:
 
 
 # ---------------------------------------------------------------- whitespace
-_SPACED_DIGITS = re.compile(r"\d(?:[ \u00a0][\d.%])+")
+# Single digits, points and percent signs, each after one space ("1 9 9 3", "8 . 5 %"): not a
+# number beside another ("表1 2012年", a table's "4 3.1"), which has a digit on one side.
+_SPACED_DIGITS = re.compile(r"(?<![\d.])\d(?:[ \u00a0][\d.%])+(?![\d.%])")
 # Whether it can match at all: a space between a digit and a digit, point or percent sign.
 # Written to start with the space (a character class the regex engine skips to), where the
 # pattern above starts with \d and is tried at every position.
@@ -1550,6 +1560,7 @@ def _pass_whitespace(doc: _Doc) -> bool:
     subs: dict[int, str] = {}
     # Digits spaced out by a PDF text layer ("1 9 9 3 年"), where they stand by Chinese text.
     spaced: set[int] = set()
+    rows: dict[int, bool] = {}  # a line's start -> whether it is a table's row
     for m in _SPACED_DIGITS.finditer(s) if doc.holds(" \u00a0") and _SPACED_HINT.search(s) else ():
         a, b = m.start(), m.end()
         left = s[a - 2] if a >= 2 and s[a - 1] == " " else (s[a - 1] if a else "\n")
@@ -1563,9 +1574,9 @@ def _pass_whitespace(doc: _Doc) -> bool:
             edge.append((a, b))
             continue
         next_to_cjk = _CJK_CONTEXT.match(s[a - 1]) or (b < n and _CJK_CONTEXT.match(s[b]))
-        if next_to_cjk or a in spaced:
+        if a in spaced or (next_to_cjk and not _table_row(s, a, rows, spaced)):
             inner.append((a, b))
-        else:  # between Latin words or numbers: keep one plain space
+        else:  # between Latin words, numbers or a table's cells: keep one plain space
             if b - a > 1:
                 inner.append((a + 1, b))
             if s[a] != " ":
@@ -1584,6 +1595,32 @@ def _pass_whitespace(doc: _Doc) -> bool:
     spans = sorted([(a, b, "whitespace") for a, b in edge] + [(a, b, "spacing") for a, b in inner])
     changed = doc.substitute(subs, "space")
     return doc.delete([(a, b) for a, b, _ in spans], [k for _, _, k in spans]) or changed
+
+
+def _table_row(s: str, at: int, rows: dict[int, bool], spaced: set[int]) -> bool:
+    """Whether the line holding position ``at`` is a table's row flattened by a PDF's text
+    layer (``地区生产总值 亿元 12762 13562``, ``生产总值增速 % 8.5 8.7``): three cells or more
+    between spaces (digits spaced out, ``spaced``, are one cell), two of them numbers, no
+    punctuation, and at most a quarter of its cells one Han character (a line spaced out by a
+    PDF, ``国务 院 关 于``, has more). The spaces between its cells are kept, one each, as
+    between numbers: deleted, they would run the cells into one another (``亿元12762``). A
+    row without numbers (a table's head, ``指标 单位 计划 完成``) is not told from words spaced
+    out, and is run together."""
+    start = s.rfind("\n", 0, at) + 1
+    known = rows.get(start)
+    if known is None:
+        end = s.find("\n", at)
+        end = len(s) if end < 0 else end
+        line = "".join(c for i, c in enumerate(s[start:end], start) if i not in spaced) if spaced else s[start:end]
+        cells = line.split()
+        known = (len(cells) >= 3 and not _ANY_PUNCT.search(line)
+                 and sum(_NUMBER_CELL.fullmatch(c) is not None for c in cells) >= 2
+                 and 4 * sum(len(c) == 1 and HAN_RE.match(c) is not None for c in cells) <= len(cells))
+        rows[start] = known
+    return known
+
+
+_NUMBER_CELL = re.compile(r"[-+]?\d[\d.,]*[%‰]?")
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -461,3 +461,44 @@ def test_changes_frame_lists_every_change_in_raw_order():
 def test_counts_name_every_kind():
     r = clean_text("正文。")
     assert list(r.counts()) == list(KINDS) and list(r.substitution_counts()) == list(SUBSTITUTION_KINDS)
+
+
+def test_pdf_of_short_paragraphs_with_a_table_is_joined():
+    """A report's PDF page: short paragraphs (their last lines short), numbered headings and a
+    table flattened into lines of cells. Fewer than 60% of its lines are full, and it is still
+    a hard-wrapped page: every paragraph comes back whole, the headings and the table's rows
+    stay lines of their own, and the rows keep the spaces between their cells (found by a
+    new user's trial: a table in a page left every paragraph of the file in its PDF lines)."""
+    han = "坚持稳中求进工作总基调完整准确全面贯彻新发展理念加快构建新发展格局着力推动高质量发展"
+    rng = random.Random(7)
+
+    def paragraph(k: int) -> str:
+        return "　　" + "".join(rng.choice(han) for _ in range(40 + 7 * k)) + f"，增长{k + 5}%。"
+
+    table = ["表1 2013年主要经济指标完成情况", "指标单位计划完成", "地区生产总值 亿元 46778 47578",
+             "生产总值增速 % 8.5 8.7", "城镇新增就业 万人 100 63.3"]
+    layout = ["一、2013年工作回顾", 0, 1, "（一）经济运行总体平稳。", 2, 3, *table, "二、2014年主要目标", 4, 5,
+              "三、切实做好今年的重点工作", 6, 7]
+    raw_lines, want = [], []
+    for item in layout:
+        if isinstance(item, str):
+            raw_lines.append(item)
+            want.append(item)
+        else:
+            text = paragraph(item)
+            raw_lines += [text[k:k + 30] for k in range(0, len(text), 30)]
+            want.append(text.lstrip("　"))
+    widths = [len(line) for line in raw_lines]
+    assert sum(w == 30 for w in widths) < 0.6 * len(raw_lines)  # what the old rule asked for
+    r = audited("\n".join(raw_lines) + "\n")
+    assert r.text.split("\n") == want
+
+
+def test_spaced_out_digits_are_joined_but_numbers_and_table_cells_kept_apart():
+    r = audited("各位代表：\n现在我代表省人民政府向大会报告工作。\n表1 2012年主要经济指标完成情况\n"
+                "指标 单位 计划 完成\n居民消费价格 % 4 3.1\n1 9 9 3 年经济增长 8 . 5 %，物价上涨 1 0 %。\n"
+                "国务 院 关 于 加强 工作 的 意见\n我们要继续努力，完成各项任务。\n")
+    assert r.text.split("\n")[2:7] == ["表1 2012年主要经济指标完成情况", "指标单位计划完成",
+                                       "居民消费价格 % 4 3.1", "1993年经济增长8.5%，物价上涨10%。",
+                                       "国务院关于加强工作的意见"]
+    assert {x.kind for x in r.removed} == {"spacing", "whitespace"}
