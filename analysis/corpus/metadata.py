@@ -107,19 +107,23 @@ def read_metadata(source: str | Path | pd.DataFrame, reserved: set[str] = frozen
     if line_offset is not None:
         table["_line"] = range(line_offset, line_offset + len(table))
     table["speech_id"] = table["speech_id"].str.strip()
+    table.attrs["name"] = name
+    problems = []
     blank = table["speech_id"].isna() | (table["speech_id"] == "")
     if blank.any():
-        raise CorpusError(f"{name}: rows {_lines(table[blank])} have no speech_id")
-    dupes = table[table["speech_id"].duplicated(keep=False)]
+        problems.append(f"{name}: rows {_lines(table[blank])} have no speech_id")
+    dupes = table[table["speech_id"].duplicated(keep=False) & ~blank]
     if not dupes.empty:
         listed = "; ".join(f"{sid!r} on rows {_lines(rows)}"
                            for sid, rows in dupes.groupby("speech_id", sort=False, observed=True))
-        raise CorpusError(f"{name}: duplicate speech_id: {listed}")
+        problems.append(f"{name}: duplicate speech_id: {listed}")
     clash = sorted(set(table.columns) & set(reserved))
     if clash:
-        raise CorpusError(f"{name}: column(s) {clash} would replace what the loader computes; "
-                          "rename them")
-    table.attrs["name"] = name
+        problems.append(f"{name}: column(s) {clash} would replace what the loader computes; rename them")
+    if problems:
+        # and the values that cannot be read, so that one run names every fault of the file
+        values = _unreadable_dates(table)[1] + (metadata_levels(table, "warn")[1] if "level" in table else [])
+        raise CorpusError("; ".join(problems + values))
     return table
 
 
@@ -199,6 +203,14 @@ def metadata_dates(table: pd.DataFrame, errors: str = "raise") -> tuple[dict[str
     a message and no date for that row. A ``date`` whose year differs from ``year`` is a
     message: the date wins.
     """
+    found, bad, notes = _unreadable_dates(table)
+    if bad and errors == "raise":
+        raise CorpusError(f"{len(bad)} metadata value(s) cannot be read: " + "; ".join(bad))
+    return found, bad + notes
+
+
+def _unreadable_dates(table: pd.DataFrame) -> tuple[dict[str, SpeechDate], list[str], list[str]]:
+    """:func:`metadata_dates`'s dates, its values that cannot be read, and its other notes."""
     name = table.attrs.get("name", "metadata")
     found: dict[str, SpeechDate] = {}
     bad, notes = [], []
@@ -225,9 +237,7 @@ def metadata_dates(table: pd.DataFrame, errors: str = "raise") -> tuple[dict[str
                                  f"{stated} disagree; the date wins")
         if year is not None:
             found[sid] = SpeechDate(date, year, "metadata", evidence)
-    if bad and errors == "raise":
-        raise CorpusError(f"{len(bad)} metadata value(s) cannot be read: " + "; ".join(bad))
-    return found, bad + notes
+    return found, bad, notes
 
 
 def metadata_levels(table: pd.DataFrame, errors: str = "raise") -> tuple[dict[str, str], list[str]]:

@@ -109,6 +109,21 @@ def test_a_duplicate_id_is_an_error_naming_its_rows(folder):
         load_corpus(folder)
 
 
+def test_a_metadata_file_s_faults_are_named_at_once(folder):
+    """A duplicate id, a row without one, a date and a level that cannot be read: one error
+    names them all, so a fix is not followed by the next fault (found by a new user's trial)."""
+    write(folder / "metadata.csv", "speech_id,date,level\na,2001-01-05,省\n,2002-01-05,市\na,2003-01-05,县\n"
+                                   "b,15/01/2012,部\n")
+    with pytest.raises(CorpusError) as raised:
+        load_corpus(folder)
+    message = str(raised.value)
+    said = [message.find(f) for f in ("metadata.csv: rows 3 have no speech_id;",
+                                      "metadata.csv: duplicate speech_id: 'a' on rows 2, 4;",
+                                      "metadata.csv, row 5 (b), column date: '15/01/2012' is ambiguous",
+                                      "metadata.csv, row 5 (b), column level: '部' is not a level")]
+    assert -1 not in said and said == sorted(said), message
+
+
 def test_a_date_that_does_not_parse_names_row_column_and_value(folder):
     write(folder / "metadata.csv", "speech_id,date,year\na,2012-03-05,\nb,next spring,\nc,,20133\n")
     with pytest.raises(CorpusError) as raised:
