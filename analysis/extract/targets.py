@@ -1098,16 +1098,24 @@ def targets_and_results(found: pd.DataFrame, *, corpus: pd.DataFrame, indicators
     ``target_high`` (the same for a single figure), ``qualifier``, ``result``, ``unit``,
     ``gap`` (the result's distance from the target's band: positive above its upper end,
     negative below its lower end, 0 within; NA without a result) and the two ``passage``
-    ids. Only years with a target; the result is NA where no report announces one."""
+    ids (each names its speech); ``n_labels``, how many different figures the corpus's
+    speeches give for that indicator and year, as a target or as a result, whichever more
+    (:func:`year_figures`). Only years with a target; the result is NA where no report
+    announces one.
+
+    The pairs are by year alone: right for one government's reports, one a year. In a corpus
+    of several places' speeches a year, the target of one place would stand beside the result
+    of another; ``n_labels`` above 1 shows it, and :func:`enough_for_targets` then charts
+    nothing."""
     columns = ["indicator", "year", "target", "target_low", "target_high", "qualifier", "result", "unit", "gap",
-               "target_passage", "result_passage"]
+               "target_passage", "result_passage", "n_labels"]
     wanted = set(indicators)
     goals = year_figures(found, corpus=corpus, kind="target")
     goals = goals[goals["indicator"].isin(wanted)]
     if goals.empty:
         return pd.DataFrame(columns=columns)
     done = year_figures(found, corpus=corpus, kind="result")
-    done = done[done["indicator"].isin(wanted)][["indicator", "year", "value", "unit", "passage"]]
+    done = done[done["indicator"].isin(wanted)][["indicator", "year", "value", "unit", "passage", "n_labels"]]
     table = goals.merge(done, on=["indicator", "year"], how="left", suffixes=("", "_result"))
     # a result in another unit (a target in %, a result in 万人) is no result of that target
     table.loc[table["unit_result"].notna() & (table["unit_result"] != table["unit"]), "value_result"] = np.nan
@@ -1119,7 +1127,8 @@ def targets_and_results(found: pd.DataFrame, *, corpus: pd.DataFrame, indicators
         "indicator": table["indicator"], "year": table["year"], "target": table["label"], "target_low": low,
         "target_high": high, "qualifier": table["qualifier"], "result": result, "unit": table["unit"],
         "gap": pd.Series(gap, index=table.index).where(result.notna()).round(6),
-        "target_passage": table["passage"], "result_passage": table["passage_result"]})
+        "target_passage": table["passage"], "result_passage": table["passage_result"],
+        "n_labels": np.fmax(table["n_labels"], table["n_labels_result"].fillna(0)).astype("int64")})
     order = {k: i for i, k in enumerate(indicators)}
     return out.sort_values(["indicator", "year"], key=lambda s: s.map(order) if s.name == "indicator" else s,
                            kind="stable").reset_index(drop=True)[columns]
@@ -1190,7 +1199,17 @@ def enough_for_targets(table: pd.DataFrame, *, minimum: int = 2):
 
     if table.empty:
         return Enough(False, "no year has a target of these indicators: nothing to chart")
-    both = table[table["result"].notna()].groupby("indicator", sort=False)["year"].nunique()
+    paired = table[table["result"].notna()]
+    if "n_labels" in table and (paired["n_labels"] > 1).any():
+        mixed = paired[paired["n_labels"] > 1].sort_values("year", kind="stable")
+        first = mixed.iloc[0]
+        return Enough(False, f"the speeches give different figures for the same year "
+                             f"({counted(int(mixed['year'].nunique()), 'year')}; {int(first['year'])}: "
+                             f"{int(first['n_labels'])} different {first['indicator']} figures). The corpus holds "
+                             "several places' or series' speeches a year, and a target set beside a result would "
+                             "join one speech's figure to another's, so nothing is charted; compare each place "
+                             "by its own rows of the targets table (year_figures names the speeches)")
+    both = paired.groupby("indicator", sort=False)["year"].nunique()
     best = int(both.max()) if len(both) else 0
     said = (f"{counted(int(table['year'].nunique()), 'year')} with a target, "
             f"{counted(best, 'year')} with the following report's result")

@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..common.wording import counted, listed
 from ..measures.concordance import MIN_HITS
-from ..measures.groups import SMALL_MULTIPLES
+from ..measures.groups import SMALL_MULTIPLES, time_unit
 from ..measures.reference import own_reports  # noqa: F401 (analysis.findings.own_reports, as notebook 04 calls it)
 from ..text.outline import PREAMBLE_LABEL, cn_numeral
 
@@ -581,14 +581,20 @@ def _directive_lines(corpus: pd.DataFrame, directives: pd.DataFrame) -> list[str
                  f"({n / n_sentences:.0%}), by their strongest cue: {by_strength}.")
     dated = corpus[corpus["year"].notna()] if "year" in corpus else corpus.iloc[:0]
     if len(corpus) > SMALL_MULTIPLES and dated["year"].nunique() >= 2:
-        decade = (dated["year"].astype(int) // 10 * 10).to_numpy()
-        sizes = sentences[dated.index].reset_index(drop=True).groupby(decade).sum()
-        counts = directives["speech_id"].map(dict(zip(dated["speech_id"], decade))).value_counts()
+        # by year or by decade, as the chart above groups them (directive_groups)
+        step = 10 if time_unit(dated) == "decade" else 1
+        group = (dated["year"].astype(int) // step * step).to_numpy()
+        sizes = sentences[dated.index].reset_index(drop=True).groupby(group).sum()
+        counts = directives["speech_id"].map(dict(zip(dated["speech_id"], group))).value_counts()
         rate = (counts.reindex(sizes.index, fill_value=0) / sizes * 100).sort_index()
-        lines.append(f"Per 100 sentences, from {rate.iloc[0]:.0f} in the {rate.index[0]}s to {rate.iloc[-1]:.0f} "
-                     f"in the {rate.index[-1]}s (highest: {rate.max():.0f}, the {rate.idxmax()}s). These are *marked* "
-                     "directives only: a speech that writes its tasks as bare imperatives (严守耕地红线。) has fewer, "
-                     "so a fall can be a change of style rather than of command.")
+
+        def name(g) -> str:
+            return f"the {g}s" if step == 10 else str(g)
+
+        lines.append(f"Per 100 sentences, from {rate.iloc[0]:.0f} in {name(rate.index[0])} to {rate.iloc[-1]:.0f} "
+                     f"in {name(rate.index[-1])} (highest: {rate.max():.0f}, {name(rate.idxmax())}). "
+                     "These are *marked* directives only: a speech that writes its tasks as bare imperatives "
+                     "(严守耕地红线。) has fewer, so a fall can be a change of style rather than of command.")
     if n:
         named = directives[directives["addressee"] != ""]
         who = ", ".join(f"{a} ({k})" for a, k in by_simplified_form(named["addressee"], 5).itertuples(index=False))
@@ -646,9 +652,14 @@ def _target_lines(targets: pd.DataFrame, mentions: pd.DataFrame, terms: list[str
 
 def _growth_lines(growth: pd.DataFrame) -> list[str]:
     """Each year's growth target beside the result the next report gives."""
+    from ..extract.targets import enough_for_targets
+
     lines = []
     both = growth[growth["result"].notna()] if len(growth) else growth
-    if len(both) >= 2:
+    enough = enough_for_targets(growth)
+    if not enough and len(both) >= 2:
+        lines.append(f"Targets are not set beside results: {enough.message}.")
+    elif enough:
         for indicator, rows in both.groupby("indicator", sort=False):
             above, within, below = int((rows["gap"] > 0).sum()), int((rows["gap"] == 0).sum()), int(
                 (rows["gap"] < 0).sum())

@@ -239,3 +239,21 @@ def test_the_finding_counts_an_addressee_and_a_deadline_once_whatever_the_script
     said = " ".join(analysis.findings._directive_lines(corpus, orders))
     assert "10 directives name whom they address: 我们 (4), 各地 (3), 各部门 (2), 各單位 (1)" in said, said
     assert "6 directives name a deadline; the most frequent: 年内 (6)." in said, said
+
+
+def test_the_finding_gives_directives_per_100_sentences_by_year_as_the_chart_does(tmp_path):
+    """Eight years: the chart groups by year, and so does the finding (it said "from 27 in the
+    2010s to 27 in the 2010s" for a corpus of 2011-2016, grouping by decade)."""
+    import analysis
+
+    folder = tmp_path / "c"
+    folder.mkdir()
+    rows = ["speech_id,year"]
+    for n, (year, filler) in enumerate(zip(range(2001, 2009), [0, 1, 1, 1, 1, 1, 1, 3])):
+        (folder / f"s{n}.txt").write_text(f"各单位必须按时上报{n}次。\n" + "今年天气很好。\n" * filler,
+                                         encoding="utf-8")
+        rows.append(f"s{n},{year}")
+    (folder / "metadata.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    corpus = analysis.load_corpus(folder, cache=False)
+    said = " ".join(analysis.findings._directive_lines(corpus, directives(corpus)))
+    assert "Per 100 sentences, from 100 in 2001 to 25 in 2008 (highest: 100, 2001)." in said, said

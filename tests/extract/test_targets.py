@@ -107,6 +107,18 @@ def test_respectively_gives_the_nth_figure_to_the_nth_subject():
     assert [r[:2] for r in found] == [["energy_intensity", 5.0]]
 
 
+def test_a_province_s_energy_intensity_is_not_its_growth():
+    """单位地区生产总值能耗 (a province's), 单位生产总值能耗 (a city's): the energy used per unit of
+    its output, not the output's growth (found by a new user's trial: every provincial
+    energy-intensity target was read as a GDP growth figure)."""
+    assert rows("今年单位地区生产总值能耗下降3.5%。") == [
+        ["energy_intensity", 3.5, None, None, "%", "", "target", 2020, 2020]]
+    assert [r[:2] for r in rows("到2015年，全省单位生产总值能耗比2010年下降16%。")] == [["energy_intensity", 16.0]]
+    assert [r[:2] for r in rows("萬元地區生產總值能耗下降3%，地區生產總值增長8%。")] == [
+        ["energy_intensity", 3.0], ["gdp_growth", 8.0]]
+    assert [r[:2] for r in rows("单位地区生产总值二氧化碳排放下降4%。")] == []
+
+
 def test_a_figure_before_its_indicator():
     assert rows("提出8%左右的国内生产总值增长目标。")[0][:7] == ["gdp_growth", 8.0, None, None, "%", "左右", "target"]
 
@@ -273,6 +285,34 @@ def test_targets_beside_the_next_report_s_results():
     assert target_table(found, corpus=corpus).values.tolist() == [[2019, "6–6.5%"], [2020, "5%左右"]]
     assert year_figures(found, corpus=corpus, kind="result")["speech_id"].tolist() == ["r2020", "r2021"]
     assert bool(enough_for_targets(table)) and not enough_for_targets(table.iloc[:1])
+
+
+def test_targets_beside_results_are_not_charted_when_places_give_different_figures():
+    """Two places' reports a year, and no column to tell the places apart: a year's target
+    (place a) would be set beside another place's result. ``n_labels`` says how many figures
+    the speeches give for the year, and nothing is charted (found by a new user's trial: a
+    province's target beside a city's result)."""
+    texts = {"a2011": "今年地区生产总值增长8%。", "b2011": "今年地区生产总值增长10%。",
+             "a2012": "过去一年，地区生产总值增长9%。今年地区生产总值增长7%。",
+             "b2012": "过去一年，地区生产总值增长11%。今年地区生产总值增长7%。"}
+    corpus = pd.DataFrame({"speech_id": list(texts), "text": list(texts.values()),
+                           "text_simplified": list(texts.values()),
+                           "year": pd.array([2011, 2011, 2012, 2012], dtype="Int64")})
+    parts = pd.DataFrame({"speech_id": list(texts), "part": "preamble", "section": pd.NA, "point": pd.NA,
+                          "label": "", "title": "", "start": 0, "end": [len(t) for t in texts.values()],
+                          "n_chars": 0})
+    table = targets_and_results(targets(corpus, parts=parts), corpus=corpus, indicators=["gdp_growth"])
+    assert table[["year", "target", "result", "n_labels"]].fillna({"result": -1}).values.tolist() == [
+        [2011, "8%", 9.0, 2], [2012, "7%", -1, 1]]
+    enough = enough_for_targets(table)
+    assert not enough
+    assert str(enough).startswith("the speeches give different figures for the same year (1 year; 2011: "
+                                  "2 different gdp_growth figures)")
+    one_place = corpus[corpus["speech_id"].str.startswith("a")]
+    table = targets_and_results(targets(one_place, parts=parts[parts["speech_id"].str.startswith("a")]),
+                                corpus=one_place, indicators=["gdp_growth"])
+    assert table["n_labels"].tolist() == [1, 1] and not enough_for_targets(table)  # one year with both
+    assert "(at least 2 needed)" in str(enough_for_targets(table))
 
 
 def test_term_figures_says_whether_a_named_target_has_a_number():
