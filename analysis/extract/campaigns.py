@@ -329,8 +329,8 @@ def _speech_mentions(text: str, simp: str, lex: Lexicon, rules: list) -> list[di
     return mentions
 
 
-def _prepare(text, parts, simplified, rules, lex):
-    simp, parts = prepare_text(text, parts, simplified)
+def _prepare(text, parts, simplified, rules, lex, name: str):
+    simp, parts = prepare_text(text, parts, simplified, name)
     rules = _rule_list(campaign_rules() if rules is None else rules)
     return simp, parts, rules, (lexicon() if lex is None else lex)
 
@@ -370,7 +370,7 @@ def campaign_mentions(text: str, *, parts: pd.DataFrame | None = None, simplifie
     """
     from ..corpus.passages import text_passages
 
-    simp, parts, rules, lex = _prepare(text, parts, simplified, rules, lex)
+    simp, parts, rules, lex = _prepare(text, parts, simplified, rules, lex, "campaign_mentions")
     frame = _mention_frame(_placed(_speech_mentions(text, simp, lex, rules), parts))
     return text_passages(frame, text, parts)[MENTION_COLUMNS]
 
@@ -428,7 +428,7 @@ def campaigns(text: str, *, parts: pd.DataFrame | None = None, simplified: str |
     """
     from ..corpus.passages import text_passages
 
-    simp, parts, rules, lex = _prepare(text, parts, simplified, rules, lex)
+    simp, parts, rules, lex = _prepare(text, parts, simplified, rules, lex, "campaigns")
     frame = _campaign_frame(_campaign_rows(_placed(_speech_mentions(text, simp, lex, rules), parts)))
     return text_passages(frame, text, parts)[CAMPAIGN_COLUMNS]
 

@@ -839,9 +839,15 @@ def expansion_items(text: str, simp: str, spans: list[tuple[int, int]], formula:
 
 # --------------------------------------------------------------------------- formulas
 
-def prepare_text(text: str, parts: pd.DataFrame | None, simplified: str | None):
+def prepare_text(text: str, parts: pd.DataFrame | None, simplified: str | None, name: str = "formulas"):
     """``(simplified text, parts)`` of one speech: its Simplified form (one character per
-    character of ``text``) and its outline, each computed unless given."""
+    character of ``text``) and its outline, each computed unless given. ``name``, the
+    function called, is what the error names when ``text`` is not a text (a corpus: its
+    ``corpus_`` function reads a whole one)."""
+    if not isinstance(text, str):
+        what = "a corpus" if isinstance(text, pd.DataFrame) else f"a {type(text).__name__}"
+        raise TypeError(f"{name}() reads one speech's text (a str), not {what}; for a corpus's speeches call "
+                        f"analysis.corpus_{name}(corpus), or {name}(corpus.text.iloc[i]) for one of them")
     simp = to_simplified(text) if simplified is None else simplified
     if len(simp) != len(text):
         raise ValueError("simplified text must have one character per character of text")
@@ -912,7 +918,7 @@ def formulas(text: str, *, parts: pd.DataFrame | None = None, simplified: str | 
     >>> found[["formula", "n_items", "matches"]].values.tolist()
     [['五有', 5, True]]
     """
-    simp, parts = prepare_text(text, parts, simplified)
+    simp, parts = prepare_text(text, parts, simplified, "formulas")
     from ..corpus.passages import text_passages
 
     frame = _formula_frame(formula_rows(text, simp, parts, lexicon() if lex is None else lex))

@@ -363,3 +363,19 @@ def test_ji_expansion_runs_across_semicolons_when_that_gives_the_count():
     assert row["expansion"] == ["保计划内建设", "压计划外建设", "保生产性建设", "压非生产性建设", "保重点建设",
                                 "压非重点建设"]
     assert (row["numeral"], row["n_items"], bool(row["matches"])) == (6, 6, True)
+
+
+def test_a_corpus_given_for_one_text_is_a_clear_error():
+    """formulas, campaigns and campaign_mentions read one speech; given a corpus (as docs/api.md
+    once wrote ``formulas(corpus)``) they name the function that reads a corpus, instead of
+    failing inside OpenCC on ``'Corpus' object has no attribute 'encode'``."""
+    import analysis
+
+    corpus = pd.DataFrame({"speech_id": ["a"], "text": ["开展“三进”活动。"]})
+    for function in (analysis.formulas, analysis.campaigns, analysis.campaign_mentions):
+        name = function.__name__
+        with pytest.raises(TypeError, match=rf"^{name}\(\) reads one speech's text \(a str\), not a corpus; .*"
+                                            rf"analysis\.corpus_{name}\(corpus\)"):
+            function(corpus)
+    with pytest.raises(TypeError, match=r"not a list"):
+        analysis.formulas(["开展“三进”活动。"])
