@@ -163,7 +163,32 @@ def _grow(c, clause, l0, l1, r0, r1):
         l1 = l1 + 1
     while (r0 - l1 > 1).all() and len(set(c[r0 - 1].tolist())) == 1:
         r0 = r0 - 1
-    # Every slot non-empty and the occurrences apart.
-    if (r0 <= l1).any() or (l0[1:] < r1[:-1]).any():
+    l0, l1, r0, r1 = _whole_numbers(c, l0, l1, r0, r1)
+    # Every part and slot non-empty and the occurrences apart.
+    if (l1 <= l0).any() or (r1 <= r0).any() or (r0 <= l1).any() or (l0[1:] < r1[:-1]).any():
         return None
+    return l0, l1, r0, r1
+
+
+def _whole_numbers(c, l0, l1, r0, r1):
+    """The fixed parts cut back so that none ends inside a number: where the occurrences
+    agree on a number's first digits (2012, 2013, 2014 share 201), those digits go with the
+    rest of the number, to the slot or out of the frame. The fixed parts read alike at every
+    occurrence, so each moves by the same count of characters everywhere."""
+    n = len(c)
+
+    def digit(positions):
+        inside = (positions >= 0) & (positions < n)
+        return inside & (c[np.clip(positions, 0, n - 1)] >= 48) & (c[np.clip(positions, 0, n - 1)] <= 57)
+
+    # the right part's end, then the left part's start: out of the frame
+    while (r1 > r0).all() and digit(r1 - 1).all() and digit(r1).any():
+        r1 = r1 - 1
+    while (l1 > l0).all() and digit(l0).all() and digit(l0 - 1).any():
+        l0 = l0 + 1
+    # the ends facing the slot: into the slot
+    while (l1 > l0).all() and digit(l1 - 1).all() and digit(l1).any():
+        l1 = l1 - 1
+    while (r1 > r0).all() and digit(r0).all() and digit(r0 - 1).any():
+        r0 = r0 + 1
     return l0, l1, r0, r1

@@ -400,3 +400,13 @@ def test_the_seed_cache_may_be_smaller_than_the_corpus(monkeypatch):
     monkeypatch.undo()
     pd.testing.assert_frame_equal(small, reuse(corpus, workers=1))
     assert len(small) == 3
+
+
+def test_a_frame_never_cuts_a_number():
+    """Figures that share their first or last digits (100, 200, 300; 2012, 2013, 2014) go
+    whole to the slot: the fixed parts are words, not "00亿元" or "比201" (found by a new
+    user's trial: a frame "生产总值…201")."""
+    text = "".join(f"地区生产总值达到{n}00亿元，比201{n + 1}年增长。" for n in (1, 2, 3))
+    corpus = pd.DataFrame({"speech_id": ["x"], "text": [text], "text_simplified": [text]})
+    found = repeated_frames(corpus, passage_ids=False)
+    assert found[["frame", "n", "slots"]].values.tolist() == [["地区生产总值达到…亿元", 3, ["100", "200", "300"]]]
