@@ -1050,14 +1050,16 @@ def year_figures(found: pd.DataFrame, *, corpus: pd.DataFrame, kind: str = "targ
 
     Returns ``indicator``, ``year``, ``value``, ``low``, ``high``, ``unit``, ``qualifier``,
     ``label`` (:func:`figure_label`), ``speech_id`` and ``passage``, sorted by indicator
-    and year; and ``n_speeches`` and ``n_labels``: how many speeches give a figure of that
-    indicator and year, and how many different figures they give. A corpus of one
+    and year; and ``n_speeches``, ``n_labels`` and ``n_speech_labels``: how many speeches
+    give a figure of that indicator and year, how many different figures they give, and how
+    many different figures when each speech counts by its first (a speech may give two: a
+    total and a part, a figure and a correction). A corpus of one
     government's reports has one speech a year; in one of many places' speeches the year's
     figure is one place's among others (``n_labels`` > 1): compare places by their own rows
     of ``found``, not by this table.
     """
     columns = ["indicator", "year", "value", "low", "high", "unit", "qualifier", "label", "speech_id", "passage",
-               "n_speeches", "n_labels"]
+               "n_speeches", "n_labels", "n_speech_labels"]
     rows = found[(found["kind"].astype(str) == kind) & ~found["change"] & found["year"].notna()
                  & (found["year"] == found["until"])].copy()
     if rows.empty:
@@ -1072,6 +1074,10 @@ def year_figures(found: pd.DataFrame, *, corpus: pd.DataFrame, kind: str = "targ
     groups = rows.groupby(["indicator", "year"], sort=False)
     rows["n_speeches"] = groups["speech_id"].transform("nunique").astype("int64")
     rows["n_labels"] = groups["label"].transform("nunique").astype("int64")
+    firsts = rows.drop_duplicates(["indicator", "year", "speech_id"])   # found is in text order
+    per_speech = firsts.groupby(["indicator", "year"])["label"].nunique()
+    rows["n_speech_labels"] = per_speech.reindex(pd.MultiIndex.from_frame(rows[["indicator", "year"]])).to_numpy(
+        dtype="int64")
     rows = rows.sort_values(["indicator", "year", "own", "order"], ascending=[True, True, False, True], kind="stable")
     rows = rows.drop_duplicates(["indicator", "year"], keep="first")
     rows["year"] = rows["year"].astype("int64")
@@ -1098,24 +1104,24 @@ def targets_and_results(found: pd.DataFrame, *, corpus: pd.DataFrame, indicators
     ``target_high`` (the same for a single figure), ``qualifier``, ``result``, ``unit``,
     ``gap`` (the result's distance from the target's band: positive above its upper end,
     negative below its lower end, 0 within; NA without a result) and the two ``passage``
-    ids (each names its speech); ``n_labels``, how many different figures the corpus's
-    speeches give for that indicator and year, as a target or as a result, whichever more
-    (:func:`year_figures`). Only years with a target; the result is NA where no report
-    announces one.
+    ids (each names its speech); ``n_speech_labels``, how many different figures the
+    speeches give for that indicator and year, each speech by its first, as a target or as a
+    result, whichever more (:func:`year_figures`). Only years with a target; the result is NA
+    where no report announces one.
 
     The pairs are by year alone: right for one government's reports, one a year. In a corpus
     of several places' speeches a year, the target of one place would stand beside the result
-    of another; ``n_labels`` above 1 shows it, and :func:`enough_for_targets` then charts
-    nothing."""
+    of another; ``n_speech_labels`` above 1 shows it, and :func:`enough_for_targets` then
+    charts nothing."""
     columns = ["indicator", "year", "target", "target_low", "target_high", "qualifier", "result", "unit", "gap",
-               "target_passage", "result_passage", "n_labels"]
+               "target_passage", "result_passage", "n_speech_labels"]
     wanted = set(indicators)
     goals = year_figures(found, corpus=corpus, kind="target")
     goals = goals[goals["indicator"].isin(wanted)]
     if goals.empty:
         return pd.DataFrame(columns=columns)
     done = year_figures(found, corpus=corpus, kind="result")
-    done = done[done["indicator"].isin(wanted)][["indicator", "year", "value", "unit", "passage", "n_labels"]]
+    done = done[done["indicator"].isin(wanted)][["indicator", "year", "value", "unit", "passage", "n_speech_labels"]]
     table = goals.merge(done, on=["indicator", "year"], how="left", suffixes=("", "_result"))
     # a result in another unit (a target in %, a result in 万人) is no result of that target
     table.loc[table["unit_result"].notna() & (table["unit_result"] != table["unit"]), "value_result"] = np.nan
@@ -1128,7 +1134,7 @@ def targets_and_results(found: pd.DataFrame, *, corpus: pd.DataFrame, indicators
         "target_high": high, "qualifier": table["qualifier"], "result": result, "unit": table["unit"],
         "gap": pd.Series(gap, index=table.index).where(result.notna()).round(6),
         "target_passage": table["passage"], "result_passage": table["passage_result"],
-        "n_labels": np.fmax(table["n_labels"], table["n_labels_result"].fillna(0)).astype("int64")})
+        "n_speech_labels": np.fmax(table["n_speech_labels"], table["n_speech_labels_result"].fillna(0)).astype("int64")})
     order = {k: i for i, k in enumerate(indicators)}
     return out.sort_values(["indicator", "year"], key=lambda s: s.map(order) if s.name == "indicator" else s,
                            kind="stable").reset_index(drop=True)[columns]
@@ -1200,12 +1206,12 @@ def enough_for_targets(table: pd.DataFrame, *, minimum: int = 2):
     if table.empty:
         return Enough(False, "no year has a target of these indicators: nothing to chart")
     paired = table[table["result"].notna()]
-    if "n_labels" in table and (paired["n_labels"] > 1).any():
-        mixed = paired[paired["n_labels"] > 1].sort_values("year", kind="stable")
+    if "n_speech_labels" in table and (paired["n_speech_labels"] > 1).any():
+        mixed = paired[paired["n_speech_labels"] > 1].sort_values("year", kind="stable")
         first = mixed.iloc[0]
         return Enough(False, f"the speeches give different figures for the same year "
                              f"({counted(int(mixed['year'].nunique()), 'year')}; {int(first['year'])}: "
-                             f"{int(first['n_labels'])} different {first['indicator']} figures). The corpus holds "
+                             f"{int(first['n_speech_labels'])} different {first['indicator']} figures). The corpus holds "
                              "several places' or series' speeches a year, and a target set beside a result would "
                              "join one speech's figure to another's, so nothing is charted; compare each place "
                              "by its own rows of the targets table (year_figures names the speeches)")

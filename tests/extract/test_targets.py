@@ -289,11 +289,12 @@ def test_targets_beside_the_next_report_s_results():
 
 def test_targets_beside_results_are_not_charted_when_places_give_different_figures():
     """Two places' reports a year, and no column to tell the places apart: a year's target
-    (place a) would be set beside another place's result. ``n_labels`` says how many figures
-    the speeches give for the year, and nothing is charted (found by a new user's trial: a
-    province's target beside a city's result)."""
+    (place a) would be set beside another place's result. ``n_speech_labels`` says how many
+    figures the speeches give for the year, each speech by its first, and nothing is charted
+    (found by a new user's trial: a province's target beside a city's result). Two figures
+    in one speech (a2012's 9% and 9.5%) are no sign of two places."""
     texts = {"a2011": "今年地区生产总值增长8%。", "b2011": "今年地区生产总值增长10%。",
-             "a2012": "过去一年，地区生产总值增长9%。今年地区生产总值增长7%。",
+             "a2012": "过去一年，地区生产总值增长9%。过去一年，地区生产总值增长9.5%。今年地区生产总值增长7%。",
              "b2012": "过去一年，地区生产总值增长11%。今年地区生产总值增长7%。"}
     corpus = pd.DataFrame({"speech_id": list(texts), "text": list(texts.values()),
                            "text_simplified": list(texts.values()),
@@ -302,7 +303,7 @@ def test_targets_beside_results_are_not_charted_when_places_give_different_figur
                           "label": "", "title": "", "start": 0, "end": [len(t) for t in texts.values()],
                           "n_chars": 0})
     table = targets_and_results(targets(corpus, parts=parts), corpus=corpus, indicators=["gdp_growth"])
-    assert table[["year", "target", "result", "n_labels"]].fillna({"result": -1}).values.tolist() == [
+    assert table[["year", "target", "result", "n_speech_labels"]].fillna({"result": -1}).values.tolist() == [
         [2011, "8%", 9.0, 2], [2012, "7%", -1, 1]]
     enough = enough_for_targets(table)
     assert not enough
@@ -311,7 +312,9 @@ def test_targets_beside_results_are_not_charted_when_places_give_different_figur
     one_place = corpus[corpus["speech_id"].str.startswith("a")]
     table = targets_and_results(targets(one_place, parts=parts[parts["speech_id"].str.startswith("a")]),
                                 corpus=one_place, indicators=["gdp_growth"])
-    assert table["n_labels"].tolist() == [1, 1] and not enough_for_targets(table)  # one year with both
+    assert table["n_speech_labels"].tolist() == [1, 1] and not enough_for_targets(table)  # one year with both
+    results = year_figures(targets(one_place, parts=parts), corpus=one_place, kind="result")
+    assert results[["year", "label", "n_labels", "n_speech_labels"]].values.tolist() == [[2011, "9%", 2, 1]]
     assert "(at least 2 needed)" in str(enough_for_targets(table))
 
 
