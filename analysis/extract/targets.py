@@ -1134,7 +1134,8 @@ def targets_and_results(found: pd.DataFrame, *, corpus: pd.DataFrame, indicators
         "target_high": high, "qualifier": table["qualifier"], "result": result, "unit": table["unit"],
         "gap": pd.Series(gap, index=table.index).where(result.notna()).round(6),
         "target_passage": table["passage"], "result_passage": table["passage_result"],
-        "n_speech_labels": np.fmax(table["n_speech_labels"], table["n_speech_labels_result"].fillna(0)).astype("int64")})
+        "n_speech_labels": np.fmax(table["n_speech_labels"],
+                                   table["n_speech_labels_result"].fillna(0)).astype("int64")})
     order = {k: i for i, k in enumerate(indicators)}
     return out.sort_values(["indicator", "year"], key=lambda s: s.map(order) if s.name == "indicator" else s,
                            kind="stable").reset_index(drop=True)[columns]
@@ -1211,10 +1212,11 @@ def enough_for_targets(table: pd.DataFrame, *, minimum: int = 2):
         first = mixed.iloc[0]
         return Enough(False, f"the speeches give different figures for the same year "
                              f"({counted(int(mixed['year'].nunique()), 'year')}; {int(first['year'])}: "
-                             f"{int(first['n_speech_labels'])} different {first['indicator']} figures). The corpus holds "
-                             "several places' or series' speeches a year, and a target set beside a result would "
-                             "join one speech's figure to another's, so nothing is charted; compare each place "
-                             "by its own rows of the targets table (year_figures names the speeches)")
+                             f"{int(first['n_speech_labels'])} different {first['indicator']} figures). "
+                             "The corpus holds several places' or series' speeches a year, and a target set "
+                             "beside a result would join one speech's figure to another's, so nothing is charted; "
+                             "compare each place by its own rows of the targets table (year_figures names the "
+                             "speeches)")
     both = paired.groupby("indicator", sort=False)["year"].nunique()
     best = int(both.max()) if len(both) else 0
     said = (f"{counted(int(table['year'].nunique()), 'year')} with a target, "
