@@ -12,6 +12,7 @@ URL such as ``s3://bucket/store``: :class:`RemoteStore`, below)::
     assembled/tokens-<corpus id>-<key>-<crc>.arrow
                                         a corpus's whole token table, ready for pandas
                                         (:mod:`analysis.corpus.assembled`)
+    assembled/<either>.arrow.stamp      its size, time and inode when its CRC was found right
 
 A *partition* holds consecutive speeches of a corpus (in file-name order) and is named by
 a digest of the pipeline's code (:func:`pipeline_digest`) and of its speeches' file names,

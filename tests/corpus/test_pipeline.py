@@ -938,6 +938,52 @@ def test_a_damaged_assembled_token_file_is_reported_and_rebuilt(tmp_path, cache_
         pd.testing.assert_frame_equal(corpus_tokens(load_corpus(folder, workers=1)), good)
 
 
+def test_a_kept_file_is_checked_by_its_crc_until_stamped_and_by_its_stamp_after(tmp_path, cache_dir, seed_text,
+                                                                                 monkeypatch):
+    """A warm read takes the CRC-32 of a kept file until a read has found it right and
+    stamped it (size, modification time, inode) at least STAMP_MARGIN_NS after its last
+    modification; then it trusts the stamp. A file changed after its stamp shows another
+    time and is checked by its CRC again: damage is still found and rebuilt."""
+    import os
+
+    import analysis.corpus.assembled as assembled
+
+    folder = _speeches(tmp_path / "c", seed_text, n=2)
+    good = corpus_tokens(load_corpus(folder, workers=1))
+    [path] = _assembled_tokens(cache_dir)
+    trusted = []
+    holds = assembled._stamp_holds
+    monkeypatch.setattr(assembled, "_stamp_holds", lambda p: trusted.append((p.name[:6], holds(p))) or trusted[-1][1])
+
+    def warm() -> pd.DataFrame:
+        trusted.clear()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            return corpus_tokens(load_corpus(folder, workers=1))
+
+    pd.testing.assert_frame_equal(warm(), good)
+    assert trusted == [("corpus", False), ("tokens", False)]   # just written: CRC, then a stamp
+    pd.testing.assert_frame_equal(warm(), good)
+    assert trusted == [("corpus", False), ("tokens", False)]   # stamped within the margin: racy, CRC again
+    old = path.stat().st_mtime_ns - 2 * assembled.STAMP_MARGIN_NS
+    os.utime(path, ns=(old, old))                               # as a file written long ago
+    pd.testing.assert_frame_equal(warm(), good)
+    assert trusted[-1] == ("tokens", False)                     # its time changed: CRC, stamped anew
+    pd.testing.assert_frame_equal(warm(), good)
+    assert trusted[-1] == ("tokens", True)                      # as stamped: no CRC
+    assert (path.parent / (path.name + ".stamp")).read_text().split()[:2] == [str(path.stat().st_size), str(old)]
+
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01                                # changed after its stamp
+    path.write_bytes(bytes(data))
+    with pytest.warns(UserWarning, match=f"store file {path} is damaged"):
+        pd.testing.assert_frame_equal(corpus_tokens(load_corpus(folder, workers=1)), good)
+    assert not (path.parent / (path.name + ".stamp")).exists()
+    (folder / "s1.txt").write_text("各縣要抓好雙降工作。\n", encoding="utf-8")
+    corpus_tokens(load_corpus(folder, workers=1))               # a new file replaces the old and its stamp
+    assert [p.name.endswith(".stamp") for p in sorted((cache_dir / "store" / "assembled").glob("tokens-*"))] == [False]
+
+
 def test_a_changed_speech_replaces_the_assembled_token_file(tmp_path, cache_dir, seed_text):
     folder = _speeches(tmp_path / "c", seed_text, n=3)
     corpus_tokens(load_corpus(folder, workers=1))
