@@ -1535,7 +1535,7 @@ def _pass_punctuation(doc: _Doc) -> bool:
 # ---------------------------------------------------------------- whitespace
 # Single digits, points and percent signs, each after one space ("1 9 9 3", "8 . 5 %"): not a
 # number beside another ("表1 2012年", a table's "4 3.1"), which has a digit on one side.
-_SPACED_DIGITS = re.compile(r"(?<![\d.])\d(?:[ \u00a0][\d.%])+(?![\d.%])")
+_SPACED_DIGITS = re.compile(r"\d(?<![\d.]\d)(?:[ \u00a0][\d.%])+(?![\d.%])")  # starts with \d: skipped to
 # Whether it can match at all: a space between a digit and a digit, point or percent sign.
 # Written to start with the space (a character class the regex engine skips to), where the
 # pattern above starts with \d and is tried at every position.
