@@ -251,9 +251,14 @@ def _tiny_corpus():
     texts = {"r2019": "今年国内生产总值增长6%－6.5%。",
              "r2020": "去年国内生产总值增长6.1%。今年国内生产总值增长5%左右。",
              "r2021": "去年国内生产总值增长2.3%。"}
+    return _preamble_corpus(texts, [2019, 2020, 2021])
+
+
+def _preamble_corpus(texts: dict[str, str], years: list[int]):
+    """A corpus of ``texts`` dated ``years``, each speech one preamble part."""
     corpus = pd.DataFrame({"speech_id": list(texts), "text": list(texts.values()),
                            "text_simplified": list(texts.values()),
-                           "year": pd.array([2019, 2020, 2021], dtype="Int64")})
+                           "year": pd.array(years, dtype="Int64")})
     parts = pd.DataFrame({"speech_id": list(texts), "part": "preamble", "section": pd.NA, "point": pd.NA,
                           "label": "", "title": "", "start": 0, "end": [len(t) for t in texts.values()],
                           "n_chars": 0})
@@ -264,12 +269,7 @@ def test_a_year_s_figure_says_how_many_speeches_gave_one_and_how_many_differ():
     # Two cities' 2020 speeches set different growth targets; a third repeats the first's.
     texts = {"a2020": "今年地区生产总值增长8%左右。", "b2020": "今年地区生产总值增长7.5%左右。",
              "c2020": "今年地区生产总值增长8%左右。", "a2021": "今年地区生产总值增长6%。"}
-    corpus = pd.DataFrame({"speech_id": list(texts), "text": list(texts.values()),
-                           "text_simplified": list(texts.values()),
-                           "year": pd.array([2020, 2020, 2020, 2021], dtype="Int64")})
-    parts = pd.DataFrame({"speech_id": list(texts), "part": "preamble", "section": pd.NA, "point": pd.NA,
-                          "label": "", "title": "", "start": 0, "end": [len(t) for t in texts.values()],
-                          "n_chars": 0})
+    corpus, parts = _preamble_corpus(texts, [2020, 2020, 2020, 2021])
     rows = year_figures(targets(corpus, parts=parts), corpus=corpus, kind="target")
     assert rows[["year", "label", "speech_id", "n_speeches", "n_labels"]].values.tolist() == [
         [2020, "8%左右", "a2020", 3, 2], [2021, "6%", "a2021", 1, 1]]
@@ -296,12 +296,7 @@ def test_targets_beside_results_are_not_charted_when_places_give_different_figur
     texts = {"a2011": "今年地区生产总值增长8%。", "b2011": "今年地区生产总值增长10%。",
              "a2012": "过去一年，地区生产总值增长9%。过去一年，地区生产总值增长9.5%。今年地区生产总值增长7%。",
              "b2012": "过去一年，地区生产总值增长11%。今年地区生产总值增长7%。"}
-    corpus = pd.DataFrame({"speech_id": list(texts), "text": list(texts.values()),
-                           "text_simplified": list(texts.values()),
-                           "year": pd.array([2011, 2011, 2012, 2012], dtype="Int64")})
-    parts = pd.DataFrame({"speech_id": list(texts), "part": "preamble", "section": pd.NA, "point": pd.NA,
-                          "label": "", "title": "", "start": 0, "end": [len(t) for t in texts.values()],
-                          "n_chars": 0})
+    corpus, parts = _preamble_corpus(texts, [2011, 2011, 2012, 2012])
     table = targets_and_results(targets(corpus, parts=parts), corpus=corpus, indicators=["gdp_growth"])
     assert table[["year", "target", "result", "n_speech_labels"]].fillna({"result": -1}).values.tolist() == [
         [2011, "8%", 9.0, 2], [2012, "7%", -1, 1]]
