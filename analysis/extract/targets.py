@@ -1125,17 +1125,18 @@ def targets_and_results(found: pd.DataFrame, *, corpus: pd.DataFrame, indicators
     table = goals.merge(done, on=["indicator", "year"], how="left", suffixes=("", "_result"))
     # a result in another unit (a target in %, a result in 万人) is no result of that target
     table.loc[table["unit_result"].notna() & (table["unit_result"] != table["unit"]), "value_result"] = np.nan
-    low = table["low"].fillna(table["value"])
-    high = table["high"].fillna(table["value"])
-    result = table["value_result"]
+    # as floats: with no result at all, the merged result columns are the empty table's objects
+    low = table["low"].fillna(table["value"]).astype("float64")
+    high = table["high"].fillna(table["value"]).astype("float64")
+    result = pd.to_numeric(table["value_result"], errors="coerce").astype("float64")
     gap = np.where(result > high, result - high, np.where(result < low, result - low, 0.0))
     out = pd.DataFrame({
         "indicator": table["indicator"], "year": table["year"], "target": table["label"], "target_low": low,
         "target_high": high, "qualifier": table["qualifier"], "result": result, "unit": table["unit"],
         "gap": pd.Series(gap, index=table.index).where(result.notna()).round(6),
         "target_passage": table["passage"], "result_passage": table["passage_result"],
-        "n_speech_labels": np.fmax(table["n_speech_labels"],
-                                   table["n_speech_labels_result"].fillna(0)).astype("int64")})
+        "n_speech_labels": np.fmax(table["n_speech_labels"].astype("int64"),
+                                   pd.to_numeric(table["n_speech_labels_result"]).fillna(0)).astype("int64")})
     order = {k: i for i, k in enumerate(indicators)}
     return out.sort_values(["indicator", "year"], key=lambda s: s.map(order) if s.name == "indicator" else s,
                            kind="stable").reset_index(drop=True)[columns]

@@ -386,3 +386,13 @@ def test_growth_targets_of_the_shared_reports(gwr_dir):
     assert growth.loc[2023, ["target", "result"]].tolist() == ["5%左右", 5.2]
     assert growth.loc[2023, "result_passage"].startswith("gwr_2024:")
     assert growth.loc[2022, "gap"] == pytest.approx(-2.5)
+
+
+def test_a_target_without_any_result_in_the_corpus():
+    """One speech: a target and no report of the year after (it raised a TypeError from the
+    empty result columns' object dtype; found by a new user's trial on a one-file corpus)."""
+    corpus, parts = _preamble_corpus({"a2024": "今年居民消费价格涨幅4%左右。"}, [2024])
+    table = targets_and_results(targets(corpus, parts=parts), corpus=corpus, indicators=["cpi", "urban_jobs"])
+    assert table[["indicator", "year", "target", "target_low"]].values.tolist() == [["cpi", 2024, "4%左右", 4.0]]
+    assert table["result"].isna().all() and table["gap"].isna().all() and table["gap"].dtype == "float64"
+    assert str(enough_for_targets(table)).startswith("too little to chart: 1 year with a target, 0 years")
