@@ -22,6 +22,7 @@ from .assembled import keep, keeps_files, kept_folder, kept_prefix, read_kept, w
 from .cache import digest
 from .metadata import (
     LEVELS,
+    LISTED,
     OVERRIDABLE,
     MetadataWarning,
     date_conflicts,
@@ -185,10 +186,11 @@ def load_corpus(path: str | Path | None = None, *, errors: str = "raise",
     by_id = {s.speech_id: s.path for s in sources}
     skipped = {by_id[sid]: why for sid, why in stored.skipped.items()}
     if skipped:
-        report = "; ".join(f"{name}: {why}" for name, why in skipped.items())
+        reports = [f"{name}: {why}" for name, why in skipped.items()]
         if errors == "raise" or len(skipped) == len(files):
-            raise CorpusError(f"{len(skipped)} of {len(files)} speech files cannot be loaded: {report}")
-        warn_user(f"skipped {len(skipped)} of {len(files)} speech files: {report}")
+            raise CorpusError(f"{len(skipped)} of {len(files)} speech files cannot be loaded: {'; '.join(reports)}")
+        more = " (all of them, with their reasons, in corpus.attrs['skipped'])" if len(reports) > LISTED else ""
+        warn_user(f"skipped {len(skipped)} of {len(files)} speech files{more}: {listed(reports, LISTED, '; ')}")
     frame = _assembled(stored, table, errors, cache, client)
     _warn_empty(frame)
     release_arrow_memory()

@@ -41,6 +41,7 @@ import pandas as pd
 
 from ..common.errors import CorpusError
 from ..common.warning import warn_user
+from ..common.wording import listed
 from ..text.dates import UNKNOWN, SpeechDate, dateline, filename_date, parse_date_value, parse_year_value
 
 METADATA_NAMES = ("metadata.csv", "metadata.tsv")
@@ -114,9 +115,9 @@ def read_metadata(source: str | Path | pd.DataFrame, reserved: set[str] = frozen
         problems.append(f"{name}: rows {_lines(table[blank])} have no speech_id")
     dupes = table[table["speech_id"].duplicated(keep=False) & ~blank]
     if not dupes.empty:
-        listed = "; ".join(f"{sid!r} on rows {_lines(rows)}"
-                           for sid, rows in dupes.groupby("speech_id", sort=False, observed=True))
-        problems.append(f"{name}: duplicate speech_id: {listed}")
+        named = "; ".join(f"{sid!r} on rows {_lines(rows)}"
+                          for sid, rows in dupes.groupby("speech_id", sort=False, observed=True))
+        problems.append(f"{name}: duplicate speech_id: {named}")
     clash = sorted(set(table.columns) & set(reserved))
     if clash:
         problems.append(f"{name}: column(s) {clash} would replace what the loader computes; rename them")
@@ -314,22 +315,22 @@ def join_metadata(speech_ids: list[str], table: pd.DataFrame,
     have, unread = set(speech_ids), set(unread)
     theirs = table[table["speech_id"].isin(unread - have)]
     if not theirs.empty:
-        listed = ", ".join(f"row {line} ({sid})" for sid, line in zip(theirs["speech_id"], theirs["_line"]))
+        rows = listed((f"row {line} ({sid})" for sid, line in zip(theirs["speech_id"], theirs["_line"])), LISTED)
         messages.append(f"{name}: {len(theirs)} row(s) are for speech files that could not be read (named "
-                        f"with their reasons in the load's message): {listed}")
+                        f"with their reasons in the load's message): {rows}")
     orphans = table[~table["speech_id"].isin(have | unread)]
     if not orphans.empty:
         near = _near_ids(speech_ids)
-        listed = ", ".join(f"row {line} ({sid}{_did_you_mean(sid, near)})"
-                           for sid, line in zip(orphans["speech_id"], orphans["_line"]))
-        messages.append(f"{name}: {len(orphans)} row(s) name no speech file: {listed}")
+        rows = listed((f"row {line} ({sid}{_did_you_mean(sid, near)})"
+                       for sid, line in zip(orphans["speech_id"], orphans["_line"])), LISTED)
+        messages.append(f"{name}: {len(orphans)} row(s) name no speech file: {rows}")
         if len(orphans) == len(table) and speech_ids:
             messages.append(f"{name}: no row joins any speech, so no metadata is used; speech_id must be "
                             f"the file name without .txt (such as {speech_ids[0]!r})")
     rows = set(table["speech_id"])
     missing = [sid for sid in speech_ids if sid not in rows]
     if missing:
-        messages.append(f"{name}: {len(missing)} speech file(s) have no row: {', '.join(missing)}")
+        messages.append(f"{name}: {len(missing)} speech file(s) have no row: {listed(missing, LISTED)}")
     joined = table.drop(columns="_line").set_index("speech_id").reindex(pd.Index(speech_ids, name="speech_id"))
     return joined.reset_index(drop=True), messages
 
@@ -353,10 +354,24 @@ def _did_you_mean(speech_id: str, near: dict[str, str]) -> str:
     return f"; the file {found}.txt?" if found is not None else ""
 
 
+LISTED = 20
+"""How many rows or files a metadata message names before "and N more": a table of 20,000
+speeches whose half has no row would otherwise print 10,000 names in one line."""
+
+
 def warn(messages: list[str]) -> None:
-    """Each message as one :class:`MetadataWarning`."""
+    """Each message as one :class:`MetadataWarning`; more than :data:`GROUPED` of them (a
+    date disagreement for each of thousands of speeches) as one, with the first few."""
+    if len(messages) > GROUPED:
+        shown = "\n".join(f"- {m}" for m in messages[:GROUPED])
+        warn_user(f"{len(messages)} metadata notes; the first {GROUPED}:\n{shown}\nand {len(messages) - GROUPED} more",
+                  MetadataWarning)
+        return
     for message in messages:
         warn_user(message, MetadataWarning)
+
+
+GROUPED = 5
 
 
 __all__ = ["LEVELS", "LEVEL_NAMES", "METADATA_NAMES", "MetadataWarning", "UNKNOWN", "date_conflicts",

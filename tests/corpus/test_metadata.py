@@ -290,3 +290,25 @@ def test_a_numbered_file_the_metadata_dates_is_dated_by_it_without_a_word(tmp_pa
         warnings.simplefilter("error")
         corpus = load_corpus(tmp_path).set_index("speech_id")
     assert corpus.loc["doc_1950", ["year", "date_source"]].tolist() == [2001, "metadata"]
+
+
+def test_many_mismatches_are_counted_and_named_in_part(tmp_path):
+    """Thousands of rows without a file, or of dates that disagree, would print thousands of
+    names (found by a new user's trial on 20,000 speeches): each list names 20 and says how
+    many more, and more than 5 date disagreements are one warning with the first 5."""
+    rows = ["speech_id,date"]
+    for n in range(8):  # the text's dateline says 2012, the table 2013
+        write(tmp_path / f"s{n}.txt",
+              f"在全市计划生育协会工作会议上的讲话\n（2012年3月{n + 1}日）\n各位代表：\n今年要抓好第{n}项工作。\n")
+        rows.append(f"s{n},2013-03-0{n + 1}")
+    rows += [f"gone{n:02d},2013-01-01" for n in range(30)]
+    write(tmp_path / "metadata.csv", "\n".join(rows) + "\n")
+    with pytest.warns(MetadataWarning) as caught:
+        load_corpus(tmp_path, cache=False)
+    said = [str(w.message) for w in caught if w.category is MetadataWarning]
+    [orphans] = [m for m in said if "name no speech file" in m]
+    assert orphans.endswith("30 row(s) name no speech file: " + ", ".join(
+        f"row {n + 10} (gone{n:02d})" for n in range(20)) + " and 10 more")
+    [dates] = [m for m in said if "metadata notes" in m]
+    assert dates.startswith("8 metadata notes; the first 5:\n- s0: the metadata date 2013-03-01")
+    assert dates.count("\n- ") == 5 and dates.endswith("\nand 3 more")
