@@ -399,14 +399,15 @@ def align_pairs(docs, pairs, p, client, workers):
         results = client.gather(futures)
         client.run(_clear_seed_cache)
     else:
-        from ..corpus.parallel import default_workers, parallel_map
+        from ..corpus.parallel import default_workers, parallel_map, show_progress
 
         workers = default_workers() if workers is None else max(1, int(workers))
         _STATE.update(docs=docs, params=p)
         try:
             sizes = [sum(len(docs[j].codes) for _, j in chunk) for chunk in chunks]
             results = parallel_map(_align_chunk_forked, chunks, sizes=sizes, workers=workers,
-                                   progress=False, desc="aligning")
+                                   progress=show_progress(len(chunks), None), desc=f"aligning {len(pairs):,} pairs",
+                                   unit="chunk")
         finally:
             _STATE.clear()
             _SEED_CACHE.clear()

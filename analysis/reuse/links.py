@@ -61,6 +61,7 @@ import uuid
 import pandas as pd
 
 from ..common.deprecation import renamed_arguments
+from ..common.warning import warn_user
 from ..corpus.memo import corpus_memo
 from .align import MAX_GAP, MAX_REPEAT, MIN_CHARS, XDROP, Params, align_pairs
 from .shingles import (  # noqa: F401 (the rules files reuse reads: in its memo's key)
@@ -83,6 +84,12 @@ LINK_COLUMNS = ["speech_a", "start_a", "end_a", "speech_b", "start_b", "end_b", 
 
 
 # --------------------------------------------------------------------------- public API
+
+MANY_PAIRS = 200_000
+"""Beyond this many candidate pairs, :func:`reuse` says so before aligning them (a corpus of
+many short documents that share stock paragraphs: about 20,000 such speeches did not finish
+in 20 minutes on 2 cores)."""
+
 
 @renamed_arguments(moved=("against", "min_chars"))
 @corpus_memo("reuse")
@@ -151,6 +158,11 @@ def reuse(corpus: pd.DataFrame, *, against: pd.DataFrame | None = None, min_char
     for doc, fp in zip(docs, fps):
         mask_banned(doc, fp, banned, p.k)
     del prepared, fps  # the fingerprints have done their work: free them before aligning
+    if len(pairs) > MANY_PAIRS:
+        warn_user(f"reuse: {len(pairs):,} pairs of documents share enough fingerprints to be aligned "
+                  f"({len(docs):,} documents); this can take long. A lower max_df (now {max_df}: at most "
+                  f"{limit:,} documents a fingerprint) leaves out more wording common to many of them "
+                  "(docs/text-reuse.md, scale)")
     found = align_pairs(docs, pairs, p, client, workers)
     frame = _rows(found, docs, ids, frames, cross)
     frame.attrs.update({"pairs": len(pairs), "documents": len(docs), "df_limit": limit,

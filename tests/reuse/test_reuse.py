@@ -410,3 +410,21 @@ def test_a_frame_never_cuts_a_number():
     corpus = pd.DataFrame({"speech_id": ["x"], "text": [text], "text_simplified": [text]})
     found = repeated_frames(corpus, passage_ids=False)
     assert found[["frame", "n", "slots"]].values.tolist() == [["地区生产总值达到…亿元", 3, ["100", "200", "300"]]]
+
+
+def test_many_candidate_pairs_are_said_before_they_are_aligned(monkeypatch):
+    """Beyond MANY_PAIRS candidate pairs, reuse says how many, and what bounds them, before the
+    long alignment (found by a new user's trial: 20,000 short speeches, silent for 20 minutes)."""
+    import warnings
+
+    shared = "各地区各部门要认真贯彻落实党中央国务院决策部署，切实抓好各项工作落实。"
+    corpus = frame(["a", "b", "c"], [shared + "甲。", "乙。" + shared, "丙丁。" + shared])
+    monkeypatch.setattr(MODULE, "MANY_PAIRS", 2)
+    with pytest.warns(UserWarning, match=r"^reuse: 3 pairs of documents share enough fingerprints to be aligned "
+                                         r"\(3 documents\); this can take long\. A lower max_df \(now 0\.25"):
+        found = reuse(corpus, passage_ids=False, within=False)
+    assert found.attrs["pairs"] == 3 and len(found) == 3
+    monkeypatch.setattr(MODULE, "MANY_PAIRS", 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        reuse(corpus, passage_ids=False, within=False)
