@@ -82,7 +82,7 @@ _EXPORTS: dict[str, list[str]] = {
     "reuse.summary": ["enough_for_reuse", "most_reused", "predecessor_reuse", "reuse_summary", "series_columns",
                       "side_by_side"],
     "output.figures": ["MissingFontError", "cjk_font_path", "save_figure", "setup_matplotlib", "word_cloud"],
-    "output.plots": ["plot_category_bars", "plot_corpus_overview", "plot_dispersion",
+    "output.plots": ["group_label", "plot_category_bars", "plot_corpus_overview", "plot_dispersion",
                      "plot_heatmap", "plot_lifecycle", "plot_network", "plot_positions", "plot_ranked_bars",
                      "plot_predecessor_reuse", "plot_removals", "plot_reuse_matrix", "plot_structure",
                      "plot_target_results", "plot_trends"],

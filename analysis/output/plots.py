@@ -79,12 +79,35 @@ def _axis_name(column: str) -> str:
     return _AXIS_NAMES.get(column, str(column))
 
 
+_GROUP_NAMES = {  # the metadata columns speeches are grouped by (docs/data-model.md)
+    "place": "地方 place",
+    "level": "級別 level",
+    "speaker": "講話人 speaker",
+    "meeting": "會議 meeting",
+    "genre": "文體 genre",
+}
+
+
+def group_label(by: str) -> str:
+    """The axis label of a grouping of speeches: a metadata column (``place`` is the speech's
+    place, 地方, where a speech's own ``place`` column, its part, is 講話部分), ``year`` or
+    ``decade``, or the column's name.
+
+    >>> group_label("place"), group_label("decade"), group_label("province")
+    ('地方 place', '年代 decade', 'province')
+    """
+    return _GROUP_NAMES.get(by) or _axis_name(by)
+
+
 def truncate(text: str, width: int = 14) -> str:
     """``text`` cut to ``width`` characters, with … when something was cut."""
     text = " ".join(str(text).split())
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+MAX_CATEGORIES = 120
+"""The most categories a chart labels on one axis (0.2 inch each: 25.5 inches, within
+:data:`analysis.output.figures.MAX_SIDE_PX` at 150 dpi)."""
 MAX_PANELS = 8
 """A chart draws at most this many panels: beyond it, panels shrink below reading size."""
 def _facets(frame: pd.DataFrame, facet_col: str | None) -> list[tuple[object, pd.DataFrame]]:
@@ -441,6 +464,7 @@ def plot_heatmap(
     cmap: str = "Blues",
     title: str | None = None,
     count_col: str | None = None,
+    xlabel: str | None = None,
 ) -> Figure:
     """A heatmap of ``values`` by ``index`` (rows, e.g. theme) and ``columns`` (e.g. section),
     each cell annotated with its value; one panel per speech. Rows keep their order of first
@@ -449,7 +473,8 @@ def plot_heatmap(
 
     ``count_col`` (e.g. ``"hits"``) writes each cell's count under its value: a rate of 18.9
     per 1,000 characters from 2 hits in a short closing reads differently from one of 20
-    hits. The counts are in the saved data (``count_col``) too.
+    hits. The counts are in the saved data (``count_col``) too. ``xlabel``: the axis label,
+    where the column's name does not say it (a grouping of speeches: :func:`group_label`).
     """
     _require(frame, index, columns, values, where="plot_heatmap")
     if count_col is not None and count_col not in frame.columns:
@@ -478,7 +503,7 @@ def plot_heatmap(
         image = ax.imshow(data, cmap=cmap, vmin=0, vmax=vmax, aspect="auto")
         ax.set_xticks(np.arange(table.shape[1]), [str(label(c)) for c in table.columns])
         ax.set_yticks(np.arange(table.shape[0]), [str(i) for i in table.index])
-        ax.set_xlabel(_axis_name(columns))
+        ax.set_xlabel(xlabel or _axis_name(columns))
         counts = count_panels[n].to_numpy() if count_col is not None else None
         for (r, c), v in np.ndenumerate(data):
             color = "white" if v > vmax / 2 else "black"
@@ -562,9 +587,12 @@ def plot_category_bars(
     facet_col: str | None = SPEECH,
     title: str | None = None,
     ylabel: str = "次數 occurrences",
+    xlabel: str | None = None,
 ) -> Figure:
     """Stacked bars: one bar per ``section`` (一 二 三 … for integer sections), stacked by
     ``category`` (e.g. the type of campaign name). Counts rows, or sums ``value_col``.
+    ``xlabel``: the axis label, where the column's name does not say it (a grouping of
+    speeches: :func:`group_label`).
     Categories keep their order of first appearance; one panel per speech.
     """
     _require(frame, category, section, where="plot_category_bars")
@@ -590,7 +618,7 @@ def plot_category_bars(
                    width=0.7)
             bottom += heights
         ax.set_xticks(x, [_section_label(s) for s in table.index])
-        ax.set_xlabel(_axis_name(section))
+        ax.set_xlabel(xlabel or _axis_name(section))
         if value_col is None:
             ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         if key is not None:
@@ -684,9 +712,16 @@ def plot_trends(
     columns = (term_col, by, value_col, low_col, high_col)
     mark_frames, mark_tops, separate = _marks_scale(trends, marks if has_marks else None, terms, columns,
                                                     min_words, marks_axis)
-    cols = min(len(terms), 2)
+    # Categories (places, levels) each need room for their label, upright: beyond a dozen,
+    # one column of panels, as wide as the labels need (at most MAX_CATEGORIES).
+    many = not numeric and len(groups) > 12
+    if many and len(groups) > MAX_CATEGORIES:
+        raise ValueError(f"plot_trends: {len(groups)} groups of {by}; at most {MAX_CATEGORIES} can be labelled "
+                         "on one axis: group the speeches by a coarser column, or chart a selection")
+    cols = 1 if many else min(len(terms), 2)
     rows = -(-len(terms) // cols)
-    fig = _figure(6.4 * cols, (1.2 if caption else 0.8) + 2.7 * rows)
+    width = max(6.4, 1.5 + 0.2 * len(groups)) if many else 6.4 * cols
+    fig = _figure(width, (1.2 if caption else 0.8) + 2.7 * rows + (0.8 if many else 0))
     axes = fig.subplots(rows, cols, squeeze=False, sharex=True)
     for ax in axes.flat[len(terms):]:
         ax.set_visible(False)
@@ -807,11 +842,12 @@ def _fit_rate_axis(ax, shown: list[pd.DataFrame], position, columns, min_words: 
 def _finish_trends(fig, axes, group_col: str, numeric: bool, title: str | None, caption: str | None) -> None:
     """The x labels of the bottom row, one legend for all panels, the title and the caption."""
     for ax in axes[-1]:
-        ax.set_xlabel(_axis_name(group_col))
+        ax.set_xlabel(group_label(group_col))
         if not numeric:
+            upright = len(ax.get_xticklabels()) > 12
             for label in ax.get_xticklabels():
-                label.set_rotation(45)
-                label.set_ha("right")
+                label.set_rotation(90 if upright else 45)
+                label.set_ha("center" if upright else "right")
     handles, labels = [], []
     for ax in fig.axes:
         for handle, label in zip(*ax.get_legend_handles_labels()):
@@ -925,7 +961,7 @@ def plot_corpus_overview(
         axes[-1].xaxis.set_major_locator(MaxNLocator(nbins=10, integer=True))
     else:
         axes[-1].set_xticks(range(len(groups)), [truncate(str(g), 10) for g in groups], rotation=45, ha="right")
-    axes[-1].set_xlabel(_axis_name(by))
+    axes[-1].set_xlabel(group_label(by))
     fig.suptitle(title or f"語料概覽 The corpus: {len(corpus):,} speeches")
     drawn = frame.drop(columns="_x").rename(columns={"_group": by, "_genre": "genre"})
     if parts is not None:
@@ -1087,8 +1123,8 @@ def plot_reuse_matrix(matrix: pd.DataFrame, *, by: str = "year", values: str = "
     rows, cols = _sparse_ticks(table.shape[0]), _sparse_ticks(table.shape[1])
     ax.set_yticks(rows, [str(table.index[i]) for i in rows])
     ax.set_xticks(cols, [str(table.columns[i]) for i in cols], rotation=90)
-    ax.set_ylabel(f"{_axis_name(by)}: the speech sharing")
-    ax.set_xlabel(f"{_axis_name(by)}: the speech shared with")
+    ax.set_ylabel(f"{group_label(by)}: the speech sharing")
+    ax.set_xlabel(f"{group_label(by)}: the speech shared with")
     if n <= 12:
         for (r, c), v in np.ndenumerate(data):
             ax.text(c, r, f"{v:.0f}", ha="center", va="center", fontsize=8,

@@ -517,3 +517,43 @@ def test_plot_lifecycle_lines_from_first_to_last(tmp_path):
     ax = fig.axes[0]
     assert ticks(ax.get_yticklabels()) == ["三個代表", "雙降"]   # by first attestation
     assert [line.get_xdata().tolist() for line in ax.get_lines()] == [[2001, 2018], [2005, 2012]]
+
+
+PROVINCES = ["北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽", "福建",
+             "江西", "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州", "云南", "西藏", "陕西",
+             "甘肃", "青海", "宁夏回族自治区"]
+
+
+def test_plot_trends_by_thirty_places_labels_each_upright(tmp_path):
+    """Thirty places on one axis (notebook 04 with BY="place"): one column of panels as wide as
+    the labels need, each label upright, none overprinting another, and the axis named for
+    the speeches' place, not for a part of a speech (found by a new user's trial: the figure
+    was refused for 58 overprinting labels). Beyond MAX_CATEGORIES, a clear error."""
+    from analysis.output.plots import MAX_CATEGORIES
+
+    trends = pd.DataFrame({"term": ["改革"] * 30 + ["发展"] * 30, "place": PROVINCES * 2,
+                           "per_10k": np.arange(60, dtype=float), "ci_low": np.arange(60) - 1.0,
+                           "ci_high": np.arange(60) + 1.0})
+    fig = render_checked(lambda: plot_trends(trends, by="place"), tmp_path)
+    panels = [ax for ax in fig.axes if ax.get_visible() and ax.get_title(loc="left")]
+    assert [ax.get_title(loc="left") for ax in panels] == ["改革", "发展"]
+    assert [t.get_text() for t in panels[-1].get_xticklabels()] == PROVINCES
+    assert {t.get_rotation() for t in panels[-1].get_xticklabels()} == {90.0}
+    assert panels[-1].get_xlabel() == "地方 place"
+    assert fig.get_size_inches()[0] == pytest.approx(1.5 + 0.2 * 30)
+    many = pd.DataFrame({"term": "改革", "place": [f"p{i}" for i in range(MAX_CATEGORIES + 1)], "per_10k": 1.0,
+                         "ci_low": 0.5, "ci_high": 1.5})
+    with pytest.raises(ValueError, match=rf"^plot_trends: {MAX_CATEGORIES + 1} groups of place; at most "):
+        plot_trends(many, by="place")
+
+
+def test_a_grouping_of_speeches_is_labelled_as_one():
+    from analysis.output.plots import group_label, plot_category_bars
+
+    frame = pd.DataFrame({"type": ["campaign", "slogan", "campaign"], "place": ["上海", "北京", "北京"]})
+    grouped = plot_category_bars(frame, category="type", section="place", facet_col=None, xlabel=group_label("place"))
+    parts = plot_category_bars(frame, category="type", section="place", facet_col=None)
+    assert grouped.axes[0].get_xlabel() == "地方 place"
+    assert parts.axes[0].get_xlabel() == "講話部分 part of the speech"
+    assert (group_label("level"), group_label("year"), group_label("province")) == ("級別 level", "年份 year",
+                                                                                     "province")
