@@ -519,8 +519,9 @@ def test_plot_lifecycle_lines_from_first_to_last(tmp_path):
     assert [line.get_xdata().tolist() for line in ax.get_lines()] == [[2001, 2018], [2005, 2012]]
 
 
-PROVINCES = ("北京 天津 河北 山西 内蒙古 辽宁 吉林 黑龙江 上海 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 广西 "
-             "海南 重庆 四川 贵州 云南 西藏 陕西 甘肃 青海 宁夏回族自治区").split()
+PROVINCES = ["北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽",
+             "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州",
+             "云南", "西藏", "陕西", "甘肃", "青海", "宁夏回族自治区"]
 
 
 def test_plot_trends_by_thirty_places_labels_each_upright(tmp_path):
