@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..common.wording import counted, listed
 from ..measures.concordance import MIN_HITS
-from ..measures.groups import SMALL_MULTIPLES, time_unit
+from ..measures.groups import SMALL_MULTIPLES, speech_groups, time_unit
 from ..measures.reference import own_reports  # noqa: F401 (analysis.findings.own_reports, as notebook 04 calls it)
 from ..text.outline import PREAMBLE_LABEL, cn_numeral
 
@@ -582,14 +582,14 @@ def _directive_lines(corpus: pd.DataFrame, directives: pd.DataFrame) -> list[str
     dated = corpus[corpus["year"].notna()] if "year" in corpus else corpus.iloc[:0]
     if len(corpus) > SMALL_MULTIPLES and dated["year"].nunique() >= 2:
         # by year or by decade, as the chart above groups them (directive_groups)
-        step = 10 if time_unit(dated) == "decade" else 1
-        group = (dated["year"].astype(int) // step * step).to_numpy()
+        unit = time_unit(dated)
+        group = speech_groups(dated["speech_id"], by=unit, corpus=dated).astype(int).to_numpy()
         sizes = sentences[dated.index].reset_index(drop=True).groupby(group).sum()
         counts = directives["speech_id"].map(dict(zip(dated["speech_id"], group))).value_counts()
         rate = (counts.reindex(sizes.index, fill_value=0) / sizes * 100).sort_index()
 
         def name(g) -> str:
-            return f"the {g}s" if step == 10 else str(g)
+            return f"the {g}s" if unit == "decade" else str(g)
 
         lines.append(f"Per 100 sentences, from {rate.iloc[0]:.0f} in {name(rate.index[0])} to {rate.iloc[-1]:.0f} "
                      f"in {name(rate.index[-1])} (highest: {rate.max():.0f}, {name(rate.idxmax())}). "

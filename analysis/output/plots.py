@@ -105,6 +105,9 @@ def truncate(text: str, width: int = 14) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+UPRIGHT_ABOVE = 12
+"""Beyond this many categories on a trend chart's axis, their labels stand upright, in one
+column of panels as wide as they need."""
 MAX_CATEGORIES = 120
 """The most categories a chart labels on one axis (0.2 inch each: 25.5 inches, within
 :data:`analysis.output.figures.MAX_SIDE_PX` at 150 dpi)."""
@@ -714,7 +717,7 @@ def plot_trends(
                                                     min_words, marks_axis)
     # Categories (places, levels) each need room for their label, upright: beyond a dozen,
     # one column of panels, as wide as the labels need (at most MAX_CATEGORIES).
-    many = not numeric and len(groups) > 12
+    many = not numeric and len(groups) > UPRIGHT_ABOVE
     if many and len(groups) > MAX_CATEGORIES:
         raise ValueError(f"plot_trends: {len(groups)} groups of {by}; at most {MAX_CATEGORIES} can be labelled "
                          "on one axis: group the speeches by a coarser column, or chart a selection")
@@ -844,7 +847,7 @@ def _finish_trends(fig, axes, group_col: str, numeric: bool, title: str | None, 
     for ax in axes[-1]:
         ax.set_xlabel(group_label(group_col))
         if not numeric:
-            upright = len(ax.get_xticklabels()) > 12
+            upright = len(ax.get_xticklabels()) > UPRIGHT_ABOVE
             for label in ax.get_xticklabels():
                 label.set_rotation(90 if upright else 45)
                 label.set_ha("center" if upright else "right")
