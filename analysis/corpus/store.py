@@ -80,13 +80,15 @@ import json
 import os
 import re
 import shutil
+import sys
 import tempfile
 import threading
+import time
 import uuid
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from importlib.metadata import version
+from importlib.metadata import distribution
 from pathlib import Path
 
 import pyarrow as pa
@@ -163,29 +165,132 @@ def _module_path(package: Path, dotted: str) -> Path | None:
 
 
 _PIPELINE_DIGEST: str | None = None
+# The digest as a process last computed it, with what it was computed from: one file in
+# CACHE_DIR for each context (:func:`_context`: a notebook's kernel and ``python -c`` have
+# other ``sys.path``s), named by :func:`_digest_file`.
+DIGEST_FILE = "pipeline-digest-{}.json"
+# A watched file modified less than this before the digest was taken could be modified again
+# within the same tick of the file system's clock unseen (the assembled files' rule:
+# analysis.corpus.assembled.STAMP_MARGIN_NS).
+DIGEST_MARGIN_NS = 2_000_000_000
 
 
 def pipeline_digest() -> str:
     """A digest of everything besides the texts that decides the stored tables: the code of
     :func:`pipeline_modules`, the data files they read, and the libraries' versions. The
     store keys on it, so any change of that code or data rebuilds what it changes; no
-    version number is bumped by hand. Computed once per process."""
+    version number is bumped by hand. Computed once per process, or taken from
+    :func:`_digest_file` when nothing it was computed from has changed since
+    (:func:`_kept_digest`)."""
     global _PIPELINE_DIGEST
     if _PIPELINE_DIGEST is None:
-        package = Path(__file__).resolve().parents[1]
-        parts: list[str | bytes] = [STORE_FORMAT]
-        for path in pipeline_modules():
-            parts += [path.relative_to(package).as_posix(), path.read_bytes()]
-        for name in _DATA_FILES:
-            path = config.DATA_DIR / name
-            parts += [name, path.read_bytes() if path.exists() else b""]
-        for library in _LIBRARIES:
-            try:
-                parts.append(f"{library}={version(library)}")
-            except Exception:  # noqa: BLE001 (a library without metadata counts as absent)
-                parts.append(f"{library}=?")
-        _PIPELINE_DIGEST = digest(*parts)
+        _PIPELINE_DIGEST = _kept_digest() or _computed_digest()
     return _PIPELINE_DIGEST
+
+
+def _computed_digest() -> str:
+    """:func:`pipeline_digest` computed: each file read and each library's version looked up;
+    kept in :func:`_digest_file` with the state of every file and folder it depends on."""
+    package = _package()
+    modules = pipeline_modules()
+    data = [config.DATA_DIR / name for name in _DATA_FILES]
+    libraries, found = [], []
+    for library in _LIBRARIES:
+        try:
+            dist = distribution(library)
+            libraries.append(f"{library}={dist.version}")
+            found.append(getattr(dist, "_path", None))  # its .dist-info folder, replaced as it is upgraded
+        except Exception:  # noqa: BLE001 (a library without metadata counts as absent)
+            libraries.append(f"{library}=?")
+            found.append(None)
+    watched = _watched(modules, data, found)
+    taken = time.time_ns()
+    state = {str(path): _state(path) for path in watched}  # before the reads: a later change shows
+    parts: list[str | bytes] = [STORE_FORMAT]
+    for path in modules:
+        parts += [path.relative_to(package).as_posix(), path.read_bytes()]
+    for name, path in zip(_DATA_FILES, data):
+        parts += [name, path.read_bytes() if path.exists() else b""]
+    value = digest(*parts, *libraries)
+    if all(found):
+        _keep_digest({"digest": value, "taken_ns": taken, "context": _context(),
+                      "modules": [str(p) for p in modules], "libraries": [str(p) for p in found],
+                      "state": state})
+    return value
+
+
+def _kept_digest() -> str | None:
+    """The digest in :func:`_digest_file` when it names this process's package, Python
+    and ``sys.path``, and every module, data file and folder it watched (the modules' and the
+    data's folders, where a new module or file would appear, and each library's ``.dist-info``
+    folder, which an upgrade replaces) still has the size, modification time and inode it had
+    when the digest was computed, that time at least :data:`DIGEST_MARGIN_NS` older than the
+    computation. Else None (computed again), as for a missing or unreadable file.
+
+    Why kept: computing it reads the package's import statements and looks up five
+    libraries' metadata, 0.03-0.05 s of every new process, a fifth of a warm load of 10 MB
+    of speeches (docs/scale.md); checking it is about 40 ``stat`` calls."""
+    try:
+        kept = json.loads(_digest_file().read_text(encoding="utf-8"))
+        if kept["context"] != _context():
+            return None
+        modules = [Path(p) for p in kept["modules"]]
+        data = [config.DATA_DIR / name for name in _DATA_FILES]
+        libraries = [Path(p) for p in kept["libraries"]]
+        state = kept["state"]
+        if sorted(state) != sorted(str(p) for p in _watched(modules, data, libraries)):
+            return None
+        newest = 0
+        for path, was in state.items():
+            now = _state(path)
+            if now != was:
+                return None
+            newest = max(newest, now[1])
+        if newest >= kept["taken_ns"] - DIGEST_MARGIN_NS:
+            return None
+        return str(kept["digest"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _watched(modules: list[Path], data: list[Path], libraries: list) -> list[Path]:
+    folders = {path.parent for path in modules} | {config.DATA_DIR}
+    return sorted({*modules, *data, *folders, *(p for p in libraries if p is not None)}, key=str)
+
+
+def _state(path) -> list[int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return [-1, -1, -1]  # absent (a data file may be): appearing changes it
+    return [st.st_size, st.st_mtime_ns, st.st_ino]
+
+
+def _digest_file() -> Path:
+    return Path(config.CACHE_DIR) / DIGEST_FILE.format(digest(json.dumps(_context()))[:16])
+
+
+def _package() -> Path:
+    return Path(__file__).resolve().parents[1]
+
+
+def _context() -> list:
+    return [STORE_FORMAT, str(_package()), sys.version, [str(p) for p in sys.path],
+            str(config.DATA_DIR)]
+
+
+def _keep_digest(record: dict) -> None:
+    """Write :func:`_digest_file` atomically; a cache folder that cannot be written is no fault
+    (the digest is computed again by the next process)."""
+    newest = max(s[1] for s in record["state"].values())
+    if newest >= record["taken_ns"] - DIGEST_MARGIN_NS:
+        return  # a file modified just now: the next process computes again
+    try:
+        path = _digest_file()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, lambda handle: handle.write(json.dumps(record).encode("utf-8")))
+    except OSError:
+        pass
 
 
 # ---------------------------------------------------------------- schemas
