@@ -54,3 +54,14 @@ def test_sizes_too_close_for_a_cost_per_mb_say_so():
     text = "\n".join(bench_scale.cost_lines(sizes))
     assert "No line through the sizes" in text
     assert "Per MB" not in text
+
+
+def test_the_warm_target_is_judged_on_the_first_load_after_a_build_and_on_later_loads_apart():
+    sizes = [{"size_mb": 10.0, "lcut": [25.0], "cold": [5.0], "ratio": [5.0], "warm": [1.5], "warm_calls": [0.25],
+              "later_calls": [0.16], "cold_peak": [400.0], "warm_peak": [200.0]}]
+    found = bench_scale.verdicts(sizes, [])
+    assert "cold ≥ 5x lcut at 10 MB: met (5.00x)" in found
+    assert "warm ≥ 50 MB/s at 10 MB, the first load after a build: missed (40.0)" in found
+    assert "warm ≥ 50 MB/s at 10 MB, later loads: met (62.5)" in found
+    row = bench_scale.report(sizes, [], "0.0")
+    assert "| 10.0 MB | 25.0 | 5.0 | 5.00x | 2.00 | 1.50 | 0.25 | 40.0 | 0.16 | 62.5 | 400 | 200 |" in row
