@@ -128,10 +128,15 @@ class CleanResult:
         return pd.DataFrame(rows, columns=CHANGE_COLUMNS)
 
     def counts(self) -> dict[str, int]:
-        """Number of deletions per kind, every kind present (zero when none)."""
+        """Number of deletions per kind, every kind present (zero when none), whatever the
+        page's line ends: a CR that went before a LF (``\\r\\n`` made ``\\n``) is no
+        deletion of its own, and deletions of one kind parted only by such CRs are one
+        (:func:`_deletion_groups`). A page with CRLF line ends has more records in
+        :attr:`removed` than the same page with LF (the CRs, and a line reported apart from
+        its LF when the CR between went first), and the same counts."""
         out = dict.fromkeys(KINDS, 0)
-        for r in self.removed:
-            out[r.kind] += 1
+        for kind, _ in _deletion_groups(self.removed):
+            out[kind] += 1
         return out
 
     def substitution_counts(self) -> dict[str, int]:
@@ -156,6 +161,30 @@ class CleanResult:
             if not s.old:
                 chars[s.position] = s.new + chars[s.position]
         return "".join(chars)
+
+
+def _deletion_groups(removed: list[Removal]) -> list[tuple[str, str]]:
+    """The deletions (kind, the text removed): records in ``raw`` order, those of one kind
+    parted only by CRs deleted before a LF joined into one, and those CRs left out (see
+    :meth:`CleanResult.counts`). Records that touch are not joined: on a page with LF line
+    ends every record counts, as it always has."""
+    records = sorted(removed, key=lambda r: (r.start, r.end))
+    crs = {r.start: r.end for r in records if r.text and not r.text.strip("\r")}
+    groups: list[list] = []
+    for r in records:
+        if r.text and not r.text.strip("\r"):
+            continue
+        if groups:
+            kind, end, pieces = groups[-1]
+            gap = end
+            while gap < r.start and gap in crs:
+                gap = crs[gap]
+            if kind == r.kind and gap == r.start and gap > end:
+                groups[-1][1] = r.end
+                pieces.append(r.text)
+                continue
+        groups.append([r.kind, r.end, [r.text]])
+    return [(kind, "".join(pieces)) for kind, _, pieces in groups]
 
 
 def _code_units(text: str) -> np.ndarray:
@@ -438,14 +467,16 @@ def _tiny(t: str) -> bool:
 
 # ---------------------------------------------------------------- furniture by its words
 _DATE_KEYS = r"時間|时间|發布時間|发布时间|發佈時間|發表時間|发表时间|更新時間|更新时间|日期|發布日期|发布日期"
-_LEDE_KEYS = r"導語|导语|摘要|內容提要|内容提要|提要"
+_DATE_KEY_IN_LINE = re.compile(rf"(?:{_DATE_KEYS})\s*[:：]")
+_LEDE_KEYS = r"導語|导语|摘要|內容提要|内容提要|提要|編者按語|编者按语|編者按|编者按|編者的話|编者的话"
 _META_KEYS = (
     r"來源|来源|作者|編輯|编辑|責任編輯|责任编辑|責編|责编|瀏覽|浏览|瀏覽次數|浏览次数|閱讀|阅读|閱讀量|阅读量"
     r"|閱讀次數|阅读次数|點擊|点击|點擊數|点击数|點擊量|点击量|字數|字数|分類|分类|欄目|栏目|投稿|推薦度|推荐度"
     r"|發布者|发布者|發布人|发布人|發布單位|发布单位|文章來源|文章来源|供稿|審核|审核|校對|校对|整理|攝影|摄影"
 )
 _HEADER_LINE = re.compile(
-    rf"^[\s\u3000【\[（(]*(?:(?P<date>{_DATE_KEYS})|(?P<lede>{_LEDE_KEYS})|(?P<meta>{_META_KEYS}))\s*[:：]"
+    rf"^[\s\u3000【\[（(]*(?:(?P<date>{_DATE_KEYS})|(?P<lede>{_LEDE_KEYS})|(?P<meta>{_META_KEYS}))"
+    r"\s*(?:[:：]|[】\]）)]\s*[:：]?)"
 )
 # A breadcrumb trail ("您現在的位置：首頁 > 範文 > 講話稿"): never speech text.
 _BREADCRUMB = re.compile(
@@ -1148,6 +1179,14 @@ def _read_fields(texts: list[str], kinds: list, groups: list, body: list[int], f
             # speech, not the page, and is read by analysis.dates from the removed lines.
             m = _HEADER_LINE.match(t)
             found["published"] = _parse_published(t[m.end():] if m else t)
+        elif kind == "meta" and pd.isna(found.get("published", pd.NaT)):
+            # A page-information line that also gives the posting time, after its source
+            # (来源：… 发布时间：2015-03-02 09:30) or at its start (2016-03-05 09:12:33 来源：…).
+            m = _DATE_KEY_IN_LINE.search(t)
+            if m:
+                found["published"] = _parse_published(t[m.end():])
+            elif _DATE_VALUE.match(t.strip()):
+                found["published"] = _parse_published(t)
         elif kind == "seo" and head and not _SEO_KEYS.match(t) and (not body or groups[n][0] < groups[body[0]][0]):
             # An SEO title above the speech names it (its first segment), when no title line does.
             parts = [p for p in _SEO_SEPARATORS.split(t) if p]

@@ -256,3 +256,45 @@ def test_long_text_block_deleted_whole_gives_up_its_line_break(monkeypatch):
     assert r.removed == whole.removed
     assert [(x.kind, x.text) for x in r.removed] == [("whitespace", "\n"), ("footer", foot)]
     assert r.next_title == whole.next_title == "道路景觀構造與城市文化結合思索"
+
+
+_PORTAL_PAGE = (
+    "青山市人民政府门户网站\n首页 > 新闻中心 > 领导讲话\n市长在全市经济工作会议上的讲话\n"
+    "来源：青山市人民政府办公室 发布时间：2015-03-02 09:30 浏览次数：1234\n【字体：大 中 小】 【打印】 【关闭】\n\n"
+    "同志们：\n\n今年全市经济工作的总体要求是，坚持稳中求进，全年地区生产总值增长7%左右。\n\n"
+    "各级政府要切实加强领导，确保各项任务落到实处。\n\n\n版权所有：青山市人民政府 京ICP备12345678号\n"
+    "主办单位：青山市人民政府办公室\n")
+
+
+def test_counts_are_the_same_whatever_the_line_ends():
+    lf = clean_text(_PORTAL_PAGE)
+    crlf = clean_text(_PORTAL_PAGE.replace("\n", "\r\n"))
+    assert crlf.text == lf.text
+    assert len(crlf.removed) > len(lf.removed)  # the CRs, and LFs reported apart from their lines
+    assert crlf.counts() == lf.counts()
+    assert {k: v for k, v in lf.counts().items() if v} == {"title": 1, "meta": 1, "toolbar": 1, "legal": 1,
+                                                            "whitespace": 4}
+    assert crlf.rebuild(_PORTAL_PAGE.replace("\n", "\r\n")) == crlf.text
+
+
+@pytest.mark.parametrize("line, published", [
+    ("来源：青山市人民政府办公室 发布时间：2015-03-02 09:30 浏览次数：1234", "2015-03-02 09:30"),
+    ("2016-03-05 09:12:33\u3000来源：江南日报\u3000作者：记者 张三", "2016-03-05 09:12:33"),
+    ("發布時間：2015-03-02 來源：青山市人民政府辦公室", "2015-03-02"),
+    ("来源：新华社", None),
+])
+def test_a_posting_time_is_read_from_a_page_information_line_wherever_it_stands(line, published):
+    page = f"市长在全市经济工作会议上的讲话\n{line}\n\n同志们：\n\n今年要坚持稳中求进。\n\n各级政府要切实加强领导。\n"
+    r = clean_text(page)
+    assert r.text == "同志们：\n今年要坚持稳中求进。\n各级政府要切实加强领导。"
+    assert (r.published == pd.Timestamp(published)) if published else pd.isna(r.published)
+
+
+@pytest.mark.parametrize("note", ["编者按：近日，市委召开全市工作会议。现将讲话全文刊发如下。",
+                                  "【編者按】近日，市委召開全市工作會議。現將講話全文刊發如下。",
+                                  "編者的話：現將講話全文刊發如下。"])
+def test_an_editors_note_above_the_speech_is_a_lede(note):
+    page = f"市长在全市经济工作会议上的讲话\n发布时间：2015-03-02\n{note}\n同志们：\n\n今年要坚持稳中求进。\n"
+    r = clean_text(page)
+    assert r.text == "同志们：\n今年要坚持稳中求进。"
+    assert [x.text.rstrip("\n") for x in r.removed if x.kind == "lede"] == [note]
