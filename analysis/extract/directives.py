@@ -51,12 +51,14 @@ NONE = "none"
 DIRECTIVE_COLUMNS = ["speech_id", "strength", "level", "cue", "cues", "addressee", "deadline", "start", "end",
                      "sentence", "passage"]
 _RULES = ("cue", "not", "addressee", "deadline")
-_ADDRESSEE_LABELS = ("head", "opener", "adverb", "through", "cut")
+_ADDRESSEE_LABELS = ("head", "opener", "adverb", "through", "cut", "verb")
 _YEAR = "(?:(?:19|20)[0-9]{2}|[一二][九〇零][〇零一二三四五六七八九]{2})"
 _N = "(?:[0-9０-９]{1,3}|[一二两三四五六七八九十]{1,3})"
 _TITLE = re.compile(r"《[^《》\n]*》")
 _CLAUSE_END = re.compile(r"[，,；;：:\n]")
-_NUMBERED = re.compile(r"(?:[一二三四五六七八九十]+是|第[一二三四五六七八九十]+[，,、]?)")
+# Numbered openers read without a rule line: 一是, 第一, and a heading's number (三、 （二） 3. 4、).
+_NUMBERED = re.compile(r"(?:[一二三四五六七八九十]+是|第[一二三四五六七八九十]+[，,、]?|[一二三四五六七八九十]+[、.．]"
+                       r"|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．](?!\d))")
 
 
 def directive_rules(path: str | Path | None = None) -> pd.DataFrame:
@@ -114,6 +116,7 @@ class _Rules:
     cue_of: dict          # simplified word → (strength, level); None for a not-word
     heads: re.Pattern
     openers: re.Pattern
+    verbs: re.Pattern
     adverbs: re.Pattern
     through: re.Pattern
     through_words: frozenset
@@ -143,6 +146,7 @@ def _compiled(path: str, _stamp: tuple) -> _Rules:
         cue_of=cue_of,
         heads=re.compile(f"(?:{_alternation(words('head')) or never})$"),
         openers=re.compile(f"(?:{_alternation(words('opener')) or never})[，,、]?"),
+        verbs=re.compile(_alternation(words("verb")) or never),
         adverbs=re.compile(f"(?:{_alternation(words('adverb')) or never})+$"),
         through=re.compile(_alternation(words("through")) or never),
         through_words=frozenset(words("through")),
@@ -199,7 +203,8 @@ def _clause_start(simp: str, floor: int, at: int) -> int:
 
 def _trim(simp: str, start: int, end: int, rules: _Rules) -> tuple[int, int] | None:
     """The addressee within a subject span: openers, leading 要求/请 and trailing adverbs
-    dropped, cut at 作为; None unless it ends with an addressee word."""
+    dropped, cut at 作为; None unless it ends with an addressee word, and None when it opens
+    with an action verb (加强领导，确保… : 加强领导 is an action, not who is addressed)."""
     while start < end and simp[start] in " \u3000\t“”‘’「」—–-－·•":
         start += 1
     for pattern in (_NUMBERED, rules.openers):
@@ -217,6 +222,8 @@ def _trim(simp: str, start: int, end: int, rules: _Rules) -> tuple[int, int] | N
     cut = rules.cut.search(simp, start, end)
     if cut:
         end = cut.start()
+    if rules.verbs.match(simp, start, end):
+        return None
     if end - start < 1 or end - start > 30 or not rules.heads.search(simp, start, end):
         return None
     return start, end

@@ -257,3 +257,18 @@ def test_the_finding_gives_directives_per_100_sentences_by_year_as_the_chart_doe
     corpus = analysis.load_corpus(folder, cache=False)
     said = " ".join(analysis.findings._directive_lines(corpus, directives(corpus)))
     assert "Per 100 sentences, from 100 in 2001 to 25 in 2008 (highest: 100, 2001)." in said, said
+
+
+@pytest.mark.parametrize("text, addressee", [
+    ("三、加强领导，确保各项任务完成", ""),          # a heading: its number and its action, no addressee
+    ("（二）加強領導，確保各項任務完成", ""),
+    ("加大财政、税收、金融等方面支持力度，确保企业发展。", ""),  # an action ending in 方面
+    ("各有关部门，要加强协调。", "各有关部门"),       # the clause before names who
+    ("领导干部要带头。", "领导干部"),
+    ("3.各级政府要加强领导。", "各级政府"),            # a heading's number is no part of it
+    ("一是各级党委要高度重视。", "各级党委"),
+])
+def test_an_action_or_a_headings_number_is_no_addressee(text, addressee):
+    found = text_directives(text)
+    assert len(found) == 1
+    assert found["addressee"].iloc[0] == addressee
