@@ -69,6 +69,12 @@ def removals(corpus: pd.DataFrame, *, substitutions: bool = True) -> pd.DataFram
     Deletions (title, footer, join, …: ``analysis.cleaning.KINDS``) and substitutions
     (width, punctuation, split, …: ``analysis.cleaning.SUBSTITUTION_KINDS``) share the table;
     ``substitutions=False`` keeps the deletions only."""
+    missing = [c for c in ("speech_id", "raw", "removed_spans") if c not in corpus.columns]
+    if missing:
+        raise ValueError(f"removals: the corpus frame has no column {', '.join(missing)}; pass the frame "
+                         "load_corpus returned" + (" (speech_id is its index here: corpus.reset_index())"
+                                                   if "speech_id" in missing and corpus.index.name == "speech_id"
+                                                   else ""))
     rows = []
     columns = ["substituted_spans"] if substitutions and "substituted_spans" in corpus.columns else []
     for speech_id, raw, spans, *subs in zip(corpus["speech_id"], corpus["raw"], corpus["removed_spans"],

@@ -198,3 +198,11 @@ def test_readme_txt_in_a_speech_folder_is_not_a_speech(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert load_corpus(tmp_path).speech_id.tolist() == ["speech"]
+
+
+def test_removals_of_a_frame_without_its_columns_says_what_to_pass(seed_corpus):
+    with pytest.raises(ValueError, match=r"no column speech_id; .*\(speech_id is its index here: "
+                                         r"corpus.reset_index\(\)\)"):
+        removals(seed_corpus.set_index("speech_id"))
+    with pytest.raises(ValueError, match="no column raw, removed_spans; pass the frame load_corpus returned$"):
+        removals(seed_corpus[["speech_id", "text"]])
