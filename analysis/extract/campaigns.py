@@ -435,11 +435,12 @@ def campaigns(text: str, *, parts: pd.DataFrame | None = None, simplified: str |
 
 # --------------------------------------------------------------------------- corpus level
 
-def _corpus_mentions(corpus: pd.DataFrame, attested: bool, places: bool = True):
-    """(speech_id, placed mentions) for every speech, with one lexicon for the corpus."""
+def _corpus_mentions(corpus: pd.DataFrame, attested: bool, places: bool = True, lex=None):
+    """(speech_id, placed mentions) for every speech, with one lexicon for the corpus
+    (``lex``, or :func:`~analysis.formulas.corpus_lexicon` of ``corpus``)."""
     from ..corpus.pipeline import parts_by_speech
 
-    lex = corpus_lexicon(corpus, attested)
+    lex = corpus_lexicon(corpus, attested) if lex is None else lex
     rules = _rule_list(campaign_rules())
     # The corpus's parts table is read from the cache, not rebuilt speech by speech.
     table = parts_by_speech(corpus) if places else {}
@@ -461,8 +462,14 @@ def corpus_campaigns(corpus: pd.DataFrame, *, attested: bool = True, places: boo
     >>> corpus_campaigns(load_corpus()).query("function == 'mechanism'").name.tolist()
     ['雙誠信、雙承諾']
     """
+    return campaign_table(corpus, corpus_lexicon(corpus, attested), places=places)
+
+
+def campaign_table(corpus: pd.DataFrame, lex, *, places: bool = True) -> pd.DataFrame:
+    """:func:`corpus_campaigns` with the lexicon given (see
+    :func:`analysis.formulas.formula_table`)."""
     rows = [{"speech_id": speech_id, **row}
-            for speech_id, mentions in _corpus_mentions(corpus, attested, places)
+            for speech_id, mentions in _corpus_mentions(corpus, True, places, lex)
             for row in _campaign_rows(mentions)]
     return _with_passages(_campaign_frame(rows, ["speech_id", *CAMPAIGN_COLUMNS]), corpus, places)
 

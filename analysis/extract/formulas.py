@@ -1031,10 +1031,16 @@ def corpus_formulas(corpus: pd.DataFrame, *, attested: bool = True, places: bool
     >>> corpus_formulas(load_corpus()).formula.tolist()[:3]
     ['兩會', '雙降', '兩年明顯變化、五年大見成效、十年實現跨越']
     """
+    return formula_table(corpus, corpus_lexicon(corpus, attested), places=places)
+
+
+def formula_table(corpus: pd.DataFrame, lex: Lexicon, *, places: bool = True) -> pd.DataFrame:
+    """:func:`corpus_formulas` with the lexicon given: a batch of a corpus read on a
+    cluster's worker (:func:`analysis.lifecycle`) looks for the formulas quoted anywhere in
+    the whole corpus, not only in its batch."""
     from ..corpus.passages import with_passages
     from ..corpus.pipeline import corpus_outline, parts_by_speech
 
-    lex = corpus_lexicon(corpus, attested)
     outlines = corpus_outline(corpus) if places else None   # read from the cache, not rebuilt
     table = parts_by_speech(corpus, outlines) if places else {}
     rows = []

@@ -2,11 +2,13 @@
 attested in a dated corpus, in how many speeches, and where it peaks (notebook 04)."""
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 
-from .campaigns import corpus_campaigns
-from .formulas import corpus_formulas
+from .campaigns import campaign_table, corpus_campaigns
+from .formulas import attested_formulas, corpus_formulas, formula_table, lexicon
 
 LIFECYCLE_COLUMNS = ["name", "kind", "first", "last", "span_years", "n_speeches", "mentions",
                      "peak", "peak_per_10k_chars"]
@@ -37,11 +39,18 @@ def lifecycle(corpus: pd.DataFrame, *, formulas: pd.DataFrame | None = None,
         raise ValueError("lifecycle needs a dated corpus (a year column: see load_corpus)")
     dated = corpus[corpus["year"].notna()]
     # First and last attestations need no places in the speech: skip them.
-    if client is not None:
+    if client is not None and (formulas is None or campaigns is None):
         from ..corpus.cluster import map_speeches
 
-        formulas = map_speeches(client, dated, _formulas_of) if formulas is None else formulas
-        campaigns = map_speeches(client, dated, _campaigns_of) if campaigns is None else campaigns
+        # Two rounds, as on one machine: the formulas quoted anywhere in the corpus first
+        # (each batch's, joined), then every batch looked through for all of them (a formula
+        # quoted in one speech is looked for in all: corpus_lexicon).
+        quoted = map_speeches(client, dated, _quoted_in)
+        names = sorted(set(quoted["formula"])) if len(quoted) else []
+        if formulas is None:
+            formulas = map_speeches(client, dated, functools.partial(_formulas_of, names=names))
+        if campaigns is None:
+            campaigns = map_speeches(client, dated, functools.partial(_campaigns_of, names=names))
     formulas = corpus_formulas(dated, places=False) if formulas is None else formulas
     campaigns = corpus_campaigns(dated, places=False) if campaigns is None else campaigns
     frames = []
@@ -90,9 +99,14 @@ def lifecycle(corpus: pd.DataFrame, *, formulas: pd.DataFrame | None = None,
     return table
 
 
-def _formulas_of(batch: pd.DataFrame) -> pd.DataFrame:
-    return corpus_formulas(batch, places=False)
+def _quoted_in(batch: pd.DataFrame) -> pd.DataFrame:
+    """The formulas a batch of speeches quotes (:func:`analysis.formulas.attested_formulas`)."""
+    return pd.DataFrame({"formula": attested_formulas(batch)}, dtype=object)
 
 
-def _campaigns_of(batch: pd.DataFrame) -> pd.DataFrame:
-    return corpus_campaigns(batch, places=False)
+def _formulas_of(batch: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    return formula_table(batch, lexicon().with_attested(names), places=False)
+
+
+def _campaigns_of(batch: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    return campaign_table(batch, lexicon().with_attested(names), places=False)

@@ -109,3 +109,23 @@ def test_tokens_from_the_cluster_know_their_corpus_as_a_frames_do(client, folder
     pd.testing.assert_frame_equal(frequencies(there, by="group"), frequencies(here, by="group"))
     pd.testing.assert_frame_equal(keyness(there, target="group == 1", reference="rest"),
                                   keyness(here, target="group == 1", reference="rest"))
+
+
+def test_a_formula_quoted_in_one_batch_is_found_bare_in_the_others(client, tmp_path):
+    # 70 speeches: more than one batch of the workers (map_speeches, 64 a batch). The first
+    # quotes “八字宪法”; the last, in the second batch, names it bare.
+    from analysis import lifecycle
+
+    filler = "各地要认真总结经验，切实做好今年的各项工作，推动经济社会持续健康发展。"
+    for i in range(70):
+        text = filler * 3 + f"这是第{i + 1}次会议的讲话。"
+        if i == 0:
+            text = "我们要坚持“八字宪法”的精神，" + text
+        if i == 69:
+            text = "今年继续落实八字宪法，抓好农业生产。" + text
+        (tmp_path / f"{1940 + i}-03-01_s{i:03d}.txt").write_text(text, encoding="utf-8")  # in this order
+    corpus = load_corpus(tmp_path, cache=False)
+    here = lifecycle(corpus)
+    row = here.set_index("name").loc["八字宪法"]
+    assert (int(row["n_speeches"]), int(row["mentions"])) == (2, 2)
+    pd.testing.assert_frame_equal(lifecycle(corpus, client=client), here)
