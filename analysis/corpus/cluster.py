@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import uuid
 
 import pandas as pd
 
@@ -70,8 +71,11 @@ def run_jobs(client, jobs: list) -> list:
                          "worker processes cannot see: give load_corpus a store= folder or URL they share, "
                          "or use a threaded cluster (LocalCluster(processes=False))")
     order = sorted(range(len(jobs)), key=lambda i: -jobs[i].size)
-    futures = client.map(_run, [jobs[i] for i in order], key=[f"speeches-partition-{jobs[i].name}" for i in order],
-                         pure=False)
+    # Keys unique to this run: a partition whose task erred (a stale worker, a killed one)
+    # while its future was still held would otherwise be given back erred to the next load.
+    run = uuid.uuid4().hex[:8]
+    futures = client.map(_run, [jobs[i] for i in order],
+                         key=[f"speeches-partition-{jobs[i].name}-{run}" for i in order], pure=False)
     results = client.gather(futures)
     out: list = [None] * len(jobs)
     for i, result in zip(order, results):

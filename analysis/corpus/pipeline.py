@@ -13,6 +13,7 @@ whichever path produced it.
 """
 from __future__ import annotations
 
+import os
 import threading
 
 import numpy as np
@@ -484,7 +485,10 @@ def run(sources: list[Source], corpus_id: str, *, with_corpus: bool, cache: bool
         name = partition_name("files" if with_corpus else "frame", batch, current)
         known = old_parts.get(name)
         if known is not None:
-            fault = store.check(known, kinds)
+            # A partition named under this key but recorded by other code (a Dask worker that
+            # had not been restarted, before that was refused: Job) is not trusted.
+            fault = store.check(known, kinds) if known.pipeline == current else \
+                f"built by other code than this process's (pipeline {known.pipeline or 'unknown'})"
             if fault is None:
                 chosen.append(known)
                 continue
@@ -494,7 +498,7 @@ def run(sources: list[Source], corpus_id: str, *, with_corpus: bool, cache: bool
         reuse = {s.speech_id: old_of[s.speech_id] for s in batch
                  if s.speech_id in old_of and store.check(old_of[s.speech_id][1], kinds) is None}
         jobs.append((len(chosen) - 1, Job(name, batch, with_corpus, store if cache else None, reuse,
-                                          replace=known is not None)))
+                                          replace=known is not None, key=current)))
     results = _execute([job for _, job in jobs], workers=workers, progress=progress, client=client)
     inline: dict[str, dict[str, pa.Table]] = {}
     for (at, _job), result in zip(jobs, results):
@@ -511,12 +515,21 @@ def run(sources: list[Source], corpus_id: str, *, with_corpus: bool, cache: bool
     return stored
 
 
+class StalePipeline(RuntimeError):
+    """A worker runs other code or data than the process that planned the work (a Dask
+    worker started before the package changed): its tables would be stored under a key they
+    do not belong to, and served by every later load."""
+
+
 class Job:
     """One partition to build (a picklable unit of work for a process pool or a Dask worker)."""
 
     def __init__(self, name: str, sources: list[Source], with_corpus: bool, store: Store | None,
-                 reuse: dict[str, tuple[Store, Partition]], replace: bool = False):
+                 reuse: dict[str, tuple[Store, Partition]], replace: bool = False, key: str | None = None):
         self.name, self.sources, self.with_corpus, self.store, self.reuse = name, sources, with_corpus, store, reuse
+        # The pipeline_key() of the process that planned the job: the process that runs it
+        # (a Dask worker) must run the same code and data, or it refuses (StalePipeline).
+        self.key = key
         self.replace = replace  # a damaged partition of that name is on disk: write over it
         self.workers = 1  # processes for its token groups (set when it is the only job)
         self.cleaned: dict[str, tuple[str, str, dict]] = {}  # read and cleaned ahead (analysis.corpus.ahead)
@@ -537,6 +550,14 @@ class Job:
         written (then only its record comes back), else return its tables. A partition cut
         on several processes is written as it is made (``process(lazy=True)``)."""
         use_system_arrow_pool()  # a Dask worker's process too
+        if self.key is not None and pipeline_key() != self.key:
+            import socket
+
+            raise StalePipeline(
+                f"a worker (process {os.getpid()} on {socket.gethostname()}) runs other code or data than the "
+                f"process that started this load (pipeline {pipeline_key()}, the load's {self.key}), so it would "
+                "store tables the load's code did not make. A Dask worker imports the package once: restart the "
+                "workers after changing the package (git pull, an edit) or its data files, then load again.")
         lazy = self.store is not None and self.workers > 1
         try:
             tables, skipped, keys = process(self.sources, with_corpus=self.with_corpus, old=self.reuse,

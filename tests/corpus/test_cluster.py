@@ -129,3 +129,31 @@ def test_a_formula_quoted_in_one_batch_is_found_bare_in_the_others(client, tmp_p
     row = here.set_index("name").loc["八字宪法"]
     assert (int(row["n_speeches"]), int(row["mentions"])) == (2, 2)
     pd.testing.assert_frame_equal(lifecycle(corpus, client=client), here)
+
+
+def _pretend_old_code(key):
+    import analysis.corpus.pipeline as pipeline
+
+    if key is None:
+        pipeline.pipeline_key = pipeline.__dict__.pop("_real_pipeline_key")
+    else:
+        pipeline.__dict__.setdefault("_real_pipeline_key", pipeline.pipeline_key)
+        pipeline.pipeline_key = lambda: key
+
+
+def test_a_worker_running_other_code_refuses_and_stores_nothing(client, folder, tmp_path):
+    # A worker started before the package changed runs the old code: it must not store the
+    # old code's tables under the new code's key (every later load would serve them).
+    from analysis.corpus.pipeline import StalePipeline
+
+    store = tmp_path / "store"
+    client.run(_pretend_old_code, "0123456789abcdef")
+    try:
+        with pytest.raises(StalePipeline, match="restart the workers after changing the package"):
+            load_corpus(folder, client=client, store=store)
+    finally:
+        client.run(_pretend_old_code, None)
+    assert not list(store.glob("partitions/*/tokens.parquet"))
+    assert not list(store.glob("manifests/*.json"))
+    pd.testing.assert_frame_equal(pd.DataFrame(load_corpus(folder, client=client, store=store)),
+                                  pd.DataFrame(load_corpus(folder, cache=False)))

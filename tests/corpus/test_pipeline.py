@@ -2,6 +2,7 @@
 what a warm load reads and what a change rebuilds), parallel processing and progress bars."""
 from __future__ import annotations
 
+import json
 import multiprocessing
 import random
 import shutil
@@ -1102,3 +1103,23 @@ def test_a_table_in_chunks_with_their_own_dictionaries_is_written_over_one():
     assert one.column("n").to_pylist() == [1, 2, 3, 4, 5]
     plain = pa.table({"n": pa.chunked_array([[1], [2]])})
     assert _one_dictionary(plain) is plain  # nothing to unify: left as it is
+
+
+def test_a_partition_recorded_by_other_code_is_rebuilt_not_served(tmp_path, cache_dir, counted, seed_text):
+    # A partition named under this code's key but recorded with another pipeline (written by
+    # a Dask worker that ran old code) is not trusted: it is reported and built again.
+    folder = _speeches(tmp_path / "c", seed_text, n=2)
+    good = corpus_tokens(load_corpus(folder, workers=1))
+    for manifest in (cache_dir / "store" / "manifests").glob("*.json"):
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        for partition in data["partitions"]:
+            partition["pipeline"] = "0123456789abcdef"
+        manifest.write_text(json.dumps(data), encoding="utf-8")
+    before = len(counted)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        again = corpus_tokens(load_corpus(folder, workers=1))
+    assert any("built by other code than this process's (pipeline 0123456789abcdef)" in str(w.message)
+               for w in caught)
+    assert len(counted) > before  # segmented again
+    pd.testing.assert_frame_equal(again, good)
