@@ -79,6 +79,19 @@ def test_short_big5_and_gbk_snippets_decode(seed_text):
         assert text == snippet
 
 
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030"])
+@pytest.mark.parametrize("text", [
+    "　　县委书记指出：“抓发展，保稳定，惠民生”，“讲政治、顾大局、守纪律”。我们要保持清醒头脑，防止工作出现反复。"
+    "各乡镇要同全县干部群众一道，努力完成全年任务。\n",
+    "　　书记强调：“早部署，早落实，早见效”，“抓班子、带队伍、促发展”。我们要保持高度警惕，防止出现滑坡。\n\n"
+    "　　各位同志！\n\n　　回顾过去，展望未来，我们充满信心。\n",
+])
+def test_a_short_indented_gbk_speech_dense_with_slogans_decodes(text, encoding):
+    # charset-normalizer finds no match for these bytes at any mess threshold under 0.5 (the
+    # full-width indents and quoted slogans); they decode strictly, and load with every character.
+    assert decode_bytes(text.encode(encoding), "speech") == (text, "gb18030")
+
+
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
 
 
