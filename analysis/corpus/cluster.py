@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import uuid
 
 import pandas as pd
@@ -46,8 +47,21 @@ def default_client():
     if _CLIENT is None or _CLIENT.status in ("closed", "closing"):
         from dask.distributed import Client
 
-        _CLIENT = Client(address)
+        if not re.match(r"^(?:(?:tcp|tls|inproc|ucx|ws|wss)://)?[^/\s]+$", address):
+            raise ValueError(f"{SCHEDULER_SETTING}={address!r} is not a Dask scheduler's address: give "
+                             "tcp://host:8786 (the scheduler's port, not its dashboard's http:// one), or unset "
+                             f"{SCHEDULER_SETTING} to work on this machine")
+        try:
+            _CLIENT = Client(address, timeout=CONNECT_TIMEOUT)
+        except (OSError, TimeoutError) as exc:
+            raise ConnectionError(f"no Dask scheduler answers at {address}, the address {SCHEDULER_SETTING} "
+                                  f"gives ({type(exc).__name__}: {exc}): start the scheduler, correct the "
+                                  f"setting, or unset it to work on this machine") from exc
     return _CLIENT
+
+
+# Seconds to wait for the scheduler SPEECHES_DASK_SCHEDULER names (Dask's default is 30).
+CONNECT_TIMEOUT = 10
 
 
 _CLIENT = None

@@ -507,8 +507,12 @@ def run(sources: list[Source], corpus_id: str, *, with_corpus: bool, cache: bool
         if tables is not None:
             inline[partition.name] = tables
     if inline and cache:
-        _warn_once(f"the cache folder {store.root} could not be written to; computing without a cache",
-                   store.root)
+        why = sorted({p.unwritten for p in chosen if p is not None and p.name in inline and p.unwritten})
+        who = " by the Dask workers" if client is not None else ""
+        _warn_once(f"the cache folder {store.root} could not be written to{who}"
+                   f"{' (' + '; '.join(why) + ')' if why else ''}; computing without a cache"
+                   + (": give load_corpus a store= folder or URL every worker can write" if client is not None
+                      else ""), store.root)
     stored = Stored(store, [p for p in chosen if p is not None], inline, kinds,
                     corpus_id if cache and not inline else None)
     stored.save()
@@ -572,8 +576,10 @@ class Job:
             try:
                 partition.files = self.store.write_partition(self.name, tables, replace=self.replace)
                 return partition, None
-            except OSError:
-                pass  # a full or read-only disk: the tables go back in memory (run() warns)
+            except OSError as exc:  # a full or read-only disk: the tables go back in memory (run() warns)
+                import socket
+
+                partition.unwritten = f"{exc.strerror or type(exc).__name__} on {socket.gethostname()}"
             if any(not isinstance(t, pa.Table) for t in tables.values()):  # made while written: again
                 tables, _, _ = process(self.sources, with_corpus=self.with_corpus, workers=self.workers)
         return partition, tables

@@ -411,6 +411,9 @@ class Partition:
     skipped: dict[str, str] = field(default_factory=dict)  # speech_id -> why it could not be read
     content_keys: list[str] = field(default_factory=list)
     pipeline: str = ""  # the pipeline_key() it was built with: rows are reused only under the same
+    # Why the process that built it could not write it to the store (its tables came back in
+    # memory instead); not recorded in the manifest.
+    unwritten: str = ""
 
     def as_json(self) -> dict:
         return {"name": self.name, "speech_ids": self.speech_ids, "stamps": self.stamps, "files": self.files,

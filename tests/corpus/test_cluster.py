@@ -157,3 +157,29 @@ def test_a_worker_running_other_code_refuses_and_stores_nothing(client, folder, 
     assert not list(store.glob("manifests/*.json"))
     pd.testing.assert_frame_equal(pd.DataFrame(load_corpus(folder, client=client, store=store)),
                                   pd.DataFrame(load_corpus(folder, cache=False)))
+
+
+@pytest.mark.parametrize("address", ["tcp//127.0.0.1:8786", "http://127.0.0.1:8787"])
+def test_a_malformed_scheduler_setting_names_the_setting(monkeypatch, address):
+    import analysis.corpus.cluster as cluster
+
+    monkeypatch.setenv("SPEECHES_DASK_SCHEDULER", address)
+    monkeypatch.setattr(cluster, "_CLIENT", None)
+    with pytest.raises(ValueError, match=rf"SPEECHES_DASK_SCHEDULER='{address}' is not a Dask scheduler's address"):
+        cluster.default_client()
+
+
+def test_a_scheduler_that_does_not_answer_names_the_setting(monkeypatch):
+    import socket
+
+    import analysis.corpus.cluster as cluster
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("SPEECHES_DASK_SCHEDULER", f"tcp://127.0.0.1:{port}")
+    monkeypatch.setattr(cluster, "_CLIENT", None)
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT", 2)
+    with pytest.raises(ConnectionError, match=rf"no Dask scheduler answers at tcp://127.0.0.1:{port}, the address "
+                                              "SPEECHES_DASK_SCHEDULER gives"):
+        cluster.default_client()

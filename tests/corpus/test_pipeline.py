@@ -1123,3 +1123,20 @@ def test_a_partition_recorded_by_other_code_is_rebuilt_not_served(tmp_path, cach
                for w in caught)
     assert len(counted) > before  # segmented again
     pd.testing.assert_frame_equal(again, good)
+
+
+def test_a_store_that_cannot_be_written_says_why(tmp_path, cache_dir, seed_text, monkeypatch):
+    import re
+    import socket
+
+    folder = _speeches(tmp_path / "c", seed_text, n=2)
+    good = pd.DataFrame(load_corpus(folder, cache=False))
+
+    def full(self, name, tables, replace=False):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Store, "write_partition", full)
+    with pytest.warns(UserWarning, match=rf"could not be written to \(No space left on device on "
+                                         rf"{re.escape(socket.gethostname())}\); computing without a cache$"):
+        loaded = load_corpus(folder, workers=1)
+    pd.testing.assert_frame_equal(pd.DataFrame(loaded), good)
