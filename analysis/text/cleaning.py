@@ -1100,7 +1100,10 @@ def _introduces(header: list, k: int, texts: list[str], kinds: list) -> bool:
     t = texts[n]
     if _heads_a_date(header, k, texts):
         return True
-    return kinds[n] in ("date", "lede", "meta") or _date_line(t) or t.startswith(("——", "—", "--"))
+    # A keyed page-information line (來源:, 作者:) follows a title; a breadcrumb follows a
+    # site's name (網站名 ⏎ 首頁 > 新聞 ⏎ title ⏎ 來源:…): that name introduces nothing.
+    return (kinds[n] in ("date", "lede") or (kinds[n] == "meta" and _HEADER_LINE.match(t) is not None)
+            or _date_line(t) or t.startswith(("——", "—", "--")))
 
 
 def _head_title(header: list, texts: list[str], kinds: list) -> int | None:
@@ -1116,9 +1119,17 @@ def _head_title(header: list, texts: list[str], kinds: list) -> int | None:
     positions = {n: k for k, (what, n) in enumerate(header) if what == "g"}
     title = next((n for n in candidates if _heads_a_date(header, positions[n], texts)), None)
     if title is None:
+        # Else the first that is not a site's name over its breadcrumb trail.
+        named = [n for n in candidates if not _over_a_menu(header, positions[n], texts)] or candidates
         title = next((n for n in candidates if _introduces(header, positions[n], texts, kinds)),
-                     candidates[0] if candidates else None)
+                     named[0] if named else None)
     return title
+
+
+def _over_a_menu(header: list, k: int, texts: list[str]) -> bool:
+    """The line header[k] stands right above a breadcrumb trail (a site's name does)."""
+    following = header[k + 1:]
+    return bool(following) and following[0][0] == "g" and _BREADCRUMB.match(texts[following[0][1]]) is not None
 
 
 def _mark_head(header: list, texts: list[str], kinds: list, found: dict) -> None:

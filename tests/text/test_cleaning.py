@@ -272,7 +272,7 @@ def test_counts_are_the_same_whatever_the_line_ends():
     assert crlf.text == lf.text
     assert len(crlf.removed) > len(lf.removed)  # the CRs, and LFs reported apart from their lines
     assert crlf.counts() == lf.counts()
-    assert {k: v for k, v in lf.counts().items() if v} == {"title": 1, "meta": 1, "toolbar": 1, "legal": 1,
+    assert {k: v for k, v in lf.counts().items() if v} == {"title": 1, "meta": 2, "toolbar": 1, "legal": 1,
                                                             "whitespace": 4}
     assert crlf.rebuild(_PORTAL_PAGE.replace("\n", "\r\n")) == crlf.text
 
@@ -298,3 +298,14 @@ def test_an_editors_note_above_the_speech_is_a_lede(note):
     r = clean_text(page)
     assert r.text == "同志们：\n今年要坚持稳中求进。"
     assert [x.text.rstrip("\n") for x in r.removed if x.kind == "lede"] == [note]
+
+
+@pytest.mark.parametrize("source", ["来源：青山市人民政府办公室 发布时间：2015-03-02 09:30\n", ""])
+def test_a_sites_name_over_its_breadcrumb_trail_is_not_the_title(source):
+    # 網站名 ⏎ 首頁 > … ⏎ the title ⏎ (來源:…) ⏎ toolbar: the title is the line under the trail
+    page = (f"青山市人民政府门户网站\n首页 > 新闻中心 > 领导讲话\n市长在全市经济工作会议上的讲话\n{source}"
+            "【字体：大 中 小】 【打印】 【关闭】\n\n同志们：\n\n今年要坚持稳中求进。\n")
+    r = clean_text(page)
+    assert r.title == "市长在全市经济工作会议上的讲话"
+    assert r.text == "同志们：\n今年要坚持稳中求进。"
+    assert [x.text for x in r.removed if x.kind == "meta"][0] == "青山市人民政府门户网站\n首页 > 新闻中心 > 领导讲话\n"
