@@ -14,6 +14,7 @@ whichever path produced it.
 from __future__ import annotations
 
 import os
+import socket
 import threading
 
 import numpy as np
@@ -554,12 +555,11 @@ class Job:
         written (then only its record comes back), else return its tables. A partition cut
         on several processes is written as it is made (``process(lazy=True)``)."""
         use_system_arrow_pool()  # a Dask worker's process too
-        if self.key is not None and pipeline_key() != self.key:
-            import socket
-
+        key = pipeline_key()  # what this process's code and data make: recorded with the partition
+        if self.key is not None and key != self.key:
             raise StalePipeline(
                 f"a worker (process {os.getpid()} on {socket.gethostname()}) runs other code or data than the "
-                f"process that started this load (pipeline {pipeline_key()}, the load's {self.key}), so it would "
+                f"process that started this load (pipeline {key}, the load's {self.key}), so it would "
                 "store tables the load's code did not make. A Dask worker imports the package once: restart the "
                 "workers after changing the package (git pull, an edit) or its data files, then load again.")
         lazy = self.store is not None and self.workers > 1
@@ -571,14 +571,12 @@ class Job:
                                             lazy=lazy)
         partition = Partition(self.name, [s.speech_id for s in self.sources if s.speech_id not in skipped],
                               [s.stamp for s in self.sources if s.speech_id not in skipped], {}, skipped, keys,
-                              pipeline_key())
+                              key)
         if self.store is not None:
             try:
                 partition.files = self.store.write_partition(self.name, tables, replace=self.replace)
                 return partition, None
             except OSError as exc:  # a full or read-only disk: the tables go back in memory (run() warns)
-                import socket
-
                 partition.unwritten = f"{exc.strerror or type(exc).__name__} on {socket.gethostname()}"
             if any(not isinstance(t, pa.Table) for t in tables.values()):  # made while written: again
                 tables, _, _ = process(self.sources, with_corpus=self.with_corpus, workers=self.workers)
