@@ -56,6 +56,7 @@ _EXPORTS: dict[str, list[str]] = {
     "corpus.load": ["load_corpus", "removals"],
     "corpus.read": ["read_speech"],
     "corpus.pipeline": ["corpus_outline", "corpus_tokens", "speech_tokens"],
+    "corpus.store": ["prune_store"],
     "measures.compare": ["keyness", "keyness_by_reference", "keyness_by_speech", "keyword_network",
                          "period_contrast", "select"],
     "measures.concordance": ["dispersion", "dispersion_measures", "dispersion_units", "kwic", "section_bounds"],

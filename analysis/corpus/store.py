@@ -952,6 +952,55 @@ def _encodings(schema: pa.Schema) -> dict:
                                 if f.name in ("start", "end") and pa.types.is_integer(f.type)}}
 
 
+PRUNE_AFTER_HOURS = 24.0
+
+
+def prune_store(store: str | Path | None = None, *, older_than_hours: float = PRUNE_AFTER_HOURS,
+                dry_run: bool = False):
+    """Remove the partitions of a store folder that no corpus's manifest names any more: those
+    an earlier version of the pipeline built (a change of the code or data renames every
+    partition it changes, and the old ones stay), and a changed speech's earlier partition.
+    Also removes what an interrupted write left (hidden ``.<partition>-<pid>-<hex>`` folders).
+    Returns a frame of what it found, one row per partition folder: ``name``, ``bytes``,
+    ``named`` (a manifest names it), ``removed``.
+
+    Only what was last written more than ``older_than_hours`` ago is removed, so that a load
+    running meanwhile (whose partitions are written before its manifest) keeps what it is
+    writing; a manifest that cannot be read stops the pruning (its partitions are unknown).
+    ``dry_run`` removes nothing. A store at a URL is not pruned (``NotImplementedError``).
+
+    Why not a least-recently-used cache of a size: a store is a corpus's tables, as costly to
+    build again as the corpus is large; what no manifest names is what nothing will read."""
+    import pandas as pd
+
+    folder = Store(store)
+    if folder.remote:
+        raise NotImplementedError(f"prune_store works on a store folder, not on {folder.root}")
+    root = Path(folder.root)
+    named: set[str] = set()
+    for manifest in sorted((root / "manifests").glob("*.json")):
+        try:
+            data = json.loads(manifest.read_text(encoding="utf-8"))
+            named.update(p["name"] for p in data.get("partitions", []))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ValueError(f"store manifest {manifest} cannot be read ({type(exc).__name__}: {exc}): nothing "
+                             "pruned, since the partitions it names are unknown; load its corpus again (it is "
+                             "rebuilt) or remove the manifest") from None
+    cutoff = time.time() - older_than_hours * 3600
+    rows = []
+    partitions = root / "partitions"
+    for path in sorted(partitions.iterdir()) if partitions.is_dir() else []:
+        if not path.is_dir():
+            continue
+        size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+        newest = max([path.stat().st_mtime, *(f.stat().st_mtime for f in path.rglob("*"))])
+        keep = path.name in named or newest > cutoff
+        if not keep and not dry_run:
+            shutil.rmtree(path)
+        rows.append({"name": path.name, "bytes": size, "named": path.name in named, "removed": not keep})
+    return pd.DataFrame(rows, columns=["name", "bytes", "named", "removed"])
+
+
 class DamagedPartition(Exception):
     def __init__(self, path: Path, why: str):
         super().__init__(f"{path}: {why}")
