@@ -267,6 +267,7 @@ def test_the_finding_gives_directives_per_100_sentences_by_year_as_the_chart_doe
     ("领导干部要带头。", "领导干部"),
     ("3.各级政府要加强领导。", "各级政府"),            # a heading's number is no part of it
     ("一是各级党委要高度重视。", "各级党委"),
+    ("建设单位要落实安全责任。", "建设单位"),           # a noun that is no action verb of the file
 ])
 def test_an_action_or_a_headings_number_is_no_addressee(text, addressee):
     found = text_directives(text)
