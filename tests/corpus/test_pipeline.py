@@ -1143,32 +1143,31 @@ def test_a_store_that_cannot_be_written_says_why(tmp_path, cache_dir, seed_text,
 
 
 def test_prune_store_removes_the_partitions_no_manifest_names(tmp_path, cache_dir, seed_text, monkeypatch):
-    import os
-    import time
-
     from analysis import prune_store
 
     folder = _speeches(tmp_path / "c", seed_text, n=2)
     load_corpus(folder, workers=1)
-    before = {p.name for p in (cache_dir / "store" / "partitions").iterdir()}
+    partitions = cache_dir / "store" / "partitions"
+    before = {p.name for p in partitions.iterdir()}
     # The code changes: every partition is built again under a new name; the old ones stay.
     monkeypatch.setattr(pipeline, "pipeline_key", lambda: "0123456789abcdef")
     good = corpus_tokens(load_corpus(folder, workers=1))
-    after = {p.name for p in (cache_dir / "store" / "partitions").iterdir()}
+    after = {p.name for p in partitions.iterdir()}
     assert before and after > before
     # Written just now: a load may still be running, so nothing goes.
     found = prune_store(cache_dir / "store")
     assert not found["removed"].any() and set(found["name"]) == after
-    old = time.time() - 2 * 86400
-    for path in (cache_dir / "store" / "partitions").rglob("*"):
-        os.utime(path, (old, old))
-    dry = prune_store(cache_dir / "store", dry_run=True)
-    assert set(dry.loc[dry["removed"], "name"]) == before and not dry.loc[~dry["removed"], "named"].eq(False).any()
-    assert {p.name for p in (cache_dir / "store" / "partitions").iterdir()} == after
-    pruned = prune_store(cache_dir / "store")
+    # Old enough (any age): what no manifest names goes, what one names stays.
+    dry = prune_store(cache_dir / "store", older_than_hours=0, dry_run=True)
+    assert set(dry.loc[dry["removed"], "name"]) == before
+    assert set(dry.loc[~dry["removed"], "name"]) == after - before and dry.loc[~dry["removed"], "named"].all()
+    assert {p.name for p in partitions.iterdir()} == after
+    pruned = prune_store(cache_dir / "store", older_than_hours=0)
     assert set(pruned.loc[pruned["removed"], "name"]) == before
-    assert {p.name for p in (cache_dir / "store" / "partitions").iterdir()} == after - before
-    pd.testing.assert_frame_equal(corpus_tokens(load_corpus(folder, workers=1)), good)
+    assert {p.name for p in partitions.iterdir()} == after - before
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pd.testing.assert_frame_equal(corpus_tokens(load_corpus(folder, workers=1)), good)
 
 
 def test_prune_store_stops_at_a_manifest_it_cannot_read(tmp_path, cache_dir, seed_text):
