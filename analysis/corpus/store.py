@@ -992,8 +992,9 @@ def prune_store(store: str | Path | None = None, *, older_than_hours: float = PR
     for path in sorted(partitions.iterdir()) if partitions.is_dir() else []:
         if not path.is_dir():
             continue
-        size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
-        newest = max([path.stat().st_mtime, *(f.stat().st_mtime for f in path.rglob("*"))])
+        inside = [(f.stat(), f.is_file()) for f in path.rglob("*")]  # one walk: sizes and times
+        size = sum(st.st_size for st, is_file in inside if is_file)
+        newest = max([path.stat().st_mtime, *(st.st_mtime for st, _ in inside)])
         keep = path.name in named or newest > cutoff
         if not keep and not dry_run:
             shutil.rmtree(path)

@@ -131,11 +131,11 @@ class CleanResult:
         """Number of deletions per kind, every kind present (zero when none), whatever the
         page's line ends: a CR that went before a LF (``\\r\\n`` made ``\\n``) is no
         deletion of its own, and deletions of one kind parted only by such CRs are one
-        (:func:`_deletion_groups`). A page with CRLF line ends has more records in
+        (:func:`_deletion_kinds`). A page with CRLF line ends has more records in
         :attr:`removed` than the same page with LF (the CRs, and a line reported apart from
         its LF when the CR between went first), and the same counts."""
         out = dict.fromkeys(KINDS, 0)
-        for kind, _ in _deletion_groups(self.removed):
+        for kind in _deletion_kinds(self.removed):
             out[kind] += 1
         return out
 
@@ -163,28 +163,25 @@ class CleanResult:
         return "".join(chars)
 
 
-def _deletion_groups(removed: list[Removal]) -> list[tuple[str, str]]:
-    """The deletions (kind, the text removed): records in ``raw`` order, those of one kind
-    parted only by CRs deleted before a LF joined into one, and those CRs left out (see
-    :meth:`CleanResult.counts`). Records that touch are not joined: on a page with LF line
-    ends every record counts, as it always has."""
+def _deletion_kinds(removed: list[Removal]) -> list[str]:
+    """The kind of each deletion as :meth:`CleanResult.counts` counts them: records in
+    ``raw`` order, those of one kind parted only by CRs deleted before a LF taken as one, and
+    those CRs left out. Records that touch are not joined: on a page with LF line ends every
+    record counts, as it always has."""
     records = sorted(removed, key=lambda r: (r.start, r.end))
     crs = {r.start: r.end for r in records if r.text and not r.text.strip("\r")}
-    groups: list[list] = []
+    kinds: list[str] = []
+    end = -1
     for r in records:
         if r.text and not r.text.strip("\r"):
             continue
-        if groups:
-            kind, end, pieces = groups[-1]
-            gap = end
-            while gap < r.start and gap in crs:
-                gap = crs[gap]
-            if kind == r.kind and gap == r.start and gap > end:
-                groups[-1][1] = r.end
-                pieces.append(r.text)
-                continue
-        groups.append([r.kind, r.end, [r.text]])
-    return [(kind, "".join(pieces)) for kind, _, pieces in groups]
+        gap = end
+        while gap < r.start and gap in crs:
+            gap = crs[gap]
+        if not (kinds and kinds[-1] == r.kind and gap == r.start and gap > end):
+            kinds.append(r.kind)
+        end = r.end
+    return kinds
 
 
 def _code_units(text: str) -> np.ndarray:
