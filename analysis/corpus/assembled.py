@@ -15,7 +15,8 @@ digest of the partitions' names (which name the files, their sizes and times, an
 pipeline's code) and the columns, and ``crc`` the CRC-32 of the file's bytes. The file is
 written to a temporary name and renamed into place, so it appears whole or not at all; a
 warm read checks the CRC (unless the file is as its stamp, ``<name>.stamp``, saw it when
-its CRC was last found right: size, modification time and inode, :func:`_stamp_holds`), the
+its CRC was last known right, as it was written or by a read: size, modification time and
+inode, :func:`_stamp_holds`), the
 schema and the row count the manifest records, and a file that fails is reported
 (:class:`~analysis.corpus.store.StoreWarning`), deleted and rebuilt from the partitions:
 never served. Writing a new file for a corpus removes its older ones and their stamps.
@@ -76,8 +77,8 @@ def read_kept(folder: Path, stem: str, read):
     deleted: the caller makes it again).
 
     The CRC-32 of the file's bytes is taken unless the file is as its stamp
-    (:func:`_stamp_holds`) saw it once its CRC had been found right; after a CRC found
-    right, the file is stamped for the next read."""
+    (:func:`_stamp_holds`) saw it once its CRC was known right (:func:`keep` stamps the file
+    it writes); after a CRC found right, the file is stamped for the next read."""
     for path in sorted(folder.glob(f"{stem}-*.arrow")):
         try:
             expected = int(re.fullmatch(r".*-([0-9a-f]{8})\.arrow", path.name).group(1), 16)
@@ -96,22 +97,19 @@ def read_kept(folder: Path, stem: str, read):
     return None
 
 
-# How long after a file's modification time its stamp must have been written for the stamp
-# to be trusted: more than the coarsest clock a file system keeps modification times by
-# (2 s: FAT, exFAT, SMB). A file changed after its stamp then always shows another time.
-STAMP_MARGIN_NS = 2_000_000_000
-
-
 def _stamp_path(path: Path) -> Path:
     return path.with_name(path.name + ".stamp")
 
 
 def _stamp_holds(path: Path) -> bool:
-    """Whether the kept file at ``path`` is as it was when its CRC-32 was last found right:
+    """Whether the kept file at ``path`` is as it was when its CRC-32 was last known right:
     the same size, modification time and inode as its stamp ``<name>.stamp`` recorded then,
-    and that time older than the stamp by :data:`STAMP_MARGIN_NS` (a file modified within the
-    same tick of the file system's clock as the stamp could show the recorded time: git's
-    "racy clean" case, checked by content as git does).
+    and that time older than the stamp file's own modification time. Both times come from
+    the same file system's clock, so a file changed after its stamp shows a later time than
+    the one recorded, whatever the clock's tick (2 s on FAT, exFAT and SMB). A file written
+    within the same tick as its stamp could be changed again in that tick without showing
+    it: such a stamp is not trusted, and the file is checked by content (git's "racy clean"
+    rule, against its index file's time).
 
     Why a stamp and not the CRC on every warm read: the issue asks that "a warm load
     verifies integrity without re-hashing every byte"; the CRC-32 of the kept files of 10 MB
@@ -120,24 +118,23 @@ def _stamp_holds(path: Path) -> bool:
     ratio 0.915 pair by pair, wall 0.962). What a stamp cannot see: bytes changed in place by
     a writer that then sets the old modification time back. The file's structure, schema and
     row count are still checked on every read."""
+    stamp_path = _stamp_path(path)
     try:
-        stamp = _stamp_path(path).read_text(encoding="utf-8").split()
-        size, mtime, inode, stamped = (int(x) for x in stamp)
+        size, mtime, inode = (int(x) for x in stamp_path.read_text(encoding="utf-8").split())
+        stamped = stamp_path.stat().st_mtime_ns
         now = path.stat()
     except (OSError, ValueError):
         return False
-    return (now.st_size, now.st_mtime_ns, now.st_ino) == (size, mtime, inode) and mtime < stamped - STAMP_MARGIN_NS
+    return (now.st_size, now.st_mtime_ns, now.st_ino) == (size, mtime, inode) and mtime < stamped
 
 
 def _stamp(path: Path) -> None:
-    """Record the kept file's size, modification time and inode, and the time now, once its
-    CRC-32 has been found right (a store that cannot be written is read with the CRC every
-    time)."""
-    import time
-
+    """Record the kept file's size, modification time and inode once its CRC-32 is known
+    right: when it is written (its name holds the CRC of the bytes written) and when a read
+    has found it right. A store that cannot be written is read with the CRC every time."""
     try:
         now = path.stat()
-        text = f"{now.st_size} {now.st_mtime_ns} {now.st_ino} {time.time_ns()}\n"
+        text = f"{now.st_size} {now.st_mtime_ns} {now.st_ino}\n"
         atomic_write(_stamp_path(path), lambda handle: handle.write(text.encode("ascii")))
     except OSError:
         pass
@@ -155,7 +152,9 @@ def keep(folder: Path, stem: str, write, *, replaces: str | None = None) -> None
         crc = _crc32(tmp)
         for old in folder.glob(f"{replaces}*.arrow*") if replaces else ():  # and their stamps
             old.unlink(missing_ok=True)
-        tmp.rename(folder / f"{stem}-{crc:08x}.arrow")
+        path = folder / f"{stem}-{crc:08x}.arrow"
+        tmp.rename(path)
+        _stamp(path)  # its CRC is known: the first read after this one need not take it
     except (OSError, pa.ArrowException, TypeError, ValueError) as exc:
         warn_user(f"the assembled {stem.split('-')[0]} table could not be kept in {folder} ({exc}); the next "
                   "load reads the store's partitions", StoreWarning)

@@ -170,8 +170,10 @@ _PIPELINE_DIGEST: str | None = None
 # other ``sys.path``s), named by :func:`_digest_file`.
 DIGEST_FILE = "pipeline-digest-{}.json"
 # A watched file modified less than this before the digest was taken could be modified again
-# within the same tick of the file system's clock unseen (the assembled files' rule:
-# analysis.corpus.assembled.STAMP_MARGIN_NS).
+# within the same tick of the file system's clock unseen: 2 s, the coarsest such tick (FAT,
+# exFAT, SMB). The time the digest was taken is this process's clock, not the file system's,
+# so the margin covers the tick (the assembled files' stamps compare two files' times instead:
+# analysis.corpus.assembled._stamp_holds).
 DIGEST_MARGIN_NS = 2_000_000_000
 
 

@@ -939,11 +939,13 @@ def test_a_damaged_assembled_token_file_is_reported_and_rebuilt(tmp_path, cache_
         pd.testing.assert_frame_equal(corpus_tokens(load_corpus(folder, workers=1)), good)
 
 
-def test_a_kept_file_is_checked_by_its_crc_until_stamped_and_by_its_stamp_after(tmp_path, cache_dir, seed_text,
-                                                                                 monkeypatch):
-    """A warm read takes the CRC-32 of a kept file until a read has found it right and
-    stamped it (size, modification time, inode) at least STAMP_MARGIN_NS after its last
-    modification; then it trusts the stamp. A file changed after its stamp shows another
+def test_a_kept_file_is_stamped_as_written_and_checked_by_its_crc_when_its_stamp_does_not_hold(
+        tmp_path, cache_dir, seed_text, monkeypatch):
+    """A kept file is stamped as it is written (its CRC is known then: its name holds it), so
+    the first warm read after a cold one need not take the CRC. A stamp is trusted only while
+    the file's size, modification time and inode are as stamped and that time is older than
+    the stamp file's own (a stamp in the file's own tick of the clock is racy). Else the read
+    takes the CRC and stamps the file anew. A file changed after its stamp shows another
     time and is checked by its CRC again: damage is still found and rebuilt."""
     import os
 
@@ -951,7 +953,18 @@ def test_a_kept_file_is_checked_by_its_crc_until_stamped_and_by_its_stamp_after(
 
     folder = _speeches(tmp_path / "c", seed_text, n=2)
     good = corpus_tokens(load_corpus(folder, workers=1))
-    [path] = _assembled_tokens(cache_dir)
+    kept = {p.name[:6]: p for p in sorted((cache_dir / "store" / "assembled").glob("*.arrow"))}
+    assert sorted(kept) == ["corpus", "tokens"]
+    path = kept["tokens"]
+    for file in kept.values():                                  # stamped as written
+        now = file.stat()
+        assert (file.parent / (file.name + ".stamp")).read_text().split() == \
+            [str(now.st_size), str(now.st_mtime_ns), str(now.st_ino)]
+
+    def stamp_at(file, after_ns: int) -> None:                  # the stamp file's time, against the file's
+        at = file.stat().st_mtime_ns + after_ns
+        os.utime(file.parent / (file.name + ".stamp"), ns=(at, at))
+
     trusted = []
     holds = assembled._stamp_holds
     monkeypatch.setattr(assembled, "_stamp_holds", lambda p: trusted.append((p.name[:6], holds(p))) or trusted[-1][1])
@@ -962,14 +975,21 @@ def test_a_kept_file_is_checked_by_its_crc_until_stamped_and_by_its_stamp_after(
             warnings.simplefilter("error")
             return corpus_tokens(load_corpus(folder, workers=1))
 
+    for file in kept.values():
+        stamp_at(file, 1_000_000)
     pd.testing.assert_frame_equal(warm(), good)
-    assert trusted == [("corpus", False), ("tokens", False)]   # just written: CRC, then a stamp
+    assert trusted == [("corpus", True), ("tokens", True)]     # the cold run's stamps: no CRC
+    for file in kept.values():
+        stamp_at(file, 0)
     pd.testing.assert_frame_equal(warm(), good)
-    assert trusted == [("corpus", False), ("tokens", False)]   # stamped within the margin: racy, CRC again
-    old = path.stat().st_mtime_ns - 2 * assembled.STAMP_MARGIN_NS
-    os.utime(path, ns=(old, old))                               # as a file written long ago
+    assert trusted == [("corpus", False), ("tokens", False)]   # stamps in the files' own tick: CRC
+    stamp_at(path, 1_000_000)
     pd.testing.assert_frame_equal(warm(), good)
-    assert trusted[-1] == ("tokens", False)                     # its time changed: CRC, stamped anew
+    assert trusted[-1] == ("tokens", True)                      # stamped anew by that read
+    old = path.stat().st_mtime_ns - 10_000_000_000
+    os.utime(path, ns=(old, old))                               # its time changed since its stamp
+    pd.testing.assert_frame_equal(warm(), good)
+    assert trusted[-1] == ("tokens", False)                     # CRC, stamped anew
     pd.testing.assert_frame_equal(warm(), good)
     assert trusted[-1] == ("tokens", True)                      # as stamped: no CRC
     assert (path.parent / (path.name + ".stamp")).read_text().split()[:2] == [str(path.stat().st_size), str(old)]
@@ -979,10 +999,15 @@ def test_a_kept_file_is_checked_by_its_crc_until_stamped_and_by_its_stamp_after(
     path.write_bytes(bytes(data))
     with pytest.warns(UserWarning, match=f"store file {path} is damaged"):
         pd.testing.assert_frame_equal(corpus_tokens(load_corpus(folder, workers=1)), good)
-    assert not (path.parent / (path.name + ".stamp")).exists()
+    rebuilt = path.stat()                                       # the same bytes, so the same name
+    assert path.read_bytes() != bytes(data)
+    assert (path.parent / (path.name + ".stamp")).read_text().split() == \
+        [str(rebuilt.st_size), str(rebuilt.st_mtime_ns), str(rebuilt.st_ino)]
     (folder / "s1.txt").write_text("各縣要抓好雙降工作。\n", encoding="utf-8")
     corpus_tokens(load_corpus(folder, workers=1))               # a new file replaces the old and its stamp
-    assert [p.name.endswith(".stamp") for p in sorted((cache_dir / "store" / "assembled").glob("tokens-*"))] == [False]
+    [new] = _assembled_tokens(cache_dir)
+    assert new != path
+    assert sorted(p.name for p in (cache_dir / "store" / "assembled").glob("tokens-*")) == [new.name, new.name + ".stamp"]
 
 
 def test_a_changed_speech_replaces_the_assembled_token_file(tmp_path, cache_dir, seed_text):
