@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from analysis import CorpusError, load_corpus, save_figure, setup_matplotlib
+from analysis import CorpusError, load_corpus, removals, save_figure, setup_matplotlib
 from analysis.common.atomic import TEMP_SUFFIX, replacing
 from analysis.corpus.metadata import MetadataWarning
 from analysis.corpus.read import decode_bytes
@@ -246,6 +246,31 @@ def test_a_speech_that_cleaning_empties_is_named(tmp_path):
         said = [str(w.message) for w in caught if "no text left" in str(w.message)]
         assert said == ["1 speech(es) have no text left after cleaning (all of it was taken as page furniture: "
                         "analysis.removals(corpus) lists what): empty"]
+
+
+def test_a_page_of_furniture_with_no_speech_is_named_not_loaded_as_its_site_name(tmp_path):
+    """A portal page whose speech is missing (a site's name, its menus, a breadcrumb, the
+    title, the posting line, toolbars and the footer): no paragraph is prose, so all of it
+    is the page's head. The title and posting time are read, every line is a reported
+    deletion, and the speech is named as empty, not loaded as the site's name and title."""
+    folder = speeches(tmp_path, "good")
+    (folder / "bare.txt").write_text("青山市人民政府门户网站\n首页 | 政务公开 | 政务服务 | 互动交流\n"
+                                     "当前位置：首页 > 政务公开 > 领导讲话\n市长在全市经济工作会议上的讲话\n"
+                                     "来源：青山市人民政府办公室 发布时间：2005-01-02 09:30\n【打印本页】【关闭窗口】\n"
+                                     "上一篇：市委书记在全市党建工作会议上的讲话\n版权所有：青山市人民政府\n",
+                                     encoding="utf-8")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        corpus = load_corpus(folder)
+    row = corpus.set_index("speech_id").loc["bare"]
+    assert (row["n_chars"], row["title"], row["published"]) == (0, "市长在全市经济工作会议上的讲话",
+                                                                pd.Timestamp("2005-01-02 09:30"))
+    removed = removals(corpus)
+    assert removed.loc[removed["speech_id"] == "bare", "kind"].tolist() == [
+        "meta", "furniture", "meta", "title", "meta", "toolbar", "footer", "legal"]
+    said = [str(w.message) for w in caught if "no text left" in str(w.message)]
+    assert said == ["1 speech(es) have no text left after cleaning (all of it was taken as page furniture: "
+                    "analysis.removals(corpus) lists what): bare"]
 
 
 def test_a_link_given_as_the_path_itself_is_named(tmp_path):

@@ -946,6 +946,13 @@ def _pass_lines(doc: _Doc, found: dict) -> bool:
     if body and doc.head:
         header = [(what, n) for pos, what, n in items if pos < groups[body[0]][0]]
         _mark_head(header, texts, kinds, found)
+    elif doc.head and (furniture or any(kinds)) and not any(k is None and ends_sentence(t)
+                                                            for t, k in zip(texts, kinds)):
+        # A page of furniture (lines or paragraphs classed as such) with no speech (no
+        # prose, salutation or numbered heading, and not one sentence): all of it is its
+        # head, so that its title is read and the site's name is not taken for a speech.
+        # The speech is then empty, and the loader says so.
+        _mark_head([(what, n) for _, what, n in items], texts, kinds, found)
     if body and doc.foot:
         _mark_foot(items, groups[body[-1]][-1], texts, kinds)
     # A lede (導語:, 摘要:) counts only above the speech.

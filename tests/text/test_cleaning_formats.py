@@ -329,6 +329,19 @@ def test_a_plain_speech_keeps_its_lines():
     assert r.text == text and r.removed == [] and r.title is None
 
 
+def test_lines_without_prose_stay_unless_the_page_has_furniture():
+    """Slogans with no sentence in them are kept as the text when nothing marks a web page;
+    under a site's menus and over its footer, a page with no prose is all furniture (its
+    title read), so that the site's name is not taken for a speech."""
+    slogans = "计划生育，利国利民\n少生优生，幸福一生"
+    r = audited(slogans)
+    assert r.text == slogans and r.removed == []
+    r = audited("青山市计生协网站\n首页 | 协会动态 | 领导讲话\n计生协工作口号\n来源：市计生协 发布时间：2012-03-05\n"
+                "版权所有：青山市计生协\n")
+    assert (r.text, r.title, r.published) == ("", "计生协工作口号", pd.Timestamp("2012-03-05"))
+    assert [x.kind for x in r.removed] == ["meta", "furniture", "title", "meta", "legal"]
+
+
 # ------------------------------------------------------------------ furniture of each kind
 @pytest.mark.parametrize(
     "line, kind",
