@@ -481,7 +481,8 @@ _BREADCRUMB = re.compile(
     r"|(?:首頁|首页|主頁|主页|網站首頁|网站首页)\s*[>»›＞/].{0,80})$"
 )
 _NAV_LINE = re.compile(
-    r"^[\s\u3000\-–—·•*>|]*(?P<which>上一篇|下一篇|上一篇文章|下一篇文章|上篇|下篇|上一條|上一条|下一條|下一条)"
+    r"^[\s\u3000\-–—·•*>|]*(?P<which>上一篇|下一篇|上一篇文章|下一篇文章|上篇|下篇|上一條|上一条|下一條|下一条"
+    r"|上一則|上一则|下一則|下一则|上則|上则|下則|下则)"  # 則: Taiwan's and Hong Kong's sites
     r"\s*[:：]?\s*(?P<title>.*?)\s*$"
 )
 # Every alternative of _LEGAL and _TOOL_WORDS starts with a character, not a class ([公網网]安 is

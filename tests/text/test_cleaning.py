@@ -152,6 +152,17 @@ def test_site_furniture_after_the_speech_goes():
         ("whitespace", "\n"), ("footer", "上一篇：甲\n下一篇：乙\n"), ("related", "相關文章\n某某講話\n另一篇講話\n")]
 
 
+@pytest.mark.parametrize("prev, following", [("上一則", "下一則"), ("上一则", "下一则"), ("上則", "下則")])
+def test_taiwan_and_hong_kong_sites_previous_and_next_links_go(prev, following):
+    """Taiwan's and Hong Kong's government sites write 上一則/下一則 (則, an item) where
+    mainland sites write 上一篇: kept as speech, such lines made text-reuse links of their own."""
+    raw = f"各局處要加強防災準備，確保市民安全。\n{prev}：市長施政報告\n{following}：行政院記者會談話\n"
+    r = clean_text(raw)
+    assert (r.text, r.prev_title, r.next_title) == ("各局處要加強防災準備，確保市民安全。", "市長施政報告", "行政院記者會談話")
+    assert [(x.kind, x.text) for x in r.removed] == [
+        ("whitespace", "\n"), ("footer", f"{prev}：市長施政報告\n{following}：行政院記者會談話\n")]
+
+
 # ------------------------------------------------------------------ punctuation and whitespace
 @pytest.mark.parametrize(
     "raw, expected",
