@@ -16,7 +16,7 @@ from ..common.frames import release_arrow_memory
 from ..common.warning import warn_user
 from ..common.wording import listed
 from ..config import SEEDS_DIR
-from ..text.cleaning import KINDS
+from ..text.cleaning import KINDS, coalesced
 from ..text.dates import UNKNOWN, SpeechDate, numbered_names, own_year
 from .assembled import keep, keeps_files, kept_folder, kept_prefix, read_kept, write_table
 from .cache import digest
@@ -68,7 +68,11 @@ def removals(corpus: pd.DataFrame, *, substitutions: bool = True) -> pd.DataFram
 
     Deletions (title, footer, join, …: ``analysis.cleaning.KINDS``) and substitutions
     (width, punctuation, split, …: ``analysis.cleaning.SUBSTITUTION_KINDS``) share the table;
-    ``substitutions=False`` keeps the deletions only."""
+    ``substitutions=False`` keeps the deletions only. Deletions are listed as the corpus's
+    ``removed_<kind>`` columns count them, whatever a file's line ends
+    (:func:`analysis.text.cleaning.coalesced`): on a page with CRLF line ends, a line's CR is
+    part of the line's deletion, and the CR of a line that was kept is a deletion of kind
+    ``line end`` (which no ``removed_`` column counts)."""
     missing = [c for c in ("speech_id", "raw", "removed_spans") if c not in corpus.columns]
     if missing:
         raise ValueError(f"removals: the corpus frame has no column {', '.join(missing)}; pass the frame "
@@ -79,7 +83,8 @@ def removals(corpus: pd.DataFrame, *, substitutions: bool = True) -> pd.DataFram
     columns = ["substituted_spans"] if substitutions and "substituted_spans" in corpus.columns else []
     for speech_id, raw, spans, *subs in zip(corpus["speech_id"], corpus["raw"], corpus["removed_spans"],
                                             *(corpus[c] for c in columns)):
-        changes = [(kind, a, b, raw[a:b], "") for kind, a, b in json.loads(spans)]
+        changes = [(kind, a, b, raw[a:b], "") for kind, a, b in
+                   coalesced([(kind, a, b, raw[a:b]) for kind, a, b in json.loads(spans)])]
         for found in subs:
             changes += [(kind, a, b, raw[a:b], new) for kind, a, b, new in json.loads(found)]
         changes.sort(key=lambda change: (change[1], change[2]))

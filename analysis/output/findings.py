@@ -15,6 +15,7 @@ from ..common.wording import counted, listed
 from ..measures.concordance import MIN_HITS
 from ..measures.groups import SMALL_MULTIPLES, speech_groups, time_unit
 from ..measures.reference import own_reports  # noqa: F401 (analysis.findings.own_reports, as notebook 04 calls it)
+from ..text.cleaning import LINE_END
 from ..text.outline import PREAMBLE_LABEL, cn_numeral
 
 
@@ -138,7 +139,7 @@ def _cleaning(corpus: pd.DataFrame, audit: pd.DataFrame) -> str:
     also = "; other changes: " + _list([counted(int(n), *_CHANGE_WORDS.get(k, (f"{k} change", None)))
                                     for k, n in made.items()], 10) if len(made) else ""
     counts = deleted["kind"].value_counts()
-    kinds = [k for k in counts.index if k != "whitespace"]   # the most frequent first
+    kinds = [k for k in counts.index if k not in ("whitespace", LINE_END)]   # the most frequent first
     if not kinds:
         return f"Cleaning removed {'nothing but whitespace' if len(deleted) else 'nothing'}{also}."
     if len(corpus) <= SMALL_MULTIPLES:
