@@ -84,6 +84,13 @@ def test_traditional_text_gives_the_same_figures_with_offsets_into_the_text():
     assert text_targets("今年城鎮新增就業七百餘萬人。", year=2000)["qualifier"].tolist() == ["餘"]
 
 
+def test_taiwans_word_for_economic_growth_is_the_growth_indicator():
+    """Taiwan writes 經濟成長率 (成長 for 增長): a new user's Taiwan speeches lost their growth targets."""
+    found = text_targets("今年經濟成長率目標為3.5%。", year=2023)
+    assert found[["indicator", "value", "unit", "kind", "year", "term"]].values.tolist() == [
+        ["gdp_growth", 3.5, "%", "target", 2023, "經濟成長率"]]
+
+
 # --- the indicator a figure belongs to -------------------------------------------------------
 
 def test_a_level_in_another_unit_is_not_the_growth_rate_and_a_carried_clause_is():
