@@ -92,6 +92,10 @@ def removals(corpus: pd.DataFrame, *, substitutions: bool = True) -> pd.DataFram
     return pd.DataFrame(rows, columns=["speech_id", "kind", "start", "end", "text", "new"])
 
 
+# A speech folder's metadata saved as a spreadsheet instead of metadata.csv: named as such.
+_METADATA_SHEETS = frozenset({"metadata.xlsx", "metadata.xls", "metadata.ods"})
+
+
 class Corpus(pd.DataFrame):
     """The frame :func:`load_corpus` returns. A plain DataFrame, except that printing it
     shows the columns a reader checks first (id, title, date, size) instead of a row of
@@ -171,6 +175,12 @@ def load_corpus(path: str | Path | None = None, *, errors: str = "raise",
     files, others = speech_files(path)
     folders = [p for p in others if p.is_dir()]
     others = [p for p in others if p not in folders]
+    sheets = [p for p in others if p.name.lower() in _METADATA_SHEETS]
+    others = [p for p in others if p not in sheets]
+    if sheets and metadata is None:
+        warn_user(f"{', '.join(str(p) for p in sheets)}: a metadata table is read only as metadata.csv or "
+                  "metadata.tsv; save the sheet as CSV beside the speeches (its dates, speakers and places are "
+                  "not used)", MetadataWarning)
     if others:
         warn_user(
             "not loaded (not a .txt speech file): " + ", ".join(str(p) for p in others)

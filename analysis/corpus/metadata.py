@@ -142,15 +142,15 @@ def _read_file(path: Path) -> pd.DataFrame:
     """
     sep = "\t" if path.suffix.lower() == ".tsv" else ","
     kind = "TSV" if sep == "\t" else "CSV"
+    text = _decoded(path, kind)
     try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle, delimiter=sep, skipinitialspace=True, strict=True)
-            records, end = [], 0
-            for fields in reader:
-                if any(f.strip() for f in fields):
-                    records.append((end + 1, fields))
-                end = reader.line_num
-    except (UnicodeDecodeError, csv.Error) as exc:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, skipinitialspace=True, strict=True)
+        records, end = [], 0
+        for fields in reader:
+            if any(f.strip() for f in fields):
+                records.append((end + 1, fields))
+            end = reader.line_num
+    except csv.Error as exc:
         raise CorpusError(f"{path}: cannot be read as a {kind} table (line {end + 1}: {exc})") from None
     if not records:
         raise CorpusError(f"{path}: empty {kind} table (no header line)")
@@ -188,6 +188,28 @@ def _read_file(path: Path) -> pd.DataFrame:
                           f"{sorted({n for n in header if header.count(n) > 1})} more than once")
     table["_line"] = [line for line, _ in rows]
     return table
+
+
+def _decoded(path: Path, kind: str) -> str:
+    """The metadata file's text: UTF-8 (with or without a BOM), else GB18030/GBK or Big5 as a
+    speech file is read (:func:`analysis.corpus.read.decode_bytes`), since a spreadsheet saved
+    as CSV on a Chinese Windows writes the system's code page. A file that is none of them is
+    an error naming the line of the first byte UTF-8 cannot read, and what to do."""
+    from .read import _where, decode_bytes
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CorpusError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        where = _where(data, exc, "utf-8")
+    try:
+        return decode_bytes(data, str(path))[0]
+    except CorpusError:
+        raise CorpusError(f"{path}: cannot be read as a {kind} table: not UTF-8 ({where}), nor GB18030/GBK "
+                          "or Big5; save it as UTF-8 (Excel: Save As, CSV UTF-8)") from None
 
 
 def _lines(rows: pd.DataFrame) -> str:

@@ -345,6 +345,11 @@ def _unreachable(path: Path, exc: OSError) -> str:
     return f"cannot be read ({exc.strerror or exc})"
 
 
+# A file given as the corpus that is a table (a metadata.csv passed instead of its folder):
+# refused, since it decodes as text and would load as a speech of its cells.
+_TABLE_SUFFIXES = frozenset({".csv", ".tsv", ".xlsx", ".xls", ".ods", ".parquet", ".json"})
+
+
 def speech_files(path: str | Path | None = None) -> tuple[list[Path], list[Path]]:
     """The speech files of a folder (``*.txt``, sorted by name) and what else in it is not
     loaded: the files that are not speeches (wrong extension), then the subfolders that hold
@@ -359,6 +364,9 @@ def speech_files(path: str | Path | None = None) -> tuple[list[Path], list[Path]
     """
     path = Path(path) if path is not None else SEEDS_DIR
     if path.is_file():
+        if path.suffix.lower() in _TABLE_SUFFIXES:
+            raise CorpusError(f"{path}: a table, not a speech file; load_corpus takes a folder of .txt speeches "
+                              f"(with its metadata.csv beside them: {path.parent}) or one .txt file")
         return [path], []
     if not path.is_dir():
         try:

@@ -201,6 +201,19 @@ def test_bad_file_raises_naming_file_and_reason(tmp_path, content, reason):
     assert str(bad) in str(err.value) and reason in str(err.value)
 
 
+@pytest.mark.parametrize("name", ["metadata.csv", "speeches.TSV", "metadata.xlsx"])
+def test_a_table_given_instead_of_its_folder_is_refused(tmp_path, name):
+    """A metadata.csv decodes as text: given as the corpus, it loaded as one speech of its
+    cells, without a word (a new user's trial)."""
+    (tmp_path / "a.txt").write_text("各縣要抓好雙降工作。\n", encoding="utf-8")
+    (tmp_path / name).write_text("speech_id,date\na,2012-03-05\n", encoding="utf-8")
+    with pytest.raises(CorpusError) as raised:
+        load_corpus(tmp_path / name)
+    assert str(raised.value) == (f"{tmp_path / name}: a table, not a speech file; load_corpus takes a folder of "
+                                 f".txt speeches (with its metadata.csv beside them: {tmp_path}) or one .txt file")
+    assert load_corpus(tmp_path / "a.txt", cache=False)["speech_id"].tolist() == ["a"]
+
+
 def test_folder_without_speeches_raises(tmp_path):
     (tmp_path / "README.md").write_text("notes")
     with pytest.raises(CorpusError, match="no speech files"):

@@ -30,6 +30,41 @@ def write(path, text):
     return path
 
 
+@pytest.mark.parametrize("encoding", ["cp950", "gb18030", "utf-8-sig"])
+def test_a_table_saved_by_a_chinese_spreadsheet_loads_in_its_code_page(folder, encoding):
+    """Excel on a Chinese Windows saves CSV in the system's code page (Big5, GBK) with CRLF
+    line ends: read as a speech file is, not refused for not being UTF-8 (a new user's trial)."""
+    (folder / "metadata.csv").write_bytes("speech_id,date,speaker\r\na,2012-03-05,高雄市長\r\nb,2013,臺北市長\r\n"
+                                          "c,2014,新北市長\r\n".encode(encoding))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        corpus = load_corpus(folder)
+    assert corpus["speaker"].tolist() == ["高雄市長", "臺北市長", "新北市長"]
+    assert corpus["year"].tolist() == [2012, 2013, 2014]
+
+
+def test_a_table_in_no_encoding_names_the_line_and_says_what_to_do(folder):
+    data = b"speech_id,date\na,2012-03-05\n" + b"b,2013\xff\xfe\n"
+    (folder / "metadata.csv").write_bytes(data)
+    with pytest.raises(CorpusError) as raised:
+        load_corpus(folder)
+    assert str(raised.value) == (
+        f"{folder / 'metadata.csv'}: cannot be read as a CSV table: not UTF-8 (invalid start byte (bytes ff) at "
+        "byte offset 34, line 3), nor GB18030/GBK or Big5; save it as UTF-8 (Excel: Save As, CSV UTF-8)")
+
+
+def test_a_metadata_sheet_is_named_as_one(folder):
+    """A metadata.xlsx beside the speeches was named only as "not a .txt speech file", and every
+    date and speaker was silently missing (a new user's trial)."""
+    (folder / "metadata.xlsx").write_bytes(b"PK\x03\x04")
+    with pytest.warns(MetadataWarning) as caught:
+        corpus = load_corpus(folder)
+    assert [str(w.message) for w in caught if isinstance(w.message, MetadataWarning)] == [
+        f"{folder / 'metadata.xlsx'}: a metadata table is read only as metadata.csv or metadata.tsv; save the "
+        "sheet as CSV beside the speeches (its dates, speakers and places are not used)"]
+    assert corpus["speech_id"].tolist() == ["a", "b", "c"]
+
+
 def test_every_column_is_kept_and_dates_come_first(folder):
     write(folder / "metadata.csv", "speech_id,date,speaker,level,place\n"
                                    "a,2012-03-05,局長,municipal,某市\n"
