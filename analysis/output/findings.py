@@ -786,7 +786,10 @@ def reuse_over_time(pred: pd.DataFrame, top: pd.DataFrame, corpus: pd.DataFrame,
                 f"predecessor ({counted(len(rows), 'speech')}; most: {best['speech_id']}, {best['share']:.1%} "
                 f"from {best['predecessor']})")
         years = pd.to_numeric(rows["year"], errors="coerce")
-        if years.nunique() >= 5:
+        if years.nunique() >= 5 and rows["share"].nunique() < 2:
+            # Spearman's ρ is undefined for a constant share (nan, and scipy warns): say what it is.
+            line += f"; the same share every year ({rows['share'].iloc[0]:.1%}), so no trend to test"
+        elif years.nunique() >= 5:
             rho, p = spearmanr(years, rows["share"])
             trend = "rises" if rho > 0 else "falls"
             line += (f"; the share {trend} with the year (Spearman ρ = {rho:.2f}, p = {p:.2g})" if p < 0.05

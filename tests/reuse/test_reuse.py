@@ -9,6 +9,7 @@ import csv
 import logging
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -428,3 +429,18 @@ def test_many_candidate_pairs_are_said_before_they_are_aligned(monkeypatch):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         reuse(corpus, passage_ids=False, within=False)
+
+
+def test_a_share_the_same_every_year_is_said_to_have_no_trend_not_a_rho_of_nan():
+    """Spearman's ρ of a constant share is nan (and scipy warns): a new user's notebook 05
+    said "no monotonic change with the year (Spearman ρ = nan, p = nan)"."""
+    from analysis import findings
+
+    years = [2010, 2011, 2012, 2013, 2014, 2015]
+    pred = pd.DataFrame({"speech_id": [f"s{y}" for y in years], "predecessor": [f"s{y - 1}" for y in years],
+                         "share": [0.0] * 6, "year": years})
+    corpus = pd.DataFrame({"speech_id": pred["speech_id"], "year": years})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        said = str(findings.reuse_over_time(pred, pd.DataFrame(), corpus))
+    assert "the same share every year (0.0%), so no trend to test" in said and "nan" not in said
