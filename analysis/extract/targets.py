@@ -1111,8 +1111,9 @@ def targets_and_results(found: pd.DataFrame, *, corpus: pd.DataFrame, indicators
 
     The pairs are by year alone: right for one government's reports, one a year. In a corpus
     of several places' speeches a year, the target of one place would stand beside the result
-    of another; ``n_speech_labels`` above 1 shows it, and :func:`enough_for_targets` then
-    charts nothing."""
+    of another; ``n_speech_labels`` above 1 shows it, such a year's ``result``, ``gap`` and
+    ``result_passage`` are left empty (a new user's notebook 06 showed a Hong Kong target
+    beside a Taiwan result, with their gap), and :func:`enough_for_targets` charts nothing."""
     columns = ["indicator", "year", "target", "target_low", "target_high", "qualifier", "result", "unit", "gap",
                "target_passage", "result_passage", "n_speech_labels"]
     wanted = set(indicators)
@@ -1137,6 +1138,10 @@ def targets_and_results(found: pd.DataFrame, *, corpus: pd.DataFrame, indicators
         "target_passage": table["passage"], "result_passage": table["passage_result"],
         "n_speech_labels": np.fmax(table["n_speech_labels"].astype("int64"),
                                    pd.to_numeric(table["n_speech_labels_result"]).fillna(0)).astype("int64")})
+    mixed = out["n_speech_labels"] > 1  # another speech's result: no result of this target
+    out["result"] = out["result"].mask(mixed)
+    out["gap"] = out["gap"].mask(mixed)
+    out["result_passage"] = out["result_passage"].mask(mixed)
     order = {k: i for i, k in enumerate(indicators)}
     return out.sort_values(["indicator", "year"], key=lambda s: s.map(order) if s.name == "indicator" else s,
                            kind="stable").reset_index(drop=True)[columns]
@@ -1208,8 +1213,8 @@ def enough_for_targets(table: pd.DataFrame, *, minimum: int = 2):
     if table.empty:
         return Enough(False, "no year has a target of these indicators: nothing to chart")
     paired = table[table["result"].notna()]
-    if "n_speech_labels" in table and (paired["n_speech_labels"] > 1).any():
-        mixed = paired[paired["n_speech_labels"] > 1].sort_values("year", kind="stable")
+    if "n_speech_labels" in table and (table["n_speech_labels"] > 1).any():
+        mixed = table[table["n_speech_labels"] > 1].sort_values("year", kind="stable")
         first = mixed.iloc[0]
         return Enough(False, f"the speeches give different figures for the same year "
                              f"({counted(int(mixed['year'].nunique()), 'year')}; {int(first['year'])}: "
