@@ -204,7 +204,7 @@ def provenance(corpus: pd.DataFrame) -> Finding:
                          "with a machine conversion from a Simplified original (older prints' variant forms, "
                          "such as 决 and 况, can explain some).")
         if len(lines) >= SMALL_MULTIPLES:
-            lines.append("(more speeches show the same; see `analysis.script.surviving_simplified`)")
+            lines.append("(more speeches show the same; see `analysis.text.script.surviving_simplified`)")
             break
     if "date_source" in corpus.columns and not (corpus["date_source"] == "metadata").any():
         lines.append("No metadata table: titles are the pages' own headings, and any speaker or place they "

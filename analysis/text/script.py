@@ -117,9 +117,10 @@ def surviving_simplified(text: str, context: int = 2, simplified: str | None = N
         if tw == ch or (aligned and tw_text[i] == ch):
             continue
         # A Traditional variant (爲, 衆, 羣, 裏, 麽) is normalised by s2tw too, but t2s
-        # simplifies it: it is no trace of a Simplified original.
+        # simplifies it: it is no trace of a Simplified original. Nor is a form Taiwan's or
+        # Hong Kong's standard writes (台, 污, 峰: OpenCC's own standard has 臺, 汙, 峯).
         if ch not in simplified_form:
-            simplified_form[ch] = _char(ch, "t2s") == ch
+            simplified_form[ch] = _char(ch, "t2s") == ch and not _regional_form(ch)
         if not simplified_form[ch]:
             continue
         if ch not in found:
@@ -128,6 +129,23 @@ def surviving_simplified(text: str, context: int = 2, simplified: str | None = N
     rows = list(found.values())
     frame = pd.DataFrame(rows, columns=columns)
     return frame.sort_values(["count", "char"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+# Forms Taiwan's standard list holds (教育部常用國字標準字體表) that every OpenCC table writes
+# another way (岩 as 巖), so that no reading of OpenCC finds them regional.
+_TAIWAN_STANDARD = frozenset("岩")
+
+
+def _regional_form(ch: str) -> bool:
+    """Whether ``ch``, which OpenCC s2t changes, is nevertheless the form Taiwan's or Hong
+    Kong's standard writes: OpenCC t2tw or t2hk makes its s2t form ``ch`` again (台 in Hong
+    Kong, 污 and 峰 in Taiwan), or :data:`_TAIWAN_STANDARD` lists it. Such a character in
+    a Traditional text is no trace of a Simplified original: a new user's Taiwan speeches
+    were said to show one for every 台, 岩 and 污."""
+    if ch in _TAIWAN_STANDARD:
+        return True
+    traditional = _char(ch, "s2t")
+    return _char(traditional, "t2tw") == ch or _char(traditional, "t2hk") == ch
 
 
 @functools.lru_cache(maxsize=65536)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import analysis.text.script as script
 from analysis import to_simplified
-from analysis.text.script import is_traditional
+from analysis.text.script import is_traditional, surviving_simplified
 
 
 def test_converts_and_keeps_positions(seed_text):
@@ -65,3 +65,11 @@ def test_the_seeds_provenance_finding_names_its_surviving_simplified_characters(
     assert "000_8ebf5a98b5b66884: written in Traditional characters, but 11 Simplified-only characters" in text
     assert "干 ×3 (協會干部隊), 于 ×2 (《關于持續), 后 ×2 (設市后市第), 并 ×2 (作，并與各)" in text
     assert "托" not in text.split("survive")[1].split(":")[0]   # 依托 is right in Traditional too
+
+
+def test_forms_taiwan_and_hong_kong_write_are_no_trace_of_a_simplified_original():
+    """台 (Hong Kong's form; OpenCC writes 臺), 污 and 峰 (Taiwan's: 汙, 峯) and 岩 (Taiwan's
+    standard list; OpenCC writes 巖) are how genuine Taiwan text is written: a new user's
+    Taiwan speeches were said to be machine conversions for them. 今后 is still a trace."""
+    text = "台北市政府今年致力減少河川污染，並整治花崗岩步道，舉辦高峰會。各縣協會今后要加強幹部隊伍。"
+    assert surviving_simplified(text).values.tolist() == [["后", "後", 1, "會今后要加"]]
