@@ -372,6 +372,9 @@ def test_lines_without_prose_stay_unless_the_page_has_furniture():
         ("第 1 頁 共 3 頁", "page"),
         ("第2页", "page"),
         ("上一篇：某某講話", "footer"),
+        ("上一則：某某講話", "footer"),
+        ("【字級：小 中 大】【列印】【關閉】", "toolbar"),   # Taiwan's sites: 字級 (type size), 列印 (print)
+        ("友善列印 | 轉寄 | 回上頁", "toolbar"),
         ("首頁 | 新聞 | 政務 | 互動", "furniture"),
     ],
 )
