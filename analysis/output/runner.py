@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import config
+from ..common.wording import counted
 
 KERNEL_NAME = "python3"
 NOTEBOOK_NAME = re.compile(r"\d\d-[a-z0-9]+(?:-[a-z0-9]+)*\.ipynb")
@@ -284,10 +285,40 @@ def run_notebook(
     started = time.perf_counter()
     # Started first (see _PRELOAD); the notebook's working directory is its folder.
     km = _start_kernel(path.parent)
+    with _LIVE_LOCK:
+        _LIVE.add(km)
     try:
         return _execute(path, output, parameters, timeout, km, started)
     finally:
+        with _LIVE_LOCK:
+            _LIVE.discard(km)
         _stop_kernel(km)  # the last cell has returned: every figure is on disk
+
+
+# The kernels running a notebook now (their managers), so that an interrupted run stops them
+# (:func:`_kill_live_kernels`) instead of waiting for each notebook to end.
+_LIVE: set = set()
+_LIVE_LOCK = threading.Lock()
+
+
+def _kill_live_kernels() -> int:
+    """Kill the process of every kernel running a notebook now; returns how many. Their
+    threads then see a dead kernel and end at once. A kernel's process is its provisioner's
+    (jupyter_client's LocalProvisioner records its ``pid``)."""
+    import signal
+
+    with _LIVE_LOCK:
+        live = list(_LIVE)
+    killed = 0
+    for km in live:
+        pid = getattr(getattr(km, "provisioner", None), "pid", None)
+        if pid:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                killed += 1
+            except OSError:
+                pass
+    return killed
 
 
 @functools.lru_cache(maxsize=1)
@@ -518,7 +549,8 @@ def run_all(
 
     runs: dict[Path, NotebookRun] = {}
     failures: dict[Path, NotebookError] = {}
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="notebook") as pool:
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="notebook")
+    try:
         futures = {pool.submit(run, path): path for path in longest_first(paths, output_dir)}
         for future in as_completed(futures):
             path = futures[future]
@@ -531,6 +563,18 @@ def run_all(
             if result is not None:
                 runs[path] = result
                 say(f"  {path.name} done in {result.seconds:.1f} s")
+    except KeyboardInterrupt:
+        # Ctrl-C: no notebook starts, and the running ones stop now (their kernels killed)
+        # rather than run on and write their figures after the run was interrupted.
+        stop.set()
+        pool.shutdown(wait=False, cancel_futures=True)
+        killed = _kill_live_kernels()
+        pool.shutdown(wait=True)
+        say(f"interrupted: {counted(killed, 'running notebook')} stopped, "
+            f"{counted(len(runs), 'notebook')} finished")
+        raise
+    finally:
+        pool.shutdown(wait=True)
     wall = time.perf_counter() - started
     ordered = [runs[p] for p in paths if p in runs]
     if ordered:
@@ -584,6 +628,9 @@ def main(argv: list[str] | None = None) -> int:
     except NotebookError as exc:
         print(f"\nFAILED: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("\nINTERRUPTED: the running notebooks were stopped; their figures may be incomplete", file=sys.stderr)
+        return 130
     return 0
 
 

@@ -555,3 +555,37 @@ def test_every_notebook_runs_on_a_mixed_corpus(tmp_path, seed_raw, seed_text):
             assert speech_id in drawn, f"{name} does not draw {speech_id}"
     committed = sorted(committed_here({p.name for p in config.FIGURES_DIR.glob("*.png")}))
     assert sorted(p.name for p in figures.glob("*.png")) == committed
+
+
+def test_ctrl_c_stops_the_running_notebooks_instead_of_waiting_for_them(tmp_path):
+    """Ctrl-C (SIGINT) on the runner kills the kernels that are running a notebook: a new
+    user's interrupted run went on for 20 s, and its kernels wrote every figure after the
+    interrupt. Here a notebook records its kernel's pid, then sleeps before writing a file:
+    the runner exits with 130, the kernel is gone and the file was never written (without
+    the kill, the runner waits out the sleep and the file is there when it exits)."""
+    import signal
+    import time
+
+    started, done = tmp_path / "started", tmp_path / "done"
+    write_notebook(tmp_path / "nb", "00-slow.ipynb",
+                   f"import os, pathlib, time\npathlib.Path({str(started)!r}).write_text(str(os.getpid()))\n"
+                   f"time.sleep(60)\npathlib.Path({str(done)!r}).write_text('done')")
+    runner = subprocess.Popen([sys.executable, "-m", "analysis.output.runner", "--notebooks-dir", str(tmp_path / "nb"),
+                               "--output-dir", str(tmp_path / "out")], cwd=config.ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for _ in range(1200):  # the kernel started and runs the cell (a hang guard, not a timing)
+            if started.exists() and started.read_text():
+                break
+            time.sleep(0.1)
+        kernel = int(started.read_text())
+        runner.send_signal(signal.SIGINT)
+        out, err = runner.communicate(timeout=120)
+    finally:
+        runner.kill()
+    assert runner.returncode == 130, err
+    assert "INTERRUPTED: the running notebooks were stopped" in err and "Traceback" not in err
+    assert "interrupted: 1 running notebook stopped, 0 notebooks finished" in out
+    assert not done.exists()
+    with pytest.raises(ProcessLookupError):
+        os.kill(kernel, 0)
