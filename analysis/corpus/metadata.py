@@ -195,7 +195,7 @@ def _decoded(path: Path, kind: str) -> str:
     speech file is read (:func:`analysis.corpus.read.decode_bytes`), since a spreadsheet saved
     as CSV on a Chinese Windows writes the system's code page. A file that is none of them is
     an error naming the line of the first byte UTF-8 cannot read, and what to do."""
-    from .read import _where, decode_bytes
+    from .read import decode_bytes, first_decoding_error
 
     try:
         data = path.read_bytes()
@@ -203,8 +203,8 @@ def _decoded(path: Path, kind: str) -> str:
         raise CorpusError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     try:
         return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        where = _where(data, exc, "utf-8")
+    except UnicodeDecodeError:
+        where = first_decoding_error(data, "utf-8")
     try:
         return decode_bytes(data, str(path))[0]
     except CorpusError:

@@ -68,7 +68,7 @@ def decode_bytes(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
     best = from_bytes(data, cp_isolation=_CANDIDATES).best() or _leniently(data)
     found = _plausible(data, None if best is None else (best.encoding, str(best)))
     if found is None:
-        failures = "; ".join(f"as {label}, {_first_error(data, codec)}" for label, codec in _LEGACY)
+        failures = "; ".join(f"as {label}, {first_decoding_error(data, codec)}" for label, codec in _LEGACY)
         raise CorpusError(f"{name}: cannot be decoded as UTF-8, GB18030/GBK or Big5 ({failures})")
     encoding, text = found
     if encoding == "big5":
@@ -231,7 +231,9 @@ def _where(data: bytes, exc: UnicodeDecodeError, encoding: str, skipped: int = 0
     return f"{exc.reason} (bytes {data[start:end].hex(' ')}) at byte offset {start}, line {line}"
 
 
-def _first_error(data: bytes, encoding: str) -> str:
+def first_decoding_error(data: bytes, encoding: str) -> str:
+    """Where and why decoding ``data`` as ``encoding`` first fails (the reason, the bytes,
+    their offset and line), or "no error"."""
     try:
         data.decode(encoding)
     except UnicodeDecodeError as exc:

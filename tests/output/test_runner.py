@@ -572,7 +572,10 @@ def test_ctrl_c_stops_the_running_notebooks_instead_of_waiting_for_them(tmp_path
                    f"time.sleep(60)\npathlib.Path({str(done)!r}).write_text('done')")
     runner = subprocess.Popen([sys.executable, "-m", "analysis.output.runner", "--notebooks-dir", str(tmp_path / "nb"),
                                "--output-dir", str(tmp_path / "out")], cwd=config.ROOT,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              # SIGINT as a terminal gives it: a shell's background job (a CI
+                              # step run with &) starts its children with SIGINT ignored.
+                              preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         for _ in range(1200):  # the kernel started and runs the cell (a hang guard, not a timing)
             if started.exists() and started.read_text():
