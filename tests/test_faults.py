@@ -554,3 +554,23 @@ def test_control_characters_are_named_with_their_line():
 def test_the_seed_still_loads_unchanged(tmp_path, seed_text):
     shutil.copy(SEED, tmp_path / "seed.txt")
     assert load_corpus(tmp_path)["text"].iloc[0] == seed_text
+
+
+def test_a_legacy_file_with_characters_its_encoding_lost_is_named(tmp_path):
+    """A program saving a file in Big5 writes '?' for a character Big5 cannot hold (着, 们):
+    the character is gone before the loader sees the file, and cleaning makes the '?' a
+    full-width ？, a false question mark. The load names such files on every load (a new
+    user's Big5 speeches read 下降到10.06？。); a UTF-8 file's question marks are its own."""
+    folder = tmp_path / "c"
+    folder.mkdir()
+    text = "人口自然增長率下降到10.06?。\n各縣要抓好雙降工作，隨?經濟發展而調整。\n"
+    (folder / "big5.txt").write_bytes(text.encode("cp950"))
+    (folder / "utf8.txt").write_text("這是什麼?各縣要抓好雙降工作。\n", encoding="utf-8")
+    for _ in range(2):  # cold, then from the store
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            load_corpus(folder)
+        said = [str(w.message) for w in caught if "beside Chinese text" in str(w.message)]
+        assert said == ["1 speech(es) saved in GB18030/GBK or Big5 hold '?' beside Chinese text, most likely "
+                        "characters the encoding could not hold, replaced when the file was saved (they are lost; "
+                        "save the source as UTF-8 to keep them): big5 (2, the first on line 1)"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import warnings
 from pathlib import Path
 
@@ -272,6 +273,7 @@ def _assembled(stored, table: pd.DataFrame | None, errors: str, cache: bool, cli
         warnings.simplefilter("always")
         frame = _with_metadata_and_dates(_corpus_frame(stored.table("corpus")), table, errors, sorted(stored.skipped))
         _warn_copies(frame)
+        _warn_lost_characters(frame)
     for w in caught:
         warn_user(w.message, w.category)
     kept = _assembled_table(frame, caught)
@@ -293,6 +295,31 @@ def _warn_empty(frame: pd.DataFrame) -> None:
     if empty:
         warn_user(f"{len(empty)} speech(es) have no text left after cleaning (all of it was taken as page "
                   f"furniture: analysis.removals(corpus) lists what): {listed(empty, 20)}")
+
+
+# An ASCII "?" beside a Chinese character or a CJK full stop or comma: where a program saving
+# a file in GBK or Big5 put a character the encoding cannot hold (Big5 has no 着, 们 or 堃).
+_LOST_MARK = re.compile(r"(?<=[\u4e00-\u9fff])\?|\?(?=[\u4e00-\u9fff，。、；：])")
+
+
+def _warn_lost_characters(frame: pd.DataFrame) -> None:
+    """Name the speeches saved in a legacy encoding (GB18030/GBK, Big5) that hold an ASCII "?"
+    beside Chinese text: most likely characters the encoding could not hold, replaced when
+    the file was saved and lost before the file reached the loader (cleaning then makes the
+    "?" a full-width ？, a false question mark). A new user's Big5 files read 下降到10.06？。"""
+    if "encoding" not in frame.columns or frame.empty:
+        return
+    legacy = ~frame["encoding"].astype(str).str.startswith("utf")
+    found = []
+    for sid, raw in zip(frame.loc[legacy, "speech_id"], frame.loc[legacy, "raw"]):
+        marks = [m.start() for m in _LOST_MARK.finditer(str(raw))]
+        if marks:
+            line = str(raw).count("\n", 0, marks[0]) + 1
+            found.append(f"{sid} ({len(marks)}, the first on line {line})")
+    if found:
+        warn_user(f"{len(found)} speech(es) saved in GB18030/GBK or Big5 hold '?' beside Chinese text, most likely "
+                  "characters the encoding could not hold, replaced when the file was saved (they are lost; save "
+                  f"the source as UTF-8 to keep them): {listed(found, 20)}")
 
 
 def _warn_copies(frame: pd.DataFrame) -> None:
