@@ -608,6 +608,15 @@ def _ji_expansion(simp: str, end: int, numeral: int | None = None):
     if m is None:
         return None
     at = m.start(1)
+    spans = _items_after(simp, at, numeral)
+    return ("即", spans, at) if len(spans) >= 2 else None
+
+
+def _items_after(simp: str, at: int, numeral: int | None) -> list[tuple[int, int]]:
+    """The items of a list that starts after position ``at`` (即, a colon): to the end of the
+    clause when that clause alone is a list, else to the end of the sentence; when they number
+    fewer than ``numeral`` and the items up to the full stop, across semicolons, number exactly
+    that, those."""
     stop = _sentence_end(simp, at)
     clause = _COMMA.search(simp, at + 1, stop)
     spans = _split_items(simp, at + 1, clause.start()) if clause else []
@@ -618,7 +627,27 @@ def _ji_expansion(simp: str, end: int, numeral: int | None = None):
         longer = _split_items(simp, at + 1, full.start() if full else len(simp))
         if len(longer) == numeral:
             spans = longer
-    return ("即", spans, at) if len(spans) >= 2 else None
+    return spans
+
+
+# A colon right after the formula (past its closing quote), or after a word or two that name
+# it (“五有”目标：).
+_COLON = re.compile(f"[{HAN}]{{0,{_PAREN_GAP}}}?([：:])")
+
+
+def _colon_expansion(simp: str, end: int, numeral: int | None = None):
+    """Items after a colon right after the formula (“五有”：幼有所育、学有所教…): (source,
+    spans, position) or None. A colon may open a sentence rather than a list, so the items
+    must number exactly ``numeral`` where the formula has one, else at least two. (A new
+    user's 「五有」：…, 「三個確保」：… and 「三減三增」：… had no expansion.)"""
+    m = _COLON.match(simp, _after_formula(simp, end))
+    if m is None:
+        return None
+    at = m.start(1)
+    spans = _items_after(simp, at, numeral)
+    if len(spans) < 2 or (numeral is not None and len(spans) != numeral):
+        return None
+    return ("colon", spans, at)
 
 
 def _defining_expansion(simp: str, start: int, end: int, formula: str, numeral: int | None):
@@ -902,7 +931,7 @@ def formulas(text: str, *, parts: pd.DataFrame | None = None, simplified: str | 
     and all occurrences, bare ones and those inside longer names included),
     ``start``/``end``/``part``/``section``/``point`` of the first occurrence,
     ``expansion`` (list of items, original script), ``expansion_source`` (parenthesis,
-    即, defining sentence, preceding list, or none), ``expansion_start``, ``n_items``,
+    即, colon, defining sentence, preceding list, or none), ``expansion_start``, ``n_items``,
     ``matches`` (``n_items == numeral``; NA without an expansion or a count) and ``passage``,
     the citable id of the first occurrence (:func:`analysis.passages.passage_ids`; the
     speech id of one text is "text").
@@ -941,7 +970,8 @@ def formula_rows(text: str, simp: str, parts: pd.DataFrame | None, lex: Lexicon,
         expansion = None
         for start in starts:
             expansion = (_paren_expansion(simp, start + len(form))
-                         or _ji_expansion(simp, start + len(form), numeral))
+                         or _ji_expansion(simp, start + len(form), numeral)
+                         or _colon_expansion(simp, start + len(form), numeral))
             if expansion:
                 break
         if expansion is None:

@@ -160,6 +160,26 @@ def test_both_parties_is_not_a_count_of_two():
     assert frame.numeral.isna().all() and frame.matches.isna().all()
 
 
+@pytest.mark.parametrize("text, formula, items", [
+    ("長照政策的目標是「五有」：幼有所育、學有所教、勞有所得、病有所醫、老有所養。", "五有",
+     ["幼有所育", "學有所教", "勞有所得", "病有所醫", "老有所養"]),
+    ("我們提出「三個確保」：確保物價穩定、確保就業增加、確保民生改善。", "三個確保",
+     ["確保物價穩定", "確保就業增加", "確保民生改善"]),
+    ("要落实“三进”要求：进企业、进社区、进家庭。", "三进", ["进企业", "进社区", "进家庭"]),
+])
+def test_expansion_after_a_colon(text, formula, items):
+    """A colon after the formula (or after a word naming it) opens its list: a new user's
+    「五有」：…, 「三個確保」：… had no expansion."""
+    frame = formulas(text)
+    row = frame[frame["formula"] == formula].iloc[0]
+    assert (row["expansion"], row["expansion_source"], bool(row["matches"])) == (items, "colon", True)
+
+
+@pytest.mark.parametrize("text", ["要實現“雙降”：這是全年的硬任務。", "抓好“三进”：进企业、进社区。"])
+def test_a_colon_before_a_sentence_or_a_list_of_another_length_is_no_expansion(text):
+    assert formulas(text)["expansion_source"].tolist() == ["none"]
+
+
 def test_expansion_after_ji_and_with_he():
     frame = formulas("实现“双降”，即降低出生率、降低自然增长率。")
     assert frame[["expansion", "expansion_source"]].values.tolist() == [[["降低出生率", "降低自然增长率"], "即"]]
