@@ -311,10 +311,10 @@ def _warn_lost_characters(frame: pd.DataFrame) -> None:
         return
     legacy = ~frame["encoding"].astype(str).str.startswith("utf")
     found = []
-    for sid, raw in zip(frame.loc[legacy, "speech_id"], frame.loc[legacy, "raw"]):
-        marks = [m.start() for m in _LOST_MARK.finditer(str(raw))]
+    for sid, raw in zip(frame.loc[legacy, "speech_id"], frame.loc[legacy, "raw"].astype(str)):
+        marks = [m.start() for m in _LOST_MARK.finditer(raw)]
         if marks:
-            line = str(raw).count("\n", 0, marks[0]) + 1
+            line = raw.count("\n", 0, marks[0]) + 1
             found.append(f"{sid} ({len(marks)}, the first on line {line})")
     if found:
         warn_user(f"{len(found)} speech(es) saved in GB18030/GBK or Big5 hold '?' beside Chinese text, most likely "

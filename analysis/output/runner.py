@@ -568,8 +568,7 @@ def run_all(
         # rather than run on and write their figures after the run was interrupted.
         stop.set()
         pool.shutdown(wait=False, cancel_futures=True)
-        killed = _kill_live_kernels()
-        pool.shutdown(wait=True)
+        killed = _kill_live_kernels()  # their threads end at once; `finally` waits for them
         say(f"interrupted: {counted(killed, 'running notebook')} stopped, "
             f"{counted(len(runs), 'notebook')} finished")
         raise
